@@ -1,0 +1,128 @@
+// The one Diagnostic type every phase reports, and its renderer (file:line:col, source line, caret).
+import pc from "picocolors";
+import type { Code } from "./codes.js";
+import type { SourceMap, Span } from "./source.js";
+
+export type Severity = "error" | "warning";
+
+export interface Related {
+  readonly span: Span;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly code: Code;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Where the problem is; absent only for problems with no source (a file that cannot be read from the command line). */
+  readonly span?: Span;
+  /** Other places that explain it: the first definition of a duplicate, the imports of a cycle. */
+  readonly related: readonly Related[];
+  /** For parse errors: the tokens that would have been accepted, as a person would name them. */
+  readonly expected?: readonly string[];
+  /** A hint such as "did you mean ...". */
+  readonly help?: string;
+}
+
+export function error(
+  code: Code,
+  message: string,
+  span: Span | undefined,
+  extra: { related?: Related[]; expected?: string[]; help?: string } = {},
+): Diagnostic {
+  return {
+    code,
+    severity: "error",
+    message,
+    ...(span ? { span } : {}),
+    related: extra.related ?? [],
+    ...(extra.expected ? { expected: extra.expected } : {}),
+    ...(extra.help ? { help: extra.help } : {}),
+  };
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === "error");
+}
+
+/** Orders diagnostics by file and position, the order a reader scans them. */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => {
+    const fa = a.span?.file ?? "";
+    const fb = b.span?.file ?? "";
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return (a.span?.start ?? 0) - (b.span?.start ?? 0);
+  });
+}
+
+export interface RenderOptions {
+  readonly color?: boolean;
+}
+
+/**
+ * Renders one diagnostic the way compilers do:
+ *
+ *   file:line:col: error[E0303]: unknown component 'linux_blak'
+ *      12 |     caps { linux_blak.tx: call }
+ *         |            ^^^^^^^^^^
+ *     = help: did you mean 'linux_black'?
+ */
+export function renderDiagnostic(d: Diagnostic, sources: SourceMap, opts: RenderOptions = {}): string {
+  const c = pc.createColors(opts.color ?? false);
+  const sev = d.severity === "error" ? c.red(c.bold(`error[${d.code}]`)) : c.yellow(c.bold(`warning[${d.code}]`));
+  let message = d.message;
+  if (d.expected && d.expected.length > 0) message += `; expected ${listExpected(d.expected)}`;
+  const out: string[] = [];
+  out.push(`${location(d.span, sources)}: ${sev}: ${c.bold(message)}`);
+  if (d.span) out.push(...excerpt(d.span, sources, c, "^"));
+  if (d.help) out.push(`  ${c.cyan("= help:")} ${d.help}`);
+  for (const r of d.related) {
+    out.push(`${location(r.span, sources)}: ${c.cyan("note")}: ${r.message}`);
+    out.push(...excerpt(r.span, sources, c, "-"));
+  }
+  return out.join("\n");
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[], sources: SourceMap, opts: RenderOptions = {}): string {
+  return sortDiagnostics(ds)
+    .map((d) => renderDiagnostic(d, sources, opts))
+    .join("\n\n");
+}
+
+/** A one-line summary such as "3 errors". */
+export function summarize(ds: readonly Diagnostic[]): string {
+  const n = ds.filter((d) => d.severity === "error").length;
+  return `${n} error${n === 1 ? "" : "s"}`;
+}
+
+export function location(span: Span | undefined, sources: SourceMap): string {
+  if (!span) return "nizza";
+  const f = sources.file(span.file);
+  if (!f) return span.file;
+  const { line, col } = f.lineCol(span.start);
+  return `${span.file}:${line}:${col}`;
+}
+
+function listExpected(expected: readonly string[]): string {
+  if (expected.length === 1) return expected[0]!;
+  return `one of ${expected.join(", ")}`;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): string[] {
+  const f = sources.file(span.file);
+  if (!f) return [];
+  const start = f.lineCol(span.start);
+  const end = f.lineCol(Math.max(span.start, span.end - 1));
+  const text = f.lineText(start.line).replace(/\t/g, " ");
+  const gutter = String(start.line);
+  const pad = " ".repeat(gutter.length);
+  // The caret runs to the end of the span, or to the end of the line if the span continues.
+  const lastCol = end.line === start.line ? end.col : Math.max(start.col, text.length);
+  const width = Math.max(1, lastCol - start.col + 1);
+  return [
+    ` ${c.dim(gutter)} ${c.dim("|")} ${text}`,
+    ` ${pad} ${c.dim("|")} ${" ".repeat(start.col - 1)}${c.red(mark.repeat(width))}`,
+  ];
+}

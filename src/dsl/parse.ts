@@ -1,0 +1,146 @@
+// Phase 1, parse: source text to an AST with stable node ids, or diagnostics (never throws on bad input).
+import nearley from "nearley";
+import grammar from "./grammar.generated.js";
+import type { SystemAst } from "./ast.js";
+import { error, type Diagnostic } from "./diagnostics.js";
+import { LexError, NizzaLexer, TOKEN_DESCRIPTIONS, type Token } from "./lexer.js";
+import type { RawNode } from "./grammar-support.js";
+import type { SourceFile, SourceMap, Span } from "./source.js";
+
+/** A comment as written, kept for the formatter. */
+export interface Comment {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Parsed {
+  readonly phase: "parsed";
+  readonly file: SourceFile;
+  /** null when the file has a syntax error. */
+  readonly ast: SystemAst | null;
+  readonly comments: readonly Comment[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** How many parses the grammar found: 1 for every valid input (the grammar is unambiguous). */
+  readonly parseCount: number;
+}
+
+const compiled = nearley.Grammar.fromCompiled(grammar);
+
+export function parse(file: SourceFile, sources: SourceMap): Parsed {
+  sources.addFile(file);
+  const lexer = new NizzaLexer();
+  const parser = new nearley.Parser(compiled);
+  (parser as unknown as { lexer: NizzaLexer }).lexer = lexer;
+  let lastToken: Token | undefined;
+  const track = lexer.next.bind(lexer);
+  lexer.next = () => {
+    const t = track();
+    if (t) lastToken = t;
+    return t;
+  };
+  const result = (ast: SystemAst | null, diagnostics: Diagnostic[], parseCount: number): Parsed => ({
+    phase: "parsed",
+    file,
+    ast,
+    comments: lexer.comments.map((t) => ({ text: t.text.replace(/\s+$/, ""), start: t.offset, end: t.offset + t.text.length })),
+    diagnostics,
+    parseCount,
+  });
+  const at = (start: number, end: number): Span => ({ file: file.name, start, end });
+
+  try {
+    parser.feed(file.text);
+  } catch (e) {
+    const lexError = lexer.lastError;
+    if (lexError) return result(null, [lexDiagnostic(lexError, at)], 0);
+    const token = (e as { token?: Token }).token;
+    if (!token) throw e;
+    const expected = expectedAt(parser, tableOf(parser).length - 2);
+    const d = error("E0104", `unexpected ${describe(token)}`, at(token.offset, token.offset + token.text.length), {
+      expected,
+    });
+    return result(null, [d], 0);
+  }
+  const results = parser.results as RawNode[];
+  if (results.length === 0) {
+    const end = lastToken ? lastToken.offset + lastToken.text.length : 0;
+    const expected = expectedAt(parser, tableOf(parser).length - 1);
+    return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected })], 0);
+  }
+  const ast = number(results[0]!, file.name, sources) as unknown as SystemAst;
+  return result(ast, [], results.length);
+}
+
+function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnostic {
+  const t = e.token;
+  switch (e.kind) {
+    case "unterminatedComment":
+      return error("E0102", "unterminated block comment: '/*' has no matching '*/'", at(t.offset, t.offset + 2));
+    case "unterminatedString":
+      return error("E0103", "unterminated string: a string ends with '\"' on the same line", at(t.offset, t.offset + t.text.length));
+    case "badChar": {
+      const ch = String.fromCodePoint(t.text.codePointAt(0)!);
+      return error("E0101", `unexpected character '${ch}'`, at(t.offset, t.offset + ch.length));
+    }
+  }
+}
+
+function describe(t: Token): string {
+  switch (t.type) {
+    case "kw":
+      return `keyword '${t.text}'`;
+    case "ident":
+      return `name '${t.text}'`;
+    case "number":
+      return `number '${t.text}'`;
+    case "string":
+      return `string ${t.text}`;
+    default:
+      return `'${t.text}'`;
+  }
+}
+
+interface Symbol {
+  literal?: string;
+  type?: string;
+}
+interface State {
+  rule: { symbols: (string | Symbol)[] };
+  dot: number;
+}
+
+/** nearley's Earley table (not in its typings): one column of states per token. */
+function tableOf(parser: nearley.Parser): { states: State[] }[] {
+  return (parser as unknown as { table: { states: State[] }[] }).table;
+}
+
+/** The terminals the parser would have accepted in a column of its table. */
+function expectedAt(parser: nearley.Parser, column: number): string[] {
+  const col = tableOf(parser)[column];
+  if (!col) return [];
+  const out = new Set<string>();
+  for (const st of col.states) {
+    const sym = st.rule.symbols[st.dot];
+    if (sym === undefined || typeof sym === "string") continue;
+    if (sym.literal !== undefined) out.add(`'${sym.literal}'`);
+    else if (sym.type !== undefined) out.add(TOKEN_DESCRIPTIONS[sym.type] ?? sym.type);
+  }
+  // Literals first, alphabetically; then token classes.
+  return [...out].sort((a, b) => (a.startsWith("'") === b.startsWith("'") ? a.localeCompare(b) : a.startsWith("'") ? -1 : 1));
+}
+
+/** Gives every raw node an id (pre-order) and moves its span into the source map. */
+function number(raw: unknown, file: string, sources: SourceMap): unknown {
+  if (Array.isArray(raw)) return raw.map((x) => number(x, file, sources));
+  if (raw === null || typeof raw !== "object") return raw;
+  const r = raw as RawNode;
+  if (!("span" in r)) return raw;
+  const id = sources.add({ file, start: r.span[0], end: r.span[1] });
+  const out: Record<string, unknown> = { kind: r.kind, id };
+  for (const [k, v] of Object.entries(r)) {
+    if (k === "kind" || k === "span") continue;
+    out[k] = number(v, file, sources);
+  }
+  return out;
+}
