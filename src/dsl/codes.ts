@@ -22,7 +22,6 @@ export const CODES = {
   E0308: "unknown label",
   E0309: "unknown variable",
   E0310: "unknown function",
-  E0311: "no capability for object",
   E0312: "wrong kind of object",
   E0313: "duplicate device",
   E0314: "duplicate invariant or path name",
@@ -30,6 +29,7 @@ export const CODES = {
   E0316: "unknown thread",
   E0317: "duplicate capability",
   E0318: "duplicate setting",
+  E0319: "unknown object",
   // Rules of the language
   E0401: "unknown kernel personality",
   E0402: "unknown fault flag",
@@ -55,7 +55,7 @@ export const CODES = {
   E0422: "device assigned twice",
   E0423: "adversary bound on a trusted component",
   E0424: "invalid event",
-  E0425: "invalid declassification key",
+  E0425: "ambiguous replica",
 } as const;
 
 export type Code = keyof typeof CODES;

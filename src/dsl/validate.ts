@@ -1,0 +1,373 @@
+// Phase 4, validate: every rule of spec/language.md that names alone do not settle.
+import type { Block, Expr, Name, Num, Rights, Stmt } from "./ast.js";
+import { builtin, type ValueType } from "./builtins.js";
+import type { Code } from "./codes.js";
+import { error, type Diagnostic } from "./diagnostics.js";
+import { FRAME_BYTES, formatSize, isSizeSuffix, numParts, numValue } from "./literals.js";
+import { didYouMean } from "./names.js";
+import type { ComponentSym, Resolved, Target } from "./resolve.js";
+import { parseRights, type CapKind } from "./rights.js";
+import type { NodeId } from "./source.js";
+import { FAULT_FLAGS, isFaultFlag } from "../kernel/faults.js";
+import { isPersonality, PERSONALITIES } from "../kernel/personality.js";
+import { COST_PRESETS, isCostPreset } from "../timing/presets.js";
+
+export interface Validated extends Omit<Resolved, "phase"> {
+  readonly phase: "validated";
+}
+
+/** Machine defaults (DESIGN.md §2): 1 CPU, 64M, no devices, no IOMMU. */
+export const DEFAULT_CPUS = 1;
+export const DEFAULT_MEMORY = 64 * 1024 * 1024;
+export const MAX_CPUS = 64;
+export const MAX_REPLICAS = 64;
+
+export function validate(r: Resolved): Validated {
+  const { sources, merged } = r;
+  const diagnostics: Diagnostic[] = [...r.diagnostics];
+  const err = (code: Code, message: string, at: NodeId, help?: string): void => {
+    diagnostics.push(error(code, message, sources.span(at), help ? { help } : {}));
+  };
+  const once = (seen: Map<string, NodeId>, key: string, at: NodeId, what: string): void => {
+    const prior = seen.get(key);
+    if (prior === undefined) seen.set(key, at);
+    else
+      diagnostics.push(
+        error("E0318", `${what} is given more than once`, sources.span(at), {
+          related: [{ span: sources.span(prior), message: "first given here" }],
+        }),
+      );
+  };
+
+  // ---- numbers ----------------------------------------------------------------------
+  /** A size in bytes: K/M/G suffix or none, a positive whole number of 4K frames. */
+  const size = (n: Num, what: string): number | null => {
+    const p = numParts(n.text);
+    if (!isSizeSuffix(p.suffix)) {
+      err("E0405", `bad size suffix '${p.suffix}' in '${n.text}': sizes take K, M or G`, n.id);
+      return null;
+    }
+    const v = numValue(n);
+    if (!Number.isSafeInteger(v)) {
+      err("E0413", `${what} '${n.text}' is too large`, n.id);
+      return null;
+    }
+    if (v === 0 || v % FRAME_BYTES !== 0) {
+      err("E0406", `${what} '${n.text}' is not a whole number of 4K frames`, n.id, v > 0 ? `the nearest whole size is ${formatSize(Math.ceil(v / FRAME_BYTES) * FRAME_BYTES)}` : undefined);
+      return null;
+    }
+    return v;
+  };
+  /** A plain count in [min, max]; no suffix. */
+  const count = (n: Num, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number | null => {
+    const p = numParts(n.text);
+    if (p.suffix !== "") {
+      if (isSizeSuffix(p.suffix)) err("E0413", `${what} is a count and takes no size suffix ('${n.text}')`, n.id);
+      else err("E0405", `bad suffix '${p.suffix}' in '${n.text}'`, n.id);
+      return null;
+    }
+    const v = numValue(n);
+    if (!Number.isSafeInteger(v) || v < min || v > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+      err(min === 1 && what === "a replica count" ? "E0409" : "E0413", `${what} must be ${range}, not ${n.text}`, n.id);
+      return null;
+    }
+    return v;
+  };
+
+  // ---- machine ----------------------------------------------------------------------
+  let cpus = DEFAULT_CPUS;
+  let memory = DEFAULT_MEMORY;
+  {
+    const seen = new Map<string, NodeId>();
+    for (const it of merged.machine?.items ?? []) {
+      switch (it.kind) {
+        case "Cpus":
+          once(seen, "cpus", it.id, "'cpus'");
+          cpus = count(it.count, "the number of CPUs", 1, MAX_CPUS) ?? cpus;
+          break;
+        case "MachineMemory":
+          once(seen, "memory", it.id, "'memory'");
+          memory = size(it.size, "memory size") ?? memory;
+          break;
+        case "Iommu":
+          once(seen, "iommu", it.id, "'iommu'");
+          break;
+        case "Device": {
+          const dseen = new Map<string, NodeId>();
+          for (const d of it.items ?? []) {
+            once(dseen, d.kind, d.id, `'${d.kind.toLowerCase()}' of device '${it.name.text}'`);
+            if (d.kind === "Irq") count(d.line, "an IRQ line", 0, 255);
+            if (d.kind === "Mmio") size(d.size, "MMIO size");
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- kernel ----------------------------------------------------------------------
+  if (merged.kernel) {
+    const k = merged.kernel;
+    if (!isPersonality(k.personality.text))
+      err(
+        "E0401",
+        `unknown kernel personality '${k.personality.text}'`,
+        k.personality.id,
+        didYouMean(k.personality.text, Object.keys(PERSONALITIES)) ?? `personalities are ${Object.keys(PERSONALITIES).join(", ")}`,
+      );
+    const seen = new Map<string, NodeId>();
+    for (const o of k.options ?? []) {
+      switch (o.kind) {
+        case "PreemptibleRevoke":
+          once(seen, "preemptible", o.id, "'preemptible revoke'");
+          break;
+        case "Fault":
+          once(seen, `fault ${o.flag.text}`, o.id, `fault flag '${o.flag.text}'`);
+          if (!isFaultFlag(o.flag.text))
+            err("E0402", `unknown fault flag '${o.flag.text}'`, o.flag.id, didYouMean(o.flag.text, Object.keys(FAULT_FLAGS)) ?? `fault flags are ${Object.keys(FAULT_FLAGS).join(", ")}`);
+          break;
+        case "Costs":
+          once(seen, "costs", o.id, "'costs'");
+          if (!isCostPreset(o.preset.value))
+            err("E0403", `unknown cost preset "${o.preset.value}"`, o.preset.id, didYouMean(o.preset.value, Object.keys(COST_PRESETS)) ?? `presets are ${Object.keys(COST_PRESETS).join(", ")}`);
+          break;
+      }
+    }
+  }
+
+  // ---- components ----------------------------------------------------------------------
+  const roots = r.components.filter((c) => c.node.root);
+  if (roots.length === 0)
+    err("E0407", "no root component: exactly one component must be declared 'trusted root' (sigma0)", merged.components[0]?.name.id ?? systemNameId(r));
+  for (const extra of roots.slice(1))
+    diagnostics.push(
+      error("E0408", `'${extra.name}' is a second root component; a system has exactly one`, sources.span(extra.node.name.id), {
+        related: [{ span: sources.span(roots[0]!.node.name.id), message: `'${roots[0]!.name}' is the root` }],
+      }),
+    );
+  const replicasOf = new Map<number, number>();
+  let ramBytes = 0;
+  const deviceOwner = new Map<string, NodeId>();
+  for (const c of r.components) {
+    const n = c.node;
+    const replicas = n.replicas ? count(n.replicas, "a replica count", 1, MAX_REPLICAS) ?? 1 : 1;
+    replicasOf.set(c.index, replicas);
+    if (n.root && n.trust !== "trusted") err("E0416", `the root component '${c.name}' must be trusted`, n.name.id);
+    if (n.root && n.replicas) err("E0417", `the root component '${c.name}' cannot be replicated`, n.replicas.id);
+    const seen = new Map<string, NodeId>();
+    for (const it of n.items) {
+      switch (it.kind) {
+        case "Sloc":
+          once(seen, "sloc", it.id, "'sloc'");
+          count(it.count, "a SLOC count", 0);
+          break;
+        case "Region": {
+          const v = size(it.size, `region '${it.name.text}'`);
+          if (v !== null) ramBytes += v * replicas;
+          break;
+        }
+        case "UseDevice": {
+          const prior = deviceOwner.get(it.device.text);
+          if (prior !== undefined)
+            diagnostics.push(
+              error("E0422", `device '${it.device.text}' is assigned to more than one component`, sources.span(it.device.id), {
+                related: [{ span: sources.span(prior), message: "first assigned here" }],
+              }),
+            );
+          else deviceOwner.set(it.device.text, it.device.id);
+          if (n.replicas) err("E0422", `device '${it.device.text}' cannot be assigned to the replicated component '${c.name}'`, it.device.id);
+          break;
+        }
+        case "Pager":
+          once(seen, "pager", it.id, "'pager'");
+          if (it.pager.text === c.name) err("E0420", `component '${c.name}' cannot be its own pager`, it.pager.id);
+          else replicatedElsewhere(it.pager, c);
+          break;
+        case "Adversary":
+          once(seen, "adversary", it.id, "'adversary steps'");
+          if (n.trust === "trusted") err("E0423", `'adversary steps' bounds an untrusted component; '${c.name}' is trusted`, it.id);
+          count(it.steps, "an adversary step bound", 0);
+          break;
+        case "Caps":
+          for (const e of it.entries) {
+            const t = r.targets.get(e.target.id);
+            if (t) rights(e.rights, capKind(t));
+          }
+          break;
+        case "Thread": {
+          const tseen = new Map<string, NodeId>();
+          for (const a of it.attrs) {
+            once(tseen, a.attr, a.id, `'${a.attr}'`);
+            if (a.attr === "prio") count(a.value, "a priority", 0, 255);
+            else {
+              const cpu = count(a.value, "a CPU number", 0);
+              if (cpu !== null && cpu >= cpus)
+                err("E0415", `thread '${it.name.text}' runs on CPU ${cpu}, but the machine has ${cpus} CPU${cpus === 1 ? "" : "s"} (numbered from 0)`, a.value.id);
+            }
+          }
+          block(it.body, c);
+          break;
+        }
+        case "Portal":
+        case "Semaphore":
+          break;
+      }
+    }
+  }
+  if (ramBytes > memory)
+    err("E0414", `the components' regions need ${formatSize(ramBytes)} but the machine has ${formatSize(memory)} of memory`, merged.machine?.id ?? systemNameId(r));
+
+  // ---- invariants and paths ---------------------------------------------------------
+  for (const inv of merged.invariants) {
+    const p = inv.prop;
+    switch (p.kind) {
+      case "Isolated":
+        if (p.a.text === p.b.text) err("E0421", `'isolated' needs two different components, not '${p.a.text}' twice`, p.b.id);
+        for (const m of p.via)
+          if (m.text === p.a.text || m.text === p.b.text) err("E0421", `'${m.text}' cannot mediate between itself and another component`, m.id);
+        break;
+      case "TcbSloc":
+        count(p.max, "a SLOC bound", 0);
+        break;
+      case "Always":
+      case "Never":
+        expect(p.cond, "bool", null);
+        break;
+      default:
+        break;
+    }
+  }
+  for (const p of merged.paths) {
+    if (p.within) count(p.within, "a cycle budget", 0);
+    if (p.expect)
+      err("E0411", "'expect' applies to invariants, not paths: a path's budget ('within N cycles') is checked as written", p.expect.id);
+  }
+
+  return { ...r, phase: "validated", diagnostics };
+
+  // ---- helpers (hoisted) -----------------------------------------------------------
+  function capKind(t: Target): CapKind {
+    if (t.kind === "device" || t.kind === "label" || t.kind === "var") throw new Error(`not a capability target: ${t.kind}`);
+    return t.kind;
+  }
+  function rights(rs: Rights, kind: CapKind): void {
+    const res = parseRights(kind, rs.words.map((w) => w.text));
+    if ("error" in res) err("E0404", res.error, rs.id);
+  }
+  /** Statements may not name an object of another replicated component: which replica would it be? */
+  function replicatedElsewhere(n: Name, self: ComponentSym): void {
+    const t = r.targets.get(n.id);
+    if (t && t.kind !== "device" && t.kind !== "label" && t.kind !== "var") {
+      const other = r.components[t.comp]!;
+      if (other.index !== self.index && other.node.replicas)
+        err("E0425", `'${other.name}' is replicated; a single statement or setting cannot tell which replica it means`, n.id);
+    }
+  }
+  function objectRef(ref: { id: NodeId; parts: readonly Name[] }, self: ComponentSym): Target | undefined {
+    const t = r.targets.get(ref.id);
+    if (t && t.kind !== "device" && t.kind !== "label" && t.kind !== "var") {
+      const other = r.components[t.comp]!;
+      if (other.index !== self.index && other.node.replicas)
+        err("E0425", `'${other.name}' is replicated; a single statement cannot tell which replica '${ref.parts.map((p) => p.text).join(".")}' means`, ref.id);
+    }
+    return t;
+  }
+  function block(b: Block, c: ComponentSym): void {
+    for (const s of b.stmts) stmt(s, c);
+  }
+  function stmt(s: Stmt, c: ComponentSym): void {
+    switch (s.kind) {
+      case "Call":
+        objectRef(s.portal, c);
+        s.args.forEach((a) => expect(a, "data", c));
+        if (s.timeout) count(s.timeout, "a timeout", 0);
+        return;
+      case "Recv": {
+        const t = objectRef(s.portal, c);
+        if (t && t.kind === "portal" && t.comp !== c.index)
+          err("E0418", `a component receives only on its own portals; '${s.portal.parts.map((p) => p.text).join(".")}' belongs to '${r.components[t.comp]!.name}'`, s.portal.id);
+        return;
+      }
+      case "Reply":
+        return void expect(s.value, "data", c);
+      case "Up":
+      case "Down":
+        return void objectRef(s.sem, c);
+      case "Read":
+        return void objectRef(s.region, c);
+      case "Write":
+        objectRef(s.region, c);
+        return void expect(s.value, "data", c);
+      case "Delegate": {
+        const t = objectRef(s.cap, c);
+        if (t) rights(s.rights, capKind(t));
+        replicatedElsewhere(s.to, c);
+        return;
+      }
+      case "Revoke":
+        return void objectRef(s.cap, c);
+      case "Map":
+        objectRef(s.region, c);
+        if (s.rights) rights(s.rights, "region");
+        if (s.to) replicatedElsewhere(s.to, c);
+        return;
+      case "Unmap":
+        return void objectRef(s.region, c);
+      case "Loop":
+        return block(s.body, c);
+      case "Repeat":
+        count(s.count, "a repeat count", 1);
+        return block(s.body, c);
+      case "Choose":
+        return s.branches.forEach((b) => block(b, c));
+      case "If":
+        expect(s.cond, "bool", c);
+        block(s.then, c);
+        if (s.else?.kind === "Block") block(s.else, c);
+        else if (s.else) stmt(s.else, c);
+        return;
+      case "Assert":
+        return void expect(s.cond, "bool", c);
+    }
+  }
+  /** Checks an expression has the wanted type; `c` is the component whose thread it is in (null: an invariant). */
+  function expect(e: Expr, want: ValueType, c: ComponentSym | null): void {
+    const got = typeOf(e, c);
+    if (got && got !== want)
+      err("E0419", want === "bool" ? "expected a condition, found a data value" : "expected a data value, found a condition", e.id);
+  }
+  function typeOf(e: Expr, c: ComponentSym | null): ValueType | null {
+    switch (e.kind) {
+      case "Ok":
+      case "Int":
+        return "data";
+      case "RefExpr":
+        return r.targets.get(e.ref.id)?.kind === "var" ? "data" : null;
+      case "Not":
+        expect(e.arg, "bool", c);
+        return "bool";
+      case "Binary":
+        if (e.op === "and" || e.op === "or") {
+          expect(e.left, "bool", c);
+          expect(e.right, "bool", c);
+        } else {
+          expect(e.left, "data", c);
+          expect(e.right, "data", c);
+        }
+        return "bool";
+      case "Apply": {
+        const b = builtin(e.fn.text);
+        if (!b) return null;
+        if (b.declassifies && (!c || c.node.trust !== "trusted"))
+          err("E0410", c ? `'${e.fn.text}' declassifies data and is allowed only in trusted components; '${c.name}' is untrusted` : `'${e.fn.text}' declassifies data and is allowed only in threads of trusted components`, e.fn.id);
+        e.args.forEach((a, i) => b.params[i] === "data" && expect(a, "data", c));
+        return b.result;
+      }
+    }
+  }
+}
+
+function systemNameId(r: Resolved): NodeId {
+  return r.merged.nameId;
+}
