@@ -10,7 +10,7 @@
 
 @{%
 import { NizzaLexer } from "./lexer.js";
-import { node, name, num, str, empty, append, keep, first, more } from "./grammar-support.js";
+import { node, name, num, str, empty, append, keep, first, more, wrap, unwrap } from "./grammar-support.js";
 const lexer = new NizzaLexer();
 %}
 
@@ -40,10 +40,10 @@ MachineItems -> null {% empty %}
 
 MachineItem -> "cpus" Num {% (d) => node("Cpus", d, { count: d[1] }) %}
   | "memory" Num {% (d) => node("MachineMemory", d, { size: d[1] }) %}
-  | "device" Name DeviceBody:? {% (d) => node("Device", d, { name: d[1], items: d[2] }) %}
+  | "device" Name DeviceBody:? {% (d) => node("Device", d, { name: d[1], items: unwrap(d[2]) }) %}
   | "iommu" {% (d) => node("Iommu", d) %}
 
-DeviceBody -> "{" DeviceItems "}" {% (d) => d[1] %}
+DeviceBody -> "{" DeviceItems "}" {% (d) => wrap(d[1], d) %}
 
 DeviceItems -> null {% empty %}
   | DeviceItems DeviceItem {% append %}
@@ -52,16 +52,16 @@ DeviceItems -> null {% empty %}
 DeviceItem -> "irq" Num {% (d) => node("Irq", d, { line: d[1] }) %}
   | "mmio" Num {% (d) => node("Mmio", d, { size: d[1] }) %}
   | "dma" {% (d) => node("Dma", d) %}
-  | "produces" Labels {% (d) => node("Produces", d, { labels: d[1] }) %}
+  | "produces" Labels {% (d) => node("Produces", d, { labels: unwrap(d[1]) }) %}
 
-Labels -> "[" "]" {% empty %}
-  | "[" NameList "]" {% (d) => d[1] %}
+Labels -> "[" "]" {% (d) => wrap([], d) %}
+  | "[" NameList "]" {% (d) => wrap(d[1], d) %}
 
 # ---- kernel ----------------------------------------------------------------------
 
-Kernel -> "kernel" Name KernelBody:? {% (d) => node("Kernel", d, { personality: d[1], options: d[2] }) %}
+Kernel -> "kernel" Name KernelBody:? {% (d) => node("Kernel", d, { personality: d[1], options: unwrap(d[2]) }) %}
 
-KernelBody -> "{" KernelOptions "}" {% (d) => d[1] %}
+KernelBody -> "{" KernelOptions "}" {% (d) => wrap(d[1], d) %}
 
 KernelOptions -> null {% empty %}
   | KernelOptions KernelOption {% append %}
@@ -85,7 +85,7 @@ ComponentItems -> null {% empty %}
   | ComponentItems ";" {% keep %}
 
 ComponentItem -> "sloc" Num {% (d) => node("Sloc", d, { count: d[1] }) %}
-  | "memory" Name Num Labels:? {% (d) => node("Region", d, { name: d[1], size: d[2], labels: d[3] }) %}
+  | "memory" Name Num Labels:? {% (d) => node("Region", d, { name: d[1], size: d[2], labels: unwrap(d[3]) }) %}
   | "device" Name {% (d) => node("UseDevice", d, { device: d[1] }) %}
   | "portal" Name {% (d) => node("Portal", d, { name: d[1] }) %}
   | "semaphore" Name {% (d) => node("Semaphore", d, { name: d[1] }) %}
@@ -179,7 +179,7 @@ Expect -> "expect" "violated" {% (d) => node("Expect", d, { outcome: "violated" 
 Property -> "isolated" "(" Name "," Name ")" Mediators:?
     {% (d) => node("Isolated", d, { a: d[2], b: d[4], via: d[6] ?? [] }) %}
   | "never" "flows" "(" Labels "->" NameList ")"
-    {% (d) => node("NeverFlows", d, { labels: d[3], sinks: d[5] }) %}
+    {% (d) => node("NeverFlows", d, { labels: unwrap(d[3]), sinks: d[5] }) %}
   | "tcb" "(" Name ")" "<=" "{" NameList "}"
     {% (d) => node("TcbSubset", d, { of: d[2], bound: d[6] }) %}
   | "tcb" "(" Name ")" "." "sloc" "<=" Num
@@ -193,8 +193,8 @@ Property -> "isolated" "(" Name "," Name ")" Mediators:?
 Mediators -> "except" "via" NameList {% (d) => d[2] %}
 
 Path -> "path" Name ":" Event "->" Event Within:? Expect:?
-  {% (d) => node("Path", d, { name: d[1], from: d[3], to: d[5], within: d[6], expect: d[7] }) %}
-Within -> "within" Num "cycles" {% (d) => d[1] %}
+  {% (d) => node("Path", d, { name: d[1], from: d[3], to: d[5], within: unwrap(d[6]), expect: d[7] }) %}
+Within -> "within" Num "cycles" {% (d) => wrap(d[1], d) %}
 
 Event -> Name "calls" Ref {% (d) => node("Event", d, { subject: d[0], verb: "calls", portal: d[2] }) %}
   | Name "receives" Ref {% (d) => node("Event", d, { subject: d[0], verb: "receives", portal: d[2] }) %}

@@ -62,3 +62,15 @@ export const keep = (d: unknown[]): unknown[] => d[0] as unknown[];
 /** `x` or `xs , x` into one array. */
 export const first = (d: unknown[]): unknown[] => [d[0]];
 export const more = (d: unknown[]): unknown[] => [...(d[0] as unknown[]), d[2]];
+
+/**
+ * A sub-rule's value together with the extent of all its tokens, so that a parent's
+ * span covers delimiters the value leaves out (the `]` of `[a, b]`, the `cycles` of
+ * `within N cycles`). Parents take the value back with `unwrap`.
+ */
+export function wrap(value: unknown, d: unknown[]): RawNode {
+  return node("Wrapped", d, { value });
+}
+export function unwrap(x: unknown): unknown {
+  return x !== null && typeof x === "object" && (x as RawNode).kind === "Wrapped" ? (x as RawNode).value : x;
+}

@@ -1,0 +1,57 @@
+// The `nizza` command line: one commander program, a subcommand per task, exit codes per DESIGN.md §9.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { fmtCommand } from "./commands/fmt.js";
+import { parseCommand } from "./commands/parse.js";
+import { UsageError } from "./files.js";
+import { EXIT, processIo, type Io } from "./output.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+
+export function program(io: Io, setExit: (code: number) => void): Command {
+  const run =
+    <A extends unknown[]>(f: (...args: A) => number) =>
+    (...args: A): void =>
+      setExit(f(...args));
+  const root = new Command("nizza")
+    .description("Test bed for security architectures on capability microkernels: check .nizza scenarios.")
+    .version(pkg.version, "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError("(run with --help for usage)");
+
+  root
+    .command("parse")
+    .description("parse, resolve and validate scenarios and print the resolved model")
+    .argument("<paths...>", ".nizza files, or folders to search for them")
+    .option("--json", "print the models (or the errors) as JSON")
+    .version(pkg.version, "-V, --version")
+    .action(run((paths: string[], opts: { json?: boolean }) => parseCommand(paths, opts, io)));
+
+  root
+    .command("fmt")
+    .description("print scenarios in the canonical layout (comments kept); --check or --write")
+    .argument("<paths...>", ".nizza files, or folders to search for them")
+    .option("--check", "list files not in canonical layout; exit 1 if there are any")
+    .option("--write", "rewrite files in place (only files that parse cleanly)")
+    .version(pkg.version, "-V, --version")
+    .action(run((paths: string[], opts: { check?: boolean; write?: boolean }) => fmtCommand(paths, opts, io)));
+
+  return root;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting (tests call this). */
+export function main(argv: readonly string[], io: Io = processIo): number {
+  let code: number = EXIT.ok;
+  try {
+    program(io, (c) => (code = c)).parse([...argv], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;
+    if (e instanceof UsageError) {
+      io.err(`nizza: ${e.message}\n`);
+      return EXIT.error;
+    }
+    throw e;
+  }
+  return code;
+}

@@ -1,0 +1,34 @@
+// Where the CLI writes: stdout and stderr, colour decided once (TTY and NO_COLOR).
+import pc from "picocolors";
+import { renderDiagnostics, summarize, type Diagnostic } from "../dsl/diagnostics.js";
+import type { SourceMap } from "../dsl/source.js";
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr gets colour. */
+  readonly color: boolean;
+}
+
+export const processIo: Io = {
+  out: (t) => void process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
+  err: (t) => void process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+  color: pc.isColorSupported && process.stderr.isTTY === true,
+};
+
+/** Exit codes (DESIGN.md §9). */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  error: 2,
+  incomplete: 3,
+} as const;
+
+export function reportDiagnostics(io: Io, ds: readonly Diagnostic[], sources: SourceMap): void {
+  if (ds.length === 0) return;
+  io.err(renderDiagnostics(ds, sources, { color: io.color }) + "\n");
+}
+
+export function errorSummary(ds: readonly Diagnostic[]): string {
+  return summarize(ds);
+}
