@@ -165,7 +165,7 @@ Atom -> "ok" {% (d) => node("Ok", d) %}
   | Num {% (d) => node("Int", d, { value: d[0] }) %}
   | Ref {% (d) => node("RefExpr", d, { ref: d[0] }) %}
   | Name "(" Args ")" {% (d) => node("Apply", d, { fn: d[0], args: d[2] }) %}
-  | "(" Expr ")" {% (d) => d[1] %}
+  | "(" Expr ")" {% (d) => ({ ...d[1], span: node("Paren", d).span }) %}
 
 # ---- invariants and paths --------------------------------------------------------
 
