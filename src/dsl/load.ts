@@ -17,6 +17,8 @@ export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8") };
 
 interface Frame {
   readonly key: string;
+  /** The file's name as shown. */
+  readonly name: string;
   readonly importId: number | null;
 }
 
@@ -72,7 +74,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     const key = resolvePath(name);
     if (byKey.has(key)) return byKey.get(key)!;
     const parsed = files.get(name)!;
-    const merged = parsed.ast ? mergeSystem(parsed.ast, name, [...stack, { key, importId }]) : null;
+    const merged = parsed.ast ? mergeSystem(parsed.ast, name, [...stack, { key, name, importId }]) : null;
     byKey.set(key, merged);
     return merged;
   };
@@ -133,7 +135,9 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
           const span = sources.span(item.path.id);
           if (sawOther) {
             diagnostics.push(
-              error("E0203", "imports must come before the other items of a system", sources.span(item.id)),
+              error("E0203", "imports must come before the other items of a system", sources.span(item.id), {
+                help: "move the import above the system's first machine, kernel, component, invariant or path",
+              }),
             );
             break;
           }
@@ -145,9 +149,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
               .slice(cycleAt + 1)
               .filter((s) => s.importId !== null)
               .map((s) => ({ span: sources.span(s.importId!), message: "imported from here" }));
-            diagnostics.push(
-              error("E0202", `import cycle: '${target}' imports itself through this import`, span, { related }),
-            );
+            const chain = [...stack.slice(cycleAt).map((s) => s.name), target].map((n) => `'${n}'`).join(" -> ");
+            diagnostics.push(error("E0202", `import cycle: ${chain}`, span, { related }));
             break;
           }
           const parsed = read(target);

@@ -33,10 +33,14 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
   const parser = new nearley.Parser(compiled);
   (parser as unknown as { lexer: NizzaLexer }).lexer = lexer;
   let lastToken: Token | undefined;
+  const brackets = new Brackets();
   const track = lexer.next.bind(lexer);
   lexer.next = () => {
     const t = track();
-    if (t) lastToken = t;
+    if (t) {
+      lastToken = t;
+      brackets.see(t);
+    }
     return t;
   };
   const result = (ast: SystemAst | null, diagnostics: Diagnostic[], parseCount: number): Parsed => ({
@@ -57,16 +61,21 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
     const token = (e as { token?: Token }).token;
     if (!token) throw e;
     const expected = expectedAt(parser, tableOf(parser).length - 2);
-    const d = error("E0104", `unexpected ${describe(token)}`, at(token.offset, token.offset + token.text.length), {
-      expected,
-    });
+    const span = at(token.offset, token.offset + token.text.length);
+    // Nothing expected: the system was complete, and this token follows it.
+    const d = expected.length === 0
+      ? error("E0104", `unexpected ${describe(token)} after the end of the system`, span, {
+          help: "a file holds exactly one 'system { ... }'; put another system in a file of its own",
+        })
+      : error("E0104", `unexpected ${describe(token)}`, span, { expected });
     return result(null, [d], 0);
   }
   const results = parser.results as RawNode[];
   if (results.length === 0) {
     const end = lastToken ? lastToken.offset + lastToken.text.length : 0;
     const expected = expectedAt(parser, tableOf(parser).length - 1);
-    return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected })], 0);
+    const related = brackets.unclosed(file).map((r) => ({ span: at(r.start, r.end), message: r.message }));
+    return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected, related })], 0);
   }
   const ast = number(results[0]!, file.name, sources) as unknown as SystemAst;
   return result(ast, [], results.length);
@@ -81,8 +90,52 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
       return error("E0103", "unterminated string: a string ends with '\"' on the same line", at(t.offset, t.offset + t.text.length));
     case "badChar": {
       const ch = String.fromCodePoint(t.text.codePointAt(0)!);
-      return error("E0101", `unexpected character '${ch}'`, at(t.offset, t.offset + ch.length));
+      const help = ch === "#" ? "comments start with '//' or are written '/* ... */'" : undefined;
+      return error("E0101", `unexpected character '${ch}'`, at(t.offset, t.offset + ch.length), help ? { help } : {});
     }
+  }
+}
+
+const CLOSER: Record<string, string> = { "{": "}", "[": "]", "(": ")" };
+
+/**
+ * The brackets of the tokens the parser accepted, to explain an unexpected end of input:
+ * which opening bracket is never closed, and which closing one (by its indentation) was
+ * probably meant for an inner bracket, like rustc's "unclosed delimiter" notes.
+ */
+class Brackets {
+  private readonly open: Token[] = [];
+  private readonly pairs: { open: Token; close: Token }[] = [];
+
+  see(t: Token): void {
+    if (CLOSER[t.text] !== undefined) this.open.push(t);
+    else if (t.text === "}" || t.text === "]" || t.text === ")") {
+      const o = this.open.pop();
+      if (o) this.pairs.push({ open: o, close: t });
+    }
+  }
+
+  unclosed(file: SourceFile): { start: number; end: number; message: string }[] {
+    const inner = this.open[this.open.length - 1];
+    if (!inner) return [];
+    const out = [{ start: inner.offset, end: inner.offset + 1, message: `this '${inner.text}' is never closed` }];
+    // The first pair whose closing line is indented differently from its opening line.
+    const indent = (offset: number): string => {
+      const line = file.lineText(file.lineCol(offset).line);
+      return /^\s*/.exec(line)![0];
+    };
+    const suspect = this.pairs
+      .filter((p) => p.open.line !== p.close.line && indent(p.open.offset) !== indent(p.close.offset))
+      .sort((a, b) => a.close.offset - b.close.offset)[0];
+    if (suspect) {
+      const line = file.lineCol(suspect.open.offset).line;
+      out.push({
+        start: suspect.close.offset,
+        end: suspect.close.offset + 1,
+        message: `this '${suspect.close.text}' closes the '${suspect.open.text}' of line ${line}, but is indented differently: is a '${CLOSER[suspect.open.text]}' missing before it?`,
+      });
+    }
+    return out;
   }
 }
 

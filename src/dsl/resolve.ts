@@ -3,7 +3,7 @@ import type {
   Block, Component, Device, Expr, Invariant, Name, PathDecl, Property, Ref, Stmt, Thread,
 } from "./ast.js";
 import { walk } from "./ast-util.js";
-import { builtin, type ParamKind } from "./builtins.js";
+import { builtin, BUILTINS, type ParamKind } from "./builtins.js";
 import type { Code } from "./codes.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import type { Loaded, Merged } from "./load.js";
@@ -151,13 +151,21 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       );
   };
 
-  const describeWant = (want: Want): string => want.join(" or ");
+  /** "portal", "region, portal or semaphore"; every kind of object (with or without components) is an "object". */
+  const describeWant = (want: Want): string => {
+    if (want.filter((w) => w !== "component").length === 4) return "object";
+    return want.length === 1 ? want[0]! : `${want.slice(0, -1).join(", ")} or ${want[want.length - 1]!}`;
+  };
+  const aWant = (want: Want): string => {
+    const w = describeWant(want);
+    return `${/^[aeiou]/.test(w) ? "an" : "a"} ${w}`;
+  };
   /** Resolves an object reference `x` (in the scope's component) or `c.x`. */
   const lookupObject = (ref: Ref, want: Want, scope: Scope): Target | null => {
     const [first, second] = ref.parts as [Name, Name | undefined];
     const found = (t: Target, shown: string): Target | null => {
       if (!(want as readonly string[]).includes(t.kind)) {
-        err("E0312", `'${shown}' is a ${t.kind}; expected a ${describeWant(want)}`, ref.id);
+        err("E0312", `'${shown}' is a ${t.kind}; expected ${aWant(want)}`, ref.id);
         return null;
       }
       targets.set(ref.id, t);
@@ -185,7 +193,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
     const c = componentsByName.get(first.text);
     if (c && want.includes("component")) return found({ kind: "component", comp: c.index }, first.text);
     if (c) {
-      err("E0312", `'${first.text}' is a component; expected a ${describeWant(want)} (write '${first.text}.NAME')`, ref.id);
+      err("E0312", `'${first.text}' is a component; expected ${aWant(want)} (write '${first.text}.NAME')`, ref.id);
       return null;
     }
     const objectWant = want.filter((w): w is ObjectKind => w !== "component");
@@ -200,16 +208,28 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
   };
 
   // ---- expressions -------------------------------------------------------------
-  const resolveName = (arg: Expr, kind: ParamKind, scope: Scope, fn: string): void => {
+  const PARAM_NAMES: Record<Exclude<ParamKind, "data">, string> = {
+    region: "a region",
+    component: "a component",
+    object: "an object (a region, portal, semaphore, thread or component)",
+    label: "a label",
+  };
+  /** Argument `i` of builtin `fn`, which takes a name of `kind` (or data). */
+  const resolveName = (arg: Expr, kind: ParamKind, scope: Scope, fn: string, i: number): void => {
     if (kind === "data") return resolveExpr(arg, scope);
+    const mustName = `argument ${i + 1} of '${fn}' must name ${PARAM_NAMES[kind]}`;
     if (arg.kind !== "RefExpr") {
-      err("E0419", `the argument of '${fn}' here must be a ${kind} name`, arg.id);
+      err("E0419", mustName, arg.id);
       return;
     }
     const ref = arg.ref;
+    if (ref.parts.length === 1 && scope.vars?.has(ref.parts[0]!.text) && !scope.comp?.locals.has(ref.parts[0]!.text)) {
+      err("E0312", `'${ref.parts[0]!.text}' is a variable; ${mustName}`, ref.id);
+      return;
+    }
     if (kind === "label" || kind === "component") {
       if (ref.parts.length !== 1) {
-        err("E0419", `the argument of '${fn}' here must be a ${kind} name`, arg.id);
+        err("E0419", mustName, arg.id);
         return;
       }
       if (kind === "label") lookupLabel(ref.parts[0]!);
@@ -248,7 +268,8 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       case "Apply": {
         const b = builtin(e.fn.text);
         if (!b) {
-          err("E0310", `unknown function '${e.fn.text}'`, e.fn.id, didYouMean(e.fn.text, ["seal", "open", "holds", "maps", "knows"]));
+          const fns = Object.keys(BUILTINS);
+          err("E0310", `unknown function '${e.fn.text}'`, e.fn.id, didYouMean(e.fn.text, fns) ?? `the functions are ${fns.join(", ")}`);
           e.args.forEach((a) => a.kind !== "RefExpr" && resolveExpr(a, scope));
           return;
         }
@@ -256,7 +277,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
           err("E0412", `'${e.fn.text}' takes ${b.params.length} arguments, not ${e.args.length}`, e.id);
           return;
         }
-        e.args.forEach((a, i) => resolveName(a, b.params[i]!, scope, e.fn.text));
+        e.args.forEach((a, i) => resolveName(a, b.params[i]!, scope, e.fn.text, i));
         return;
       }
     }
@@ -364,10 +385,24 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
 
   // ---- invariants and paths ----------------------------------------------------------
   const global: Scope = { comp: null, vars: null };
+  /** Looks up the component names of one property; a name written twice is reported once. */
+  const lookupComponents = (names: readonly Name[]): void => {
+    const seen = new Map<string, Name>();
+    for (const n of names) {
+      const prior = seen.get(n.text);
+      if (!prior) {
+        seen.set(n.text, n);
+        lookupComponent(n);
+      } else {
+        const t = targets.get(prior.id);
+        if (t) targets.set(n.id, t);
+      }
+    }
+  };
   const resolveProperty = (p: Property): void => {
     switch (p.kind) {
       case "Isolated":
-        [p.a, p.b, ...p.via].forEach(lookupComponent);
+        lookupComponents([p.a, p.b, ...p.via]);
         return;
       case "NeverFlows":
         p.labels.forEach(lookupLabel);
@@ -379,7 +414,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
         }
         return;
       case "TcbSubset":
-        [p.of, ...p.bound].forEach(lookupComponent);
+        lookupComponents([p.of, ...p.bound]);
         return;
       case "TcbSloc":
         lookupComponent(p.of);

@@ -28,19 +28,26 @@ export function validate(r: Resolved): Validated {
   const err = (code: Code, message: string, at: NodeId, help?: string): void => {
     diagnostics.push(error(code, message, sources.span(at), help ? { help } : {}));
   };
-  const once = (seen: Map<string, NodeId>, key: string, at: NodeId, what: string): void => {
+  /** Records a setting; reports and returns false when it was already given. */
+  const once = (seen: Map<string, NodeId>, key: string, at: NodeId, what: string): boolean => {
     const prior = seen.get(key);
-    if (prior === undefined) seen.set(key, at);
-    else
-      diagnostics.push(
-        error("E0318", `${what} is given more than once`, sources.span(at), {
-          related: [{ span: sources.span(prior), message: "first given here" }],
-        }),
-      );
+    if (prior === undefined) {
+      seen.set(key, at);
+      return true;
+    }
+    diagnostics.push(
+      error("E0318", `${what} is given more than once`, sources.span(at), {
+        related: [{ span: sources.span(prior), message: "first given here" }],
+      }),
+    );
+    return false;
   };
 
   // ---- numbers ----------------------------------------------------------------------
-  /** A size in bytes: K/M/G suffix or none, a positive whole number of 4K frames. */
+  /**
+   * A size in bytes: K/M/G suffix or none, a positive whole number of 4K frames.
+   * `what` names the size ("the size of region 'key'"); the literal follows in parentheses.
+   */
   const size = (n: Num, what: string): number | null => {
     const p = numParts(n.text);
     if (!isSizeSuffix(p.suffix)) {
@@ -49,11 +56,16 @@ export function validate(r: Resolved): Validated {
     }
     const v = numValue(n);
     if (!Number.isSafeInteger(v)) {
-      err("E0413", `${what} '${n.text}' is too large`, n.id);
+      err("E0413", `${what} (${n.text}) is too large`, n.id);
       return null;
     }
-    if (v === 0 || v % FRAME_BYTES !== 0) {
-      err("E0406", `${what} '${n.text}' is not a whole number of 4K frames`, n.id, v > 0 ? `the nearest whole size is ${formatSize(Math.ceil(v / FRAME_BYTES) * FRAME_BYTES)}` : undefined);
+    if (v === 0) {
+      err("E0406", `${what} (${n.text}) must be at least one 4K frame`, n.id);
+      return null;
+    }
+    if (v % FRAME_BYTES !== 0) {
+      const whole = formatSize(Math.ceil(v / FRAME_BYTES) * FRAME_BYTES);
+      err("E0406", `${what} (${n.text}) is not a whole number of 4K frames`, n.id, `round it up to ${whole}`);
       return null;
     }
     return v;
@@ -62,7 +74,8 @@ export function validate(r: Resolved): Validated {
   const count = (n: Num, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number | null => {
     const p = numParts(n.text);
     if (p.suffix !== "") {
-      if (isSizeSuffix(p.suffix)) err("E0413", `${what} is a count and takes no size suffix ('${n.text}')`, n.id);
+      if (isSizeSuffix(p.suffix))
+        err("E0413", `${what} takes no size suffix: '${n.text}'`, n.id, `a count is a plain number; write it without the '${p.suffix}'`);
       else err("E0405", `bad suffix '${p.suffix}' in '${n.text}'`, n.id);
       return null;
     }
@@ -78,17 +91,30 @@ export function validate(r: Resolved): Validated {
   // ---- machine ----------------------------------------------------------------------
   let cpus = DEFAULT_CPUS;
   let memory = DEFAULT_MEMORY;
+  /** False when the machine's value was invalid (already reported): checks against it would only cascade. */
+  let cpusValid = true;
+  let memoryValid = true;
+  let memoryItem: NodeId | null = null;
   {
     const seen = new Map<string, NodeId>();
     for (const it of merged.machine?.items ?? []) {
       switch (it.kind) {
         case "Cpus":
-          once(seen, "cpus", it.id, "'cpus'");
-          cpus = count(it.count, "the number of CPUs", 1, MAX_CPUS) ?? cpus;
+          if (!once(seen, "cpus", it.id, "'cpus'")) break;
+          {
+            const v = count(it.count, "the number of CPUs", 1, MAX_CPUS);
+            if (v === null) cpusValid = false;
+            else cpus = v;
+          }
           break;
         case "MachineMemory":
-          once(seen, "memory", it.id, "'memory'");
-          memory = size(it.size, "memory size") ?? memory;
+          if (!once(seen, "memory", it.id, "'memory'")) break;
+          {
+            const v = size(it.size, "the memory size");
+            if (v === null) memoryValid = false;
+            else memory = v;
+          }
+          memoryItem = it.id;
           break;
         case "Iommu":
           once(seen, "iommu", it.id, "'iommu'");
@@ -98,7 +124,7 @@ export function validate(r: Resolved): Validated {
           for (const d of it.items ?? []) {
             once(dseen, d.kind, d.id, `'${d.kind.toLowerCase()}' of device '${it.name.text}'`);
             if (d.kind === "Irq") count(d.line, "an IRQ line", 0, 255);
-            if (d.kind === "Mmio") size(d.size, "MMIO size");
+            if (d.kind === "Mmio") size(d.size, `the MMIO size of device '${it.name.text}'`);
           }
           break;
         }
@@ -123,12 +149,12 @@ export function validate(r: Resolved): Validated {
           once(seen, "preemptible", o.id, "'preemptible revoke'");
           break;
         case "Fault":
-          once(seen, `fault ${o.flag.text}`, o.id, `fault flag '${o.flag.text}'`);
+          if (!once(seen, `fault ${o.flag.text}`, o.id, `fault flag '${o.flag.text}'`)) break;
           if (!isFaultFlag(o.flag.text))
             err("E0402", `unknown fault flag '${o.flag.text}'`, o.flag.id, didYouMean(o.flag.text, Object.keys(FAULT_FLAGS)) ?? `fault flags are ${Object.keys(FAULT_FLAGS).join(", ")}`);
           break;
         case "Costs":
-          once(seen, "costs", o.id, "'costs'");
+          if (!once(seen, "costs", o.id, "'costs'")) break;
           if (!isCostPreset(o.preset.value))
             err("E0403", `unknown cost preset "${o.preset.value}"`, o.preset.id, didYouMean(o.preset.value, Object.keys(COST_PRESETS)) ?? `presets are ${Object.keys(COST_PRESETS).join(", ")}`);
           break;
@@ -148,6 +174,8 @@ export function validate(r: Resolved): Validated {
     );
   const replicasOf = new Map<number, number>();
   let ramBytes = 0;
+  /** The first region that takes the total past the machine's memory. */
+  let overflow: { region: NodeId; name: string } | null = null;
   const deviceOwner = new Map<string, NodeId>();
   for (const c of r.components) {
     const n = c.node;
@@ -163,8 +191,9 @@ export function validate(r: Resolved): Validated {
           count(it.count, "a SLOC count", 0);
           break;
         case "Region": {
-          const v = size(it.size, `region '${it.name.text}'`);
+          const v = size(it.size, `the size of region '${it.name.text}'`);
           if (v !== null) ramBytes += v * replicas;
+          if (ramBytes > memory && overflow === null) overflow = { region: it.id, name: `${c.name}.${it.name.text}` };
           break;
         }
         case "UseDevice": {
@@ -202,7 +231,7 @@ export function validate(r: Resolved): Validated {
             if (a.attr === "prio") count(a.value, "a priority", 0, 255);
             else {
               const cpu = count(a.value, "a CPU number", 0);
-              if (cpu !== null && cpu >= cpus)
+              if (cpu !== null && cpusValid && cpu >= cpus)
                 err("E0415", `thread '${it.name.text}' runs on CPU ${cpu}, but the machine has ${cpus} CPU${cpus === 1 ? "" : "s"} (numbered from 0)`, a.value.id);
             }
           }
@@ -215,15 +244,26 @@ export function validate(r: Resolved): Validated {
       }
     }
   }
-  if (ramBytes > memory)
-    err("E0414", `the components' regions need ${formatSize(ramBytes)} but the machine has ${formatSize(memory)} of memory`, merged.machine?.id ?? systemNameId(r));
+  if (overflow && memoryValid) {
+    const message = `region '${overflow.name}' does not fit in memory: the components' regions need ${formatSize(ramBytes)} but the machine has ${formatSize(memory)}`;
+    diagnostics.push(
+      memoryItem !== null
+        ? error("E0414", message, sources.span(overflow.region), {
+            related: [{ span: sources.span(memoryItem), message: "the machine's memory is set here" }],
+          })
+        : error("E0414", message, sources.span(overflow.region), {
+            help: `without 'memory' in a 'machine' block the machine has ${formatSize(DEFAULT_MEMORY)}`,
+          }),
+    );
+  }
 
   // ---- invariants and paths ---------------------------------------------------------
   for (const inv of merged.invariants) {
     const p = inv.prop;
     switch (p.kind) {
       case "Isolated":
-        if (p.a.text === p.b.text) err("E0421", `'isolated' needs two different components, not '${p.a.text}' twice`, p.b.id);
+        // An unknown name is already reported; repeating it here would be a cascade.
+        if (p.a.text === p.b.text && r.targets.has(p.a.id)) err("E0421", `'isolated' needs two different components, not '${p.a.text}' twice`, p.b.id);
         for (const m of p.via)
           if (m.text === p.a.text || m.text === p.b.text) err("E0421", `'${m.text}' cannot mediate between itself and another component`, m.id);
         break;
@@ -264,12 +304,15 @@ export function validate(r: Resolved): Validated {
         err("E0425", `'${other.name}' is replicated; a single statement or setting cannot tell which replica it means`, n.id);
     }
   }
+  /** The object a statement names; undefined when it is unresolved or ambiguous (both already reported). */
   function objectRef(ref: { id: NodeId; parts: readonly Name[] }, self: ComponentSym): Target | undefined {
     const t = r.targets.get(ref.id);
     if (t && t.kind !== "device" && t.kind !== "label" && t.kind !== "var") {
       const other = r.components[t.comp]!;
-      if (other.index !== self.index && other.node.replicas)
+      if (other.index !== self.index && other.node.replicas) {
         err("E0425", `'${other.name}' is replicated; a single statement cannot tell which replica '${ref.parts.map((p) => p.text).join(".")}' means`, ref.id);
+        return undefined;
+      }
     }
     return t;
   }
@@ -335,7 +378,14 @@ export function validate(r: Resolved): Validated {
   function expect(e: Expr, want: ValueType, c: ComponentSym | null): void {
     const got = typeOf(e, c);
     if (got && got !== want)
-      err("E0419", want === "bool" ? "expected a condition, found a data value" : "expected a data value, found a condition", e.id);
+      err(
+        "E0419",
+        want === "bool" ? "expected a condition, found a data value" : "expected a data value, found a condition",
+        e.id,
+        want === "bool"
+          ? "a condition compares values ('x == ok', 'x != 0') or is a predicate (holds, maps, knows), joined with and, or, not"
+          : undefined,
+      );
   }
   function typeOf(e: Expr, c: ComponentSym | null): ValueType | null {
     switch (e.kind) {
@@ -361,7 +411,11 @@ export function validate(r: Resolved): Validated {
         if (!b) return null;
         if (b.declassifies && (!c || c.node.trust !== "trusted"))
           err("E0410", c ? `'${e.fn.text}' declassifies data and is allowed only in trusted components; '${c.name}' is untrusted` : `'${e.fn.text}' declassifies data and is allowed only in threads of trusted components`, e.fn.id);
-        e.args.forEach((a, i) => b.params[i] === "data" && expect(a, "data", c));
+        e.args.forEach((a, i) => {
+          if (b.params[i] === "data") expect(a, "data", c);
+          // The key region of seal/open, read by a thread: it must denote one region.
+          else if (b.params[i] === "region" && c && a.kind === "RefExpr") objectRef(a.ref, c);
+        });
         return b.result;
       }
     }
