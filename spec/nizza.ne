@@ -152,15 +152,16 @@ Else -> "else" Block {% (d) => d[1] %} | "else" If {% (d) => d[1] %}
 Args -> null {% empty %} | ArgList {% id %}
 ArgList -> Expr {% first %} | ArgList "," Expr {% more %}
 
-# ---- expressions: or < and < comparison < not ------------------------------------
+# ---- expressions: or < and < not < comparison (non-associative) < atoms ---------
+# `not` binds looser than `==`, so `not x == y` reads `not (x == y)`.
 
 Expr -> Or {% id %}
 Or -> Or "or" And {% (d) => node("Binary", d, { op: "or", left: d[0], right: d[2] }) %} | And {% id %}
-And -> And "and" Cmp {% (d) => node("Binary", d, { op: "and", left: d[0], right: d[2] }) %} | Cmp {% id %}
-Cmp -> Unary "==" Unary {% (d) => node("Binary", d, { op: "==", left: d[0], right: d[2] }) %}
-  | Unary "!=" Unary {% (d) => node("Binary", d, { op: "!=", left: d[0], right: d[2] }) %}
-  | Unary {% id %}
-Unary -> "not" Unary {% (d) => node("Not", d, { arg: d[1] }) %} | Atom {% id %}
+And -> And "and" Not {% (d) => node("Binary", d, { op: "and", left: d[0], right: d[2] }) %} | Not {% id %}
+Not -> "not" Not {% (d) => node("Not", d, { arg: d[1] }) %} | Cmp {% id %}
+Cmp -> Atom "==" Atom {% (d) => node("Binary", d, { op: "==", left: d[0], right: d[2] }) %}
+  | Atom "!=" Atom {% (d) => node("Binary", d, { op: "!=", left: d[0], right: d[2] }) %}
+  | Atom {% id %}
 Atom -> "ok" {% (d) => node("Ok", d) %}
   | Num {% (d) => node("Int", d, { value: d[0] }) %}
   | Ref {% (d) => node("RefExpr", d, { ref: d[0] }) %}

@@ -7,6 +7,7 @@ export const CODES = {
   E0103: "unterminated string",
   E0104: "unexpected token",
   E0105: "unexpected end of input",
+  E0106: "unknown escape in string",
   // Files and imports
   E0201: "file cannot be read",
   E0202: "import cycle",
@@ -26,7 +27,6 @@ export const CODES = {
   E0313: "duplicate device",
   E0314: "duplicate invariant or path name",
   E0315: "duplicate block",
-  E0316: "unknown thread",
   E0317: "duplicate capability",
   E0318: "duplicate setting",
   E0319: "unknown object",
@@ -56,6 +56,8 @@ export const CODES = {
   E0423: "adversary bound on a trusted component",
   E0424: "invalid event",
   E0425: "ambiguous replica",
+  E0426: "empty or repeated list entry",
+  E0427: "IRQ line shared",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -799,7 +799,7 @@ function simpleStmtText(s: SimpleStmt): string {
   }
 }
 
-// ---- expressions: or (1) < and (2) < comparison (3, non-associative) < not (4) < atom (5)
+// ---- expressions: or (1) < and (2) < not (3) < comparison (4, non-associative) < atom (5)
 
 function args(es: readonly Expr[]): string {
   return es.map((e) => expr(e)).join(", ");
@@ -808,9 +808,9 @@ function args(es: readonly Expr[]): string {
 function precedence(e: Expr): number {
   switch (e.kind) {
     case "Binary":
-      return e.op === "or" ? 1 : e.op === "and" ? 2 : 3;
+      return e.op === "or" ? 1 : e.op === "and" ? 2 : 4;
     case "Not":
-      return 4;
+      return 3;
     case "RefExpr":
     case "Ok":
     case "Int":
@@ -843,7 +843,7 @@ function exprText(e: Expr): string {
     case "Apply":
       return `${name(e.fn)}(${args(e.args)})`;
     case "Not":
-      return `not ${expr(e.arg, 4)}`;
+      return `not ${expr(e.arg, 3)}`;
     case "Binary":
       switch (e.op) {
         case "or":
@@ -852,7 +852,7 @@ function exprText(e: Expr): string {
           return `${expr(e.left, 2)} and ${expr(e.right, 3)}`;
         case "==":
         case "!=":
-          return `${expr(e.left, 4)} ${e.op} ${expr(e.right, 4)}`;
+          return `${expr(e.left, 5)} ${e.op} ${expr(e.right, 5)}`;
         default:
           return assertNever(e.op);
       }

@@ -19,6 +19,8 @@ const rules: moo.Rules = {
   blockComment: { match: /\/\*[\s\S]*?\*\//, lineBreaks: true },
   unterminatedComment: { match: /\/\*[\s\S]*/, lineBreaks: true },
   string: /"(?:[^"\\\n]|\\["\\])*"/,
+  // A closed string with an escape other than \" and \\: reported as such, not as unterminated.
+  badEscapeString: /"(?:[^"\\\n]|\\.)*"/,
   unterminatedString: /"(?:[^"\\\n]|\\.)*/,
   // A number with an optional suffix; the suffix is validated later so that a bad
   // one ("4X") gets its own diagnostic instead of a confusing parse error.
@@ -56,7 +58,7 @@ export const TOKEN_DESCRIPTIONS: Record<string, string> = {
 /** A lexing failure; the parser turns it into a diagnostic. */
 export class LexError extends Error {
   constructor(
-    readonly kind: "unterminatedComment" | "unterminatedString" | "badChar",
+    readonly kind: "unterminatedComment" | "unterminatedString" | "badEscapeString" | "badChar",
     readonly token: Token,
   ) {
     super(kind);
@@ -94,6 +96,7 @@ export class NizzaLexer implements nearley_Lexer {
           continue;
         case "unterminatedComment":
         case "unterminatedString":
+        case "badEscapeString":
           throw (this.lastError = new LexError(tok.type, tok));
         case "error":
           throw (this.lastError = new LexError("badChar", tok));

@@ -1,6 +1,6 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
 import { readFileSync } from "node:fs";
-import { dirname, join, normalize, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
@@ -141,7 +141,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             );
             break;
           }
-          const target = normalize(join(dirname(fileName), item.path.value));
+          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(dirname(fileName), item.path.value));
           const key = resolvePath(target);
           const cycleAt = stack.findIndex((s) => s.key === key);
           if (cycleAt >= 0) {

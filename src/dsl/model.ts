@@ -181,8 +181,12 @@ export interface EventModel {
   readonly verb: EventVerb;
   /** Component indices, or for `fires` and `delivers` device indices (every replica of a replicated component). */
   readonly subjects: readonly number[];
-  /** For `calls` and `receives`: the portal, per subject. */
-  readonly portals: readonly number[];
+  /**
+   * For `calls` and `receives`, per subject (same order as `subjects`): the portals the
+   * event may name — one, or every replica's when the portal's component is replicated.
+   * Empty for the other verbs.
+   */
+  readonly portals: readonly (readonly number[])[];
   readonly node: NodeId;
 }
 export interface PathModel {
@@ -522,7 +526,7 @@ export function buildModel(v: Validated): SystemModel {
     const subjects = nameComp(ev.subject, null);
     const portalT = ev.portal ? tgt(ev.portal.id) : null;
     const portalsOf = (s: number): number[] => (portalT ? objectsOf(portalT, s).map((o) => o.index) : []);
-    return { verb: ev.verb, subjects, portals: subjects.flatMap(portalsOf), node: ev.id };
+    return { verb: ev.verb, subjects, portals: portalT ? subjects.map(portalsOf) : [], node: ev.id };
   };
   const paths: PathModel[] = merged.paths.map((p, index) => ({
     index,

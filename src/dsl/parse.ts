@@ -88,6 +88,13 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
       return error("E0102", "unterminated block comment: '/*' has no matching '*/'", at(t.offset, t.offset + 2));
     case "unterminatedString":
       return error("E0103", "unterminated string: a string ends with '\"' on the same line", at(t.offset, t.offset + t.text.length));
+    case "badEscapeString": {
+      // Walk the escapes pairwise: the first one that is not \" or \\ is the culprit.
+      let i = 1;
+      while (!(t.text[i] === "\\" && t.text[i + 1] !== '"' && t.text[i + 1] !== "\\")) i += t.text[i] === "\\" ? 2 : 1;
+      const escape = t.text.slice(i, i + 2);
+      return error("E0106", `unknown escape '${escape}' in a string: the escapes are \\" and \\\\`, at(t.offset + i, t.offset + i + 2));
+    }
     case "badChar": {
       const ch = String.fromCodePoint(t.text.codePointAt(0)!);
       const help = ch === "#" ? "comments start with '//' or are written '/* ... */'" : undefined;

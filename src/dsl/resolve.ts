@@ -55,7 +55,7 @@ const KIND_CODE: Record<ObjectKind | "component" | "device" | "label", Code> = {
   region: "E0305",
   portal: "E0304",
   semaphore: "E0306",
-  thread: "E0316",
+  thread: "E0319",
   component: "E0303",
   device: "E0307",
   label: "E0308",
@@ -434,7 +434,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
   };
   const lookupQualified = (ref: Ref, want: ObjectKind[]): void => {
     if (ref.parts.length === 1) {
-      err(KIND_CODE[want[0]!], `write the ${want.join(" or ")} as 'component.name'`, ref.id);
+      err("E0312", `an invariant names ${aWant(want)} with its component: write 'COMPONENT.${ref.parts[0]!.text}'`, ref.id);
       return;
     }
     lookupObject(ref, want, global);
@@ -454,7 +454,10 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
         continue;
       }
       const c = lookupComponent(ev.subject);
-      if (c && ev.portal) lookupObject(ev.portal, ["portal"], { comp: c, vars: null });
+      const t = c && ev.portal ? lookupObject(ev.portal, ["portal"], { comp: c, vars: null }) : null;
+      // A component receives only on its own portals (the rule E0418 enforces for `recv`).
+      if (c && t && ev.verb === "receives" && t.kind === "portal" && t.comp !== c.index)
+        err("E0424", `'${c.name}' cannot receive on '${ev.portal!.parts.map((p) => p.text).join(".")}': a component receives only on its own portals`, ev.portal!.id);
     }
   });
 

@@ -89,6 +89,7 @@ export function validate(r: Resolved): Validated {
   };
 
   // ---- machine ----------------------------------------------------------------------
+  const irqLines = new Map<number, { device: string; at: NodeId }>();
   let cpus = DEFAULT_CPUS;
   let memory = DEFAULT_MEMORY;
   /** False when the machine's value was invalid (already reported): checks against it would only cascade. */
@@ -123,7 +124,19 @@ export function validate(r: Resolved): Validated {
           const dseen = new Map<string, NodeId>();
           for (const d of it.items ?? []) {
             once(dseen, d.kind, d.id, `'${d.kind.toLowerCase()}' of device '${it.name.text}'`);
-            if (d.kind === "Irq") count(d.line, "an IRQ line", 0, 255);
+            if (d.kind === "Produces") distinct(d.labels, `the labels of device '${it.name.text}'`);
+            if (d.kind === "Irq") {
+              const line = count(d.line, "an IRQ line", 0, 255);
+              // An IRQ is a semaphore of the device's driver (DESIGN.md §4): one line, one device.
+              const prior = line === null ? undefined : irqLines.get(line);
+              if (prior) {
+                diagnostics.push(
+                  error("E0427", `IRQ line ${line} is already used by device '${prior.device}'`, sources.span(d.line.id), {
+                    related: [{ span: sources.span(prior.at), message: `'${prior.device}' uses it here` }],
+                  }),
+                );
+              } else if (line !== null) irqLines.set(line, { device: it.name.text, at: d.line.id });
+            }
             if (d.kind === "Mmio") size(d.size, `the MMIO size of device '${it.name.text}'`);
           }
           break;
@@ -176,7 +189,7 @@ export function validate(r: Resolved): Validated {
   let ramBytes = 0;
   /** The first region that takes the total past the machine's memory. */
   let overflow: { region: NodeId; name: string } | null = null;
-  const deviceOwner = new Map<string, NodeId>();
+  const deviceOwner = new Map<string, { comp: number; at: NodeId }>();
   for (const c of r.components) {
     const n = c.node;
     const replicas = n.replicas ? count(n.replicas, "a replica count", 1, MAX_REPLICAS) ?? 1 : 1;
@@ -191,6 +204,7 @@ export function validate(r: Resolved): Validated {
           count(it.count, "a SLOC count", 0);
           break;
         case "Region": {
+          distinct(it.labels ?? [], `the labels of region '${it.name.text}'`);
           const v = size(it.size, `the size of region '${it.name.text}'`);
           if (v !== null) ramBytes += v * replicas;
           if (ramBytes > memory && overflow === null) overflow = { region: it.id, name: `${c.name}.${it.name.text}` };
@@ -198,13 +212,17 @@ export function validate(r: Resolved): Validated {
         }
         case "UseDevice": {
           const prior = deviceOwner.get(it.device.text);
-          if (prior !== undefined)
+          if (prior?.comp === c.index) once(seen, `device ${it.device.text}`, it.device.id, `device '${it.device.text}'`);
+          else if (prior !== undefined)
             diagnostics.push(
-              error("E0422", `device '${it.device.text}' is assigned to more than one component`, sources.span(it.device.id), {
-                related: [{ span: sources.span(prior), message: "first assigned here" }],
+              error("E0422", `device '${it.device.text}' is already assigned to '${r.components[prior.comp]!.name}'; a device has one driver`, sources.span(it.device.id), {
+                related: [{ span: sources.span(prior.at), message: "first assigned here" }],
               }),
             );
-          else deviceOwner.set(it.device.text, it.device.id);
+          else {
+            deviceOwner.set(it.device.text, { comp: c.index, at: it.device.id });
+            seen.set(`device ${it.device.text}`, it.device.id);
+          }
           if (n.replicas) err("E0422", `device '${it.device.text}' cannot be assigned to the replicated component '${c.name}'`, it.device.id);
           break;
         }
@@ -265,7 +283,16 @@ export function validate(r: Resolved): Validated {
         // An unknown name is already reported; repeating it here would be a cascade.
         if (p.a.text === p.b.text && r.targets.has(p.a.id)) err("E0421", `'isolated' needs two different components, not '${p.a.text}' twice`, p.b.id);
         for (const m of p.via)
-          if (m.text === p.a.text || m.text === p.b.text) err("E0421", `'${m.text}' cannot mediate between itself and another component`, m.id);
+          if ((m.text === p.a.text || m.text === p.b.text) && r.targets.has(m.id)) err("E0421", `'${m.text}' cannot mediate between itself and another component`, m.id);
+        distinct(p.via, "the mediators");
+        break;
+      case "NeverFlows":
+        if (p.labels.length === 0) err("E0426", "'never flows' needs at least one label: with none it says nothing", p.id);
+        distinct(p.labels, "the labels");
+        distinct(p.sinks, "the sinks");
+        break;
+      case "TcbSubset":
+        distinct(p.bound, "the TCB bound");
         break;
       case "TcbSloc":
         count(p.max, "a SLOC bound", 0);
@@ -287,6 +314,20 @@ export function validate(r: Resolved): Validated {
   return { ...r, phase: "validated", diagnostics };
 
   // ---- helpers (hoisted) -----------------------------------------------------------
+  /** A list of names says each name once. */
+  function distinct(names: readonly Name[], what: string): void {
+    const seen = new Map<string, NodeId>();
+    for (const n of names) {
+      const prior = seen.get(n.text);
+      if (prior === undefined) seen.set(n.text, n.id);
+      else
+        diagnostics.push(
+          error("E0426", `'${n.text}' appears twice in ${what}`, sources.span(n.id), {
+            related: [{ span: sources.span(prior), message: "first given here" }],
+          }),
+        );
+    }
+  }
   function capKind(t: Target): CapKind {
     if (t.kind === "device" || t.kind === "label" || t.kind === "var") throw new Error(`not a capability target: ${t.kind}`);
     return t.kind;
@@ -390,7 +431,9 @@ export function validate(r: Resolved): Validated {
   function typeOf(e: Expr, c: ComponentSym | null): ValueType | null {
     switch (e.kind) {
       case "Ok":
+        return "data";
       case "Int":
+        count(e.value, "an integer constant", 0);
         return "data";
       case "RefExpr":
         return r.targets.get(e.ref.id)?.kind === "var" ? "data" : null;

@@ -20,6 +20,14 @@ const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const CASES: Record<string, readonly [code: string, at: string, count: number]> = {
   // lexing and parsing
   unterminated_block: ["E0105", "4:14", 1],
+  bad_escape: ["E0106", "2:26", 1],
+  irq_shared: ["E0427", "4:23", 1],
+  device_listed_twice: ["E0318", "4:53", 1],
+  flows_no_labels: ["E0426", "4:13", 1],
+  repeated_label: ["E0426", "2:60", 1],
+  receives_foreign: ["E0424", "4:23", 1],
+  revocable_unqualified: ["E0312", "3:23", 1],
+  int_constant_suffix: ["E0405", "4:35", 1],
   unclosed_loop: ["E0105", "12:2", 1],
   stray_token: ["E0104", "3:20", 1],
   two_systems: ["E0104", "4:1", 1],
