@@ -30,7 +30,7 @@ import type {
 } from "./ast.js";
 import { tokens, type Token } from "./lexer.js";
 import type { Comment, Parsed } from "./parse.js";
-import type { NodeId, SourceMap } from "./source.js";
+import { SourceFile, type NodeId, type SourceMap } from "./source.js";
 
 /** Lines longer than this are never produced by inlining a body. */
 export const MAX_WIDTH = 100;
@@ -100,14 +100,13 @@ class Layout implements Src {
   private readonly comments: readonly Comment[];
   private readonly claimed: boolean[];
   private readonly toks: Token[];
-  private readonly lineStarts: number[] = [0];
+  private readonly file: SourceFile;
 
   constructor(private readonly source: FormatSource) {
     this.comments = [...source.comments].sort((a, b) => a.start - b.start);
     this.claimed = this.comments.map(() => false);
     this.toks = tokens(source.text);
-    const t = source.text;
-    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    this.file = new SourceFile("", source.text);
   }
 
   span(n: AnyNode): { start: number; end: number } {
@@ -158,15 +157,7 @@ class Layout implements Src {
   }
 
   line(offset: number): number {
-    const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return this.file.lineCol(offset).line - 1;
   }
 
   blank(a: number, b: number): boolean {

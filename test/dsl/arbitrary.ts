@@ -235,12 +235,3 @@ export const item: fc.Arbitrary<A.Item> = fc.oneof(
 export const system: fc.Arbitrary<A.SystemAst> = fc
   .record({ name, items: fc.array(item, { maxLength: 8 }) })
   .map((r) => ({ kind: "System", id: 0, ...r }));
-
-/** The AST without its `id` fields, for comparing trees modulo ids. */
-export function stripIds(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(stripIds);
-  if (x === null || typeof x !== "object") return x;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) if (k !== "id") out[k] = stripIds(v);
-  return out;
-}

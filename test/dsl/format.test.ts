@@ -9,7 +9,8 @@ import { format, formatAst } from "../../src/dsl/format.js";
 import { tokens } from "../../src/dsl/lexer.js";
 import { parse, type Parsed } from "../../src/dsl/parse.js";
 import { SourceFile, SourceMap } from "../../src/dsl/source.js";
-import { stripIds, system } from "./arbitrary.js";
+import { stripIds } from "../../src/dsl/ast-util.js";
+import { system } from "./arbitrary.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
