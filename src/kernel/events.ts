@@ -1,0 +1,119 @@
+// Kernel events that are not syscalls: revoke continuations, timeouts, page faults, exceptions, interrupts.
+import { access as mmuAccess, type Access } from "../machine/mmu.js";
+import { ecCpu, ecGet, ecSet, ecState, setMsgWord, wake } from "./ec.js";
+import { abortPartner, rendezvous, waitingHandler } from "./ipc.js";
+import { EC, EcState, EC_TIMEOUT, SC, SM, type StateVector } from "./layout.js";
+import { revokeStep } from "./mdb.js";
+import { ptAlive, ptEc } from "./pt.js";
+import { scGet, scOf, scSet } from "./sc.js";
+import { smUp, type Kernel } from "./syscalls.js";
+import { Status } from "./status.js";
+import { currentEc } from "../machine/cpu.js";
+
+/** Whether `ec` is inside a preemptible revoke (it continues in the kernel when it next runs). */
+export function inRevoke(s: StateVector, k: Kernel, ec: number): boolean {
+  return ecGet(s, k.L, ec, EC.REVOKE) >= 0;
+}
+
+/** One step of `ec`'s preemptible revoke; at the end the revoke syscall returns SUCCESS. */
+export function continueRevoke(k: Kernel, s: StateVector, ec: number): void {
+  const g = ecGet(s, k.L, ec, EC.REVOKE);
+  if (g < 0) throw new Error(`EC ${ec} is not revoking`);
+  k.meter.add("kernelEntry");
+  if (revokeStep(s, k.L, g, ecCpu(s, k.L, ec), k.meter)) {
+    ecSet(s, k.L, ec, EC.REVOKE, -1);
+    ecSet(s, k.L, ec, EC.STATUS, Status.SUCCESS);
+  }
+  k.meter.add("kernelExit");
+}
+
+/** Whether a timeout can fire for `ec`: it is blocked in a call or a down that has one. */
+export function canTimeOut(s: StateVector, k: Kernel, ec: number): boolean {
+  const st = ecState(s, k.L, ec);
+  return (st === EcState.CALL || st === EcState.REPLY || st === EcState.SM) && (ecGet(s, k.L, ec, EC.FLAGS) & EC_TIMEOUT) !== 0;
+}
+
+/**
+ * The timeout of a blocked call or down fires (time is not in the state: a finite
+ * timeout may expire at any point). A caller the server already received is cut
+ * off: the server's reply capability dies.
+ */
+export function timeout(k: Kernel, s: StateVector, ec: number): void {
+  if (!canTimeOut(s, k, ec)) throw new Error(`EC ${ec} cannot time out`);
+  if (ecState(s, k.L, ec) === EcState.REPLY) {
+    const server = ecGet(s, k.L, ec, EC.PARTNER);
+    if (server >= 0 && ecGet(s, k.L, server, EC.PARTNER) === ec) ecSet(s, k.L, server, EC.PARTNER, -1);
+    ecSet(s, k.L, ec, EC.PARTNER, -1);
+  }
+  wake(s, k.L, ec, Status.TIMEOUT);
+}
+
+/**
+ * Sends a fault message (page fault or exception) from `ec` to portal `pt` as if it
+ * called it; without a usable portal the EC dies, and its callers are aborted.
+ */
+function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[]): void {
+  const L = k.L;
+  k.meter.add("kernelEntry");
+  if (pt < 0 || !ptAlive(s, L, pt) || ptEc(s, L, pt) < 0) {
+    ecSet(s, L, ec, EC.STATE, EcState.DEAD);
+    abortPartner(s, L, ec);
+    k.meter.add("kernelExit");
+    return;
+  }
+  for (let i = 0; i < L.config.msgWords; i++) setMsgWord(s, L, ec, i, words[i] ?? 0);
+  ecSet(s, L, ec, EC.MSG_LABELS, 0);
+  ecSet(s, L, ec, EC.MSG_CAP, 0);
+  const handler = ptEc(s, L, pt);
+  if (waitingHandler(s, L, pt, handler)) rendezvous(s, L, ec, handler, false, k.meter);
+  else {
+    ecSet(s, L, ec, EC.STATE, EcState.CALL);
+    ecSet(s, L, ec, EC.WAIT, pt);
+    ecSet(s, L, ec, EC.FLAGS, 0);
+  }
+  k.meter.add("kernelExit");
+}
+
+/**
+ * A user-mode access of `ec` to memory object `mem` through the MMU. On a page fault
+ * the EC is sent to its pager (IPC with words [mem, access bit]) and false is returned;
+ * the behaviour retries the access once the pager has replied.
+ */
+export function memAccess(k: Kernel, s: StateVector, ec: number, mem: number, kind: Access): boolean {
+  const L = k.L;
+  const pd = ecGet(s, L, ec, EC.PD);
+  if (mmuAccess(s, L, ecCpu(s, L, ec), pd, mem, kind, k.meter)) return true;
+  faultIpc(k, s, ec, ecGet(s, L, ec, EC.PAGER_PT), [mem, kind === "r" ? 1 : kind === "w" ? 2 : 4]);
+  return false;
+}
+
+/** An exception of `ec` (how L4Linux user processes make system calls) goes to its exception handler. */
+export function raiseException(k: Kernel, s: StateVector, ec: number, code: number): void {
+  faultIpc(k, s, ec, ecGet(s, k.L, ec, EC.EXC_PT), [code]);
+}
+
+/**
+ * Device `dev` raises its interrupt: an up on its IRQ semaphore. With
+ * `irq_priority_inversion`, the woken handler runs at the priority of the EC the
+ * interrupt preempted instead of its own.
+ */
+export function deviceIrq(k: Kernel, s: StateVector, dev: number, choice = 0): void {
+  const L = k.L;
+  const sm = L.boot.deviceIrqSm[dev] ?? -1;
+  if (sm < 0) throw new Error(`device ${dev} has no IRQ line`);
+  k.meter.add("irq");
+  const before = new Set<number>();
+  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm) before.add(e);
+  smUp(s, L, sm, choice);
+  if (!L.faults.has("irq_priority_inversion")) return;
+  // FAULT irq_priority_inversion: the handler inherits the interrupted EC's priority.
+  const cpu = s[L.base.sm + sm * SM.SIZE + SM.CPU]!;
+  const interrupted = currentEc(s, L, cpu);
+  if (interrupted < 0) return;
+  for (const e of before) {
+    if (ecState(s, L, e) !== EcState.RUNNABLE) continue;
+    const sc = scOf(s, L, e);
+    const from = scOf(s, L, interrupted);
+    if (sc >= 0 && from >= 0) scSet(s, L, sc, SC.PRIO, scGet(s, L, from, SC.PRIO));
+  }
+}

@@ -1,0 +1,74 @@
+// IPC: the rendezvous of a caller and a portal's handler, replies, and capability transfer with messages.
+import type { Meter } from "../machine/meter.js";
+import { capRights, NO_CAP } from "./cap.js";
+import { copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.js";
+import { EC, EcState, type Layout, type StateVector } from "./layout.js";
+import { insertChild } from "./mdb.js";
+import { capAt } from "./space.js";
+import { Status } from "./status.js";
+
+/**
+ * A capability in a UTCB is packed as ((global slot + 1) << 4) | rights: for a
+ * sender, the slot to delegate from; for a receiver, its new selector + 1 in its
+ * own space. 0 means none.
+ */
+export function packItem(slotPlusOne: number, rights: number): number {
+  return (slotPlusOne << 4) | (rights & 15);
+}
+export const itemSlot = (w: number): number => (w >>> 4) - 1;
+export const itemRights = (w: number): number => w & 15;
+
+/** Moves the message, and a capability item if there is one, from `from`'s UTCB to `to`'s. */
+export function transfer(s: StateVector, L: Layout, from: number, to: number, meter: Meter): void {
+  meter.add("msgWord", copyMessage(s, L, from, to));
+  const item = ecGet(s, L, from, EC.MSG_CAP);
+  ecSet(s, L, from, EC.MSG_CAP, 0);
+  if (item === 0) {
+    ecSet(s, L, to, EC.MSG_CAP, 0);
+    return;
+  }
+  const src = itemSlot(item);
+  // The sender may have lost the capability since it was checked (another CPU revoked it).
+  if (capAt(s, L, src) === NO_CAP) {
+    ecSet(s, L, to, EC.MSG_CAP, 0);
+    return;
+  }
+  const rights = L.faults.has("delegate_rights_escalation") ? itemRights(item) : itemRights(item) & capRights(capAt(s, L, src));
+  const sel = insertChild(s, L, src, ecPd(s, L, to), rights);
+  meter.add("capTransfer");
+  ecSet(s, L, to, EC.MSG_CAP, sel < 0 ? 0 : packItem(sel + 1, rights));
+}
+
+/** Caller and handler meet: the message moves, the handler runs with the caller as its reply partner. */
+export function rendezvous(s: StateVector, L: Layout, caller: number, handler: number, timeout: boolean, meter: Meter): void {
+  transfer(s, L, caller, handler, meter);
+  wake(s, L, handler, Status.SUCCESS);
+  ecSet(s, L, handler, EC.PARTNER, caller);
+  ecSet(s, L, caller, EC.STATE, EcState.REPLY);
+  ecSet(s, L, caller, EC.WAIT, -1);
+  ecSet(s, L, caller, EC.PARTNER, handler);
+  ecSet(s, L, caller, EC.FLAGS, timeout ? 1 : 0);
+}
+
+/** ECs blocked calling portal `pt`, in EC order: which one a `recv` takes is the explorer's choice. */
+export function waitingCallers(s: StateVector, L: Layout, pt: number): number[] {
+  const out: number[] = [];
+  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.CALL && ecGet(s, L, e, EC.WAIT) === pt) out.push(e);
+  return out;
+}
+
+/** The handler EC of `pt` if it is waiting in `recv` on it. */
+export function waitingHandler(s: StateVector, L: Layout, pt: number, handler: number): boolean {
+  return handler >= 0 && ecState(s, L, handler) === EcState.RECV && ecGet(s, L, handler, EC.WAIT) === pt;
+}
+
+/** A partner whose reply capability went away (timeout, death) is told so. */
+export function abortPartner(s: StateVector, L: Layout, ec: number): void {
+  const p = ecGet(s, L, ec, EC.PARTNER);
+  if (p < 0) return;
+  ecSet(s, L, ec, EC.PARTNER, -1);
+  if (ecState(s, L, p) === EcState.REPLY && ecGet(s, L, p, EC.PARTNER) === ec) {
+    wake(s, L, p, Status.ABORTED);
+    ecSet(s, L, p, EC.PARTNER, -1);
+  } else if (ecGet(s, L, p, EC.PARTNER) === ec) ecSet(s, L, p, EC.PARTNER, -1);
+}

@@ -1,0 +1,169 @@
+// The derivation tree (NOVA's mapping database, seL4's CDT): one generic delegate and revoke for every kind of object.
+import { capKind, capObject, capRights, cap, Kind, NO_CAP, type Cap } from "./cap.js";
+import { NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
+import type { Meter } from "../machine/meter.js";
+import { invalidate, pte, setPte } from "../machine/mmu.js";
+import { capAt, clearSlot, globalSlot, parentOf, setSlot, slotPd, slotsOf } from "./space.js";
+
+/** Parent words carry a mark bit for the snapshot a `revoke_race` revoke works from. */
+const MARK = 1 << 30;
+
+function parentWord(s: StateVector, L: Layout, g: number): number {
+  return s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
+}
+function setMark(s: StateVector, L: Layout, g: number, on: boolean): void {
+  const i = L.base.slots + g * SLOT.SIZE + SLOT.PARENT;
+  s[i] = on ? s[i]! | MARK : s[i]! & ~MARK;
+}
+function marked(s: StateVector, L: Layout, g: number): boolean {
+  return (parentWord(s, L, g) & MARK) !== 0 && parentWord(s, L, g) !== NO_PARENT;
+}
+/** The parent of a slot without its mark bit. */
+export function parent(s: StateVector, L: Layout, g: number): number {
+  const p = parentOf(s, L, g);
+  return p === NO_PARENT ? NO_PARENT : p & ~MARK;
+}
+
+/** Whether slot `g` is a (strict) descendant of slot `anc`. Bounded: a broken tree cannot loop it. */
+export function isDescendant(s: StateVector, L: Layout, g: number, anc: number): boolean {
+  if (capAt(s, L, g) === NO_CAP) return false;
+  let p = parent(s, L, g);
+  for (let steps = 0; p !== NO_PARENT && steps < L.counts.slots; steps++) {
+    if (p === anc) return true;
+    p = parent(s, L, p);
+  }
+  return false;
+}
+
+/** Whether slot `g` has a child. */
+function hasChild(s: StateVector, L: Layout, g: number): boolean {
+  for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) return true;
+  return false;
+}
+
+/**
+ * Inserts a child of slot `src` into `dstPd`'s space with `rights` (already checked
+ * to be within the source's, or deliberately not, under `delegate_rights_escalation`).
+ * A PD that already holds the same capability derived from the same source keeps it
+ * (no duplicate node). Returns the child's selector, or -1 if the space is full.
+ */
+export function insertChild(s: StateVector, L: Layout, src: number, dstPd: number, rights: number): number {
+  const c = capAt(s, L, src);
+  const child: Cap = cap(capKind(c), capObject(c), rights);
+  const n = slotsOf(L, dstPd);
+  let free = -1;
+  for (let i = 0; i < n; i++) {
+    const g = globalSlot(L, dstPd, i);
+    const here = capAt(s, L, g);
+    if (here === child && parent(s, L, g) === src) return i;
+    if (here === NO_CAP && free < 0) free = i;
+  }
+  if (free < 0) return -1;
+  setSlot(s, L, globalSlot(L, dstPd, free), child, src);
+  return free;
+}
+
+/**
+ * Removes one capability node and what it implied: a memory capability's page-table
+ * entry (and its TLB entries on every CPU) goes unless another capability of the same
+ * PD still grants those rights.
+ */
+export function removeNode(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): void {
+  const c = capAt(s, L, g);
+  clearSlot(s, L, g);
+  meter.add("revokeNode");
+  if (capKind(c) === Kind.MEM) refreshMapping(s, L, slotPd(L, g), capObject(c), localCpu, meter);
+}
+
+/** Trims a PD's page-table entry for `mem` to the rights its remaining memory capabilities grant. */
+export function refreshMapping(s: StateVector, L: Layout, pd: number, mem: number, localCpu: number, meter: Meter): void {
+  let granted = 0;
+  const n = slotsOf(L, pd);
+  for (let i = 0; i < n; i++) {
+    const c = capAt(s, L, globalSlot(L, pd, i));
+    if (capKind(c) === Kind.MEM && capObject(c) === mem) granted |= capRights(c);
+  }
+  const old = pte(s, L, pd, mem);
+  const now = old & granted;
+  if (now !== old) {
+    setPte(s, L, pd, mem, now);
+    invalidate(s, L, pd, mem, localCpu, meter);
+  }
+}
+
+/** One descendant of `root` with no children of its own (removing leaves first keeps the tree connected). */
+function leafDescendant(s: StateVector, L: Layout, root: number): number {
+  for (let i = 0; i < L.counts.slots; i++) if (isDescendant(s, L, i, root) && !hasChild(s, L, i)) return i;
+  return -1;
+}
+
+/**
+ * Revoke, whole: removes every descendant of slot `g` (not `g` itself), leaves
+ * first. With `revoke_nonrecursive`, only the direct children go and their
+ * descendants stay behind, orphaned.
+ */
+export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): void {
+  if (L.faults.has("revoke_nonrecursive")) {
+    // FAULT revoke_nonrecursive: direct children only.
+    for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) removeNode(s, L, i, localCpu, meter);
+    return;
+  }
+  for (let leaf = leafDescendant(s, L, g); leaf >= 0; leaf = leafDescendant(s, L, g)) removeNode(s, L, leaf, localCpu, meter);
+}
+
+/**
+ * Starts a preemptible revoke of slot `g` (seL4's cteRevoke pattern): the work is
+ * then done by `revokeStep`, one node per step, with a preemption point between
+ * steps at which other CPUs run. Under `revoke_race` the revoke works from a
+ * snapshot of the descendants taken here, and misses what is delegated later.
+ */
+export function revokeBegin(s: StateVector, L: Layout, g: number): void {
+  if (!L.faults.has("revoke_race")) return;
+  // FAULT revoke_race: snapshot the descendants now.
+  for (let i = 0; i < L.counts.slots; i++) if (isDescendant(s, L, i, g)) setMark(s, L, i, true);
+}
+
+/**
+ * One atomic step of a preemptible revoke of `g`. Returns true when the revoke is
+ * complete (nothing left to remove), false at a preemption point.
+ */
+export function revokeStep(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): boolean {
+  if (L.faults.has("revoke_nonrecursive")) {
+    // FAULT revoke_nonrecursive: one direct child per step, grandchildren stay.
+    for (let i = 0; i < L.counts.slots; i++)
+      if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) {
+        removeNode(s, L, i, localCpu, meter);
+        return false;
+      }
+    return true;
+  }
+  if (L.faults.has("revoke_race")) {
+    // FAULT revoke_race: remove a snapshot node, children before parents; unmarked nodes are never looked for.
+    let victim = -1;
+    for (let i = 0; i < L.counts.slots && victim < 0; i++) {
+      if (!marked(s, L, i) || capAt(s, L, i) === NO_CAP) continue;
+      let markedChild = false;
+      for (let j = 0; j < L.counts.slots && !markedChild; j++) markedChild = marked(s, L, j) && capAt(s, L, j) !== NO_CAP && parent(s, L, j) === i;
+      if (!markedChild) victim = i;
+    }
+    if (victim < 0) return true;
+    removeNode(s, L, victim, localCpu, meter);
+    return false;
+  }
+  const leaf = leafDescendant(s, L, g);
+  if (leaf < 0) return true;
+  removeNode(s, L, leaf, localCpu, meter);
+  return false;
+}
+
+/** Every capability hangs under an original of root: the chain of parents ends at a root slot. */
+export function hangsUnderRoot(s: StateVector, L: Layout, g: number, rootPd: number): boolean {
+  let p = g;
+  for (let steps = 0; steps <= L.counts.slots; steps++) {
+    if (capAt(s, L, p) === NO_CAP) return false;
+    const up = parent(s, L, p);
+    if (up === NO_PARENT) return slotPd(L, p) === rootPd;
+    p = up;
+  }
+  return false;
+}

@@ -1,0 +1,88 @@
+// The scheduler: per-CPU priority queues, round robin within a priority, SC budgets; or every runnable EC (all interleavings).
+import { dispatch } from "../machine/cpu.js";
+import { ecCpu, ecGet, ecState } from "./ec.js";
+import { EC, EcState, SC, type StateVector } from "./layout.js";
+import { scGet, scSet } from "./sc.js";
+import type { Kernel } from "./syscalls.js";
+
+/** Rank of an SC whose EC is not runnable: behind every runnable peer when it wakes. */
+const BACK = 1 << 20;
+
+/** The SC of each EC (index by EC), -1 for an EC without one. */
+function scByEc(s: StateVector, k: Kernel): Int32Array {
+  const L = k.L;
+  const out = new Int32Array(L.counts.ec).fill(-1);
+  for (let c = 0; c < L.counts.sc; c++) if (scGet(s, L, c, SC.ALIVE)) out[scGet(s, L, c, SC.EC)] = c;
+  return out;
+}
+
+/** Whether an EC can take a step: runnable with an SC, or continuing a revoke. */
+export function canRun(s: StateVector, k: Kernel, ec: number, sc: number): boolean {
+  return ecState(s, k.L, ec) === EcState.RUNNABLE && (sc >= 0 || ecGet(s, k.L, ec, EC.REVOKE) >= 0);
+}
+
+/**
+ * The ECs that may take the next step on `cpu`. In "interleave" mode every one
+ * that can run (the explorer tries them all); in "strict" mode the one the real
+ * kernel picks: highest priority, then first in round-robin order.
+ */
+export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
+  const L = k.L;
+  const scs = scByEc(s, k);
+  const all: number[] = [];
+  for (let e = 0; e < L.counts.ec; e++) if (ecCpu(s, L, e) === cpu && canRun(s, k, e, scs[e]!)) all.push(e);
+  if (L.config.scheduling === "interleave" || all.length <= 1) return all;
+  let best = all[0]!;
+  const key = (e: number): [number, number] => {
+    const sc = scs[e]!;
+    return sc < 0 ? [-1, BACK] : [scGet(s, L, sc, SC.PRIO), scGet(s, L, sc, SC.RANK)];
+  };
+  for (const e of all) {
+    const [p, r] = key(e);
+    const [bp, br] = key(best);
+    if (p > bp || (p === bp && r < br)) best = e;
+  }
+  return [best];
+}
+
+/** Before `ec` runs a step: it becomes its CPU's current EC (context and address-space switch). */
+export function enter(k: Kernel, s: StateVector, ec: number): void {
+  dispatch(s, k.L, ecCpu(s, k.L, ec), ec, k.meter);
+}
+
+/**
+ * After `ec` ran a step, in strict mode: its SC's budget shrinks; an exhausted
+ * budget is refilled and the SC goes behind its peers of equal priority. Ranks
+ * are then renumbered 0..n-1 per CPU and priority, so the state stays finite.
+ */
+export function leave(k: Kernel, s: StateVector, ec: number): void {
+  const L = k.L;
+  if (L.config.scheduling !== "strict") return;
+  const scs = scByEc(s, k);
+  const sc = scs[ec]!;
+  if (sc >= 0) {
+    const left = scGet(s, L, sc, SC.BUDGET) - 1;
+    if (left <= 0) {
+      scSet(s, L, sc, SC.BUDGET, L.config.budget);
+      scSet(s, L, sc, SC.RANK, BACK - 1);
+    } else scSet(s, L, sc, SC.BUDGET, left);
+  }
+  // Renumber: runnable SCs keep their order within (cpu, prio); others go to the back.
+  const groups = new Map<number, number[]>();
+  for (let e = 0; e < L.counts.ec; e++) {
+    const c = scs[e]!;
+    if (c < 0) continue;
+    if (!canRun(s, k, e, c)) {
+      scSet(s, L, c, SC.RANK, BACK);
+      continue;
+    }
+    const g = ecCpu(s, L, e) * 256 + scGet(s, L, c, SC.PRIO);
+    const list = groups.get(g) ?? [];
+    list.push(c);
+    groups.set(g, list);
+  }
+  for (const list of groups.values()) {
+    list.sort((a, b) => scGet(s, L, a, SC.RANK) - scGet(s, L, b, SC.RANK) || a - b);
+    list.forEach((c, i) => scSet(s, L, c, SC.RANK, i));
+  }
+}

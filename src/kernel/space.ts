@@ -1,0 +1,56 @@
+// Capability spaces: each PD's numbered selectors, each holding a capability and its derivation-tree parent.
+import { NO_CAP, type Cap } from "./cap.js";
+import { SLOT, type Layout, type StateVector } from "./layout.js";
+
+/** A selector is a slot number inside one PD's space; a global slot numbers all slots of all PDs. */
+export function globalSlot(L: Layout, pd: number, sel: number): number {
+  return L.slotBase[pd]! + sel;
+}
+export function slotsOf(L: Layout, pd: number): number {
+  return L.boot.slots[pd]!;
+}
+/** The PD whose space holds a global slot. */
+export function slotPd(L: Layout, g: number): number {
+  let lo = 0;
+  let hi = L.slotBase.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (L.slotBase[mid]! <= g) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function capAt(s: StateVector, L: Layout, g: number): Cap {
+  return s[L.base.slots + g * SLOT.SIZE + SLOT.CAP]!;
+}
+export function parentOf(s: StateVector, L: Layout, g: number): number {
+  return s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
+}
+export function setSlot(s: StateVector, L: Layout, g: number, c: Cap, parent: number): void {
+  s[L.base.slots + g * SLOT.SIZE + SLOT.CAP] = c;
+  s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT] = parent;
+}
+export function clearSlot(s: StateVector, L: Layout, g: number): void {
+  setSlot(s, L, g, NO_CAP, 0);
+}
+
+/** The capability behind a selector of `pd`, or NO_CAP for an empty or out-of-range selector. */
+export function lookupCap(s: StateVector, L: Layout, pd: number, sel: number): Cap {
+  if (!Number.isInteger(sel) || sel < 0 || sel >= slotsOf(L, pd)) return NO_CAP;
+  return capAt(s, L, globalSlot(L, pd, sel));
+}
+
+/** The lowest free selector of `pd`, or -1 when its space is full. */
+export function freeSelector(s: StateVector, L: Layout, pd: number): number {
+  const n = slotsOf(L, pd);
+  for (let i = 0; i < n; i++) if (capAt(s, L, globalSlot(L, pd, i)) === NO_CAP) return i;
+  return -1;
+}
+
+/** The selector of `pd` that holds exactly `c`, or -1. */
+export function findCap(s: StateVector, L: Layout, pd: number, c: Cap): number {
+  const n = slotsOf(L, pd);
+  for (let i = 0; i < n; i++) if (capAt(s, L, globalSlot(L, pd, i)) === c) return i;
+  return -1;
+}

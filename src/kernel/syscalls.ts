@@ -1,0 +1,487 @@
+// The syscall ABI: one dispatch table; each entry decodes (validates, may fail with a status) then invokes (cannot fail).
+import type { Meter } from "../machine/meter.js";
+import { assignDevice, devicePd } from "../machine/iommu.js";
+import { invalidate, pte, setPte } from "../machine/mmu.js";
+import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin } from "./cap.js";
+import { block, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
+import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
+import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
+import { insertChild, revokeAll, revokeBegin } from "./mdb.js";
+import { freePd, pdAlive, setPdAlive } from "./pd.js";
+import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
+import { freeSc, initSc } from "./sc.js";
+import { freeSm, initSm, smAlive, smCount, setSmCount, SM_MAX } from "./sm.js";
+import { capAt, freeSelector, globalSlot, lookupCap, setSlot, slotsOf } from "./space.js";
+import { Status } from "./status.js";
+
+/** What a syscall needs besides the state: the layout (static facts) and the cycle meter. */
+export interface Kernel {
+  readonly L: Layout;
+  readonly meter: Meter;
+}
+
+/** A capability item to send with a message: a selector and the rights to delegate. */
+export interface Item {
+  readonly sel: number;
+  readonly rights: number;
+}
+
+/** The arguments of each syscall; selectors are the caller's. */
+export type SyscallArgs =
+  | { readonly op: "call"; readonly pt: number; readonly words?: readonly number[]; readonly labels?: number; readonly item?: Item; readonly timeout?: boolean }
+  | { readonly op: "reply"; readonly words?: readonly number[]; readonly labels?: number; readonly item?: Item }
+  | { readonly op: "recv"; readonly pt: number; readonly choice?: number }
+  | { readonly op: "delegate"; readonly src: number; readonly pd: number; readonly rights: number }
+  | { readonly op: "revoke"; readonly sel: number }
+  | { readonly op: "create_pd"; readonly pd: number }
+  | { readonly op: "create_ec"; readonly pd: number; readonly cpu: number }
+  | { readonly op: "create_sc"; readonly ec: number; readonly prio: number }
+  | { readonly op: "create_pt"; readonly ec: number }
+  | { readonly op: "create_sm"; readonly pd: number; readonly count: number }
+  | { readonly op: "sm_up"; readonly sm: number; readonly choice?: number }
+  | { readonly op: "sm_down"; readonly sm: number; readonly timeout?: boolean }
+  | { readonly op: "lookup"; readonly sel: number }
+  | { readonly op: "assign_dev"; readonly dev: number; readonly pd: number }
+  | { readonly op: "assign_irq"; readonly sm: number; readonly cpu: number }
+  | { readonly op: "map"; readonly mem: number; readonly pd: number; readonly rights: number }
+  | { readonly op: "unmap"; readonly mem: number }
+  | { readonly op: "pte_write"; readonly mem: number; readonly rights: number };
+
+export type Op = SyscallArgs["op"];
+type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
+
+/**
+ * One syscall: `decode` reads the state, checks every precondition and returns a
+ * failure status or what `invoke` needs; `invoke` applies the effect and cannot fail.
+ */
+interface Entry<O extends Op, D> {
+  decode(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>): D | Status;
+  invoke(k: Kernel, s: StateVector, ec: number, d: D): void;
+}
+
+const failed = (r: unknown): r is Status => typeof r === "number";
+
+/** The slot and capability behind a selector, if it is of `kind` and has `rights`. */
+function need(s: StateVector, L: Layout, ec: number, sel: number, kind: number, rights: number): { g: number; c: number } | null {
+  const pd = ecPd(s, L, ec);
+  const c = lookupCap(s, L, pd, sel);
+  if (c === NO_CAP || capKind(c) !== kind || !rightsWithin(rights, capRights(c))) return null;
+  return { g: globalSlot(L, pd, sel), c };
+}
+
+/** A message's words fit the UTCB. */
+function wordsFit(L: Layout, words: readonly number[] | undefined): boolean {
+  return (words?.length ?? 0) <= L.config.msgWords;
+}
+
+/** Puts a message (and an item to send) into the sender's own UTCB before it moves. */
+function loadUtcb(s: StateVector, L: Layout, ec: number, words: readonly number[] | undefined, labels: number, item: number): void {
+  for (let i = 0; i < L.config.msgWords; i++) setMsgWord(s, L, ec, i, words?.[i] ?? 0);
+  ecSet(s, L, ec, EC.MSG_LABELS, labels);
+  ecSet(s, L, ec, EC.MSG_CAP, item);
+}
+
+/** Checks an item: the sender holds the capability, and delegates no more rights than it has. */
+function decodeItem(s: StateVector, L: Layout, ec: number, item: Item | undefined): number | Status {
+  if (!item) return 0;
+  const pd = ecPd(s, L, ec);
+  const c = lookupCap(s, L, pd, item.sel);
+  if (c === NO_CAP) return Status.BAD_CAP;
+  if (!rightsWithin(item.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
+  return packItem(globalSlot(L, pd, item.sel) + 1, item.rights & ALL_RIGHTS[capKind(c)]);
+}
+
+/** Creates the original capability of a new object in the caller's space, under the authorising slot. */
+function grant(s: StateVector, L: Layout, ec: number, sel: number, c: number, authority: number): void {
+  setSlot(s, L, globalSlot(L, ecPd(s, L, ec), sel), c, authority);
+  setMsgWord(s, L, ec, 0, sel);
+}
+
+const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf<"call"> }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const p = need(s, L, ec, a.pt, Kind.PT, Right.CALL);
+    if (!p || !ptAlive(s, L, capObject(p.c))) return Status.BAD_CAP;
+    const pt = capObject(p.c);
+    const handler = ptEc(s, L, pt);
+    if (handler < 0 || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) return Status.BAD_CAP;
+    // NOVA: a portal is called on its handler's CPU. FAULT portal_cross_core: from any CPU.
+    if (ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core")) return Status.BAD_CPU;
+    if (handler === ec || !wordsFit(L, a.words)) return Status.BAD_PAR;
+    const item = decodeItem(s, L, ec, a.item);
+    if (failed(item) && a.item) return item;
+    return { pt, handler, item: item as number, a };
+  },
+  invoke(k, s, ec, d) {
+    const L = k.L;
+    loadUtcb(s, L, ec, d.a.words, d.a.labels ?? 0, d.item);
+    if (waitingHandler(s, L, d.pt, d.handler)) rendezvous(s, L, ec, d.handler, d.a.timeout ?? false, k.meter);
+    else block(s, L, ec, EcState.CALL, d.pt, d.a.timeout ?? false);
+  },
+};
+
+const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const partner = ecGet(s, L, ec, EC.PARTNER);
+    if (partner < 0 || ecState(s, L, partner) !== EcState.REPLY) return Status.BAD_CAP;
+    // The reply capability names this caller only while it waits for this EC.
+    // FAULT reply_cap_leak: a stale reply capability reaches whatever the old caller now waits for.
+    if (ecGet(s, L, partner, EC.PARTNER) !== ec && !L.faults.has("reply_cap_leak")) return Status.BAD_CAP;
+    if (!wordsFit(L, a.words)) return Status.BAD_PAR;
+    const item = decodeItem(s, L, ec, a.item);
+    if (failed(item) && a.item) return item;
+    return { partner, item: item as number, a };
+  },
+  invoke(k, s, ec, d) {
+    const L = k.L;
+    loadUtcb(s, L, ec, d.a.words, d.a.labels ?? 0, d.item);
+    transfer(s, L, ec, d.partner, k.meter);
+    const serverOfPartner = ecGet(s, L, d.partner, EC.PARTNER);
+    if (serverOfPartner >= 0 && serverOfPartner !== ec) ecSet(s, L, serverOfPartner, EC.PARTNER, -1);
+    wake(s, L, d.partner, Status.SUCCESS);
+    ecSet(s, L, d.partner, EC.PARTNER, -1);
+    if (!L.faults.has("reply_cap_leak")) ecSet(s, L, ec, EC.PARTNER, -1);
+  },
+};
+
+const recv: Entry<"recv", { pt: number; caller: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const pd = ecPd(s, L, ec);
+    const c = lookupCap(s, L, pd, a.pt);
+    if (c === NO_CAP || capKind(c) !== Kind.PT || !ptAlive(s, L, capObject(c))) return Status.BAD_CAP;
+    const pt = capObject(c);
+    // Only the EC a portal is bound to receives on it.
+    if (ptEc(s, L, pt) !== ec) return Status.BAD_CAP;
+    if (ecGet(s, L, ec, EC.PARTNER) >= 0 && !L.faults.has("reply_cap_leak")) return Status.BAD_PAR;
+    const callers = waitingCallers(s, L, pt);
+    const choice = a.choice ?? 0;
+    if (callers.length > 0 && (choice < 0 || choice >= callers.length)) return Status.BAD_PAR;
+    return { pt, caller: callers.length ? callers[choice]! : -1 };
+  },
+  invoke(k, s, ec, d) {
+    const L = k.L;
+    if (d.caller < 0) {
+      block(s, L, ec, EcState.RECV, d.pt, false);
+      return;
+    }
+    const timeout = (ecGet(s, L, d.caller, EC.FLAGS) & 1) === 1;
+    rendezvous(s, L, d.caller, ec, timeout, k.meter);
+  },
+};
+
+const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const me = ecPd(s, L, ec);
+    const c = lookupCap(s, L, me, a.src);
+    if (c === NO_CAP) return Status.BAD_CAP;
+    const dst = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!dst || !pdAlive(s, L, capObject(dst.c))) return Status.BAD_CAP;
+    // Rights only shrink along the tree. FAULT delegate_rights_escalation: not masked.
+    if (!rightsWithin(a.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
+    const pd = capObject(dst.c);
+    const rights = a.rights & ALL_RIGHTS[capKind(c)];
+    if (freeSelector(s, L, pd) < 0 && !holdsChild(s, L, globalSlot(L, me, a.src), pd, rights)) return Status.BAD_PAR;
+    return { src: globalSlot(L, me, a.src), pd, rights };
+  },
+  invoke(k, s, ec, d) {
+    const sel = insertChild(s, k.L, d.src, d.pd, d.rights);
+    setMsgWord(s, k.L, ec, 0, sel);
+    k.meter.add("capTransfer");
+  },
+};
+
+function holdsChild(s: StateVector, L: Layout, src: number, pd: number, rights: number): boolean {
+  const c = capAt(s, L, src);
+  const child = cap(capKind(c), capObject(c), rights);
+  for (let i = 0; i < slotsOf(L, pd); i++) if (capAt(s, L, globalSlot(L, pd, i)) === child) return true;
+  return false;
+}
+
+const revoke: Entry<"revoke", { g: number }> = {
+  decode(k, s, ec, a) {
+    const pd = ecPd(s, k.L, ec);
+    if (lookupCap(s, k.L, pd, a.sel) === NO_CAP) return Status.BAD_CAP;
+    return { g: globalSlot(k.L, pd, a.sel) };
+  },
+  invoke(k, s, ec, d) {
+    const L = k.L;
+    if (L.model.kernel.preemptibleRevoke) {
+      // The EC continues in the kernel: `continueRevoke` does one node per step.
+      revokeBegin(s, L, d.g);
+      ecSet(s, L, ec, EC.REVOKE, d.g);
+      return;
+    }
+    revokeAll(s, L, d.g, ecCpu(s, L, ec), k.meter);
+  },
+};
+
+const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!auth) return Status.BAD_CAP;
+    const pd = freePd(s, L);
+    if (pd < 0) return Status.BAD_MEM;
+    const sel = freeSelector(s, L, ecPd(s, L, ec));
+    if (sel < 0) return Status.BAD_PAR;
+    return { auth: auth.g, pd, sel };
+  },
+  invoke(k, s, ec, d) {
+    setPdAlive(s, k.L, d.pd, true);
+    grant(s, k.L, ec, d.sel, cap(Kind.PD, d.pd, Right.CTRL), d.auth);
+  },
+};
+
+const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: number; sel: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
+    if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
+    const fresh = freeEc(s, L);
+    if (fresh < 0) return Status.BAD_MEM;
+    const sel = freeSelector(s, L, ecPd(s, L, ec));
+    if (sel < 0) return Status.BAD_PAR;
+    return { auth: auth.g, pd: capObject(auth.c), cpu: a.cpu, ec: fresh, sel };
+  },
+  invoke(k, s, ec, d) {
+    initEc(s, k.L, d.ec, d.pd, d.cpu);
+    grant(s, k.L, ec, d.sel, cap(Kind.EC, d.ec, Right.CTRL), d.auth);
+  },
+};
+
+const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc: number; sel: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const auth = need(s, L, ec, a.ec, Kind.EC, Right.CTRL);
+    if (!auth) return Status.BAD_CAP;
+    const target = capObject(auth.c);
+    if (ecState(s, L, target) === EcState.FREE) return Status.BAD_CAP;
+    if (!Number.isInteger(a.prio) || a.prio < 0 || a.prio > 255) return Status.BAD_PAR;
+    const sc = freeSc(s, L);
+    if (sc < 0) return Status.BAD_MEM;
+    const sel = freeSelector(s, L, ecPd(s, L, ec));
+    if (sel < 0) return Status.BAD_PAR;
+    return { auth: auth.g, ec: target, prio: a.prio, sc, sel };
+  },
+  invoke(k, s, ec, d) {
+    initSc(s, k.L, d.sc, d.ec, d.prio);
+    grant(s, k.L, ec, d.sel, cap(Kind.SC, d.sc, Right.CTRL), d.auth);
+  },
+};
+
+const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const auth = need(s, L, ec, a.ec, Kind.EC, Right.CTRL);
+    if (!auth || ecState(s, L, capObject(auth.c)) === EcState.FREE) return Status.BAD_CAP;
+    const pt = freePt(s, L);
+    if (pt < 0) return Status.BAD_MEM;
+    const sel = freeSelector(s, L, ecPd(s, L, ec));
+    if (sel < 0) return Status.BAD_PAR;
+    return { auth: auth.g, ec: capObject(auth.c), pt, sel };
+  },
+  invoke(k, s, ec, d) {
+    initPt(s, k.L, d.pt, d.ec);
+    grant(s, k.L, ec, d.sel, cap(Kind.PT, d.pt, Right.CALL), d.auth);
+  },
+};
+
+const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; sel: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!auth) return Status.BAD_CAP;
+    if (!Number.isInteger(a.count) || a.count < 0 || a.count > SM_MAX) return Status.BAD_PAR;
+    const sm = freeSm(s, L);
+    if (sm < 0) return Status.BAD_MEM;
+    const sel = freeSelector(s, L, ecPd(s, L, ec));
+    if (sel < 0) return Status.BAD_PAR;
+    return { auth: auth.g, count: a.count, sm, sel };
+  },
+  invoke(k, s, ec, d) {
+    initSm(s, k.L, d.sm, d.count);
+    grant(s, k.L, ec, d.sel, cap(Kind.SM, d.sm, Right.UP | Right.DOWN), d.auth);
+  },
+};
+
+/** ECs blocked on semaphore `sm`, in EC order. */
+export function smWaiters(s: StateVector, L: Layout, sm: number): number[] {
+  const out: number[] = [];
+  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm) out.push(e);
+  return out;
+}
+
+/** Up on a semaphore: wakes waiter `choice` if any wait, else counts (saturating at SM_MAX). */
+export function smUp(s: StateVector, L: Layout, sm: number, choice: number): void {
+  const waiters = smWaiters(s, L, sm);
+  if (waiters.length) wake(s, L, waiters[choice] ?? waiters[0]!, Status.SUCCESS);
+  else setSmCount(s, L, sm, Math.min(SM_MAX, smCount(s, L, sm) + 1));
+}
+
+const smUpEntry: Entry<"sm_up", { sm: number; choice: number }> = {
+  decode(k, s, ec, a) {
+    const p = need(s, k.L, ec, a.sm, Kind.SM, Right.UP);
+    if (!p || !smAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
+    const n = smWaiters(s, k.L, capObject(p.c)).length;
+    const choice = a.choice ?? 0;
+    if (n > 0 && (choice < 0 || choice >= n)) return Status.BAD_PAR;
+    return { sm: capObject(p.c), choice };
+  },
+  invoke(k, s, _ec, d) {
+    smUp(s, k.L, d.sm, d.choice);
+  },
+};
+
+const smDown: Entry<"sm_down", { sm: number; timeout: boolean }> = {
+  decode(k, s, ec, a) {
+    const p = need(s, k.L, ec, a.sm, Kind.SM, Right.DOWN);
+    if (!p || !smAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
+    return { sm: capObject(p.c), timeout: a.timeout ?? false };
+  },
+  invoke(k, s, ec, d) {
+    const n = smCount(s, k.L, d.sm);
+    if (n > 0) setSmCount(s, k.L, d.sm, n - 1);
+    else block(s, k.L, ec, EcState.SM, d.sm, d.timeout);
+  },
+};
+
+const lookup: Entry<"lookup", { c: number }> = {
+  decode(k, s, ec, a) {
+    const c = lookupCap(s, k.L, ecPd(s, k.L, ec), a.sel);
+    return c === NO_CAP ? Status.BAD_CAP : { c };
+  },
+  invoke(k, s, ec, d) {
+    setMsgWord(s, k.L, ec, 0, capKind(d.c));
+    if (k.L.config.msgWords > 1) setMsgWord(s, k.L, ec, 1, (capObject(d.c) << 4) | capRights(d.c));
+  },
+};
+
+const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
+  decode(k, s, ec, a) {
+    const d = need(s, k.L, ec, a.dev, Kind.DEV, Right.ASSIGN);
+    if (!d) return Status.BAD_DEV;
+    const p = need(s, k.L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!p || !pdAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
+    const dev = capObject(d.c);
+    const cur = devicePd(s, k.L, dev);
+    if (cur >= 0 && cur !== capObject(p.c)) return Status.BAD_DEV;
+    return { dev, pd: capObject(p.c) };
+  },
+  invoke(k, s, _ec, d) {
+    assignDevice(s, k.L, d.dev, d.pd);
+  },
+};
+
+const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    const p = need(s, L, ec, a.sm, Kind.SM, 0);
+    if (!p || !L.boot.deviceIrqSm.includes(capObject(p.c))) return Status.BAD_CAP;
+    if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
+    return { sm: capObject(p.c), cpu: a.cpu };
+  },
+  invoke(k, s, _ec, d) {
+    s[k.L.base.sm + d.sm * SM.SIZE + SM.CPU] = d.cpu;
+  },
+};
+
+const map: Entry<"map", { from: number; mem: number; pd: number; rights: number; own: boolean }> = {
+  decode(k, s, ec, a) {
+    const L = k.L;
+    if (!Number.isInteger(a.mem) || a.mem < 0 || a.mem >= L.counts.mem) return Status.BAD_PAR;
+    const p = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
+    if (!p || !pdAlive(s, L, capObject(p.c))) return Status.BAD_CAP;
+    const me = ecPd(s, L, ec);
+    const target = capObject(p.c);
+    let from = -1;
+    for (let i = 0; i < slotsOf(L, me) && from < 0; i++) {
+      const c = capAt(s, L, globalSlot(L, me, i));
+      if (capKind(c) === Kind.MEM && capObject(c) === a.mem && rightsWithin(a.rights, capRights(c))) from = globalSlot(L, me, i);
+    }
+    // The mapper must hold the memory with the rights it maps. FAULT map_unowned: not checked (Xen's PTE validation off).
+    if (from < 0 && !L.faults.has("map_unowned")) return Status.BAD_CAP;
+    const own = target === me;
+    if (!own && from >= 0 && freeSelector(s, L, target) < 0 && !holdsChild(s, L, from, target, a.rights)) return Status.BAD_PAR;
+    return { from, mem: a.mem, pd: target, rights: a.rights & 7, own };
+  },
+  invoke(k, s, _ec, d) {
+    // Mapping into another PD delegates the memory capability there first, so that
+    // every page-table entry stays backed by a capability of its PD.
+    if (!d.own && d.from >= 0) insertChild(s, k.L, d.from, d.pd, d.rights);
+    setPte(s, k.L, d.pd, d.mem, pte(s, k.L, d.pd, d.mem) | d.rights);
+  },
+};
+
+const unmap: Entry<"unmap", { mem: number }> = {
+  decode(k, _s, _ec, a) {
+    if (!Number.isInteger(a.mem) || a.mem < 0 || a.mem >= k.L.counts.mem) return Status.BAD_PAR;
+    return { mem: a.mem };
+  },
+  invoke(k, s, ec, d) {
+    const pd = ecPd(s, k.L, ec);
+    setPte(s, k.L, pd, d.mem, 0);
+    invalidate(s, k.L, pd, d.mem, ecCpu(s, k.L, ec), k.meter);
+  },
+};
+
+const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
+  decode(k, _s, _ec, a) {
+    // A PD's page table is not mapped into it. FAULT pagetable_writable: it is, writable.
+    if (!k.L.faults.has("pagetable_writable")) return Status.BAD_CAP;
+    if (!Number.isInteger(a.mem) || a.mem < 0 || a.mem >= k.L.counts.mem) return Status.BAD_PAR;
+    return { mem: a.mem, rights: a.rights & 7 };
+  },
+  invoke(k, s, ec, d) {
+    setPte(s, k.L, ecPd(s, k.L, ec), d.mem, d.rights);
+  },
+};
+
+/** The whole syscall ABI. */
+export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
+  call,
+  reply,
+  recv,
+  delegate,
+  revoke,
+  create_pd: createPd,
+  create_ec: createEc,
+  create_sc: createSc,
+  create_pt: createPt,
+  create_sm: createSm,
+  sm_up: smUpEntry,
+  sm_down: smDown,
+  lookup,
+  assign_dev: assignDev,
+  assign_irq: assignIrq,
+  map,
+  unmap,
+  pte_write: pteWrite,
+};
+
+/**
+ * Executes a syscall of `ec` (which must be runnable and not in a revoke): kernel
+ * entry, decode, invoke or failure, kernel exit. Returns the status decode gave;
+ * a blocking syscall's final status is written to the EC when it wakes.
+ */
+export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Status {
+  k.meter.add("kernelEntry");
+  const entry = SYSCALLS[a.op] as Entry<Op, unknown> | undefined;
+  let status: Status = Status.BAD_SYS;
+  if (entry) {
+    const d = entry.decode(k, s, ec, a as never);
+    if (failed(d)) status = d;
+    else {
+      status = Status.SUCCESS;
+      ecSet(s, k.L, ec, EC.STATUS, Status.SUCCESS);
+      entry.invoke(k, s, ec, d);
+    }
+  }
+  if (status !== Status.SUCCESS) ecSet(s, k.L, ec, EC.STATUS, status);
+  k.meter.add("kernelExit");
+  return status;
+}
+

@@ -1,0 +1,44 @@
+// CPUs: the execution context each runs and its privilege mode; switching ECs switches address spaces.
+import { CPU, EC, type Layout, type StateVector } from "../kernel/layout.js";
+import type { Meter } from "./meter.js";
+import { flushTlb } from "./mmu.js";
+
+export const Mode = { USER: 0, KERNEL: 1 } as const;
+
+const at = (L: Layout, cpu: number): number => L.base.cpu + cpu * CPU.SIZE;
+
+export function currentEc(s: StateVector, L: Layout, cpu: number): number {
+  return s[at(L, cpu) + CPU.CUR]!;
+}
+export function cpuMode(s: StateVector, L: Layout, cpu: number): number {
+  return s[at(L, cpu) + CPU.MODE]!;
+}
+export function setCpuMode(s: StateVector, L: Layout, cpu: number, mode: number): void {
+  s[at(L, cpu) + CPU.MODE] = mode;
+}
+
+/**
+ * Makes `ec` the CPU's current EC. A different EC is a context switch; a different
+ * PD is an address-space switch, which flushes an untagged TLB.
+ */
+export function dispatch(s: StateVector, L: Layout, cpu: number, ec: number, meter: Meter): void {
+  const a = at(L, cpu);
+  const prev = s[a + CPU.CUR]!;
+  if (prev === ec) return;
+  meter.add("contextSwitch");
+  const pd = s[L.base.ec + ec * L.ecSize + EC.PD]!;
+  const prevPd = prev < 0 ? -1 : s[L.base.ec + prev * L.ecSize + EC.PD]!;
+  if (pd !== prevPd) {
+    meter.add("asSwitch");
+    if (!L.config.taggedTlb) flushTlb(s, L, cpu, meter);
+  }
+  s[a + CPU.CUR] = ec;
+}
+
+/** Boot state of every CPU: idle, user mode. */
+export function bootCpus(s: StateVector, L: Layout): void {
+  for (let c = 0; c < L.counts.cpu; c++) {
+    s[at(L, c) + CPU.CUR] = -1;
+    s[at(L, c) + CPU.MODE] = Mode.USER;
+  }
+}
