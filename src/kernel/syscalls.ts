@@ -81,14 +81,18 @@ function loadUtcb(s: StateVector, L: Layout, ec: number, words: readonly number[
   ecSet(s, L, ec, EC.MSG_CAP, item);
 }
 
-/** Checks an item: the sender holds the capability, and delegates no more rights than it has. */
-function decodeItem(s: StateVector, L: Layout, ec: number, item: Item | undefined): number | Status {
-  if (!item) return 0;
+/**
+ * Checks an item: the sender holds the capability, and delegates no more rights
+ * than it has. Returns the packed UTCB item (0: none) or a failure status.
+ */
+function decodeItem(s: StateVector, L: Layout, ec: number, item: Item | undefined): { packed: number } | Status {
+  if (!item) return { packed: 0 };
   const pd = ecPd(s, L, ec);
   const c = lookupCap(s, L, pd, item.sel);
   if (c === NO_CAP) return Status.BAD_CAP;
+  // FAULT delegate_rights_escalation: rights beyond the source's are not refused.
   if (!rightsWithin(item.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
-  return packItem(globalSlot(L, pd, item.sel) + 1, item.rights & ALL_RIGHTS[capKind(c)]);
+  return { packed: packItem(globalSlot(L, pd, item.sel) + 1, item.rights & ALL_RIGHTS[capKind(c)]) };
 }
 
 /** Creates the original capability of a new object in the caller's space, under the authorising slot. */
@@ -109,8 +113,8 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
     if (ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core")) return Status.BAD_CPU;
     if (handler === ec || !wordsFit(L, a.words)) return Status.BAD_PAR;
     const item = decodeItem(s, L, ec, a.item);
-    if (failed(item) && a.item) return item;
-    return { pt, handler, item: item as number, a };
+    if (failed(item)) return item;
+    return { pt, handler, item: item.packed, a };
   },
   invoke(k, s, ec, d) {
     const L = k.L;
@@ -130,8 +134,8 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     if (ecGet(s, L, partner, EC.PARTNER) !== ec && !L.faults.has("reply_cap_leak")) return Status.BAD_CAP;
     if (!wordsFit(L, a.words)) return Status.BAD_PAR;
     const item = decodeItem(s, L, ec, a.item);
-    if (failed(item) && a.item) return item;
-    return { partner, item: item as number, a };
+    if (failed(item)) return item;
+    return { partner, item: item.packed, a };
   },
   invoke(k, s, ec, d) {
     const L = k.L;
