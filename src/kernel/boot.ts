@@ -4,10 +4,10 @@ import { bootCpus } from "../machine/cpu.js";
 import { assignDevice } from "../machine/iommu.js";
 import { labelMask, MAX_LABELS, setRegionLabels } from "../machine/memory.js";
 import { Meter } from "../machine/meter.js";
-import { setPte } from "../machine/mmu.js";
+import { pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, Kind, Right } from "./cap.js";
 import { ecSet, initEc } from "./ec.js";
-import { DEFAULT_CONFIG, DEV, EC, emptyState, layoutOf, NO_PARENT, type KernelConfig, type Layout, type StateVector } from "./layout.js";
+import { DEFAULT_CONFIG, DEV, EC, EcState, emptyState, layoutOf, NO_PARENT, type KernelConfig, type Layout, type StateVector } from "./layout.js";
 import { insertChild } from "./mdb.js";
 import { setPdAlive } from "./pd.js";
 import { initPt } from "./pt.js";
@@ -53,6 +53,12 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
     initSc(s, L, e.ec, e.ec, e.prio);
     ecSet(s, L, e.ec, EC.PAGER_PT, pagerPt(L, e.pd, e.cpu));
   }
+  // Spare ECs are free but carry the -1 ("none") links of an initialised record, so that
+  // no scan takes one for a revoker (REVOKE 0) or the holder of EC 0's reply capability.
+  for (let e = ecs.length; e < L.counts.ec; e++) {
+    initEc(s, L, e, 0, 0);
+    ecSet(s, L, e, EC.STATE, EcState.FREE);
+  }
   L.boot.ptEc.forEach((ec, pt) => initPt(s, L, pt, ec));
   const irqSms = L.boot.deviceIrqSm.filter((x) => x >= 0);
   for (let sm = 0; sm < model.semaphores.length; sm++) initSm(s, L, sm, 0);
@@ -82,7 +88,8 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
     if (src === undefined) throw new Error(`boot: no original of ${kind}:${object}`);
     if (insertChild(s, L, src, pd, rights) < 0) throw new Error(`boot: capability space of PD ${pd} is too small`);
   };
-  const mapAt = (pd: number, mem: number, rights: number): void => setPte(s, L, pd, mem, rights);
+  // Mappings add up (as `map` does): a caps entry naming a region the PD already maps does not narrow it.
+  const mapAt = (pd: number, mem: number, rights: number): void => setPte(s, L, pd, mem, pte(s, L, pd, mem) | rights);
   for (const c of model.components) {
     const pd = c.index;
     delegate(pd, Kind.PD, pd, Right.CTRL);

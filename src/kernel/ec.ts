@@ -65,6 +65,7 @@ export function initEc(s: StateVector, L: Layout, ec: number, pd: number, cpu: n
   s[b + EC.CPU] = cpu;
   s[b + EC.WAIT] = -1;
   s[b + EC.PARTNER] = -1;
+  s[b + EC.SERVER] = -1;
   s[b + EC.REVOKE] = -1;
   s[b + EC.PAGER_PT] = -1;
   s[b + EC.EXC_PT] = -1;

@@ -41,9 +41,9 @@ export function canTimeOut(s: StateVector, k: Kernel, ec: number): boolean {
 export function timeout(k: Kernel, s: StateVector, ec: number): void {
   if (!canTimeOut(s, k, ec)) throw new Error(`EC ${ec} cannot time out`);
   if (ecState(s, k.L, ec) === EcState.REPLY) {
-    const server = ecGet(s, k.L, ec, EC.PARTNER);
+    const server = ecGet(s, k.L, ec, EC.SERVER);
     if (server >= 0 && ecGet(s, k.L, server, EC.PARTNER) === ec) ecSet(s, k.L, server, EC.PARTNER, -1);
-    ecSet(s, k.L, ec, EC.PARTNER, -1);
+    ecSet(s, k.L, ec, EC.SERVER, -1);
   }
   wake(s, k.L, ec, Status.TIMEOUT);
 }
@@ -55,7 +55,10 @@ export function timeout(k: Kernel, s: StateVector, ec: number): void {
 function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[]): void {
   const L = k.L;
   k.meter.add("kernelEntry");
-  if (pt < 0 || !ptAlive(s, L, pt) || ptEc(s, L, pt) < 0) {
+  // Usable: the portal and its handler live (what call's decode requires); a dead pager's
+  // portal would otherwise hold the faulting EC in CALL for ever.
+  const handler = pt < 0 || !ptAlive(s, L, pt) ? -1 : ptEc(s, L, pt);
+  if (handler < 0 || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) {
     ecSet(s, L, ec, EC.STATE, EcState.DEAD);
     abortPartner(s, L, ec);
     k.meter.add("kernelExit");
@@ -64,7 +67,6 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
   for (let i = 0; i < L.config.msgWords; i++) setMsgWord(s, L, ec, i, words[i] ?? 0);
   ecSet(s, L, ec, EC.MSG_LABELS, 0);
   ecSet(s, L, ec, EC.MSG_CAP, 0);
-  const handler = ptEc(s, L, pt);
   if (waitingHandler(s, L, pt, handler)) rendezvous(s, L, ec, handler, false, k.meter);
   else {
     ecSet(s, L, ec, EC.STATE, EcState.CALL);

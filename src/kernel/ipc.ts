@@ -46,7 +46,7 @@ export function rendezvous(s: StateVector, L: Layout, caller: number, handler: n
   ecSet(s, L, handler, EC.PARTNER, caller);
   ecSet(s, L, caller, EC.STATE, EcState.REPLY);
   ecSet(s, L, caller, EC.WAIT, -1);
-  ecSet(s, L, caller, EC.PARTNER, handler);
+  ecSet(s, L, caller, EC.SERVER, handler);
   ecSet(s, L, caller, EC.FLAGS, timeout ? 1 : 0);
 }
 
@@ -62,13 +62,18 @@ export function waitingHandler(s: StateVector, L: Layout, pt: number, handler: n
   return handler >= 0 && ecState(s, L, handler) === EcState.RECV && ecGet(s, L, handler, EC.WAIT) === pt;
 }
 
-/** A partner whose reply capability went away (timeout, death) is told so. */
+/**
+ * `ec` dies: the caller whose reply capability it held is told so (ABORTED), and a
+ * server it was waiting for loses the reply capability to it.
+ */
 export function abortPartner(s: StateVector, L: Layout, ec: number): void {
   const p = ecGet(s, L, ec, EC.PARTNER);
-  if (p < 0) return;
   ecSet(s, L, ec, EC.PARTNER, -1);
-  if (ecState(s, L, p) === EcState.REPLY && ecGet(s, L, p, EC.PARTNER) === ec) {
+  if (p >= 0 && ecState(s, L, p) === EcState.REPLY && ecGet(s, L, p, EC.SERVER) === ec) {
     wake(s, L, p, Status.ABORTED);
-    ecSet(s, L, p, EC.PARTNER, -1);
-  } else if (ecGet(s, L, p, EC.PARTNER) === ec) ecSet(s, L, p, EC.PARTNER, -1);
+    ecSet(s, L, p, EC.SERVER, -1);
+  }
+  const server = ecGet(s, L, ec, EC.SERVER);
+  ecSet(s, L, ec, EC.SERVER, -1);
+  if (server >= 0 && ecGet(s, L, server, EC.PARTNER) === ec) ecSet(s, L, server, EC.PARTNER, -1);
 }

@@ -46,7 +46,7 @@ export const EC = {
   CPU: 2,
   /** The PT (calling, receiving) or SM (down) the EC is blocked on; -1 when none. */
   WAIT: 3,
-  /** IPC partner: a server's caller (the reply capability), a caller's server; -1 when none. */
+  /** A server's reply capability: the caller it must reply to; -1 when none. */
   PARTNER: 4,
   /** Bit 0: the blocking operation has a timeout. */
   FLAGS: 5,
@@ -56,8 +56,11 @@ export const EC = {
   PC: 7,
   /** A preemptible revoke in progress: the global slot being revoked, or -1. */
   REVOKE: 8,
-  /** revoke_race only: the slot cursor of the in-progress revoke. */
-  CURSOR: 9,
+  /**
+   * A caller in REPLY: the server it waits for; -1 when none. Kept apart from PARTNER
+   * so that a server that calls on before replying (nested IPC) keeps its reply capability.
+   */
+  SERVER: 9,
   /** The portal page faults are sent to, or -1. */
   PAGER_PT: 10,
   /** The portal exceptions are sent to, or -1. */

@@ -1,9 +1,11 @@
 // The derivation tree (NOVA's mapping database, seL4's CDT): one generic delegate and revoke for every kind of object.
 import { capKind, capObject, capRights, cap, Kind, NO_CAP, type Cap } from "./cap.js";
-import { NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
+import { ecGet, ecSet, ecState } from "./ec.js";
+import { EC, EcState, NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
 import type { Meter } from "../machine/meter.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
 import { capAt, clearSlot, globalSlot, parentOf, setSlot, slotPd, slotsOf } from "./space.js";
+import { Status } from "./status.js";
 
 /** Parent words carry a mark bit for the snapshot a `revoke_race` revoke works from. */
 const MARK = 1 << 30;
@@ -66,13 +68,32 @@ export function insertChild(s: StateVector, L: Layout, src: number, dstPd: numbe
 /**
  * Removes one capability node and what it implied: a memory capability's page-table
  * entry (and its TLB entries on every CPU) goes unless another capability of the same
- * PD still grants those rights.
+ * PD still grants those rights. What names the slot is forgotten (forgetSlot).
  */
 export function removeNode(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): void {
   const c = capAt(s, L, g);
   clearSlot(s, L, g);
+  forgetSlot(s, L, g);
   meter.add("revokeNode");
   if (capKind(c) === Kind.MEM) refreshMapping(s, L, slotPd(L, g), capObject(c), localCpu, meter);
+}
+
+/**
+ * What names a removed capability by its slot goes with it, since the slot may be
+ * refilled with another capability: the item a blocked caller sends (ipc.ts packs it
+ * as ((slot + 1) << 4) | rights) is dropped rather than sent from the newcomer, and a
+ * preemptible revoke of the slot is complete (its descendants went first) rather than
+ * going on to revoke the newcomer's children.
+ */
+function forgetSlot(s: StateVector, L: Layout, g: number): void {
+  for (let e = 0; e < L.counts.ec; e++) {
+    const item = ecGet(s, L, e, EC.MSG_CAP);
+    if (ecState(s, L, e) === EcState.CALL && item !== 0 && (item >>> 4) - 1 === g) ecSet(s, L, e, EC.MSG_CAP, 0);
+    if (ecGet(s, L, e, EC.REVOKE) === g) {
+      ecSet(s, L, e, EC.REVOKE, -1);
+      ecSet(s, L, e, EC.STATUS, Status.SUCCESS);
+    }
+  }
 }
 
 /** Trims a PD's page-table entry for `mem` to the rights its remaining memory capabilities grant. */

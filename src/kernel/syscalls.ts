@@ -6,7 +6,7 @@ import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, ri
 import { block, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
 import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
-import { insertChild, revokeAll, revokeBegin } from "./mdb.js";
+import { insertChild, parent, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
 import { freeSc, initSc } from "./sc.js";
@@ -131,7 +131,7 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     if (partner < 0 || ecState(s, L, partner) !== EcState.REPLY) return Status.BAD_CAP;
     // The reply capability names this caller only while it waits for this EC.
     // FAULT reply_cap_leak: a stale reply capability reaches whatever the old caller now waits for.
-    if (ecGet(s, L, partner, EC.PARTNER) !== ec && !L.faults.has("reply_cap_leak")) return Status.BAD_CAP;
+    if (ecGet(s, L, partner, EC.SERVER) !== ec && !L.faults.has("reply_cap_leak")) return Status.BAD_CAP;
     if (!wordsFit(L, a.words)) return Status.BAD_PAR;
     const item = decodeItem(s, L, ec, a.item);
     if (failed(item)) return item;
@@ -141,10 +141,11 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     const L = k.L;
     loadUtcb(s, L, ec, d.a.words, d.a.labels ?? 0, d.item);
     transfer(s, L, ec, d.partner, k.meter);
-    const serverOfPartner = ecGet(s, L, d.partner, EC.PARTNER);
+    const serverOfPartner = ecGet(s, L, d.partner, EC.SERVER);
     if (serverOfPartner >= 0 && serverOfPartner !== ec) ecSet(s, L, serverOfPartner, EC.PARTNER, -1);
     wake(s, L, d.partner, Status.SUCCESS);
-    ecSet(s, L, d.partner, EC.PARTNER, -1);
+    // Only the partner's wait ends: its own reply capability (it may be a server calling on) stays.
+    ecSet(s, L, d.partner, EC.SERVER, -1);
     if (!L.faults.has("reply_cap_leak")) ecSet(s, L, ec, EC.PARTNER, -1);
   },
 };
@@ -197,10 +198,18 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
   },
 };
 
+/**
+ * Whether `pd` already holds this child of `src` (the node insertChild would reuse).
+ * The same capability derived from another source does not count: insertChild would
+ * need a free slot for it.
+ */
 function holdsChild(s: StateVector, L: Layout, src: number, pd: number, rights: number): boolean {
   const c = capAt(s, L, src);
   const child = cap(capKind(c), capObject(c), rights);
-  for (let i = 0; i < slotsOf(L, pd); i++) if (capAt(s, L, globalSlot(L, pd, i)) === child) return true;
+  for (let i = 0; i < slotsOf(L, pd); i++) {
+    const g = globalSlot(L, pd, i);
+    if (capAt(s, L, g) === child && parent(s, L, g) === src) return true;
+  }
   return false;
 }
 
@@ -473,7 +482,8 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
  */
 export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Status {
   k.meter.add("kernelEntry");
-  const entry = SYSCALLS[a.op] as Entry<Op, unknown> | undefined;
+  // Own keys only: an op such as "toString" must not reach Object.prototype.
+  const entry = Object.hasOwn(SYSCALLS, a.op) ? (SYSCALLS[a.op] as Entry<Op, unknown>) : undefined;
   let status: Status = Status.BAD_SYS;
   if (entry) {
     const d = entry.decode(k, s, ec, a as never);
