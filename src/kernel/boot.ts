@@ -123,7 +123,7 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
         break;
       case "region":
         delegate(k.holder, Kind.MEM, k.object.index, rights);
-        if (k.holder !== root) mapAt(k.holder, k.object.index, rights);
+        mapAt(k.holder, k.object.index, rights);
         break;
       case "semaphore":
         delegate(k.holder, Kind.SM, k.object.index, rights);

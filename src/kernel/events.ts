@@ -58,7 +58,10 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
   // Usable: the portal and its handler live (what call's decode requires); a dead pager's
   // portal would otherwise hold the faulting EC in CALL for ever.
   const handler = pt < 0 || !ptAlive(s, L, pt) ? -1 : ptEc(s, L, pt);
-  if (handler < 0 || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) {
+  // NOVA's send_msg: an event portal must be on the faulting EC's CPU, else the EC dies.
+  // FAULT portal_cross_core: the CPU is not checked, here as in call.
+  const wrongCpu = handler >= 0 && ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core");
+  if (handler < 0 || wrongCpu || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) {
     ecSet(s, L, ec, EC.STATE, EcState.DEAD);
     abortPartner(s, L, ec);
     k.meter.add("kernelExit");

@@ -9,7 +9,7 @@ import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
 import { insertChild, parent, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
-import { freeSc, initSc } from "./sc.js";
+import { freeSc, initSc, scOf } from "./sc.js";
 import { freeSm, initSm, smAlive, smCount, setSmCount, SM_MAX } from "./sm.js";
 import { capAt, freeSelector, globalSlot, lookupCap, setSlot, slotsOf } from "./space.js";
 import { Status } from "./status.js";
@@ -34,7 +34,7 @@ export type SyscallArgs =
   | { readonly op: "delegate"; readonly src: number; readonly pd: number; readonly rights: number }
   | { readonly op: "revoke"; readonly sel: number }
   | { readonly op: "create_pd"; readonly pd: number }
-  | { readonly op: "create_ec"; readonly pd: number; readonly cpu: number }
+  | { readonly op: "create_ec"; readonly pd: number; readonly cpu: number; readonly pager?: number; readonly exc?: number }
   | { readonly op: "create_sc"; readonly ec: number; readonly prio: number }
   | { readonly op: "create_pt"; readonly ec: number }
   | { readonly op: "create_sm"; readonly pd: number; readonly count: number }
@@ -235,7 +235,7 @@ const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = 
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!auth) return Status.BAD_CAP;
+    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
     const pd = freePd(s, L);
     if (pd < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
@@ -248,20 +248,33 @@ const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = 
   },
 };
 
-const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: number; sel: number }> = {
+/** An optional event portal given by selector: -1 when absent, the PT, or null when the selector is not a portal. */
+function eventPortal(s: StateVector, L: Layout, ec: number, sel: number | undefined): number | null {
+  if (sel === undefined) return -1;
+  const p = need(s, L, ec, sel, Kind.PT, 0);
+  return p && ptAlive(s, L, capObject(p.c)) ? capObject(p.c) : null;
+}
+
+const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: number; sel: number; pager: number; exc: number }> = {
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
     if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
     if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
+    // The EC's event portals: where its page faults and exceptions are sent (NOVA's event base).
+    const pager = eventPortal(s, L, ec, a.pager);
+    const exc = eventPortal(s, L, ec, a.exc);
+    if (pager === null || exc === null) return Status.BAD_CAP;
     const fresh = freeEc(s, L);
     if (fresh < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, pd: capObject(auth.c), cpu: a.cpu, ec: fresh, sel };
+    return { auth: auth.g, pd: capObject(auth.c), cpu: a.cpu, ec: fresh, sel, pager, exc };
   },
   invoke(k, s, ec, d) {
     initEc(s, k.L, d.ec, d.pd, d.cpu);
+    ecSet(s, k.L, d.ec, EC.PAGER_PT, d.pager);
+    ecSet(s, k.L, d.ec, EC.EXC_PT, d.exc);
     grant(s, k.L, ec, d.sel, cap(Kind.EC, d.ec, Right.CTRL), d.auth);
   },
 };
@@ -274,6 +287,8 @@ const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc:
     const target = capObject(auth.c);
     if (ecState(s, L, target) === EcState.FREE) return Status.BAD_CAP;
     if (!Number.isInteger(a.prio) || a.prio < 0 || a.prio > 255) return Status.BAD_PAR;
+    // One SC per EC: the scheduler and the IRQ path read an EC's priority from it.
+    if (scOf(s, L, target) >= 0) return Status.BAD_PAR;
     const sc = freeSc(s, L);
     if (sc < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
@@ -307,7 +322,7 @@ const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; se
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!auth) return Status.BAD_CAP;
+    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
     if (!Number.isInteger(a.count) || a.count < 0 || a.count > SM_MAX) return Status.BAD_PAR;
     const sm = freeSm(s, L);
     if (sm < 0) return Status.BAD_MEM;
@@ -392,7 +407,8 @@ const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
 const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
   decode(k, s, ec, a) {
     const L = k.L;
-    const p = need(s, L, ec, a.sm, Kind.SM, 0);
+    // Routing an interrupt takes the driver's right to wait for it.
+    const p = need(s, L, ec, a.sm, Kind.SM, Right.DOWN);
     if (!p || !L.boot.deviceIrqSm.includes(capObject(p.c))) return Status.BAD_CAP;
     if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
     return { sm: capObject(p.c), cpu: a.cpu };

@@ -268,3 +268,21 @@ function checkCapsEntries(m: SystemModel, s: StateVector, L: Layout): void {
     }
   }
 }
+
+describe("boot maps caps entries for every holder, root included", () => {
+  it("a region root names in its caps block is in root's page table with those rights", async () => {
+    const { compileText } = await import("../../src/dsl/compile.js");
+    const c = compileText(
+      "rootcaps.nizza",
+      `system rootcaps {
+  component sigma0 : trusted root { caps { app.buf: r } }
+  component app : untrusted { memory buf 4K }
+}`,
+    );
+    expect(c.diagnostics).toEqual([]);
+    const { kernel, state } = boot(c.model!);
+    const buf = c.model!.regions.findIndex((r) => r.name === "buf");
+    expect(pte(state, kernel.L, 0, buf)).toBe(Right.R);
+    expect(pte(state, kernel.L, 1, buf)).toBe(Right.R | Right.W | Right.X);
+  });
+});

@@ -351,3 +351,50 @@ function countUnder(r: Rig, g: number): number {
   }
   return n;
 }
+
+describe("event portals across CPUs and create_ec's event portals", () => {
+  const X = `system x {
+    machine { cpus 2 }
+    component sigma0 : trusted root { }
+    component pager : trusted { portal faults; thread serve { loop { recv faults -> x; reply ok } } }
+    component app : trusted { memory heap 4K; pager pager; thread main cpu 1 { } }
+    component other : trusted { memory far 4K }
+  }`;
+  it("a page fault whose pager portal is on another CPU kills the faulting EC (NOVA's send_msg)", () => {
+    const r = bootText(X);
+    const app = r.ec("app.main");
+    expect(memAccess(r.k, r.s, app, r.region("other.far"), "r")).toBe(false);
+    expect(r.get(app, EC.STATE)).toBe(EcState.DEAD);
+  });
+  it("with portal_cross_core the fault crosses the CPUs as a call would", () => {
+    const r = bootText(X.replace("machine { cpus 2 }", "machine { cpus 2 }\n    kernel nova { fault portal_cross_core }"));
+    const app = r.ec("app.main");
+    expect(memAccess(r.k, r.s, app, r.region("other.far"), "r")).toBe(false);
+    expect(r.get(app, EC.STATE)).toBe(EcState.CALL);
+  });
+  it("create_ec sets the new EC's pager and exception portals; a selector that is not a portal is BAD_CAP", () => {
+    const r = bootText(X);
+    // The pager's EC holds its own PD (authority to create in it) and its portal.
+    const main = r.ec("pager.serve");
+    const pd = r.sel("pager", Kind.PD, r.pd("pager"));
+    const pt = r.sel("pager", Kind.PT, r.pt("pager.faults"));
+    expect(r.sys(main, { op: "create_ec", pd, cpu: 0, pager: pt, exc: pt })).toBe(S.SUCCESS);
+    const sel = msgWord(r.s, r.L, main, 0);
+    const fresh = capAt(r.s, r.L, r.L.slotBase[r.pd("pager")]! + sel) >>> 8;
+    expect(r.get(fresh, EC.PAGER_PT)).toBe(r.pt("pager.faults"));
+    expect(r.get(fresh, EC.EXC_PT)).toBe(r.pt("pager.faults"));
+    expect(r.sys(main, { op: "create_ec", pd, cpu: 0, exc: pd })).toBe(S.BAD_CAP);
+  });
+  it("an exception of an EC with an exception portal becomes IPC to it", () => {
+    const r = bootText(X);
+    const serve = r.ec("pager.serve");
+    const pd = r.sel("pager", Kind.PD, r.pd("pager"));
+    const pt = r.sel("pager", Kind.PT, r.pt("pager.faults"));
+    expect(r.sys(serve, { op: "create_ec", pd, cpu: 0, exc: pt })).toBe(S.SUCCESS);
+    const fresh = capAt(r.s, r.L, r.L.slotBase[r.pd("pager")]! + msgWord(r.s, r.L, serve, 0)) >>> 8;
+    expect(r.sys(serve, { op: "recv", pt })).toBe(S.SUCCESS);
+    raiseException(r.k, r.s, fresh, 13);
+    expect(r.get(fresh, EC.STATE)).toBe(EcState.REPLY);
+    expect(msgWord(r.s, r.L, serve, 0)).toBe(13);
+  });
+});

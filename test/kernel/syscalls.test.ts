@@ -734,16 +734,22 @@ describe("create_pd, create_ec, create_sc, create_pt, create_sm", () => {
     expectFailure(r, n.main, { op: "create_sm", pd: own, count: 0 }, S.BAD_PAR);
   });
   it("BAD_MEM: the spare pool is used up", () => {
-    const r = base({ spareSlots: 12 });
+    // Two spare ECs but one spare SC, so that create_sc runs out while an EC still lacks one.
+    const r = base({ spareSlots: 12, spare: { pd: 1, ec: 2, sc: 1, pt: 1, sm: 1 } });
     const n = names(r);
     const own = n.rootPd("sigma0");
     const ecSel = r.sel("sigma0", Kind.EC, n.c0);
     expect(r.sys(n.main, { op: "create_pd", pd: own })).toBe(S.SUCCESS);
     expectFailure(r, n.main, { op: "create_pd", pd: own }, S.BAD_MEM);
     expect(r.sys(n.main, { op: "create_ec", pd: own, cpu: 0 })).toBe(S.SUCCESS);
+    const first = msgWord(r.s, r.L, n.main, 0);
+    expect(r.sys(n.main, { op: "create_ec", pd: own, cpu: 0 })).toBe(S.SUCCESS);
+    const second = msgWord(r.s, r.L, n.main, 0);
     expectFailure(r, n.main, { op: "create_ec", pd: own, cpu: 0 }, S.BAD_MEM);
-    expect(r.sys(n.main, { op: "create_sc", ec: ecSel, prio: 1 })).toBe(S.SUCCESS);
-    expectFailure(r, n.main, { op: "create_sc", ec: ecSel, prio: 1 }, S.BAD_MEM);
+    // One SC per EC: an EC that has one is refused (BAD_PAR) before the pool is looked at.
+    expectFailure(r, n.main, { op: "create_sc", ec: ecSel, prio: 1 }, S.BAD_PAR);
+    expect(r.sys(n.main, { op: "create_sc", ec: first, prio: 1 })).toBe(S.SUCCESS);
+    expectFailure(r, n.main, { op: "create_sc", ec: second, prio: 1 }, S.BAD_MEM);
     expect(r.sys(n.main, { op: "create_pt", ec: ecSel })).toBe(S.SUCCESS);
     expectFailure(r, n.main, { op: "create_pt", ec: ecSel }, S.BAD_MEM);
     expect(r.sys(n.main, { op: "create_sm", pd: own, count: 0 })).toBe(S.SUCCESS);
@@ -892,6 +898,15 @@ describe("assign_dev, assign_irq", () => {
     expectFailure(r, n.main, { op: "assign_irq", sm: n.rootPd("client"), cpu: 0 }, S.BAD_CAP);
     const sel = r.sel("sigma0", Kind.SM, r.L.boot.deviceIrqSm[r.device("nic")]!);
     for (const cpu of [2, -1, 1.5]) expectFailure(r, n.main, { op: "assign_irq", sm: sel, cpu }, S.BAD_CPU);
+  });
+  it("BAD_CAP: an interrupt semaphore capability without the down right cannot route the interrupt", () => {
+    const r = base();
+    const n = names(r);
+    const irq = r.L.boot.deviceIrqSm[r.device("nic")]!;
+    const root = r.sel("sigma0", Kind.SM, irq);
+    // Root delegates an up-only copy to the client, which then tries to reroute the interrupt.
+    expect(r.sys(n.main, { op: "delegate", src: root, pd: n.rootPd("client"), rights: Right.UP })).toBe(S.SUCCESS);
+    expectFailure(r, n.c0, { op: "assign_irq", sm: r.sel("client", Kind.SM, irq), cpu: 0 }, S.BAD_CAP);
   });
 });
 
