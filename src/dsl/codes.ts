@@ -58,6 +58,7 @@ export const CODES = {
   E0425: "ambiguous replica",
   E0426: "empty or repeated list entry",
   E0427: "IRQ line shared",
+  E0428: "fault flag without its mechanism",
 } as const;
 
 export type Code = keyof typeof CODES;

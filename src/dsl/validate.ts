@@ -173,6 +173,11 @@ export function validate(r: Resolved): Validated {
           break;
       }
     }
+    // A seeded bug lives in a mechanism; without the mechanism the flag would silently do nothing.
+    const preemptible = (k.options ?? []).some((o) => o.kind === "PreemptibleRevoke");
+    for (const o of k.options ?? [])
+      if (o.kind === "Fault" && o.flag.text === "revoke_race" && !preemptible)
+        err("E0428", "fault flag 'revoke_race' seeds a race in preemptible revoke, but this kernel's revoke is not preemptible", o.flag.id, "add 'preemptible revoke' to the kernel options");
   }
 
   // ---- components ----------------------------------------------------------------------

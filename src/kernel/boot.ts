@@ -115,6 +115,8 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
       }
     }
   }
+  // A pager resolves its clients' faults by mapping into them: it holds their PDs.
+  for (const c of model.components) if (c.pager !== null) delegate(c.pager, Kind.PD, c.index, Right.CTRL);
   for (const k of model.caps) {
     const rights = rightsOf(k.object.kind, k.rights);
     switch (k.object.kind) {
@@ -129,7 +131,9 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
         delegate(k.holder, Kind.SM, k.object.index, rights);
         break;
       case "thread":
+        // Control of a thread is control of its execution: its EC and its SC.
         delegate(k.holder, Kind.EC, k.object.index, rights);
+        delegate(k.holder, Kind.SC, k.object.index, rights);
         break;
       case "pd":
         delegate(k.holder, Kind.PD, k.object.index, rights);

@@ -1,4 +1,5 @@
 // Kernel events that are not syscalls: revoke continuations, timeouts, page faults, exceptions, interrupts.
+import { P } from "../machine/meter.js";
 import { access as mmuAccess, type Access } from "../machine/mmu.js";
 import { ecCpu, ecGet, ecSet, ecState, setMsgWord, wake } from "./ec.js";
 import { abortPartner, rendezvous, waitingHandler } from "./ipc.js";
@@ -19,12 +20,12 @@ export function inRevoke(s: StateVector, k: Kernel, ec: number): boolean {
 export function continueRevoke(k: Kernel, s: StateVector, ec: number): void {
   const g = ecGet(s, k.L, ec, EC.REVOKE);
   if (g < 0) throw new Error(`EC ${ec} is not revoking`);
-  k.meter.add("kernelEntry");
+  k.meter.add(P.kernelEntry);
   if (revokeStep(s, k.L, g, ecCpu(s, k.L, ec), k.meter)) {
     ecSet(s, k.L, ec, EC.REVOKE, -1);
     ecSet(s, k.L, ec, EC.STATUS, Status.SUCCESS);
   }
-  k.meter.add("kernelExit");
+  k.meter.add(P.kernelExit);
 }
 
 /** Whether a timeout can fire for `ec`: it is blocked in a call or a down that has one. */
@@ -54,7 +55,7 @@ export function timeout(k: Kernel, s: StateVector, ec: number): void {
  */
 function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[]): void {
   const L = k.L;
-  k.meter.add("kernelEntry");
+  k.meter.add(P.kernelEntry);
   // Usable: the portal and its handler live (what call's decode requires); a dead pager's
   // portal would otherwise hold the faulting EC in CALL for ever.
   const handler = pt < 0 || !ptAlive(s, L, pt) ? -1 : ptEc(s, L, pt);
@@ -64,7 +65,7 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
   if (handler < 0 || wrongCpu || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) {
     ecSet(s, L, ec, EC.STATE, EcState.DEAD);
     abortPartner(s, L, ec);
-    k.meter.add("kernelExit");
+    k.meter.add(P.kernelExit);
     return;
   }
   for (let i = 0; i < L.config.msgWords; i++) setMsgWord(s, L, ec, i, words[i] ?? 0);
@@ -76,7 +77,7 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
     ecSet(s, L, ec, EC.WAIT, pt);
     ecSet(s, L, ec, EC.FLAGS, 0);
   }
-  k.meter.add("kernelExit");
+  k.meter.add(P.kernelExit);
 }
 
 /**
@@ -106,7 +107,7 @@ export function deviceIrq(k: Kernel, s: StateVector, dev: number, choice = 0): v
   const L = k.L;
   const sm = L.boot.deviceIrqSm[dev] ?? -1;
   if (sm < 0) throw new Error(`device ${dev} has no IRQ line`);
-  k.meter.add("irq");
+  k.meter.add(P.irq);
   const before = new Set<number>();
   for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm) before.add(e);
   smUp(s, L, sm, choice);

@@ -1,8 +1,9 @@
 // IPC: the rendezvous of a caller and a portal's handler, replies, and capability transfer with messages.
-import type { Meter } from "../machine/meter.js";
+import { P, type Meter } from "../machine/meter.js";
 import { capRights, NO_CAP } from "./cap.js";
 import { copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.js";
 import { EC, EcState, type Layout, type StateVector } from "./layout.js";
+import { scOf } from "./sc.js";
 import { insertChild } from "./mdb.js";
 import { capAt } from "./space.js";
 import { Status } from "./status.js";
@@ -20,7 +21,7 @@ export const itemRights = (w: number): number => w & 15;
 
 /** Moves the message, and a capability item if there is one, from `from`'s UTCB to `to`'s. */
 export function transfer(s: StateVector, L: Layout, from: number, to: number, meter: Meter): void {
-  meter.add("msgWord", copyMessage(s, L, from, to));
+  meter.add(P.msgWord, copyMessage(s, L, from, to));
   const item = ecGet(s, L, from, EC.MSG_CAP);
   ecSet(s, L, from, EC.MSG_CAP, 0);
   if (item === 0) {
@@ -35,7 +36,7 @@ export function transfer(s: StateVector, L: Layout, from: number, to: number, me
   }
   const rights = L.faults.has("delegate_rights_escalation") ? itemRights(item) : itemRights(item) & capRights(capAt(s, L, src));
   const sel = insertChild(s, L, src, ecPd(s, L, to), rights);
-  meter.add("capTransfer");
+  if (sel >= 0) meter.add(P.capTransfer);
   ecSet(s, L, to, EC.MSG_CAP, sel < 0 ? 0 : packItem(sel + 1, rights));
 }
 
@@ -57,9 +58,16 @@ export function waitingCallers(s: StateVector, L: Layout, pt: number): number[] 
   return out;
 }
 
-/** The handler EC of `pt` if it is waiting in `recv` on it. */
+/**
+ * Whether the handler EC of `pt` takes a call now: it waits in `recv` on the portal,
+ * or it is an idle local EC (no SC of its own, no call in hand), which in NOVA is
+ * always ready for the next call on its portals and runs on the caller's time.
+ */
 export function waitingHandler(s: StateVector, L: Layout, pt: number, handler: number): boolean {
-  return handler >= 0 && ecState(s, L, handler) === EcState.RECV && ecGet(s, L, handler, EC.WAIT) === pt;
+  if (handler < 0) return false;
+  const st = ecState(s, L, handler);
+  if (st === EcState.RECV) return ecGet(s, L, handler, EC.WAIT) === pt;
+  return st === EcState.RUNNABLE && ecGet(s, L, handler, EC.PARTNER) < 0 && ecGet(s, L, handler, EC.REVOKE) < 0 && scOf(s, L, handler) < 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 // The state vector's layout: where each CPU, kernel object, capability slot and page table lives in the Int32Array.
 import type { SystemModel } from "../dsl/model.js";
+import { MAX_OBJECTS } from "./cap.js";
 import { FAULT_FLAGS, type FaultFlag } from "./faults.js";
 
 /**
@@ -201,8 +202,11 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     const ecs = c.threads.length + (c.trusted ? 0 : cpus);
     const pts = c.portals.reduce((n, p) => n + portalPts[p]!.length, 0);
     const devs = c.devices.reduce((n, d) => n + 1 + (deviceIrqSm[d]! >= 0 ? 1 : 0) + (deviceMmio[d]! >= 0 ? 1 : 0), 0);
-    const granted = model.caps.filter((k) => k.holder === c.index).reduce((n, k) => n + (k.object.kind === "portal" ? portalPts[k.object.index]!.length : 1), 0);
-    return 1 + ecs * 2 + pts + c.semaphores.length + c.regions.length + devs + granted + config.spareSlots;
+    const granted = model.caps
+      .filter((k) => k.holder === c.index)
+      .reduce((n, k) => n + (k.object.kind === "portal" ? portalPts[k.object.index]!.length : k.object.kind === "thread" ? 2 : 1), 0);
+    const clients = comps.filter((x) => x.pager === c.index).length;
+    return 1 + ecs * 2 + pts + c.semaphores.length + c.regions.length + devs + granted + clients + config.spareSlots;
   });
   for (let i = 0; i < config.spare.pd; i++) slots.push(config.spareSlots);
   const slotBase: number[] = [];
@@ -235,6 +239,8 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     pte: take(counts.pd * pteWords),
     tlb: take(cpus * counts.pd * pteWords),
   };
+  for (const [kind, n] of Object.entries(counts))
+    if (n >= MAX_OBJECTS) throw new Error(`${n} ${kind} objects: a capability word names at most ${MAX_OBJECTS}`);
   const faults = new Set(model.kernel.faults.filter((f): f is FaultFlag => Object.hasOwn(FAULT_FLAGS, f)));
   return {
     model,

@@ -2,13 +2,12 @@
 import { capKind, capObject, capRights, cap, Kind, NO_CAP, type Cap } from "./cap.js";
 import { ecGet, ecSet, ecState } from "./ec.js";
 import { EC, EcState, NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
-import type { Meter } from "../machine/meter.js";
+import { P, type Meter } from "../machine/meter.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
-import { capAt, clearSlot, globalSlot, parentOf, setSlot, slotPd, slotsOf } from "./space.js";
+import { SNAPSHOT_MARK, capAt, clearSlot, globalSlot, parentOf, setSlot, slotPd, slotsOf } from "./space.js";
 import { Status } from "./status.js";
 
-/** Parent words carry a mark bit for the snapshot a `revoke_race` revoke works from. */
-const MARK = 1 << 30;
+const MARK = SNAPSHOT_MARK;
 
 function parentWord(s: StateVector, L: Layout, g: number): number {
   return s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
@@ -20,11 +19,8 @@ function setMark(s: StateVector, L: Layout, g: number, on: boolean): void {
 function marked(s: StateVector, L: Layout, g: number): boolean {
   return (parentWord(s, L, g) & MARK) !== 0 && parentWord(s, L, g) !== NO_PARENT;
 }
-/** The parent of a slot without its mark bit. */
-export function parent(s: StateVector, L: Layout, g: number): number {
-  const p = parentOf(s, L, g);
-  return p === NO_PARENT ? NO_PARENT : p & ~MARK;
-}
+/** The parent of a slot (the snapshot mark is stripped by space.ts). */
+export const parent = parentOf;
 
 /** Whether slot `g` is a (strict) descendant of slot `anc`. Bounded: a broken tree cannot loop it. */
 export function isDescendant(s: StateVector, L: Layout, g: number, anc: number): boolean {
@@ -74,7 +70,7 @@ export function removeNode(s: StateVector, L: Layout, g: number, localCpu: numbe
   const c = capAt(s, L, g);
   clearSlot(s, L, g);
   forgetSlot(s, L, g);
-  meter.add("revokeNode");
+  meter.add(P.revokeNode);
   if (capKind(c) === Kind.MEM) refreshMapping(s, L, slotPd(L, g), capObject(c), localCpu, meter);
 }
 

@@ -1,5 +1,5 @@
 // The scheduler: per-CPU priority queues, round robin within a priority, SC budgets; or every runnable EC (all interleavings).
-import { dispatch } from "../machine/cpu.js";
+import { dispatch, Mode, setCpuMode } from "../machine/cpu.js";
 import { ecCpu, ecGet, ecState } from "./ec.js";
 import { EC, EcState, SC, type StateVector } from "./layout.js";
 import { scGet, scSet } from "./sc.js";
@@ -16,9 +16,23 @@ function scByEc(s: StateVector, k: Kernel): Int32Array {
   return out;
 }
 
-/** Whether an EC can take a step: runnable with an SC, or continuing a revoke. */
+/**
+ * Whether an EC can take a step: runnable with an SC of its own, continuing a revoke,
+ * or handling a call without an SC (NOVA's local EC: it runs on its caller's time).
+ */
 export function canRun(s: StateVector, k: Kernel, ec: number, sc: number): boolean {
-  return ecState(s, k.L, ec) === EcState.RUNNABLE && (sc >= 0 || ecGet(s, k.L, ec, EC.REVOKE) >= 0);
+  if (ecState(s, k.L, ec) !== EcState.RUNNABLE) return false;
+  return sc >= 0 || ecGet(s, k.L, ec, EC.REVOKE) >= 0 || ecGet(s, k.L, ec, EC.PARTNER) >= 0;
+}
+
+/** The SC an EC runs on: its own, or (a local EC handling a call) its caller's, transitively; -1 if none. */
+function effectiveSc(s: StateVector, k: Kernel, scs: Int32Array, ec: number): number {
+  let e = ec;
+  for (let hops = 0; hops < k.L.counts.ec && e >= 0; hops++) {
+    if (scs[e]! >= 0) return scs[e]!;
+    e = ecGet(s, k.L, e, EC.PARTNER);
+  }
+  return -1;
 }
 
 /**
@@ -34,7 +48,7 @@ export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
   if (L.config.scheduling === "interleave" || all.length <= 1) return all;
   let best = all[0]!;
   const key = (e: number): [number, number] => {
-    const sc = scs[e]!;
+    const sc = effectiveSc(s, k, scs, e);
     return sc < 0 ? [-1, BACK] : [scGet(s, L, sc, SC.PRIO), scGet(s, L, sc, SC.RANK)];
   };
   for (const e of all) {
@@ -45,9 +59,14 @@ export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
   return [best];
 }
 
-/** Before `ec` runs a step: it becomes its CPU's current EC (context and address-space switch). */
+/**
+ * Before `ec` runs a step: it becomes its CPU's current EC (context and address-space
+ * switch), and the CPU is in kernel mode while the EC continues a preemptible revoke.
+ */
 export function enter(k: Kernel, s: StateVector, ec: number): void {
-  dispatch(s, k.L, ecCpu(s, k.L, ec), ec, k.meter);
+  const cpu = ecCpu(s, k.L, ec);
+  dispatch(s, k.L, cpu, ec, k.meter);
+  setCpuMode(s, k.L, cpu, ecGet(s, k.L, ec, EC.REVOKE) >= 0 ? Mode.KERNEL : Mode.USER);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Capability spaces: each PD's numbered selectors, each holding a capability and its derivation-tree parent.
 import { NO_CAP, type Cap } from "./cap.js";
-import { SLOT, type Layout, type StateVector } from "./layout.js";
+import { NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
 
 /** A selector is a slot number inside one PD's space; a global slot numbers all slots of all PDs. */
 export function globalSlot(L: Layout, pd: number, sel: number): number {
@@ -24,8 +24,16 @@ export function slotPd(L: Layout, g: number): number {
 export function capAt(s: StateVector, L: Layout, g: number): Cap {
   return s[L.base.slots + g * SLOT.SIZE + SLOT.CAP]!;
 }
+/**
+ * The parent word carries one flag beside the parent's slot: the mark a `revoke_race`
+ * revoke sets on its snapshot (mdb.ts). Readers of the tree see the parent only.
+ */
+export const SNAPSHOT_MARK = 1 << 30;
+
+/** The parent of a slot (-1 for an original of root). */
 export function parentOf(s: StateVector, L: Layout, g: number): number {
-  return s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
+  const p = s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
+  return p === NO_PARENT ? NO_PARENT : p & ~SNAPSHOT_MARK;
 }
 export function setSlot(s: StateVector, L: Layout, g: number, c: Cap, parent: number): void {
   s[L.base.slots + g * SLOT.SIZE + SLOT.CAP] = c;

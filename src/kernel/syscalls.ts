@@ -1,5 +1,5 @@
 // The syscall ABI: one dispatch table; each entry decodes (validates, may fail with a status) then invokes (cannot fail).
-import type { Meter } from "../machine/meter.js";
+import { P, type Meter } from "../machine/meter.js";
 import { assignDevice, devicePd } from "../machine/iommu.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin } from "./cap.js";
@@ -194,7 +194,7 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
   invoke(k, s, ec, d) {
     const sel = insertChild(s, k.L, d.src, d.pd, d.rights);
     setMsgWord(s, k.L, ec, 0, sel);
-    k.meter.add("capTransfer");
+    k.meter.add(P.capTransfer);
   },
 };
 
@@ -497,7 +497,7 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
  * a blocking syscall's final status is written to the EC when it wakes.
  */
 export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Status {
-  k.meter.add("kernelEntry");
+  k.meter.add(P.kernelEntry);
   // Own keys only: an op such as "toString" must not reach Object.prototype.
   const entry = Object.hasOwn(SYSCALLS, a.op) ? (SYSCALLS[a.op] as Entry<Op, unknown>) : undefined;
   let status: Status = Status.BAD_SYS;
@@ -511,7 +511,7 @@ export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): 
     }
   }
   if (status !== Status.SUCCESS) ecSet(s, k.L, ec, EC.STATUS, status);
-  k.meter.add("kernelExit");
+  k.meter.add(P.kernelExit);
   return status;
 }
 

@@ -1,6 +1,6 @@
 // CPUs: the execution context each runs and its privilege mode; switching ECs switches address spaces.
 import { CPU, EC, type Layout, type StateVector } from "../kernel/layout.js";
-import type { Meter } from "./meter.js";
+import { P, type Meter } from "./meter.js";
 import { flushTlb } from "./mmu.js";
 
 export const Mode = { USER: 0, KERNEL: 1 } as const;
@@ -25,11 +25,11 @@ export function dispatch(s: StateVector, L: Layout, cpu: number, ec: number, met
   const a = at(L, cpu);
   const prev = s[a + CPU.CUR]!;
   if (prev === ec) return;
-  meter.add("contextSwitch");
+  meter.add(P.contextSwitch);
   const pd = s[L.base.ec + ec * L.ecSize + EC.PD]!;
   const prevPd = prev < 0 ? -1 : s[L.base.ec + prev * L.ecSize + EC.PD]!;
   if (pd !== prevPd) {
-    meter.add("asSwitch");
+    meter.add(P.asSwitch);
     if (!L.config.taggedTlb) flushTlb(s, L, cpu, meter);
   }
   s[a + CPU.CUR] = ec;

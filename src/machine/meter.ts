@@ -18,19 +18,30 @@ export const PRIMITIVES = [
 ] as const;
 export type Primitive = (typeof PRIMITIVES)[number];
 
+/** Each primitive's number: the hot path counts by index, not by name. */
+export const P = Object.freeze(Object.fromEntries(PRIMITIVES.map((p, i) => [p, i]))) as { readonly [K in Primitive]: number };
+
 /** Counts primitives; the explorer resets it per step and prices the counts. */
 export class Meter {
-  readonly counts: Record<Primitive, number> = Object.fromEntries(PRIMITIVES.map((p) => [p, 0])) as Record<Primitive, number>;
+  /** Counts by primitive number (P). */
+  readonly raw = new Float64Array(PRIMITIVES.length);
 
-  add(p: Primitive, n = 1): void {
-    this.counts[p] += n;
+  add(p: number, n = 1): void {
+    this.raw[p]! += n;
   }
 
   reset(): void {
-    for (const p of PRIMITIVES) this.counts[p] = 0;
+    this.raw.fill(0);
+  }
+
+  /** The counts by name (for reports and tests; the hot path uses `raw`). */
+  get counts(): Record<Primitive, number> {
+    return Object.fromEntries(PRIMITIVES.map((p, i) => [p, this.raw[i]!])) as Record<Primitive, number>;
   }
 
   total(): number {
-    return PRIMITIVES.reduce((n, p) => n + this.counts[p], 0);
+    let n = 0;
+    for (const x of this.raw) n += x;
+    return n;
   }
 }

@@ -1,6 +1,6 @@
 // The MMU: per-PD page tables (memory object -> r/w/x), per-CPU TLBs, and the access path (hit, walk, fault).
 import type { Layout, StateVector } from "../kernel/layout.js";
-import type { Meter } from "./meter.js";
+import { P, type Meter } from "./meter.js";
 
 // 4 bits per memory object, 8 objects per word: bits 0-2 are r/w/x.
 const word = (m: number): number => m >> 3;
@@ -30,7 +30,7 @@ function setTlb(s: StateVector, L: Layout, cpu: number, pd: number, mem: number,
 export function flushTlb(s: StateVector, L: Layout, cpu: number, meter: Meter): void {
   const from = L.base.tlb + cpu * L.counts.pd * L.pteWords;
   s.fill(0, from, from + L.counts.pd * L.pteWords);
-  meter.add("tlbFlush");
+  meter.add(P.tlbFlush);
 }
 
 /**
@@ -42,7 +42,7 @@ export function invalidate(s: StateVector, L: Layout, pd: number, mem: number, l
   if (L.faults.has("stale_tlb")) return; // FAULT stale_tlb: no shootdown IPI to the other CPUs.
   for (let c = 0; c < L.counts.cpu; c++) {
     if (c === localCpu) continue;
-    if (tlbEntry(s, L, c, pd, mem) !== 0) meter.add("shootdown");
+    if (tlbEntry(s, L, c, pd, mem) !== 0) meter.add(P.shootdown);
     setTlb(s, L, c, pd, mem, 0);
   }
 }
@@ -65,15 +65,15 @@ const ACCESS_BIT: Record<Access, number> = { r: 1, w: 2, x: 4 };
 export function access(s: StateVector, L: Layout, cpu: number, pd: number, mem: number, kind: Access, meter: Meter): boolean {
   const bit = ACCESS_BIT[kind];
   if (tlbEntry(s, L, cpu, pd, mem) & bit) {
-    meter.add("tlbHit");
+    meter.add(P.tlbHit);
     return true;
   }
   const rights = pte(s, L, pd, mem);
   if (rights & bit) {
-    meter.add("tlbRefill");
+    meter.add(P.tlbRefill);
     setTlb(s, L, cpu, pd, mem, rights);
     return true;
   }
-  meter.add("pageFault");
+  meter.add(P.pageFault);
   return false;
 }

@@ -286,3 +286,29 @@ describe("boot maps caps entries for every holder, root included", () => {
     expect(pte(state, kernel.L, 1, buf)).toBe(Right.R | Right.W | Right.X);
   });
 });
+
+describe("boot gives pagers and thread controllers what their role needs", () => {
+  const TEXT = `system roles {
+  component sigma0 : trusted root { }
+  component pager : trusted { portal pf; thread serve { recv pf -> x; reply ok } }
+  component app : untrusted { pager pager; caps { pager.serve: ctrl } }
+}`;
+  it("a pager holds a PD capability (ctrl) of each client, to map into it", async () => {
+    const { compileText } = await import("../../src/dsl/compile.js");
+    const m = compileText("roles.nizza", TEXT).model!;
+    const { kernel, state } = boot(m);
+    const { findCap } = await import("../../src/kernel/space.js");
+    const { cap } = await import("../../src/kernel/cap.js");
+    expect(findCap(state, kernel.L, 1, cap(Kind.PD, 2, Right.CTRL))).toBeGreaterThanOrEqual(0);
+  });
+  it("a caps entry naming a thread gives its EC and its SC", async () => {
+    const { compileText } = await import("../../src/dsl/compile.js");
+    const m = compileText("roles.nizza", TEXT).model!;
+    const { kernel, state } = boot(m);
+    const { findCap } = await import("../../src/kernel/space.js");
+    const { cap } = await import("../../src/kernel/cap.js");
+    const serve = m.threads.findIndex((t) => t.name === "serve");
+    expect(findCap(state, kernel.L, 2, cap(Kind.EC, serve, Right.CTRL))).toBeGreaterThanOrEqual(0);
+    expect(findCap(state, kernel.L, 2, cap(Kind.SC, serve, Right.CTRL))).toBeGreaterThanOrEqual(0);
+  });
+});

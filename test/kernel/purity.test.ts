@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG } from "../../src/kernel/layout.js";
 import { continueRevoke, deviceIrq, inRevoke, memAccess, timeout, canTimeOut } from "../../src/kernel/events.js";
 import { enter, leave } from "../../src/kernel/scheduler.js";
 import { syscall, type SyscallArgs } from "../../src/kernel/syscalls.js";
-import { Meter } from "../../src/machine/meter.js";
+import { Meter, P } from "../../src/machine/meter.js";
 import { compile } from "./harness.js";
 
 /**
@@ -207,7 +207,8 @@ describe("src/kernel and src/machine", () => {
     const a = boot(m);
     const b = boot(m);
     expect(a.kernel.meter).not.toBe(b.kernel.meter);
-    a.kernel.meter.add("irq", 3);
+    a.kernel.meter.add(P.irq, 3);
+    expect(a.kernel.meter.counts.irq).toBe(3);
     expect(b.kernel.meter.counts.irq).toBe(0);
     const mine = new Meter();
     expect(boot(m, undefined, mine).kernel.meter).toBe(mine);
