@@ -71,6 +71,13 @@ export function initEc(s: StateVector, L: Layout, ec: number, pd: number, cpu: n
   s[b + EC.EXC_PT] = -1;
 }
 
+/** ECs blocked in `state` on object `wait` (a PT for CALL, an SM for SM), in EC order. */
+export function blockedOn(s: StateVector, L: Layout, state: EcState, wait: number): number[] {
+  const out: number[] = [];
+  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === state && ecGet(s, L, e, EC.WAIT) === wait) out.push(e);
+  return out;
+}
+
 /** A free EC of the spare pool, or -1. */
 export function freeEc(s: StateVector, L: Layout): number {
   for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.FREE) return e;

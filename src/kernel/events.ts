@@ -7,7 +7,7 @@ import { EC, EcState, EC_TIMEOUT, SC, SM, type StateVector } from "./layout.js";
 import { revokeStep } from "./mdb.js";
 import { ptAlive, ptEc } from "./pt.js";
 import { scGet, scOf, scSet } from "./sc.js";
-import { smUp, type Kernel } from "./syscalls.js";
+import { smUp, smWaiters, type Kernel } from "./syscalls.js";
 import { Status } from "./status.js";
 import { currentEc } from "../machine/cpu.js";
 
@@ -108,8 +108,7 @@ export function deviceIrq(k: Kernel, s: StateVector, dev: number, choice = 0): v
   const sm = L.boot.deviceIrqSm[dev] ?? -1;
   if (sm < 0) throw new Error(`device ${dev} has no IRQ line`);
   k.meter.add(P.irq);
-  const before = new Set<number>();
-  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm) before.add(e);
+  const before = smWaiters(s, L, sm);
   smUp(s, L, sm, choice);
   if (!L.faults.has("irq_priority_inversion")) return;
   // FAULT irq_priority_inversion: the handler inherits the interrupted EC's priority.

@@ -1,7 +1,7 @@
 // IPC: the rendezvous of a caller and a portal's handler, replies, and capability transfer with messages.
 import { P, type Meter } from "../machine/meter.js";
 import { capRights, NO_CAP } from "./cap.js";
-import { copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.js";
+import { blockedOn, copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.js";
 import { EC, EcState, type Layout, type StateVector } from "./layout.js";
 import { scOf } from "./sc.js";
 import { insertChild } from "./mdb.js";
@@ -53,9 +53,7 @@ export function rendezvous(s: StateVector, L: Layout, caller: number, handler: n
 
 /** ECs blocked calling portal `pt`, in EC order: which one a `recv` takes is the explorer's choice. */
 export function waitingCallers(s: StateVector, L: Layout, pt: number): number[] {
-  const out: number[] = [];
-  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.CALL && ecGet(s, L, e, EC.WAIT) === pt) out.push(e);
-  return out;
+  return blockedOn(s, L, EcState.CALL, pt);
 }
 
 /**

@@ -108,38 +108,21 @@ export interface BootPlan {
   readonly slots: readonly number[];
 }
 
+/** The tables of records in the vector, in order. */
+export type Table = "cpu" | "pd" | "ec" | "sc" | "pt" | "sm" | "mem" | "dev" | "slots";
+
 export interface Layout {
   readonly model: SystemModel;
   readonly config: KernelConfig;
   readonly faults: ReadonlySet<FaultFlag>;
   readonly boot: BootPlan;
-  readonly counts: {
-    readonly cpu: number;
-    readonly pd: number;
-    readonly ec: number;
-    readonly sc: number;
-    readonly pt: number;
-    readonly sm: number;
-    readonly mem: number;
-    readonly dev: number;
-    readonly slots: number;
-  };
+  /** How many records each table has. */
+  readonly counts: Readonly<Record<Table, number>>;
   readonly ecSize: number;
   /** Variable slots per EC (value, labels pairs) after the message words. */
   readonly vars: number;
-  readonly base: {
-    readonly cpu: number;
-    readonly pd: number;
-    readonly ec: number;
-    readonly sc: number;
-    readonly pt: number;
-    readonly sm: number;
-    readonly mem: number;
-    readonly dev: number;
-    readonly slots: number;
-    readonly pte: number;
-    readonly tlb: number;
-  };
+  /** Where each table starts, and the page tables and TLBs after them. */
+  readonly base: Readonly<Record<Table | "pte" | "tlb", number>>;
   /** First global slot of each PD. */
   readonly slotBase: readonly number[];
   /** Words per page table (4 bits per memory object). */

@@ -3,7 +3,7 @@ import { P, type Meter } from "../machine/meter.js";
 import { assignDevice, devicePd } from "../machine/iommu.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin } from "./cap.js";
-import { block, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
+import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
 import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
 import { insertChild, parent, revokeAll, revokeBegin } from "./mdb.js";
@@ -338,9 +338,7 @@ const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; se
 
 /** ECs blocked on semaphore `sm`, in EC order. */
 export function smWaiters(s: StateVector, L: Layout, sm: number): number[] {
-  const out: number[] = [];
-  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm) out.push(e);
-  return out;
+  return blockedOn(s, L, EcState.SM, sm);
 }
 
 /** Up on a semaphore: wakes waiter `choice` if any wait, else counts (saturating at SM_MAX). */
