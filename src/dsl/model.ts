@@ -1,6 +1,6 @@
 // Phase 5, model: the immutable, indexed SystemModel the kernel boots from (replicas expanded).
 import type { Block, Expr, Name, Num, Property, Ref, Rights, Stmt, Event, EventVerb } from "./ast.js";
-import { BUILTINS, type BuiltinName } from "./builtins.js";
+import type { BuiltinName } from "./builtins.js";
 import { numValue } from "./literals.js";
 import type { ComponentSym, Target } from "./resolve.js";
 import { parseRights, type CapKind } from "./rights.js";
@@ -370,7 +370,6 @@ export function buildModel(v: Validated): SystemModel {
           case "knows":
             return { kind: "knows", node: e.id, comps: nameComp(arg(0).parts[0]!, self), label: labelIndex.get(arg(1).parts[0]!.text)! };
         }
-        void BUILTINS;
         throw new Error(`unknown builtin ${fn}`);
       }
     }

@@ -118,7 +118,7 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
   // A pager resolves its clients' faults by mapping into them: it holds their PDs.
   for (const c of model.components) if (c.pager !== null) delegate(c.pager, Kind.PD, c.index, Right.CTRL);
   for (const k of model.caps) {
-    const rights = rightsOf(k.object.kind, k.rights);
+    const rights = rightsOf(k.rights);
     switch (k.object.kind) {
       case "portal":
         for (const pt of L.boot.portalPts[k.object.index]!) delegate(k.holder, Kind.PT, pt, rights);
@@ -155,8 +155,8 @@ function pagerPt(L: Layout, pd: number, cpu: number): number {
 
 const WORD_RIGHTS: Record<string, number> = { r: Right.R, w: Right.W, x: Right.X, call: Right.CALL, up: Right.UP, down: Right.DOWN, ctrl: Right.CTRL };
 
-/** Model rights words (rights.ts vocabulary) as right bits. */
-export function rightsOf(_kind: string, words: readonly string[]): number {
+/** Model rights words (rights.ts vocabulary) as right bits; the words already fit the object's kind. */
+export function rightsOf(words: readonly string[]): number {
   let r = 0;
   for (const w of words) r |= WORD_RIGHTS[w] ?? 0;
   return r;

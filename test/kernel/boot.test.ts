@@ -253,7 +253,7 @@ function checkCapsEntries(m: SystemModel, s: StateVector, L: Layout): void {
   const root = rootOf(m);
   for (const k of m.caps) {
     if (k.holder === root) continue;
-    const rights = rightsOf(k.object.kind, k.rights);
+    const rights = rightsOf(k.rights);
     const kind = { portal: Kind.PT, region: Kind.MEM, semaphore: Kind.SM, thread: Kind.EC, pd: Kind.PD }[k.object.kind];
     const objects = k.object.kind === "portal" ? L.boot.portalPts[k.object.index]! : [k.object.index];
     for (const o of objects) {
