@@ -5,9 +5,7 @@ import type { NodeId } from "../dsl/source.js";
 
 /** The source text of a node, whitespace collapsed: how invariants and paths are named in reports. */
 export function sourceText(model: SystemModel, node: NodeId): string {
-  const span = model.sources.span(node);
-  const text = model.sources.file(span.file)?.text.slice(span.start, span.end) ?? "";
-  return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, " ").replace(/\s+/g, " ").trim();
+  return model.sources.text(node);
 }
 
 export function objectName(model: SystemModel, o: ObjectRef): string {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { fmtCommand } from "./commands/fmt.js";
 import { parseCommand } from "./commands/parse.js";
+import { runCommand } from "./commands/run.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
 
@@ -36,6 +37,15 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--write", "rewrite files in place (only files that parse cleanly)")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: { check?: boolean; write?: boolean }) => fmtCommand(paths, opts, io)));
+
+  root
+    .command("run")
+    .description("one random execution of a scenario, printed step by step (reproducible with --seed)")
+    .argument("<file>", "a .nizza file")
+    .option("--steps <n>", "stop after this many steps", "50")
+    .option("--seed <s>", "seed of the random choices", "1")
+    .version(pkg.version, "-V, --version")
+    .action(run((file: string, opts: { steps?: string; seed?: string }) => runCommand(file, opts, io)));
 
   return root;
 }

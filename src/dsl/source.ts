@@ -79,6 +79,13 @@ export class SourceMap {
     return s;
   }
 
+  /** The source text of a node, comments dropped and whitespace collapsed. */
+  text(id: NodeId): string {
+    const s = this.span(id);
+    const raw = this.files.get(s.file)?.text.slice(s.start, s.end) ?? "";
+    return raw.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, " ").replace(/\s+/g, " ").trim();
+  }
+
   /** file:line:col of a node's start. */
   where(id: NodeId): string {
     const s = this.span(id);

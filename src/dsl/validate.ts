@@ -438,7 +438,7 @@ export function validate(r: Resolved): Validated {
       case "Ok":
         return "data";
       case "Int":
-        count(e.value, "an integer constant", 0);
+        count(e.value, "an integer constant", 0, 0xfffff);
         return "data";
       case "RefExpr":
         return r.targets.get(e.ref.id)?.kind === "var" ? "data" : null;

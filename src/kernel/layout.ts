@@ -39,7 +39,10 @@ export const DEFAULT_CONFIG: KernelConfig = {
 // ---- record layouts (word offsets inside one object's record) ------------------------
 
 export const CPU = { CUR: 0, MODE: 1, SIZE: 2 } as const;
-export const PD = { ALIVE: 0, SIZE: 1 } as const;
+/** ADV: adversary steps the component has taken (counted only under `adversary steps N`). */
+export const PD = { ALIVE: 0, ADV: 1, SIZE: 2 } as const;
+/** The global words before the tables: ASSERT holds the node id + 1 of the first failed assert (0: none). */
+export const GLOBAL = { ASSERT: 0, SIZE: 1 } as const;
 export const EC = {
   /** EcState; FREE for an unused spare. */
   STATE: 0,
@@ -71,18 +74,22 @@ export const EC = {
   /** A capability in the UTCB: received, or to be transferred (NO_CAP when none). */
   MSG_CAP: 13,
   /** The message words start here. */
-  MSG: 14,
+  /** A behaviour's statement in progress: 0 to issue it, 1 to complete it after the EC wakes (src/components). */
+  PHASE: 14,
+  MSG: 15,
 } as const;
-export const EcState = { FREE: 0, RUNNABLE: 1, RECV: 2, CALL: 3, REPLY: 4, SM: 5, DEAD: 6 } as const;
+/** DONE: a thread that ran off the end of its body (or failed an assert); it never runs again. */
+export const EcState = { FREE: 0, RUNNABLE: 1, RECV: 2, CALL: 3, REPLY: 4, SM: 5, DEAD: 6, DONE: 7 } as const;
 export type EcState = (typeof EcState)[keyof typeof EcState];
-export const EC_STATE_NAMES = ["free", "runnable", "recv", "call", "reply", "sm", "dead"] as const;
+export const EC_STATE_NAMES = ["free", "runnable", "recv", "call", "reply", "sm", "dead", "done"] as const;
 export const EC_TIMEOUT = 1;
 
 export const SC = { ALIVE: 0, EC: 1, PRIO: 2, BUDGET: 3, RANK: 4, SIZE: 5 } as const;
 export const PT = { ALIVE: 0, EC: 1, SIZE: 2 } as const;
 /** CPU: for an IRQ semaphore, the CPU the interrupt is routed to (assign_irq). */
 export const SM = { ALIVE: 0, COUNT: 1, CPU: 2, SIZE: 3 } as const;
-export const MEM = { LABELS: 0, SIZE: 1 } as const;
+/** VALUE: the data word last written to the memory object (behaviours read it back). */
+export const MEM = { LABELS: 0, VALUE: 1, SIZE: 2 } as const;
 export const DEV = { PD: 0, SIZE: 1 } as const;
 /** A capability slot: the capability word and the global slot index of its parent (-1: an original of root). */
 export const SLOT = { CAP: 0, PARENT: 1, SIZE: 2 } as const;
@@ -122,7 +129,7 @@ export interface Layout {
   /** Variable slots per EC (value, labels pairs) after the message words. */
   readonly vars: number;
   /** Where each table starts, and the page tables and TLBs after them. */
-  readonly base: Readonly<Record<Table | "pte" | "tlb", number>>;
+  readonly base: Readonly<Record<Table | "global" | "pte" | "tlb", number>>;
   /** First global slot of each PD. */
   readonly slotBase: readonly number[];
   /** Words per page table (4 bits per memory object). */
@@ -200,7 +207,8 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
   }
   counts.slots = total;
 
-  const maxVars = Math.max(0, ...model.threads.map((t) => t.vars.length));
+  // A thread's slots: its variables, then one hidden counter per `repeat` statement.
+  const maxVars = Math.max(0, ...model.threads.map((t) => t.vars.length + countRepeats(t.body)));
   const ecSize = EC.MSG + config.msgWords + 2 * maxVars;
   const pteWords = Math.max(1, Math.ceil(mem / 8));
   let at = 0;
@@ -210,6 +218,7 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     return b;
   };
   const base = {
+    global: take(GLOBAL.SIZE),
     cpu: take(cpus * CPU.SIZE),
     pd: take(counts.pd * PD.SIZE),
     ec: take(counts.ec * ecSize),
@@ -247,6 +256,18 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     pteWords,
     words: at,
   };
+}
+
+/** The number of `repeat` statements in a body, nested ones included: each needs a counter slot. */
+export function countRepeats(body: SystemModel["threads"][number]["body"]): number {
+  let n = 0;
+  for (const s of body) {
+    if (s.kind === "repeat") n += 1 + countRepeats(s.body);
+    else if (s.kind === "loop") n += countRepeats(s.body);
+    else if (s.kind === "choose") for (const b of s.branches) n += countRepeats(b);
+    else if (s.kind === "if") n += countRepeats(s.then) + countRepeats(s.else);
+  }
+  return n;
 }
 
 function receivesOn(body: SystemModel["threads"][number]["body"], portal: number): boolean {

@@ -56,6 +56,16 @@ export function freeSelector(s: StateVector, L: Layout, pd: number): number {
   return -1;
 }
 
+/** The first selector of `pd` holding a capability of `kind` to `object` (any rights), or -1. */
+export function findObject(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
+  const n = slotsOf(L, pd);
+  for (let i = 0; i < n; i++) {
+    const c = capAt(s, L, globalSlot(L, pd, i));
+    if ((c & 7) === kind && c >>> 8 === object) return i;
+  }
+  return -1;
+}
+
 /** The selector of `pd` that holds exactly `c`, or -1. */
 export function findCap(s: StateVector, L: Layout, pd: number, c: Cap): number {
   const n = slotsOf(L, pd);

@@ -1,0 +1,123 @@
+// Information flow on a state: evaluating expressions with their labels, and the predicates holds, maps and knows.
+import type { ExprModel, ObjectRef } from "../dsl/model.js";
+import { regionLabels } from "../machine/memory.js";
+import { pte, tlbEntry } from "../machine/mmu.js";
+import { capKind, capObject, Kind } from "../kernel/cap.js";
+import { ecGet, ecState, varLabels, varValue } from "../kernel/ec.js";
+import { EC, EcState, MEM, type Layout, type StateVector } from "../kernel/layout.js";
+import { capAt, globalSlot, slotsOf } from "../kernel/space.js";
+import { OK, open, seal } from "./values.js";
+
+/** A value and its label set. */
+export interface Datum {
+  readonly value: number;
+  readonly labels: number;
+}
+
+/** Evaluates a data expression of thread EC `ec` (null in invariants, which have no variables). */
+export function evalData(s: StateVector, L: Layout, ec: number | null, e: ExprModel): Datum {
+  switch (e.kind) {
+    case "ok":
+      return { value: OK, labels: 0 };
+    case "int":
+      return { value: e.value, labels: 0 };
+    case "var":
+      if (ec === null) throw new Error("a variable outside a thread");
+      return { value: varValue(s, L, ec, e.slot), labels: varLabels(s, L, ec, e.slot) };
+    case "seal":
+    case "open": {
+      // Declassification (trusted only, checked by the front end): the result carries no labels.
+      const d = evalData(s, L, ec, e.data);
+      return { value: e.kind === "seal" ? seal(d.value, e.key) : open(d.value, e.key), labels: 0 };
+    }
+    default:
+      throw new Error(`not a data expression: ${e.kind}`);
+  }
+}
+
+/** Evaluates a condition. */
+export function evalCond(s: StateVector, L: Layout, ec: number | null, e: ExprModel): boolean {
+  switch (e.kind) {
+    case "not":
+      return !evalCond(s, L, ec, e.arg);
+    case "and":
+      return evalCond(s, L, ec, e.left) && evalCond(s, L, ec, e.right);
+    case "or":
+      return evalCond(s, L, ec, e.left) || evalCond(s, L, ec, e.right);
+    case "eq":
+    case "ne": {
+      const same = evalData(s, L, ec, e.left).value === evalData(s, L, ec, e.right).value;
+      return e.kind === "eq" ? same : !same;
+    }
+    case "holds":
+      return e.comps.some((c) => e.objects.some((o) => holds(s, L, c, o)));
+    case "maps":
+      return e.comps.some((c) => e.regions.some((r) => pte(s, L, c, r) !== 0));
+    case "knows":
+      return e.comps.some((c) => (knownLabels(s, L, c) & (1 << e.label)) !== 0);
+    default:
+      throw new Error(`not a condition: ${e.kind}`);
+  }
+}
+
+/** The kernel objects a model object is: a portal may be one PT per CPU. */
+export function kernelObjects(L: Layout, o: ObjectRef): { kind: number; objects: readonly number[] } {
+  switch (o.kind) {
+    case "region":
+      return { kind: Kind.MEM, objects: [o.index] };
+    case "portal":
+      return { kind: Kind.PT, objects: L.boot.portalPts[o.index]! };
+    case "semaphore":
+      return { kind: Kind.SM, objects: [o.index] };
+    case "thread":
+      return { kind: Kind.EC, objects: [o.index] };
+    case "pd":
+      return { kind: Kind.PD, objects: [o.index] };
+  }
+}
+
+/** Whether PD `pd` holds a capability (any rights) to the object. */
+export function holds(s: StateVector, L: Layout, pd: number, o: ObjectRef): boolean {
+  const { kind, objects } = kernelObjects(L, o);
+  for (let i = 0; i < slotsOf(L, pd); i++) {
+    const c = capAt(s, L, globalSlot(L, pd, i));
+    if (capKind(c) === kind && objects.includes(capObject(c))) return true;
+  }
+  return false;
+}
+
+/** The ECs of a PD (threads, adversary ECs, ECs created in it). */
+export function ecsOf(s: StateVector, L: Layout, pd: number): number[] {
+  const out: number[] = [];
+  for (let e = 0; e < L.counts.ec; e++) if (ecState(s, L, e) !== EcState.FREE && ecGet(s, L, e, EC.PD) === pd) out.push(e);
+  return out;
+}
+
+/**
+ * The labels component `pd` knows (DESIGN.md §5): those carried by one of its
+ * variables or UTCB messages, or by a memory object it can read — mapped readable in
+ * its page table, or still readable through a TLB entry on some CPU.
+ */
+export function knownLabels(s: StateVector, L: Layout, pd: number): number {
+  let known = 0;
+  for (const e of ecsOf(s, L, pd)) {
+    known |= ecGet(s, L, e, EC.MSG_LABELS);
+    for (let v = 0; v < L.vars; v++) known |= varLabels(s, L, e, v);
+  }
+  for (let m = 0; m < L.counts.mem; m++) if (readable(s, L, pd, m)) known |= regionLabels(s, L, m);
+  return known;
+}
+
+/** Whether `pd` can read memory object `m` now: a readable PTE, or a readable TLB entry on any CPU. */
+export function readable(s: StateVector, L: Layout, pd: number, m: number): boolean {
+  if (pte(s, L, pd, m) & 1) return true;
+  for (let c = 0; c < L.counts.cpu; c++) if (tlbEntry(s, L, c, pd, m) & 1) return true;
+  return false;
+}
+
+export function regionValue(s: StateVector, L: Layout, m: number): number {
+  return s[L.base.mem + m * MEM.SIZE + MEM.VALUE]!;
+}
+export function setRegionValue(s: StateVector, L: Layout, m: number, v: number): void {
+  s[L.base.mem + m * MEM.SIZE + MEM.VALUE] = v;
+}

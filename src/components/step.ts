@@ -1,0 +1,489 @@
+// The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
+import type { SystemModel } from "../dsl/model.js";
+import type { NodeId } from "../dsl/source.js";
+import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
+import { dmaAllowed, devicePd } from "../machine/iommu.js";
+import { pte, tlbEntry } from "../machine/mmu.js";
+import { Meter } from "../machine/meter.js";
+import { StateArena } from "../kernel/arena.js";
+import { boot, rightsOf } from "../kernel/boot.js";
+import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Cap } from "../kernel/cap.js";
+import { ecGet, ecSet, ecState, msgWord, setVar, varValue } from "../kernel/ec.js";
+import { canTimeOut, continueRevoke, deviceIrq, memAccess, timeout } from "../kernel/events.js";
+import { waitingCallers } from "../kernel/ipc.js";
+import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
+import { enter, leave, schedulable } from "../kernel/scheduler.js";
+import { smCount, SM_MAX } from "../kernel/sm.js";
+import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
+import { Status, STATUS_NAMES } from "../kernel/status.js";
+import { smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
+import { evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
+import { capName, ecName, objectName } from "./names.js";
+import { compileAll, type Linked, type Program } from "./program.js";
+import { showValue } from "./values.js";
+
+/** A booted scenario with its compiled behaviours: everything the step function needs. */
+export interface System {
+  readonly model: SystemModel;
+  readonly k: Kernel;
+  readonly programs: readonly Program[];
+  readonly arena: StateArena;
+  /** The initial state. */
+  readonly init: StateVector;
+}
+
+export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
+  const { kernel, state } = boot(model, config, new Meter());
+  return { model, k: kernel, programs: compileAll(model), arena: new StateArena(kernel.L.words), init: state };
+}
+
+export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
+
+/** One step, in scenario terms, with what the explorer needs for reduction and timing. */
+export interface StepInfo {
+  readonly kind: StepKind;
+  /** The acting EC (-1 for a device). */
+  readonly ec: number;
+  readonly cpu: number;
+  /** The acting component (-1 for a device). */
+  readonly component: number;
+  /** The statement executed, for a thread step: maps the step back to a source line. */
+  readonly node: NodeId | null;
+  /** Who acted and what happened: "viaduct.crypto: recv encrypt -> pkt = 7 [lan]". */
+  readonly text: string;
+  readonly status: Status;
+  /** Primitive counts of the step (indexed by the meter's P). */
+  readonly cost: Float64Array;
+  /** The state-vector words the step changed (exact). */
+  readonly writes: Int32Array;
+  /**
+   * What the step read: "local" when only the acting EC's own record (a thread's
+   * control flow on its own variables), otherwise "all" (conservative).
+   */
+  readonly reads: "local" | "all";
+}
+
+export interface Successor {
+  readonly state: StateVector;
+  readonly step: StepInfo;
+}
+
+/** Every enabled step from `s`, in a fixed order (so a seeded random walk is reproducible). */
+export function successors(sys: System, s: StateVector): Successor[] {
+  const { k } = sys;
+  const L = k.L;
+  const out: Successor[] = [];
+  for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
+    for (const ec of schedulable(s, k, cpu)) {
+      if (ecGet(s, L, ec, EC.REVOKE) >= 0) revokeStep(sys, s, ec, out);
+      else if (ec < sys.programs.length) threadSteps(sys, s, ec, out);
+      else if (isAdversary(sys, s, ec)) adversarySteps(sys, s, ec, out);
+    }
+  }
+  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, (n) => timeout(k, n, ec), `timeout of ${ecName(sys.model, L, ec)}`, out);
+  sys.model.machine.devices.forEach((d, dev) => {
+    const sm = L.boot.deviceIrqSm[dev]!;
+    if (sm < 0 || (smCount(s, L, sm) >= SM_MAX && smWaiters(s, L, sm).length === 0)) return;
+    environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev), `device ${d.name} raises IRQ ${d.irq}`, out);
+  });
+  return out;
+}
+
+// ---- helpers -------------------------------------------------------------------------
+
+interface Ctx {
+  readonly sys: System;
+  readonly s: StateVector;
+  readonly ec: number;
+  readonly out: Successor[];
+}
+
+/** Copies the state, dispatches `ec`, and hands the copy to `act`; `done` records the successor. */
+function begin(sys: System, s: StateVector, ec: number): StateVector {
+  const n = sys.arena.copy(s);
+  sys.k.meter.reset();
+  if (ec >= 0) enter(sys.k, n, ec);
+  return n;
+}
+
+function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omit<StepInfo, "cost" | "writes" | "cpu" | "component">, out: Successor[]): void {
+  const L = sys.k.L;
+  if (ec >= 0) leave(sys.k, n, ec);
+  const writes: number[] = [];
+  for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) writes.push(i);
+  out.push({
+    state: n,
+    step: {
+      ...info,
+      cpu: ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1,
+      component: ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1,
+      cost: sys.k.meter.raw.slice(),
+      writes: Int32Array.from(writes),
+    },
+  });
+}
+
+function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, text: string, out: Successor[]): void {
+  const n = begin(sys, s, -1);
+  act(n);
+  done(sys, s, n, -1, { kind, ec, node: null, text, status: Status.SUCCESS, reads: "all" }, out);
+}
+
+function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
+  const n = begin(sys, s, ec);
+  continueRevoke(sys.k, n, ec);
+  const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
+  done(sys, s, n, ec, { kind: "revoke", ec, node: null, text: `${ecName(sys.model, sys.k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all" }, out);
+}
+
+const fmt = (d: Datum, model: SystemModel): string => {
+  const labels = model.labels.filter((_, i) => d.labels & (1 << i));
+  return `${showValue(d.value)}${labels.length ? ` [${labels.join(", ")}]` : ""}`;
+};
+
+// ---- threads ---------------------------------------------------------------------------
+
+/** Moves a thread on: to `next`, and past the end of its body it is DONE. */
+function advance(sys: System, n: StateVector, ec: number, next: number): void {
+  const L = sys.k.L;
+  ecSet(n, L, ec, EC.PC, next);
+  ecSet(n, L, ec, EC.PHASE, 0);
+  if (next >= sys.programs[ec]!.code.length) ecSet(n, L, ec, EC.STATE, EcState.DONE);
+}
+
+function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
+  const { k, model } = sys;
+  const L = k.L;
+  const prog = sys.programs[ec]!;
+  const pc = ecGet(s, L, ec, EC.PC);
+  const i = prog.code[pc];
+  if (!i) return;
+  const who = ecName(model, L, ec);
+  const stmt = model.sources.text(i.node);
+  const step = (act: (n: StateVector) => { text: string; status?: Status }, reads: "local" | "all" = "all"): void => {
+    const n = begin(sys, s, ec);
+    const r = act(n);
+    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, text: `${who}: ${r.text}`, status: r.status ?? Status.SUCCESS, reads }, out);
+  };
+  const pd = ecGet(s, L, ec, EC.PD);
+  switch (i.op) {
+    case "choose":
+      i.targets.forEach((t, b) =>
+        step((n) => {
+          advance(sys, n, ec, t);
+          return { text: `choose, branch ${b + 1} of ${i.targets.length}` };
+        }, "local"),
+      );
+      return;
+    case "branch":
+      step((n) => {
+        const c = evalCond(n, L, ec, i.cond);
+        advance(sys, n, ec, c ? i.next : i.otherwise);
+        return { text: `${stmt.replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}` };
+      });
+      return;
+    case "count":
+      step((n) => {
+        setVar(n, L, ec, i.slot, i.count, 0);
+        advance(sys, n, ec, i.next);
+        return { text: `repeat ${i.count}: starts` };
+      }, "local");
+      return;
+    case "repeat":
+      step((n) => {
+        const left = varValue(n, L, ec, i.slot);
+        if (left === 0) {
+          advance(sys, n, ec, i.exit);
+          return { text: "repeat: done" };
+        }
+        setVar(n, L, ec, i.slot, left - 1, 0);
+        advance(sys, n, ec, i.next);
+        return { text: `repeat: ${left} to go` };
+      }, "local");
+      return;
+    case "spin":
+      step(() => ({ text: "loop { } (idles)" }), "local");
+      return;
+    case "assert":
+      step((n) => {
+        if (evalCond(n, L, ec, i.cond)) {
+          advance(sys, n, ec, i.next);
+          return { text: `${stmt}: holds` };
+        }
+        if (n[L.base.global + GLOBAL.ASSERT] === 0) n[L.base.global + GLOBAL.ASSERT] = i.node + 1;
+        ecSet(n, L, ec, EC.STATE, EcState.DONE);
+        return { text: `${stmt}: FAILS` };
+      });
+      return;
+    default:
+      break;
+  }
+  // Statements that are syscalls or memory accesses.
+  const phase = ecGet(s, L, ec, EC.PHASE);
+  if (phase === 1) {
+    // The EC woke up inside a blocking statement: complete it.
+    step((n) => {
+      const status = ecGet(n, L, ec, EC.STATUS) as Status;
+      let text = `${stmt} completes`;
+      if ((i.op === "call" || i.op === "recv") && i.bind !== null && status === Status.SUCCESS) {
+        const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
+        setVar(n, L, ec, i.bind, d.value, d.labels);
+        text += `: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}`;
+      } else if (status !== Status.SUCCESS) text += ` with ${STATUS_NAMES[status]}`;
+      advance(sys, n, ec, i.next);
+      return { text, status };
+    });
+    return;
+  }
+  const sel = (kind: number, object: number): number => findObject(s, L, pd, kind, object);
+  const pdSel = (target: number): number => findObject(s, L, pd, Kind.PD, target);
+  /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
+  const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => string): { text: string; status: Status } => {
+    const st = syscall(k, n, ec, a);
+    if (st !== Status.SUCCESS) {
+      advance(sys, n, ec, i.next);
+      return { text: `${stmt}: ${STATUS_NAMES[st]}`, status: st };
+    }
+    if (ecState(n, L, ec) === EcState.RUNNABLE) {
+      const t = complete(n);
+      advance(sys, n, ec, i.next);
+      return { text: t, status: st };
+    }
+    ecSet(n, L, ec, EC.PHASE, 1);
+    return { text: `${stmt}: blocks`, status: st };
+  };
+  const bindMsg = (n: StateVector, bind: number | null): string => {
+    if (bind === null) return stmt;
+    const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
+    setVar(n, L, ec, bind, d.value, d.labels);
+    return `${stmt}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
+  };
+  switch (i.op) {
+    case "call": {
+      const pts = L.boot.portalPts[i.portal]!;
+      const pt = pts.length > 1 ? pts[ecGet(s, L, ec, EC.CPU)]! : pts[0]!;
+      step((n) => {
+        const args = i.args.map((a) => evalData(n, L, ec, a));
+        const words = args.slice(0, L.config.msgWords).map((d) => d.value);
+        const labels = args.reduce((m, d) => m | d.labels, 0);
+        return sys1(n, { op: "call", pt: sel(Kind.PT, pt), words, labels, timeout: i.timeout }, (m) => bindMsg(m, i.bind));
+      });
+      return;
+    }
+    case "recv": {
+      const pts = L.boot.portalPts[i.portal]!;
+      const pt = pts.find((p) => L.boot.ptEc[p] === ec) ?? pts[0]!;
+      const callers = waitingCallers(s, L, pt);
+      const choices = callers.length === 0 ? [0] : callers.map((_, c) => c);
+      for (const choice of choices)
+        step((n) => {
+          const r = sys1(n, { op: "recv", pt: sel(Kind.PT, pt), choice }, (m) => bindMsg(m, i.bind));
+          return callers.length > 1 ? { ...r, text: `${r.text} (from ${ecName(model, L, callers[choice]!)})` } : r;
+        });
+      return;
+    }
+    case "reply":
+      step((n) => {
+        const d = evalData(n, L, ec, i.value);
+        return sys1(n, { op: "reply", words: [d.value], labels: d.labels }, () => `${stmt}: sends ${fmt(d, model)}`);
+      });
+      return;
+    case "up":
+    case "down":
+      step((n) => sys1(n, { op: i.op === "up" ? "sm_up" : "sm_down", sm: sel(Kind.SM, i.sem) }, () => stmt));
+      return;
+    case "read":
+      step((n) => {
+        if (!memAccess(k, n, ec, i.region, "r")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        const d = { value: regionValue(n, L, i.region), labels: regionLabels(n, L, i.region) };
+        setVar(n, L, ec, i.bind, d.value, d.labels);
+        advance(sys, n, ec, i.next);
+        return { text: `${stmt}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}` };
+      });
+      return;
+    case "write":
+      step((n) => {
+        if (!memAccess(k, n, ec, i.region, "w")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        const d = evalData(n, L, ec, i.value);
+        setRegionValue(n, L, i.region, d.value);
+        taintRegion(n, L, i.region, d.labels);
+        advance(sys, n, ec, i.next);
+        return { text: `${stmt}: writes ${fmt(d, model)}` };
+      });
+      return;
+    case "delegate": {
+      const { kind, objects } = kernelObjects(L, i.object);
+      const src = objects.map((o) => sel(kind, o)).find((x) => x >= 0) ?? -1;
+      step((n) => sys1(n, { op: "delegate", src, pd: pdSel(i.to), rights: rightsOf(i.rights) }, () => stmt));
+      return;
+    }
+    case "revoke": {
+      const { kind, objects } = kernelObjects(L, i.object);
+      const src = objects.map((o) => sel(kind, o)).find((x) => x >= 0) ?? -1;
+      step((n) => sys1(n, { op: "revoke", sel: src }, () => stmt));
+      return;
+    }
+    case "map": {
+      const held = heldRights(s, L, pd, Kind.MEM, i.region);
+      const rights = i.rights ? rightsOf(i.rights) : held;
+      step((n) => sys1(n, { op: "map", mem: i.region, pd: pdSel(i.to), rights }, () => stmt));
+      return;
+    }
+    case "unmap":
+      step((n) => sys1(n, { op: "unmap", mem: i.region }, () => stmt));
+      return;
+  }
+}
+
+function faultText(sys: System, n: StateVector, ec: number): string {
+  const st = ecState(n, sys.k.L, ec);
+  return st === EcState.DEAD ? "no pager: the thread dies" : "sent to the pager";
+}
+
+/** The union of the rights `pd` holds on an object. */
+function heldRights(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
+  let r = 0;
+  for (let i = 0; i < slotsOf(L, pd); i++) {
+    const c = capAt(s, L, globalSlot(L, pd, i));
+    if (capKind(c) === kind && capObject(c) === object) r |= capRights(c);
+  }
+  return r;
+}
+
+// ---- the adversary ------------------------------------------------------------------------
+
+/** Adversary ECs, and ECs created in an untrusted component's PD, act as the adversary. */
+function isAdversary(sys: System, s: StateVector, ec: number): boolean {
+  const pd = ecGet(s, sys.k.L, ec, EC.PD);
+  const c = sys.model.components[pd];
+  return c !== undefined && !c.trusted;
+}
+
+/**
+ * The data an untrusted component can send (DESIGN.md §5: any datum it knows): the
+ * unlabelled constants, what its EC holds in its UTCB (what it last received), and
+ * the content of every memory object it can read — through its page table, a TLB
+ * entry, or DMA by a device it drives.
+ */
+function adversaryData(s: StateVector, L: Layout, ec: number): Datum[] {
+  const pd = ecGet(s, L, ec, EC.PD);
+  const out: Datum[] = [{ value: 0, labels: 0 }];
+  const add = (d: Datum): void => {
+    if (!out.some((x) => x.value === d.value && x.labels === d.labels)) out.push(d);
+  };
+  add({ value: msgWord(s, L, ec, 0), labels: ecGet(s, L, ec, EC.MSG_LABELS) });
+  const drives = L.model.machine.devices.map((_, d) => d).filter((d) => devicePd(s, L, d) === pd);
+  for (let m = 0; m < L.counts.mem; m++)
+    if (readable(s, L, pd, m) || drives.some((d) => dmaAllowed(s, L, d, m, false))) add({ value: regionValue(s, L, m), labels: regionLabels(s, L, m) });
+  return out;
+}
+
+/**
+ * Every syscall the adversary can make with the capabilities it holds and the data
+ * it knows. The kernel decides: a refused syscall changes nothing an invariant can
+ * observe (only the EC's status word), so it is not kept as a step.
+ */
+function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
+  const { k, model } = sys;
+  const L = k.L;
+  const pd = ecGet(s, L, ec, EC.PD);
+  const comp = model.components[pd]!;
+  const bound = comp.adversarySteps;
+  if (bound !== null && s[L.base.pd + pd * PD.SIZE + PD.ADV]! >= bound) return;
+  const who = ecName(model, L, ec);
+  const caps: { sel: number; c: Cap }[] = [];
+  for (let i = 0; i < slotsOf(L, pd); i++) {
+    const c = capAt(s, L, globalSlot(L, pd, i));
+    if (c !== NO_CAP) caps.push({ sel: i, c });
+  }
+  const data = adversaryData(s, L, ec);
+  const name = (c: Cap): string => capName(model, L, c);
+  const act = (a: SyscallArgs, text: string, extra?: (n: StateVector) => void): void => {
+    const n = begin(sys, s, ec);
+    const st = syscall(k, n, ec, a);
+    if (st !== Status.SUCCESS) return;
+    extra?.(n);
+    if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: ${text}`, status: st, reads: "all" }, out);
+  };
+  const items: (Item | undefined)[] = [undefined, ...caps.map((x) => ({ sel: x.sel, rights: ALL_RIGHTS[capKind(x.c)] }))];
+  const itemText = (it: Item | undefined): string => (it ? ` with ${name(caps.find((x) => x.sel === it.sel)!.c)}` : "");
+  const pts = caps.filter((x) => capKind(x.c) === Kind.PT);
+  const pds = caps.filter((x) => capKind(x.c) === Kind.PD);
+  // IPC: as a server, reply to the caller it holds, or receive on a portal bound to it;
+  // as a client, call any portal it holds (with a timeout, which it may let expire or not).
+  if (ecGet(s, L, ec, EC.PARTNER) >= 0)
+    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it }, `reply ${fmt(d, model)}${itemText(it)}`);
+  for (const p of pts) {
+    if (L.boot.ptEc[capObject(p.c)] !== ec && ecGet(s, L, ec, EC.PARTNER) < 0) continue;
+    if (ecGet(s, L, ec, EC.PARTNER) >= 0) break;
+    const callers = waitingCallers(s, L, capObject(p.c));
+    (callers.length ? callers.map((_, i) => i) : [0]).forEach((choice) => act({ op: "recv", pt: p.sel, choice }, `recv on ${name(p.c)}`));
+  }
+  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true }, `call ${name(p.c)}(${fmt(d, model)})${itemText(it)}`);
+  // The derivation tree: delegate anything it holds to any PD it holds, with all its rights; revoke anything.
+  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) act({ op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] }, `delegate ${name(x.c)} -> ${name(t.c)}`);
+  for (const x of caps) act({ op: "revoke", sel: x.sel }, `revoke ${name(x.c)}`);
+  // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
+  // and touch memory it holds but has not mapped (a page fault to its pager).
+  for (const x of caps.filter((y) => capKind(y.c) === Kind.MEM)) {
+    const m = capObject(x.c);
+    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: capRights(x.c) }, `map ${name(x.c)} -> ${name(t.c)}`);
+  }
+  for (let m = 0; m < L.counts.mem; m++) {
+    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m }, `unmap ${objectName(model, L, Kind.MEM, m)}`);
+  }
+  for (let m = 0; m < L.counts.mem; m++) {
+    const mine = caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m);
+    for (const d of data) memoryWrite(sys, s, ec, m, d, out, who, bound, mine);
+  }
+  // DMA by the devices it drives.
+  L.model.machine.devices.forEach((dev, di) => {
+    if (devicePd(s, L, di) !== pd || !dev.dma) return;
+    for (let m = 0; m < L.counts.mem; m++) {
+      if (!dmaAllowed(s, L, di, m, true)) continue;
+      for (const d of data) {
+        const n = begin(sys, s, ec);
+        setRegionValue(n, L, m, d.value);
+        taintRegion(n, L, m, d.labels | labelMask(dev.produces));
+        if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+        done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
+      }
+    }
+  });
+  // Semaphores, and new portals and semaphores of its own.
+  for (const x of caps.filter((y) => capKind(y.c) === Kind.SM)) {
+    act({ op: "sm_up", sm: x.sel }, `up ${name(x.c)}`);
+    act({ op: "sm_down", sm: x.sel, timeout: true }, `down ${name(x.c)}`);
+  }
+  const ownEc = findObject(s, L, pd, Kind.EC, ec);
+  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc }, "create a portal bound to itself");
+  const ownPd = findObject(s, L, pd, Kind.PD, pd);
+  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 }, "create a semaphore");
+}
+
+/**
+ * A store by the adversary through the MMU: where its page table or a TLB entry lets it
+ * write, or — to provoke a page fault — into memory it holds but has not mapped, when it
+ * has a pager to send the fault to (without one the fault would only kill its own EC).
+ */
+function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], who: string, bound: number | null, mine: boolean): void {
+  const L = sys.k.L;
+  const pd = ecGet(s, L, ec, EC.PD);
+  const writable = (pte(s, L, pd, m) & Right.W) !== 0 || tlbWritable(s, L, pd, m);
+  if (!writable && !(mine && pte(s, L, pd, m) === 0 && ecGet(s, L, ec, EC.PAGER_PT) >= 0 && d.value === 0 && d.labels === 0)) return;
+  const n = begin(sys, s, ec);
+  const ok = memAccess(sys.k, n, ec, m, "w");
+  if (ok) {
+    setRegionValue(n, L, m, d.value);
+    taintRegion(n, L, m, d.labels);
+  }
+  if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+  const where = objectName(sys.model, L, Kind.MEM, m);
+  done(sys, s, n, ec, { kind: "adversary", ec, node: sys.model.components[pd]!.node, text: `${who}: ${ok ? `write ${fmt(d, sys.model)} to ${where}` : `touch ${where}: page fault`}`, status: Status.SUCCESS, reads: "all" }, out);
+}
+
+function tlbWritable(s: StateVector, L: Layout, pd: number, m: number): boolean {
+  for (let c = 0; c < L.counts.cpu; c++) if (tlbEntry(s, L, c, pd, m) & Right.W) return true;
+  return false;
+}
