@@ -12,6 +12,7 @@ import { ecGet, ecSet, ecState, msgWord, setVar, varValue } from "../kernel/ec.j
 import { canTimeOut, continueRevoke, deviceIrq, memAccess, timeout } from "../kernel/events.js";
 import { waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
+import { ptEc } from "../kernel/pt.js";
 import { enter, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
@@ -414,9 +415,10 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   // as a client, call any portal it holds (with a timeout, which it may let expire or not).
   if (ecGet(s, L, ec, EC.PARTNER) >= 0)
     for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it }, `reply ${fmt(d, model)}${itemText(it)}`);
+  // recv on every portal bound to this EC (those of its component, and those it created);
+  // the kernel refuses it while the EC still holds a reply capability.
   for (const p of pts) {
-    if (L.boot.ptEc[capObject(p.c)] !== ec && ecGet(s, L, ec, EC.PARTNER) < 0) continue;
-    if (ecGet(s, L, ec, EC.PARTNER) >= 0) break;
+    if (ptEc(s, L, capObject(p.c)) !== ec) continue;
     const callers = waitingCallers(s, L, capObject(p.c));
     (callers.length ? callers.map((_, i) => i) : [0]).forEach((choice) => act({ op: "recv", pt: p.sel, choice }, `recv on ${name(p.c)}`));
   }
