@@ -1,6 +1,7 @@
 // Information flow on a state: evaluating expressions with their labels, and the predicates holds, maps and knows.
 import type { ExprModel, ObjectRef } from "../dsl/model.js";
 import { regionLabels } from "../machine/memory.js";
+import { dmaAllowed, devicePd } from "../machine/iommu.js";
 import { pte, tlbEntry } from "../machine/mmu.js";
 import { capKind, capObject, Kind } from "../kernel/cap.js";
 import { ecGet, ecState, varLabels, varValue } from "../kernel/ec.js";
@@ -96,7 +97,8 @@ export function ecsOf(s: StateVector, L: Layout, pd: number): number[] {
 /**
  * The labels component `pd` knows (DESIGN.md §5): those carried by one of its
  * variables or UTCB messages, or by a memory object it can read — mapped readable in
- * its page table, or still readable through a TLB entry on some CPU.
+ * its page table, still readable through a TLB entry on some CPU, or reachable by DMA
+ * of a device it drives.
  */
 export function knownLabels(s: StateVector, L: Layout, pd: number): number {
   let known = 0;
@@ -104,7 +106,9 @@ export function knownLabels(s: StateVector, L: Layout, pd: number): number {
     known |= ecGet(s, L, e, EC.MSG_LABELS);
     for (let v = 0; v < L.vars; v++) known |= varLabels(s, L, e, v);
   }
-  for (let m = 0; m < L.counts.mem; m++) if (readable(s, L, pd, m)) known |= regionLabels(s, L, m);
+  const drives = L.model.machine.devices.map((_, d) => d).filter((d) => devicePd(s, L, d) === pd);
+  for (let m = 0; m < L.counts.mem; m++)
+    if (readable(s, L, pd, m) || drives.some((d) => dmaAllowed(s, L, d, m, false))) known |= regionLabels(s, L, m);
   return known;
 }
 

@@ -8,7 +8,7 @@ import { Meter } from "../machine/meter.js";
 import { StateArena } from "../kernel/arena.js";
 import { boot, rightsOf } from "../kernel/boot.js";
 import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Cap } from "../kernel/cap.js";
-import { ecGet, ecSet, ecState, msgWord, setVar, varValue } from "../kernel/ec.js";
+import { ecGet, ecSet, ecState, msgWord, setVar, varLabels, varValue } from "../kernel/ec.js";
 import { canTimeOut, continueRevoke, deviceIrq, memAccess, timeout } from "../kernel/events.js";
 import { waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
@@ -18,10 +18,10 @@ import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
-import { evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
+import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { compileAll, type Linked, type Program } from "./program.js";
-import { showValue } from "./values.js";
+import { OK, showValue } from "./values.js";
 
 /** A booted scenario with its compiled behaviours: everything the step function needs. */
 export interface System {
@@ -35,7 +35,10 @@ export interface System {
 
 export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
   const { kernel, state } = boot(model, config, new Meter());
-  return { model, k: kernel, programs: compileAll(model), arena: new StateArena(kernel.L.words), init: state };
+  const programs = compileAll(model);
+  // A thread with an empty body has nothing to do: it starts done.
+  programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
+  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state };
 }
 
 export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
@@ -58,8 +61,9 @@ export interface StepInfo {
   /** The state-vector words the step changed (exact). */
   readonly writes: Int32Array;
   /**
-   * What the step read: "local" when only the acting EC's own record (a thread's
-   * control flow on its own variables), otherwise "all" (conservative).
+   * What the step read: "local" when only the acting EC's own record and its CPU's
+   * record (a thread's control flow on its own variables; dispatching the EC reads the
+   * CPU's current EC), otherwise "all" (conservative).
    */
   readonly reads: "local" | "all";
 }
@@ -84,8 +88,13 @@ export function successors(sys: System, s: StateVector): Successor[] {
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, (n) => timeout(k, n, ec), `timeout of ${ecName(sys.model, L, ec)}`, out);
   sys.model.machine.devices.forEach((d, dev) => {
     const sm = L.boot.deviceIrqSm[dev]!;
-    if (sm < 0 || (smCount(s, L, sm) >= SM_MAX && smWaiters(s, L, sm).length === 0)) return;
-    environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev), `device ${d.name} raises IRQ ${d.irq}`, out);
+    if (sm < 0) return;
+    const waiters = smWaiters(s, L, sm);
+    if (waiters.length === 0 && smCount(s, L, sm) >= SM_MAX) return;
+    // The interrupt wakes one waiter: each is a separate outcome.
+    (waiters.length ? waiters : [-1]).forEach((w, choice) =>
+      environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev, choice), `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
+    );
   });
   return out;
 }
@@ -236,8 +245,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     });
     return;
   }
-  const sel = (kind: number, object: number): number => findObject(s, L, pd, kind, object);
-  const pdSel = (target: number): number => findObject(s, L, pd, Kind.PD, target);
+  const sel = (kind: number, object: number, rights = 0): number => findObject(s, L, pd, kind, object, rights);
+  const pdSel = (target: number): number => findObject(s, L, pd, Kind.PD, target, Right.CTRL);
   /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
   const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => string): { text: string; status: Status } => {
     const st = syscall(k, n, ec, a);
@@ -267,7 +276,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         const args = i.args.map((a) => evalData(n, L, ec, a));
         const words = args.slice(0, L.config.msgWords).map((d) => d.value);
         const labels = args.reduce((m, d) => m | d.labels, 0);
-        return sys1(n, { op: "call", pt: sel(Kind.PT, pt), words, labels, timeout: i.timeout }, (m) => bindMsg(m, i.bind));
+        return sys1(n, { op: "call", pt: sel(Kind.PT, pt, Right.CALL), words, labels, timeout: i.timeout }, (m) => bindMsg(m, i.bind));
       });
       return;
     }
@@ -289,9 +298,19 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         return sys1(n, { op: "reply", words: [d.value], labels: d.labels }, () => `${stmt}: sends ${fmt(d, model)}`);
       });
       return;
-    case "up":
+    case "up": {
+      // An up wakes one waiter: each is a separate outcome.
+      const waiters = smWaiters(s, L, i.sem);
+      (waiters.length ? waiters : [-1]).forEach((w, choice) =>
+        step((n) => {
+          const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, i.sem, Right.UP), choice }, () => stmt);
+          return w >= 0 ? { ...r, text: `${r.text} (wakes ${ecName(model, L, w)})` } : r;
+        }),
+      );
+      return;
+    }
     case "down":
-      step((n) => sys1(n, { op: i.op === "up" ? "sm_up" : "sm_down", sm: sel(Kind.SM, i.sem) }, () => stmt));
+      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, i.sem, Right.DOWN) }, () => stmt));
       return;
     case "read":
       step((n) => {
@@ -314,8 +333,9 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     case "delegate": {
       const { kind, objects } = kernelObjects(L, i.object);
-      const src = objects.map((o) => sel(kind, o)).find((x) => x >= 0) ?? -1;
-      step((n) => sys1(n, { op: "delegate", src, pd: pdSel(i.to), rights: rightsOf(i.rights) }, () => stmt));
+      const rights = rightsOf(i.rights);
+      const src = objects.map((o) => sel(kind, o, rights)).find((x) => x >= 0) ?? -1;
+      step((n) => sys1(n, { op: "delegate", src, pd: pdSel(i.to), rights }, () => stmt));
       return;
     }
     case "revoke": {
@@ -325,7 +345,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     }
     case "map": {
-      const held = heldRights(s, L, pd, Kind.MEM, i.region);
+      const held = widestRights(s, L, pd, Kind.MEM, i.region);
       const rights = i.rights ? rightsOf(i.rights) : held;
       step((n) => sys1(n, { op: "map", mem: i.region, pd: pdSel(i.to), rights }, () => stmt));
       return;
@@ -338,17 +358,18 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
 
 function faultText(sys: System, n: StateVector, ec: number): string {
   const st = ecState(n, sys.k.L, ec);
-  return st === EcState.DEAD ? "no pager: the thread dies" : "sent to the pager";
+  return st === EcState.DEAD ? "the fault has nowhere to go: the thread dies" : "sent to the pager";
 }
 
-/** The union of the rights `pd` holds on an object. */
-function heldRights(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
-  let r = 0;
+/** The rights of the widest single capability `pd` holds on an object (a map needs one capability with all it maps). */
+function widestRights(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
+  let best = 0;
+  const bits = (r: number): number => (r & 1) + ((r >> 1) & 1) + ((r >> 2) & 1) + ((r >> 3) & 1);
   for (let i = 0; i < slotsOf(L, pd); i++) {
     const c = capAt(s, L, globalSlot(L, pd, i));
-    if (capKind(c) === kind && capObject(c) === object) r |= capRights(c);
+    if (capKind(c) === kind && capObject(c) === object && bits(capRights(c)) > bits(best)) best = capRights(c);
   }
-  return r;
+  return best;
 }
 
 // ---- the adversary ------------------------------------------------------------------------
@@ -368,11 +389,18 @@ function isAdversary(sys: System, s: StateVector, ec: number): boolean {
  */
 function adversaryData(s: StateVector, L: Layout, ec: number): Datum[] {
   const pd = ecGet(s, L, ec, EC.PD);
-  const out: Datum[] = [{ value: 0, labels: 0 }];
+  const out: Datum[] = [
+    { value: 0, labels: 0 },
+    { value: OK, labels: 0 },
+  ];
   const add = (d: Datum): void => {
     if (!out.some((x) => x.value === d.value && x.labels === d.labels)) out.push(d);
   };
-  add({ value: msgWord(s, L, ec, 0), labels: ecGet(s, L, ec, EC.MSG_LABELS) });
+  // What any EC of the component holds: UTCB messages, and its threads' variables.
+  for (const e of ecsOf(s, L, pd)) {
+    add({ value: msgWord(s, L, e, 0), labels: ecGet(s, L, e, EC.MSG_LABELS) });
+    for (let v = 0; e < L.model.threads.length && v < L.model.threads[e]!.vars.length; v++) add({ value: varValue(s, L, e, v), labels: varLabels(s, L, e, v) });
+  }
   const drives = L.model.machine.devices.map((_, d) => d).filter((d) => devicePd(s, L, d) === pd);
   for (let m = 0; m < L.counts.mem; m++)
     if (readable(s, L, pd, m) || drives.some((d) => dmaAllowed(s, L, d, m, false))) add({ value: regionValue(s, L, m), labels: regionLabels(s, L, m) });
@@ -407,7 +435,10 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
     done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: ${text}`, status: st, reads: "all" }, out);
   };
-  const items: (Item | undefined)[] = [undefined, ...caps.map((x) => ({ sel: x.sel, rights: ALL_RIGHTS[capKind(x.c)] }))];
+  // Capabilities are passed on with the rights held, and with every right of their kind,
+  // which the kernel refuses unless it has the delegate_rights_escalation bug.
+  const rightsToTry = (c: Cap): number[] => (capRights(c) === ALL_RIGHTS[capKind(c)] ? [capRights(c)] : [capRights(c), ALL_RIGHTS[capKind(c)]]);
+  const items: (Item | undefined)[] = [undefined, ...caps.flatMap((x) => rightsToTry(x.c).map((rights) => ({ sel: x.sel, rights })))];
   const itemText = (it: Item | undefined): string => (it ? ` with ${name(caps.find((x) => x.sel === it.sel)!.c)}` : "");
   const pts = caps.filter((x) => capKind(x.c) === Kind.PT);
   const pds = caps.filter((x) => capKind(x.c) === Kind.PD);
@@ -424,7 +455,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   }
   for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true }, `call ${name(p.c)}(${fmt(d, model)})${itemText(it)}`);
   // The derivation tree: delegate anything it holds to any PD it holds, with all its rights; revoke anything.
-  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) act({ op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] }, `delegate ${name(x.c)} -> ${name(t.c)}`);
+  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) for (const rights of rightsToTry(x.c)) act({ op: "delegate", src: x.sel, pd: t.sel, rights }, `delegate ${name(x.c)} -> ${name(t.c)}`);
   for (const x of caps) act({ op: "revoke", sel: x.sel }, `revoke ${name(x.c)}`);
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
   // and touch memory it holds but has not mapped (a page fault to its pager).
@@ -454,8 +485,15 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     }
   });
   // Semaphores, and new portals and semaphores of its own.
+  // Its own page table, if the kernel lets it write there (pagetable_writable).
+  for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W }, `write its page table: map ${objectName(model, L, Kind.MEM, m)} rw`);
+  // Devices and interrupts it holds.
+  for (const x of caps.filter((y) => capKind(y.c) === Kind.DEV)) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel }, `assign ${name(x.c)} to ${name(t.c)}`);
+  for (const x of caps.filter((y) => capKind(y.c) === Kind.SM && L.boot.deviceIrqSm.includes(capObject(y.c))))
+    for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu }, `route ${name(x.c)} to cpu${cpu}`);
   for (const x of caps.filter((y) => capKind(y.c) === Kind.SM)) {
-    act({ op: "sm_up", sm: x.sel }, `up ${name(x.c)}`);
+    const waiters = smWaiters(s, L, capObject(x.c));
+    (waiters.length ? waiters : [-1]).forEach((w, choice) => act({ op: "sm_up", sm: x.sel, choice }, `up ${name(x.c)}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`));
     act({ op: "sm_down", sm: x.sel, timeout: true }, `down ${name(x.c)}`);
   }
   const ownEc = findObject(s, L, pd, Kind.EC, ec);
@@ -472,7 +510,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
 function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], who: string, bound: number | null, mine: boolean): void {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
-  const writable = (pte(s, L, pd, m) & Right.W) !== 0 || tlbWritable(s, L, pd, m);
+  const writable = (pte(s, L, pd, m) & Right.W) !== 0 || (tlbEntry(s, L, ecGet(s, L, ec, EC.CPU), pd, m) & Right.W) !== 0;
   if (!writable && !(mine && pte(s, L, pd, m) === 0 && ecGet(s, L, ec, EC.PAGER_PT) >= 0 && d.value === 0 && d.labels === 0)) return;
   const n = begin(sys, s, ec);
   const ok = memAccess(sys.k, n, ec, m, "w");
@@ -485,7 +523,3 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
   done(sys, s, n, ec, { kind: "adversary", ec, node: sys.model.components[pd]!.node, text: `${who}: ${ok ? `write ${fmt(d, sys.model)} to ${where}` : `touch ${where}: page fault`}`, status: Status.SUCCESS, reads: "all" }, out);
 }
 
-function tlbWritable(s: StateVector, L: Layout, pd: number, m: number): boolean {
-  for (let c = 0; c < L.counts.cpu; c++) if (tlbEntry(s, L, c, pd, m) & Right.W) return true;
-  return false;
-}

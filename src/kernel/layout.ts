@@ -73,9 +73,9 @@ export const EC = {
   MSG_LABELS: 12,
   /** A capability in the UTCB: received, or to be transferred (NO_CAP when none). */
   MSG_CAP: 13,
-  /** The message words start here. */
   /** A behaviour's statement in progress: 0 to issue it, 1 to complete it after the EC wakes (src/components). */
   PHASE: 14,
+  /** The message words start here. */
   MSG: 15,
 } as const;
 /** DONE: a thread that ran off the end of its body (or failed an assert); it never runs again. */
@@ -147,15 +147,16 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
   const staticEcs = model.threads.length + adversaryEcs.length;
   const advEc = (component: number, cpu: number): number =>
     model.threads.length + adversaryEcs.findIndex((a) => a.component === component && a.cpu === cpu);
-  // PTs: a trusted component's portal is bound to the first thread that receives on it
-  // (else its first thread); an untrusted component's portals are served by its
-  // adversary on every CPU, so each gets one PT per CPU.
+  // PTs: a portal is bound to the first thread of its component that receives on it;
+  // failing that, a trusted component's portal goes to its first thread, and an untrusted
+  // component's is served by its adversary on every CPU (one PT per CPU).
   const portalPts: number[][] = [];
   const ptEc: number[] = [];
   for (const p of model.portals) {
     const owner = comps[p.owner]!;
-    if (owner.trusted) {
-      const receiver = owner.threads.find((t) => receivesOn(model.threads[t]!.body, p.index)) ?? owner.threads[0];
+    const receiving = owner.threads.find((t) => receivesOn(model.threads[t]!.body, p.index));
+    if (owner.trusted || receiving !== undefined) {
+      const receiver = receiving ?? owner.threads[0];
       portalPts.push([ptEc.length]);
       ptEc.push(receiver ?? -1);
     } else {

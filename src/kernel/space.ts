@@ -56,12 +56,12 @@ export function freeSelector(s: StateVector, L: Layout, pd: number): number {
   return -1;
 }
 
-/** The first selector of `pd` holding a capability of `kind` to `object` (any rights), or -1. */
-export function findObject(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
+/** The first selector of `pd` holding a capability of `kind` to `object` with at least `rights`, or -1. */
+export function findObject(s: StateVector, L: Layout, pd: number, kind: number, object: number, rights = 0): number {
   const n = slotsOf(L, pd);
   for (let i = 0; i < n; i++) {
     const c = capAt(s, L, globalSlot(L, pd, i));
-    if ((c & 7) === kind && c >>> 8 === object) return i;
+    if ((c & 7) === kind && c >>> 8 === object && (((c >>> 3) & 15) & rights) === rights) return i;
   }
   return -1;
 }

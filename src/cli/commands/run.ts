@@ -51,7 +51,8 @@ export function runCommand(file: string, opts: RunOptions, io: Io): number {
     const pick = next[index]!;
     const st = pick.step;
     const where = st.node !== null ? model.sources.where(st.node).replace(/:\d+$/, "") : "";
-    const cpu = st.cpu >= 0 ? `cpu${st.cpu}` : "dev ";
+    // Device and timeout steps belong to no CPU: "env".
+    const cpu = st.cpu >= 0 ? `cpu${st.cpu}` : "env ";
     lines.push(`${String(i).padStart(4)}  ${cpu}  ${st.text}${where ? `   (${where})` : ""}   [${index + 1} of ${next.length}]`);
     s = pick.state;
   }
