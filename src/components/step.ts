@@ -118,6 +118,11 @@ function begin(sys: System, s: StateVector, ec: number): StateVector {
 
 function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omit<StepInfo, "cost" | "writes" | "cpu" | "component">, out: Successor[]): void {
   const L = sys.k.L;
+  // A thread past the end of its body is DONE, but only once no revoke of its own is in
+  // progress: a preemptible revoke as its last statement must still run its continuations
+  // (which need the EC runnable), and it may end in another EC's step (forgetSlot).
+  for (let t = 0; t < sys.programs.length; t++)
+    if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
   if (ec >= 0) leave(sys.k, n, ec);
   const writes: number[] = [];
   for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) writes.push(i);
@@ -153,12 +158,11 @@ const fmt = (d: Datum, model: SystemModel): string => {
 
 // ---- threads ---------------------------------------------------------------------------
 
-/** Moves a thread on: to `next`, and past the end of its body it is DONE. */
+/** Moves a thread on to `next` (past the end of its body, `done` makes it DONE). */
 function advance(sys: System, n: StateVector, ec: number, next: number): void {
   const L = sys.k.L;
   ecSet(n, L, ec, EC.PC, next);
   ecSet(n, L, ec, EC.PHASE, 0);
-  if (next >= sys.programs[ec]!.code.length) ecSet(n, L, ec, EC.STATE, EcState.DONE);
 }
 
 function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
@@ -469,6 +473,17 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   for (let m = 0; m < L.counts.mem; m++) {
     const mine = caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m);
     for (const d of data) memoryWrite(sys, s, ec, m, d, out, who, bound, mine);
+  }
+  // Loads through the MMU: what it can read it knows already (adversaryData), but a load
+  // caches the entry in its CPU's TLB — as a store does, and also for a read-only
+  // mapping — and under stale_tlb that entry outlives the mapping.
+  for (let m = 0; m < L.counts.mem; m++) {
+    if ((pte(s, L, pd, m) & Right.R) === 0) continue;
+    const n = begin(sys, s, ec);
+    if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
+    memAccess(k, n, ec, m, "r");
+    if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: read ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
   }
   // DMA by the devices it drives.
   L.model.machine.devices.forEach((dev, di) => {
