@@ -125,11 +125,13 @@ describe("nizza run", () => {
       ["--steps", "1.5"],
       ["--seed", "-1"],
       ["--seed", "x"],
+      // 2^32 would wrap to seed 0 in the generator: refused instead.
+      ["--seed", "4294967296"],
     ] as const) {
       const r = nizza(["run", USINA, opt, v]);
       expect(r.code, `${opt} ${v}`).toBe(2);
       expect(r.out).toBe("");
-      expect(r.err).toContain(`nizza: ${opt} takes a whole number of at least ${opt === "--steps" ? 1 : 0}, not '${v}'`);
+      expect(r.err).toContain(`nizza: ${opt} takes a whole number from ${opt === "--steps" ? 1 : 0} to 4294967295, not '${v}'`);
     }
   });
 

@@ -21,9 +21,9 @@ function rng(seed: number): () => number {
   };
 }
 
-function intOption(v: string | undefined, name: string, dflt: number, min: number): number {
+function intOption(v: string | undefined, name: string, dflt: number, min: number, max = 2 ** 32 - 1): number {
   if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} takes a whole number of at least ${min}, not '${v}'`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not '${v}'`);
   return Number(v);
 }
 
