@@ -1,22 +1,8 @@
 // The built `nizza` binary run as a user runs it: stdout, stderr and exit codes.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const BIN = join(process.cwd(), "bin", "nizza.js");
-
-function nizza(args: string[], cwd = process.cwd()): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-function scratch(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "nizza-cli-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+import { nizza, scratch } from "./cli.js";
 
 const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 

@@ -1,23 +1,10 @@
 // `nizza run`: the built binary follows one seeded random path and prints each step with its source line.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { nizza, scratch } from "./cli.js";
 
-const BIN = join(process.cwd(), "bin", "nizza.js");
 const USINA = "scenarios/usina.nizza";
-
-function nizza(args: string[], cwd = process.cwd()): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-function scratch(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "nizza-run-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 /** A numbered step line: number, cpu (or env), text, location, choice. */
 const STEP = /^ {0,3}(\d+) {2}(cpu\d+|env ) {2}(.*?)(?: {3}\((.+?):(\d+)\))? {3}\[(\d+) of (\d+)\]$/;
