@@ -120,10 +120,10 @@ Stmts -> null {% empty %}
   | Stmts Stmt {% append %}
   | Stmts ";" {% keep %}
 
-Stmt -> "call" Ref "(" Args ")" Bind:? Timeout:?
-    {% (d) => node("Call", d, { portal: d[1], args: d[3], bind: d[5], timeout: d[6] }) %}
+Stmt -> "call" Ref "(" Args ")" With:? Bind:? Timeout:?
+    {% (d) => node("Call", d, { portal: d[1], args: d[3], item: d[5], bind: d[6], timeout: d[7] }) %}
   | "recv" Ref Bind:? {% (d) => node("Recv", d, { portal: d[1], bind: d[2] }) %}
-  | "reply" Expr {% (d) => node("Reply", d, { value: d[1] }) %}
+  | "reply" Expr With:? {% (d) => node("Reply", d, { value: d[1], item: d[2] }) %}
   | "up" Ref {% (d) => node("Up", d, { sem: d[1] }) %}
   | "down" Ref {% (d) => node("Down", d, { sem: d[1] }) %}
   | "read" Ref "->" Name {% (d) => node("Read", d, { region: d[1], bind: d[3] }) %}
@@ -138,6 +138,9 @@ Stmt -> "call" Ref "(" Args ")" Bind:? Timeout:?
   | If {% id %}
   | "assert" Expr {% (d) => node("Assert", d, { cond: d[1] }) %}
 
+# A capability sent with the message (NOVA's typed item): `with CAP` or `with CAP : rights`.
+With -> "with" Ref {% (d) => node("Item", d, { cap: d[1], rights: null }) %}
+  | "with" Ref ":" Rights {% (d) => node("Item", d, { cap: d[1], rights: d[3] }) %}
 Bind -> "->" Name {% (d) => d[1] %}
 Timeout -> "timeout" Num {% (d) => d[1] %}
 MapTo -> "->" Name {% (d) => d[1] %}

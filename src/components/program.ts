@@ -1,5 +1,5 @@
 // The behaviour compiler: a thread body becomes a small instruction list with resolved jumps.
-import type { ExprModel, ObjectRef, StmtModel, SystemModel, ThreadModel } from "../dsl/model.js";
+import type { ExprModel, ItemModel, ObjectRef, StmtModel, SystemModel, ThreadModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 
 /**
@@ -8,9 +8,9 @@ import type { NodeId } from "../dsl/source.js";
  * and `jump`s are resolved at compile time (no step of their own).
  */
 export type Instr =
-  | { readonly op: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly bind: number | null; readonly timeout: boolean }
+  | { readonly op: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly item: ItemModel | null; readonly bind: number | null; readonly timeout: boolean }
   | { readonly op: "recv"; readonly node: NodeId; readonly portal: number; readonly bind: number | null }
-  | { readonly op: "reply"; readonly node: NodeId; readonly value: ExprModel }
+  | { readonly op: "reply"; readonly node: NodeId; readonly value: ExprModel; readonly item: ItemModel | null }
   | { readonly op: "up" | "down"; readonly node: NodeId; readonly sem: number }
   | { readonly op: "read"; readonly node: NodeId; readonly region: number; readonly bind: number }
   | { readonly op: "write"; readonly node: NodeId; readonly region: number; readonly value: ExprModel }
@@ -47,13 +47,13 @@ export function compileThread(t: ThreadModel): Program {
   function stmt(s: StmtModel): void {
     switch (s.kind) {
       case "call":
-        emit({ op: "call", node: s.node, portal: s.portal, args: s.args, bind: s.bind, timeout: s.timeout !== null });
+        emit({ op: "call", node: s.node, portal: s.portal, args: s.args, item: s.item, bind: s.bind, timeout: s.timeout !== null });
         return;
       case "recv":
         emit({ op: "recv", node: s.node, portal: s.portal, bind: s.bind });
         return;
       case "reply":
-        emit({ op: "reply", node: s.node, value: s.value });
+        emit({ op: "reply", node: s.node, value: s.value, item: s.item });
         return;
       case "up":
       case "down":

@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import type { SystemModel } from "../dsl/model.js";
+import type { ItemModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -266,6 +266,22 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     ecSet(n, L, ec, EC.PHASE, 1);
     return { text: `${stmt}: blocks`, status: st };
   };
+  /**
+   * A `with CAP [: rights]` item: the first capability to the object with those rights
+   * (without rights written: the widest one held, passed on whole). None held: a selector
+   * that names nothing, which the kernel refuses with BAD_CAP.
+   */
+  const itemArg = (it: ItemModel | null): Item | undefined => {
+    if (!it) return undefined;
+    const { kind, objects } = kernelObjects(L, it.object);
+    const wanted = it.rights ? rightsOf(it.rights) : null;
+    for (const o of objects) {
+      const rights = wanted ?? widestRights(s, L, pd, kind, o);
+      const at = sel(kind, o, rights);
+      if (at >= 0) return { sel: at, rights };
+    }
+    return { sel: -1, rights: wanted ?? 0 };
+  };
   const bindMsg = (n: StateVector, bind: number | null): string => {
     if (bind === null) return stmt;
     const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
@@ -280,7 +296,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         const args = i.args.map((a) => evalData(n, L, ec, a));
         const words = args.slice(0, L.config.msgWords).map((d) => d.value);
         const labels = args.reduce((m, d) => m | d.labels, 0);
-        return sys1(n, { op: "call", pt: sel(Kind.PT, pt, Right.CALL), words, labels, timeout: i.timeout }, (m) => bindMsg(m, i.bind));
+        return sys1(n, { op: "call", pt: sel(Kind.PT, pt, Right.CALL), words, labels, item: itemArg(i.item), timeout: i.timeout }, (m) => bindMsg(m, i.bind));
       });
       return;
     }
@@ -299,7 +315,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "reply":
       step((n) => {
         const d = evalData(n, L, ec, i.value);
-        return sys1(n, { op: "reply", words: [d.value], labels: d.labels }, () => `${stmt}: sends ${fmt(d, model)}`);
+        return sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(i.item) }, () => `${stmt}: sends ${fmt(d, model)}`);
       });
       return;
     case "up": {

@@ -212,10 +212,19 @@ export type Stmt =
   | IfStmt
   | AssertStmt;
 
+/** `with CAP [: rights]`: a capability delegated with a message. */
+export interface ItemClause extends Node {
+  readonly kind: "Item";
+  readonly cap: Ref;
+  /** null: the rights the sender holds. */
+  readonly rights: Rights | null;
+}
+
 export interface CallStmt extends Node {
   readonly kind: "Call";
   readonly portal: Ref;
   readonly args: readonly Expr[];
+  readonly item: ItemClause | null;
   readonly bind: Name | null;
   readonly timeout: Num | null;
 }
@@ -227,6 +236,7 @@ export interface RecvStmt extends Node {
 export interface ReplyStmt extends Node {
   readonly kind: "Reply";
   readonly value: Expr;
+  readonly item: ItemClause | null;
 }
 export interface UpStmt extends Node {
   readonly kind: "Up";
@@ -415,5 +425,5 @@ export interface Event extends Node {
 
 export type AnyNode =
   | SystemAst | Item | MachineItem | DeviceItem | KernelOption | ComponentItem | CapEntry
-  | ThreadAttr | Block | Stmt | Expr | Property | PathDecl | Event | ExpectClause
+  | ThreadAttr | Block | Stmt | Expr | Property | PathDecl | Event | ExpectClause | ItemClause
   | Name | Num | Str | Ref | Rights;

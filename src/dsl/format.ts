@@ -27,6 +27,7 @@ import type {
   Block,
   Caps,
   Invariant,
+  ItemClause,
 } from "./ast.js";
 import { tokens, type Token } from "./lexer.js";
 import type { Comment, Parsed } from "./parse.js";
@@ -761,12 +762,12 @@ function simpleStmtText(s: SimpleStmt): string {
     case "Call": {
       const bind = s.bind ? ` -> ${name(s.bind)}` : "";
       const timeout = s.timeout ? ` timeout ${num(s.timeout)}` : "";
-      return `call ${ref(s.portal)}(${args(s.args)})${bind}${timeout}`;
+      return `call ${ref(s.portal)}(${args(s.args)})${withText(s.item)}${bind}${timeout}`;
     }
     case "Recv":
       return `recv ${ref(s.portal)}${s.bind ? ` -> ${name(s.bind)}` : ""}`;
     case "Reply":
-      return `reply ${expr(s.value)}`;
+      return `reply ${expr(s.value)}${withText(s.item)}`;
     case "Up":
       return `up ${ref(s.sem)}`;
     case "Down":
@@ -788,6 +789,12 @@ function simpleStmtText(s: SimpleStmt): string {
     default:
       return assertNever(s);
   }
+}
+
+/** ` with CAP` or ` with CAP : rights`, or nothing. */
+function withText(it: ItemClause | null): string {
+  if (!it) return "";
+  return ` with ${ref(it.cap)}${it.rights ? ` : ${rights(it.rights)}` : ""}`;
 }
 
 // ---- expressions: or (1) < and (2) < not (3) < comparison (4, non-associative) < atom (5)

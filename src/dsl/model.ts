@@ -1,5 +1,5 @@
 // Phase 5, model: the immutable, indexed SystemModel the kernel boots from (replicas expanded).
-import type { Block, Expr, Name, Num, Property, Ref, Rights, Stmt, Event, EventVerb } from "./ast.js";
+import type { Block, Event, EventVerb, Expr, ItemClause, Name, Num, Property, Ref, Rights, Stmt } from "./ast.js";
 import type { BuiltinName } from "./builtins.js";
 import { numValue } from "./literals.js";
 import type { ComponentSym, Target } from "./resolve.js";
@@ -126,9 +126,9 @@ export interface CapModel {
 export const DEFAULT_PRIO = 128;
 
 export type StmtModel =
-  | { readonly kind: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly bind: number | null; readonly timeout: number | null }
+  | { readonly kind: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly item: ItemModel | null; readonly bind: number | null; readonly timeout: number | null }
   | { readonly kind: "recv"; readonly node: NodeId; readonly portal: number; readonly bind: number | null }
-  | { readonly kind: "reply"; readonly node: NodeId; readonly value: ExprModel }
+  | { readonly kind: "reply"; readonly node: NodeId; readonly value: ExprModel; readonly item: ItemModel | null }
   | { readonly kind: "up" | "down"; readonly node: NodeId; readonly sem: number }
   | { readonly kind: "read"; readonly node: NodeId; readonly region: number; readonly bind: number }
   | { readonly kind: "write"; readonly node: NodeId; readonly region: number; readonly value: ExprModel }
@@ -141,6 +141,12 @@ export type StmtModel =
   | { readonly kind: "choose"; readonly node: NodeId; readonly branches: readonly (readonly StmtModel[])[] }
   | { readonly kind: "if"; readonly node: NodeId; readonly cond: ExprModel; readonly then: readonly StmtModel[]; readonly else: readonly StmtModel[] }
   | { readonly kind: "assert"; readonly node: NodeId; readonly cond: ExprModel };
+
+/** A capability sent with a message: the object, and the rights (null: those the sender holds). */
+export interface ItemModel {
+  readonly object: ObjectRef;
+  readonly rights: readonly string[] | null;
+}
 
 /**
  * Expressions. A predicate naming a replicated component holds when it holds of
@@ -379,11 +385,11 @@ export function buildModel(v: Validated): SystemModel {
     const node = s.id;
     switch (s.kind) {
       case "Call":
-        return { kind: "call", node, portal: refIndex(s.portal, self), args: s.args.map((a) => expr(a, self)), bind: slot(s.bind), timeout: s.timeout ? num(s.timeout) : null };
+        return { kind: "call", node, portal: refIndex(s.portal, self), args: s.args.map((a) => expr(a, self)), item: itemOf(s.item, self), bind: slot(s.bind), timeout: s.timeout ? num(s.timeout) : null };
       case "Recv":
         return { kind: "recv", node, portal: refIndex(s.portal, self), bind: slot(s.bind) };
       case "Reply":
-        return { kind: "reply", node, value: expr(s.value, self) };
+        return { kind: "reply", node, value: expr(s.value, self), item: itemOf(s.item, self) };
       case "Up":
         return { kind: "up", node, sem: refIndex(s.sem, self) };
       case "Down":
@@ -419,6 +425,11 @@ export function buildModel(v: Validated): SystemModel {
       case "Assert":
         return { kind: "assert", node, cond: expr(s.cond, self) };
     }
+  };
+  const itemOf = (it: ItemClause | null, self: number): ItemModel | null => {
+    if (!it) return null;
+    const object = refObject(it.cap, self);
+    return { object, rights: it.rights ? rightsOf(it.rights, capKindOf(object)) : null };
   };
   const slot = (n: Name | null): number | null => {
     if (!n) return null;

@@ -293,11 +293,13 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       case "Call":
         lookupObject(s.portal, ["portal"], scope);
         s.args.forEach((a) => resolveExpr(a, scope));
+        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
         return bind(s.bind, scope);
       case "Recv":
         lookupObject(s.portal, ["portal"], scope);
         return bind(s.bind, scope);
       case "Reply":
+        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
         return resolveExpr(s.value, scope);
       case "Up":
       case "Down":

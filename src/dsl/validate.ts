@@ -1,5 +1,5 @@
 // Phase 4, validate: every rule of spec/language.md that names alone do not settle.
-import type { Block, Expr, Name, Num, Rights, Stmt } from "./ast.js";
+import type { Block, Expr, ItemClause, Name, Num, Rights, Stmt } from "./ast.js";
 import { builtin, type ValueType } from "./builtins.js";
 import type { Code } from "./codes.js";
 import { error, type Diagnostic } from "./diagnostics.js";
@@ -362,6 +362,11 @@ export function validate(r: Resolved): Validated {
     }
     return t;
   }
+  /** A capability item: an object of this or a single other component, with rights its kind has. */
+  function item(it: ItemClause, c: ComponentSym): void {
+    const t = objectRef(it.cap, c);
+    if (t && it.rights) rights(it.rights, capKind(t));
+  }
   function block(b: Block, c: ComponentSym): void {
     for (const s of b.stmts) stmt(s, c);
   }
@@ -370,6 +375,7 @@ export function validate(r: Resolved): Validated {
       case "Call":
         objectRef(s.portal, c);
         s.args.forEach((a) => expect(a, "data", c));
+        if (s.item) item(s.item, c);
         if (s.timeout) count(s.timeout, "a timeout", 0);
         return;
       case "Recv": {
@@ -379,6 +385,7 @@ export function validate(r: Resolved): Validated {
         return;
       }
       case "Reply":
+        if (s.item) item(s.item, c);
         return void expect(s.value, "data", c);
       case "Up":
       case "Down":

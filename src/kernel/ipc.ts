@@ -1,6 +1,7 @@
 // IPC: the rendezvous of a caller and a portal's handler, replies, and capability transfer with messages.
 import { P, type Meter } from "../machine/meter.js";
-import { capRights, NO_CAP } from "./cap.js";
+import { capKind, capObject, capRights, Kind, NO_CAP } from "./cap.js";
+import { pte, setPte } from "../machine/mmu.js";
 import { blockedOn, copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.js";
 import { EC, EcState, type Layout, type StateVector } from "./layout.js";
 import { scOf } from "./sc.js";
@@ -35,8 +36,14 @@ export function transfer(s: StateVector, L: Layout, from: number, to: number, me
     return;
   }
   const rights = L.faults.has("delegate_rights_escalation") ? itemRights(item) : itemRights(item) & capRights(capAt(s, L, src));
-  const sel = insertChild(s, L, src, ecPd(s, L, to), rights);
-  if (sel >= 0) meter.add(P.capTransfer);
+  const pd = ecPd(s, L, to);
+  const sel = insertChild(s, L, src, pd, rights);
+  if (sel >= 0) {
+    meter.add(P.capTransfer);
+    // A memory item maps, as NOVA's memory delegation does: how a pager resolves a fault.
+    const c = capAt(s, L, src);
+    if (capKind(c) === Kind.MEM) setPte(s, L, pd, capObject(c), pte(s, L, pd, capObject(c)) | (rights & 7));
+  }
   ecSet(s, L, to, EC.MSG_CAP, sel < 0 ? 0 : packItem(sel + 1, rights));
 }
 

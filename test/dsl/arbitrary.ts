@@ -96,12 +96,13 @@ function ifStmt(depth: number, elseDepth: number): fc.Arbitrary<A.IfStmt> {
 export function stmt(depth: number): fc.Arbitrary<A.Stmt> {
   const e = expr(2);
   const bind = fc.option(name);
+  const item = fc.option(fc.record({ cap: ref, rights: fc.option(rights) }).map((r): A.ItemClause => ({ kind: "Item", id: 0, ...r })));
   const leaves: fc.Arbitrary<A.Stmt>[] = [
     fc
-      .record({ portal: ref, args: fc.array(e, { maxLength: 3 }), bind, timeout: fc.option(num) })
+      .record({ portal: ref, args: fc.array(e, { maxLength: 3 }), item, bind, timeout: fc.option(num) })
       .map((r): A.Stmt => ({ kind: "Call", id: 0, ...r })),
     fc.record({ portal: ref, bind }).map((r): A.Stmt => ({ kind: "Recv", id: 0, ...r })),
-    e.map((value): A.Stmt => ({ kind: "Reply", id: 0, value })),
+    fc.record({ value: e, item }).map((r): A.Stmt => ({ kind: "Reply", id: 0, ...r })),
     ref.map((sem): A.Stmt => ({ kind: "Up", id: 0, sem })),
     ref.map((sem): A.Stmt => ({ kind: "Down", id: 0, sem })),
     fc.record({ region: ref, bind: name }).map((r): A.Stmt => ({ kind: "Read", id: 0, ...r })),

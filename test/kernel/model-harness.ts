@@ -398,8 +398,12 @@ export class Harness {
     if (!item) return;
     const src = this.ref.caps[item.rec]!;
     if (!src.live) return;
-    const d = this.ref.derive(src, ecPd(this.s, this.L, to), item.rights & src.rights);
+    const pd = ecPd(this.s, this.L, to);
+    const rights = item.rights & src.rights;
+    const d = this.ref.derive(src, pd, rights);
     if (d?.expect) plan.expect.push(d.expect);
+    // A memory item maps into the receiver (kernel.md §9.2).
+    if (d && src.kind === Kind.MEM) this.ref.setPte(pd, src.obj, this.ref.getPte(pd, src.obj) | rights);
   }
 
   private expectWord(ec: number, i: number, want: number, what: string, v: Violation[]): void {

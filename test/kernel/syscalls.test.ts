@@ -231,11 +231,13 @@ describe("call", () => {
     expect(parent(r.s, r.L, r.slot("server", sel))).toBe(r.slot("client", n.mine));
     expect(r.get(n.c0, EC.MSG_CAP)).toBe(0);
     expect(r.k.meter.counts.capTransfer).toBe(1);
-    // A capability by message does not map anything.
-    expect(pte(r.s, r.L, r.pd("server"), r.region("client.mine"))).toBe(0);
-    // c0 waits for the reply; its sibling c1 revokes the client's capability, taking the server's copy with it.
+    // A memory item maps into the receiver with the rights sent (NOVA's memory delegation).
+    expect(pte(r.s, r.L, r.pd("server"), r.region("client.mine"))).toBe(Right.R);
+    // c0 waits for the reply; its sibling c1 revokes the client's capability, taking the server's copy
+    // and with it the server's mapping.
     expect(r.sys(n.c1, { op: "revoke", sel: n.mine })).toBe(S.SUCCESS);
     expect(r.cap("server", sel)).toBe(NO_CAP);
+    expect(pte(r.s, r.L, r.pd("server"), r.region("client.mine"))).toBe(0);
   });
   it("an item waits in the caller's UTCB until the handler receives; lost if revoked meanwhile", () => {
     const r = base();
