@@ -46,8 +46,23 @@ function hasChild(s: StateVector, L: Layout, g: number): boolean {
  * (no duplicate node). Returns the child's selector, or -1 if the space is full.
  */
 export function insertChild(s: StateVector, L: Layout, src: number, dstPd: number, rights: number): number {
+  const at = placeForChild(s, L, src, dstPd, rights);
+  if (at >= 0) setSlot(s, L, globalSlot(L, dstPd, at), childCap(s, L, src, rights), src);
+  return at;
+}
+
+function childCap(s: StateVector, L: Layout, src: number, rights: number): Cap {
   const c = capAt(s, L, src);
-  const child: Cap = cap(capKind(c), capObject(c), rights);
+  return cap(capKind(c), capObject(c), rights);
+}
+
+/**
+ * Where `insertChild` would put this child in `dstPd`: the selector of the same child
+ * of the same source if the PD holds it already, else the lowest free selector; -1 when
+ * the space is full. Decode uses it to refuse a delegation that would not fit.
+ */
+export function placeForChild(s: StateVector, L: Layout, src: number, dstPd: number, rights: number): number {
+  const child = childCap(s, L, src, rights);
   const n = slotsOf(L, dstPd);
   let free = -1;
   for (let i = 0; i < n; i++) {
@@ -56,8 +71,6 @@ export function insertChild(s: StateVector, L: Layout, src: number, dstPd: numbe
     if (here === child && parent(s, L, g) === src) return i;
     if (here === NO_CAP && free < 0) free = i;
   }
-  if (free < 0) return -1;
-  setSlot(s, L, globalSlot(L, dstPd, free), child, src);
   return free;
 }
 

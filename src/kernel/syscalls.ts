@@ -6,7 +6,7 @@ import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, ri
 import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
 import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
-import { insertChild, parent, revokeAll, revokeBegin } from "./mdb.js";
+import { insertChild, placeForChild, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
 import { freeSc, initSc, scOf } from "./sc.js";
@@ -188,7 +188,7 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
     if (!rightsWithin(a.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
     const pd = capObject(dst.c);
     const rights = a.rights & ALL_RIGHTS[capKind(c)];
-    if (freeSelector(s, L, pd) < 0 && !holdsChild(s, L, globalSlot(L, me, a.src), pd, rights)) return Status.BAD_PAR;
+    if (placeForChild(s, L, globalSlot(L, me, a.src), pd, rights) < 0) return Status.BAD_PAR;
     return { src: globalSlot(L, me, a.src), pd, rights };
   },
   invoke(k, s, ec, d) {
@@ -197,21 +197,6 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
     k.meter.add(P.capTransfer);
   },
 };
-
-/**
- * Whether `pd` already holds this child of `src` (the node insertChild would reuse).
- * The same capability derived from another source does not count: insertChild would
- * need a free slot for it.
- */
-function holdsChild(s: StateVector, L: Layout, src: number, pd: number, rights: number): boolean {
-  const c = capAt(s, L, src);
-  const child = cap(capKind(c), capObject(c), rights);
-  for (let i = 0; i < slotsOf(L, pd); i++) {
-    const g = globalSlot(L, pd, i);
-    if (capAt(s, L, g) === child && parent(s, L, g) === src) return true;
-  }
-  return false;
-}
 
 const revoke: Entry<"revoke", { g: number }> = {
   decode(k, s, ec, a) {
@@ -432,7 +417,7 @@ const map: Entry<"map", { from: number; mem: number; pd: number; rights: number;
     // The mapper must hold the memory with the rights it maps. FAULT map_unowned: not checked (Xen's PTE validation off).
     if (from < 0 && !L.faults.has("map_unowned")) return Status.BAD_CAP;
     const own = target === me;
-    if (!own && from >= 0 && freeSelector(s, L, target) < 0 && !holdsChild(s, L, from, target, a.rights)) return Status.BAD_PAR;
+    if (!own && from >= 0 && placeForChild(s, L, from, target, a.rights) < 0) return Status.BAD_PAR;
     return { from, mem: a.mem, pd: target, rights: a.rights & 7, own };
   },
   invoke(k, s, _ec, d) {
