@@ -28,7 +28,15 @@ Items -> null {% empty %}
 Item -> Import {% id %} | Machine {% id %} | Kernel {% id %} | Component {% id %}
   | Invariant {% id %} | Path {% id %}
 
-Import -> "import" %string {% (d) => node("Import", d, { path: str(d[1]) }) %}
+Import -> "import" %string ImportBindings:? {% (d) => node("Import", d, { path: str(d[1]), bindings: unwrap(d[2]) ?? [] }) %}
+
+# `import "lib/viaduct.nizza" { wan = linux_black }`: the imported file's component `wan`
+# stands in for this system's `linux_black`.
+ImportBindings -> "{" Bindings "}" {% (d) => wrap(d[1], d) %}
+Bindings -> null {% empty %}
+  | Bindings Binding {% append %}
+  | Bindings ";" {% keep %}
+Binding -> Name "=" Name {% (d) => node("Binding", d, { standIn: d[0], to: d[2] }) %}
 
 # ---- machine ---------------------------------------------------------------------
 
@@ -90,6 +98,7 @@ ComponentItem -> "sloc" Num {% (d) => node("Sloc", d, { count: d[1] }) %}
   | "portal" Name {% (d) => node("Portal", d, { name: d[1] }) %}
   | "semaphore" Name {% (d) => node("Semaphore", d, { name: d[1] }) %}
   | "pager" Name {% (d) => node("Pager", d, { pager: d[1] }) %}
+  | "exceptions" Name {% (d) => node("Exceptions", d, { handler: d[1] }) %}
   | "caps" "{" CapEntries "}" {% (d) => node("Caps", d, { entries: d[2] }) %}
   | "thread" Name ThreadAttrs Block {% (d) => node("Thread", d, { name: d[1], attrs: d[2], body: d[3] }) %}
   | "adversary" "steps" Num {% (d) => node("Adversary", d, { steps: d[2] }) %}
@@ -137,6 +146,7 @@ Stmt -> "call" Ref "(" Args ")" With:? Bind:? Timeout:?
   | "choose" Block Alternatives {% (d) => node("Choose", d, { branches: [d[1], ...d[2]] }) %}
   | If {% id %}
   | "assert" Expr {% (d) => node("Assert", d, { cond: d[1] }) %}
+  | "raise" Expr Bind:? {% (d) => node("Raise", d, { value: d[1], bind: d[2] }) %}
 
 # A capability sent with the message (NOVA's typed item): `with CAP` or `with CAP : rights`.
 With -> "with" Ref {% (d) => node("Item", d, { cap: d[1], rights: null }) %}

@@ -28,6 +28,9 @@ export function objectName(model: SystemModel, o: ObjectRef): string {
       const t = model.threads[o.index]!;
       return `${model.components[t.owner]!.name}.${t.name}`;
     }
+    case "irq":
+    case "mmio":
+      return `${model.machine.devices[o.index]!.name}.${o.kind}`;
   }
 }
 

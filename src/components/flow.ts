@@ -74,6 +74,10 @@ export function kernelObjects(L: Layout, o: ObjectRef): { kind: number; objects:
       return { kind: Kind.EC, objects: [o.index] };
     case "pd":
       return { kind: Kind.PD, objects: [o.index] };
+    case "irq":
+      return { kind: Kind.SM, objects: [L.boot.deviceIrqSm[o.index]!] };
+    case "mmio":
+      return { kind: Kind.MEM, objects: [L.boot.deviceMmio[o.index]!] };
   }
 }
 

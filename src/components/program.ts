@@ -1,5 +1,5 @@
 // The behaviour compiler: a thread body becomes a small instruction list with resolved jumps.
-import type { ExprModel, ItemModel, ObjectRef, StmtModel, SystemModel, ThreadModel } from "../dsl/model.js";
+import type { ExprModel, ItemModel, ObjectRef, RegionRef, SemRef, StmtModel, SystemModel, ThreadModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 
 /**
@@ -11,14 +11,16 @@ export type Instr =
   | { readonly op: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly item: ItemModel | null; readonly bind: number | null; readonly timeout: boolean }
   | { readonly op: "recv"; readonly node: NodeId; readonly portal: number; readonly bind: number | null }
   | { readonly op: "reply"; readonly node: NodeId; readonly value: ExprModel; readonly item: ItemModel | null }
-  | { readonly op: "up" | "down"; readonly node: NodeId; readonly sem: number }
-  | { readonly op: "read"; readonly node: NodeId; readonly region: number; readonly bind: number }
-  | { readonly op: "write"; readonly node: NodeId; readonly region: number; readonly value: ExprModel }
+  | { readonly op: "up" | "down"; readonly node: NodeId; readonly sem: SemRef }
+  | { readonly op: "read"; readonly node: NodeId; readonly region: RegionRef; readonly bind: number }
+  | { readonly op: "write"; readonly node: NodeId; readonly region: RegionRef; readonly value: ExprModel }
   | { readonly op: "delegate"; readonly node: NodeId; readonly object: ObjectRef; readonly to: number; readonly rights: readonly string[] }
   | { readonly op: "revoke"; readonly node: NodeId; readonly object: ObjectRef }
-  | { readonly op: "map"; readonly node: NodeId; readonly region: number; readonly to: number; readonly rights: readonly string[] | null }
-  | { readonly op: "unmap"; readonly node: NodeId; readonly region: number }
+  | { readonly op: "map"; readonly node: NodeId; readonly region: RegionRef; readonly to: number; readonly rights: readonly string[] | null }
+  | { readonly op: "unmap"; readonly node: NodeId; readonly region: RegionRef }
   | { readonly op: "assert"; readonly node: NodeId; readonly cond: ExprModel }
+  /** An exception carrying `value` to the component's exception handler; blocks until it replies. */
+  | { readonly op: "raise"; readonly node: NodeId; readonly value: ExprModel; readonly bind: number | null }
   /** if: to `next` when `cond` holds, else to `otherwise`. */
   | { readonly op: "branch"; readonly node: NodeId; readonly cond: ExprModel; otherwise: number }
   /** choose: one successor per target. */
@@ -79,6 +81,9 @@ export function compileThread(t: ThreadModel): Program {
         return;
       case "assert":
         emit({ op: "assert", node: s.node, cond: s.cond });
+        return;
+      case "raise":
+        emit({ op: "raise", node: s.node, value: s.value, bind: s.bind });
         return;
       case "loop": {
         if (s.body.length === 0) {

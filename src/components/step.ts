@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import type { ItemModel, SystemModel } from "../dsl/model.js";
+import type { ItemModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -9,7 +9,7 @@ import { StateArena } from "../kernel/arena.js";
 import { boot, rightsOf } from "../kernel/boot.js";
 import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Cap } from "../kernel/cap.js";
 import { ecGet, ecSet, ecState, msgWord, setVar, varLabels, varValue } from "../kernel/ec.js";
-import { canTimeOut, continueRevoke, deviceIrq, memAccess, timeout } from "../kernel/events.js";
+import { canTimeOut, continueRevoke, deviceIrq, memAccess, raiseException, timeout } from "../kernel/events.js";
 import { waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
 import { ptEc } from "../kernel/pt.js";
@@ -239,7 +239,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     step((n) => {
       const status = ecGet(n, L, ec, EC.STATUS) as Status;
       let text = `${stmt} completes`;
-      if ((i.op === "call" || i.op === "recv") && i.bind !== null && status === Status.SUCCESS) {
+      if ((i.op === "call" || i.op === "recv" || i.op === "raise") && i.bind !== null && status === Status.SUCCESS) {
         const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
         setVar(n, L, ec, i.bind, d.value, d.labels);
         text += `: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}`;
@@ -251,6 +251,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   }
   const sel = (kind: number, object: number, rights = 0): number => findObject(s, L, pd, kind, object, rights);
   const pdSel = (target: number): number => findObject(s, L, pd, Kind.PD, target, Right.CTRL);
+  /** The kernel object a semaphore or region reference names (a device's IRQ SM or MMIO window included). */
+  const kobj = (o: ObjectRef): number => kernelObjects(L, o).objects[0]!;
   /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
   const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => string): { text: string; status: Status } => {
     const st = syscall(k, n, ec, a);
@@ -320,37 +322,42 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     case "up": {
       // An up wakes one waiter: each is a separate outcome.
-      const waiters = smWaiters(s, L, i.sem);
+      const sm = kobj(i.sem);
+      const waiters = smWaiters(s, L, sm);
       (waiters.length ? waiters : [-1]).forEach((w, choice) =>
         step((n) => {
-          const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, i.sem, Right.UP), choice }, () => stmt);
+          const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
           return w >= 0 ? { ...r, text: `${r.text} (wakes ${ecName(model, L, w)})` } : r;
         }),
       );
       return;
     }
     case "down":
-      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, i.sem, Right.DOWN) }, () => stmt));
+      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, kobj(i.sem), Right.DOWN) }, () => stmt));
       return;
-    case "read":
+    case "read": {
+      const mem = kobj(i.region);
       step((n) => {
-        if (!memAccess(k, n, ec, i.region, "r")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
-        const d = { value: regionValue(n, L, i.region), labels: regionLabels(n, L, i.region) };
+        if (!memAccess(k, n, ec, mem, "r")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        const d = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
         setVar(n, L, ec, i.bind, d.value, d.labels);
         advance(sys, n, ec, i.next);
         return { text: `${stmt}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}` };
       });
       return;
-    case "write":
+    }
+    case "write": {
+      const mem = kobj(i.region);
       step((n) => {
-        if (!memAccess(k, n, ec, i.region, "w")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        if (!memAccess(k, n, ec, mem, "w")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
         const d = evalData(n, L, ec, i.value);
-        setRegionValue(n, L, i.region, d.value);
-        taintRegion(n, L, i.region, d.labels);
+        setRegionValue(n, L, mem, d.value);
+        taintRegion(n, L, mem, d.labels);
         advance(sys, n, ec, i.next);
         return { text: `${stmt}: writes ${fmt(d, model)}` };
       });
       return;
+    }
     case "delegate": {
       const { kind, objects } = kernelObjects(L, i.object);
       const rights = rightsOf(i.rights);
@@ -365,13 +372,24 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     }
     case "map": {
-      const held = widestRights(s, L, pd, Kind.MEM, i.region);
+      const mem = kobj(i.region);
+      const held = widestRights(s, L, pd, Kind.MEM, mem);
       const rights = i.rights ? rightsOf(i.rights) : held;
-      step((n) => sys1(n, { op: "map", mem: i.region, pd: pdSel(i.to), rights }, () => stmt));
+      step((n) => sys1(n, { op: "map", mem, pd: pdSel(i.to), rights }, () => stmt));
       return;
     }
+    case "raise":
+      // Not a system call: the exception enters the kernel, which sends it to the handler's portal.
+      step((n) => {
+        const d = evalData(n, L, ec, i.value);
+        raiseException(k, n, ec, d.value, d.labels);
+        if (ecState(n, L, ec) === EcState.DEAD) return { text: `${stmt}: exception (no usable exception handler: the thread dies)` };
+        ecSet(n, L, ec, EC.PHASE, 1);
+        return { text: `${stmt}: exception sent to the handler` };
+      });
+      return;
     case "unmap":
-      step((n) => sys1(n, { op: "unmap", mem: i.region }, () => stmt));
+      step((n) => sys1(n, { op: "unmap", mem: kobj(i.region) }, () => stmt));
       return;
   }
 }
@@ -531,6 +549,16 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   if (ownEc >= 0) act({ op: "create_pt", ec: ownEc }, "create a portal bound to itself");
   const ownPd = findObject(s, L, pd, Kind.PD, pd);
   if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 }, "create a semaphore");
+  // Exceptions (an L4Linux process's system calls), when its component has a handler: with
+  // each datum. One that would only kill its own EC (no usable handler) is not a step.
+  if (ecGet(s, L, ec, EC.EXC_PT) >= 0)
+    for (const d of data) {
+      const n = begin(sys, s, ec);
+      raiseException(k, n, ec, d.value, d.labels);
+      if (ecState(n, L, ec) === EcState.DEAD) continue;
+      if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+      done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: raise ${fmt(d, model)}`, status: Status.SUCCESS, reads: "all" }, out);
+    }
 }
 
 /**

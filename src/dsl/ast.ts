@@ -46,6 +46,14 @@ export type Item = Import | Machine | Kernel | Component | Invariant | PathDecl;
 export interface Import extends Node {
   readonly kind: "Import";
   readonly path: Str;
+  /** `{ standIn = to ... }`: imported components that stand in for this system's. */
+  readonly bindings: readonly Binding[];
+}
+/** `wan = linux_black` in an import: the imported component `wan` is this system's `linux_black`. */
+export interface Binding extends Node {
+  readonly kind: "Binding";
+  readonly standIn: Name;
+  readonly to: Name;
 }
 
 // ---- machine ----------------------------------------------------------------
@@ -130,6 +138,7 @@ export type ComponentItem =
   | Portal
   | Semaphore
   | Pager
+  | Exceptions
   | Caps
   | Thread
   | Adversary;
@@ -161,6 +170,11 @@ export interface Semaphore extends Node {
 export interface Pager extends Node {
   readonly kind: "Pager";
   readonly pager: Name;
+}
+/** `exceptions C`: component C handles this component's exceptions (they become IPC to C). */
+export interface Exceptions extends Node {
+  readonly kind: "Exceptions";
+  readonly handler: Name;
 }
 export interface Caps extends Node {
   readonly kind: "Caps";
@@ -210,7 +224,8 @@ export type Stmt =
   | RepeatStmt
   | ChooseStmt
   | IfStmt
-  | AssertStmt;
+  | AssertStmt
+  | RaiseStmt;
 
 /** `with CAP [: rights]`: a capability delegated with a message. */
 export interface ItemClause extends Node {
@@ -300,6 +315,12 @@ export interface IfStmt extends Node {
 export interface AssertStmt extends Node {
   readonly kind: "Assert";
   readonly cond: Expr;
+}
+/** `raise E [-> x]`: an exception carrying E, sent as IPC to the component's exception handler. */
+export interface RaiseStmt extends Node {
+  readonly kind: "Raise";
+  readonly value: Expr;
+  readonly bind: Name | null;
 }
 
 // ---- expressions ----------------------------------------------------------------

@@ -12,6 +12,8 @@ export const CODES = {
   E0201: "file cannot be read",
   E0202: "import cycle",
   E0203: "import after other items",
+  E0204: "import binds an unknown component",
+  E0205: "import binds a component twice",
   // Names and references
   E0301: "duplicate component",
   E0302: "duplicate name in component",
@@ -50,7 +52,7 @@ export const CODES = {
   E0417: "root cannot be replicated",
   E0418: "receive on a foreign portal",
   E0419: "type mismatch",
-  E0420: "invalid pager",
+  E0420: "invalid pager or exception handler",
   E0421: "isolated from itself",
   E0422: "device assigned twice",
   E0423: "adversary bound on a trusted component",

@@ -459,6 +459,7 @@ class Printer {
       case "Portal":
       case "Semaphore":
       case "Pager":
+      case "Exceptions":
       case "Adversary":
         return this.leaf(it, indent, componentItemInline(it)!);
       default:
@@ -516,6 +517,7 @@ class Printer {
       case "Map":
       case "Unmap":
       case "Assert":
+      case "Raise":
         return this.leaf(s, indent, simpleStmtText(s));
       default:
         return assertNever(s);
@@ -679,6 +681,8 @@ function componentItemInline(it: ComponentItem): string | null {
       return `semaphore ${name(it.name)}`;
     case "Pager":
       return `pager ${name(it.pager)}`;
+    case "Exceptions":
+      return `exceptions ${name(it.handler)}`;
     case "Adversary":
       return `adversary steps ${num(it.steps)}`;
     case "Caps":
@@ -692,8 +696,10 @@ function componentItemInline(it: ComponentItem): string | null {
 
 function itemText(it: Exclude<Item, Machine | Kernel | Component>): string {
   switch (it.kind) {
-    case "Import":
-      return `import ${str(it.path)}`;
+    case "Import": {
+      const bindings = it.bindings.map((b) => `${name(b.standIn)} = ${name(b.to)}`).join("; ");
+      return `import ${str(it.path)}${bindings ? ` { ${bindings} }` : ""}`;
+    }
     case "Invariant":
       return invariantText(it);
     case "Path":
@@ -786,6 +792,8 @@ function simpleStmtText(s: SimpleStmt): string {
       return `unmap ${ref(s.region)}`;
     case "Assert":
       return `assert ${expr(s.cond)}`;
+    case "Raise":
+      return `raise ${expr(s.value)}${s.bind ? ` -> ${name(s.bind)}` : ""}`;
     default:
       return assertNever(s);
   }

@@ -31,6 +31,7 @@ const rules: moo.Rules = {
   le: "<=",
   eq: "==",
   ne: "!=",
+  assign: "=",
   lbrace: "{",
   rbrace: "}",
   lbrack: "[",

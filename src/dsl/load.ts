@@ -1,11 +1,20 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
-import type { Component, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
-import { sameModuloIds } from "./ast-util.js";
+import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
+import { sameModuloIds, walk } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
+import { didYouMean } from "./names.js";
 import { parse, type Parsed } from "./parse.js";
-import { SourceFile, SourceMap } from "./source.js";
+import { SourceFile, SourceMap, type NodeId } from "./source.js";
+
+/**
+ * How an instance of a file sees component names: a stand-in name (bound by an import's
+ * `{ standIn = to }`, possibly through several imports) to the name it has in the root system.
+ */
+type Alias = ReadonlyMap<string, string>;
+const NO_ALIAS: Alias = new Map();
+const aliasKey = (a: Alias): string => [...a].sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",");
 
 /** How the front end reaches files; tests supply an in-memory host. */
 export interface Host {
@@ -32,6 +41,18 @@ export interface Merged {
   readonly components: readonly Component[];
   readonly invariants: readonly Invariant[];
   readonly paths: readonly PathDecl[];
+  /**
+   * The side table of import bindings: a name node, written in an imported file, whose text
+   * a binding renames, to the name it has in this system. Component lookups go through it.
+   */
+  readonly renames: ReadonlyMap<NodeId, string>;
+  /** The component names of this file's own world (before its importer's bindings). */
+  readonly worldNames: ReadonlySet<string>;
+}
+
+/** A component's name in the merged system: its written name, or what an import binding made of it. */
+export function componentName(m: Merged, n: { readonly id: NodeId; readonly text: string }): string {
+  return m.renames.get(n.id) ?? n.text;
 }
 
 export interface Loaded {
@@ -49,6 +70,10 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   const files = new Map<string, Parsed>();
   const diagnostics: Diagnostic[] = [];
   const byKey = new Map<string, Merged | null>();
+  const texts = new Map<string, string>();
+  /** Files whose first parse an instance has taken; a second instance of one is parsed afresh. */
+  const claimed = new Set<string>();
+  const renames = new Map<NodeId, string>();
 
   /** Parses a file once; `key` is its absolute path, `name` how it is shown. */
   const read = (name: string): Parsed | null => {
@@ -60,6 +85,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     } catch {
       return null;
     }
+    texts.set(name, text);
     const parsed = parse(new SourceFile(name, text), sources);
     files.set(name, parsed);
     diagnostics.push(...parsed.diagnostics);
@@ -70,16 +96,34 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
    * The merged items of a file. `stack` holds the files being merged, each with the
    * import that brought it in, so that a cycle can be shown import by import.
    */
-  const mergeFile = (name: string, stack: readonly Frame[], importId: number | null): Merged | null => {
+  const mergeFile = (name: string, stack: readonly Frame[], importId: number | null, alias: Alias): Merged | null => {
     const key = resolvePath(name);
-    if (byKey.has(key)) return byKey.get(key)!;
-    const parsed = files.get(name)!;
-    const merged = parsed.ast ? mergeSystem(parsed.ast, name, [...stack, { key, name, importId }]) : null;
-    byKey.set(key, merged);
+    const instance = `${key}\0${aliasKey(alias)}`;
+    if (byKey.has(instance)) return byKey.get(instance)!;
+    // Each differently bound instance of a file gets node ids of its own, so that the
+    // side tables (renames, resolved targets) can tell the instances apart.
+    let parsed = files.get(name)!;
+    if (claimed.has(name)) parsed = parse(new SourceFile(name, texts.get(name)!), sources);
+    claimed.add(name);
+    if (parsed.ast && alias.size > 0)
+      walk(parsed.ast, (n) => {
+        if (n.kind === "Name" && alias.has(n.text)) renames.set(n.id, alias.get(n.text)!);
+      });
+    const merged = parsed.ast ? mergeSystem(parsed.ast, name, [...stack, { key, name, importId }], alias) : null;
+    byKey.set(instance, merged);
     return merged;
   };
 
-  const mergeSystem = (ast: SystemAst, fileName: string, stack: readonly Frame[]): Merged => {
+  /** The alias of an import's instance: its bindings, then the importing instance's own alias. */
+  const childAlias = (imp: Import, alias: Alias): Alias => {
+    const outer = (n: string): string => alias.get(n) ?? n;
+    const a = new Map<string, string>();
+    for (const b of imp.bindings) a.set(b.standIn.text, outer(b.to.text));
+    for (const [k, v] of alias) if (!a.has(k)) a.set(k, v);
+    return a;
+  };
+
+  const mergeSystem = (ast: SystemAst, fileName: string, stack: readonly Frame[], alias: Alias): Merged => {
     let machine: Machine | null = null;
     let kernel: Kernel | null = null;
     const components: Component[] = [];
@@ -87,6 +131,10 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     const paths: PathDecl[] = [];
     /** Nodes written in this file (as opposed to merged in from an import). */
     const local = new Set<number>();
+    const worldNames = new Set<string>();
+    const nameOf = (c: Component): string => renames.get(c.name.id) ?? c.name.text;
+    /** A component an import binding renamed: any other definition of its name replaces it. */
+    const isStandIn = (c: Component): boolean => renames.has(c.name.id);
     let sawOther = false;
 
     const duplicate = (code: "E0301" | "E0314" | "E0315", what: string, at: number, prior: number): void => {
@@ -109,10 +157,12 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       if (isLocal) local.add(item.id);
     };
     const addComponent = (c: Component, isLocal: boolean): void => {
-      const i = components.findIndex((p) => p.name.text === c.name.text);
+      const i = components.findIndex((p) => nameOf(p) === nameOf(c));
       if (i >= 0 && components[i]!.id === c.id) return;
-      if (i >= 0) return duplicate("E0301", `component '${c.name.text}'`, c.name.id, components[i]!.name.id);
-      components.push(c);
+      if (i >= 0 && isStandIn(c)) return; // the definition already merged replaces the stand-in
+      if (i >= 0 && isStandIn(components[i]!)) components[i] = c;
+      else if (i >= 0) return duplicate("E0301", `component '${nameOf(c)}'`, c.name.id, components[i]!.name.id);
+      else components.push(c);
       if (isLocal) local.add(c.id);
     };
     const addInvariant = (inv: Invariant, isLocal: boolean): void =>
@@ -158,8 +208,28 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             diagnostics.push(error("E0201", `cannot read imported file '${target}'`, span));
             break;
           }
-          const m = mergeFile(target, stack, item.path.id);
+          const seen = new Map<string, number>();
+          for (const b of item.bindings) {
+            const prior = seen.get(b.standIn.text);
+            if (prior === undefined) seen.set(b.standIn.text, b.standIn.id);
+            else
+              diagnostics.push(
+                error("E0205", `the import binds '${b.standIn.text}' twice`, sources.span(b.standIn.id), {
+                  related: [{ span: sources.span(prior), message: "first bound here" }],
+                }),
+              );
+          }
+          const m = mergeFile(target, stack, item.path.id, childAlias(item, alias));
           if (!m) break;
+          for (const b of item.bindings)
+            if (!m.worldNames.has(b.standIn.text))
+              diagnostics.push(
+                error("E0204", `'${target}' defines no component '${b.standIn.text}' to bind`, sources.span(b.standIn.id), {
+                  help: didYouMean(b.standIn.text, m.worldNames) ?? `its components are ${[...m.worldNames].sort().join(", ")}`,
+                }),
+              );
+          const bound = new Map(item.bindings.map((b) => [b.standIn.text, b.to.text]));
+          for (const n of m.worldNames) worldNames.add(bound.get(n) ?? n);
           if (m.machine) machine = m.machine;
           if (m.kernel) kernel = m.kernel;
           m.components.forEach((c) => addComponent(c, false));
@@ -183,6 +253,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
         }
         case "Component":
           sawOther = true;
+          worldNames.add(item.name.text);
           addComponent(item, true);
           break;
         case "Invariant":
@@ -195,7 +266,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
           break;
       }
     }
-    return { name: ast.name.text, nameId: ast.name.id, machine, kernel, components, invariants, paths };
+    return { name: ast.name.text, nameId: ast.name.id, machine, kernel, components, invariants, paths, renames, worldNames };
   };
 
   const root = read(path);
@@ -203,6 +274,6 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     diagnostics.push(error("E0201", `cannot read file '${path}'`, undefined));
     return { phase: "loaded", sources, files, merged: null, diagnostics };
   }
-  const merged = mergeFile(path, [], null);
+  const merged = mergeFile(path, [], null, NO_ALIAS);
   return { phase: "loaded", sources, files, merged, diagnostics };
 }

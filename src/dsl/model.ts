@@ -13,9 +13,14 @@ import { FRAME_BYTES } from "./literals.js";
 
 /** A kernel object a capability can name: an index into the model's table of that kind. */
 export interface ObjectRef {
-  readonly kind: "region" | "portal" | "semaphore" | "thread" | "pd";
+  /** `irq` and `mmio` are a device's interrupt semaphore and MMIO window; their index is the device's. */
+  readonly kind: "region" | "portal" | "semaphore" | "thread" | "pd" | "irq" | "mmio";
   readonly index: number;
 }
+/** An object a semaphore statement names: a declared semaphore or a device's interrupt. */
+export type SemRef = ObjectRef & { readonly kind: "semaphore" | "irq" };
+/** An object a memory statement names: a declared region or a device's MMIO window. */
+export type RegionRef = ObjectRef & { readonly kind: "region" | "mmio" };
 
 export interface SystemModel {
   readonly name: string;
@@ -75,6 +80,8 @@ export interface ComponentModel {
   readonly root: boolean;
   readonly sloc: number;
   readonly pager: number | null;
+  /** The component that handles this component's exceptions (`exceptions C`), if any. */
+  readonly exceptions: number | null;
   readonly adversarySteps: number | null;
   readonly regions: readonly number[];
   readonly portals: readonly number[];
@@ -129,18 +136,19 @@ export type StmtModel =
   | { readonly kind: "call"; readonly node: NodeId; readonly portal: number; readonly args: readonly ExprModel[]; readonly item: ItemModel | null; readonly bind: number | null; readonly timeout: number | null }
   | { readonly kind: "recv"; readonly node: NodeId; readonly portal: number; readonly bind: number | null }
   | { readonly kind: "reply"; readonly node: NodeId; readonly value: ExprModel; readonly item: ItemModel | null }
-  | { readonly kind: "up" | "down"; readonly node: NodeId; readonly sem: number }
-  | { readonly kind: "read"; readonly node: NodeId; readonly region: number; readonly bind: number }
-  | { readonly kind: "write"; readonly node: NodeId; readonly region: number; readonly value: ExprModel }
+  | { readonly kind: "up" | "down"; readonly node: NodeId; readonly sem: SemRef }
+  | { readonly kind: "read"; readonly node: NodeId; readonly region: RegionRef; readonly bind: number }
+  | { readonly kind: "write"; readonly node: NodeId; readonly region: RegionRef; readonly value: ExprModel }
   | { readonly kind: "delegate"; readonly node: NodeId; readonly object: ObjectRef; readonly to: number; readonly rights: readonly string[] }
   | { readonly kind: "revoke"; readonly node: NodeId; readonly object: ObjectRef }
-  | { readonly kind: "map"; readonly node: NodeId; readonly region: number; readonly to: number; readonly rights: readonly string[] | null }
-  | { readonly kind: "unmap"; readonly node: NodeId; readonly region: number }
+  | { readonly kind: "map"; readonly node: NodeId; readonly region: RegionRef; readonly to: number; readonly rights: readonly string[] | null }
+  | { readonly kind: "unmap"; readonly node: NodeId; readonly region: RegionRef }
   | { readonly kind: "loop"; readonly node: NodeId; readonly body: readonly StmtModel[] }
   | { readonly kind: "repeat"; readonly node: NodeId; readonly count: number; readonly body: readonly StmtModel[] }
   | { readonly kind: "choose"; readonly node: NodeId; readonly branches: readonly (readonly StmtModel[])[] }
   | { readonly kind: "if"; readonly node: NodeId; readonly cond: ExprModel; readonly then: readonly StmtModel[]; readonly else: readonly StmtModel[] }
-  | { readonly kind: "assert"; readonly node: NodeId; readonly cond: ExprModel };
+  | { readonly kind: "assert"; readonly node: NodeId; readonly cond: ExprModel }
+  | { readonly kind: "raise"; readonly node: NodeId; readonly value: ExprModel; readonly bind: number | null };
 
 /** A capability sent with a message: the object, and the rights (null: those the sender holds). */
 export interface ItemModel {
@@ -247,6 +255,7 @@ export function buildModel(v: Validated): SystemModel {
         root: n.root,
         sloc: 0,
         pager: null,
+        exceptions: null,
         adversarySteps: null,
         regions: [],
         portals: [],
@@ -325,6 +334,7 @@ export function buildModel(v: Validated): SystemModel {
   const objectsOf = (t: Target, self: number | null): ObjectRef[] => {
     if (t.kind === "component") return compsOf(t.comp, self).map((index) => ({ kind: "pd", index }));
     if (t.kind === "device" || t.kind === "label" || t.kind === "var") throw new Error(`not an object: ${t.kind}`);
+    if (!("comp" in t)) return [{ kind: t.kind, index: deviceIndex.get(t.device)! }];
     return compsOf(t.comp, self).map((c) => objects.get(key(c, t.name))!);
   };
   const one = <T>(xs: readonly T[]): T => {
@@ -333,6 +343,8 @@ export function buildModel(v: Validated): SystemModel {
   };
   const refObject = (ref: Ref, self: number): ObjectRef => one(objectsOf(tgt(ref.id), self));
   const refIndex = (ref: Ref, self: number): number => refObject(ref, self).index;
+  const semRef = (ref: Ref, self: number): SemRef => refObject(ref, self) as SemRef;
+  const regionRef = (ref: Ref, self: number): RegionRef => refObject(ref, self) as RegionRef;
   const nameComp = (n: Name, self: number | null): number[] => {
     const t = tgt(n.id);
     if (t.kind !== "component") throw new Error(`not a component: ${t.kind}`);
@@ -343,7 +355,7 @@ export function buildModel(v: Validated): SystemModel {
     if ("error" in res) throw new Error(res.error);
     return res.rights;
   };
-  const capKindOf = (o: ObjectRef): CapKind => (o.kind === "pd" ? "component" : o.kind);
+  const capKindOf = (o: ObjectRef): CapKind => (o.kind === "pd" ? "component" : o.kind === "irq" ? "semaphore" : o.kind === "mmio" ? "region" : o.kind);
 
   const expr = (e: Expr, self: number | null): ExprModel => {
     switch (e.kind) {
@@ -391,13 +403,13 @@ export function buildModel(v: Validated): SystemModel {
       case "Reply":
         return { kind: "reply", node, value: expr(s.value, self), item: itemOf(s.item, self) };
       case "Up":
-        return { kind: "up", node, sem: refIndex(s.sem, self) };
+        return { kind: "up", node, sem: semRef(s.sem, self) };
       case "Down":
-        return { kind: "down", node, sem: refIndex(s.sem, self) };
+        return { kind: "down", node, sem: semRef(s.sem, self) };
       case "Read":
-        return { kind: "read", node, region: refIndex(s.region, self), bind: slot(s.bind)! };
+        return { kind: "read", node, region: regionRef(s.region, self), bind: slot(s.bind)! };
       case "Write":
-        return { kind: "write", node, region: refIndex(s.region, self), value: expr(s.value, self) };
+        return { kind: "write", node, region: regionRef(s.region, self), value: expr(s.value, self) };
       case "Delegate": {
         const object = refObject(s.cap, self);
         return { kind: "delegate", node, object, to: one(nameComp(s.to, self)), rights: rightsOf(s.rights, capKindOf(object)) };
@@ -405,9 +417,9 @@ export function buildModel(v: Validated): SystemModel {
       case "Revoke":
         return { kind: "revoke", node, object: refObject(s.cap, self) };
       case "Map":
-        return { kind: "map", node, region: refIndex(s.region, self), to: s.to ? one(nameComp(s.to, self)) : self, rights: s.rights ? rightsOf(s.rights, "region") : null };
+        return { kind: "map", node, region: regionRef(s.region, self), to: s.to ? one(nameComp(s.to, self)) : self, rights: s.rights ? rightsOf(s.rights, "region") : null };
       case "Unmap":
-        return { kind: "unmap", node, region: refIndex(s.region, self) };
+        return { kind: "unmap", node, region: regionRef(s.region, self) };
       case "Loop":
         return { kind: "loop", node, body: stmts(s.body, self) };
       case "Repeat":
@@ -424,6 +436,8 @@ export function buildModel(v: Validated): SystemModel {
         };
       case "Assert":
         return { kind: "assert", node, cond: expr(s.cond, self) };
+      case "Raise":
+        return { kind: "raise", node, value: expr(s.value, self), bind: slot(s.bind) };
     }
   };
   const itemOf = (it: ItemClause | null, self: number): ItemModel | null => {
@@ -444,6 +458,7 @@ export function buildModel(v: Validated): SystemModel {
       const c = components[self]!;
       for (const it of sym.node.items) {
         if (it.kind === "Pager") c.pager = one(nameComp(it.pager, self));
+        if (it.kind === "Exceptions") c.exceptions = one(nameComp(it.handler, self));
         if (it.kind === "Caps")
           for (const e of it.entries)
             for (const object of objectsOf(tgt(e.target.id), self))

@@ -6,7 +6,7 @@ import { walk } from "./ast-util.js";
 import { builtin, BUILTINS, type ParamKind } from "./builtins.js";
 import type { Code } from "./codes.js";
 import { error, type Diagnostic } from "./diagnostics.js";
-import type { Loaded, Merged } from "./load.js";
+import { componentName, type Loaded, type Merged } from "./load.js";
 import { didYouMean } from "./names.js";
 import type { NodeId, SourceMap } from "./source.js";
 
@@ -32,6 +32,8 @@ export type Target =
   | { readonly kind: "component"; readonly comp: number }
   | { readonly kind: ObjectKind; readonly comp: number; readonly name: string }
   | { readonly kind: "device"; readonly device: string }
+  /** A device's interrupt semaphore (`nic.irq`) or MMIO window (`nic.mmio`), named in a statement. */
+  | { readonly kind: "irq" | "mmio"; readonly device: string }
   | { readonly kind: "label"; readonly label: string }
   | { readonly kind: "var"; readonly slot: number };
 
@@ -78,6 +80,8 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
   const err = (code: Code, message: string, at: NodeId, help?: string): void => {
     diagnostics.push(error(code, message, sources.span(at), help ? { help } : {}));
   };
+  /** A component name as written, or as an import binding renamed it. */
+  const cname = (n: Name): string => componentName(merged, n);
   const dup = (code: Code, message: string, at: NodeId, first: NodeId): void => {
     diagnostics.push(
       error(code, message, sources.span(at), { related: [{ span: sources.span(first), message: "first declared here" }] }),
@@ -112,24 +116,24 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       const name = it.name;
       const prior = locals.get(name.text);
       if (prior) {
-        dup("E0302", `'${name.text}' is declared more than once in component '${node.name.text}'`, name.id, prior.name.id);
+        dup("E0302", `'${name.text}' is declared more than once in component '${cname(node.name)}'`, name.id, prior.name.id);
         continue;
       }
       locals.set(name.text, { kind, name, declId: it.id });
       if (it.kind === "Region") it.labels?.forEach(addLabel);
     }
-    const sym: ComponentSym = { index: components.length, node, name: node.name.text, locals };
+    const sym: ComponentSym = { index: components.length, node, name: cname(node.name), locals };
     components.push(sym);
     componentsByName.set(sym.name, sym);
   }
 
   const lookupComponent = (n: Name): ComponentSym | null => {
-    const c = componentsByName.get(n.text);
+    const c = componentsByName.get(cname(n));
     if (c) {
       targets.set(n.id, { kind: "component", comp: c.index });
       return c;
     }
-    err("E0303", `unknown component '${n.text}'`, n.id, didYouMean(n.text, componentsByName.keys()));
+    err("E0303", `unknown component '${cname(n)}'`, n.id, didYouMean(cname(n), componentsByName.keys()));
     return null;
   };
   const lookupDevice = (n: Name): boolean => {
@@ -161,7 +165,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
     return `${/^[aeiou]/.test(w) ? "an" : "a"} ${w}`;
   };
   /** Resolves an object reference `x` (in the scope's component) or `c.x`. */
-  const lookupObject = (ref: Ref, want: Want, scope: Scope): Target | null => {
+  const lookupObject = (ref: Ref, want: Want, scope: Scope, deviceObjects = false): Target | null => {
     const [first, second] = ref.parts as [Name, Name | undefined];
     const found = (t: Target, shown: string): Target | null => {
       if (!(want as readonly string[]).includes(t.kind)) {
@@ -171,6 +175,22 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       targets.set(ref.id, t);
       return t;
     };
+    if (second && deviceObjects && devices.has(first.text) && !componentsByName.has(cname(first))) {
+      // A device offers two objects: its interrupt (a semaphore) and its MMIO window (a region).
+      const kind = second.text === "irq" ? "irq" : second.text === "mmio" ? "mmio" : null;
+      const as = kind === "irq" ? "semaphore" : "region";
+      if (kind && (want as readonly string[]).includes(as)) {
+        targets.set(ref.id, { kind, device: first.text });
+        return { kind, device: first.text };
+      }
+      err(
+        kind ? "E0312" : "E0319",
+        kind ? `'${first.text}.${second.text}' is a device's ${as}; expected ${aWant(want)}` : `device '${first.text}' has no object '${second.text}'`,
+        kind ? ref.id : second.id,
+        "a device offers 'irq', its interrupt semaphore (for up and down), and 'mmio', its MMIO window (a region)",
+      );
+      return null;
+    }
     if (second) {
       const c = lookupComponent(first);
       if (!c) return null;
@@ -190,7 +210,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
     }
     const local = scope.comp?.locals.get(first.text);
     if (local) return found({ kind: local.kind, comp: scope.comp!.index, name: first.text }, first.text);
-    const c = componentsByName.get(first.text);
+    const c = componentsByName.get(cname(first));
     if (c && want.includes("component")) return found({ kind: "component", comp: c.index }, first.text);
     if (c) {
       err("E0312", `'${first.text}' is a component; expected ${aWant(want)} (write '${first.text}.NAME')`, ref.id);
@@ -293,37 +313,37 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       case "Call":
         lookupObject(s.portal, ["portal"], scope);
         s.args.forEach((a) => resolveExpr(a, scope));
-        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
+        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope, true);
         return bind(s.bind, scope);
       case "Recv":
         lookupObject(s.portal, ["portal"], scope);
         return bind(s.bind, scope);
       case "Reply":
-        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
+        if (s.item) lookupObject(s.item.cap, ["region", "portal", "semaphore", "thread", "component"], scope, true);
         return resolveExpr(s.value, scope);
       case "Up":
       case "Down":
-        lookupObject(s.sem, ["semaphore"], scope);
+        lookupObject(s.sem, ["semaphore"], scope, true);
         return;
       case "Read":
-        lookupObject(s.region, ["region"], scope);
+        lookupObject(s.region, ["region"], scope, true);
         return bind(s.bind, scope);
       case "Write":
-        lookupObject(s.region, ["region"], scope);
+        lookupObject(s.region, ["region"], scope, true);
         return resolveExpr(s.value, scope);
       case "Delegate":
-        lookupObject(s.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
+        lookupObject(s.cap, ["region", "portal", "semaphore", "thread", "component"], scope, true);
         lookupComponent(s.to);
         return;
       case "Revoke":
-        lookupObject(s.cap, ["region", "portal", "semaphore", "thread", "component"], scope);
+        lookupObject(s.cap, ["region", "portal", "semaphore", "thread", "component"], scope, true);
         return;
       case "Map":
-        lookupObject(s.region, ["region"], scope);
+        lookupObject(s.region, ["region"], scope, true);
         if (s.to) lookupComponent(s.to);
         return;
       case "Unmap":
-        lookupObject(s.region, ["region"], scope);
+        lookupObject(s.region, ["region"], scope, true);
         return;
       case "Loop":
       case "Repeat":
@@ -339,13 +359,16 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       }
       case "Assert":
         return resolveExpr(s.cond, scope);
+      case "Raise":
+        resolveExpr(s.value, scope);
+        return bind(s.bind, scope);
     }
   };
   /** A thread's variables are the names it binds with `-> x`, in order of first binding. */
   const variablesOf = (t: Thread): Map<string, number> => {
     const vars = new Map<string, number>();
     walk(t.body, (n) => {
-      const b = n.kind === "Call" || n.kind === "Recv" || n.kind === "Read" ? n.bind : null;
+      const b = n.kind === "Call" || n.kind === "Recv" || n.kind === "Read" || n.kind === "Raise" ? n.bind : null;
       if (b && !vars.has(b.text)) vars.set(b.text, vars.size);
     });
     return vars;
@@ -360,6 +383,9 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
           break;
         case "Pager":
           lookupComponent(it.pager);
+          break;
+        case "Exceptions":
+          lookupComponent(it.handler);
           break;
         case "Caps":
           for (const e of it.entries) {
@@ -409,7 +435,7 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       case "NeverFlows":
         p.labels.forEach(lookupLabel);
         for (const s of p.sinks) {
-          if (componentsByName.has(s.text)) lookupComponent(s);
+          if (componentsByName.has(cname(s))) lookupComponent(s);
           else if (devices.has(s.text)) lookupDevice(s);
           else
             err("E0303", `unknown component or device '${s.text}'`, s.id, didYouMean(s.text, [...componentsByName.keys(), ...devices.keys()]));
@@ -446,12 +472,12 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
     for (const ev of [p.from, p.to]) {
       const isDeviceEvent = ev.verb === "fires" || ev.verb === "delivers";
       if (isDeviceEvent) {
-        if (!devices.has(ev.subject.text) && componentsByName.has(ev.subject.text))
+        if (!devices.has(ev.subject.text) && componentsByName.has(cname(ev.subject)))
           err("E0424", `'${ev.subject.text}' is a component; '${ev.verb}' is an event of a device`, ev.subject.id);
         else lookupDevice(ev.subject);
         continue;
       }
-      if (devices.has(ev.subject.text) && !componentsByName.has(ev.subject.text)) {
+      if (devices.has(ev.subject.text) && !componentsByName.has(cname(ev.subject))) {
         err("E0424", `'${ev.subject.text}' is a device; '${ev.verb}' is an event of a component`, ev.subject.id);
         continue;
       }

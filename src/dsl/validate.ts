@@ -28,6 +28,11 @@ export function validate(r: Resolved): Validated {
   const err = (code: Code, message: string, at: NodeId, help?: string): void => {
     diagnostics.push(error(code, message, sources.span(at), help ? { help } : {}));
   };
+  /** The component a name was resolved to (undefined when it is unknown: already reported). */
+  const compOf = (n: Name): number | undefined => {
+    const t = r.targets.get(n.id);
+    return t?.kind === "component" ? t.comp : undefined;
+  };
   /** Records a setting; reports and returns false when it was already given. */
   const once = (seen: Map<string, NodeId>, key: string, at: NodeId, what: string): boolean => {
     const prior = seen.get(key);
@@ -233,8 +238,13 @@ export function validate(r: Resolved): Validated {
         }
         case "Pager":
           once(seen, "pager", it.id, "'pager'");
-          if (it.pager.text === c.name) err("E0420", `component '${c.name}' cannot be its own pager`, it.pager.id);
+          if (compOf(it.pager) === c.index) err("E0420", `component '${c.name}' cannot be its own pager`, it.pager.id);
           else replicatedElsewhere(it.pager, c);
+          break;
+        case "Exceptions":
+          once(seen, "exceptions", it.id, "'exceptions'");
+          if (compOf(it.handler) === c.index) err("E0420", `component '${c.name}' cannot handle its own exceptions`, it.handler.id);
+          else replicatedElsewhere(it.handler, c);
           break;
         case "Adversary":
           once(seen, "adversary", it.id, "'adversary steps'");
@@ -286,9 +296,11 @@ export function validate(r: Resolved): Validated {
     switch (p.kind) {
       case "Isolated":
         // An unknown name is already reported; repeating it here would be a cascade.
-        if (p.a.text === p.b.text && r.targets.has(p.a.id)) err("E0421", `'isolated' needs two different components, not '${p.a.text}' twice`, p.b.id);
+        if (compOf(p.a) !== undefined && compOf(p.a) === compOf(p.b))
+          err("E0421", `'isolated' needs two different components, not '${r.components[compOf(p.a)!]!.name}' twice`, p.b.id);
         for (const m of p.via)
-          if ((m.text === p.a.text || m.text === p.b.text) && r.targets.has(m.id)) err("E0421", `'${m.text}' cannot mediate between itself and another component`, m.id);
+          if (compOf(m) !== undefined && (compOf(m) === compOf(p.a) || compOf(m) === compOf(p.b)))
+            err("E0421", `'${r.components[compOf(m)!]!.name}' cannot mediate between itself and another component`, m.id);
         distinct(p.via, "the mediators");
         break;
       case "NeverFlows":
@@ -335,7 +347,7 @@ export function validate(r: Resolved): Validated {
   }
   function capKind(t: Target): CapKind {
     if (t.kind === "device" || t.kind === "label" || t.kind === "var") throw new Error(`not a capability target: ${t.kind}`);
-    return t.kind;
+    return t.kind === "irq" ? "semaphore" : t.kind === "mmio" ? "region" : t.kind;
   }
   function rights(rs: Rights, kind: CapKind): void {
     const res = parseRights(kind, rs.words.map((w) => w.text));
@@ -344,7 +356,7 @@ export function validate(r: Resolved): Validated {
   /** Statements may not name an object of another replicated component: which replica would it be? */
   function replicatedElsewhere(n: Name, self: ComponentSym): void {
     const t = r.targets.get(n.id);
-    if (t && t.kind !== "device" && t.kind !== "label" && t.kind !== "var") {
+    if (t && "comp" in t) {
       const other = r.components[t.comp]!;
       if (other.index !== self.index && other.node.replicas)
         err("E0425", `'${other.name}' is replicated; a single statement or setting cannot tell which replica it means`, n.id);
@@ -353,7 +365,7 @@ export function validate(r: Resolved): Validated {
   /** The object a statement names; undefined when it is unresolved or ambiguous (both already reported). */
   function objectRef(ref: { id: NodeId; parts: readonly Name[] }, self: ComponentSym): Target | undefined {
     const t = r.targets.get(ref.id);
-    if (t && t.kind !== "device" && t.kind !== "label" && t.kind !== "var") {
+    if (t && "comp" in t) {
       const other = r.components[t.comp]!;
       if (other.index !== self.index && other.node.replicas) {
         err("E0425", `'${other.name}' is replicated; a single statement cannot tell which replica '${ref.parts.map((p) => p.text).join(".")}' means`, ref.id);
@@ -425,6 +437,8 @@ export function validate(r: Resolved): Validated {
         return;
       case "Assert":
         return void expect(s.cond, "bool", c);
+      case "Raise":
+        return void expect(s.value, "data", c);
     }
   }
   /** Checks an expression has the wanted type; `c` is the component whose thread it is in (null: an invariant). */

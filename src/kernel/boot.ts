@@ -51,7 +51,8 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
   for (const e of ecs) {
     initEc(s, L, e.ec, e.pd, e.cpu);
     initSc(s, L, e.ec, e.ec, e.prio);
-    ecSet(s, L, e.ec, EC.PAGER_PT, pagerPt(L, e.pd, e.cpu));
+    ecSet(s, L, e.ec, EC.PAGER_PT, eventPt(L, L.model.components[e.pd]?.pager ?? null, e.cpu));
+    ecSet(s, L, e.ec, EC.EXC_PT, eventPt(L, L.model.components[e.pd]?.exceptions ?? null, e.cpu));
   }
   // Spare ECs are free but carry the -1 ("none") links of an initialised record, so that
   // no scan takes one for a revoker (REVOKE 0) or the holder of EC 0's reply capability.
@@ -115,8 +116,10 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
       }
     }
   }
-  // A pager resolves its clients' faults by mapping into them: it holds their PDs.
+  // A pager resolves its clients' faults by mapping into them: it holds their PDs. So does an
+  // exception handler (L4Linux holds the tasks of the processes it runs).
   for (const c of model.components) if (c.pager !== null) delegate(c.pager, Kind.PD, c.index, Right.CTRL);
+  for (const c of model.components) if (c.exceptions !== null) delegate(c.exceptions, Kind.PD, c.index, Right.CTRL);
   for (const k of model.caps) {
     const rights = rightsOf(k.rights);
     switch (k.object.kind) {
@@ -143,11 +146,13 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
   return { kernel: { L, meter }, state: s };
 }
 
-/** The page-fault portal of a component's EC on `cpu`: its pager's first portal (that CPU's PT), or none. */
-function pagerPt(L: Layout, pd: number, cpu: number): number {
-  const c = L.model.components[pd];
-  if (!c || c.pager === null) return -1;
-  const p = L.model.components[c.pager]!.portals[0];
+/**
+ * An event portal of a component's EC on `cpu` (page faults: its pager's; exceptions: its
+ * exception handler's): the handler's first portal (that CPU's PT), or none.
+ */
+function eventPt(L: Layout, handler: number | null, cpu: number): number {
+  if (handler === null) return -1;
+  const p = L.model.components[handler]!.portals[0];
   if (p === undefined) return -1;
   const pts = L.boot.portalPts[p]!;
   return pts.length === 1 ? pts[0]! : pts[cpu] ?? -1;

@@ -53,7 +53,7 @@ export function timeout(k: Kernel, s: StateVector, ec: number): void {
  * Sends a fault message (page fault or exception) from `ec` to portal `pt` as if it
  * called it; without a usable portal the EC dies, and its callers are aborted.
  */
-function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[]): void {
+function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[], labels = 0): void {
   const L = k.L;
   k.meter.add(P.kernelEntry);
   // Usable: the portal and its handler live (what call's decode requires); a dead pager's
@@ -69,7 +69,7 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
     return;
   }
   for (let i = 0; i < L.config.msgWords; i++) setMsgWord(s, L, ec, i, words[i] ?? 0);
-  ecSet(s, L, ec, EC.MSG_LABELS, 0);
+  ecSet(s, L, ec, EC.MSG_LABELS, labels);
   ecSet(s, L, ec, EC.MSG_CAP, 0);
   if (waitingHandler(s, L, pt, handler)) rendezvous(s, L, ec, handler, false, k.meter);
   else {
@@ -93,9 +93,12 @@ export function memAccess(k: Kernel, s: StateVector, ec: number, mem: number, ki
   return false;
 }
 
-/** An exception of `ec` (how L4Linux user processes make system calls) goes to its exception handler. */
-export function raiseException(k: Kernel, s: StateVector, ec: number, code: number): void {
-  faultIpc(k, s, ec, ecGet(s, k.L, ec, EC.EXC_PT), [code]);
+/**
+ * An exception of `ec` (how L4Linux user processes make system calls) goes to its exception
+ * handler as a message `[code]` carrying `labels` (the data the exception state exposes).
+ */
+export function raiseException(k: Kernel, s: StateVector, ec: number, code: number, labels = 0): void {
+  faultIpc(k, s, ec, ecGet(s, k.L, ec, EC.EXC_PT), [code], labels);
 }
 
 /**

@@ -196,7 +196,7 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     const granted = model.caps
       .filter((k) => k.holder === c.index)
       .reduce((n, k) => n + (k.object.kind === "portal" ? portalPts[k.object.index]!.length : k.object.kind === "thread" ? 2 : 1), 0);
-    const clients = comps.filter((x) => x.pager === c.index).length;
+    const clients = comps.filter((x) => x.pager === c.index).length + comps.filter((x) => x.exceptions === c.index).length;
     return 1 + ecs * 2 + pts + c.semaphores.length + c.regions.length + devs + granted + clients + config.spareSlots;
   });
   for (let i = 0; i < config.spare.pd; i++) slots.push(config.spareSlots);

@@ -113,8 +113,8 @@ describe("one instruction per simple statement", () => {
     expect(c[0]).toMatchObject({ portal: idx(m, "portals", "sigma0", "p"), bind: 0 });
     expect(c[1]).toMatchObject({ bind: null });
     expect(c[2]).toMatchObject({ value: { kind: "var", slot: 0 } });
-    expect(c[3]).toMatchObject({ sem: idx(m, "semaphores", "sigma0", "s") });
-    expect(c[4]).toMatchObject({ sem: idx(m, "semaphores", "sigma0", "s") });
+    expect(c[3]).toMatchObject({ sem: { kind: "semaphore", index: idx(m, "semaphores", "sigma0", "s") } });
+    expect(c[4]).toMatchObject({ sem: { kind: "semaphore", index: idx(m, "semaphores", "sigma0", "s") } });
   });
 
   it("read and write", () => {
@@ -123,8 +123,8 @@ describe("one instruction per simple statement", () => {
       { op: "read", at: "read buf -> x", next: 1 },
       { op: "write", at: "write key <- seal(x, key)", next: 2 },
     ]);
-    expect(prog.code[0]).toMatchObject({ region: idx(m, "regions", "sigma0", "buf"), bind: 0 });
-    expect(prog.code[1]).toMatchObject({ region: idx(m, "regions", "sigma0", "key"), value: { kind: "seal", key: idx(m, "regions", "sigma0", "key") } });
+    expect(prog.code[0]).toMatchObject({ region: { kind: "region", index: idx(m, "regions", "sigma0", "buf") }, bind: 0 });
+    expect(prog.code[1]).toMatchObject({ region: { kind: "region", index: idx(m, "regions", "sigma0", "key") }, value: { kind: "seal", key: idx(m, "regions", "sigma0", "key") } });
   });
 
   it("delegate, revoke, map, unmap", () => {
@@ -146,9 +146,9 @@ describe("one instruction per simple statement", () => {
     expect(prog.code[2]).toMatchObject({ object: { kind: "region", index: buf } });
     expect(prog.code[3]).toMatchObject({ object: { kind: "pd", index: app } });
     // `map R` maps into the component itself, with the rights left to the kernel.
-    expect(prog.code[4]).toMatchObject({ region: key, to: 0, rights: null });
-    expect(prog.code[5]).toMatchObject({ region: key, to: app, rights: ["r", "w"] });
-    expect(prog.code[6]).toMatchObject({ region: key });
+    expect(prog.code[4]).toMatchObject({ region: { kind: "region", index: key }, to: 0, rights: null });
+    expect(prog.code[5]).toMatchObject({ region: { kind: "region", index: key }, to: app, rights: ["r", "w"] });
+    expect(prog.code[6]).toMatchObject({ region: { kind: "region", index: key } });
   });
 
   it("assert", () => {

@@ -114,6 +114,7 @@ export function stmt(depth: number): fc.Arbitrary<A.Stmt> {
       .map((r): A.Stmt => ({ kind: "Map", id: 0, ...r })),
     ref.map((region): A.Stmt => ({ kind: "Unmap", id: 0, region })),
     e.map((cond): A.Stmt => ({ kind: "Assert", id: 0, cond })),
+    fc.record({ value: e, bind: fc.option(name) }).map((r): A.Stmt => ({ kind: "Raise", id: 0, ...r })),
   ];
   if (depth <= 0) return fc.oneof(...leaves);
   const b = block(depth - 1);
@@ -170,6 +171,7 @@ const componentItem: fc.Arbitrary<A.ComponentItem> = fc.oneof(
   name.map((n): A.ComponentItem => ({ kind: "Portal", id: 0, name: n })),
   name.map((n): A.ComponentItem => ({ kind: "Semaphore", id: 0, name: n })),
   name.map((pager): A.ComponentItem => ({ kind: "Pager", id: 0, pager })),
+  name.map((handler): A.ComponentItem => ({ kind: "Exceptions", id: 0, handler })),
   fc.array(capEntry, { maxLength: 6 }).map((entries): A.ComponentItem => ({ kind: "Caps", id: 0, entries })),
   num.map((steps): A.ComponentItem => ({ kind: "Adversary", id: 0, steps })),
 );
@@ -211,7 +213,15 @@ const event: fc.Arbitrary<A.Event> = fc
   }));
 
 export const item: fc.Arbitrary<A.Item> = fc.oneof(
-  str.map((path): A.Item => ({ kind: "Import", id: 0, path })),
+  fc
+    .record({
+      path: str,
+      bindings: fc.array(
+        fc.record({ standIn: name, to: name }).map((b): A.Binding => ({ kind: "Binding", id: 0, ...b })),
+        { maxLength: 3 },
+      ),
+    })
+    .map((r): A.Item => ({ kind: "Import", id: 0, ...r })),
   fc.array(machineItem, { maxLength: 5 }).map((items): A.Item => ({ kind: "Machine", id: 0, items })),
   fc
     .record({ personality: name, options: fc.option(fc.array(kernelOption, { maxLength: 4 })) })

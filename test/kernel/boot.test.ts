@@ -254,7 +254,7 @@ function checkCapsEntries(m: SystemModel, s: StateVector, L: Layout): void {
   for (const k of m.caps) {
     if (k.holder === root) continue;
     const rights = rightsOf(k.rights);
-    const kind = { portal: Kind.PT, region: Kind.MEM, semaphore: Kind.SM, thread: Kind.EC, pd: Kind.PD }[k.object.kind];
+    const kind = { portal: Kind.PT, region: Kind.MEM, semaphore: Kind.SM, thread: Kind.EC, pd: Kind.PD, irq: Kind.SM, mmio: Kind.MEM }[k.object.kind];
     const objects = k.object.kind === "portal" ? L.boot.portalPts[k.object.index]! : [k.object.index];
     for (const o of objects) {
       const held = capsOf(s, L, k.holder, kind, o).filter((h) => h.rights === rights);
