@@ -13,11 +13,14 @@
  * share the word's first multiplication `k = w * P` (a bijection, so nothing is lost)
  * and differ after it: the high half adds k, rotates by 13 and multiplies by Q1; the
  * low half xors k, rotates by 17 and multiplies by Q2. That saves a quarter of the
- * multiplications; with it a 250-word state costs a few hundred nanoseconds. Without
- * the second multiplication per word, structured states (few small values, top bits)
- * collide thousands of times more often than random ones; with it, the collision
- * counts of each half and of the two halves together match a random function on such
- * families (measured on 2 million vectors each when this was written).
+ * multiplications, which bound the speed (three per word: a 250-word state costs a
+ * few hundred nanoseconds, bench/visited.bench.ts). Cheaper rounds were tried and
+ * rejected: without the multiplication of the accumulator, or folding two words into
+ * one, differences in the top bits of words stay in the top bits and cancel, and
+ * structured states (a few small values, or top bits) collide thousands of times more
+ * often than random ones. With these rounds the collision counts of each half, and of
+ * the two halves together, match a random function on such families (2 million
+ * vectors each, measured when this was written).
  *
  * Every lane round is a bijection of the word and of the accumulator (odd multipliers,
  * rotations), and so are the combination and the final avalanche of one lane, so two

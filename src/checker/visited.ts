@@ -63,7 +63,7 @@ export class FingerprintTable {
     if (typeof capacity === "number") {
       this.isShared = shared;
       this.meta = allocate(1, shared);
-      this.slots = allocate(Math.max(MIN_CAPACITY, Math.ceil(capacity)) * STRIDE, shared);
+      this.slots = allocate(Math.max(MIN_CAPACITY, Math.ceil(capacity) || 0) * STRIDE, shared);
     } else {
       this.isShared = true;
       this.meta = new Int32Array(capacity.meta);

@@ -1,0 +1,157 @@
+// Fingerprints: equal vectors hash alike, one changed word always changes both halves, halves spread evenly; the collision odds.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { collisionProbability, fingerprint } from "../../src/checker/fingerprint.js";
+
+const fp = (v: Int32Array, from?: number, to?: number): [number, number] => {
+  const out = new Uint32Array(2);
+  fingerprint(v, out, from, to);
+  return [out[0]!, out[1]!];
+};
+
+const vector = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 1, maxLength: 300 }).map((a) => Int32Array.from(a));
+
+/** Pearson's chi-square of `values` spread over `buckets` equal buckets. */
+function chiSquare(values: number[], buckets: number): number {
+  const counts = new Array<number>(buckets).fill(0);
+  for (const x of values) counts[x]!++;
+  const expected = values.length / buckets;
+  return counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
+}
+
+describe("fingerprint", () => {
+  it("is a function of the words alone: copies and equal subranges hash alike", () => {
+    fc.assert(
+      fc.property(vector, fc.nat(8), fc.nat(8), (v, pre, post) => {
+        const padded = new Int32Array(pre + v.length + post).fill(7);
+        padded.set(v, pre);
+        expect(fp(v.slice())).toEqual(fp(v));
+        expect(fp(padded, pre, pre + v.length)).toEqual(fp(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("vectors that differ in one word differ in both halves", () => {
+    fc.assert(
+      fc.property(vector, fc.nat(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (v, at, x) => {
+        const i = at % v.length;
+        fc.pre(v[i] !== x);
+        const w = v.slice();
+        w[i] = x;
+        const [a, b] = [fp(v), fp(w)];
+        expect(a[0]).not.toBe(b[0]);
+        expect(a[1]).not.toBe(b[1]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("small changes to a state-like vector (one word up by one, two words swapped) give distinct fingerprints", () => {
+    const base = Int32Array.from({ length: 250 }, (_, i) => (i % 7 === 0 ? -1 : i % 5));
+    const variants = [base];
+    for (let i = 0; i < 250; i++) {
+      const up = base.slice();
+      up[i]! += 1;
+      variants.push(up);
+      for (let j = i + 1; j < 250; j += 3) {
+        const swapped = base.slice();
+        [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
+        variants.push(swapped);
+      }
+    }
+    const contents = new Set(variants.map((v) => v.join()));
+    const fingerprints = new Set(variants.map((v) => fp(v).join()));
+    expect(contents.size).toBeGreaterThan(8000);
+    expect(fingerprints.size).toBe(contents.size);
+  });
+
+  it("the length counts: a vector and its zero-extension differ; the empty range hashes", () => {
+    for (let n = 0; n < 12; n++) {
+      const v = new Int32Array(n + 1);
+      expect(fp(v, 0, n)).not.toEqual(fp(v));
+    }
+    expect(fp(new Int32Array(0))).toEqual(fp(new Int32Array(5), 2, 2));
+  });
+
+  it("no 64-bit collision, and 32-bit collisions at the rate of a random function, over 249,000 structured vectors", () => {
+    // Two words of a 250-word zero vector set to small values: the shape of real
+    // successor states, which differ from each other in a few small words.
+    const N = 249_000;
+    const hi = new Uint32Array(N);
+    const lo = new Uint32Array(N);
+    const both = new Set<string>();
+    const v = new Int32Array(250);
+    const out = new Uint32Array(2);
+    let n = 0;
+    for (let p = 0; p < 250; p++) {
+      for (let q = p + 1; q < 250; q++) {
+        for (let x = 1; x <= 4; x++) {
+          for (let y = 1; y <= 2; y++) {
+            v.fill(0);
+            v[p] = x;
+            v[q] = y;
+            fingerprint(v, out);
+            hi[n] = out[0]!;
+            lo[n] = out[1]!;
+            both.add(`${out[0]},${out[1]}`);
+            n++;
+          }
+        }
+      }
+    }
+    expect(n).toBe(N);
+    expect(both.size).toBe(N);
+    const collisions = (a: Uint32Array): number => {
+      const s = a.slice().sort();
+      let c = 0;
+      for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) c++;
+      return c;
+    };
+    // A random function gives N(N-1)/2^33, about 7; the inputs are fixed, so this cannot flake.
+    expect(collisions(hi)).toBeLessThanOrEqual(25);
+    expect(collisions(lo)).toBeLessThanOrEqual(25);
+  });
+
+  it("sequential small vectors spread evenly over buckets, by low bits and by top bits", () => {
+    const his: number[] = [];
+    const los: number[] = [];
+    const v = new Int32Array(4);
+    for (let k = 0; k < 65536; k++) {
+      v[0] = k & 255;
+      v[3] = k >> 8;
+      const [h, l] = fp(v);
+      his.push(h);
+      los.push(l);
+    }
+    // 255 degrees of freedom: mean 255, standard deviation 22.6. Fixed inputs: no flaking.
+    for (const xs of [his, los]) {
+      expect(chiSquare(xs.map((x) => x & 255), 256)).toBeLessThan(400);
+      expect(chiSquare(xs.map((x) => x >>> 24), 256)).toBeLessThan(400);
+    }
+  });
+});
+
+describe("collisionProbability", () => {
+  it("known values", () => {
+    expect(collisionProbability(0)).toBe(0);
+    expect(collisionProbability(1)).toBe(0);
+    expect(collisionProbability(2)).toBe(2 ** -64);
+    expect(collisionProbability(2 ** 32)).toBeCloseTo(0.5, 9);
+    expect(collisionProbability(1e6)).toBeCloseTo(1e6 * (1e6 - 1) / 2 ** 65, 20);
+    expect(collisionProbability(2 ** 40)).toBe(1);
+    expect(collisionProbability(Number.POSITIVE_INFINITY)).toBe(1);
+    expect(collisionProbability(Number.NaN)).toBe(0);
+  });
+  it("is monotone and within [0, 1]", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 2 ** 40, noNaN: true }), fc.double({ min: 0, max: 2 ** 40, noNaN: true }), (a, b) => {
+        const [x, y] = a <= b ? [a, b] : [b, a];
+        const [px, py] = [collisionProbability(Math.floor(x)), collisionProbability(Math.floor(y))];
+        expect(px).toBeGreaterThanOrEqual(0);
+        expect(py).toBeLessThanOrEqual(1);
+        expect(px).toBeLessThanOrEqual(py);
+      }),
+    );
+  });
+});
