@@ -39,8 +39,9 @@ export class Driver {
   /** The steps taken so far. */
   readonly trail: Successor[] = [];
 
-  constructor(text: string, config: Partial<KernelConfig> = {}) {
-    this.model = compile(text);
+  /** `name` is the file the text stands for: imports are read relative to it. */
+  constructor(text: string, config: Partial<KernelConfig> = {}, name = "test.nizza") {
+    this.model = compile(text, name);
     this.sys = buildSystem(this.model, { ...DEFAULT_CONFIG, ...config });
     this.L = this.sys.k.L;
     this.s = this.sys.init;

@@ -151,7 +151,14 @@ describe.each(models.map(([n, m]) => [n, m] as const))("%s", (_n, m) => {
     });
     const statics = m.threads.length + L.boot.adversaryEcs.length;
     for (let e = 0; e < L.counts.ec; e++) {
-      for (const f of [EC.WAIT, EC.PARTNER, EC.SERVER, EC.REVOKE, EC.EXC_PT]) expect(ecGet(s, L, e, f)).toBe(-1);
+      for (const f of [EC.WAIT, EC.PARTNER, EC.SERVER, EC.REVOKE]) expect(ecGet(s, L, e, f)).toBe(-1);
+      // The exception portal: the handler's first portal (its PT on the EC's CPU), or none.
+      const pd = e < statics ? ecGet(s, L, e, EC.PD) : -1;
+      const handler = pd >= 0 ? m.components[pd]!.exceptions : null;
+      const first = handler === null ? undefined : m.components[handler]!.portals[0];
+      const pts = first === undefined ? [] : L.boot.portalPts[first]!;
+      const want = pts.length === 0 ? -1 : pts.length === 1 ? pts[0]! : pts[ecGet(s, L, e, EC.CPU)]!;
+      expect(ecGet(s, L, e, EC.EXC_PT)).toBe(want);
       if (e >= statics) expect(ecGet(s, L, e, EC.STATE)).toBe(EcState.FREE);
     }
     L.boot.ptEc.forEach((ec, pt) => {
@@ -300,6 +307,20 @@ describe("boot gives pagers and thread controllers what their role needs", () =>
     const { findCap } = await import("../../src/kernel/space.js");
     const { cap } = await import("../../src/kernel/cap.js");
     expect(findCap(state, kernel.L, 1, cap(Kind.PD, 2, Right.CTRL))).toBeGreaterThanOrEqual(0);
+  });
+  it("an exception handler holds a PD capability (ctrl) of each component it serves; their ECs' exceptions go to its first portal", async () => {
+    const { compileText } = await import("../../src/dsl/compile.js");
+    const m = compileText("roles.nizza", `system exc {
+  component sigma0 : trusted root { }
+  component linux : untrusted { portal syscall; portal other }
+  component proc : untrusted { exceptions linux; thread t { raise 1 } }
+}`).model!;
+    const { kernel, state } = boot(m);
+    const { findCap } = await import("../../src/kernel/space.js");
+    const { cap } = await import("../../src/kernel/cap.js");
+    expect(findCap(state, kernel.L, 1, cap(Kind.PD, 2, Right.CTRL))).toBeGreaterThanOrEqual(0);
+    const syscall = kernel.L.boot.portalPts[m.portals.findIndex((p) => p.name === "syscall")]!;
+    expect(ecGet(state, kernel.L, 0, EC.EXC_PT)).toBe(syscall[0]);
   });
   it("a caps entry naming a thread gives its EC and its SC", async () => {
     const { compileText } = await import("../../src/dsl/compile.js");
