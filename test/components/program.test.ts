@@ -333,3 +333,26 @@ describe("control flow", () => {
     expect(all[1]!.code.map((i) => i.op)).toEqual(["recv", "reply"]);
   });
 });
+
+describe("exceptions and device objects", () => {
+  it("raise compiles to one instruction with its value and binding; nic.irq and nic.mmio name the device's objects", () => {
+    const m = compile(`system t {
+  machine { device nic { irq 3; mmio 4K } }
+  component sigma0 : trusted root { }
+  component linux : untrusted { portal sys }
+  component drv : trusted { device nic; exceptions linux; thread t { down nic.irq; read nic.mmio -> x; raise x -> y; raise 1 } }
+}`);
+    const prog = compileThread(m.threads[0]!);
+    expect(prog.code.map((i) => shape(m, i))).toEqual([
+      { op: "down", at: "down nic.irq", next: 1 },
+      { op: "read", at: "read nic.mmio -> x", next: 2 },
+      { op: "raise", at: "raise x -> y", next: 3 },
+      { op: "raise", at: "raise 1", next: 4 },
+    ]);
+    expect(prog.code[0]).toMatchObject({ sem: { kind: "irq", index: 0 } });
+    expect(prog.code[1]).toMatchObject({ region: { kind: "mmio", index: 0 }, bind: 0 });
+    expect(prog.code[2]).toMatchObject({ value: { kind: "var", slot: 0 }, bind: 1 });
+    expect(prog.code[3]).toMatchObject({ value: { kind: "int", value: 1 }, bind: null });
+    expect(m.components[2]!.exceptions).toBe(1);
+  });
+});
