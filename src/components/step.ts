@@ -31,6 +31,12 @@ export interface System {
   readonly arena: StateArena;
   /** The initial state. */
   readonly init: StateVector;
+  /**
+   * Whether steps record their exact write set (`StepInfo.writes`), which costs a diff of
+   * the whole vector per successor. On by default; an exploration that uses no footprint
+   * (no partial-order reduction) turns it off.
+   */
+  footprints: boolean;
 }
 
 export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
@@ -38,7 +44,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state };
+  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true };
 }
 
 export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
@@ -66,6 +72,12 @@ export interface StepInfo {
    * CPU's current EC), otherwise "all" (conservative).
    */
   readonly reads: "local" | "all";
+  /**
+   * Set on the step in which a revoke completes (spec/invariants.md, `revocable`): the
+   * revoked global slot and the kind and object of its capability. A revoke that
+   * completes in another EC's step (its slot removed by an ancestor's revoke) is not marked.
+   */
+  readonly revoked?: { readonly slot: number; readonly kind: number; readonly object: number };
 }
 
 export interface Successor {
@@ -116,6 +128,8 @@ function begin(sys: System, s: StateVector, ec: number): StateVector {
   return n;
 }
 
+const NO_WRITES = new Int32Array(0);
+
 function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omit<StepInfo, "cost" | "writes" | "cpu" | "component">, out: Successor[]): void {
   const L = sys.k.L;
   // A thread past the end of its body is DONE, but only once no revoke of its own is in
@@ -124,8 +138,13 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omi
   for (let t = 0; t < sys.programs.length; t++)
     if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
   if (ec >= 0) leave(sys.k, n, ec);
-  const writes: number[] = [];
-  for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) writes.push(i);
+  let writes = NO_WRITES;
+  if (sys.footprints) {
+    let count = 0;
+    for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) count++;
+    writes = new Int32Array(count);
+    for (let i = 0, j = 0; i < n.length; i++) if (n[i] !== s[i]) writes[j++] = i;
+  }
   out.push({
     state: n,
     step: {
@@ -133,7 +152,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omi
       cpu: ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1,
       component: ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1,
       cost: sys.k.meter.raw.slice(),
-      writes: Int32Array.from(writes),
+      writes,
     },
   });
 }
@@ -148,7 +167,14 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   const n = begin(sys, s, ec);
   continueRevoke(sys.k, n, ec);
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
-  done(sys, s, n, ec, { kind: "revoke", ec, node: null, text: `${ecName(sys.model, sys.k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all" }, out);
+  const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
+  done(sys, s, n, ec, { kind: "revoke", ec, node: null, text: `${ecName(sys.model, sys.k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all", ...(revoked && { revoked }) }, out);
+}
+
+/** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
+function revokedSlot(s: StateVector, L: Layout, g: number): StepInfo["revoked"] {
+  const c = capAt(s, L, g);
+  return { slot: g, kind: capKind(c), object: capObject(c) };
 }
 
 const fmt = (d: Datum, model: SystemModel): string => {
@@ -174,10 +200,10 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   if (!i) return;
   const who = ecName(model, L, ec);
   const stmt = model.sources.text(i.node);
-  const step = (act: (n: StateVector) => { text: string; status?: Status }, reads: "local" | "all" = "all"): void => {
+  const step = (act: (n: StateVector) => { text: string; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
     const n = begin(sys, s, ec);
     const r = act(n);
-    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, text: `${who}: ${r.text}`, status: r.status ?? Status.SUCCESS, reads }, out);
+    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, text: `${who}: ${r.text}`, status: r.status ?? Status.SUCCESS, reads, ...(r.revoked && { revoked: r.revoked }) }, out);
   };
   const pd = ecGet(s, L, ec, EC.PD);
   switch (i.op) {
@@ -368,7 +394,11 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "revoke": {
       const { kind, objects } = kernelObjects(L, i.object);
       const src = objects.map((o) => sel(kind, o)).find((x) => x >= 0) ?? -1;
-      step((n) => sys1(n, { op: "revoke", sel: src }, () => stmt));
+      step((n) => {
+        const r = sys1(n, { op: "revoke", sel: src }, () => stmt);
+        // Without preemptible revoke the revoke completes in this step.
+        return r.status === Status.SUCCESS && !model.kernel.preemptibleRevoke ? { ...r, revoked: revokedSlot(s, L, globalSlot(L, pd, src)) } : r;
+      });
       return;
     }
     case "map": {
@@ -471,7 +501,8 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (st !== Status.SUCCESS) return;
     extra?.(n);
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: ${text}`, status: st, reads: "all" }, out);
+    const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
+    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: ${text}`, status: st, reads: "all", ...(revoked && { revoked }) }, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug.

@@ -1,0 +1,312 @@
+// The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
+import { successors, type Successor, type System } from "../components/step.js";
+import type { StateVector } from "../kernel/layout.js";
+import { collisionProbability, fingerprint } from "./fingerprint.js";
+import { StateRecords } from "./records.js";
+import { FingerprintTable, bytesPerState } from "./visited.js";
+
+export type SearchMode = "bfs" | "dfs";
+
+/** What stopped an exploration before it had seen every reachable state. */
+export type Bound = "states" | "depth" | "memory" | "stopped";
+
+export interface ExploreOptions {
+  readonly mode?: SearchMode;
+  /** At most this many distinct states (default: no limit but memory). */
+  readonly maxStates?: number;
+  /** States deeper than this are not expanded (default: no limit). */
+  readonly maxDepth?: number;
+  /** The exploration's own memory (visited set, records, frontier, graph) stays under this (default 4 GiB). */
+  readonly maxMemoryBytes?: number;
+  /** Keep every transition (from, to) for analyses on the graph: `available`, lassos. */
+  readonly graph?: boolean;
+}
+
+/** The explorer's callbacks; each is optional. */
+export interface ExploreHooks {
+  /** A new state, with its index (0 is the initial state) and depth. */
+  state?(s: StateVector, index: number, depth: number): void;
+  /** A transition from state `from` (index `fromIndex`) by its successor number `ordinal` to state `toIndex`. */
+  edge?(from: StateVector, fromIndex: number, x: Successor, ordinal: number, toIndex: number): void;
+  /** A state with no enabled step. */
+  dead?(s: StateVector, index: number): void;
+  /** Asked after each expanded state: true stops the search (every verdict is known). */
+  done?(): boolean;
+}
+
+/** The explored graph's transitions, in the order they were found. */
+export interface Graph {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  /** The successor number of each edge among its source's successors: how to replay it. */
+  readonly ordinal: Uint16Array;
+  readonly count: number;
+}
+
+export interface Exploration {
+  readonly states: number;
+  readonly transitions: number;
+  /** The depth of the deepest state seen. */
+  readonly depth: number;
+  /** Null when every reachable state was explored. */
+  readonly bound: Bound | null;
+  readonly records: StateRecords;
+  readonly graph: Graph | null;
+  readonly elapsedMs: number;
+  /** The probability that two distinct states of this exploration share a fingerprint. */
+  readonly collisionProbability: number;
+  /** Visited set and per-state records, divided by the states: the frontier is not counted. */
+  readonly bytesPerState: number;
+}
+
+const DEFAULT_MEMORY = 4 * 2 ** 30;
+
+/** A growable list of int pairs in typed arrays: the graph's edges. */
+class EdgeList {
+  from: Int32Array = new Int32Array(1024);
+  to: Int32Array = new Int32Array(1024);
+  ordinal: Uint16Array = new Uint16Array(1024);
+  count = 0;
+  push(a: number, b: number, ordinal: number): void {
+    if (this.count === this.from.length) {
+      const n = this.count * 2;
+      const from = new Int32Array(n);
+      const to = new Int32Array(n);
+      const ord = new Uint16Array(n);
+      from.set(this.from);
+      to.set(this.to);
+      ord.set(this.ordinal);
+      [this.from, this.to, this.ordinal] = [from, to, ord];
+    }
+    this.from[this.count] = a;
+    this.to[this.count] = b;
+    this.ordinal[this.count] = ordinal;
+    this.count++;
+  }
+  get bytes(): number {
+    return this.from.byteLength * 2 + this.ordinal.byteLength;
+  }
+}
+
+/**
+ * A FIFO of state vectors packed into large chunks (a JS object per queued state
+ * would cost more than the state). Chunks are dropped as the head passes them.
+ */
+class StateQueue {
+  private readonly chunks: Int32Array[] = [];
+  private head = 0;
+  private tail = 0;
+  private readonly perChunk: number;
+  constructor(private readonly words: number) {
+    this.perChunk = Math.max(1, Math.floor((1 << 20) / Math.max(1, words)));
+  }
+  get length(): number {
+    return this.tail - this.head;
+  }
+  get bytes(): number {
+    return this.chunks.reduce((n, c) => n + (c ? c.byteLength : 0), 0);
+  }
+  push(s: StateVector): void {
+    const c = Math.floor(this.tail / this.perChunk);
+    if (!this.chunks[c]) this.chunks[c] = new Int32Array(this.perChunk * this.words);
+    this.chunks[c]!.set(s, (this.tail % this.perChunk) * this.words);
+    this.tail++;
+  }
+  /** The oldest state: a view that stays valid until the next `shift`'s chunk is released. */
+  shift(): StateVector {
+    const c = Math.floor(this.head / this.perChunk);
+    const at = (this.head % this.perChunk) * this.words;
+    const v = this.chunks[c]!.subarray(at, at + this.words);
+    this.head++;
+    // Release the previous chunk once the head has left it (the view above is in chunk c).
+    if (c > 0 && this.chunks[c - 1]) (this.chunks as (Int32Array | undefined)[])[c - 1] = undefined;
+    return v;
+  }
+}
+
+/** Explores from `sys.init`. Never throws on a scenario; a bound reached is reported in `bound`. */
+export function explore(sys: System, options: ExploreOptions = {}, hooks: ExploreHooks = {}): Exploration {
+  return (options.mode ?? "bfs") === "bfs" ? bfs(sys, options, hooks) : dfs(sys, options, hooks);
+}
+
+interface Store {
+  readonly table: FingerprintTable;
+  readonly records: StateRecords;
+  readonly fp: Uint32Array;
+  /** The index of a new state, or -(index + 1) of a known one. */
+  add(s: StateVector, parent: number, ordinal: number): number;
+}
+
+function store(): Store {
+  const table = new FingerprintTable(1 << 16);
+  const records = new StateRecords(1 << 16);
+  const fp = new Uint32Array(2);
+  return {
+    table,
+    records,
+    fp,
+    add(s, parent, ordinal) {
+      fingerprint(s, fp);
+      const r = table.insertOrFind(fp[0]!, fp[1]!);
+      if (r >= 0) records.set(r, parent, ordinal);
+      return r;
+    },
+  };
+}
+
+function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
+  const t0 = performance.now();
+  const maxStates = o.maxStates ?? Infinity;
+  const maxDepth = o.maxDepth ?? Infinity;
+  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const st = store();
+  const graph = o.graph ? new EdgeList() : null;
+  const queue = new StateQueue(sys.k.L.words);
+  let transitions = 0;
+  let bound: Bound | null = null;
+  let depth = 0;
+
+  st.add(sys.init, -1, 0);
+  queue.push(sys.init);
+  h.state?.(sys.init, 0, 0);
+  // Level by level: `levelEnd` is the first index of the next level.
+  let index = 0;
+  let levelEnd = 1;
+  let level = 0;
+  outer: while (queue.length > 0) {
+    if (h.done?.()) {
+      bound = queue.length > 0 ? "stopped" : null;
+      break;
+    }
+    if (index === levelEnd) {
+      level++;
+      levelEnd = st.table.size;
+    }
+    const s = queue.shift();
+    const from = index++;
+    if (level >= maxDepth) {
+      // Not expanded: the states beyond are unknown.
+      bound = "depth";
+      continue;
+    }
+    const xs = successors(sys, s);
+    if (xs.length === 0) h.dead?.(s, from);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      transitions++;
+      if (st.table.size >= maxStates) {
+        bound = "states";
+        break outer;
+      }
+      const r = st.add(x.state, from, i);
+      const to = r >= 0 ? r : -r - 1;
+      if (r >= 0) {
+        queue.push(x.state);
+        depth = level + 1;
+        h.state?.(x.state, r, level + 1);
+      }
+      graph?.push(from, to, i);
+      h.edge?.(s, from, x, i, to);
+    }
+    if ((from & 1023) === 0 && st.table.bytes + st.records.bytes + queue.bytes + (graph?.bytes ?? 0) > maxBytes) {
+      bound = "memory";
+      break;
+    }
+  }
+  return finish(st, transitions, depth, bound, graph, t0);
+}
+
+function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
+  const t0 = performance.now();
+  const maxStates = o.maxStates ?? Infinity;
+  const maxDepth = o.maxDepth ?? Infinity;
+  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const st = store();
+  const graph = o.graph ? new EdgeList() : null;
+  let transitions = 0;
+  let bound: Bound | null = null;
+  let depth = 0;
+  interface Frame {
+    readonly s: StateVector;
+    readonly index: number;
+    readonly xs: Successor[];
+    next: number;
+  }
+  const stack: Frame[] = [];
+  const push = (s: StateVector, index: number): void => {
+    if (stack.length >= maxDepth) {
+      bound = "depth";
+      return;
+    }
+    // Successor vectors live in the system's arena: they stay valid while referenced.
+    const xs = successors(sys, s);
+    if (xs.length === 0) h.dead?.(s, index);
+    stack.push({ s, index, xs, next: 0 });
+    depth = Math.max(depth, stack.length - 1);
+  };
+  st.add(sys.init, -1, 0);
+  h.state?.(sys.init, 0, 0);
+  push(sys.init, 0);
+  let steps = 0;
+  while (stack.length > 0) {
+    if (h.done?.()) {
+      bound = "stopped";
+      break;
+    }
+    const f = stack[stack.length - 1]!;
+    if (f.next >= f.xs.length) {
+      stack.pop();
+      continue;
+    }
+    const i = f.next++;
+    const x = f.xs[i]!;
+    transitions++;
+    if (st.table.size >= maxStates) {
+      bound = "states";
+      break;
+    }
+    const r = st.add(x.state, f.index, i);
+    const to = r >= 0 ? r : -r - 1;
+    graph?.push(f.index, to, i);
+    if (r >= 0) h.state?.(x.state, r, stack.length);
+    h.edge?.(f.s, f.index, x, i, to);
+    if (r >= 0) push(x.state, r);
+    if ((++steps & 1023) === 0 && st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) > maxBytes) {
+      bound = "memory";
+      break;
+    }
+  }
+  return finish(st, transitions, depth, bound, graph, t0);
+}
+
+function finish(st: Store, transitions: number, depth: number, bound: Bound | null, graph: EdgeList | null, t0: number): Exploration {
+  return {
+    states: st.table.size,
+    transitions,
+    depth,
+    bound,
+    records: st.records,
+    graph: graph ? { from: graph.from, to: graph.to, ordinal: graph.ordinal, count: graph.count } : null,
+    elapsedMs: performance.now() - t0,
+    collisionProbability: collisionProbability(st.table.size),
+    bytesPerState: bytesPerState(st.table, st.records),
+  };
+}
+
+/**
+ * Replays the successor ordinals `path` from the initial state: the steps of a trace and
+ * the state each leads to. Throws if the path does not fit (a bug: traces come from
+ * the explorer's own records).
+ */
+export function replay(sys: System, path: readonly number[]): Successor[] {
+  const out: Successor[] = [];
+  let s = sys.init;
+  for (const ord of path) {
+    const xs = successors(sys, s);
+    const x = xs[ord];
+    if (!x) throw new Error(`trace replay: state has ${xs.length} successors, not ${ord + 1}`);
+    out.push(x);
+    s = x.state;
+  }
+  return out;
+}

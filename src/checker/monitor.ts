@@ -1,0 +1,22 @@
+// Monitors: how an invariant watches an exploration — on every reachable state, on every transition, and at the end.
+import type { StepInfo, System } from "../components/step.js";
+import type { InvariantModel } from "../dsl/model.js";
+import type { StateVector } from "../kernel/layout.js";
+
+/**
+ * A safety invariant, checked on every reachable state and transition. A failure is a
+ * sentence saying why, in scenario terms ("linux_black knows [lan]: it reads
+ * linux_black.ram, which carries it"); null means the invariant holds there. The explorer
+ * keeps the first failure it meets in breadth-first order, which is at the least depth:
+ * its trace is a shortest counterexample.
+ */
+export interface SafetyMonitor {
+  readonly invariant: InvariantModel;
+  /** Checked on every reachable state, the initial state included. */
+  state?(s: StateVector): string | null;
+  /** Checked on every transition `from --step--> to` (also when `to` was seen before). */
+  step?(from: StateVector, step: StepInfo, to: StateVector): string | null;
+}
+
+/** Builds the monitor of one invariant; null for the invariants that are not safety properties. */
+export type SafetyMonitorFactory = (sys: System, inv: InvariantModel) => SafetyMonitor | null;

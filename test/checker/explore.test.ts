@@ -1,0 +1,85 @@
+// The explorer: state counts worked out by hand, BFS and DFS agreeing, bounds reported as such, and traces that replay.
+import { describe, expect, it } from "vitest";
+import { buildSystem } from "../../src/components/step.js";
+import { explore, replay } from "../../src/checker/explore.js";
+import { compile } from "../kernel/harness.js";
+import { reach } from "../components/reach.js";
+
+const sys = (text: string) => buildSystem(compile(text));
+
+describe("state counts worked out by hand (no reduction)", () => {
+  it("one thread, two ups: 3 states, 2 transitions", () => {
+    // S0: t at `up s` (count 0, no EC current) -> S1: t at the second `up` (count 1, t current)
+    // -> S2: t DONE (count 2). Each state has exactly one enabled step until S2, which has none.
+    const e = explore(sys(`system a { component sigma0 : trusted root { semaphore s; thread t { up s; up s } } }`));
+    expect([e.states, e.transitions, e.depth, e.bound]).toEqual([3, 2, 2, null]);
+  });
+
+  it("three threads, one up each: 13 states, 15 transitions", () => {
+    // A state is the set D of threads that have done their `up` (the count is |D|) and, once D
+    // is not empty, which thread ran last (the CPU's current EC, part of the state): 1 state
+    // for D = {}, then sum over |D| = 1..3 of C(3,|D|) * |D| = 3 + 6 + 3: 13 states.
+    // Transitions: 3 from the initial state, 2 from each of the 3 states with |D| = 1, and 1
+    // from each of the 6 states with |D| = 2: 3 + 6 + 6 = 15.
+    const e = explore(sys(`system d { component sigma0 : trusted root { semaphore s; thread t1 { up s } thread t2 { up s } thread t3 { up s } } }`));
+    expect([e.states, e.transitions, e.depth, e.bound]).toEqual([13, 15, 3, null]);
+  });
+});
+
+const SCENARIOS = [
+  `system c { component sigma0 : trusted root { semaphore s; thread t1 { choose { up s } or { up s; up s } } thread t2 { down s } } }`,
+  `system r { component sigma0 : trusted root { portal p; thread server { loop { recv p -> x; reply x } } thread client { call p(1) -> y; call p(y) timeout 3 } } }`,
+  `system u {
+    component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
+    component alice : untrusted { adversary steps 2 }
+  }`,
+];
+
+describe("breadth-first and depth-first search", () => {
+  it.each(SCENARIOS.map((t, i) => [i, t] as const))("find the same states and transitions as a plain search (scenario %i)", (_, text) => {
+    const s = sys(text);
+    const naive = reach(s);
+    const b = explore(s, { graph: true });
+    const d = explore(s, { mode: "dfs", graph: true });
+    expect(b.bound).toBeNull();
+    expect(d.bound).toBeNull();
+    expect(b.states).toBe(naive.states.length);
+    expect(d.states).toBe(naive.states.length);
+    expect(b.transitions).toBe(naive.edges.length);
+    expect(d.transitions).toBe(naive.edges.length);
+    expect(b.graph!.count).toBe(b.transitions);
+    expect(b.collisionProbability).toBeLessThan(1e-12);
+  });
+
+  it("every recorded state replays from the initial state to the same vector", () => {
+    const s = sys(SCENARIOS[2]!);
+    const seen: Int32Array[] = [];
+    const e = explore(s, {}, { state: (v, i) => void (seen[i] = v.slice()) });
+    for (let i = 0; i < e.states; i++) {
+      const path = e.records.pathTo(i);
+      const xs = replay(s, path);
+      expect(Array.from(xs.length ? xs[xs.length - 1]!.state : s.init)).toEqual(Array.from(seen[i]!));
+    }
+  });
+});
+
+describe("bounds are reported, never taken for a complete search", () => {
+  const big = SCENARIOS[2]!;
+  it("a state bound", () => {
+    const e = explore(sys(big), { maxStates: 10 });
+    expect(e.bound).toBe("states");
+    expect(e.states).toBe(10);
+  });
+  it("a depth bound", () => {
+    const e = explore(sys(big), { maxDepth: 2 });
+    expect(e.bound).toBe("depth");
+    expect(e.depth).toBe(2);
+  });
+  it("a depth bound the search never reaches is no bound", () => {
+    expect(explore(sys(SCENARIOS[0]!), { maxDepth: 100 }).bound).toBeNull();
+  });
+  it("a hook that says every verdict is known stops the search", () => {
+    const e = explore(sys(big), {}, { done: () => true });
+    expect(e.bound).toBe("stopped");
+  });
+});
