@@ -1,6 +1,7 @@
 // The `nizza` command line: one commander program, a subcommand per task, exit codes per DESIGN.md §9.
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { checkCommand, type CheckCommandOptions } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { parseCommand } from "./commands/parse.js";
 import { runCommand } from "./commands/run.js";
@@ -37,6 +38,17 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--write", "rewrite files in place (only files that parse cleanly)")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: { check?: boolean; write?: boolean }) => fmtCommand(paths, opts, io)));
+
+  root
+    .command("check")
+    .description("explore every reachable state of each scenario and prove or refute its invariants")
+    .argument("<paths...>", ".nizza files or folders (searched recursively)")
+    .option("--dfs", "search depth-first (default: breadth-first, which gives shortest counterexamples)")
+    .option("--max-states <n>", "stop after this many distinct states (the verdicts left open are incomplete)")
+    .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
+    .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .version(pkg.version, "-V, --version")
+    .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
 
   root
     .command("run")

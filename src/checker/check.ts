@@ -1,0 +1,298 @@
+// Checking a scenario: explore it, judge every invariant, and rebuild a shortest counterexample for each failure.
+import { buildSystem, type StepInfo, type System } from "../components/step.js";
+import type { InvariantModel, SystemModel } from "../dsl/model.js";
+import type { NodeId } from "../dsl/source.js";
+import type { StateVector } from "../kernel/layout.js";
+import { explore, replay, type Bound, type Exploration, type ExploreOptions } from "./explore.js";
+import { assertMonitor } from "./invariants/assert.js";
+import { cannotReach, lasso, serverWaits } from "./invariants/available.js";
+import { deadlockReason } from "./invariants/deadlock.js";
+import { safetyMonitor } from "./invariants/index.js";
+import { TcbAccumulator } from "./invariants/tcb.js";
+import type { SafetyMonitor } from "./monitor.js";
+
+export type Verdict = "holds" | "violated" | "incomplete";
+
+/** One step of a counterexample, in scenario terms. */
+export interface TraceStep {
+  readonly kind: StepInfo["kind"];
+  /** "viaduct.crypto: recv encrypt -> pkt: pkt = 7 [lan]". */
+  readonly text: string;
+  /** The statement (thread steps) or the component declaration (adversary steps) it comes from. */
+  readonly node: NodeId | null;
+  /** `file:line` of that node, when there is one. */
+  readonly at: string | null;
+  /** The successor ordinal taken: feeding these back from the initial state replays the trace. */
+  readonly ordinal: number;
+}
+
+export interface Counterexample {
+  readonly steps: readonly TraceStep[];
+  /** Why the invariant fails in the last state (or, for a lasso, along the loop). */
+  readonly reason: string;
+  /** For `available`: the step index at which the loop starts again (the lasso's knot); null otherwise. */
+  readonly loopsTo: number | null;
+}
+
+export interface InvariantResult {
+  readonly index: number;
+  /** The invariant as written (`isolated(linux_red, linux_black) except via viaduct`). */
+  readonly text: string;
+  readonly name: string | null;
+  readonly at: string;
+  readonly node: NodeId;
+  readonly expect: "holds" | "violated";
+  readonly verdict: Verdict;
+  /** Whether the verdict is what the scenario expects (an incomplete verdict never is). */
+  readonly met: boolean;
+  readonly counterexample: Counterexample | null;
+}
+
+export interface TcbResult {
+  readonly component: string;
+  /** The components in the TCB (the component itself included), in model order; the kernel is always in it too. */
+  readonly members: readonly string[];
+  readonly sloc: number;
+}
+
+export interface CheckStats {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+  /** Null when every reachable state was explored. */
+  readonly bound: Bound | null;
+  readonly collisionProbability: number;
+  readonly bytesPerState: number;
+}
+
+/** The result model every report renders. */
+export interface CheckResult {
+  readonly system: string;
+  /** Failed `assert` statements, judged like an invariant that is always present. */
+  readonly asserts: InvariantResult | null;
+  readonly invariants: readonly InvariantResult[];
+  /** For every trusted component; `partial` when the exploration stopped early. */
+  readonly tcb: readonly TcbResult[];
+  readonly tcbPartial: boolean;
+  readonly stats: CheckStats;
+}
+
+export interface CheckOptions extends ExploreOptions {
+  /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
+  readonly stopEarly?: boolean;
+}
+
+interface Failure {
+  /** The state where it fails, and, for a failure on a transition, the step into it. */
+  readonly state: number;
+  readonly via: { readonly from: number; readonly ordinal: number } | null;
+  readonly reason: string;
+}
+
+/** Explores `model` and judges every invariant. Never throws on a scenario. */
+export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
+  const sys = buildSystem(model);
+  sys.footprints = false;
+  const L = sys.k.L;
+  const invs = model.invariants;
+  const monitors: (SafetyMonitor | null)[] = invs.map((inv) => safetyMonitor(sys, inv));
+  const assertNode = firstAssert(model);
+  const asserts = assertNode !== null ? assertMonitor(sys) : null;
+  const failures: (Failure | null)[] = invs.map(() => null);
+  let assertFailure: Failure | null = null;
+  const tcb = new TcbAccumulator(sys);
+  const needsGraph = invs.some((i) => i.prop.kind === "available");
+  const availability = invs.map((i) => (i.prop.kind === "available" ? new Uint8Array(1024) : null));
+  const setTarget = (k: number, index: number, v: boolean): void => {
+    let a = availability[k]!;
+    if (index >= a.length) {
+      const b = new Uint8Array(Math.max(index + 1, a.length * 2));
+      b.set(a);
+      availability[k] = a = b;
+    }
+    a[index] = v ? 1 : 0;
+  };
+
+  const onState = (s: StateVector, index: number): void => {
+    tcb.observe(s, index);
+    if (asserts && !assertFailure) {
+      const r = asserts.state(s);
+      if (r) assertFailure = { state: index, via: null, reason: r };
+    }
+    for (let k = 0; k < invs.length; k++) {
+      const inv = invs[k]!;
+      if (inv.prop.kind === "available") setTarget(k, index, serverWaits(sys, inv.prop.portals, s));
+      const m = monitors[k];
+      if (!m?.state || failures[k]) continue;
+      const r = m.state(s);
+      if (r) failures[k] = { state: index, via: null, reason: r };
+    }
+  };
+  const deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
+  const stepMonitors = monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
+  // Only a violation is known before the end; once every invariant (and the asserts) has one,
+  // the rest of the space cannot change a verdict. Without any invariant, the TCB sets are the result.
+  const judged = invs.length > 0 || asserts !== null;
+  const everyVerdictKnown = (): boolean =>
+    (options.stopEarly ?? true) && judged && failures.every((f) => f !== null) && (!asserts || assertFailure !== null);
+
+  const ex: Exploration = explore(
+    sys,
+    { ...options, graph: options.graph || needsGraph },
+    {
+      state: (s, index) => onState(s, index),
+      edge: (from, fromIndex, x, ordinal, toIndex) => {
+        for (const k of stepMonitors) {
+          if (failures[k]) continue;
+          const r = monitors[k]!.step!(from, x.step, x.state);
+          if (r) failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
+        }
+      },
+      dead: (s, index) => {
+        if (deadlocks.every((k) => failures[k])) return;
+        const r = deadlockReason(sys, s);
+        if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: index, via: null, reason: r };
+      },
+      done: everyVerdictKnown,
+    },
+  );
+  const complete = ex.bound === null;
+
+  // The invariants judged on the explored graph or on everything seen.
+  const results = invs.map((inv, k): InvariantResult => {
+    let failure = failures[k];
+    let lassoPart: { ordinals: number[]; loopsTo: number } | null = null;
+    if (!failure && inv.prop.kind === "available" && complete) {
+      const stuck = cannotReach(ex.graph!, ex.states, availability[k]!.subarray(0, ex.states));
+      const first = stuck.indexOf(1);
+      if (first >= 0) {
+        const l = lasso(ex.graph!, ex.states, stuck, first);
+        lassoPart = { ordinals: l.edges.map((e) => ex.graph!.ordinal[e]!), loopsTo: l.loopsTo };
+        failure = {
+          state: first,
+          via: null,
+          reason:
+            l.loopsTo >= 0
+              ? `from here on ${portalNames(model, inv)}'s server never waits for requests again: the system can loop for ever without it`
+              : `from here on ${portalNames(model, inv)}'s server never waits for requests again: the system stops without it`,
+        };
+      }
+    }
+    if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc")) {
+      const f = tcb.judge(inv);
+      if (f) failure = { state: f.state, via: null, reason: f.reason };
+    }
+    const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
+    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart) : null;
+    return result(model, inv, verdict, counterexample);
+  });
+
+  const assertResult = asserts
+    ? ((): InvariantResult => {
+        const verdict: Verdict = assertFailure ? "violated" : complete ? "holds" : "incomplete";
+        return {
+          index: -1,
+          text: "every assert statement holds",
+          name: null,
+          at: model.sources.where(assertNode!),
+          node: assertNode!,
+          expect: "holds",
+          verdict,
+          met: verdict === "holds",
+          counterexample: assertFailure ? rebuild(sys, ex, assertFailure, null) : null,
+        };
+      })()
+    : null;
+
+  const tcbResults = model.components
+    .filter((c) => c.trusted)
+    .map((c): TcbResult => {
+      const t = tcb.tcbOf(c.index);
+      return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
+    });
+
+  void L;
+  return {
+    system: model.name,
+    asserts: assertResult,
+    invariants: results,
+    tcb: tcbResults,
+    tcbPartial: !complete,
+    stats: {
+      states: ex.states,
+      transitions: ex.transitions,
+      depth: ex.depth,
+      elapsedMs: ex.elapsedMs,
+      bound: ex.bound,
+      collisionProbability: ex.collisionProbability,
+      bytesPerState: ex.bytesPerState,
+    },
+  };
+}
+
+/** The first `assert` statement of the scenario's threads, or null. */
+function firstAssert(model: SystemModel): NodeId | null {
+  type Body = SystemModel["threads"][number]["body"];
+  const walk = (b: Body): NodeId | null => {
+    for (const s of b) {
+      const found =
+        s.kind === "assert" ? s.node
+        : s.kind === "loop" || s.kind === "repeat" ? walk(s.body)
+        : s.kind === "choose" ? s.branches.map(walk).find((x) => x !== null) ?? null
+        : s.kind === "if" ? walk(s.then) ?? walk(s.else)
+        : null;
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  for (const t of model.threads) {
+    const n = walk(t.body);
+    if (n !== null) return n;
+  }
+  return null;
+}
+
+function portalNames(model: SystemModel, inv: InvariantModel): string {
+  if (inv.prop.kind !== "available") return "";
+  const p = model.portals[inv.prop.portals[0]!]!;
+  return `${model.components[p.owner]!.name}.${p.name}`;
+}
+
+function result(model: SystemModel, inv: InvariantModel, verdict: Verdict, counterexample: Counterexample | null): InvariantResult {
+  const met = verdict !== "incomplete" && (inv.expect === "holds" ? verdict === "holds" : verdict === "violated");
+  return {
+    index: inv.index,
+    text: invariantText(model, inv),
+    name: inv.name,
+    at: model.sources.where(inv.node),
+    node: inv.node,
+    expect: inv.expect,
+    verdict,
+    met,
+    counterexample,
+  };
+}
+
+/** The property as written, without `invariant`, its name and its `expect` clause. */
+function invariantText(model: SystemModel, inv: InvariantModel): string {
+  let t = model.sources.text(inv.node).replace(/^invariant\s+/, "");
+  if (inv.name) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
+  return t.replace(/\s+expect\s+(violated|holds)$/, "");
+}
+
+/** The trace to a failure: the recorded path to its state (or to the state before its step), replayed. */
+function rebuild(sys: System, ex: Exploration, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null): Counterexample {
+  const path = f.via ? [...ex.records.pathTo(f.via.from), f.via.ordinal] : ex.records.pathTo(f.state);
+  const prefix = path.length;
+  const all = lassoPart ? [...path, ...lassoPart.ordinals] : path;
+  const xs = replay(sys, all);
+  const steps = xs.map((x, i): TraceStep => ({
+    kind: x.step.kind,
+    text: x.step.text,
+    node: x.step.node,
+    at: x.step.node === null ? null : sys.model.sources.where(x.step.node),
+    ordinal: all[i]!,
+  }));
+  return { steps, reason: f.reason, loopsTo: lassoPart && lassoPart.loopsTo >= 0 ? prefix + lassoPart.loopsTo : null };
+}

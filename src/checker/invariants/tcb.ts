@@ -1,0 +1,243 @@
+// The trusted computing base (DESIGN.md §6): who affects whom in some reachable state, closed transitively; tcb(c) <= {…} and tcb(c).sloc <= N judged on it.
+import type { InvariantModel, StmtModel } from "../../dsl/model.js";
+import type { System } from "../../components/step.js";
+import { kernelObjects } from "../../components/flow.js";
+import { objectName } from "../../components/names.js";
+import { capKind, capObject, Kind, NO_CAP } from "../../kernel/cap.js";
+import { ecGet, ecState } from "../../kernel/ec.js";
+import { EC, EcState, SC, type StateVector } from "../../kernel/layout.js";
+import { scGet } from "../../kernel/sc.js";
+import { capAt, globalSlot, slotsOf } from "../../kernel/space.js";
+import { dmaDevices, memoryReach, reachText } from "./isolated.js";
+
+/** A TCB: its members (model order; the component itself included) and their SLOC. The kernel is always in it too. */
+export interface TcbSet {
+  readonly members: readonly number[];
+  readonly sloc: number;
+}
+
+/** A failed TCB bound: the state where the offending relation first appeared, and why. */
+export interface TcbFailure {
+  readonly state: number;
+  readonly reason: string;
+}
+
+/**
+ * Accumulates the relation "d affects c" (spec/invariants.md §6) over every state it is
+ * shown, recording for each pair the index of the first state that showed it and why.
+ * The static parts of the relation (root, pager, exception handler, portals whose reply
+ * a thread binds) hold from state 0 on.
+ */
+export class TcbAccumulator {
+  private readonly n: number;
+  /** first[d * n + c]: the first state in which d affects c; -1 while it has not. */
+  private readonly first: Int32Array;
+  private readonly why: string[];
+  private unknown: number;
+  /** Per trusted component, the memory objects its threads' `read` and `write` statements name; null for an untrusted one (its adversary uses anything). */
+  private readonly uses: ({ readonly read: ReadonlySet<number>; readonly write: ReadonlySet<number> } | null)[];
+
+  constructor(private readonly sys: System) {
+    const model = sys.model;
+    this.n = model.components.length;
+    this.first = new Int32Array(this.n * this.n).fill(-1);
+    this.why = new Array<string>(this.n * this.n).fill("");
+    this.unknown = this.n * (this.n - 1);
+    this.uses = model.components.map((c) => (c.trusted ? memoryUse(sys, c.threads) : null));
+    const name = (c: number): string => model.components[c]!.name;
+    const root = model.components.findIndex((c) => c.root);
+    for (const c of model.components) {
+      if (root >= 0) this.record(root, c.index, 0, () => `${name(root)} is the root, the parent of ${c.name}`);
+      if (c.pager !== null) this.record(c.pager, c.index, 0, () => `${name(c.pager!)} is ${c.name}'s pager`);
+      if (c.exceptions !== null) this.record(c.exceptions, c.index, 0, () => `${name(c.exceptions!)} handles ${c.name}'s exceptions`);
+    }
+    for (const t of model.threads)
+      for (const p of boundCalls(t.body)) {
+        const portal = model.portals[p]!;
+        this.record(portal.owner, t.owner, 0, () => `${name(portal.owner)} serves ${name(portal.owner)}.${portal.name}, whose reply ${name(t.owner)}.${t.name} binds`);
+      }
+  }
+
+  private record(d: number, c: number, state: number, why: () => string): void {
+    const k = d * this.n + c;
+    if (d === c || this.first[k]! >= 0) return;
+    this.first[k] = state;
+    this.why[k] = why();
+    this.unknown--;
+  }
+
+  /** Adds what state `s` (the explorer's state number `index`) shows. */
+  observe(s: StateVector, index: number): void {
+    if (this.unknown === 0) return;
+    const { sys, n } = this;
+    const L = sys.k.L;
+    const model = sys.model;
+    const name = (c: number): string => model.components[c]!.name;
+    const M = L.counts.mem;
+    // How each component can read and write each memory object (isolated.ts memoryReach; 0: not).
+    const reads = new Uint8Array(n * M);
+    const writes = new Uint8Array(n * M);
+    const drives: number[][] = [];
+    const unconfined = !model.machine.iommu || L.faults.has("dma_no_iommu");
+    for (let x = 0; x < n; x++) {
+      drives.push(dmaDevices(sys, s, x));
+      for (const d of drives[x]!) if (unconfined) for (let c = 0; c < n; c++) this.record(x, c, index, () => `${name(x)} drives ${model.machine.devices[d]!.name}, whose DMA no IOMMU confines`);
+      for (let m = 0; m < M; m++) {
+        reads[x * M + m] = memoryReach(sys, s, x, m, 1, drives[x]!);
+        writes[x * M + m] = memoryReach(sys, s, x, m, 2, drives[x]!);
+      }
+    }
+    // What c reads or writes: a trusted component only what its statements access, an untrusted one anything it can.
+    const uses = (c: number, m: number, write: boolean): boolean => {
+      const u = this.uses[c];
+      return (write ? writes : reads)[c * M + m] !== 0 && (u === null || (write ? u.write : u.read).has(m));
+    };
+    const mem = (m: number): string => objectName(model, L, Kind.MEM, m);
+    const means = (d: number, m: number, bit: number): string => {
+      const h = reachText(sys, s, d, m, bit, drives[d]!);
+      return h === "mapped" ? "" : ` (${h})`;
+    };
+    for (let d = 0; d < n; d++)
+      for (let c = 0; c < n; c++) {
+        if (d === c || this.first[d * n + c]! >= 0) continue;
+        for (let m = 0; m < M; m++) {
+          if (writes[d * M + m] && uses(c, m, false)) this.record(d, c, index, () => `${name(d)} can write ${mem(m)}${means(d, m, 2)}, which ${name(c)} reads`);
+          else if (reads[d * M + m] && uses(c, m, true)) this.record(d, c, index, () => `${name(d)} can read ${mem(m)}${means(d, m, 1)}, which ${name(c)} writes`);
+          else continue;
+          break;
+        }
+      }
+    // Control of execution: a capability to c's PD, or to the EC or SC of one of c's ECs.
+    const ecOwner = (e: number): number => (ecState(s, L, e) === EcState.FREE ? -1 : ecGet(s, L, e, EC.PD));
+    for (let d = 0; d < n; d++)
+      for (let i = 0; i < slotsOf(L, d); i++) {
+        const cap = capAt(s, L, globalSlot(L, d, i));
+        if (cap === NO_CAP) continue;
+        const o = capObject(cap);
+        const kind = capKind(cap);
+        const c = kind === Kind.PD ? o : kind === Kind.EC ? ecOwner(o) : kind === Kind.SC && scGet(s, L, o, SC.ALIVE) ? ecOwner(scGet(s, L, o, SC.EC)) : -1;
+        if (c >= 0 && c < n) this.record(d, c, index, () => `${name(d)} holds a capability to ${kind === Kind.PD ? `${name(c)}'s PD` : `${objectName(model, L, kind, o)}`}`);
+      }
+  }
+
+  /** Whether d affects c (in some state seen so far), and why; null if not. */
+  affects(d: number, c: number): { readonly state: number; readonly why: string } | null {
+    const k = d * this.n + c;
+    return this.first[k]! >= 0 ? { state: this.first[k]!, why: this.why[k]! } : null;
+  }
+
+  /** tcb(c): the least set holding c and closed under "affects", over the states seen so far. */
+  tcbOf(c: number): TcbSet {
+    const { reach } = this.bottleneck(c);
+    const members = [...reach.keys()].sort((a, b) => a - b);
+    return { members, sloc: members.reduce((sum, m) => sum + this.sys.model.components[m]!.sloc, 0) };
+  }
+
+  /**
+   * For every member d of tcb(c), the first state index k at which d is in the TCB of
+   * the relation restricted to pairs first seen at states ≤ k (a minimax path from d to
+   * c), and the next component on that path.
+   */
+  private bottleneck(c: number): { reach: Map<number, number>; next: Map<number, number> } {
+    const { n } = this;
+    const reach = new Map<number, number>([[c, 0]]);
+    const next = new Map<number, number>();
+    const done = new Set<number>();
+    for (;;) {
+      let x = -1;
+      for (const [m, k] of reach) if (!done.has(m) && (x < 0 || k < reach.get(x)!)) x = m;
+      if (x < 0) return { reach, next };
+      done.add(x);
+      for (let d = 0; d < n; d++) {
+        const f = this.first[d * n + x]!;
+        if (f < 0 || done.has(d)) continue;
+        const k = Math.max(reach.get(x)!, f);
+        if (!reach.has(d) || k < reach.get(d)!) {
+          reach.set(d, k);
+          next.set(d, x);
+        }
+      }
+    }
+  }
+
+  /** Why d is in tcb(c): the chain of "affects" from d to c. */
+  private chain(d: number, next: Map<number, number>): string {
+    const steps: string[] = [];
+    for (let x = d; next.has(x); x = next.get(x)!) steps.push(this.why[x * this.n + next.get(x)!]!);
+    return steps.join("; ");
+  }
+
+  /**
+   * Judges `tcb(c) <= {…}` or `tcb(c).sloc <= N` (spec/invariants.md §6) on the states seen
+   * so far; null when it holds (or the invariant is not a TCB bound). For a replicated c
+   * every replica's TCB must satisfy it; the failure reported is the earliest.
+   */
+  judge(inv: InvariantModel): TcbFailure | null {
+    const p = inv.prop;
+    if (p.kind !== "tcb_subset" && p.kind !== "tcb_sloc") return null;
+    const model = this.sys.model;
+    const name = (c: number): string => model.components[c]!.name;
+    let best: TcbFailure | null = null;
+    for (const c of p.of) {
+      const { reach, next } = this.bottleneck(c);
+      let f: TcbFailure | null = null;
+      if (p.kind === "tcb_subset") {
+        const bound = new Set(p.bound);
+        const out = [...reach].filter(([d]) => !bound.has(d)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+        if (out) f = { state: out[1], reason: `tcb(${name(c)}) includes ${name(out[0])}, which is not in { ${p.bound.map(name).join(", ")} }: ${this.chain(out[0], next)}` };
+      } else {
+        const order = [...reach].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+        let sum = 0;
+        for (let i = 0; i < order.length && !f; i++) {
+          sum += model.components[order[i]![0]]!.sloc;
+          const k = order[i]![1];
+          if (i + 1 < order.length && order[i + 1]![1] === k) continue; // the TCB of state k includes every member reached by k
+          if (sum > p.max) {
+            const members = order.slice(0, i + 1).map(([m]) => m).sort((a, b) => a - b);
+            // The largest of the members that joined in state k explains the excess.
+            const joined = order.slice(0, i + 1).filter(([m, at]) => at === k && m !== c).map(([m]) => m);
+            const last = joined.sort((a, b) => model.components[b]!.sloc - model.components[a]!.sloc || a - b)[0];
+            f = {
+              state: k,
+              reason: `tcb(${name(c)}) has ${sum} SLOC, more than ${p.max}: ${members.map((m) => `${name(m)} (${model.components[m]!.sloc})`).join(", ")}${last === undefined ? "" : `; ${name(last)} is in it because ${this.chain(last, next)}`}`,
+            };
+          }
+        }
+      }
+      if (f && (!best || f.state < best.state)) best = f;
+    }
+    return best;
+  }
+}
+
+/** The memory objects the `read` and `write` statements of these threads name. */
+function memoryUse(sys: System, threads: readonly number[]): { read: Set<number>; write: Set<number> } {
+  const read = new Set<number>();
+  const write = new Set<number>();
+  const walk = (body: readonly StmtModel[]): void => {
+    for (const s of body) {
+      if (s.kind === "read") read.add(kernelObjects(sys.k.L, s.region).objects[0]!);
+      if (s.kind === "write") write.add(kernelObjects(sys.k.L, s.region).objects[0]!);
+      if (s.kind === "loop" || s.kind === "repeat") walk(s.body);
+      if (s.kind === "choose") s.branches.forEach(walk);
+      if (s.kind === "if") {
+        walk(s.then);
+        walk(s.else);
+      }
+    }
+  };
+  for (const t of threads) walk(sys.model.threads[t]!.body);
+  return { read, write };
+}
+
+/** The portals a thread body calls with a binding (`call P(...) -> x`). */
+function boundCalls(body: readonly StmtModel[]): number[] {
+  const out: number[] = [];
+  for (const s of body) {
+    if (s.kind === "call" && s.bind !== null) out.push(s.portal);
+    if (s.kind === "loop" || s.kind === "repeat") out.push(...boundCalls(s.body));
+    if (s.kind === "choose") for (const b of s.branches) out.push(...boundCalls(b));
+    if (s.kind === "if") out.push(...boundCalls(s.then), ...boundCalls(s.else));
+  }
+  return out;
+}

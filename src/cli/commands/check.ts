@@ -1,0 +1,52 @@
+// `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
+import { check, type CheckResult } from "../../checker/check.js";
+import { compileFile } from "../../dsl/compile.js";
+import { renderText } from "../../report/text.js";
+import { scenarioFiles, UsageError } from "../files.js";
+import { EXIT, errorSummary, reportDiagnostics, type Io } from "../output.js";
+import type { SearchMode } from "../../checker/explore.js";
+
+export interface CheckCommandOptions {
+  readonly dfs?: boolean;
+  readonly maxStates?: string;
+  readonly maxDepth?: string;
+  readonly maxMemory?: string;
+}
+
+function count(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name} must be a positive whole number, not '${v}'`);
+  return Number(v);
+}
+
+/** The exit code of one result: 1 if an invariant does not meet its expectation, 3 if one is incomplete. */
+export function exitOf(r: CheckResult): number {
+  const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
+  if (all.some((i) => i.verdict !== "incomplete" && !i.met)) return EXIT.failed;
+  if (all.some((i) => i.verdict === "incomplete")) return EXIT.incomplete;
+  return EXIT.ok;
+}
+
+export function checkCommand(paths: readonly string[], opts: CheckCommandOptions, io: Io): number {
+  const files = scenarioFiles(paths);
+  const mode: SearchMode = opts.dfs ? "dfs" : "bfs";
+  const maxStates = count(opts.maxStates, "--max-states");
+  const maxDepth = count(opts.maxDepth, "--max-depth");
+  const maxMb = count(opts.maxMemory, "--max-memory");
+  const codes: number[] = [];
+  for (const file of files) {
+    const c = compileFile(file);
+    if (!c.model) {
+      reportDiagnostics(io, c.diagnostics, c.sources);
+      io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
+      codes.push(EXIT.error);
+      continue;
+    }
+    const r = check(c.model, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20 });
+    io.out(renderText(file, r, { color: io.color }));
+    codes.push(exitOf(r));
+  }
+  // The worst outcome wins: a scenario error, then a failed invariant, then an incomplete one.
+  for (const code of [EXIT.error, EXIT.failed, EXIT.incomplete]) if (codes.includes(code)) return code;
+  return EXIT.ok;
+}

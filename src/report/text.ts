@@ -1,0 +1,65 @@
+// The text report of `nizza check`: a verdict per invariant, the TCB sets, the statistics, and each counterexample.
+import pc from "picocolors";
+import type { CheckResult, Counterexample, InvariantResult } from "../checker/check.js";
+
+export interface TextOptions {
+  readonly color: boolean;
+}
+
+const BOUND_TEXT = {
+  states: "the state bound was reached",
+  depth: "the depth bound was reached",
+  memory: "the memory bound was reached",
+  stopped: "the exploration stopped once every invariant had its verdict",
+} as const;
+
+/** One scenario's report. */
+export function renderText(file: string, r: CheckResult, o: TextOptions): string {
+  const c = pc.createColors(o.color);
+  const lines: string[] = [`${c.bold(file)}: system ${r.system}`];
+  const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
+  for (const inv of all) lines.push(`  ${mark(inv, c)} ${label(inv)}  ${c.dim(verdictText(inv))}`);
+  if (all.length === 0) lines.push(c.dim("  (no invariants)"));
+  for (const t of r.tcb)
+    lines.push(`  TCB(${t.component}) = { kernel, ${t.members.join(", ")} }  ${t.sloc.toLocaleString("en-US")} SLOC${r.tcbPartial ? c.dim(" (of the states explored)") : ""}`);
+  const s = r.stats;
+  const done = s.bound === null ? "every reachable state explored" : BOUND_TEXT[s.bound];
+  lines.push(
+    c.dim(
+      `  ${s.states.toLocaleString("en-US")} states, ${s.transitions.toLocaleString("en-US")} transitions, depth ${s.depth}, ` +
+        `${(s.elapsedMs / 1000).toFixed(2)} s; ${done}; fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
+    ),
+  );
+  for (const inv of all) if (inv.counterexample) lines.push("", ...trace(inv, inv.counterexample, c));
+  return lines.join("\n") + "\n";
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+function label(inv: InvariantResult): string {
+  return `${inv.name ? `${inv.name}: ` : ""}${inv.text}`;
+}
+
+function mark(inv: InvariantResult, c: Colors): string {
+  if (inv.verdict === "incomplete") return c.yellow("?");
+  return inv.met ? c.green("✓") : c.red("✗");
+}
+
+function verdictText(inv: InvariantResult): string {
+  if (inv.verdict === "incomplete") return "incomplete: no violation in the states explored";
+  if (inv.expect === "violated") return inv.verdict === "violated" ? "violated, as expected" : "holds, but was expected to be violated";
+  return inv.verdict === "holds" ? "holds" : "violated";
+}
+
+function trace(inv: InvariantResult, cx: Counterexample, c: Colors): string[] {
+  const head = `${inv.met ? "expected violation" : "counterexample"} of ${label(inv)} (${inv.at}), ${cx.steps.length} step${cx.steps.length === 1 ? "" : "s"}:`;
+  const out = [`  ${c.bold(head)}`];
+  const width = String(cx.steps.length).length;
+  cx.steps.forEach((st, i) => {
+    if (cx.loopsTo === i) out.push(`  ${" ".repeat(width)}  ${c.dim("-- from here the system loops for ever --")}`);
+    out.push(`  ${String(i + 1).padStart(width)}  ${st.text}${st.at ? c.dim(`   (${st.at})`) : ""}`);
+  });
+  if (cx.loopsTo !== null) out.push(`  ${" ".repeat(width)}  ${c.dim(`-- and back to step ${cx.loopsTo + 1} --`)}`);
+  out.push(`  ${c.bold("why:")} ${cx.reason}`);
+  return out;
+}

@@ -1,0 +1,63 @@
+// `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { nizza, scratch } from "./cli.js";
+
+const OK = `system fine {
+  component sigma0 : trusted root { semaphore s; thread t { up s; down s } }
+  invariant deadlock_free
+}
+`;
+const BAD = `system bad {
+  component sigma0 : trusted root { semaphore s; thread t { down s } }
+  invariant deadlock_free
+}
+`;
+const EXPECTED = `system expected {
+  component sigma0 : trusted root { semaphore s; thread t { down s } }
+  invariant deadlock_free expect violated
+}
+`;
+const BIG = `system big {
+  component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
+  component alice : untrusted { }
+  invariant never holds(alice, sigma0.page) and not holds(alice, sigma0.page)
+}
+`;
+
+describe("nizza check", () => {
+  const dir = scratch({ "ok.nizza": OK, "bad.nizza": BAD, "expected.nizza": EXPECTED, "big.nizza": BIG, "broken.nizza": "system x {" });
+
+  it("exits 0 when every invariant meets its expectation, and prints the verdicts, TCB sets and statistics", () => {
+    const r = nizza(["check", join(dir, "ok.nizza"), join(dir, "expected.nizza")]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✓ deadlock_free  holds");
+    expect(r.out).toContain("✓ deadlock_free  violated, as expected");
+    expect(r.out).toContain("TCB(sigma0) = { kernel, sigma0 }  0 SLOC");
+    expect(r.out).toMatch(/3 states, 2 transitions, depth 2, [\d.]+ s; every reachable state explored; fingerprint collision probability/);
+  });
+
+  it("exits 1 on a violated invariant and prints the counterexample, each step with its source line", () => {
+    const r = nizza(["check", join(dir, "bad.nizza")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("✗ deadlock_free  violated");
+    expect(r.out).toContain("counterexample of deadlock_free (");
+    expect(r.out).toMatch(/ 1 {2}sigma0\.t: down s: blocks {3}\(.*bad\.nizza:2:\d+\)/);
+    expect(r.out).toContain("why: no step is enabled, and sigma0.t (sm) waits for ever");
+  });
+
+  it("exits 3 when a bound is reached before a verdict", () => {
+    const r = nizza(["check", "--max-states", "20", join(dir, "big.nizza")]);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("? never holds(alice, sigma0.page) and not holds(alice, sigma0.page)  incomplete");
+    expect(r.out).toContain("the state bound was reached");
+  });
+
+  it("exits 2 on a scenario error or a bad option, and the worst outcome wins over several files", () => {
+    expect(nizza(["check", join(dir, "broken.nizza"), join(dir, "ok.nizza")]).code).toBe(2);
+    const bad = nizza(["check", "--max-states", "lots", join(dir, "ok.nizza")]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--max-states must be a positive whole number, not 'lots'");
+    expect(nizza(["check", join(dir, "ok.nizza"), join(dir, "bad.nizza")]).code).toBe(1);
+  });
+});
