@@ -1,5 +1,5 @@
 // The trusted computing base (DESIGN.md §6): who affects whom in some reachable state, closed transitively; tcb(c) <= {…} and tcb(c).sloc <= N judged on it.
-import type { InvariantModel, StmtModel } from "../../dsl/model.js";
+import type { ExprModel, InvariantModel, StmtModel } from "../../dsl/model.js";
 import type { System } from "../../components/step.js";
 import { kernelObjects } from "../../components/flow.js";
 import { objectName } from "../../components/names.js";
@@ -52,7 +52,7 @@ export class TcbAccumulator {
       if (c.exceptions !== null) this.record(c.exceptions, c.index, 0, () => `${name(c.exceptions!)} handles ${c.name}'s exceptions`);
     }
     for (const t of model.threads)
-      for (const p of boundCalls(t.body)) {
+      for (const p of boundCalls(t.body, new Set(model.components[t.owner]!.regions))) {
         const portal = model.portals[p]!;
         this.record(portal.owner, t.owner, 0, () => `${name(portal.owner)} serves ${name(portal.owner)}.${portal.name}, whose reply ${name(t.owner)}.${t.name} binds`);
       }
@@ -66,7 +66,7 @@ export class TcbAccumulator {
     this.unknown--;
   }
 
-  /** Adds what state `s` (the explorer's state number `index`) shows. */
+  /** Adds what state `s` (the explorer's state number `index`) shows; states come in exploration order. */
   observe(s: StateVector, index: number): void {
     if (this.unknown === 0) return;
     const { sys, n } = this;
@@ -230,14 +230,56 @@ function memoryUse(sys: System, threads: readonly number[]): { read: Set<number>
   return { read, write };
 }
 
-/** The portals a thread body calls with a binding (`call P(...) -> x`). */
-function boundCalls(body: readonly StmtModel[]): number[] {
+/**
+ * The portals a thread body calls with a binding (`call P(...) -> x`) whose reply the thread
+ * uses unauthenticated (spec/invariants.md §6, *structure*): a reply used only as the data of
+ * `open(x, K)` with a key K of the thread's own component is authenticated — a forged value
+ * opens to 0 — so the server does not get into the TCB for it (Nizza's trusted wrapper).
+ */
+function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> = new Set()): number[] {
+  const all = (b: readonly StmtModel[]): StmtModel[] =>
+    b.flatMap((s) =>
+      s.kind === "loop" || s.kind === "repeat" ? [s, ...all(s.body)]
+      : s.kind === "choose" ? [s, ...s.branches.flatMap(all)]
+      : s.kind === "if" ? [s, ...all(s.then), ...all(s.else)]
+      : [s],
+    );
+  const stmts = all(body);
+  const exprs = stmts.flatMap((s): ExprModel[] =>
+    s.kind === "call" ? [...s.args]
+    : s.kind === "reply" || s.kind === "write" || s.kind === "raise" ? [s.value]
+    : s.kind === "if" || s.kind === "assert" ? [s.cond]
+    : [],
+  );
+  /**
+   * Whether variable `slot` counts as used unauthenticated: used anywhere but as the data of
+   * `open(·, own key)`, or not used at all (a binding is the DESIGN's criterion on its own).
+   */
+  const usedUnauthenticated = (slot: number): boolean => {
+    let authenticated = 0;
+    const visit = (e: ExprModel): boolean => {
+      switch (e.kind) {
+        case "var":
+          return e.slot === slot;
+        case "open":
+          if (e.data.kind === "var" && e.data.slot === slot && ownRegions.has(e.key)) return (authenticated++, false);
+          return visit(e.data);
+        case "seal":
+          return visit(e.data);
+        case "not":
+          return visit(e.arg);
+        case "and":
+        case "or":
+        case "eq":
+        case "ne":
+          return visit(e.left) || visit(e.right);
+        default:
+          return false;
+      }
+    };
+    return exprs.some(visit) || authenticated === 0;
+  };
   const out: number[] = [];
-  for (const s of body) {
-    if (s.kind === "call" && s.bind !== null) out.push(s.portal);
-    if (s.kind === "loop" || s.kind === "repeat") out.push(...boundCalls(s.body));
-    if (s.kind === "choose") for (const b of s.branches) out.push(...boundCalls(b));
-    if (s.kind === "if") out.push(...boundCalls(s.then), ...boundCalls(s.else));
-  }
+  for (const s of stmts) if (s.kind === "call" && s.bind !== null && usedUnauthenticated(s.bind)) out.push(s.portal);
   return out;
 }

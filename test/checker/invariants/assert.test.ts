@@ -1,0 +1,42 @@
+// Failed asserts: the implicit check of every scenario (the global ASSERT word).
+import { describe, expect, it } from "vitest";
+import { assertMonitor, failedAssert } from "../../../src/checker/invariants/assert.js";
+import { reach } from "../../components/reach.js";
+import { firstFailure, system } from "./run.js";
+
+const scenario = (cond: string): string => `system a {
+  component sigma0 : trusted root { }
+  component vault : trusted {
+    memory log 4K [audit]
+    thread t {
+      write log <- 7
+      read log -> x
+      assert ${cond}
+    }
+  }
+}`;
+
+describe("failed asserts", () => {
+  it("a failed assert is reported with its thread, text and line", () => {
+    const sys = system(scenario("x == 0"));
+    const r = reach(sys);
+    const f = firstFailure(assertMonitor(sys), r);
+    expect(f?.reason).toBe("vault.t: assert x == 0 fails (test.nizza:8)");
+    expect(failedAssert(sys, r.states[f!.state]!)).not.toBeNull();
+    expect(failedAssert(sys, sys.init)).toBeNull();
+  });
+
+  it("an assert that holds on every path is not reported", () => {
+    const sys = system(scenario("x == 7"));
+    expect(firstFailure(assertMonitor(sys), reach(sys))).toBeNull();
+  });
+
+  it("the failure is found in the first state that records it (shortest path)", () => {
+    const sys = system(scenario("not knows(vault, audit)"));
+    const r = reach(sys);
+    const f = firstFailure(assertMonitor(sys), r)!;
+    expect(f.reason).toBe("vault.t: assert not knows(vault, audit) fails (test.nizza:8)");
+    // write, read, assert: the third state after the initial one.
+    expect(f.state).toBe(3);
+  });
+});

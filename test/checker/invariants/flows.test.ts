@@ -1,0 +1,92 @@
+// never flows([labels] -> sinks): sink components' knowledge, and what sink devices hold (MMIO window, DMA reach).
+import { describe, expect, it } from "vitest";
+import { knowsSource } from "../../../src/checker/invariants/flows.js";
+import { ecSet, varLabels } from "../../../src/kernel/ec.js";
+import { EC } from "../../../src/kernel/layout.js";
+import { check } from "./run.js";
+
+/** src reads its key and sends it (as written by `send`) to sink's portal; sink's adversary receives once. */
+const sending = (send: string, inv = "invariant never flows([secret] -> sink)"): string => `system fl {
+  component sigma0 : trusted root { }
+  component src : trusted {
+    memory key 4K [secret]
+    caps { sink.inbox: call }
+    thread t { read key -> k; call sink.inbox(${send}) timeout 10 }
+  }
+  component sink : untrusted { portal inbox; adversary steps 1 }
+  ${inv}
+}`;
+
+describe("never flows to components", () => {
+  it("a message carrying the label reaches the sink's UTCB", () => {
+    const { found, r } = check(sending("k"));
+    expect(found?.reason).toBe("sink knows [secret]: the message in sink[adversary]'s UTCB carries it");
+    expect(found!.state).toBeLessThan(r.states.length);
+  });
+
+  it("sealed data carries no label: the flow is declassified", () => {
+    expect(check(sending("seal(k, key)")).found).toBeNull();
+  });
+
+  it("a variable of a sink thread, and several labels at once", () => {
+    const text = `system fl2 {
+  component sigma0 : trusted root { }
+  component src : trusted { memory a 4K [la, lb] }
+  component sink : trusted { caps { src.a: r } }
+  invariant never flows([lb, la] -> sink)
+}`;
+    // sink maps src.a from boot: it knows both labels already.
+    expect(check(text).found).toEqual({ state: 0, reason: "sink knows [la, lb]: it reads src.a, which carries them" });
+  });
+
+  it("a replicated sink means its replicas, each named in the reason", () => {
+    const text = `system fl3 {
+  component sigma0 : trusted root { }
+  component src : trusted { memory key 4K [secret] }
+  component sink[2] : trusted { caps { src.key: r }; thread t { read src.key -> v } }
+  invariant never flows([secret] -> sink)
+}`;
+    expect(check(text).found).toEqual({ state: 0, reason: "sink[0] knows [secret]: it reads src.key, which carries it" });
+  });
+
+  it("a variable carrying the label, with the thread that holds it", () => {
+    const text = `system fl4 {
+  component sigma0 : trusted root { }
+  component src : trusted { memory key 4K [secret]; portal get; thread t { recv get; read key -> k; reply k } }
+  component sink : trusted { caps { src.get: call }; thread u { call src.get() -> v } }
+  invariant never flows([secret] -> sink)
+}`;
+    const { sys, r, found } = check(text);
+    // The reply lands in the caller's UTCB, before the call completes and binds v.
+    expect(found?.reason).toBe("sink knows [secret]: the message in sink.u's UTCB carries it");
+    // With the UTCB cleared, the variable is the source.
+    const ec = sys.model.threads.findIndex((x) => x.name === "u");
+    const s = r.states.find((x) => varLabels(x, sys.k.L, ec, 0) !== 0)!.slice();
+    ecSet(s, sys.k.L, ec, EC.MSG_LABELS, 0);
+    expect(knowsSource(sys, s, sys.model.threads[ec]!.owner, 1)).toEqual({ labels: 1, where: "sink.u's variable v carries it" });
+  });
+});
+
+describe("never flows to devices", () => {
+  const machine = (m: string, inv: string): string => `system dev {
+  machine { ${m} }
+  component sigma0 : trusted root { }
+  component vault : trusted { memory key 4K [secret] }
+  component drv : trusted { memory buf 4K; device nic }
+  ${inv}
+}`;
+
+  it("a DMA device without an IOMMU holds everything in memory", () => {
+    const { found } = check(machine("device nic { mmio 4K; dma }", "invariant never flows([secret] -> nic)"));
+    expect(found).toEqual({ state: 0, reason: "nic holds [secret]: it can DMA-read vault.key, which carries it" });
+  });
+
+  it("with an IOMMU it holds only what its driver maps", () => {
+    expect(check(machine("device nic { mmio 4K; dma }; iommu", "invariant never flows([secret] -> nic)")).found).toBeNull();
+  });
+
+  it("a device holds what its MMIO window carries (at boot, what it produces)", () => {
+    const { found } = check(machine("device nic { mmio 4K; produces [lan] }", "invariant never flows([lan] -> nic)"));
+    expect(found?.reason).toBe("nic holds [lan]: its MMIO window mmio(nic) carries it");
+  });
+});

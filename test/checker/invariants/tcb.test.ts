@@ -1,0 +1,162 @@
+// The TCB: "d affects c" accumulated over the reachable states, its closure, and the bounds tcb(c) <= {…} and tcb(c).sloc <= N.
+import { describe, expect, it } from "vitest";
+import { TcbAccumulator } from "../../../src/checker/invariants/tcb.js";
+import type { System } from "../../../src/components/step.js";
+import { pte } from "../../../src/machine/mmu.js";
+import { reach } from "../../components/reach.js";
+import { system } from "./run.js";
+
+/** Observes every reachable state in breadth-first order. */
+function accumulate(sys: System): { acc: TcbAccumulator; states: Int32Array[] } {
+  const acc = new TcbAccumulator(sys);
+  const { states } = reach(sys);
+  states.forEach((s, i) => acc.observe(s, i));
+  return { acc, states };
+}
+const names = (sys: System, members: readonly number[]): string[] => members.map((m) => sys.model.components[m]!.name);
+const idx = (sys: System, name: string): number => sys.model.components.findIndex((c) => c.name === name);
+
+const base = (items: string, invs = "", machine = ""): string => `system tc {
+  ${machine}
+  component sigma0 : trusted root { sloc 1000 }
+  component v : trusted { sloc 4000; memory key 4K [secret]; portal p; thread io { read key -> k; write key <- 1 } }
+  ${items}
+  ${invs}
+}`;
+
+describe("who affects whom", () => {
+  it("the root is in every TCB; an unrelated component is not", () => {
+    const sys = system(base("component x : untrusted { sloc 100000; adversary steps 0 }"));
+    const { acc } = accumulate(sys);
+    expect(names(sys, acc.tcbOf(idx(sys, "v")).members)).toEqual(["sigma0", "v"]);
+    expect(acc.tcbOf(idx(sys, "v")).sloc).toBe(5000);
+    expect(acc.affects(0, idx(sys, "v"))).toEqual({ state: 0, why: "sigma0 is the root, the parent of v" });
+  });
+
+  it("memory: who can write what c reads, or read what c writes", () => {
+    const sys = system(base("component x : untrusted { caps { v.key: w }; adversary steps 0 } component y : untrusted { caps { v.key: r }; adversary steps 0 }"));
+    const { acc } = accumulate(sys);
+    const v = idx(sys, "v");
+    expect(acc.affects(idx(sys, "x"), v)?.why).toBe("x can write v.key, which v reads");
+    expect(acc.affects(idx(sys, "y"), v)?.why).toBe("y can read v.key, which v writes");
+    // x writes what y reads (an untrusted component uses whatever it can): y's TCB holds x; v's holds both.
+    expect(acc.affects(idx(sys, "x"), idx(sys, "y"))?.why).toBe("x can write v.key, which y reads");
+    expect(names(sys, acc.tcbOf(v).members)).toEqual(["sigma0", "v", "x", "y"]);
+  });
+
+  it("a trusted component reads and writes only what its statements name, whatever else it maps", () => {
+    const sys = system(base("component x : untrusted { memory ram 4K; adversary steps 0 } component w : trusted { caps { x.ram: rw }; thread t { } }"));
+    const { acc } = accumulate(sys);
+    expect(acc.affects(idx(sys, "x"), idx(sys, "w"))).toBeNull();
+    // ... while the untrusted x does use what w can write.
+    expect(acc.affects(idx(sys, "w"), idx(sys, "x"))?.why).toBe("w can write x.ram, which x reads");
+  });
+
+  it("control: a capability to c's PD or to one of its threads (EC and SC)", () => {
+    const sys = system(base("component w : trusted { thread t { } } component x : untrusted { caps { w.t: ctrl }; adversary steps 0 } component y : trusted { caps { w: ctrl } }"));
+    const { acc } = accumulate(sys);
+    const w = idx(sys, "w");
+    expect(acc.affects(idx(sys, "x"), w)?.why).toBe("x holds a capability to w.t");
+    expect(acc.affects(idx(sys, "y"), w)?.why).toBe("y holds a capability to w's PD");
+  });
+
+  it("pager, exception handler, and servers whose reply a thread binds", () => {
+    const sys = system(
+      base(`component pg : trusted { portal faults }
+            component ex : trusted { portal exc }
+            component s1 : untrusted { portal a; adversary steps 0 }
+            component s2 : untrusted { portal b; adversary steps 0 }
+            component c : trusted { pager pg; exceptions ex; caps { s1.a: call; s2.b: call }; thread t { call s1.a(1) -> r; call s2.b(2) } }`),
+    );
+    const { acc } = accumulate(sys);
+    const c = idx(sys, "c");
+    expect(acc.affects(idx(sys, "pg"), c)?.why).toBe("pg is c's pager");
+    expect(acc.affects(idx(sys, "ex"), c)?.why).toBe("ex handles c's exceptions");
+    expect(acc.affects(idx(sys, "s1"), c)?.why).toBe("s1 serves s1.a, whose reply c.t binds");
+    expect(acc.affects(idx(sys, "s2"), c)).toBeNull();
+  });
+
+  it("a reply used only through open with the component's own key is authenticated: its server stays out", () => {
+    const sys = system(
+      base(`component s1 : untrusted { portal a; adversary steps 0 }
+            component s2 : untrusted { portal b; adversary steps 0 }
+            component s3 : untrusted { portal c; adversary steps 0 }
+            component w : trusted {
+              memory k 4K
+              caps { s1.a: call; s2.b: call; s3.c: call; v.key: r }
+              thread t {
+                call s1.a(1) -> r1; if open(r1, k) == 1 { call s2.b(2) -> r2 }
+                write k <- open(r2, v.key)
+                call s3.c(3) -> r3; write k <- r3
+              }
+            }`),
+    );
+    const { acc } = accumulate(sys);
+    const w = idx(sys, "w");
+    // s1's reply is only opened with w's own key; s2's with another component's key; s3's is used as is.
+    expect(acc.affects(idx(sys, "s1"), w)).toBeNull();
+    expect(acc.affects(idx(sys, "s2"), w)?.why).toBe("s2 serves s2.b, whose reply w.t binds");
+    expect(acc.affects(idx(sys, "s3"), w)?.why).toBe("s3 serves s3.c, whose reply w.t binds");
+  });
+
+  it("a DMA device no IOMMU confines puts its driver in every TCB", () => {
+    const text = base("component d : untrusted { device nic; adversary steps 0 }", "", "machine { device nic { dma } }");
+    const sys = system(text);
+    const { acc } = accumulate(sys);
+    expect(acc.affects(idx(sys, "d"), idx(sys, "v"))?.why).toBe("d drives nic, whose DMA no IOMMU confines");
+    const confined = system(text.replace("dma }", "dma }; iommu"));
+    expect(accumulate(confined).acc.affects(idx(confined, "d"), idx(confined, "v"))).toBeNull();
+  });
+});
+
+describe("TCB bounds", () => {
+  /** v delegates its key to x at run time; x's adversary maps it (one step). */
+  const late = (inv: string): string =>
+    base(`component x : untrusted { sloc 90000; adversary steps 1 }`, inv).replace("portal p;", "portal p; caps { x: ctrl }; thread t { delegate key -> x : rw };");
+
+  it("tcb(c) <= {…}: the earliest state whose relations put an outsider in", () => {
+    const sys = system(late("invariant tcb(v) <= { sigma0, v }"));
+    const { acc, states } = accumulate(sys);
+    const f = acc.judge(sys.model.invariants[0]!)!;
+    expect(f.reason).toBe("tcb(v) includes x, which is not in { sigma0, v }: x can write v.key, which v reads");
+    // The first state in which x maps the key.
+    const x = idx(sys, "x");
+    expect(f.state).toBe(states.findIndex((s) => pte(s, sys.k.L, x, 0) !== 0));
+    expect(f.state).toBeGreaterThan(0);
+  });
+
+  it("tcb(c) <= {…} holds when the bound covers it", () => {
+    const sys = system(late("invariant tcb(v) <= { sigma0, v, x }"));
+    expect(accumulate(sys).acc.judge(sys.model.invariants[0]!)).toBeNull();
+  });
+
+  it("tcb(c).sloc <= N: the state where the sum first exceeds N", () => {
+    const sys = system(late("invariant tcb(v).sloc <= 20000"));
+    const { acc } = accumulate(sys);
+    const f = acc.judge(sys.model.invariants[0]!)!;
+    expect(f.reason).toBe("tcb(v) has 95000 SLOC, more than 20000: sigma0 (1000), v (4000), x (90000); x is in it because x can write v.key, which v reads");
+    expect(f.state).toBeGreaterThan(0);
+    const ok = system(late("invariant tcb(v).sloc <= 95000"));
+    expect(accumulate(ok).acc.judge(ok.model.invariants[0]!)).toBeNull();
+    const tight = system(late("invariant tcb(v).sloc <= 4999"));
+    expect(accumulate(tight).acc.judge(tight.model.invariants[0]!)).toEqual({ state: 0, reason: "tcb(v) has 5000 SLOC, more than 4999: sigma0 (1000), v (4000); sigma0 is in it because sigma0 is the root, the parent of v" });
+  });
+
+  it("transitively: an outsider that affects a member, with the chain", () => {
+    const sys = system(
+      base(
+        `component w : trusted { memory buf 4K }
+         component x : untrusted { caps { w.buf: w }; adversary steps 0 }`,
+        "invariant tcb(v) <= { sigma0, v, w }",
+      ).replace("portal p;", "portal p; caps { w.buf: r }; thread u { read w.buf -> b }"),
+    );
+    const { acc } = accumulate(sys);
+    expect(acc.judge(sys.model.invariants[0]!)).toEqual({ state: 0, reason: "tcb(v) includes x, which is not in { sigma0, v, w }: x can write w.buf, which v reads" });
+  });
+
+  it("replicas: each replica's TCB is judged", () => {
+    const sys = system(base("component r[2] : trusted { sloc 10; caps { s.q: call }; thread t { call s.q() -> y } } component s : untrusted { portal q; adversary steps 0 }", "invariant tcb(r) <= { sigma0, r }"));
+    const f = accumulate(sys).acc.judge(sys.model.invariants[0]!)!;
+    expect(f.reason).toBe("tcb(r[0]) includes s, which is not in { sigma0, r[0], r[1] }: s serves s.q, whose reply r[0].t binds");
+  });
+});
