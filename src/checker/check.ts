@@ -3,7 +3,7 @@ import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import type { StateVector } from "../kernel/layout.js";
-import { explore, replay, type Bound, type Exploration, type ExploreOptions } from "./explore.js";
+import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
 import { assertMonitor } from "./invariants/assert.js";
 import { cannotReach, lasso, serverWaits } from "./invariants/available.js";
 import { deadlockReason } from "./invariants/deadlock.js";
@@ -81,12 +81,16 @@ export interface CheckResult {
 export interface CheckOptions extends ExploreOptions {
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
   readonly stopEarly?: boolean;
+  /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
+  readonly simulate?: SimulateOptions;
 }
 
 interface Failure {
-  /** The state where it fails, and, for a failure on a transition, the step into it. */
+  /** The state where it fails (exhaustive search), and, for a failure on a transition, the step into it. */
   readonly state: number;
   readonly via: { readonly from: number; readonly ordinal: number } | null;
+  /** In a simulation: the walk to the failing state, as successor ordinals. */
+  readonly path?: readonly number[];
   readonly reason: string;
 }
 
@@ -137,33 +141,61 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
   const everyVerdictKnown = (): boolean =>
     (options.stopEarly ?? true) && judged && failures.every((f) => f !== null) && (!asserts || assertFailure !== null);
 
-  const ex: Exploration = explore(
-    sys,
-    { ...options, graph: options.graph || needsGraph },
-    {
-      state: (s, index) => onState(s, index),
-      edge: (from, fromIndex, x, ordinal, toIndex) => {
-        for (const k of stepMonitors) {
-          if (failures[k]) continue;
-          const r = monitors[k]!.step!(from, x.step, x.state);
-          if (r) failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
-        }
-      },
-      dead: (s, index) => {
-        if (deadlocks.every((k) => failures[k])) return;
-        const r = deadlockReason(sys, s);
-        if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: index, via: null, reason: r };
-      },
-      done: everyVerdictKnown,
-    },
-  );
+  const ex = options.simulate
+    ? ((): Outcome => {
+        // The walk's state indices are not recorded: failures keep their path instead. The TCB
+        // accumulator numbers the states it is shown in order.
+        let visit = 0;
+        const sim = simulate(sys, options.simulate!, {
+          state: (s, path) => {
+            const before = failures.map((f) => f);
+            const hadAssert = assertFailure;
+            onState(s, visit++);
+            failures.forEach((f, k) => f && !before[k] && (failures[k] = { ...f, path: [...path] }));
+            if (assertFailure && !hadAssert) assertFailure = { ...assertFailure, path: [...path] };
+          },
+          edge: (from, x, path) => {
+            for (const k of stepMonitors) {
+              if (failures[k]) continue;
+              const r = monitors[k]!.step!(from, x.step, x.state);
+              if (r) failures[k] = { state: -1, via: null, path: [...path], reason: r };
+            }
+          },
+          dead: (s, path) => {
+            const r = deadlockReason(sys, s);
+            if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: -1, via: null, path: [...path], reason: r };
+          },
+          done: everyVerdictKnown,
+        });
+        return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
+      })()
+    : explore(
+        sys,
+        { ...options, graph: options.graph || needsGraph },
+        {
+          state: (s, index) => onState(s, index),
+          edge: (from, fromIndex, x, ordinal, toIndex) => {
+            for (const k of stepMonitors) {
+              if (failures[k]) continue;
+              const r = monitors[k]!.step!(from, x.step, x.state);
+              if (r) failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
+            }
+          },
+          dead: (s, index) => {
+            if (deadlocks.every((k) => failures[k])) return;
+            const r = deadlockReason(sys, s);
+            if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: index, via: null, reason: r };
+          },
+          done: everyVerdictKnown,
+        },
+      );
   const complete = ex.bound === null;
 
   // The invariants judged on the explored graph or on everything seen.
   const results = invs.map((inv, k): InvariantResult => {
     let failure = failures[k];
     let lassoPart: { ordinals: number[]; loopsTo: number } | null = null;
-    if (!failure && inv.prop.kind === "available" && complete) {
+    if (!failure && inv.prop.kind === "available" && complete && ex.graph) {
       const stuck = cannotReach(ex.graph!, ex.states, availability[k]!.subarray(0, ex.states));
       const first = stuck.indexOf(1);
       if (first >= 0) {
@@ -179,7 +211,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
         };
       }
     }
-    if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc")) {
+    if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {
       const f = tcb.judge(inv);
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
@@ -281,9 +313,12 @@ function invariantText(model: SystemModel, inv: InvariantModel): string {
   return t.replace(/\s+expect\s+(violated|holds)$/, "");
 }
 
+/** What check reads of an exploration or a simulation. */
+type Outcome = Omit<Exploration, "records"> & { readonly records: Exploration["records"] | null };
+
 /** The trace to a failure: the recorded path to its state (or to the state before its step), replayed. */
-function rebuild(sys: System, ex: Exploration, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null): Counterexample {
-  const path = f.via ? [...ex.records.pathTo(f.via.from), f.via.ordinal] : ex.records.pathTo(f.state);
+function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null): Counterexample {
+  const path = f.path ? [...f.path] : f.via ? [...ex.records!.pathTo(f.via.from), f.via.ordinal] : ex.records!.pathTo(f.state);
   const prefix = path.length;
   const all = lassoPart ? [...path, ...lassoPart.ordinals] : path;
   const xs = replay(sys, all);

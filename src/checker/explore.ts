@@ -2,13 +2,14 @@
 import { successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
+import { rng } from "./random.js";
 import { StateRecords } from "./records.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
 
 export type SearchMode = "bfs" | "dfs";
 
 /** What stopped an exploration before it had seen every reachable state. */
-export type Bound = "states" | "depth" | "memory" | "stopped";
+export type Bound = "states" | "depth" | "memory" | "stopped" | "simulation";
 
 export interface ExploreOptions {
   readonly mode?: SearchMode;
@@ -291,6 +292,75 @@ function finish(st: Store, transitions: number, depth: number, bound: Bound | nu
     collisionProbability: collisionProbability(st.table.size),
     bytesPerState: bytesPerState(st.table, st.records),
   };
+}
+
+export interface SimulateOptions {
+  /** How many random walks from the initial state. */
+  readonly walks: number;
+  readonly seed: number;
+  /** Each walk stops after this many steps (or earlier, in a state with no step). */
+  readonly maxDepth: number;
+}
+
+/** Callbacks of a simulation; `path` is the walk so far, as successor ordinals from the initial state. */
+export interface SimulateHooks {
+  state?(s: StateVector, path: readonly number[]): void;
+  edge?(from: StateVector, x: Successor, path: readonly number[]): void;
+  dead?(s: StateVector, path: readonly number[]): void;
+  done?(): boolean;
+}
+
+export interface Simulation {
+  readonly walks: number;
+  readonly steps: number;
+  /** Distinct states visited, counted by fingerprint. */
+  readonly states: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+  readonly collisionProbability: number;
+}
+
+/**
+ * Random simulation: `walks` walks of at most `maxDepth` steps, each step chosen uniformly
+ * among the enabled ones with a seeded generator (the same seed, the same walks). It finds
+ * violations in spaces too large to explore, but proves nothing: its verdicts are
+ * violations or "incomplete" (bound "simulation").
+ */
+export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {}): Simulation {
+  const t0 = performance.now();
+  const random = rng(o.seed);
+  const table = new FingerprintTable(1 << 16);
+  const fp = new Uint32Array(2);
+  const seen = (s: StateVector): void => {
+    fingerprint(s, fp);
+    table.insertOrFind(fp[0]!, fp[1]!);
+  };
+  let steps = 0;
+  let depth = 0;
+  let walks = 0;
+  for (; walks < o.walks && !h.done?.(); walks++) {
+    let s = sys.init;
+    const path: number[] = [];
+    seen(s);
+    h.state?.(s, path);
+    for (let d = 0; d < o.maxDepth; d++) {
+      const xs = successors(sys, s);
+      if (xs.length === 0) {
+        h.dead?.(s, path);
+        break;
+      }
+      const i = Math.floor(random() * xs.length);
+      const x = xs[i]!;
+      path.push(i);
+      steps++;
+      depth = Math.max(depth, path.length);
+      h.edge?.(s, x, path);
+      seen(x.state);
+      h.state?.(x.state, path);
+      s = x.state;
+    }
+  }
+  return { walks, steps, states: table.size, depth, elapsedMs: performance.now() - t0, collisionProbability: collisionProbability(table.size) };
 }
 
 /**

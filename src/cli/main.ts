@@ -47,6 +47,8 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-states <n>", "stop after this many distinct states (the verdicts left open are incomplete)")
     .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing")
+    .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
 

@@ -11,6 +11,7 @@ const BOUND_TEXT = {
   depth: "the depth bound was reached",
   memory: "the memory bound was reached",
   stopped: "the exploration stopped once every invariant had its verdict",
+  simulation: "random simulation: it finds violations but proves nothing",
 } as const;
 
 /** One scenario's report. */
@@ -47,6 +48,7 @@ function mark(inv: InvariantResult, c: Colors): string {
 
 function verdictText(inv: InvariantResult): string {
   if (inv.verdict === "incomplete") return "incomplete: no violation in the states explored";
+
   if (inv.expect === "violated") return inv.verdict === "violated" ? "violated, as expected" : "holds, but was expected to be violated";
   return inv.verdict === "holds" ? "holds" : "violated";
 }

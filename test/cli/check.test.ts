@@ -60,4 +60,17 @@ describe("nizza check", () => {
     expect(bad.err).toContain("--max-states must be a positive whole number, not 'lots'");
     expect(nizza(["check", join(dir, "ok.nizza"), join(dir, "bad.nizza")]).code).toBe(1);
   });
+
+  it("--simulate finds a violation by random walks, reproducibly; without one its verdicts are incomplete", () => {
+    const a = nizza(["check", "--simulate", "20", "--seed", "7", join(dir, "bad.nizza")]);
+    expect(a.code).toBe(1);
+    expect(a.out).toContain("random simulation: it finds violations but proves nothing");
+    expect(a.out).toContain("why: no step is enabled, and sigma0.t (sm) waits for ever");
+    const b = nizza(["check", "--simulate", "20", "--seed", "7", join(dir, "bad.nizza")]);
+    expect(b.out.replace(/[\d.]+ s;/, "")).toBe(a.out.replace(/[\d.]+ s;/, ""));
+    const c = nizza(["check", "--simulate", "5", join(dir, "ok.nizza")]);
+    expect(c.code).toBe(3);
+    expect(c.out).toContain("? deadlock_free  incomplete");
+    expect(nizza(["check", "--seed", "3", join(dir, "ok.nizza")]).err).toContain("--seed is for --simulate");
+  });
 });

@@ -8,6 +8,8 @@ import type { SearchMode } from "../../checker/explore.js";
 
 export interface CheckCommandOptions {
   readonly dfs?: boolean;
+  readonly simulate?: string;
+  readonly seed?: string;
   readonly maxStates?: string;
   readonly maxDepth?: string;
   readonly maxMemory?: string;
@@ -33,6 +35,11 @@ export function checkCommand(paths: readonly string[], opts: CheckCommandOptions
   const maxStates = count(opts.maxStates, "--max-states");
   const maxDepth = count(opts.maxDepth, "--max-depth");
   const maxMb = count(opts.maxMemory, "--max-memory");
+  const walks = count(opts.simulate, "--simulate");
+  if (opts.seed !== undefined && walks === undefined) throw new UsageError("--seed is for --simulate");
+  if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
+  const seed = opts.seed === undefined ? 1 : count(String(Number(opts.seed) + 1), "--seed")! - 1;
+  const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const codes: number[] = [];
   for (const file of files) {
     const c = compileFile(file);
@@ -42,7 +49,7 @@ export function checkCommand(paths: readonly string[], opts: CheckCommandOptions
       codes.push(EXIT.error);
       continue;
     }
-    const r = check(c.model, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20 });
+    const r = check(c.model, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }

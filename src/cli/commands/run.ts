@@ -1,24 +1,13 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
 import { compileFile } from "../../dsl/compile.js";
 import { buildSystem, successors } from "../../components/step.js";
+import { rng } from "../../checker/random.js";
 import { UsageError } from "../files.js";
 import { EXIT, reportDiagnostics, errorSummary, type Io } from "../output.js";
 
 export interface RunOptions {
   readonly steps?: string;
   readonly seed?: string;
-}
-
-/** mulberry32: a small, well-known seeded generator; the same seed gives the same run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function intOption(v: string | undefined, name: string, dflt: number, min: number, max = 2 ** 32 - 1): number {
