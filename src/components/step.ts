@@ -32,9 +32,10 @@ export interface System {
   /** The initial state. */
   readonly init: StateVector;
   /**
-   * Whether steps record their exact write set (`StepInfo.writes`), which costs a diff of
-   * the whole vector per successor. On by default; an exploration that uses no footprint
-   * (no partial-order reduction) turns it off.
+   * Whether steps record their exact write set (`StepInfo.writes`, a diff of the whole vector)
+   * and their primitive counts (`StepInfo.cost`, a copy of the meter) — two allocations per
+   * successor. On by default; an exploration that needs neither turns it off, and replays
+   * the steps of a trace with it on.
    */
   footprints: boolean;
 }
@@ -62,9 +63,9 @@ export interface StepInfo {
   /** Who acted and what happened: "viaduct.crypto: recv encrypt -> pkt = 7 [lan]". */
   readonly text: string;
   readonly status: Status;
-  /** Primitive counts of the step (indexed by the meter's P). */
+  /** Primitive counts of the step (indexed by the meter's P); empty when `System.footprints` is off. */
   readonly cost: Float64Array;
-  /** The state-vector words the step changed (exact). */
+  /** The state-vector words the step changed (exact); empty when `System.footprints` is off. */
   readonly writes: Int32Array;
   /**
    * What the step read: "local" when only the acting EC's own record and its CPU's
@@ -129,6 +130,7 @@ function begin(sys: System, s: StateVector, ec: number): StateVector {
 }
 
 const NO_WRITES = new Int32Array(0);
+const NO_COST = new Float64Array(0);
 
 function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omit<StepInfo, "cost" | "writes" | "cpu" | "component">, out: Successor[]): void {
   const L = sys.k.L;
@@ -139,22 +141,28 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omi
     if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
   if (ec >= 0) leave(sys.k, n, ec);
   let writes = NO_WRITES;
+  let cost = NO_COST;
   if (sys.footprints) {
     let count = 0;
     for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) count++;
     writes = new Int32Array(count);
     for (let i = 0, j = 0; i < n.length; i++) if (n[i] !== s[i]) writes[j++] = i;
+    cost = sys.k.meter.raw.slice();
   }
-  out.push({
-    state: n,
-    step: {
-      ...info,
-      cpu: ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1,
-      component: ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1,
-      cost: sys.k.meter.raw.slice(),
-      writes,
-    },
-  });
+  const step: StepInfo = {
+    kind: info.kind,
+    ec: info.ec,
+    cpu: ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1,
+    component: ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1,
+    node: info.node,
+    text: info.text,
+    status: info.status,
+    cost,
+    writes,
+    reads: info.reads,
+    ...(info.revoked && { revoked: info.revoked }),
+  };
+  out.push({ state: n, step });
 }
 
 function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, text: string, out: Successor[]): void {
