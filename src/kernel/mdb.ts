@@ -141,6 +141,12 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
   for (let leaf = leafDescendant(s, L, g); leaf >= 0; leaf = leafDescendant(s, L, g)) removeNode(s, L, leaf, localCpu, meter);
 }
 
+/** Whether slot `g` has a descendant: a live slot whose parent is `g` (its children are its first descendants). */
+export function hasDescendant(s: StateVector, L: Layout, g: number): boolean {
+  for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) return true;
+  return false;
+}
+
 /**
  * Starts a preemptible revoke of slot `g` (seL4's cteRevoke pattern): the work is
  * then done by `revokeStep`, one node per step, with a preemption point between

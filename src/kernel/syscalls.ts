@@ -6,7 +6,7 @@ import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, ri
 import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
 import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
-import { insertChild, placeForChild, revokeAll, revokeBegin } from "./mdb.js";
+import { hasDescendant, insertChild, placeForChild, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
 import { freeSc, initSc, scOf } from "./sc.js";
@@ -206,7 +206,8 @@ const revoke: Entry<"revoke", { g: number }> = {
   },
   invoke(k, s, ec, d) {
     const L = k.L;
-    if (L.model.kernel.preemptibleRevoke) {
+    // A revoke with nothing to remove has no preemption point: it completes at once (kernel.md §6.4).
+    if (L.model.kernel.preemptibleRevoke && hasDescendant(s, L, d.g)) {
       // The EC continues in the kernel: `continueRevoke` does one node per step.
       revokeBegin(s, L, d.g);
       ecSet(s, L, ec, EC.REVOKE, d.g);

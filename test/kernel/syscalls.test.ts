@@ -619,12 +619,15 @@ describe("preemptible revoke", () => {
     expect(r.k.meter.counts.revokeNode).toBe(2);
     expect(() => continueRevoke(r.k, r.s, n.main)).toThrow(/not revoking/);
   });
-  it("with nothing to remove it completes in one step", () => {
+  it("with nothing to remove it completes in the system call itself: there is no preemption point", () => {
     const r = bootText(PRE);
     const n = names(r);
-    r.sys(n.c0, { op: "revoke", sel: n.mine });
-    continueRevoke(r.k, r.s, n.c0);
+    const before = r.s.slice();
+    expect(r.sys(n.c0, { op: "revoke", sel: n.mine })).toBe(S.SUCCESS);
     expect(inRevoke(r.s, r.k, n.c0)).toBe(false);
+    expect(r.get(n.c0, EC.REVOKE)).toBe(-1);
+    expect(diff(before, r.s).filter((w) => w >= r.L.base.slots && w < r.L.base.pte)).toEqual([]);
+    expect(() => continueRevoke(r.k, r.s, n.c0)).toThrow(/not revoking/);
   });
 });
 
