@@ -2,14 +2,9 @@
 import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
-import type { StateVector } from "../kernel/layout.js";
 import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
-import { assertMonitor } from "./invariants/assert.js";
-import { cannotReach, lasso, serverWaits } from "./invariants/available.js";
-import { deadlockReason } from "./invariants/deadlock.js";
-import { safetyMonitor } from "./invariants/index.js";
-import { TcbAccumulator } from "./invariants/tcb.js";
-import type { SafetyMonitor } from "./monitor.js";
+import { cannotReach, lasso } from "./invariants/available.js";
+import { Judge, type Failure } from "./judge.js";
 
 export type Verdict = "holds" | "violated" | "incomplete";
 
@@ -85,108 +80,45 @@ export interface CheckOptions extends ExploreOptions {
   readonly simulate?: SimulateOptions;
 }
 
-interface Failure {
-  /** The state where it fails (exhaustive search), and, for a failure on a transition, the step into it. */
-  readonly state: number;
-  readonly via: { readonly from: number; readonly ordinal: number } | null;
-  /** In a simulation: the walk to the failing state, as successor ordinals. */
-  readonly path?: readonly number[];
-  readonly reason: string;
-}
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
   const sys = buildSystem(model);
   sys.footprints = false;
-  const L = sys.k.L;
+  const judge = new Judge(sys);
   const invs = model.invariants;
-  const monitors: (SafetyMonitor | null)[] = invs.map((inv) => safetyMonitor(sys, inv));
-  const assertNode = firstAssert(model);
-  const asserts = assertNode !== null ? assertMonitor(sys) : null;
-  const failures: (Failure | null)[] = invs.map(() => null);
-  let assertFailure: Failure | null = null;
-  const tcb = new TcbAccumulator(sys);
-  const needsGraph = invs.some((i) => i.prop.kind === "available");
-  const availability = invs.map((i) => (i.prop.kind === "available" ? new Uint8Array(1024) : null));
-  const setTarget = (k: number, index: number, v: boolean): void => {
-    let a = availability[k]!;
-    if (index >= a.length) {
-      const b = new Uint8Array(Math.max(index + 1, a.length * 2));
-      b.set(a);
-      availability[k] = a = b;
-    }
-    a[index] = v ? 1 : 0;
-  };
-
-  const onState = (s: StateVector, index: number): void => {
-    tcb.observe(s, index);
-    if (asserts && !assertFailure) {
-      const r = asserts.state(s);
-      if (r) assertFailure = { state: index, via: null, reason: r };
-    }
-    for (let k = 0; k < invs.length; k++) {
-      const inv = invs[k]!;
-      if (inv.prop.kind === "available") setTarget(k, index, serverWaits(sys, inv.prop.portals, s));
-      const m = monitors[k];
-      if (!m?.state || failures[k]) continue;
-      const r = m.state(s);
-      if (r) failures[k] = { state: index, via: null, reason: r };
-    }
-  };
-  const deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
-  const stepMonitors = monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
-  // Only a violation is known before the end; once every invariant (and the asserts) has one,
-  // the rest of the space cannot change a verdict. Without any invariant, the TCB sets are the result.
-  const judged = invs.length > 0 || asserts !== null;
-  const everyVerdictKnown = (): boolean =>
-    (options.stopEarly ?? true) && judged && failures.every((f) => f !== null) && (!asserts || assertFailure !== null);
+  const failures = judge.failures;
+  const stopEarly = options.stopEarly ?? true;
+  const done = (): boolean => stopEarly && judge.everyVerdictKnown();
 
   const ex = options.simulate
     ? ((): Outcome => {
-        // The walk's state indices are not recorded: failures keep their path instead. The TCB
-        // accumulator numbers the states it is shown in order.
+        // The walk's state indices are not recorded: failures keep their path instead. The
+        // judge numbers the states it is shown in order.
         let visit = 0;
+        const withPath = (path: readonly number[], act: () => void): void => {
+          const before = [...failures];
+          const hadAssert = judge.assertFailure;
+          act();
+          failures.forEach((f, k) => f && !before[k] && (failures[k] = { ...f, path: [...path] }));
+          if (judge.assertFailure && !hadAssert) judge.assertFailure = { ...judge.assertFailure, path: [...path] };
+        };
         const sim = simulate(sys, options.simulate!, {
-          state: (s, path) => {
-            const before = failures.map((f) => f);
-            const hadAssert = assertFailure;
-            onState(s, visit++);
-            failures.forEach((f, k) => f && !before[k] && (failures[k] = { ...f, path: [...path] }));
-            if (assertFailure && !hadAssert) assertFailure = { ...assertFailure, path: [...path] };
-          },
-          edge: (from, x, path) => {
-            for (const k of stepMonitors) {
-              if (failures[k]) continue;
-              const r = monitors[k]!.step!(from, x.step, x.state);
-              if (r) failures[k] = { state: -1, via: null, path: [...path], reason: r };
-            }
-          },
-          dead: (s, path) => {
-            const r = deadlockReason(sys, s);
-            if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: -1, via: null, path: [...path], reason: r };
-          },
-          done: everyVerdictKnown,
+          state: (s, path) => withPath(path, () => judge.state(s, visit++)),
+          edge: (from, x, path) => withPath(path, () => judge.edge(from, -1, x.step, x.state, -1, -1)),
+          dead: (s, path) => withPath(path, () => judge.dead(s, -1)),
+          done,
         });
         return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
       })()
     : explore(
         sys,
-        { ...options, graph: options.graph || needsGraph },
+        { ...options, graph: options.graph || judge.needsGraph },
         {
-          state: (s, index) => onState(s, index),
-          edge: (from, fromIndex, x, ordinal, toIndex) => {
-            for (const k of stepMonitors) {
-              if (failures[k]) continue;
-              const r = monitors[k]!.step!(from, x.step, x.state);
-              if (r) failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
-            }
-          },
-          dead: (s, index) => {
-            if (deadlocks.every((k) => failures[k])) return;
-            const r = deadlockReason(sys, s);
-            if (r) for (const k of deadlocks) if (!failures[k]) failures[k] = { state: index, via: null, reason: r };
-          },
-          done: everyVerdictKnown,
+          state: (s, index) => judge.state(s, index),
+          edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
+          dead: (s, index) => judge.dead(s, index),
+          done,
         },
       );
   const complete = ex.bound === null;
@@ -196,7 +128,9 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
     let failure = failures[k];
     let lassoPart: { ordinals: number[]; loopsTo: number } | null = null;
     if (!failure && inv.prop.kind === "available" && complete && ex.graph) {
-      const stuck = cannotReach(ex.graph!, ex.states, availability[k]!.subarray(0, ex.states));
+      const target = new Uint8Array(ex.states);
+      target.set(judge.targets[k]!.subarray(0, ex.states));
+      const stuck = cannotReach(ex.graph!, ex.states, target);
       const first = stuck.indexOf(1);
       if (first >= 0) {
         const l = lasso(ex.graph!, ex.states, stuck, first);
@@ -212,7 +146,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
       }
     }
     if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {
-      const f = tcb.judge(inv);
+      const f = judge.tcb.judge(inv);
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
@@ -220,7 +154,9 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
     return result(model, inv, verdict, counterexample);
   });
 
-  const assertResult = asserts
+  const assertNode = judge.assertNode;
+  const assertFailure = judge.assertFailure;
+  const assertResult = assertNode !== null
     ? ((): InvariantResult => {
         const verdict: Verdict = assertFailure ? "violated" : complete ? "holds" : "incomplete";
         return {
@@ -240,11 +176,10 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
   const tcbResults = model.components
     .filter((c) => c.trusted)
     .map((c): TcbResult => {
-      const t = tcb.tcbOf(c.index);
+      const t = judge.tcb.tcbOf(c.index);
       return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
     });
 
-  void L;
   return {
     system: model.name,
     asserts: assertResult,
@@ -261,28 +196,6 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
       bytesPerState: ex.bytesPerState,
     },
   };
-}
-
-/** The first `assert` statement of the scenario's threads, or null. */
-function firstAssert(model: SystemModel): NodeId | null {
-  type Body = SystemModel["threads"][number]["body"];
-  const walk = (b: Body): NodeId | null => {
-    for (const s of b) {
-      const found =
-        s.kind === "assert" ? s.node
-        : s.kind === "loop" || s.kind === "repeat" ? walk(s.body)
-        : s.kind === "choose" ? s.branches.map(walk).find((x) => x !== null) ?? null
-        : s.kind === "if" ? walk(s.then) ?? walk(s.else)
-        : null;
-      if (found !== null) return found;
-    }
-    return null;
-  };
-  for (const t of model.threads) {
-    const n = walk(t.body);
-    if (n !== null) return n;
-  }
-  return null;
 }
 
 function portalNames(model: SystemModel, inv: InvariantModel): string {

@@ -66,6 +66,26 @@ export class TcbAccumulator {
     this.unknown--;
   }
 
+  /** The pairs recorded so far (first states and reasons), for another accumulator to merge. */
+  snapshot(): { first: Int32Array; why: string[] } {
+    return { first: this.first.slice(), why: [...this.why] };
+  }
+
+  /**
+   * Takes in another accumulator's pairs (a parallel explorer's worker's, with state numbers
+   * of the same exploration): of two first states of a pair the lower wins.
+   */
+  merge(first: Int32Array, why: readonly string[]): void {
+    for (let k = 0; k < first.length; k++) {
+      const f = first[k]!;
+      if (f < 0) continue;
+      if (this.first[k]! < 0) this.unknown--;
+      else if (this.first[k]! <= f) continue;
+      this.first[k] = f;
+      this.why[k] = why[k]!;
+    }
+  }
+
   /** Adds what state `s` (the explorer's state number `index`) shows; states come in exploration order. */
   observe(s: StateVector, index: number): void {
     if (this.unknown === 0) return;

@@ -1,0 +1,168 @@
+// The judge: what an exploration learns about the invariants from each state, transition and dead end it is shown.
+import type { StepInfo, System } from "../components/step.js";
+import type { SystemModel } from "../dsl/model.js";
+import type { NodeId } from "../dsl/source.js";
+import type { StateVector } from "../kernel/layout.js";
+import { assertMonitor, type AssertMonitor } from "./invariants/assert.js";
+import { serverWaits } from "./invariants/available.js";
+import { deadlockReason } from "./invariants/deadlock.js";
+import { safetyMonitor } from "./invariants/index.js";
+import { TcbAccumulator } from "./invariants/tcb.js";
+import type { SafetyMonitor } from "./monitor.js";
+
+/** Where an invariant first failed. */
+export interface Failure {
+  /** The state where it fails (exhaustive search), and, for a failure on a transition, the step into it. */
+  readonly state: number;
+  readonly via: { readonly from: number; readonly ordinal: number } | null;
+  /** In a simulation: the walk to the failing state, as successor ordinals. */
+  readonly path?: readonly number[];
+  readonly reason: string;
+}
+
+/** A judge's findings in a form that crosses a worker boundary (structured-clonable). */
+export interface Findings {
+  readonly failures: (Failure | null)[];
+  readonly assertFailure: Failure | null;
+  readonly tcb: { readonly first: Int32Array; readonly why: string[] };
+  /** Per `available` invariant: the state indices (among those shown) where its server waits. */
+  readonly waiting: (number[] | null)[];
+}
+
+/**
+ * Judges the invariants of one system over the states and transitions an exploration
+ * shows it, in exploration order. The explorer (and each worker of a parallel one) owns
+ * one; a parallel explorer merges its workers' findings into its own.
+ */
+export class Judge {
+  readonly failures: (Failure | null)[];
+  assertFailure: Failure | null = null;
+  readonly tcb: TcbAccumulator;
+  /** Per `available` invariant: a bit per state, set where its server waits. */
+  readonly targets: (Uint8Array | null)[];
+  private readonly monitors: (SafetyMonitor | null)[];
+  private readonly asserts: AssertMonitor | null;
+  private readonly deadlocks: number[];
+  private readonly stepMonitors: number[];
+  /** The `available` targets set since the last `takeFindings` (for a worker to report). */
+  private waitingSince: (number[] | null)[];
+  readonly assertNode: NodeId | null;
+
+  constructor(private readonly sys: System) {
+    const invs = sys.model.invariants;
+    this.monitors = invs.map((inv) => safetyMonitor(sys, inv));
+    this.assertNode = firstAssert(sys.model);
+    this.asserts = this.assertNode !== null ? assertMonitor(sys) : null;
+    this.failures = invs.map(() => null);
+    this.tcb = new TcbAccumulator(sys);
+    this.targets = invs.map((i) => (i.prop.kind === "available" ? new Uint8Array(1024) : null));
+    this.waitingSince = invs.map((i) => (i.prop.kind === "available" ? [] : null));
+    this.deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
+    this.stepMonitors = this.monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
+  }
+
+  /** Whether the invariants need the explored graph (`available`). */
+  get needsGraph(): boolean {
+    return this.targets.some((t) => t !== null);
+  }
+  get hasAsserts(): boolean {
+    return this.asserts !== null;
+  }
+
+  /** A new state, numbered `index` in exploration order. */
+  state(s: StateVector, index: number): void {
+    this.tcb.observe(s, index);
+    if (this.asserts && !this.assertFailure) {
+      const r = this.asserts.state(s);
+      if (r) this.assertFailure = { state: index, via: null, reason: r };
+    }
+    const invs = this.sys.model.invariants;
+    for (let k = 0; k < invs.length; k++) {
+      const inv = invs[k]!;
+      if (inv.prop.kind === "available" && serverWaits(this.sys, inv.prop.portals, s)) this.setTarget(k, index);
+      const m = this.monitors[k];
+      if (!m?.state || this.failures[k]) continue;
+      const r = m.state(s);
+      if (r) this.failures[k] = { state: index, via: null, reason: r };
+    }
+  }
+
+  /** A transition `from --step--> to`; `toIndex` may be a state seen before. */
+  edge(from: StateVector, fromIndex: number, step: StepInfo, to: StateVector, ordinal: number, toIndex: number): void {
+    for (const k of this.stepMonitors) {
+      if (this.failures[k]) continue;
+      const r = this.monitors[k]!.step!(from, step, to);
+      if (r) this.failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
+    }
+  }
+
+  /** A state with no enabled step. */
+  dead(s: StateVector, index: number): void {
+    if (this.deadlocks.every((k) => this.failures[k])) return;
+    const r = deadlockReason(this.sys, s);
+    if (r) for (const k of this.deadlocks) if (!this.failures[k]) this.failures[k] = { state: index, via: null, reason: r };
+  }
+
+  /**
+   * Whether every verdict is known: only a violation is known before the end, so once
+   * every invariant (and the asserts) has one, the rest of the space cannot change a
+   * verdict. Without any invariant or assert the TCB sets are the result: never.
+   */
+  everyVerdictKnown(): boolean {
+    const judged = this.failures.length > 0 || this.asserts !== null;
+    return judged && this.failures.every((f) => f !== null) && (!this.asserts || this.assertFailure !== null);
+  }
+
+  /** What this judge found since the last call (failures are kept, and reported each time). */
+  takeFindings(): Findings {
+    const waiting = this.waitingSince;
+    this.waitingSince = this.waitingSince.map((w) => (w ? [] : null));
+    return { failures: [...this.failures], assertFailure: this.assertFailure, tcb: this.tcb.snapshot(), waiting };
+  }
+
+  /**
+   * Takes in another judge's findings (a worker's, on states numbered in the same
+   * exploration). Of two failures of one invariant the one at the lower state index wins:
+   * breadth-first, lower indices are no deeper, so the counterexample stays shortest.
+   */
+  merge(f: Findings): void {
+    const better = (a: Failure | null, b: Failure | null): Failure | null => (!a ? b : !b ? a : b.state < a.state ? b : a);
+    f.failures.forEach((x, k) => (this.failures[k] = better(this.failures[k]!, x)));
+    this.assertFailure = better(this.assertFailure, f.assertFailure);
+    this.tcb.merge(f.tcb.first, f.tcb.why);
+    f.waiting.forEach((w, k) => w?.forEach((index) => this.setTarget(k, index)));
+  }
+
+  private setTarget(k: number, index: number): void {
+    let a = this.targets[k]!;
+    if (index >= a.length) {
+      const b = new Uint8Array(Math.max(index + 1, a.length * 2));
+      b.set(a);
+      this.targets[k] = a = b;
+    }
+    a[index] = 1;
+    this.waitingSince[k]?.push(index);
+  }
+}
+
+/** The first `assert` statement of the scenario's threads, or null. */
+function firstAssert(model: SystemModel): NodeId | null {
+  type Body = SystemModel["threads"][number]["body"];
+  const walk = (b: Body): NodeId | null => {
+    for (const s of b) {
+      const found =
+        s.kind === "assert" ? s.node
+        : s.kind === "loop" || s.kind === "repeat" ? walk(s.body)
+        : s.kind === "choose" ? s.branches.map(walk).find((x) => x !== null) ?? null
+        : s.kind === "if" ? walk(s.then) ?? walk(s.else)
+        : null;
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  for (const t of model.threads) {
+    const n = walk(t.body);
+    if (n !== null) return n;
+  }
+  return null;
+}
