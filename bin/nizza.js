@@ -9,7 +9,7 @@ if (!existsSync(entry)) {
 }
 const { main } = await import(entry.href);
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   // A bug in nizza, never a user error: say so plainly, with the stack for the report.
   process.stderr.write(`nizza: internal error (please report it): ${e && e.stack ? e.stack : e}\n`);

@@ -5,6 +5,7 @@ import type { NodeId } from "../dsl/source.js";
 import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
+import { exploreParallel, type ScenarioSource } from "./parallel.js";
 
 export type Verdict = "holds" | "violated" | "incomplete";
 
@@ -121,6 +122,29 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
           done,
         },
       );
+  return verdicts(sys, judge, ex, options);
+}
+
+/**
+ * Like `check`, with `workers` threads when it is more than 1 (breadth-first only: the
+ * workers share the fingerprint table; each compiles the scenario from `source` itself).
+ * The verdicts are the same as with one thread.
+ */
+export async function checkParallel(model: SystemModel, source: ScenarioSource, options: CheckOptions & { readonly workers: number }): Promise<CheckResult> {
+  if (options.workers <= 1 || options.simulate || (options.mode ?? "bfs") !== "bfs") return check(model, options);
+  const sys = buildSystem(model);
+  sys.footprints = false;
+  const judge = new Judge(sys);
+  const stopEarly = options.stopEarly ?? true;
+  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
+  return verdicts(sys, judge, ex, options);
+}
+
+/** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen. */
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions): CheckResult {
+  const model = sys.model;
+  const invs = model.invariants;
+  const failures = judge.failures;
   const complete = ex.bound === null;
 
   // The invariants judged on the explored graph or on everything seen.

@@ -12,9 +12,9 @@ const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta
 
 export function program(io: Io, setExit: (code: number) => void): Command {
   const run =
-    <A extends unknown[]>(f: (...args: A) => number) =>
-    (...args: A): void =>
-      setExit(f(...args));
+    <A extends unknown[]>(f: (...args: A) => number | Promise<number>) =>
+    async (...args: A): Promise<void> =>
+      setExit(await f(...args));
   const root = new Command("nizza")
     .description("Test bed for security architectures on capability microkernels: check .nizza scenarios.")
     .version(pkg.version, "-V, --version")
@@ -47,6 +47,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-states <n>", "stop after this many distinct states (the verdicts left open are incomplete)")
     .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--workers <n>", "worker threads of a breadth-first search (default: the machine's cores); the verdicts do not depend on it")
     .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing")
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .version(pkg.version, "-V, --version")
@@ -64,11 +65,11 @@ export function program(io: Io, setExit: (code: number) => void): Command {
   return root;
 }
 
-/** Runs the CLI; returns the exit code instead of exiting (tests call this). */
-export function main(argv: readonly string[], io: Io = processIo): number {
+/** Runs the CLI; resolves to the exit code instead of exiting (tests call this). */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   try {
-    program(io, (c) => (code = c)).parse([...argv], { from: "user" });
+    await program(io, (c) => (code = c)).parseAsync([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;
     if (e instanceof UsageError) {

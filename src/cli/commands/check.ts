@@ -1,5 +1,6 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
-import { check, type CheckResult } from "../../checker/check.js";
+import { availableParallelism } from "node:os";
+import { checkParallel, type CheckResult } from "../../checker/check.js";
 import { compileFile } from "../../dsl/compile.js";
 import { renderText } from "../../report/text.js";
 import { scenarioFiles, UsageError } from "../files.js";
@@ -10,6 +11,7 @@ export interface CheckCommandOptions {
   readonly dfs?: boolean;
   readonly simulate?: string;
   readonly seed?: string;
+  readonly workers?: string;
   readonly maxStates?: string;
   readonly maxDepth?: string;
   readonly maxMemory?: string;
@@ -29,7 +31,7 @@ export function exitOf(r: CheckResult): number {
   return EXIT.ok;
 }
 
-export function checkCommand(paths: readonly string[], opts: CheckCommandOptions, io: Io): number {
+export async function checkCommand(paths: readonly string[], opts: CheckCommandOptions, io: Io): Promise<number> {
   const files = scenarioFiles(paths);
   const mode: SearchMode = opts.dfs ? "dfs" : "bfs";
   const maxStates = count(opts.maxStates, "--max-states");
@@ -40,6 +42,7 @@ export function checkCommand(paths: readonly string[], opts: CheckCommandOptions
   if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
   const seed = opts.seed === undefined ? 1 : count(String(Number(opts.seed) + 1), "--seed")! - 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
+  const workers = count(opts.workers, "--workers") ?? availableParallelism();
   const codes: number[] = [];
   for (const file of files) {
     const c = compileFile(file);
@@ -49,7 +52,7 @@ export function checkCommand(paths: readonly string[], opts: CheckCommandOptions
       codes.push(EXIT.error);
       continue;
     }
-    const r = check(c.model, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }

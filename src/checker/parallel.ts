@@ -1,0 +1,221 @@
+// The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { System } from "../components/step.js";
+import type { StateVector } from "../kernel/layout.js";
+import type { Bound, Exploration, ExploreOptions, Graph } from "./explore.js";
+import { collisionProbability, fingerprint } from "./fingerprint.js";
+import type { Findings, Judge } from "./judge.js";
+import { StateRecords, type SharedRecords } from "./records.js";
+import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
+
+/** How a worker gets the scenario: it compiles it itself (the model does not cross threads). */
+export type ScenarioSource = { readonly file: string } | { readonly name: string; readonly text: string };
+
+export interface WorkerSetup {
+  readonly source: ScenarioSource;
+  readonly table: SharedTable;
+  readonly records: SharedRecords;
+}
+
+export type LevelTask =
+  | {
+      readonly kind: "level";
+      /** The states to expand, packed, and their indices. */
+      readonly states: ArrayBuffer;
+      readonly indices: Int32Array;
+      readonly graph: boolean;
+      /** Pause before a state when fewer than this many slots are left below the table's limit. */
+      readonly margin: number;
+      readonly maxStates: number;
+    }
+  | { readonly kind: "reopen"; readonly table: SharedTable; readonly records: SharedRecords };
+
+export interface LevelReply {
+  /** How many of the task's states were expanded. */
+  readonly done: number;
+  /** Why the worker stopped early: the table needs to grow, or the state bound was reached. */
+  readonly stop: "full" | "states" | null;
+  readonly transitions: number;
+  readonly newStates: ArrayBuffer;
+  readonly newIndices: Int32Array;
+  /** (from, to, ordinal) triples, when the graph is kept. */
+  readonly edges: Int32Array | null;
+  readonly findings: Findings;
+}
+
+const DEFAULT_MEMORY = 4 * 2 ** 30;
+
+/** The compiled worker script (tests run the TypeScript sources; the worker always runs the build). */
+function workerScript(): URL {
+  const here = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = new URL(import.meta.url.replace(/\/src\/checker\/parallel\.ts$/, "/dist/src/checker/worker.js"));
+  if (!existsSync(fileURLToPath(built))) throw new Error("the parallel explorer's worker is not built: run `npm run build`");
+  return built;
+}
+
+/**
+ * Explores `sys` breadth-first with `workers` threads. Each level's states are split
+ * among the workers, which expand them, insert the successors into the shared table
+ * (the atomic insert hands out state indices) and judge what they see; between levels
+ * the explorer merges their findings into `judge`, grows the table if needed and
+ * gathers the next level. The states and transitions found are the same as with one
+ * thread; which of two states found in the same level gets the lower index is not.
+ */
+export async function exploreParallel(
+  sys: System,
+  source: ScenarioSource,
+  judge: Judge,
+  workers: number,
+  o: ExploreOptions = {},
+  done: () => boolean = () => false,
+  /** The table's first capacity; tests make it small to exercise growth in the middle of a level. */
+  initialCapacity = 1 << 16,
+): Promise<Exploration> {
+  const t0 = performance.now();
+  const words = sys.k.L.words;
+  const maxStates = o.maxStates ?? Infinity;
+  const maxDepth = o.maxDepth ?? Infinity;
+  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const keepGraph = o.graph ?? false;
+  const table = new FingerprintTable(initialCapacity, true);
+  const records = new StateRecords(table.maxSize, true);
+  const fp = new Uint32Array(2);
+  fingerprint(sys.init, fp);
+  records.set(table.insertOrFind(fp[0]!, fp[1]!), -1, 0);
+  judge.state(sys.init, 0);
+
+  const pool = await Promise.all(
+    Array.from({ length: workers }, () => {
+      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared() } satisfies WorkerSetup });
+      return new Promise<Worker>((resolve, reject) => {
+        w.once("message", () => resolve(w));
+        w.once("error", reject);
+      });
+    }),
+  );
+  // One listener per worker for its whole life: each task's reply settles the pending promise.
+  const pending = new Map<Worker, { resolve: (r: LevelReply) => void; reject: (e: unknown) => void }>();
+  for (const w of pool) {
+    w.on("message", (r: LevelReply) => pending.get(w)?.resolve(r));
+    w.on("error", (e) => pending.get(w)?.reject(e));
+  }
+  const ask = (w: Worker, task: LevelTask): Promise<LevelReply> =>
+    new Promise((resolve, reject) => {
+      pending.set(w, { resolve, reject });
+      w.postMessage(task, task.kind === "level" ? [task.states] : []);
+    });
+
+  const edges: Int32Array[] = [];
+  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: sys.init.slice(), indices: Int32Array.of(0) }];
+  let transitions = 0;
+  let depth = 0;
+  let level = 0;
+  let bound: Bound | null = null;
+  let maxBranch = 64;
+  try {
+    outer: while (frontier.some((f) => f.indices.length > 0)) {
+      if (done()) {
+        bound = "stopped";
+        break;
+      }
+      if (level >= maxDepth) {
+        bound = "depth";
+        break;
+      }
+      // This level's states, split evenly among the workers; a worker that pauses because the
+      // table is nearly full leaves the rest of its slice for another round after the table grew.
+      let states = concat(frontier.map((f) => f.states));
+      let indices = concat(frontier.map((f) => f.indices));
+      const next: { states: Int32Array; indices: Int32Array }[] = [];
+      while (indices.length > 0) {
+        const n = indices.length;
+        const per = Math.ceil(n / pool.length);
+        const margin = pool.length * maxBranch * 2 + 1024;
+        const slices = pool.map((_, i) => ({ a: Math.min(n, i * per), b: Math.min(n, (i + 1) * per) }));
+        const replies = await Promise.all(
+          pool.map((w, i) => {
+            const { a, b } = slices[i]!;
+            return ask(w, { kind: "level", states: states.slice(a * words, b * words).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates });
+          }),
+        );
+        const left: { s: Int32Array; i: Int32Array }[] = [];
+        replies.forEach((r, i) => {
+          const { a, b } = slices[i]!;
+          transitions += r.transitions;
+          judge.merge(r.findings);
+          next.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
+          if (r.edges) edges.push(r.edges);
+          if (r.stop === "states") bound = "states";
+          if (a + r.done < b) left.push({ s: states.subarray((a + r.done) * words, b * words), i: indices.subarray(a + r.done, b) });
+        });
+        if (bound === "states") break outer;
+        if (left.length > 0) {
+          table.reserve(Math.max(table.size, 1024));
+          records.reserve(table.maxSize);
+          for (const w of pool) w.postMessage({ kind: "reopen", table: table.shared(), records: records.shared() } satisfies LevelTask);
+        }
+        states = concat(left.map((x) => x.s));
+        indices = concat(left.map((x) => x.i));
+      }
+      frontier = next;
+      const found = next.reduce((m, f) => m + f.indices.length, 0);
+      if (found > 0) depth = level + 1;
+      maxBranch = Math.max(maxBranch, Math.ceil(transitions / Math.max(1, table.size)));
+      level++;
+      // Room for the next level before it starts: its states times the branching seen so far.
+      if (table.needsGrow()) {
+        table.reserve(Math.min(found * maxBranch, 1 << 24));
+        records.reserve(table.maxSize);
+        for (const w of pool) w.postMessage({ kind: "reopen", table: table.shared(), records: records.shared() } satisfies LevelTask);
+      }
+      const frontierBytes = next.reduce((m, f) => m + f.states.byteLength, 0);
+      if (table.bytes + records.bytes + frontierBytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
+        bound = "memory";
+        break;
+      }
+    }
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return {
+    states: table.size,
+    transitions,
+    depth,
+    bound,
+    records,
+    graph: keepGraph ? graphOf(edges) : null,
+    elapsedMs: performance.now() - t0,
+    collisionProbability: collisionProbability(table.size),
+    bytesPerState: bytesPerState(table, records),
+  };
+}
+
+function concat(parts: readonly Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((m, p) => m + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function graphOf(parts: readonly Int32Array[]): Graph {
+  const count = parts.reduce((m, p) => m + p.length / 3, 0);
+  const from = new Int32Array(count);
+  const to = new Int32Array(count);
+  const ordinal = new Uint16Array(count);
+  let e = 0;
+  for (const p of parts)
+    for (let i = 0; i < p.length; i += 3, e++) {
+      from[e] = p[i]!;
+      to[e] = p[i + 1]!;
+      ordinal[e] = p[i + 2]!;
+    }
+  return { from, to, ordinal, count };
+}
+
+export type { StateVector };

@@ -1,0 +1,98 @@
+// A worker of the parallel explorer: expands its share of a breadth-first level into the shared fingerprint table.
+import { parentPort, workerData } from "node:worker_threads";
+import { buildSystem, successors } from "../components/step.js";
+import { compileFile, compileText } from "../dsl/compile.js";
+import { fingerprint } from "./fingerprint.js";
+import { Judge } from "./judge.js";
+import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
+import { StateRecords } from "./records.js";
+import { FingerprintTable } from "./visited.js";
+
+const setup = workerData as WorkerSetup;
+const c = "text" in setup.source ? compileText(setup.source.name, setup.source.text) : compileFile(setup.source.file);
+if (!c.model) throw new Error("a parallel worker could not compile a scenario its explorer compiled");
+const sys = buildSystem(c.model);
+sys.footprints = false;
+const judge = new Judge(sys);
+let table = FingerprintTable.fromShared(setup.table);
+let records = StateRecords.fromShared(setup.records);
+const words = sys.k.L.words;
+const fp = new Uint32Array(2);
+
+/** A growable list of ints. */
+class Ints {
+  a: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+  /** Appends a whole vector with one copy. */
+  append(v: Int32Array): void {
+    if (this.n + v.length > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.n + v.length));
+      b.set(this.a.subarray(0, this.n));
+      this.a = b;
+    }
+    this.a.set(v, this.n);
+    this.n += v.length;
+  }
+  take(): Int32Array<ArrayBuffer> {
+    return this.a.slice(0, this.n);
+  }
+}
+
+parentPort!.on("message", (task: LevelTask) => {
+  if (task.kind === "reopen") {
+    table = FingerprintTable.fromShared(task.table);
+    records = StateRecords.fromShared(task.records);
+    return;
+  }
+  const states = new Int32Array(task.states);
+  const out = new Ints();
+  const outIndex = new Ints();
+  const edges = task.graph ? new Ints() : null;
+  let transitions = 0;
+  let next = 0;
+  let stop: LevelReply["stop"] = null;
+  for (; next < task.indices.length; next++) {
+    // Room for this state's successors from every worker, or pause: the explorer grows the table.
+    if (table.size + task.margin >= table.maxSize) {
+      stop = "full";
+      break;
+    }
+    if (table.size >= task.maxStates) {
+      stop = "states";
+      break;
+    }
+    const s = states.subarray(next * words, (next + 1) * words);
+    const from = task.indices[next]!;
+    const xs = successors(sys, s);
+    if (xs.length === 0) judge.dead(s, from);
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      transitions++;
+      fingerprint(x.state, fp);
+      const r = table.insertOrFind(fp[0]!, fp[1]!);
+      const to = r >= 0 ? r : -r - 1;
+      if (r >= 0) {
+        records.set(r, from, i);
+        judge.state(x.state, r);
+        out.append(x.state);
+        outIndex.push(r);
+      }
+      edges?.push(from), edges?.push(to), edges?.push(i);
+      judge.edge(s, from, x.step, x.state, i, to);
+    }
+  }
+  const newStates = out.take();
+  const newIndices = outIndex.take();
+  const edgeList = edges ? edges.take() : null;
+  const reply: LevelReply = { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings() };
+  parentPort!.postMessage(reply, [newStates.buffer, newIndices.buffer, ...(edgeList ? [edgeList.buffer] : [])]);
+});
+parentPort!.postMessage({ ready: true });
