@@ -17,7 +17,7 @@ import { enter, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
-import { smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
+import { decodeStatus, smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
 import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { compileAll, type Linked, type Program } from "./program.js";
@@ -60,7 +60,12 @@ export interface StepInfo {
   readonly component: number;
   /** The statement executed, for a thread step: maps the step back to a source line. */
   readonly node: NodeId | null;
-  /** Who acted and what happened: "viaduct.crypto: recv encrypt -> pkt = 7 [lan]". */
+  /**
+   * Who acted and what happened: "viaduct.crypto: recv encrypt -> pkt = 7 [lan]". Built
+   * on first read (a getter): the explorer makes millions of steps and reads the text of
+   * the few on a printed trace. Copying a step with spread or structured clone does not
+   * carry it; read `text` instead.
+   */
   readonly text: string;
   readonly status: Status;
   /** Primitive counts of the step (indexed by the meter's P); empty when `System.footprints` is off. */
@@ -98,7 +103,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
       else if (isAdversary(sys, s, ec)) adversarySteps(sys, s, ec, out);
     }
   }
-  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, (n) => timeout(k, n, ec), `timeout of ${ecName(sys.model, L, ec)}`, out);
+  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, (n) => timeout(k, n, ec), () => `timeout of ${ecName(sys.model, L, ec)}`, out);
   sys.model.machine.devices.forEach((d, dev) => {
     const sm = L.boot.deviceIrqSm[dev]!;
     if (sm < 0) return;
@@ -106,7 +111,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
     if (waiters.length === 0 && smCount(s, L, sm) >= SM_MAX) return;
     // The interrupt wakes one waiter: each is a separate outcome.
     (waiters.length ? waiters : [-1]).forEach((w, choice) =>
-      environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev, choice), `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
+      environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev, choice), () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
     );
   });
   return out;
@@ -132,7 +137,54 @@ function begin(sys: System, s: StateVector, ec: number): StateVector {
 const NO_WRITES = new Int32Array(0);
 const NO_COST = new Float64Array(0);
 
-function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omit<StepInfo, "cost" | "writes" | "cpu" | "component">, out: Successor[]): void {
+/**
+ * Builds a step's text. Formatting (values, labels, source text, object names) cost the
+ * explorer about 8 % of its time for texts it never reads, so a step keeps this closure
+ * and calls it when `text` is first read. A closure captures numbers, model objects and
+ * strings computed while the step ran — never a state vector, whose words the caller may
+ * reuse once `successors` returns (the explorer's frontier, a worker's batch).
+ */
+type Describe = () => string;
+
+/** A step's record: `StepInfo` with the text built on first read. */
+class Step implements StepInfo {
+  #describe: Describe | null;
+  #text = "";
+  constructor(
+    readonly kind: StepKind,
+    readonly ec: number,
+    readonly cpu: number,
+    readonly component: number,
+    readonly node: NodeId | null,
+    describe: Describe,
+    readonly status: Status,
+    readonly cost: Float64Array,
+    readonly writes: Int32Array,
+    readonly reads: "local" | "all",
+    readonly revoked: StepInfo["revoked"],
+  ) {
+    this.#describe = describe;
+  }
+
+  get text(): string {
+    if (this.#describe) {
+      this.#text = this.#describe();
+      this.#describe = null;
+    }
+    return this.#text;
+  }
+
+  /** The plain record, as JSON.stringify showed it before the text became a getter (not an own property). */
+  toJSON(): StepInfo {
+    const { kind, ec, cpu, component, node, text, status, cost, writes, reads, revoked } = this;
+    return { kind, ec, cpu, component, node, text, status, cost, writes, reads, ...(revoked && { revoked }) };
+  }
+}
+
+/** What a step function hands `done`: the step's record without what `done` works out, and its text as a closure. */
+type Info = Omit<StepInfo, "cost" | "writes" | "cpu" | "component" | "text"> & { readonly describe: Describe };
+
+function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Info, out: Successor[]): void {
   const L = sys.k.L;
   // A thread past the end of its body is DONE, but only once no revoke of its own is in
   // progress: a preemptible revoke as its last statement must still run its continuations
@@ -149,26 +201,16 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Omi
     for (let i = 0, j = 0; i < n.length; i++) if (n[i] !== s[i]) writes[j++] = i;
     cost = sys.k.meter.raw.slice();
   }
-  const step: StepInfo = {
-    kind: info.kind,
-    ec: info.ec,
-    cpu: ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1,
-    component: ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1,
-    node: info.node,
-    text: info.text,
-    status: info.status,
-    cost,
-    writes,
-    reads: info.reads,
-    ...(info.revoked && { revoked: info.revoked }),
-  };
+  const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
+  const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
+  const step = new Step(info.kind, info.ec, cpu, component, info.node, info.describe, info.status, cost, writes, info.reads, info.revoked);
   out.push({ state: n, step });
 }
 
-function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, text: string, out: Successor[]): void {
+function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {
   const n = begin(sys, s, -1);
   act(n);
-  done(sys, s, n, -1, { kind, ec, node: null, text, status: Status.SUCCESS, reads: "all" }, out);
+  done(sys, s, n, -1, { kind, ec, node: null, describe, status: Status.SUCCESS, reads: "all" }, out);
 }
 
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
@@ -176,7 +218,8 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   continueRevoke(sys.k, n, ec);
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
-  done(sys, s, n, ec, { kind: "revoke", ec, node: null, text: `${ecName(sys.model, sys.k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all", ...(revoked && { revoked }) }, out);
+  const { model, k } = sys;
+  done(sys, s, n, ec, { kind: "revoke", ec, node: null, describe: () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all", revoked }, out);
 }
 
 /** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
@@ -206,12 +249,14 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   const pc = ecGet(s, L, ec, EC.PC);
   const i = prog.code[pc];
   if (!i) return;
-  const who = ecName(model, L, ec);
-  const stmt = model.sources.text(i.node);
-  const step = (act: (n: StateVector) => { text: string; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
+  // The statement's source text and the thread's name go into step texts: looked up when a text is read.
+  const stmt = (): string => model.sources.text(i.node);
+  /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
+  const step = (act: (n: StateVector) => { text: Describe; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
     const n = begin(sys, s, ec);
     const r = act(n);
-    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, text: `${who}: ${r.text}`, status: r.status ?? Status.SUCCESS, reads, ...(r.revoked && { revoked: r.revoked }) }, out);
+    const text = r.text;
+    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, describe: () => `${ecName(model, L, ec)}: ${text()}`, status: r.status ?? Status.SUCCESS, reads, revoked: r.revoked }, out);
   };
   const pd = ecGet(s, L, ec, EC.PD);
   switch (i.op) {
@@ -219,7 +264,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       i.targets.forEach((t, b) =>
         step((n) => {
           advance(sys, n, ec, t);
-          return { text: `choose, branch ${b + 1} of ${i.targets.length}` };
+          return { text: () => `choose, branch ${b + 1} of ${i.targets.length}` };
         }, "local"),
       );
       return;
@@ -227,14 +272,14 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       step((n) => {
         const c = evalCond(n, L, ec, i.cond);
         advance(sys, n, ec, c ? i.next : i.otherwise);
-        return { text: `${stmt.replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}` };
+        return { text: () => `${stmt().replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}` };
       });
       return;
     case "count":
       step((n) => {
         setVar(n, L, ec, i.slot, i.count, 0);
         advance(sys, n, ec, i.next);
-        return { text: `repeat ${i.count}: starts` };
+        return { text: () => `repeat ${i.count}: starts` };
       }, "local");
       return;
     case "repeat":
@@ -242,25 +287,25 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         const left = varValue(n, L, ec, i.slot);
         if (left === 0) {
           advance(sys, n, ec, i.exit);
-          return { text: "repeat: done" };
+          return { text: () => "repeat: done" };
         }
         setVar(n, L, ec, i.slot, left - 1, 0);
         advance(sys, n, ec, i.next);
-        return { text: `repeat: ${left} to go` };
+        return { text: () => `repeat: ${left} to go` };
       }, "local");
       return;
     case "spin":
-      step(() => ({ text: "loop { } (idles)" }), "local");
+      step(() => ({ text: () => "loop { } (idles)" }), "local");
       return;
     case "assert":
       step((n) => {
         if (evalCond(n, L, ec, i.cond)) {
           advance(sys, n, ec, i.next);
-          return { text: `${stmt}: holds` };
+          return { text: () => `${stmt()}: holds` };
         }
         if (n[L.base.global + GLOBAL.ASSERT] === 0) n[L.base.global + GLOBAL.ASSERT] = i.node + 1;
         ecSet(n, L, ec, EC.STATE, EcState.DONE);
-        return { text: `${stmt}: FAILS` };
+        return { text: () => `${stmt()}: FAILS` };
       });
       return;
     default:
@@ -272,12 +317,13 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     // The EC woke up inside a blocking statement: complete it.
     step((n) => {
       const status = ecGet(n, L, ec, EC.STATUS) as Status;
-      let text = `${stmt} completes`;
+      let text: Describe = () => `${stmt()} completes${status !== Status.SUCCESS ? ` with ${STATUS_NAMES[status]}` : ""}`;
       if ((i.op === "call" || i.op === "recv" || i.op === "raise") && i.bind !== null && status === Status.SUCCESS) {
         const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
-        setVar(n, L, ec, i.bind, d.value, d.labels);
-        text += `: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}`;
-      } else if (status !== Status.SUCCESS) text += ` with ${STATUS_NAMES[status]}`;
+        const bind = i.bind;
+        setVar(n, L, ec, bind, d.value, d.labels);
+        text = () => `${stmt()} completes: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
+      }
       advance(sys, n, ec, i.next);
       return { text, status };
     });
@@ -288,11 +334,11 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   /** The kernel object a semaphore or region reference names (a device's IRQ SM or MMIO window included). */
   const kobj = (o: ObjectRef): number => kernelObjects(L, o).objects[0]!;
   /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
-  const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => string): { text: string; status: Status } => {
+  const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => Describe): { text: Describe; status: Status } => {
     const st = syscall(k, n, ec, a);
     if (st !== Status.SUCCESS) {
       advance(sys, n, ec, i.next);
-      return { text: `${stmt}: ${STATUS_NAMES[st]}`, status: st };
+      return { text: () => `${stmt()}: ${STATUS_NAMES[st]}`, status: st };
     }
     if (ecState(n, L, ec) === EcState.RUNNABLE) {
       const t = complete(n);
@@ -300,7 +346,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return { text: t, status: st };
     }
     ecSet(n, L, ec, EC.PHASE, 1);
-    return { text: `${stmt}: blocks`, status: st };
+    return { text: () => `${stmt()}: blocks`, status: st };
   };
   /**
    * A `with CAP [: rights]` item: the first capability to the object with those rights
@@ -318,11 +364,17 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     }
     return { sel: -1, rights: wanted ?? 0 };
   };
-  const bindMsg = (n: StateVector, bind: number | null): string => {
+  /** A memory access that faulted: where the fault went is decided now, from the successor. */
+  const faulted = (n: StateVector): { text: Describe } => {
+    const dies = ecState(n, L, ec) === EcState.DEAD;
+    return { text: () => `${stmt()}: page fault (${dies ? "the fault has nowhere to go: the thread dies" : "sent to the pager"})` };
+  };
+  /** Binds the received message word to `bind` (now), and describes that (later). */
+  const bindMsg = (n: StateVector, bind: number | null): Describe => {
     if (bind === null) return stmt;
     const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
     setVar(n, L, ec, bind, d.value, d.labels);
-    return `${stmt}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
+    return () => `${stmt()}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
   };
   switch (i.op) {
     case "call": {
@@ -344,14 +396,15 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       for (const choice of choices)
         step((n) => {
           const r = sys1(n, { op: "recv", pt: sel(Kind.PT, pt), choice }, (m) => bindMsg(m, i.bind));
-          return callers.length > 1 ? { ...r, text: `${r.text} (from ${ecName(model, L, callers[choice]!)})` } : r;
+          const text = r.text;
+          return callers.length > 1 ? { ...r, text: () => `${text()} (from ${ecName(model, L, callers[choice]!)})` } : r;
         });
       return;
     }
     case "reply":
       step((n) => {
         const d = evalData(n, L, ec, i.value);
-        return sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(i.item) }, () => `${stmt}: sends ${fmt(d, model)}`);
+        return sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(i.item) }, () => () => `${stmt()}: sends ${fmt(d, model)}`);
       });
       return;
     case "up": {
@@ -361,7 +414,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       (waiters.length ? waiters : [-1]).forEach((w, choice) =>
         step((n) => {
           const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
-          return w >= 0 ? { ...r, text: `${r.text} (wakes ${ecName(model, L, w)})` } : r;
+          const text = r.text;
+          return w >= 0 ? { ...r, text: () => `${text()} (wakes ${ecName(model, L, w)})` } : r;
         }),
       );
       return;
@@ -372,23 +426,23 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "read": {
       const mem = kobj(i.region);
       step((n) => {
-        if (!memAccess(k, n, ec, mem, "r")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        if (!memAccess(k, n, ec, mem, "r")) return faulted(n);
         const d = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
         setVar(n, L, ec, i.bind, d.value, d.labels);
         advance(sys, n, ec, i.next);
-        return { text: `${stmt}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}` };
+        return { text: () => `${stmt()}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}` };
       });
       return;
     }
     case "write": {
       const mem = kobj(i.region);
       step((n) => {
-        if (!memAccess(k, n, ec, mem, "w")) return { text: `${stmt}: page fault (${faultText(sys, n, ec)})` };
+        if (!memAccess(k, n, ec, mem, "w")) return faulted(n);
         const d = evalData(n, L, ec, i.value);
         setRegionValue(n, L, mem, d.value);
         taintRegion(n, L, mem, d.labels);
         advance(sys, n, ec, i.next);
-        return { text: `${stmt}: writes ${fmt(d, model)}` };
+        return { text: () => `${stmt()}: writes ${fmt(d, model)}` };
       });
       return;
     }
@@ -421,20 +475,15 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       step((n) => {
         const d = evalData(n, L, ec, i.value);
         raiseException(k, n, ec, d.value, d.labels);
-        if (ecState(n, L, ec) === EcState.DEAD) return { text: `${stmt}: exception (no usable exception handler: the thread dies)` };
+        if (ecState(n, L, ec) === EcState.DEAD) return { text: () => `${stmt()}: exception (no usable exception handler: the thread dies)` };
         ecSet(n, L, ec, EC.PHASE, 1);
-        return { text: `${stmt}: exception sent to the handler` };
+        return { text: () => `${stmt()}: exception sent to the handler` };
       });
       return;
     case "unmap":
       step((n) => sys1(n, { op: "unmap", mem: kobj(i.region) }, () => stmt));
       return;
   }
-}
-
-function faultText(sys: System, n: StateVector, ec: number): string {
-  const st = ecState(n, sys.k.L, ec);
-  return st === EcState.DEAD ? "the fault has nowhere to go: the thread dies" : "sent to the pager";
 }
 
 /** The rights of the widest single capability `pd` holds on an object (a map needs one capability with all it maps). */
@@ -495,7 +544,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const comp = model.components[pd]!;
   const bound = comp.adversarySteps;
   if (bound !== null && s[L.base.pd + pd * PD.SIZE + PD.ADV]! >= bound) return;
-  const who = ecName(model, L, ec);
+  const who = (): string => ecName(model, L, ec);
   const caps: { sel: number; c: Cap }[] = [];
   for (let i = 0; i < slotsOf(L, pd); i++) {
     const c = capAt(s, L, globalSlot(L, pd, i));
@@ -503,14 +552,22 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   }
   const data = adversaryData(s, L, ec);
   const name = (c: Cap): string => capName(model, L, c);
-  const act = (a: SyscallArgs, text: string, extra?: (n: StateVector) => void): void => {
+  /**
+   * One syscall attempt. Most are refused, so the kernel's decode decides first, on `s`
+   * itself: decode writes nothing (not even the meter), and it reads capability slots,
+   * kernel objects and EC records only — never the CPU records or TLBs, the only words
+   * `enter` (in `begin`) changes — so it decides on `s` exactly as on the dispatched copy
+   * (test/components/decode.test.ts checks both). Only an accepted syscall costs a copy,
+   * on which `syscall` decodes again and invokes.
+   */
+  const act = (a: SyscallArgs, text: Describe): void => {
+    if (decodeStatus(k, s, ec, a) !== Status.SUCCESS) return;
     const n = begin(sys, s, ec);
     const st = syscall(k, n, ec, a);
     if (st !== Status.SUCCESS) return;
-    extra?.(n);
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
     const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: ${text}`, status: st, reads: "all", ...(revoked && { revoked }) }, out);
+    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: ${text()}`, status: st, reads: "all", revoked }, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug.
@@ -522,26 +579,26 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   // IPC: as a server, reply to the caller it holds, or receive on a portal bound to it;
   // as a client, call any portal it holds (with a timeout, which it may let expire or not).
   if (ecGet(s, L, ec, EC.PARTNER) >= 0)
-    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it }, `reply ${fmt(d, model)}${itemText(it)}`);
+    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it }, () => `reply ${fmt(d, model)}${itemText(it)}`);
   // recv on every portal bound to this EC (those of its component, and those it created);
   // the kernel refuses it while the EC still holds a reply capability.
   for (const p of pts) {
     if (ptEc(s, L, capObject(p.c)) !== ec) continue;
     const callers = waitingCallers(s, L, capObject(p.c));
-    (callers.length ? callers.map((_, i) => i) : [0]).forEach((choice) => act({ op: "recv", pt: p.sel, choice }, `recv on ${name(p.c)}`));
+    (callers.length ? callers.map((_, i) => i) : [0]).forEach((choice) => act({ op: "recv", pt: p.sel, choice }, () => `recv on ${name(p.c)}`));
   }
-  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true }, `call ${name(p.c)}(${fmt(d, model)})${itemText(it)}`);
+  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true }, () => `call ${name(p.c)}(${fmt(d, model)})${itemText(it)}`);
   // The derivation tree: delegate anything it holds to any PD it holds, with all its rights; revoke anything.
-  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) for (const rights of rightsToTry(x.c)) act({ op: "delegate", src: x.sel, pd: t.sel, rights }, `delegate ${name(x.c)} -> ${name(t.c)}`);
-  for (const x of caps) act({ op: "revoke", sel: x.sel }, `revoke ${name(x.c)}`);
+  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) for (const rights of rightsToTry(x.c)) act({ op: "delegate", src: x.sel, pd: t.sel, rights }, () => `delegate ${name(x.c)} -> ${name(t.c)}`);
+  for (const x of caps) act({ op: "revoke", sel: x.sel }, () => `revoke ${name(x.c)}`);
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
   // and touch memory it holds but has not mapped (a page fault to its pager).
   for (const x of caps.filter((y) => capKind(y.c) === Kind.MEM)) {
     const m = capObject(x.c);
-    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: capRights(x.c) }, `map ${name(x.c)} -> ${name(t.c)}`);
+    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: capRights(x.c) }, () => `map ${name(x.c)} -> ${name(t.c)}`);
   }
   for (let m = 0; m < L.counts.mem; m++) {
-    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m }, `unmap ${objectName(model, L, Kind.MEM, m)}`);
+    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m }, () => `unmap ${objectName(model, L, Kind.MEM, m)}`);
   }
   for (let m = 0; m < L.counts.mem; m++) {
     const mine = caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m);
@@ -556,7 +613,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: read ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
+    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
   }
   // DMA by the devices it drives.
   L.model.machine.devices.forEach((dev, di) => {
@@ -568,26 +625,26 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
         if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-        done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
+        done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
       }
     }
   });
   // Semaphores, and new portals and semaphores of its own.
   // Its own page table, if the kernel lets it write there (pagetable_writable).
-  for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W }, `write its page table: map ${objectName(model, L, Kind.MEM, m)} rw`);
+  for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W }, () => `write its page table: map ${objectName(model, L, Kind.MEM, m)} rw`);
   // Devices and interrupts it holds.
-  for (const x of caps.filter((y) => capKind(y.c) === Kind.DEV)) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel }, `assign ${name(x.c)} to ${name(t.c)}`);
+  for (const x of caps.filter((y) => capKind(y.c) === Kind.DEV)) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel }, () => `assign ${name(x.c)} to ${name(t.c)}`);
   for (const x of caps.filter((y) => capKind(y.c) === Kind.SM && L.boot.deviceIrqSm.includes(capObject(y.c))))
-    for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu }, `route ${name(x.c)} to cpu${cpu}`);
+    for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu }, () => `route ${name(x.c)} to cpu${cpu}`);
   for (const x of caps.filter((y) => capKind(y.c) === Kind.SM)) {
     const waiters = smWaiters(s, L, capObject(x.c));
-    (waiters.length ? waiters : [-1]).forEach((w, choice) => act({ op: "sm_up", sm: x.sel, choice }, `up ${name(x.c)}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`));
-    act({ op: "sm_down", sm: x.sel, timeout: true }, `down ${name(x.c)}`);
+    (waiters.length ? waiters : [-1]).forEach((w, choice) => act({ op: "sm_up", sm: x.sel, choice }, () => `up ${name(x.c)}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`));
+    act({ op: "sm_down", sm: x.sel, timeout: true }, () => `down ${name(x.c)}`);
   }
   const ownEc = findObject(s, L, pd, Kind.EC, ec);
-  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc }, "create a portal bound to itself");
+  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc }, () => "create a portal bound to itself");
   const ownPd = findObject(s, L, pd, Kind.PD, pd);
-  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 }, "create a semaphore");
+  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 }, () => "create a semaphore");
   // Exceptions (an L4Linux process's system calls), when its component has a handler: with
   // each datum. One that would only kill its own EC (no usable handler) is not a step.
   if (ecGet(s, L, ec, EC.EXC_PT) >= 0)
@@ -596,7 +653,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
       if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-      done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, text: `${who}: raise ${fmt(d, model)}`, status: Status.SUCCESS, reads: "all" }, out);
+      done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: raise ${fmt(d, model)}`, status: Status.SUCCESS, reads: "all" }, out);
     }
 }
 
@@ -605,7 +662,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
  * write, or — to provoke a page fault — into memory it holds but has not mapped, when it
  * has a pager to send the fault to (without one the fault would only kill its own EC).
  */
-function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], who: string, bound: number | null, mine: boolean): void {
+function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], who: Describe, bound: number | null, mine: boolean): void {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const writable = (pte(s, L, pd, m) & Right.W) !== 0 || (tlbEntry(s, L, ecGet(s, L, ec, EC.CPU), pd, m) & Right.W) !== 0;
@@ -617,7 +674,11 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
     taintRegion(n, L, m, d.labels);
   }
   if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-  const where = objectName(sys.model, L, Kind.MEM, m);
-  done(sys, s, n, ec, { kind: "adversary", ec, node: sys.model.components[pd]!.node, text: `${who}: ${ok ? `write ${fmt(d, sys.model)} to ${where}` : `touch ${where}: page fault`}`, status: Status.SUCCESS, reads: "all" }, out);
+  const model = sys.model;
+  const describe = (): string => {
+    const where = objectName(model, L, Kind.MEM, m);
+    return `${who()}: ${ok ? `write ${fmt(d, model)} to ${where}` : `touch ${where}: page fault`}`;
+  };
+  done(sys, s, n, ec, { kind: "adversary", ec, node: model.components[pd]!.node, describe, status: Status.SUCCESS, reads: "all" }, out);
 }
 

@@ -53,6 +53,8 @@ type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
 /**
  * One syscall: `decode` reads the state, checks every precondition and returns a
  * failure status or what `invoke` needs; `invoke` applies the effect and cannot fail.
+ * A decode writes nothing (neither the state nor the meter) and reads no CPU record
+ * and no TLB: `decodeStatus` relies on both.
  */
 interface Entry<O extends Op, D> {
   decode(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>): D | Status;
@@ -475,6 +477,25 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
   pte_write: pteWrite,
 };
 
+/** The table entry of an op. Own keys only: an op such as "toString" must not reach Object.prototype. */
+function entryOf(op: string): Entry<Op, unknown> | undefined {
+  return Object.hasOwn(SYSCALLS, op) ? (SYSCALLS[op as Op] as Entry<Op, unknown>) : undefined;
+}
+
+/**
+ * The status `syscall` would return, from decode alone: SUCCESS if the kernel accepts
+ * the syscall, else the status it refuses it with. Like every decode it only reads
+ * `s` (not the meter either), so a caller can rule out a refused syscall without
+ * copying the state. Decode reads no CPU record and no TLB: the answer is the same
+ * before and after the EC is dispatched (`enter`).
+ */
+export function decodeStatus(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Status {
+  const entry = entryOf(a.op);
+  if (!entry) return Status.BAD_SYS;
+  const d = entry.decode(k, s, ec, a as never);
+  return failed(d) ? d : Status.SUCCESS;
+}
+
 /**
  * Executes a syscall of `ec` (which must be runnable and not in a revoke): kernel
  * entry, decode, invoke or failure, kernel exit. Returns the status decode gave;
@@ -482,8 +503,7 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
  */
 export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Status {
   k.meter.add(P.kernelEntry);
-  // Own keys only: an op such as "toString" must not reach Object.prototype.
-  const entry = Object.hasOwn(SYSCALLS, a.op) ? (SYSCALLS[a.op] as Entry<Op, unknown>) : undefined;
+  const entry = entryOf(a.op);
   let status: Status = Status.BAD_SYS;
   if (entry) {
     const d = entry.decode(k, s, ec, a as never);
