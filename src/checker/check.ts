@@ -125,13 +125,29 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
   return verdicts(sys, judge, ex, options);
 }
 
+/** States a search explores on one thread before it starts its workers. */
+export const PROBE_STATES = 50_000;
+
 /**
  * Like `check`, with `workers` threads when it is more than 1 (breadth-first only: the
  * workers share the fingerprint table; each compiles the scenario from `source` itself).
  * The verdicts are the same as with one thread.
  */
-export async function checkParallel(model: SystemModel, source: ScenarioSource, options: CheckOptions & { readonly workers: number }): Promise<CheckResult> {
+export async function checkParallel(
+  model: SystemModel,
+  source: ScenarioSource,
+  options: CheckOptions & { readonly workers: number; /** Default PROBE_STATES; 0 starts the workers at once. */ readonly probeStates?: number },
+): Promise<CheckResult> {
   if (options.workers <= 1 || options.simulate || (options.mode ?? "bfs") !== "bfs") return check(model, options);
+  // Starting workers costs about half a second (each compiles the scenario and warms up), more
+  // than a small space takes on one thread: explore up to PROBE_STATES states on this thread
+  // first, and start the workers only for a space that is larger.
+  const maxStates = options.maxStates ?? Infinity;
+  const probeStates = options.probeStates ?? PROBE_STATES;
+  if (probeStates > 0) {
+    const probe = check(model, { ...options, maxStates: Math.min(maxStates, probeStates) });
+    if (probe.stats.bound !== "states" || maxStates <= probeStates) return probe;
+  }
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);

@@ -57,7 +57,7 @@ describe("1 and 2 workers agree", () => {
     it(`${name}: states, transitions, depth, verdicts, counterexample lengths and TCB sets`, async () => {
       const m = compile(text);
       const one = check(m, { stopEarly: false });
-      const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false });
+      const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
       expect(summary(two)).toEqual(summary(one));
       // A parallel counterexample replays like any other.
       for (const inv of two.invariants)
@@ -78,9 +78,17 @@ describe("1 and 2 workers agree", () => {
     for (const i of [1, Math.floor(par.states / 2), par.states - 1]) expect(replay(sys, par.records.pathTo(i)).length).toBeGreaterThan(0);
   });
 
+  it("a space smaller than the probe is explored on one thread; a larger one by the workers, with the same result", async () => {
+    const text = SCENARIOS.revoke!;
+    const m = compile(text);
+    const small = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false });
+    const probed = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 100 });
+    expect(summary(probed)).toEqual(summary(small));
+  });
+
   it("a state bound is reported as such", async () => {
     const text = SCENARIOS.revoke!;
-    const r = await checkParallel(compile(text), { name: "test.nizza", text }, { workers: 2, maxStates: 100 });
+    const r = await checkParallel(compile(text), { name: "test.nizza", text }, { workers: 2, maxStates: 100, probeStates: 0 });
     expect(r.stats.bound).toBe("states");
     expect(r.invariants[0]!.verdict).not.toBe("holds");
   });
