@@ -597,6 +597,12 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     const m = capObject(x.c);
     for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: capRights(x.c) }, () => `map ${name(x.c)} -> ${name(t.c)}`);
   }
+  // ... and memory it holds no capability to, `rw`: the kernel refuses it (a refused call is no
+  // step), unless it does not check ownership (map_unowned).
+  for (let m = 0; m < L.counts.mem; m++) {
+    if (caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m)) continue;
+    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: Right.R | Right.W }, () => `map ${objectName(model, L, Kind.MEM, m)} -> ${name(t.c)} (without a capability to it)`);
+  }
   for (let m = 0; m < L.counts.mem; m++) {
     if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m }, () => `unmap ${objectName(model, L, Kind.MEM, m)}`);
   }

@@ -299,3 +299,20 @@ describe("adversary steps N", () => {
     expect(d.s[d.L.base.pd + d.pd("evil") * PD.SIZE + PD.ADV]).toBe(0);
   });
 });
+
+describe("the adversary exploits map_unowned", () => {
+  const TEXT = (fault: string) => `system mu {
+  kernel nova { ${fault} }
+  component sigma0 : trusted root { }
+  component vault : trusted { memory key 4K [secret] }
+  component guest : untrusted { adversary steps 1 }
+}`;
+  it("maps memory it holds no capability to only when the kernel does not check ownership", () => {
+    const mapsKey = (fault: string): boolean => {
+      const d = new Driver(TEXT(fault));
+      return d.next().some((x) => x.step.text === "guest[adversary]: map vault.key -> guest (without a capability to it)");
+    };
+    expect(mapsKey("")).toBe(false);
+    expect(mapsKey("fault map_unowned")).toBe(true);
+  });
+});
