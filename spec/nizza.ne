@@ -76,6 +76,7 @@ KernelOptions -> null {% empty %}
   | KernelOptions ";" {% keep %}
 
 KernelOption -> "preemptible" "revoke" {% (d) => node("PreemptibleRevoke", d) %}
+  | "strict" "scheduling" {% (d) => node("StrictScheduling", d) %}
   | "fault" Name {% (d) => node("Fault", d, { flag: d[1] }) %}
   | "costs" %string {% (d) => node("Costs", d, { preset: str(d[1]) }) %}
 

@@ -105,9 +105,13 @@ export interface Kernel extends Node {
   /** null when written without an options block. */
   readonly options: readonly KernelOption[] | null;
 }
-export type KernelOption = PreemptibleRevoke | FaultOption | CostsOption;
+export type KernelOption = PreemptibleRevoke | StrictScheduling | FaultOption | CostsOption;
 export interface PreemptibleRevoke extends Node {
   readonly kind: "PreemptibleRevoke";
+}
+/** `strict scheduling`: only the highest-priority runnable EC of a CPU runs (kernel.md §11). */
+export interface StrictScheduling extends Node {
+  readonly kind: "StrictScheduling";
 }
 export interface FaultOption extends Node {
   readonly kind: "Fault";

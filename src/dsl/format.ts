@@ -653,6 +653,8 @@ function kernelOptionText(o: KernelOption): string {
   switch (o.kind) {
     case "PreemptibleRevoke":
       return "preemptible revoke";
+    case "StrictScheduling":
+      return "strict scheduling";
     case "Fault":
       return `fault ${name(o.flag)}`;
     case "Costs":

@@ -61,6 +61,8 @@ export interface DeviceModel {
 export interface KernelModel {
   readonly personality: Personality;
   readonly preemptibleRevoke: boolean;
+  /** `strict scheduling`: priorities decide who runs (kernel.md §11); otherwise every runnable EC may. */
+  readonly strictScheduling: boolean;
   readonly faults: readonly FaultFlag[];
   readonly costs: CostPreset;
   /** Whether `costs` was written, rather than the personality's default. */
@@ -501,6 +503,7 @@ export function buildModel(v: Validated): SystemModel {
   const kernel: KernelModel = {
     personality,
     preemptibleRevoke: opts.some((o) => o.kind === "PreemptibleRevoke"),
+    strictScheduling: opts.some((o) => o.kind === "StrictScheduling"),
     faults: opts.flatMap((o) => (o.kind === "Fault" ? [o.flag.text as FaultFlag] : [])),
     costs: costsOpt?.kind === "Costs" ? (costsOpt.preset.value as CostPreset) : DEFAULT_PRESET[personality],
     costsGiven: costsOpt !== undefined,

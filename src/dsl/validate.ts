@@ -166,6 +166,9 @@ export function validate(r: Resolved): Validated {
         case "PreemptibleRevoke":
           once(seen, "preemptible", o.id, "'preemptible revoke'");
           break;
+        case "StrictScheduling":
+          once(seen, "strict", o.id, "'strict scheduling'");
+          break;
         case "Fault":
           if (!once(seen, `fault ${o.flag.text}`, o.id, `fault flag '${o.flag.text}'`)) break;
           if (!isFaultFlag(o.flag.text))

@@ -29,6 +29,8 @@ export const DEFAULT_ADVERSARY_PRIO = 128;
  * original held by root, so everything is revocable from there.
  */
 export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, meter = new Meter()): Booted {
+  // The scenario's `strict scheduling` selects the strict scheduler; without it, the configuration's.
+  if (model.kernel.strictScheduling) config = { ...config, scheduling: "strict" };
   if (model.labels.length > MAX_LABELS) throw new Error(`${model.labels.length} labels: the state vector holds at most ${MAX_LABELS}`);
   const L = layoutOf(model, config);
   const s = emptyState(L);

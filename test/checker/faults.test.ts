@@ -17,12 +17,6 @@ const DIR = "scenarios/faults";
  * a flag that is neither here nor covered by a scenario pair fails the coverage test.
  */
 const UNCATCHABLE: Partial<Record<FaultFlag, string>> = {
-  // The flag only rewrites the woken handler's SC priority (kernel.md §10.5), and priorities
-  // are read by nothing but the strict scheduler (kernel.md §11). `check` always explores
-  // with DEFAULT_CONFIG, whose scheduling is "interleave", and no scenario syntax selects
-  // "strict" (language.md §5 has no such kernel option): the flag splits states but cannot
-  // change any verdict.
-  irq_priority_inversion: "observable only under strict scheduling, which no scenario can select",
   // The flag lets a call (or a fault) reach a handler on another CPU with the same portal
   // capability it would use on the handler's CPU. An untrusted component's adversary has an
   // EC on every CPU (language.md §9.4), so it gains no authority: whatever it can do from the

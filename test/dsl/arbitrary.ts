@@ -152,6 +152,7 @@ const machineItem: fc.Arbitrary<A.MachineItem> = fc.oneof(
 
 const kernelOption: fc.Arbitrary<A.KernelOption> = fc.oneof(
   fc.constant<A.KernelOption>({ kind: "PreemptibleRevoke", id: 0 }),
+  fc.constant<A.KernelOption>({ kind: "StrictScheduling", id: 0 }),
   name.map((flag): A.KernelOption => ({ kind: "Fault", id: 0, flag })),
   str.map((preset): A.KernelOption => ({ kind: "Costs", id: 0, preset })),
 );
