@@ -11,6 +11,7 @@ import { enter } from "../src/kernel/scheduler.js";
 import { findCap } from "../src/kernel/space.js";
 import { Status } from "../src/kernel/status.js";
 import { syscall, type Kernel, type SyscallArgs } from "../src/kernel/syscalls.js";
+import { rate as measureRate } from "./measure.js";
 
 const RUNS = 7;
 /** Work per run: 0.1 to 1 s each on the reference machine; the whole benchmark takes about 30 s. */
@@ -22,23 +23,9 @@ const TARGET_BYTES = 1024;
 const TARGET_COPIES = 1_000_000;
 const TARGET_ROUND_TRIPS = 300_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
-/** Runs `body` once to warm up, then RUNS times; returns the median rate in operations per second. */
-function rate(ops: number, body: () => number): number {
-  let sink = body();
-  const rates: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    sink += body();
-    rates.push(ops / ((performance.now() - t) / 1000));
-  }
-  if (Number.isNaN(sink)) console.log("(sink)"); // keeps the loops' results alive
-  return median(rates);
-}
+/** The median rate of `body` over RUNS runs after a warm-up (bench/measure.ts). */
+const rate = (ops: number, body: () => number): number => measureRate(ops, body, RUNS);
 
 // ---- the scenario --------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { compileText } from "../src/dsl/compile.js";
 import { parse } from "../src/dsl/parse.js";
 import { SourceFile, SourceMap } from "../src/dsl/source.js";
 import { generateScenario } from "./generate.js";
+import { median } from "./measure.js";
 
 const COMPONENTS = 2000;
 const RUNS = 5;
@@ -11,10 +12,6 @@ const RUNS = 5;
 const text = generateScenario(COMPONENTS);
 const lines = text.split("\n").length - 1;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 const parseMs: number[] = [];
 const compileMs: number[] = [];

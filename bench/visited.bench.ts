@@ -4,6 +4,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { collisionProbability, fingerprint } from "../src/checker/fingerprint.js";
 import { StateRecords } from "../src/checker/records.js";
 import { bytesPerState, FingerprintTable, type SharedTable } from "../src/checker/visited.js";
+import { median, rate as measureRate } from "./measure.js";
 
 const RUNS = 5;
 /** The µSINA state vector is 252 words (docs/performance.md); 250 as in the issue. */
@@ -16,23 +17,9 @@ const TARGET_BYTES = 32;
 /** 300,000 states/s leaves 3.3 µs per state for everything; hashing and inserting should take a few hundred ns of it. */
 const TARGET_STATES = 300_000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
-/** Runs `body` once to warm up, then RUNS times; returns the median rate in operations per second. */
-function rate(ops: number, body: () => number): number {
-  let sink = body();
-  const rates: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    sink += body();
-    rates.push(ops / ((performance.now() - t) / 1000));
-  }
-  if (Number.isNaN(sink)) console.log("(sink)"); // keeps the loops' results alive
-  return median(rates);
-}
+/** The median rate of `body` over RUNS runs after a warm-up (bench/measure.ts). */
+const rate = (ops: number, body: () => number): number => measureRate(ops, body, RUNS);
 
 /** Distinct, well-spread fingerprints for the table measures (the hash's own cost is measured apart). */
 function keys(n: number, offset: number): { hi: Uint32Array; lo: Uint32Array } {

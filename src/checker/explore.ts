@@ -62,6 +62,11 @@ export interface Exploration {
 
 const DEFAULT_MEMORY = 4 * 2 ** 30;
 
+/** The bounds of an exploration, defaults filled in (no state or depth limit; 4 GiB). */
+export function limitsOf(o: ExploreOptions): { readonly maxStates: number; readonly maxDepth: number; readonly maxBytes: number } {
+  return { maxStates: o.maxStates ?? Infinity, maxDepth: o.maxDepth ?? Infinity, maxBytes: o.maxMemoryBytes ?? DEFAULT_MEMORY };
+}
+
 /** A growable list of int pairs in typed arrays: the graph's edges. */
 class EdgeList {
   from: Int32Array = new Int32Array(1024);
@@ -157,9 +162,7 @@ function store(): Store {
 
 function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
-  const maxStates = o.maxStates ?? Infinity;
-  const maxDepth = o.maxDepth ?? Infinity;
-  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const st = store();
   const graph = o.graph ? new EdgeList() : null;
   const queue = new StateQueue(sys.k.L.words);
@@ -219,9 +222,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
 
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
-  const maxStates = o.maxStates ?? Infinity;
-  const maxDepth = o.maxDepth ?? Infinity;
-  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const st = store();
   const graph = o.graph ? new EdgeList() : null;
   let transitions = 0;

@@ -3,8 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
-import type { StateVector } from "../kernel/layout.js";
-import type { Bound, Exploration, ExploreOptions, Graph } from "./explore.js";
+import { limitsOf, type Bound, type Exploration, type ExploreOptions, type Graph } from "./explore.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
 import { StateRecords, type SharedRecords } from "./records.js";
@@ -45,8 +44,6 @@ export interface LevelReply {
   readonly findings: Findings;
 }
 
-const DEFAULT_MEMORY = 4 * 2 ** 30;
-
 /** The compiled worker script (tests run the TypeScript sources; the worker always runs the build). */
 function workerScript(): URL {
   const here = new URL("./worker.js", import.meta.url);
@@ -76,9 +73,7 @@ export async function exploreParallel(
 ): Promise<Exploration> {
   const t0 = performance.now();
   const words = sys.k.L.words;
-  const maxStates = o.maxStates ?? Infinity;
-  const maxDepth = o.maxDepth ?? Infinity;
-  const maxBytes = o.maxMemoryBytes ?? DEFAULT_MEMORY;
+  const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const keepGraph = o.graph ?? false;
   const table = new FingerprintTable(initialCapacity, true);
   const records = new StateRecords(table.maxSize, true);
@@ -218,4 +213,3 @@ function graphOf(parts: readonly Int32Array[]): Graph {
   return { from, to, ordinal, count };
 }
 
-export type { StateVector };
