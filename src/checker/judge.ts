@@ -48,7 +48,11 @@ export class Judge {
   private waitingSince: (number[] | null)[];
   readonly assertNode: NodeId | null;
 
-  constructor(private readonly sys: System) {
+  /** `reports`: a worker's judge, which keeps what it found since its last report for `takeFindings`. */
+  constructor(
+    private readonly sys: System,
+    private readonly reports = false,
+  ) {
     const invs = sys.model.invariants;
     this.monitors = invs.map((inv) => safetyMonitor(sys, inv));
     this.assertNode = firstAssert(sys.model);
@@ -141,7 +145,7 @@ export class Judge {
       this.targets[k] = a = b;
     }
     a[index] = 1;
-    this.waitingSince[k]?.push(index);
+    if (this.reports) this.waitingSince[k]?.push(index);
   }
 }
 

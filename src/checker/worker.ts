@@ -13,7 +13,7 @@ const c = "text" in setup.source ? compileText(setup.source.name, setup.source.t
 if (!c.model) throw new Error("a parallel worker could not compile a scenario its explorer compiled");
 const sys = buildSystem(c.model);
 sys.footprints = false;
-const judge = new Judge(sys);
+const judge = new Judge(sys, true);
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
 const words = sys.k.L.words;
