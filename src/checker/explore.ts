@@ -95,38 +95,76 @@ class EdgeList {
 }
 
 /**
- * A FIFO of state vectors packed into large chunks (a JS object per queued state
- * would cost more than the state). Chunks are dropped as the head passes them.
+ * A FIFO of state vectors, each stored as its difference from a reference vector (the
+ * initial state): a count, then (word index, value) pairs. Most words of a reachable state
+ * are those of the initial state, so a queued state takes a fraction of its 1 KB; records
+ * are packed into 1 MiB chunks (a JS object per state would cost more than the state), and
+ * chunks are dropped as the head passes them.
  */
 class StateQueue {
-  private readonly chunks: Int32Array[] = [];
-  private head = 0;
-  private tail = 0;
-  private readonly perChunk: number;
-  constructor(private readonly words: number) {
-    this.perChunk = Math.max(1, Math.floor((1 << 20) / Math.max(1, words)));
+  private readonly chunks: (Int32Array | undefined)[] = [];
+  /** Write position: chunk and word in it. */
+  private wc = 0;
+  private wi = 0;
+  /** Read position. */
+  private rc = 0;
+  private ri = 0;
+  private count = 0;
+  private held = 0;
+  private readonly chunkWords: number;
+  /** The vector `shift` decodes into: valid until the next `shift`. */
+  private readonly out: Int32Array;
+  constructor(private readonly ref: StateVector) {
+    this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1);
+    this.out = new Int32Array(ref.length);
   }
   get length(): number {
-    return this.tail - this.head;
+    return this.count;
   }
   get bytes(): number {
-    return this.chunks.reduce((n, c) => n + (c ? c.byteLength : 0), 0);
+    return this.held * this.chunkWords * 4;
   }
   push(s: StateVector): void {
-    const c = Math.floor(this.tail / this.perChunk);
-    if (!this.chunks[c]) this.chunks[c] = new Int32Array(this.perChunk * this.words);
-    this.chunks[c]!.set(s, (this.tail % this.perChunk) * this.words);
-    this.tail++;
+    const ref = this.ref;
+    let diff = 0;
+    for (let i = 0; i < s.length; i++) if (s[i] !== ref[i]) diff++;
+    if (this.wi + 1 + 2 * diff > this.chunkWords || !this.chunks[this.wc]) {
+      if (this.chunks[this.wc]) {
+        this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
+        this.wc++;
+      }
+      this.chunks[this.wc] = new Int32Array(this.chunkWords);
+      this.held++;
+      this.wi = 0;
+    }
+    const c = this.chunks[this.wc]!;
+    c[this.wi++] = diff;
+    for (let i = 0; i < s.length; i++)
+      if (s[i] !== ref[i]) {
+        c[this.wi++] = i;
+        c[this.wi++] = s[i]!;
+      }
+    this.count++;
   }
-  /** The oldest state: a view that stays valid until the next `shift`'s chunk is released. */
+  /** The oldest state, decoded into a vector that stays valid until the next `shift`. */
   shift(): StateVector {
-    const c = Math.floor(this.head / this.perChunk);
-    const at = (this.head % this.perChunk) * this.words;
-    const v = this.chunks[c]!.subarray(at, at + this.words);
-    this.head++;
-    // Release the previous chunk once the head has left it (the view above is in chunk c).
-    if (c > 0 && this.chunks[c - 1]) (this.chunks as (Int32Array | undefined)[])[c - 1] = undefined;
-    return v;
+    let c = this.chunks[this.rc]!;
+    if (this.ri >= this.chunkWords || c[this.ri] === -1) {
+      this.chunks[this.rc] = undefined; // the head has left this chunk
+      this.held--;
+      this.rc++;
+      this.ri = 0;
+      c = this.chunks[this.rc]!;
+    }
+    const out = this.out;
+    out.set(this.ref);
+    const diff = c[this.ri++]!;
+    for (let k = 0; k < diff; k++) {
+      const i = c[this.ri++]!;
+      out[i] = c[this.ri++]!;
+    }
+    this.count--;
+    return out;
   }
 }
 
@@ -165,7 +203,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const st = store();
   const graph = o.graph ? new EdgeList() : null;
-  const queue = new StateQueue(sys.k.L.words);
+  const queue = new StateQueue(sys.init);
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
