@@ -1,0 +1,45 @@
+// Search strategies agree: on random small scenarios, breadth-first, depth-first and two workers give the same states, transitions and verdicts.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
+import { compile } from "../kernel/harness.js";
+import { smallScenario } from "./small-arb.js";
+
+const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
+
+describe("random small scenarios", () => {
+  it("200 scenarios: depth-first finds the states, transitions and verdicts of breadth-first; breadth-first's counterexamples are never longer", () => {
+    fc.assert(
+      fc.property(smallScenario, ({ text }) => {
+        const m = compile(text);
+        const b = check(m, { stopEarly: false });
+        const d = check(m, { mode: "dfs", stopEarly: false });
+        expect(b.stats.bound).toBeNull();
+        expect([d.stats.states, d.stats.transitions, d.stats.bound]).toEqual([b.stats.states, b.stats.transitions, null]);
+        expect(verdicts(d)).toEqual(verdicts(b));
+        b.invariants.forEach((inv, k) => {
+          const other = d.invariants[k]!.counterexample;
+          if (inv.counterexample && other) expect(inv.counterexample.steps.length).toBeLessThanOrEqual(other.steps.length);
+        });
+        expect(d.tcb).toEqual(b.tcb);
+      }),
+      { numRuns: 200, seed: 20261121 },
+    );
+  });
+
+  it("30 scenarios: two workers find the states, transitions, verdicts and counterexample lengths of one thread", async () => {
+    await fc.assert(
+      fc.asyncProperty(smallScenario, async ({ text }) => {
+        const m = compile(text);
+        const one = check(m, { stopEarly: false });
+        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+        expect([two.stats.states, two.stats.transitions, two.stats.depth]).toEqual([one.stats.states, one.stats.transitions, one.stats.depth]);
+        expect(two.invariants.map((i) => [i.text, i.verdict, i.counterexample?.steps.length ?? null])).toEqual(
+          one.invariants.map((i) => [i.text, i.verdict, i.counterexample?.steps.length ?? null]),
+        );
+        expect(two.tcb).toEqual(one.tcb);
+      }),
+      { numRuns: 30, seed: 20261121 },
+    );
+  }, 120_000);
+});
