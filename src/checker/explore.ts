@@ -126,9 +126,9 @@ class StateQueue {
   }
   push(s: StateVector): void {
     const ref = this.ref;
-    let diff = 0;
-    for (let i = 0; i < s.length; i++) if (s[i] !== ref[i]) diff++;
-    if (this.wi + 1 + 2 * diff > this.chunkWords || !this.chunks[this.wc]) {
+    // One pass: reserve room for the worst case (every word differs), write the pairs, then
+    // the count in front of them. A chunk's unused tail is at most one worst case.
+    if (!this.chunks[this.wc] || this.wi + 1 + 2 * s.length > this.chunkWords) {
       if (this.chunks[this.wc]) {
         this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
         this.wc++;
@@ -138,12 +138,17 @@ class StateQueue {
       this.wi = 0;
     }
     const c = this.chunks[this.wc]!;
-    c[this.wi++] = diff;
-    for (let i = 0; i < s.length; i++)
-      if (s[i] !== ref[i]) {
-        c[this.wi++] = i;
-        c[this.wi++] = s[i]!;
+    const at = this.wi;
+    let w = at + 1;
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i]!;
+      if (v !== ref[i]) {
+        c[w++] = i;
+        c[w++] = v;
       }
+    }
+    c[at] = (w - at - 1) >> 1;
+    this.wi = w;
     this.count++;
   }
   /** The oldest state, decoded into a vector that stays valid until the next `shift`. */
