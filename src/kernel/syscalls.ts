@@ -478,11 +478,8 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
 };
 
 /** The table entry of an op. Own keys only: an op such as "toString" must not reach Object.prototype. */
-/** The table as a Map: a lookup by op name without `hasOwn` and a megamorphic keyed access (hot in the explorer). */
-const ENTRIES: ReadonlyMap<string, Entry<Op, unknown>> = new Map(Object.entries(SYSCALLS) as [string, Entry<Op, unknown>][]);
-
 function entryOf(op: string): Entry<Op, unknown> | undefined {
-  return ENTRIES.get(op);
+  return Object.hasOwn(SYSCALLS, op) ? (SYSCALLS[op as Op] as Entry<Op, unknown>) : undefined;
 }
 
 /**
