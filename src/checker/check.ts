@@ -2,10 +2,15 @@
 import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
+import type { StateVector } from "../kernel/layout.js";
 import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
+import { assertMonitor } from "./invariants/assert.js";
+import { deadlockReason } from "./invariants/deadlock.js";
+import { safetyMonitor } from "./invariants/index.js";
 import { exploreParallel, type ScenarioSource } from "./parallel.js";
+import { sameState, symmetryOf, type Symmetry } from "./symmetry.js";
 
 export type Verdict = "holds" | "violated" | "incomplete";
 
@@ -60,6 +65,13 @@ export interface CheckStats {
   readonly bound: Bound | null;
   readonly collisionProbability: number;
   readonly bytesPerState: number;
+  /** The reductions the search used, or why one was off (spec/invariants.md §10). */
+  readonly reductions: Reductions;
+}
+
+/** What each reduction did: `used` names what it reduced over; otherwise `off` says why not. */
+export interface Reductions {
+  readonly symmetry: { readonly used: string } | { readonly off: string };
 }
 
 /** The result model every report renders. */
@@ -74,7 +86,9 @@ export interface CheckResult {
   readonly stats: CheckStats;
 }
 
-export interface CheckOptions extends ExploreOptions {
+export interface CheckOptions extends Omit<ExploreOptions, "symmetry"> {
+  /** Symmetry reduction over replicas, where it is sound (default on). */
+  readonly symmetry?: boolean;
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
   readonly stopEarly?: boolean;
   /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
@@ -87,6 +101,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
+  const red = reductionsFor(sys, options);
   const invs = model.invariants;
   const failures = judge.failures;
   const stopEarly = options.stopEarly ?? true;
@@ -114,7 +129,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
       })()
     : explore(
         sys,
-        { ...options, graph: options.graph || judge.needsGraph },
+        { ...options, symmetry: red.symmetry, graph: options.graph || judge.needsGraph },
         {
           state: (s, index) => judge.state(s, index),
           edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
@@ -122,7 +137,15 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
           done,
         },
       );
-  return verdicts(sys, judge, ex, options);
+  return verdicts(sys, judge, ex, options, red);
+}
+
+/** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
+export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly report: Reductions } {
+  if (options.simulate) return { symmetry: null, report: { symmetry: { off: "random simulation walks the real system" } } };
+  if (options.symmetry === false) return { symmetry: null, report: { symmetry: { off: "switched off" } } };
+  const s = symmetryOf(sys);
+  return s.symmetry ? { symmetry: s.symmetry, report: { symmetry: { used: s.symmetry.describe(sys.model) } } } : { symmetry: null, report: { symmetry: { off: s.reason } } };
 }
 
 /** States a search explores on one thread before it starts its workers. */
@@ -151,17 +174,21 @@ export async function checkParallel(
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
+  const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
-  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
-  return verdicts(sys, judge, ex, options);
+  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
+  return verdicts(sys, judge, ex, options, red);
 }
 
 /** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen. */
-function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions): CheckResult {
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult {
   const model = sys.model;
   const invs = model.invariants;
   const failures = judge.failures;
   const complete = ex.bound === null;
+  const sym = red.symmetry;
+  // The explorer saw one state per orbit: what the TCB relation learnt holds of every image.
+  if (sym) judge.tcb.closeUnder(sym.generators().map((g) => g.comp));
 
   // The invariants judged on the explored graph or on everything seen.
   const results = invs.map((inv, k): InvariantResult => {
@@ -190,7 +217,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions)
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
-    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart) : null;
+    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, reasonOf(sys, inv)) : null;
     return result(model, inv, verdict, counterexample);
   });
 
@@ -208,7 +235,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions)
           expect: "holds",
           verdict,
           met: verdict === "holds",
-          counterexample: assertFailure ? rebuild(sys, ex, assertFailure, null) : null,
+          counterexample: assertFailure ? rebuild(sys, ex, assertFailure, null, sym, reasonOfAsserts(sys)) : null,
         };
       })()
     : null;
@@ -234,6 +261,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions)
       bound: ex.bound,
       collisionProbability: ex.collisionProbability,
       bytesPerState: ex.bytesPerState,
+      reductions: red.report,
     },
   };
 }
@@ -269,18 +297,66 @@ function invariantText(model: SystemModel, inv: InvariantModel): string {
 /** What check reads of an exploration or a simulation. */
 type Outcome = Omit<Exploration, "records"> & { readonly records: Exploration["records"] | null };
 
-/** The trace to a failure: the recorded path to its state (or to the state before its step), replayed. */
-function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null): Counterexample {
+/**
+ * Why an invariant fails at the end of a replayed trace, recomputed there: with symmetry
+ * reduction the replay follows the real run, which may be a permutation of the
+ * representatives the judge saw, so the judge's reason may name the wrong replica. Null
+ * where the recorded reason stands (TCB bounds and `available`, whose reasons name no replica
+ * a permutation moves).
+ */
+type ReasonAt = (from: StateVector | null, step: StepInfo | null, s: StateVector) => string | null;
+
+function reasonOf(sys: System, inv: InvariantModel): ReasonAt | null {
+  if (inv.prop.kind === "deadlock_free") return (_f, _x, s) => deadlockReason(sys, s);
+  const m = safetyMonitor(sys, inv);
+  if (!m) return null;
+  return (from, step, s) => (m.state?.(s) ?? null) || (from && step && m.step ? m.step(from, step, s) : null);
+}
+
+function reasonOfAsserts(sys: System): ReasonAt {
+  const m = assertMonitor(sys);
+  return (_f, _x, s) => m.state(s);
+}
+
+/**
+ * The trace to a failure: the recorded path to its state (or to the state before its step),
+ * replayed. With symmetry reduction the replay follows the real run (`replay`), the reason is
+ * recomputed on its last state, and a lasso's loop is walked until the real run closes it:
+ * a loop between representatives may end in a permutation of the state it started from.
+ */
+function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null, sym: Symmetry | null, reasonAt: ReasonAt | null): Counterexample {
   const path = f.path ? [...f.path] : f.via ? [...ex.records!.pathTo(f.via.from), f.via.ordinal] : ex.records!.pathTo(f.state);
   const prefix = path.length;
-  const all = lassoPart ? [...path, ...lassoPart.ordinals] : path;
-  const xs = replay(sys, all);
+  let all = lassoPart ? [...path, ...lassoPart.ordinals] : path;
+  let loopsTo = lassoPart && lassoPart.loopsTo >= 0 ? prefix + lassoPart.loopsTo : null;
+  let xs = replay(sys, all, sym);
+  const at = (i: number): StateVector => (i === 0 ? sys.init : xs[i - 1]!.state);
+  if (sym && loopsTo !== null) {
+    // Walk the loop again until the real run comes back to a state it was in at the knot.
+    const loop = all.slice(loopsTo);
+    const knots = [at(loopsTo)];
+    for (let round = 0; round < 64; round++) {
+      const back = knots.findIndex((k) => sameState(k, at(all.length)));
+      if (back >= 0) {
+        loopsTo += back * loop.length;
+        break;
+      }
+      knots.push(at(all.length));
+      all = [...all, ...loop];
+      xs = replay(sys, all, sym);
+    }
+  }
   const steps = xs.map((x, i): TraceStep => ({
     kind: x.step.kind,
     text: x.step.text,
     node: x.step.node,
     at: x.step.node === null ? null : sys.model.sources.where(x.step.node),
-    ordinal: all[i]!,
+    ordinal: x.ordinal,
   }));
-  return { steps, reason: f.reason, loopsTo: lassoPart && lassoPart.loopsTo >= 0 ? prefix + lassoPart.loopsTo : null };
+  let reason = f.reason;
+  if (sym && reasonAt && !lassoPart) {
+    const last = xs.length;
+    reason = reasonAt(last > 0 ? at(last - 1) : null, last > 0 ? xs[last - 1]!.step : null, at(last)) ?? reason;
+  }
+  return { steps, reason, loopsTo };
 }

@@ -4,6 +4,7 @@ import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { rng } from "./random.js";
 import { StateRecords } from "./records.js";
+import type { Symmetry } from "./symmetry.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
 
 export type SearchMode = "bfs" | "dfs";
@@ -21,6 +22,12 @@ export interface ExploreOptions {
   readonly maxMemoryBytes?: number;
   /** Keep every transition (from, to) for analyses on the graph: `available`, lassos. */
   readonly graph?: boolean;
+  /**
+   * Symmetry reduction (spec/invariants.md §10.2): each new state is replaced by the
+   * representative of its orbit under the replicas' permutations, so symmetric states are
+   * explored once. Hooks see representatives; an edge's successor is the real one.
+   */
+  readonly symmetry?: Symmetry | null;
 }
 
 /** The explorer's callbacks; each is optional. */
@@ -209,6 +216,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const st = store();
   const graph = o.graph ? new EdgeList() : null;
   const queue = new StateQueue(sys.init);
+  const sym = o.symmetry ?? null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
@@ -245,12 +253,13 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
         bound = "states";
         break outer;
       }
-      const r = st.add(x.state, from, i);
+      const rep = sym ? sym.canonical(x.state) : x.state;
+      const r = st.add(rep, from, i);
       const to = r >= 0 ? r : -r - 1;
       if (r >= 0) {
-        queue.push(x.state);
+        queue.push(rep);
         depth = level + 1;
-        h.state?.(x.state, r, level + 1);
+        h.state?.(rep, r, level + 1);
       }
       graph?.push(from, to, i);
       h.edge?.(s, from, x, i, to);
@@ -268,6 +277,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const st = store();
   const graph = o.graph ? new EdgeList() : null;
+  const sym = o.symmetry ?? null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
@@ -310,12 +320,15 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       bound = "states";
       break;
     }
-    const r = st.add(x.state, f.index, i);
+    let rep = sym ? sym.canonical(x.state) : x.state;
+    const r = st.add(rep, f.index, i);
     const to = r >= 0 ? r : -r - 1;
     graph?.push(f.index, to, i);
-    if (r >= 0) h.state?.(x.state, r, stack.length);
+    // A representative lives in the canonicaliser's scratch vector: the stack keeps a copy.
+    if (r >= 0 && rep !== x.state) rep = sys.arena.copy(rep);
+    if (r >= 0) h.state?.(rep, r, stack.length);
     h.edge?.(f.s, f.index, x, i, to);
-    if (r >= 0) push(x.state, r);
+    if (r >= 0) push(rep, r);
     if ((++steps & 1023) === 0 && st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) > maxBytes) {
       bound = "memory";
       break;
@@ -411,16 +424,40 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
  * Replays the successor ordinals `path` from the initial state: the steps of a trace and
  * the state each leads to. Throws if the path does not fit (a bug: traces come from
  * the explorer's own records).
+ *
+ * With symmetry reduction the ordinals are those of representatives, and a representative
+ * may be a permutation of the state its step really led to. The replay then follows the
+ * real run: at each step it takes, among the real state's successors, the first whose
+ * representative is the recorded one (one exists, the permutations being automorphisms).
+ * Each returned step carries its ordinal among the real state's successors, so plain
+ * `replay` of those ordinals replays the same run.
  */
-export function replay(sys: System, path: readonly number[]): Successor[] {
-  const out: Successor[] = [];
+export function replay(sys: System, path: readonly number[], symmetry: Symmetry | null = null): (Successor & { readonly ordinal: number })[] {
+  const out: (Successor & { readonly ordinal: number })[] = [];
   let s = sys.init;
+  let rep = sys.init;
+  const want = new Uint32Array(2);
   for (const ord of path) {
-    const xs = successors(sys, s);
+    const xs = successors(sys, rep);
     const x = xs[ord];
     if (!x) throw new Error(`trace replay: state has ${xs.length} successors, not ${ord + 1}`);
-    out.push(x);
-    s = x.state;
+    if (!symmetry) {
+      out.push({ ...x, ordinal: ord });
+      s = rep = x.state;
+      continue;
+    }
+    symmetry.canonicalFingerprint(x.state, want);
+    const next = sys.arena.copy(symmetry.canonical(x.state));
+    const real = successors(sys, s);
+    const got = new Uint32Array(2);
+    const k = real.findIndex((y) => {
+      symmetry.canonicalFingerprint(y.state, got);
+      return got[0] === want[0] && got[1] === want[1];
+    });
+    if (k < 0) throw new Error("trace replay: no real step matches a step between representatives (the permutation is not an automorphism)");
+    out.push({ ...real[k]!, ordinal: k });
+    s = real[k]!.state;
+    rep = next;
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { blockedOn, copyMessage, ecGet, ecPd, ecSet, ecState, wake } from "./ec.
 import { EC, EcState, type Layout, type StateVector } from "./layout.js";
 import { scOf } from "./sc.js";
 import { insertChild } from "./mdb.js";
-import { capAt } from "./space.js";
+import { capAt, globalSlot } from "./space.js";
 import { Status } from "./status.js";
 
 /**
@@ -44,7 +44,7 @@ export function transfer(s: StateVector, L: Layout, from: number, to: number, me
     const c = capAt(s, L, src);
     if (capKind(c) === Kind.MEM) setPte(s, L, pd, capObject(c), pte(s, L, pd, capObject(c)) | (rights & 7));
   }
-  ecSet(s, L, to, EC.MSG_CAP, sel < 0 ? 0 : packItem(sel + 1, rights));
+  ecSet(s, L, to, EC.MSG_CAP, sel < 0 ? 0 : packItem(globalSlot(L, pd, sel) + 1, rights));
 }
 
 /** Caller and handler meet: the message moves, the handler runs with the caller as its reply partner. */

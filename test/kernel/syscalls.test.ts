@@ -225,7 +225,8 @@ describe("call", () => {
     expect(r.sys(n.c0, { op: "call", pt: n.rpc, words: [1], item: { sel: n.mine, rights: Right.R } })).toBe(S.SUCCESS);
     const got = r.get(n.srv, EC.MSG_CAP);
     expect(got).not.toBe(0);
-    const sel = itemSlot(got);
+    // The received item names its global slot: the selector is its offset in the receiver's space.
+    const sel = -r.slot("server", 0) + itemSlot(got);
     expect(itemRights(got)).toBe(Right.R);
     expect(capInfo(r, "server", sel)).toEqual({ kind: Kind.MEM, object: r.region("client.mine"), rights: Right.R });
     expect(parent(r.s, r.L, r.slot("server", sel))).toBe(r.slot("client", n.mine));
@@ -245,7 +246,8 @@ describe("call", () => {
     r.sys(n.c0, { op: "call", pt: n.rpc, item: { sel: n.mine, rights: Right.R | Right.W } });
     expect(r.get(n.c0, EC.MSG_CAP)).toBe(packItem(r.slot("client", n.mine) + 1, Right.R | Right.W));
     r.sys(n.srv, { op: "recv", pt: n.srvRpc });
-    const sel = itemSlot(r.get(n.srv, EC.MSG_CAP));
+    // The received item names its global slot: the selector is its offset in the receiver's space.
+    const sel = -r.slot("server", 0) + itemSlot(r.get(n.srv, EC.MSG_CAP));
     expect(capInfo(r, "server", sel).rights).toBe(Right.R | Right.W);
 
     const q = base();
@@ -266,7 +268,8 @@ describe("call", () => {
     r.sys(n.srv, { op: "recv", pt: n.srvRpc });
     const upOnly = r.sel("pinger", Kind.SM, r.sem("server.sem"));
     expect(r.sys(n.ping, { op: "call", pt: pingRpc, item: { sel: upOnly, rights: 15 } })).toBe(S.SUCCESS);
-    const sel = itemSlot(r.get(n.srv, EC.MSG_CAP));
+    // The received item names its global slot: the selector is its offset in the receiver's space.
+    const sel = -r.slot("server", 0) + itemSlot(r.get(n.srv, EC.MSG_CAP));
     // Masked to what a semaphore can carry, but more than pinger held.
     expect(capInfo(r, "server", sel)).toEqual({ kind: Kind.SM, object: r.sem("server.sem"), rights: Right.UP | Right.DOWN });
   });
@@ -358,7 +361,8 @@ describe("reply", () => {
     r.sys(n.c0, { op: "call", pt: n.rpc });
     expect(r.sys(n.srv, { op: "reply", words: [3], labels: 1, item: { sel: n.buf, rights: Right.R } })).toBe(S.SUCCESS);
     const got = r.get(n.c0, EC.MSG_CAP);
-    const sel = itemSlot(got);
+    // The received item names its global slot: the selector is its offset in the receiver's space.
+    const sel = -r.slot("client", 0) + itemSlot(got);
     expect(capInfo(r, "client", sel)).toEqual({ kind: Kind.MEM, object: r.region("server.buf"), rights: Right.R });
     expect(parent(r.s, r.L, r.slot("client", sel))).toBe(r.slot("server", n.buf));
     expect(r.get(n.c0, EC.MSG_LABELS)).toBe(1);

@@ -86,6 +86,32 @@ export class TcbAccumulator {
     }
   }
 
+  /**
+   * Closes the relation under permutations of the components (symmetry reduction: the
+   * explorer saw one state of each orbit, and "d affects c" in a state means "g(d) affects
+   * g(c)" in its image). `perms` generate the group; the closure runs to a fixpoint.
+   */
+  closeUnder(perms: readonly Int32Array[]): void {
+    const { n } = this;
+    const name = (c: number): string => this.sys.model.components[c]!.name;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const g of perms)
+        for (let d = 0; d < n; d++)
+          for (let c = 0; c < n; c++) {
+            const k = d * n + c;
+            const f = this.first[k]!;
+            if (f < 0) continue;
+            const gd = g[d]!;
+            const gc = g[c]!;
+            if (gd === gc || this.first[gd * n + gc]! >= 0) continue;
+            const why = this.why[k]!.split(" — and so, by the replicas' symmetry")[0]!;
+            this.record(gd, gc, f, () => `${why} — and so, by the replicas' symmetry, ${name(gd)} affects ${name(gc)}`);
+            changed = true;
+          }
+    }
+  }
+
   /** Adds what state `s` (the explorer's state number `index`) shows; states come in exploration order. */
   observe(s: StateVector, index: number): void {
     if (this.unknown === 0) return;

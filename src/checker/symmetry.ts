@@ -1,0 +1,629 @@
+// Symmetry reduction over replicas: the permutations of a replicated component's copies that map the system onto itself, and one representative per orbit of states.
+import type { System } from "../components/step.js";
+import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
+import { cap, capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
+import { CPU, DEV, EC, EcState, MEM, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "../kernel/layout.js";
+import { SNAPSHOT_MARK } from "../kernel/space.js";
+import { fingerprint } from "./fingerprint.js";
+
+/**
+ * A permutation of the kernel's objects induced by permuting replicas (spec/invariants.md
+ * §10.2): for each table, the image of every index. Objects outside the permuted replicas
+ * (other components', spares, devices) map to themselves.
+ */
+export interface Permutation {
+  readonly comp: Int32Array;
+  readonly pd: Int32Array;
+  readonly ec: Int32Array;
+  readonly sc: Int32Array;
+  readonly pt: Int32Array;
+  readonly sm: Int32Array;
+  readonly mem: Int32Array;
+  readonly slot: Int32Array;
+}
+
+/** The objects of one replica, in the same order for every replica of its family. */
+interface Member {
+  readonly comp: number;
+  readonly ec: readonly number[];
+  readonly sc: readonly number[];
+  readonly pt: readonly number[];
+  readonly sm: readonly number[];
+  readonly mem: readonly number[];
+  /** First global slot and count. */
+  readonly slotBase: number;
+  readonly slots: number;
+  /** Model objects (for comparing programs). */
+  readonly threads: readonly number[];
+  readonly portals: readonly number[];
+  readonly regions: readonly number[];
+  readonly semaphores: readonly number[];
+}
+
+/** Object kinds a permutation maps, by capability kind. */
+const CAP_TABLE: Partial<Record<number, keyof Permutation>> = { [Kind.PD]: "pd", [Kind.EC]: "ec", [Kind.SC]: "sc", [Kind.PT]: "pt", [Kind.SM]: "sm", [Kind.MEM]: "mem" };
+
+const SEALED = 1 << 29;
+/** Codes of a member's own objects (OWN + local index) and of its family's other members' objects, in signatures. */
+const OWN = 1 << 24;
+const OTHER = 1 << 25;
+
+/** A member's view of the object tables: each index's code in its signature. */
+type Relative = Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem", Int32Array>>;
+
+/**
+ * The replicas whose permutations are automorphisms of a scenario, and the canonicaliser
+ * that maps each state to a representative of its orbit. Built by `symmetryOf`, which
+ * checks every condition first; a Symmetry exists only when the reduction is sound.
+ */
+export class Symmetry {
+  /** A state is canonicalised into `out`, valid until the next call. */
+  private readonly out: StateVector;
+  private readonly sig: Float64Array;
+  private readonly fp = new Uint32Array(2);
+  private readonly order: number[][];
+  /** Per family and member: every object index of each table, relative to the member (OWN + its local index, OTHER for another member's). */
+  private readonly rel: Relative[][];
+  /** ECs of components outside every family: their references into a family count in its members' signatures. */
+  private readonly outside: number[];
+
+  constructor(
+    private readonly L: Layout,
+    /** Families of interchangeable replicas, each at least two. */
+    readonly families: readonly (readonly Member[])[],
+    /** Per non-replica slot class: the slot of each member of the family it refers to. */
+    private readonly slotClasses: readonly { readonly family: number; readonly slots: readonly number[] }[],
+  ) {
+    this.out = new Int32Array(L.words);
+    this.sig = new Float64Array(Math.max(...families.map((f) => f.length)));
+    this.order = families.map((f) => f.map((_, i) => i));
+    const table = (n: number, f: readonly Member[], mi: number, of: (m: Member) => readonly number[]): Int32Array => {
+      const t = Int32Array.from({ length: n }, (_, i) => i);
+      f.forEach((m, j) => of(m).forEach((x, local) => (t[x] = j === mi ? OWN + local : OTHER)));
+      return t;
+    };
+    this.rel = families.map((f) =>
+      f.map((_, mi) => ({
+        pd: table(L.counts.pd, f, mi, (m) => [m.comp]),
+        ec: table(L.counts.ec, f, mi, (m) => m.ec),
+        sc: table(L.counts.sc, f, mi, (m) => m.sc),
+        pt: table(L.counts.pt, f, mi, (m) => m.pt),
+        sm: table(L.counts.sm, f, mi, (m) => m.sm),
+        mem: table(L.counts.mem, f, mi, (m) => m.mem),
+      })),
+    );
+    const inFamily = new Set(families.flatMap((f) => f.flatMap((m) => m.ec)));
+    this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
+  }
+
+  /** How the report names the reduction: "client[0..3]". */
+  describe(model: SystemModel): string {
+    return this.families.map((f) => `${model.components[f[0]!.comp]!.group}: ${f.length} replicas`).join(", ");
+  }
+
+  /**
+   * The permutation that sends, in each family, member `images[f][i]` to where member i was:
+   * member i's objects become member images[f][i]'s.
+   */
+  permutation(images: readonly (readonly number[])[]): Permutation {
+    const L = this.L;
+    const id = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
+    const p = {
+      comp: id(L.model.components.length),
+      pd: id(L.counts.pd),
+      ec: id(L.counts.ec),
+      sc: id(L.counts.sc),
+      pt: id(L.counts.pt),
+      sm: id(L.counts.sm),
+      mem: id(L.counts.mem),
+      slot: id(L.counts.slots),
+    };
+    this.families.forEach((f, fi) => {
+      f.forEach((m, i) => {
+        const t = f[images[fi]![i]!]!;
+        p.comp[m.comp] = t.comp;
+        p.pd[m.comp] = t.comp;
+        m.ec.forEach((e, k) => (p.ec[e] = t.ec[k]!));
+        m.sc.forEach((e, k) => (p.sc[e] = t.sc[k]!));
+        m.pt.forEach((e, k) => (p.pt[e] = t.pt[k]!));
+        m.sm.forEach((e, k) => (p.sm[e] = t.sm[k]!));
+        m.mem.forEach((e, k) => (p.mem[e] = t.mem[k]!));
+        for (let k = 0; k < m.slots; k++) p.slot[m.slotBase + k] = t.slotBase + k;
+      });
+    });
+    for (const c of this.slotClasses) {
+      const img = images[c.family]!;
+      c.slots.forEach((g, i) => (p.slot[g] = c.slots[img[i]!]!));
+    }
+    return p;
+  }
+
+  /** The transpositions of each family's first member with each other one: they generate the group. */
+  generators(): Permutation[] {
+    const out: Permutation[] = [];
+    this.families.forEach((f, fi) => {
+      for (let j = 1; j < f.length; j++) {
+        const images = this.families.map((g) => g.map((_, i) => i));
+        images[fi]![0] = j;
+        images[fi]![j] = 0;
+        out.push(this.permutation(images));
+      }
+    });
+    return out;
+  }
+
+  /**
+   * A representative of the orbit of `s`: the replicas of each family sorted by a signature
+   * of their own state (what they hold, run and map, with references to their own objects
+   * made relative). Always a permutation of `s` by the group, so exploring representatives
+   * reaches every orbit; two states of one orbit usually, not always, get the same one
+   * (replicas with equal signatures keep their order), which costs states, never soundness.
+   * Returns `s` itself when it is its own representative; otherwise a vector that is
+   * overwritten by the next call.
+   */
+  canonical(s: StateVector): StateVector {
+    let moved = false;
+    for (let fi = 0; fi < this.families.length; fi++) {
+      const f = this.families[fi]!;
+      const order = this.order[fi]!;
+      for (let i = 0; i < f.length; i++) {
+        this.sig[i] = this.signature(s, fi, i);
+        order[i] = i;
+      }
+      order.sort((a, b) => this.sig[a]! - this.sig[b]! || a - b);
+      for (let i = 0; i < f.length; i++) if (order[i] !== i) moved = true;
+    }
+    if (!moved) return s;
+    // Member order[j] goes to position j: images[order[j]] = j.
+    const images = this.order.map((order) => {
+      const img = new Array<number>(order.length);
+      order.forEach((m, j) => (img[m] = j));
+      return img;
+    });
+    this.apply(this.permutation(images), s, this.out);
+    return this.out;
+  }
+
+  /** A number summarising member `i`'s own records, invariant under the group. */
+  private signature(s: StateVector, fi: number, i: number): number {
+    const L = this.L;
+    const m = this.families[fi]![i]!;
+    const rel = this.rel[fi]![i]!;
+    const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
+    let h = 0x2545f491;
+    const mix = (v: number): void => {
+      h = (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
+    };
+    for (const e of m.ec) {
+      const b = L.base.ec + e * L.ecSize;
+      for (let w = 0; w < L.ecSize; w++) {
+        const v = s[b + w]!;
+        switch (w) {
+          case EC.PARTNER:
+          case EC.SERVER:
+            mix(ecOf(v));
+            break;
+          case EC.WAIT:
+            mix(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+            break;
+          case EC.PAGER_PT:
+          case EC.EXC_PT:
+            mix(v < 0 ? v : rel.pt[v]!);
+            break;
+          case EC.MSG_CAP: {
+            // The item's global slot, relative when it is the member's own.
+            const g = (v >>> 4) - 1;
+            mix(v !== 0 && g >= m.slotBase && g < m.slotBase + m.slots ? OWN + ((g - m.slotBase) << 4) + (v & 15) : v);
+            break;
+          }
+          case EC.PD:
+            mix(v < 0 ? v : rel.pd[v]!);
+            break;
+          case EC.REVOKE:
+            mix(v >= m.slotBase && v < m.slotBase + m.slots ? OWN + v - m.slotBase : v);
+            break;
+          default:
+            mix(v);
+        }
+      }
+    }
+    for (const x of m.mem) {
+      mix(s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
+      mix(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!);
+    }
+    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) mix(s[L.base.sm + x * SM.SIZE + w]!);
+    for (const x of m.pt) mix(ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
+    for (let k = 0; k < m.slots; k++) mix(this.relCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel));
+    // Its page table, as the rights it maps on each of its own objects and on others'.
+    const row = L.base.pte + m.comp * L.pteWords;
+    for (let x = 0; x < L.counts.mem; x++) {
+      const r = (s[row + (x >> 3)]! >>> ((x & 7) * 4)) & 15;
+      if (r) mix(rel.mem[x]! * 16 + r);
+    }
+    // Which CPUs run one of its ECs, and which ECs of the others call or serve it.
+    for (let c = 0; c < L.counts.cpu; c++) mix(ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
+    for (const e of this.outside) {
+      const b = L.base.ec + e * L.ecSize;
+      mix(ecOf(s[b + EC.PARTNER]!));
+      mix(ecOf(s[b + EC.SERVER]!));
+    }
+    return h;
+  }
+
+  private relCap(c: number, rel: Relative): number {
+    if (c === NO_CAP) return 0;
+    const t = CAP_TABLE[capKind(c)];
+    if (!t || t === "slot" || t === "comp") return c;
+    return rel[t][capObject(c)]! * 256 + (c & 255);
+  }
+
+  /** Writes p(s) into `out`: every record moved to its image, and every reference in it mapped. */
+  apply(p: Permutation, s: StateVector, out: StateVector): void {
+    const L = this.L;
+    const b = L.base;
+    out.set(s);
+    const value = (v: number): number => {
+      if (v <= 0 || (v & SEALED) === 0) return v;
+      const key = (v >>> 21) & 0xff;
+      return key < p.mem.length ? (v & ~(0xff << 21)) | (p.mem[key]! << 21) : v;
+    };
+    const capOf = (c: number): number => {
+      if (c === NO_CAP) return c;
+      const t = CAP_TABLE[capKind(c)];
+      return t ? cap(capKind(c), p[t][capObject(c)]!, capRights(c)) : c;
+    };
+    /** A UTCB item (ipc.ts `packItem`): the global slot + 1, and the rights bits. */
+    const item = (v: number): number => (v === 0 ? v : ((p.slot[(v >>> 4) - 1]! + 1) << 4) | (v & 15));
+    for (let c = 0; c < L.counts.cpu; c++) {
+      const cur = s[b.cpu + c * CPU.SIZE + CPU.CUR]!;
+      out[b.cpu + c * CPU.SIZE + CPU.CUR] = cur >= 0 ? p.ec[cur]! : cur;
+    }
+    for (let i = 0; i < L.counts.pd; i++) for (let w = 0; w < PD.SIZE; w++) out[b.pd + p.pd[i]! * PD.SIZE + w] = s[b.pd + i * PD.SIZE + w]!;
+    const ecVars = EC.MSG + L.config.msgWords;
+    for (let e = 0; e < L.counts.ec; e++) {
+      const from = b.ec + e * L.ecSize;
+      const to = b.ec + p.ec[e]! * L.ecSize;
+      for (let w = 0; w < L.ecSize; w++) {
+        const v = s[from + w]!;
+        let x = v;
+        switch (w) {
+          case EC.PD:
+            x = v >= 0 ? p.pd[v]! : v;
+            break;
+          case EC.WAIT:
+            x = v < 0 ? v : s[from + EC.STATE] === EcState.SM ? p.sm[v]! : p.pt[v]!;
+            break;
+          case EC.PARTNER:
+          case EC.SERVER:
+            x = v >= 0 ? p.ec[v]! : v;
+            break;
+          case EC.PAGER_PT:
+          case EC.EXC_PT:
+            x = v >= 0 ? p.pt[v]! : v;
+            break;
+          case EC.REVOKE:
+            x = v >= 0 ? p.slot[v]! : v;
+            break;
+          case EC.MSG_CAP:
+            x = item(v);
+            break;
+          default:
+            // Message words, and each variable's value (its label word is not a value).
+            if (w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0)) x = value(v);
+        }
+        out[to + w] = x;
+      }
+    }
+    for (let i = 0; i < L.counts.sc; i++) {
+      const from = b.sc + i * SC.SIZE;
+      const to = b.sc + p.sc[i]! * SC.SIZE;
+      for (let w = 0; w < SC.SIZE; w++) out[to + w] = s[from + w]!;
+      const e = s[from + SC.EC]!;
+      out[to + SC.EC] = e >= 0 ? p.ec[e]! : e;
+    }
+    for (let i = 0; i < L.counts.pt; i++) {
+      const from = b.pt + i * PT.SIZE;
+      const to = b.pt + p.pt[i]! * PT.SIZE;
+      out[to] = s[from]!;
+      const e = s[from + PT.EC]!;
+      out[to + PT.EC] = e >= 0 ? p.ec[e]! : e;
+    }
+    for (let i = 0; i < L.counts.sm; i++) for (let w = 0; w < SM.SIZE; w++) out[b.sm + p.sm[i]! * SM.SIZE + w] = s[b.sm + i * SM.SIZE + w]!;
+    for (let i = 0; i < L.counts.mem; i++) {
+      out[b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS] = s[b.mem + i * MEM.SIZE + MEM.LABELS]!;
+      out[b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE] = value(s[b.mem + i * MEM.SIZE + MEM.VALUE]!);
+    }
+    for (let i = 0; i < L.counts.dev; i++) {
+      const v = s[b.dev + i * DEV.SIZE + DEV.PD]!;
+      out[b.dev + i * DEV.SIZE + DEV.PD] = v >= 0 ? p.pd[v]! : v;
+    }
+    for (let g = 0; g < L.counts.slots; g++) {
+      const c = s[b.slots + g * SLOT.SIZE + SLOT.CAP]!;
+      const parent = s[b.slots + g * SLOT.SIZE + SLOT.PARENT]!;
+      const to = b.slots + p.slot[g]! * SLOT.SIZE;
+      out[to + SLOT.CAP] = capOf(c);
+      // An empty slot's parent word is 0 and means nothing; a root original's is -1.
+      out[to + SLOT.PARENT] = c === NO_CAP || parent < 0 ? parent : p.slot[parent & ~SNAPSHOT_MARK]! | (parent & SNAPSHOT_MARK);
+    }
+    // Page tables and TLBs: rows move with their PD, and the 4-bit entries with their memory object.
+    const rows = (base: number, count: number): void => {
+      for (let r = 0; r < count; r++) out.fill(0, base + r * L.pteWords, base + (r + 1) * L.pteWords);
+      for (let r = 0; r < count; r++) {
+        const pd = r % L.counts.pd;
+        const to = base + (r - pd + p.pd[pd]!) * L.pteWords;
+        const from = base + r * L.pteWords;
+        for (let m = 0; m < L.counts.mem; m++) {
+          const e = (s[from + (m >> 3)]! >>> ((m & 7) * 4)) & 15;
+          if (e) {
+            const t = p.mem[m]!;
+            out[to + (t >> 3)]! |= e << ((t & 7) * 4);
+          }
+        }
+      }
+    };
+    rows(b.pte, L.counts.pd);
+    rows(b.tlb, L.counts.cpu * L.counts.pd);
+  }
+
+  /** The 64-bit fingerprint of `s`'s representative, as two words in `out`. */
+  canonicalFingerprint(s: StateVector, out: Uint32Array = this.fp): Uint32Array {
+    fingerprint(this.canonical(s), out);
+    return out;
+  }
+}
+
+/** The symmetry of a system, or why there is none (for the report). */
+export type SymmetryOf = { readonly symmetry: Symmetry; readonly reason: null } | { readonly symmetry: null; readonly reason: string };
+
+/**
+ * The replicas of `sys` that can be permuted (spec/invariants.md §10.2). A family of
+ * replicas (`component client[N]`) is symmetric when permuting its members maps the
+ * initial state onto itself, every thread's program onto the program of its image, and
+ * every invariant and path onto itself. Replicas an invariant or a path names on their
+ * own are left in place; the reduction is off where the kernel breaks ties between
+ * replicas by their index (strict scheduling, preemptible revoke) or a replica drives a device.
+ */
+export function symmetryOf(sys: System): SymmetryOf {
+  const model = sys.model;
+  const L = sys.k.L;
+  const none = (reason: string): SymmetryOf => ({ symmetry: null, reason });
+  const groups = new Map<string, number[]>();
+  for (const c of model.components) if (c.replica !== null) groups.set(c.group, [...(groups.get(c.group) ?? []), c.index]);
+  if (groups.size === 0) return none("no replicated component");
+  if (L.config.scheduling === "strict") return none("strict scheduling orders replicas by index");
+  if (model.kernel.preemptibleRevoke) return none("a preemptible revoke removes capabilities in slot order");
+  const pinned = pinnedComponents(model);
+  const families: Member[][] = [];
+  for (const comps of groups.values()) {
+    const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0);
+    if (free.length >= 2) families.push(free.map((c) => member(L, c)));
+  }
+  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, or drives a device");
+  for (const f of families) {
+    const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
+    if (f.some((m) => shape(m) !== shape(f[0]!))) return none(`the replicas of ${model.components[f[0]!.comp]!.group} differ in shape`);
+  }
+  const classes = slotClasses(L, sys.init, families);
+  if (typeof classes === "string") return none(classes);
+  const sym = new Symmetry(L, families, classes);
+  const scratch = new Int32Array(L.words);
+  for (const g of sym.generators()) {
+    sym.apply(g, sys.init, scratch);
+    for (let i = 0; i < scratch.length; i++) if (scratch[i] !== sys.init[i]) return none(`permuting replicas changes the initial state (word ${i})`);
+    const bad = programMismatch(sys, g);
+    if (bad) return none(bad);
+  }
+  return { symmetry: sym, reason: null };
+}
+
+function member(L: Layout, c: number): Member {
+  const model = L.model;
+  const comp = model.components[c]!;
+  const adversary = L.boot.adversaryEcs.flatMap((a, i) => (a.component === c ? [model.threads.length + i] : []));
+  const ec = [...comp.threads, ...adversary];
+  return {
+    comp: c,
+    ec,
+    sc: ec, // boot gives each static EC the SC of the same index
+    pt: comp.portals.flatMap((p) => L.boot.portalPts[p]!),
+    sm: [...comp.semaphores],
+    mem: [...comp.regions],
+    slotBase: L.slotBase[c]!,
+    slots: L.boot.slots[c]!,
+    threads: comp.threads,
+    portals: comp.portals,
+    regions: comp.regions,
+    semaphores: comp.semaphores,
+  };
+}
+
+/**
+ * Components some invariant, path or predicate names apart from the rest of their family:
+ * a list that holds some, not all, replicas of a family pins those it holds.
+ */
+function pinnedComponents(model: SystemModel): Set<number> {
+  const pinned = new Set<number>();
+  const family = (c: number): number[] => {
+    const g = model.components[c]!;
+    return g.replica === null ? [c] : model.components.filter((x) => x.group === g.group).map((x) => x.index);
+  };
+  const list = (cs: readonly number[]): void => {
+    for (const c of cs) if (!family(c).every((x) => cs.includes(x))) pinned.add(c);
+  };
+  const ownerOf = (o: ObjectRef): number =>
+    o.kind === "region" ? model.regions[o.index]!.owner
+    : o.kind === "portal" ? model.portals[o.index]!.owner
+    : o.kind === "semaphore" ? model.semaphores[o.index]!.owner
+    : o.kind === "thread" ? model.threads[o.index]!.owner
+    : o.kind === "pd" ? o.index
+    : -1;
+  const objects = (os: readonly ObjectRef[]): void => list(os.map(ownerOf).filter((c) => c >= 0));
+  const expr = (e: ExprModel): void => {
+    switch (e.kind) {
+      case "holds":
+        list(e.comps);
+        objects(e.objects);
+        return;
+      case "maps":
+        list(e.comps);
+        list(e.regions.map((r) => model.regions[r]!.owner));
+        return;
+      case "knows":
+        list(e.comps);
+        return;
+      case "not":
+        expr(e.arg);
+        return;
+      case "and":
+      case "or":
+      case "eq":
+      case "ne":
+        expr(e.left);
+        expr(e.right);
+        return;
+      case "seal":
+      case "open":
+        list([model.regions[e.key]!.owner]);
+        expr(e.data);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const inv of model.invariants) {
+    const p = inv.prop;
+    switch (p.kind) {
+      case "isolated":
+        list(p.a);
+        list(p.b);
+        list(p.via);
+        break;
+      case "never_flows":
+        list(p.components);
+        break;
+      case "tcb_subset":
+        list(p.of);
+        list(p.bound);
+        break;
+      case "tcb_sloc":
+        list(p.of);
+        break;
+      case "revocable":
+        objects(p.objects);
+        break;
+      case "available":
+        list(p.portals.map((x) => model.portals[x]!.owner));
+        break;
+      case "always":
+      case "never":
+        expr(p.cond);
+        break;
+      case "deadlock_free":
+        break;
+    }
+  }
+  for (const path of model.paths)
+    for (const ev of [path.from, path.to]) {
+      if (ev.verb !== "fires" && ev.verb !== "delivers") list(ev.subjects);
+      for (const ps of ev.portals) list(ps.map((x) => model.portals[x]!.owner));
+    }
+  return pinned;
+}
+
+/**
+ * Slots outside the replicas that hold, at boot, a capability to a replica's object (the
+ * root's originals, a server's `caps` entries): grouped into classes of one slot per
+ * member, which a permutation permutes like the members. A message if they do not fit.
+ */
+function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { family: number; slots: number[] }[] | string {
+  const inFamily = new Set(families.flatMap((f) => f.map((m) => m.comp)));
+  const where = (kind: keyof Permutation, x: number): { family: number; member: number; local: number } | null => {
+    for (let fi = 0; fi < families.length; fi++)
+      for (let mi = 0; mi < families[fi]!.length; mi++) {
+        const list = families[fi]![mi]![kind as "ec"] as readonly number[];
+        const local = kind === "pd" ? (families[fi]![mi]!.comp === x ? 0 : -1) : list.indexOf(x);
+        if (local >= 0) return { family: fi, member: mi, local };
+      }
+    return null;
+  };
+  const classes = new Map<string, { family: number; slots: number[] }>();
+  for (let pd = 0; pd < L.model.components.length; pd++) {
+    if (inFamily.has(pd)) continue;
+    for (let k = 0; k < L.boot.slots[pd]!; k++) {
+      const g = L.slotBase[pd]! + k;
+      const c = init[L.base.slots + g * SLOT.SIZE + SLOT.CAP]!;
+      const t = c === NO_CAP ? undefined : CAP_TABLE[capKind(c)];
+      if (!t) continue;
+      const w = where(t, capObject(c));
+      if (!w) continue;
+      const key = `${pd}:${capKind(c)}:${capRights(c)}:${w.family}:${w.local}`;
+      const cls = classes.get(key) ?? { family: w.family, slots: new Array<number>(families[w.family]!.length).fill(-1) };
+      if (cls.slots[w.member] !== -1) return `component ${L.model.components[pd]!.name} holds two like capabilities to one replica's object`;
+      cls.slots[w.member] = g;
+      classes.set(key, cls);
+    }
+  }
+  for (const cls of classes.values()) if (cls.slots.includes(-1)) return "a component holds capabilities to some replicas' objects and not to the others'";
+  return [...classes.values()];
+}
+
+/**
+ * Why a permutation does not map every thread's program onto its image's, or null. Programs
+ * are compared as JSON with every object they name mapped (a list of components or regions
+ * as a set).
+ */
+function programMismatch(sys: System, p: Permutation): string | null {
+  const model = sys.model;
+  // Model-level images of threads, portals, regions and semaphores, from the components'.
+  const threadImg = model.threads.map((t) => t.index);
+  const portalImg = model.portals.map((x) => x.index);
+  const regionImg = model.regions.map((x) => x.index);
+  const semImg = model.semaphores.map((x) => x.index);
+  for (const c of model.components) {
+    const t = p.comp[c.index]!;
+    if (t === c.index) continue;
+    const img = model.components[t]!;
+    c.threads.forEach((x, k) => (threadImg[x] = img.threads[k]!));
+    c.portals.forEach((x, k) => (portalImg[x] = img.portals[k]!));
+    c.regions.forEach((x, k) => (regionImg[x] = img.regions[k]!));
+    c.semaphores.forEach((x, k) => (semImg[x] = img.semaphores[k]!));
+  }
+  const obj = (o: ObjectRef): ObjectRef => {
+    const index =
+      o.kind === "region" ? regionImg[o.index]!
+      : o.kind === "portal" ? portalImg[o.index]!
+      : o.kind === "semaphore" ? semImg[o.index]!
+      : o.kind === "thread" ? threadImg[o.index]!
+      : o.kind === "pd" ? p.comp[o.index]!
+      : o.index;
+    return { kind: o.kind, index };
+  };
+  const mapped = (code: unknown, map: boolean): string =>
+    JSON.stringify(code, function (key, v: unknown) {
+      if (!map) return Array.isArray(v) && (key === "comps" || key === "regions") ? [...(v as number[])].sort((a, b) => a - b) : v;
+      if (typeof v === "number") {
+        if (key === "portal") return portalImg[v];
+        if (key === "to") return p.comp[v];
+        if (key === "key") return regionImg[v];
+        return v;
+      }
+      if (Array.isArray(v) && key === "comps") return (v as number[]).map((x) => p.comp[x]!).sort((a, b) => a - b);
+      if (Array.isArray(v) && key === "regions") return (v as number[]).map((x) => regionImg[x]!).sort((a, b) => a - b);
+      if (v && typeof v === "object" && "kind" in v && "index" in v && typeof (v as ObjectRef).index === "number" && !("node" in v)) return obj(v as ObjectRef);
+      return v;
+    });
+  for (const t of model.threads) {
+    const img = threadImg[t.index]!;
+    const a = mapped(JSON.parse(mapped(sys.programs[t.index]!.code, true)), false);
+    const b = mapped(sys.programs[img]!.code, false);
+    if (a !== b) return `the program of ${model.components[t.owner]!.name}.${t.name} does not map onto that of its image`;
+  }
+  return null;
+}
+
+/** Whether two state vectors are equal word for word. */
+export function sameState(a: StateVector, b: StateVector): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
