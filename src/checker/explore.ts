@@ -4,7 +4,7 @@ import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { rng } from "./random.js";
 import { StateRecords } from "./records.js";
-import type { Symmetry } from "./symmetry.js";
+import { sameState, Symmetry } from "./symmetry.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
 
 export type SearchMode = "bfs" | "dfs";
@@ -427,16 +427,17 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
  *
  * With symmetry reduction the ordinals are those of representatives, and a representative
  * may be a permutation of the state its step really led to. The replay then follows the
- * real run: at each step it takes, among the real state's successors, the first whose
- * representative is the recorded one (one exists, the permutations being automorphisms).
- * Each returned step carries its ordinal among the real state's successors, so plain
- * `replay` of those ordinals replays the same run.
+ * real run: it keeps the permutation π with real = π(representative), and at each step takes
+ * the real successor π(x) of the representative's successor x (one exists, the permutations
+ * being automorphisms). Each returned step carries its ordinal among the real state's
+ * successors, so plain `replay` of those ordinals replays the same run.
  */
 export function replay(sys: System, path: readonly number[], symmetry: Symmetry | null = null): (Successor & { readonly ordinal: number })[] {
   const out: (Successor & { readonly ordinal: number })[] = [];
   let s = sys.init;
   let rep = sys.init;
-  const want = new Uint32Array(2);
+  let pi = symmetry?.identity() ?? [];
+  const target = new Int32Array(sys.init.length);
   for (const ord of path) {
     const xs = successors(sys, rep);
     const x = xs[ord];
@@ -446,18 +447,14 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
       s = rep = x.state;
       continue;
     }
-    symmetry.canonicalFingerprint(x.state, want);
-    const next = sys.arena.copy(symmetry.canonical(x.state));
+    symmetry.apply(symmetry.permutation(pi), x.state, target);
     const real = successors(sys, s);
-    const got = new Uint32Array(2);
-    const k = real.findIndex((y) => {
-      symmetry.canonicalFingerprint(y.state, got);
-      return got[0] === want[0] && got[1] === want[1];
-    });
+    const k = real.findIndex((y) => sameState(y.state, target));
     if (k < 0) throw new Error("trace replay: no real step matches a step between representatives (the permutation is not an automorphism)");
     out.push({ ...real[k]!, ordinal: k });
     s = real[k]!.state;
-    rep = next;
+    rep = sys.arena.copy(symmetry.canonical(x.state));
+    pi = Symmetry.compose(pi, Symmetry.inverse(symmetry.lastImages()));
   }
   return out;
 }

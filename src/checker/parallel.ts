@@ -16,6 +16,8 @@ export interface WorkerSetup {
   readonly source: ScenarioSource;
   readonly table: SharedTable;
   readonly records: SharedRecords;
+  /** Whether to explore representatives (each worker derives the same symmetry from the scenario). */
+  readonly symmetry: boolean;
 }
 
 export type LevelTask =
@@ -84,7 +86,7 @@ export async function exploreParallel(
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared() } satisfies WorkerSetup });
+      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry } satisfies WorkerSetup });
       return new Promise<Worker>((resolve, reject) => {
         w.once("message", () => resolve(w));
         w.once("error", reject);

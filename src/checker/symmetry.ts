@@ -48,6 +48,9 @@ const SEALED = 1 << 29;
 const OWN = 1 << 24;
 const OTHER = 1 << 25;
 
+/** One step of a signature's hash. */
+const mix = (h: number, v: number): number => (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
+
 /** A member's view of the object tables: each index's code in its signature. */
 type Relative = Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem", Int32Array>>;
 
@@ -62,6 +65,8 @@ export class Symmetry {
   private readonly sig: Float64Array;
   private readonly fp = new Uint32Array(2);
   private readonly order: number[][];
+  private readonly images: number[][];
+  private scratch: Permutation | null = null;
   /** Per family and member: every object index of each table, relative to the member (OWN + its local index, OTHER for another member's). */
   private readonly rel: Relative[][];
   /** ECs of components outside every family: their references into a family count in its members' signatures. */
@@ -77,6 +82,7 @@ export class Symmetry {
     this.out = new Int32Array(L.words);
     this.sig = new Float64Array(Math.max(...families.map((f) => f.length)));
     this.order = families.map((f) => f.map((_, i) => i));
+    this.images = families.map((f) => f.map((_, i) => i));
     const table = (n: number, f: readonly Member[], mi: number, of: (m: Member) => readonly number[]): Int32Array => {
       const t = Int32Array.from({ length: n }, (_, i) => i);
       f.forEach((m, j) => of(m).forEach((x, local) => (t[x] = j === mi ? OWN + local : OTHER)));
@@ -105,10 +111,11 @@ export class Symmetry {
    * The permutation that sends, in each family, member `images[f][i]` to where member i was:
    * member i's objects become member images[f][i]'s.
    */
-  permutation(images: readonly (readonly number[])[]): Permutation {
+  permutation(images: readonly (readonly number[])[], into: Permutation | null = null): Permutation {
     const L = this.L;
     const id = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
-    const p = {
+    // Reusing `into`: every entry of a member's objects is written again; all others stay identity.
+    const p = into ?? {
       comp: id(L.model.components.length),
       pd: id(L.counts.pd),
       ec: id(L.counts.ec),
@@ -170,18 +177,55 @@ export class Symmetry {
         this.sig[i] = this.signature(s, fi, i);
         order[i] = i;
       }
-      order.sort((a, b) => this.sig[a]! - this.sig[b]! || a - b);
+      // Insertion sort by signature, ties by index (families are small).
+      const sig = this.sig;
+      for (let a = 1; a < f.length; a++) {
+        const x = order[a]!;
+        let j = a - 1;
+        while (j >= 0 && (sig[order[j]!]! > sig[x]! || (sig[order[j]!]! === sig[x]! && order[j]! > x))) {
+          order[j + 1] = order[j]!;
+          j--;
+        }
+        order[j + 1] = x;
+      }
       for (let i = 0; i < f.length; i++) if (order[i] !== i) moved = true;
     }
-    if (!moved) return s;
+    if (!moved) {
+      for (const img of this.images) for (let j = 0; j < img.length; j++) img[j] = j;
+      return s;
+    }
     // Member order[j] goes to position j: images[order[j]] = j.
-    const images = this.order.map((order) => {
-      const img = new Array<number>(order.length);
-      order.forEach((m, j) => (img[m] = j));
-      return img;
-    });
-    this.apply(this.permutation(images), s, this.out);
+    for (let fi = 0; fi < this.families.length; fi++) {
+      const order = this.order[fi]!;
+      const img = this.images[fi]!;
+      for (let j = 0; j < order.length; j++) img[order[j]!] = j;
+    }
+    this.scratch = this.permutation(this.images, this.scratch);
+    this.apply(this.scratch, s, this.out);
     return this.out;
+  }
+
+  /** The member images of the last `canonical` call: member i of family f went to `images[f][i]` (identity when it returned its argument). */
+  lastImages(): number[][] {
+    return this.images.map((img) => [...img]);
+  }
+
+  /** The identity, as member images. */
+  identity(): number[][] {
+    return this.families.map((f) => f.map((_, i) => i));
+  }
+
+  /** a after b, as member images: member i goes to a[b[i]]. */
+  static compose(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[][] {
+    return b.map((img, f) => img.map((j) => a[f]![j]!));
+  }
+
+  static inverse(a: readonly (readonly number[])[]): number[][] {
+    return a.map((img) => {
+      const inv = new Array<number>(img.length);
+      img.forEach((j, i) => (inv[j] = i));
+      return inv;
+    });
   }
 
   /** A number summarising member `i`'s own records, invariant under the group. */
@@ -191,9 +235,6 @@ export class Symmetry {
     const rel = this.rel[fi]![i]!;
     const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
     let h = 0x2545f491;
-    const mix = (v: number): void => {
-      h = (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
-    };
     for (const e of m.ec) {
       const b = L.base.ec + e * L.ecSize;
       for (let w = 0; w < L.ecSize; w++) {
@@ -201,51 +242,51 @@ export class Symmetry {
         switch (w) {
           case EC.PARTNER:
           case EC.SERVER:
-            mix(ecOf(v));
+            h = mix(h, ecOf(v));
             break;
           case EC.WAIT:
-            mix(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+            h = mix(h, v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
             break;
           case EC.PAGER_PT:
           case EC.EXC_PT:
-            mix(v < 0 ? v : rel.pt[v]!);
+            h = mix(h, v < 0 ? v : rel.pt[v]!);
             break;
           case EC.MSG_CAP: {
             // The item's global slot, relative when it is the member's own.
             const g = (v >>> 4) - 1;
-            mix(v !== 0 && g >= m.slotBase && g < m.slotBase + m.slots ? OWN + ((g - m.slotBase) << 4) + (v & 15) : v);
+            h = mix(h, v !== 0 && g >= m.slotBase && g < m.slotBase + m.slots ? OWN + ((g - m.slotBase) << 4) + (v & 15) : v);
             break;
           }
           case EC.PD:
-            mix(v < 0 ? v : rel.pd[v]!);
+            h = mix(h, v < 0 ? v : rel.pd[v]!);
             break;
           case EC.REVOKE:
-            mix(v >= m.slotBase && v < m.slotBase + m.slots ? OWN + v - m.slotBase : v);
+            h = mix(h, v >= m.slotBase && v < m.slotBase + m.slots ? OWN + v - m.slotBase : v);
             break;
           default:
-            mix(v);
+            h = mix(h, v);
         }
       }
     }
     for (const x of m.mem) {
-      mix(s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
-      mix(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!);
+      h = mix(h, s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
+      h = mix(h, s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!);
     }
-    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) mix(s[L.base.sm + x * SM.SIZE + w]!);
-    for (const x of m.pt) mix(ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
-    for (let k = 0; k < m.slots; k++) mix(this.relCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel));
+    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) h = mix(h, s[L.base.sm + x * SM.SIZE + w]!);
+    for (const x of m.pt) h = mix(h, ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
+    for (let k = 0; k < m.slots; k++) h = mix(h, this.relCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel));
     // Its page table, as the rights it maps on each of its own objects and on others'.
     const row = L.base.pte + m.comp * L.pteWords;
     for (let x = 0; x < L.counts.mem; x++) {
       const r = (s[row + (x >> 3)]! >>> ((x & 7) * 4)) & 15;
-      if (r) mix(rel.mem[x]! * 16 + r);
+      if (r) h = mix(h, rel.mem[x]! * 16 + r);
     }
     // Which CPUs run one of its ECs, and which ECs of the others call or serve it.
-    for (let c = 0; c < L.counts.cpu; c++) mix(ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
+    for (let c = 0; c < L.counts.cpu; c++) h = mix(h, ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
     for (const e of this.outside) {
       const b = L.base.ec + e * L.ecSize;
-      mix(ecOf(s[b + EC.PARTNER]!));
-      mix(ecOf(s[b + EC.SERVER]!));
+      h = mix(h, ecOf(s[b + EC.PARTNER]!));
+      h = mix(h, ecOf(s[b + EC.SERVER]!));
     }
     return h;
   }
@@ -267,10 +308,11 @@ export class Symmetry {
       const key = (v >>> 21) & 0xff;
       return key < p.mem.length ? (v & ~(0xff << 21)) | (p.mem[key]! << 21) : v;
     };
+    // A capability word (cap.ts): kind and rights in the low byte, the object above.
+    const byKind = [null, p.pd, p.ec, p.sc, p.pt, p.sm, p.mem, null, null] as const;
     const capOf = (c: number): number => {
-      if (c === NO_CAP) return c;
-      const t = CAP_TABLE[capKind(c)];
-      return t ? cap(capKind(c), p[t][capObject(c)]!, capRights(c)) : c;
+      const t = byKind[c & 7];
+      return t ? (c & 255) | (t[c >>> 8]! << 8) : c;
     };
     /** A UTCB item (ipc.ts `packItem`): the global slot + 1, and the rights bits. */
     const item = (v: number): number => (v === 0 ? v : ((p.slot[(v >>> 4) - 1]! + 1) << 4) | (v & 15));
@@ -283,35 +325,26 @@ export class Symmetry {
     for (let e = 0; e < L.counts.ec; e++) {
       const from = b.ec + e * L.ecSize;
       const to = b.ec + p.ec[e]! * L.ecSize;
-      for (let w = 0; w < L.ecSize; w++) {
+      if (to !== from) out.set(s.subarray(from, from + L.ecSize), to);
+      const pd = s[from + EC.PD]!;
+      if (pd >= 0) out[to + EC.PD] = p.pd[pd]!;
+      const wait = s[from + EC.WAIT]!;
+      if (wait >= 0) out[to + EC.WAIT] = s[from + EC.STATE] === EcState.SM ? p.sm[wait]! : p.pt[wait]!;
+      const partner = s[from + EC.PARTNER]!;
+      if (partner >= 0) out[to + EC.PARTNER] = p.ec[partner]!;
+      const server = s[from + EC.SERVER]!;
+      if (server >= 0) out[to + EC.SERVER] = p.ec[server]!;
+      const pager = s[from + EC.PAGER_PT]!;
+      if (pager >= 0) out[to + EC.PAGER_PT] = p.pt[pager]!;
+      const exc = s[from + EC.EXC_PT]!;
+      if (exc >= 0) out[to + EC.EXC_PT] = p.pt[exc]!;
+      const revoke = s[from + EC.REVOKE]!;
+      if (revoke >= 0) out[to + EC.REVOKE] = p.slot[revoke]!;
+      out[to + EC.MSG_CAP] = item(s[from + EC.MSG_CAP]!);
+      // Message words, and each variable's value (its label word is not a value): sealed ones name a key.
+      for (let w = EC.MSG; w < L.ecSize; w++) {
         const v = s[from + w]!;
-        let x = v;
-        switch (w) {
-          case EC.PD:
-            x = v >= 0 ? p.pd[v]! : v;
-            break;
-          case EC.WAIT:
-            x = v < 0 ? v : s[from + EC.STATE] === EcState.SM ? p.sm[v]! : p.pt[v]!;
-            break;
-          case EC.PARTNER:
-          case EC.SERVER:
-            x = v >= 0 ? p.ec[v]! : v;
-            break;
-          case EC.PAGER_PT:
-          case EC.EXC_PT:
-            x = v >= 0 ? p.pt[v]! : v;
-            break;
-          case EC.REVOKE:
-            x = v >= 0 ? p.slot[v]! : v;
-            break;
-          case EC.MSG_CAP:
-            x = item(v);
-            break;
-          default:
-            // Message words, and each variable's value (its label word is not a value).
-            if (w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0)) x = value(v);
-        }
-        out[to + w] = x;
+        if (v > 0 && (v & SEALED) !== 0 && (w < ecVars || (w - ecVars) % 2 === 0)) out[to + w] = value(v);
       }
     }
     for (let i = 0; i < L.counts.sc; i++) {
@@ -346,7 +379,16 @@ export class Symmetry {
       out[to + SLOT.PARENT] = c === NO_CAP || parent < 0 ? parent : p.slot[parent & ~SNAPSHOT_MARK]! | (parent & SNAPSHOT_MARK);
     }
     // Page tables and TLBs: rows move with their PD, and the 4-bit entries with their memory object.
+    let memMoved = false;
+    for (let m = 0; m < p.mem.length && !memMoved; m++) memMoved = p.mem[m] !== m;
     const rows = (base: number, count: number): void => {
+      if (!memMoved) {
+        for (let r = 0; r < count; r++) {
+          const pd = r % L.counts.pd;
+          if (p.pd[pd] !== pd) out.set(s.subarray(base + r * L.pteWords, base + (r + 1) * L.pteWords), base + (r - pd + p.pd[pd]!) * L.pteWords);
+        }
+        return;
+      }
       for (let r = 0; r < count; r++) out.fill(0, base + r * L.pteWords, base + (r + 1) * L.pteWords);
       for (let r = 0; r < count; r++) {
         const pd = r % L.counts.pd;

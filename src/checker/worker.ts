@@ -6,6 +6,7 @@ import { fingerprint } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
 import { StateRecords } from "./records.js";
+import { symmetryOf } from "./symmetry.js";
 import { FingerprintTable } from "./visited.js";
 
 const setup = workerData as WorkerSetup;
@@ -14,6 +15,7 @@ if (!c.model) throw new Error("a parallel worker could not compile a scenario it
 const sys = buildSystem(c.model);
 sys.footprints = false;
 const judge = new Judge(sys, true);
+const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
 const words = sys.k.L.words;
@@ -76,13 +78,14 @@ parentPort!.on("message", (task: LevelTask) => {
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i]!;
       transitions++;
-      fingerprint(x.state, fp);
+      const rep = symmetry ? symmetry.canonical(x.state) : x.state;
+      fingerprint(rep, fp);
       const r = table.insertOrFind(fp[0]!, fp[1]!);
       const to = r >= 0 ? r : -r - 1;
       if (r >= 0) {
         records.set(r, from, i);
-        judge.state(x.state, r);
-        out.append(x.state);
+        judge.state(rep, r);
+        out.append(rep);
         outIndex.push(r);
       }
       edges?.push(from), edges?.push(to), edges?.push(i);

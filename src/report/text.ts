@@ -31,6 +31,9 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
         `${(s.elapsedMs / 1000).toFixed(2)} s; ${done}; fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
     ),
   );
+  const sym = s.reductions.symmetry;
+  if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
+  else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));
   for (const inv of all) if (inv.counterexample) lines.push("", ...trace(inv, inv.counterexample, c));
   return lines.join("\n") + "\n";
 }

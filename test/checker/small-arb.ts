@@ -76,3 +76,78 @@ ${others}
 `;
     return { text, invariants: r.invariants.length };
   });
+
+/** A replica's statements: on its own memory, and on the server's portal, semaphore and buffer. */
+const replicaStmt: fc.Arbitrary<string> = fc.constantFrom(
+  "up c0.s",
+  "down c0.s",
+  "call c0.p(2) -> x timeout 1",
+  "call c0.p(seal(1, key)) -> x",
+  "write own <- x",
+  "read own -> x",
+  "read c0.buf -> x",
+  "write c0.buf <- x",
+  "choose { up c0.s } or { write own <- 3 }",
+  "if x == 2 { write own <- seal(x, key) } else { down c0.s }",
+);
+
+/** The server's statements when it has replicated clients: replicas are named as a group, or one of them on its own. */
+const serverStmt: fc.Arbitrary<string> = fc.constantFrom(
+  "recv p -> x",
+  "reply x",
+  "reply ok with buf : r",
+  "up s",
+  "down s",
+  "revoke buf",
+  "write buf <- x",
+  "read secret -> x",
+  "write buf <- open(x, buf)",
+);
+
+const REPLICA_INVARIANTS = [
+  "invariant deadlock_free",
+  "invariant never flows([hidden] -> c)",
+  "invariant never holds(c, c0.buf)",
+  "invariant revocable(c0.buf)",
+  "invariant available(c0.p)",
+  "invariant never knows(c, hidden)",
+  "invariant never knows(c0, mine)",
+  "invariant always not maps(c, c0.buf)",
+  "invariant tcb(c0) <= { c0 }",
+];
+
+/**
+ * Scenarios with a replicated trusted component `c[K]` (K = 2 or 3) beside a server that is
+ * root: what symmetry reduction is compared on. The replicas' memory is labelled and sealed
+ * values name their key, so a permutation has references to map. (The language names
+ * replicas only as a group, spec/language.md §6.6, so nothing pins one.)
+ */
+export const replicatedScenario: fc.Arbitrary<SmallScenario> = fc
+  .record({
+    server: fc.array(serverStmt, { minLength: 1, maxLength: 3 }),
+    loopServer: fc.boolean(),
+    replicas: fc.constantFrom(2, 3),
+    body: fc.array(replicaStmt, { minLength: 1, maxLength: 3 }),
+    invariants: fc.subarray(REPLICA_INVARIANTS, { minLength: 1, maxLength: 3 }),
+  })
+  .map((r) => {
+    const serverBody = r.loopServer ? `loop { ${r.server.join("; ")} }` : r.server.join("; ");
+    const text = `system replicated {
+  component c0 : trusted root {
+    memory buf 4K
+    memory secret 4K [hidden]
+    portal p
+    semaphore s
+    thread t { ${serverBody}; read buf -> x }
+  }
+  component c[${r.replicas}] : trusted {
+    memory own 4K [mine]
+    memory key 4K
+    caps { c0.p: call; c0.s: up+down; c0.buf: rw }
+    thread t { ${r.body.join("; ")}; read own -> x }
+  }
+  ${r.invariants.join("\n  ")}
+}
+`;
+    return { text, invariants: r.invariants.length };
+  });

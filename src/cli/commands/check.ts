@@ -15,6 +15,8 @@ export interface CheckCommandOptions {
   readonly maxStates?: string;
   readonly maxDepth?: string;
   readonly maxMemory?: string;
+  /** False with --no-symmetry. */
+  readonly symmetry?: boolean;
 }
 
 function count(v: string | undefined, name: string): number | undefined {
@@ -52,7 +54,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       codes.push(EXIT.error);
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }

@@ -1,0 +1,204 @@
+// Symmetry reduction: which replicas it permutes, that its permutations are automorphisms, and that it changes no verdict.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
+import { explore, replay } from "../../src/checker/explore.js";
+import { fingerprint } from "../../src/checker/fingerprint.js";
+import { safetyMonitor } from "../../src/checker/invariants/index.js";
+import { sameState, symmetryOf, type Symmetry } from "../../src/checker/symmetry.js";
+import { buildSystem, successors, type System } from "../../src/components/step.js";
+import type { StateVector } from "../../src/kernel/layout.js";
+import { compile } from "../kernel/harness.js";
+import { replicatedScenario } from "./small-arb.js";
+
+/** N untrusted clients with an adversary step each, calling a server that lends a buffer and revokes it. */
+const clients = (n: number, extra = "", ram = true): string => `system clients {
+  ${extra}
+  component sigma0 : trusted root { }
+  component server : trusted {
+    memory buf 4K [data]
+    portal rpc
+    thread serve { loop { recv rpc -> x; reply ok with buf : r; revoke buf } }
+  }
+  component client[${n}] : untrusted {
+    ${ram ? "memory ram 4K [mine]" : ""}
+    caps { server.rpc: call }
+    adversary steps 1
+  }
+  invariant revocable(server.buf)
+}
+`;
+
+function systemOf(text: string): System {
+  const sys = buildSystem(compile(text));
+  sys.footprints = false;
+  return sys;
+}
+
+const key = (s: StateVector): string => {
+  const fp = new Uint32Array(2);
+  fingerprint(s, fp);
+  return `${fp[0]}:${fp[1]}`;
+};
+
+/**
+ * For every state the plain search reaches (at most `limit`) and every generator g: the
+ * successors of g(s) are exactly the images under g of the successors of s.
+ */
+function commutes(sys: System, sym: Symmetry, limit = 20_000): number {
+  const gens = sym.generators();
+  let states = 0;
+  explore(sys, { maxStates: limit }, {
+    state(s) {
+      states++;
+      for (const g of gens) {
+        const gs = new Int32Array(s.length);
+        sym.apply(g, s, gs);
+        const images = successors(sys, s).map((x) => {
+          const o = new Int32Array(s.length);
+          sym.apply(g, x.state, o);
+          return key(o);
+        });
+        expect(successors(sys, gs).map((x) => key(x.state)).sort()).toEqual(images.sort());
+      }
+    },
+  });
+  return states;
+}
+
+describe("which replicas symmetry reduction permutes", () => {
+  it("a replicated component's copies, when nothing tells them apart", () => {
+    const sys = systemOf(clients(3));
+    const r = symmetryOf(sys);
+    expect(r.reason).toBeNull();
+    expect(r.symmetry!.describe(sys.model)).toBe("client: 3 replicas");
+    expect(r.symmetry!.generators()).toHaveLength(2);
+  });
+
+  it("none without replicas, under strict scheduling or preemptible revoke (the kernel orders replicas by index)", () => {
+    expect(symmetryOf(systemOf(clients(1).replace("client[1]", "client"))).reason).toBe("no replicated component");
+    expect(symmetryOf(systemOf(clients(2, "kernel nova { strict scheduling }"))).reason).toMatch(/strict scheduling/);
+    expect(symmetryOf(systemOf(clients(2, "kernel nova { preemptible revoke }"))).reason).toMatch(/preemptible revoke/);
+  });
+
+  it("a single replica has nothing to permute", () => {
+    expect(symmetryOf(systemOf(clients(1))).reason).toMatch(/named on its own|drives a device/);
+  });
+});
+
+describe("the permutations are automorphisms", () => {
+  it("of untrusted clients with adversaries: on every reachable state, successors commute with every generator", () => {
+    const sys = systemOf(clients(2));
+    // Every state: the exploration is complete below the limit.
+    expect(commutes(sys, symmetryOf(sys).symmetry!, 100_000)).toBeLessThan(100_000);
+  });
+
+  it("of 20 random scenarios with replicated threads (labelled memory, sealed values, semaphores, calls)", () => {
+    fc.assert(
+      fc.property(replicatedScenario, ({ text }) => {
+        const sys = systemOf(text);
+        const sym = symmetryOf(sys).symmetry!;
+        expect(sym).not.toBeNull();
+        commutes(sys, sym, 3_000);
+      }),
+      { numRuns: 20, seed: 20261121 },
+    );
+  });
+
+  it("a representative is in its state's orbit, and its own representative", () => {
+    const sys = systemOf(clients(3));
+    const sym = symmetryOf(sys).symmetry!;
+    let moved = 0;
+    explore(sys, { maxStates: 5_000 }, {
+      state(s) {
+        const c = sys.arena.copy(sym.canonical(s));
+        const again = new Int32Array(s.length);
+        sym.apply(sym.permutation(sym.lastImages()), s, again);
+        expect(sameState(again, c)).toBe(true);
+        if (!sameState(c, s)) moved++;
+        expect(sameState(sym.canonical(c), c)).toBe(true);
+      },
+    });
+    expect(moved).toBeGreaterThan(100);
+  });
+});
+
+const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
+
+/** A counterexample of a check with symmetry replays, without it, to a state where the invariant fails. */
+function replaysPlain(text: string, r: CheckResult): void {
+  const sys = systemOf(text);
+  r.invariants.forEach((inv, k) => {
+    const cx = inv.counterexample;
+    if (!cx) return;
+    const xs = replay(sys, cx.steps.map((s) => s.ordinal));
+    const at = (i: number): StateVector => (i === 0 ? sys.init : xs[i - 1]!.state);
+    expect(xs.map((x) => x.step.text)).toEqual(cx.steps.map((s) => s.text));
+    if (cx.loopsTo !== null) expect(sameState(at(cx.loopsTo), at(xs.length))).toBe(true);
+    const m = safetyMonitor(sys, sys.model.invariants[k]!);
+    if (m?.state && !m.step) expect(m.state(at(xs.length))).toBe(cx.reason);
+  });
+}
+
+describe("symmetry reduction changes no verdict", () => {
+  it("200 random scenarios with replicas: the same verdicts and TCB sets with it on and off, never more states, and counterexamples that replay", () => {
+    let plain = 0;
+    let reduced = 0;
+    fc.assert(
+      fc.property(replicatedScenario, ({ text }) => {
+        const m = compile(text);
+        const off = check(m, { stopEarly: false, symmetry: false });
+        const on = check(m, { stopEarly: false });
+        expect(on.stats.reductions.symmetry).toHaveProperty("used");
+        expect(off.stats.reductions.symmetry).toEqual({ off: "switched off" });
+        expect([on.stats.bound, off.stats.bound]).toEqual([null, null]);
+        expect(verdicts(on)).toEqual(verdicts(off));
+        expect(on.tcb).toEqual(off.tcb);
+        expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
+        on.invariants.forEach((inv, k) => {
+          // Breadth-first counterexamples are shortest in both: the quotient keeps path lengths.
+          if (inv.counterexample && inv.counterexample.loopsTo === null) expect(inv.counterexample.steps.length).toBe(off.invariants[k]!.counterexample!.steps.length);
+        });
+        replaysPlain(text, on);
+        plain += off.stats.states;
+        reduced += on.stats.states;
+      }),
+      { numRuns: 200, seed: 20261121 },
+    );
+    // Two or three interchangeable replicas: the reduction is real (about 3x over these).
+    expect(plain / reduced).toBeGreaterThan(2);
+  }, 120_000);
+
+  it("untrusted clients: revocable holds with it on and off, in about half the states for two clients", () => {
+    const m = compile(clients(2, "", false));
+    const off = check(m, { stopEarly: false, symmetry: false });
+    const on = check(m, { stopEarly: false });
+    expect(verdicts(on)).toEqual([["revocable(server.buf)", "holds"]]);
+    expect(verdicts(off)).toEqual(verdicts(on));
+    expect(on.tcb).toEqual(off.tcb);
+    // 13,563 states without, 6,843 with: the states where the two clients differ come in pairs.
+    expect([off.stats.states, on.stats.states]).toEqual([13_563, 6_843]);
+  }, 60_000);
+
+  it("a violation found among representatives is reported of the real run, naming the replica it happened to", () => {
+    const text = clients(2).replace("invariant revocable(server.buf)", "invariant never holds(client, server.buf)");
+    const r = check(compile(text));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    replaysPlain(text, r);
+  });
+
+  it("10 random scenarios: two workers find the states and verdicts of one thread", async () => {
+    await fc.assert(
+      fc.asyncProperty(replicatedScenario, async ({ text }) => {
+        const m = compile(text);
+        const one = check(m, { stopEarly: false });
+        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+        expect([two.stats.states, two.stats.transitions]).toEqual([one.stats.states, one.stats.transitions]);
+        expect(verdicts(two)).toEqual(verdicts(one));
+        expect(two.tcb).toEqual(one.tcb);
+      }),
+      { numRuns: 10, seed: 20261121 },
+    );
+  }, 120_000);
+});
