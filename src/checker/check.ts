@@ -72,6 +72,7 @@ export interface CheckStats {
 /** What each reduction did: `used` names what it reduced over; otherwise `off` says why not. */
 export interface Reductions {
   readonly symmetry: { readonly used: string } | { readonly off: string };
+  readonly por: { readonly used: string } | { readonly off: string };
 }
 
 /** The result model every report renders. */
@@ -86,9 +87,11 @@ export interface CheckResult {
   readonly stats: CheckStats;
 }
 
-export interface CheckOptions extends Omit<ExploreOptions, "symmetry"> {
+export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
   /** Symmetry reduction over replicas, where it is sound (default on). */
   readonly symmetry?: boolean;
+  /** Partial-order reduction of threads' local steps (default on). */
+  readonly por?: boolean;
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
   readonly stopEarly?: boolean;
   /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
@@ -129,7 +132,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
       })()
     : explore(
         sys,
-        { ...options, symmetry: red.symmetry, graph: options.graph || judge.needsGraph },
+        { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph },
         {
           state: (s, index) => judge.state(s, index),
           edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
@@ -141,11 +144,20 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
 }
 
 /** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
-export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly report: Reductions } {
-  if (options.simulate) return { symmetry: null, report: { symmetry: { off: "random simulation walks the real system" } } };
-  if (options.symmetry === false) return { symmetry: null, report: { symmetry: { off: "switched off" } } };
+export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly report: Reductions } {
+  if (options.simulate) {
+    const off = { off: "random simulation walks the real system" };
+    return { symmetry: null, por: false, report: { symmetry: off, por: off } };
+  }
+  const por: Reductions["por"] =
+    options.por === false ? { off: "switched off" }
+    : sys.k.L.config.scheduling === "strict" ? { off: "strict scheduling: a waking EC can preempt a thread's local step" }
+    : { used: "threads' local steps (if on their variables, repeat counters)" };
+  if (options.symmetry === false) return { symmetry: null, por: "used" in por, report: { symmetry: { off: "switched off" }, por } };
   const s = symmetryOf(sys);
-  return s.symmetry ? { symmetry: s.symmetry, report: { symmetry: { used: s.symmetry.describe(sys.model) } } } : { symmetry: null, report: { symmetry: { off: s.reason } } };
+  return s.symmetry
+    ? { symmetry: s.symmetry, por: "used" in por, report: { symmetry: { used: s.symmetry.describe(sys.model) }, por } }
+    : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por } };
 }
 
 /** States a search explores on one thread before it starts its workers. */
@@ -176,7 +188,7 @@ export async function checkParallel(
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
-  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
+  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
   return verdicts(sys, judge, ex, options, red);
 }
 

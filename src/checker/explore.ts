@@ -1,9 +1,9 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
-import { successors, type Successor, type System } from "../components/step.js";
+import { localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, fingerprint } from "./fingerprint.js";
 import { rng } from "./random.js";
-import { StateRecords } from "./records.js";
+import { LOCAL_STEP, StateRecords } from "./records.js";
 import { sameState, Symmetry } from "./symmetry.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
 
@@ -28,6 +28,13 @@ export interface ExploreOptions {
    * explored once. Hooks see representatives; an edge's successor is the real one.
    */
   readonly symmetry?: Symmetry | null;
+  /**
+   * Partial-order reduction (spec/invariants.md §10.1): where a thread's next step is local
+   * (`localStep`), that step alone is explored from the state, unless it leads back to a
+   * state no deeper than this one (the cycle proviso). Such an edge is recorded with the
+   * ordinal LOCAL_STEP. Default off here; `check` turns it on.
+   */
+  readonly por?: boolean;
 }
 
 /** The explorer's callbacks; each is optional. */
@@ -191,6 +198,8 @@ interface Store {
   readonly fp: Uint32Array;
   /** The index of a new state, or -(index + 1) of a known one. */
   add(s: StateVector, parent: number, ordinal: number): number;
+  /** Whether a state has been seen. */
+  has(s: StateVector): boolean;
 }
 
 function store(): Store {
@@ -206,6 +215,10 @@ function store(): Store {
       const r = table.insertOrFind(fp[0]!, fp[1]!);
       if (r >= 0) records.set(r, parent, ordinal);
       return r;
+    },
+    has(s) {
+      fingerprint(s, fp);
+      return table.find(fp[0]!, fp[1]!) >= 0;
     },
   };
 }
@@ -243,6 +256,30 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       // Not expanded: the states beyond are unknown.
       bound = "depth";
       continue;
+    }
+    // Partial-order reduction: a local step alone, when it leads to a new state or one of the
+    // next level (states on a cycle of such steps get deeper at every step: some state of
+    // every cycle is expanded in full).
+    const local = o.por ? localStep(sys, s) : null;
+    if (local) {
+      if (st.table.size >= maxStates) {
+        bound = "states";
+        break;
+      }
+      const rep = sym ? sym.canonical(local.state) : local.state;
+      const r = st.add(rep, from, LOCAL_STEP);
+      const to = r >= 0 ? r : -r - 1;
+      if (r >= 0 || to >= levelEnd) {
+        transitions++;
+        if (r >= 0) {
+          queue.push(rep);
+          depth = level + 1;
+          h.state?.(rep, r, level + 1);
+        }
+        graph?.push(from, to, LOCAL_STEP);
+        h.edge?.(s, from, local, LOCAL_STEP, to);
+        continue;
+      }
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, from);
@@ -286,6 +323,8 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     readonly index: number;
     readonly xs: Successor[];
     next: number;
+    /** Partial-order reduction: `xs` is the local step alone. */
+    readonly local: boolean;
   }
   const stack: Frame[] = [];
   const push = (s: StateVector, index: number): void => {
@@ -294,9 +333,17 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       return;
     }
     // Successor vectors live in the system's arena: they stay valid while referenced.
+    // Partial-order reduction: a local step alone when it leads to a state not yet seen
+    // (every cycle then has a state expanded in full).
+    const local = o.por ? localStep(sys, s) : null;
+    if (local && !st.has(sym ? sym.canonical(local.state) : local.state)) {
+      stack.push({ s, index, xs: [local], next: 0, local: true });
+      depth = Math.max(depth, stack.length - 1);
+      return;
+    }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, index);
-    stack.push({ s, index, xs, next: 0 });
+    stack.push({ s, index, xs, next: 0, local: false });
     depth = Math.max(depth, stack.length - 1);
   };
   st.add(sys.init, -1, 0);
@@ -313,8 +360,8 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       stack.pop();
       continue;
     }
-    const i = f.next++;
-    const x = f.xs[i]!;
+    const i = f.local ? LOCAL_STEP : f.next;
+    const x = f.xs[f.next++]!;
     transitions++;
     if (st.table.size >= maxStates) {
       bound = "states";
@@ -440,10 +487,13 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
   const target = new Int32Array(sys.init.length);
   for (const ord of path) {
     const xs = successors(sys, rep);
-    const x = xs[ord];
+    // Partial-order reduction's local step: its place among all successors is found here.
+    const local = ord === LOCAL_STEP ? localStep(sys, rep) : null;
+    const at = local ? xs.findIndex((y) => sameState(y.state, local.state)) : ord;
+    const x = xs[at];
     if (!x) throw new Error(`trace replay: state has ${xs.length} successors, not ${ord + 1}`);
     if (!symmetry) {
-      out.push({ ...x, ordinal: ord });
+      out.push({ ...x, ordinal: at });
       s = rep = x.state;
       continue;
     }

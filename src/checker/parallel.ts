@@ -18,6 +18,7 @@ export interface WorkerSetup {
   readonly records: SharedRecords;
   /** Whether to explore representatives (each worker derives the same symmetry from the scenario). */
   readonly symmetry: boolean;
+  readonly por: boolean;
 }
 
 export type LevelTask =
@@ -30,6 +31,8 @@ export type LevelTask =
       /** Pause before a state when fewer than this many slots are left below the table's limit. */
       readonly margin: number;
       readonly maxStates: number;
+      /** The first index of the next level (partial-order reduction's cycle proviso). */
+      readonly levelEnd: number;
     }
   | { readonly kind: "reopen"; readonly table: SharedTable; readonly records: SharedRecords };
 
@@ -86,7 +89,7 @@ export async function exploreParallel(
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry } satisfies WorkerSetup });
+      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false } satisfies WorkerSetup });
       return new Promise<Worker>((resolve, reject) => {
         w.once("message", () => resolve(w));
         w.once("error", reject);
@@ -124,6 +127,7 @@ export async function exploreParallel(
       }
       // This level's states, split evenly among the workers; a worker that pauses because the
       // table is nearly full leaves the rest of its slice for another round after the table grew.
+      const levelEnd = table.size;
       let states = concat(frontier.map((f) => f.states));
       let indices = concat(frontier.map((f) => f.indices));
       const next: { states: Int32Array; indices: Int32Array }[] = [];
@@ -135,7 +139,7 @@ export async function exploreParallel(
         const replies = await Promise.all(
           pool.map((w, i) => {
             const { a, b } = slices[i]!;
-            return ask(w, { kind: "level", states: states.slice(a * words, b * words).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates });
+            return ask(w, { kind: "level", states: states.slice(a * words, b * words).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates, levelEnd });
           }),
         );
         const left: { s: Int32Array; i: Int32Array }[] = [];

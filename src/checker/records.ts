@@ -7,7 +7,7 @@
  * state (`pathTo`); the explorer replays them through the successor function to
  * rebuild the states. That costs 6 bytes a state: an Int32 parent, a Uint16 step.
  *
- * A state has at most 65536 successors (ordinals 0–65535); a successor function that
+ * A state has at most 65535 successors (ordinals 0–65534; 65535 is LOCAL_STEP); a successor function that
  * offers more is a bug, and `set` throws. Depth is not stored: a BFS knows the level it
  * is on, and `depth` walks the parents when a single state's depth is wanted.
  *
@@ -17,7 +17,13 @@
  * always inserted before its children, so `parent < index` holds (and is checked),
  * which is what makes every walk up the parents end.
  */
-export const MAX_STEP = 0xffff;
+export const MAX_STEP = 0xfffe;
+/**
+ * The ordinal recorded for a state reached by partial-order reduction's single step
+ * (`localStep`): its position among all successors is not computed during the search;
+ * replay finds it.
+ */
+export const LOCAL_STEP = 0xffff;
 const GROWTH = 1.25;
 
 /** The buffers behind shared records: what a worker needs to open a view of them. */
@@ -77,7 +83,7 @@ export class StateRecords {
    * must have been reserved.
    */
   set(index: number, parent: number, step: number): void {
-    if (step >>> 0 !== step || step > MAX_STEP) {
+    if (step >>> 0 !== step || (step > MAX_STEP && step !== LOCAL_STEP)) {
       throw new Error(`state ${index}: successor ordinal ${step} does not fit a state record (a state has at most ${MAX_STEP + 1} successors)`);
     }
     if (parent >= index || parent < -1) throw new Error(`state ${index}: parent ${parent} was not inserted before it`);

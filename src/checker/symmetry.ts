@@ -104,7 +104,7 @@ export class Symmetry {
 
   /** How the report names the reduction: "client[0..3]". */
   describe(model: SystemModel): string {
-    return this.families.map((f) => `${model.components[f[0]!.comp]!.group}: ${f.length} replicas`).join(", ");
+    return this.families.map((f) => `${model.components[f[0]!.comp]!.group} (${f.length} replicas)`).join(", ");
   }
 
   /**

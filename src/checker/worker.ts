@@ -1,11 +1,11 @@
 // A worker of the parallel explorer: expands its share of a breadth-first level into the shared fingerprint table.
 import { parentPort, workerData } from "node:worker_threads";
-import { buildSystem, successors } from "../components/step.js";
+import { buildSystem, localStep, successors, type Successor } from "../components/step.js";
 import { compileFile, compileText } from "../dsl/compile.js";
 import { fingerprint } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
-import { StateRecords } from "./records.js";
+import { LOCAL_STEP, StateRecords } from "./records.js";
 import { symmetryOf } from "./symmetry.js";
 import { FingerprintTable } from "./visited.js";
 
@@ -73,15 +73,14 @@ parentPort!.on("message", (task: LevelTask) => {
     }
     const s = states.subarray(next * words, (next + 1) * words);
     const from = task.indices[next]!;
-    const xs = successors(sys, s);
-    if (xs.length === 0) judge.dead(s, from);
-    for (let i = 0; i < xs.length; i++) {
-      const x = xs[i]!;
-      transitions++;
+    /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
+    const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
       const rep = symmetry ? symmetry.canonical(x.state) : x.state;
       fingerprint(rep, fp);
       const r = table.insertOrFind(fp[0]!, fp[1]!);
       const to = r >= 0 ? r : -r - 1;
+      if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
+      transitions++;
       if (r >= 0) {
         records.set(r, from, i);
         judge.state(rep, r);
@@ -90,7 +89,14 @@ parentPort!.on("message", (task: LevelTask) => {
       }
       edges?.push(from), edges?.push(to), edges?.push(i);
       judge.edge(s, from, x.step, x.state, i, to);
-    }
+      return true;
+    };
+    // Partial-order reduction, as in explore.ts's breadth-first search.
+    const local = setup.por ? localStep(sys, s) : null;
+    if (local && visit(local, LOCAL_STEP, true)) continue;
+    const xs = successors(sys, s);
+    if (xs.length === 0) judge.dead(s, from);
+    for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false);
   }
   const newStates = out.take();
   const newIndices = outIndex.take();

@@ -50,6 +50,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--workers <n>", "worker threads of a breadth-first search (default: the machine's cores); the verdicts do not depend on it")
     .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing")
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
+    .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));

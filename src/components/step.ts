@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import type { ItemModel, ObjectRef, SystemModel } from "../dsl/model.js";
+import type { ExprModel, ItemModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -126,11 +126,14 @@ interface Ctx {
   readonly out: Successor[];
 }
 
-/** Copies the state, dispatches `ec`, and hands the copy to `act`; `done` records the successor. */
-function begin(sys: System, s: StateVector, ec: number): StateVector {
+/**
+ * Copies the state and dispatches `ec` (unless `dispatch` is false: a statement that does
+ * not enter the kernel, spec/language.md §9.2); `done` records the successor.
+ */
+function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateVector {
   const n = sys.arena.copy(s);
   sys.k.meter.reset();
-  if (ec >= 0) enter(sys.k, n, ec);
+  if (ec >= 0 && dispatch) enter(sys.k, n, ec);
   return n;
 }
 
@@ -242,6 +245,60 @@ function advance(sys: System, n: StateVector, ec: number, next: number): void {
   ecSet(n, L, ec, EC.PHASE, 0);
 }
 
+/** Statements that run in the thread without entering the kernel: no dispatch, no kernel cost. */
+const LOCAL_OPS: ReadonlySet<string> = new Set(["choose", "branch", "count", "repeat", "spin", "assert"]);
+
+/** Whether a condition reads only the thread's own variables (no `holds`, `maps` or `knows`). */
+export function localCondition(e: ExprModel): boolean {
+  switch (e.kind) {
+    case "holds":
+    case "maps":
+    case "knows":
+      return false;
+    case "not":
+      return localCondition(e.arg);
+    case "and":
+    case "or":
+    case "eq":
+    case "ne":
+      return localCondition(e.left) && localCondition(e.right);
+    case "seal":
+    case "open":
+      return localCondition(e.data);
+    default:
+      return true;
+  }
+}
+
+/**
+ * Partial-order reduction's persistent set (spec/invariants.md §10.1): the first thread, in
+ * the order `successors` lists them, whose next statement is a *local* step — `if` on its own
+ * variables, a `repeat` counter — that leaves the thread runnable. Such a step has exactly one
+ * successor, reads and writes only its thread's pc and repeat counters (it does not dispatch),
+ * is independent of every other step (none reads or writes those words, and none can disable
+ * it: only a thread's own fault kills it), and no invariant observes it. Returns that step, or
+ * null when there is none (or under strict scheduling, where another EC waking can preempt it).
+ */
+export function localStep(sys: System, s: StateVector): Successor | null {
+  const { k } = sys;
+  const L = k.L;
+  if (L.config.scheduling === "strict") return null;
+  for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
+    for (const ec of schedulable(s, k, cpu)) {
+      if (ec >= sys.programs.length || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
+      const prog = sys.programs[ec]!;
+      const i = prog.code[ecGet(s, L, ec, EC.PC)];
+      if (!i || !(i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond)))) continue;
+      const out: Successor[] = [];
+      threadSteps(sys, s, ec, out);
+      const x = out[0]!;
+      // A step that ends the thread changes its state word, which others read (deadlock): not local.
+      if (out.length === 1 && ecState(x.state, L, ec) === EcState.RUNNABLE) return x;
+    }
+  }
+  return null;
+}
+
 function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const { k, model } = sys;
   const L = k.L;
@@ -252,8 +309,10 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   // The statement's source text and the thread's name go into step texts: looked up when a text is read.
   const stmt = (): string => model.sources.text(i.node);
   /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
+  // Statements that do not enter the kernel do not dispatch their thread (spec/language.md §9.2).
+  const dispatch = !LOCAL_OPS.has(i.op);
   const step = (act: (n: StateVector) => { text: Describe; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
-    const n = begin(sys, s, ec);
+    const n = begin(sys, s, ec, dispatch);
     const r = act(n);
     const text = r.text;
     done(sys, s, n, ec, { kind: "thread", ec, node: i.node, describe: () => `${ecName(model, L, ec)}: ${text()}`, status: r.status ?? Status.SUCCESS, reads, revoked: r.revoked }, out);

@@ -31,6 +31,7 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
         `${(s.elapsedMs / 1000).toFixed(2)} s; ${done}; fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
     ),
   );
+  if ("off" in s.reductions.por && s.reductions.por.off !== "random simulation walks the real system") lines.push(c.dim(`  partial-order reduction off: ${s.reductions.por.off}`));
   const sym = s.reductions.symmetry;
   if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
   else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));

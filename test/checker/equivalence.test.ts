@@ -12,8 +12,10 @@ describe("random small scenarios", () => {
     fc.assert(
       fc.property(smallScenario, ({ text }) => {
         const m = compile(text);
-        const b = check(m, { stopEarly: false });
-        const d = check(m, { mode: "dfs", stopEarly: false });
+        // Without partial-order reduction: its cycle proviso depends on the search order, so the
+        // reduced spaces of the two searches differ (their verdicts do not: por.test.ts).
+        const b = check(m, { stopEarly: false, por: false });
+        const d = check(m, { mode: "dfs", stopEarly: false, por: false });
         expect(b.stats.bound).toBeNull();
         expect([d.stats.states, d.stats.transitions, d.stats.bound]).toEqual([b.stats.states, b.stats.transitions, null]);
         expect(verdicts(d)).toEqual(verdicts(b));

@@ -71,7 +71,7 @@ describe("which replicas symmetry reduction permutes", () => {
     const sys = systemOf(clients(3));
     const r = symmetryOf(sys);
     expect(r.reason).toBeNull();
-    expect(r.symmetry!.describe(sys.model)).toBe("client: 3 replicas");
+    expect(r.symmetry!.describe(sys.model)).toBe("client (3 replicas)");
     expect(r.symmetry!.generators()).toHaveLength(2);
   });
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_STEP, StateRecords } from "../../src/checker/records.js";
+import { LOCAL_STEP, MAX_STEP, StateRecords } from "../../src/checker/records.js";
 import { bytesPerState, FingerprintTable } from "../../src/checker/visited.js";
 import { keyFingerprint, type VisitedWorkerData } from "./visited-worker.js";
 
@@ -184,16 +184,18 @@ describe("StateRecords", () => {
     );
   });
 
-  it("refuses a step ordinal beyond 65535 and a parent not inserted before its child", () => {
+  it("refuses a step ordinal beyond 65534 (65535 is partial-order reduction's local step) and a parent not inserted before its child", () => {
     const r = new StateRecords(4);
     r.set(0, -1, 0);
     r.set(1, 0, MAX_STEP);
-    expect(r.step(1)).toBe(65535);
-    expect(() => r.set(2, 0, 65536)).toThrow(/successor ordinal 65536 does not fit a state record \(a state has at most 65536 successors\)/);
-    expect(() => r.set(2, 0, -1)).toThrow(/successor ordinal -1/);
-    expect(() => r.set(2, 0, 1.5)).toThrow(/successor ordinal 1.5/);
-    expect(() => r.set(2, 2, 0)).toThrow(/parent 2 was not inserted before it/);
-    expect(() => r.set(2, -2, 0)).toThrow(/parent -2/);
+    expect(r.step(1)).toBe(65534);
+    r.set(2, 0, LOCAL_STEP);
+    expect(r.step(2)).toBe(65535);
+    expect(() => r.set(3, 0, 65536)).toThrow(/successor ordinal 65536 does not fit a state record \(a state has at most 65535 successors\)/);
+    expect(() => r.set(3, 0, -1)).toThrow(/successor ordinal -1/);
+    expect(() => r.set(3, 0, 1.5)).toThrow(/successor ordinal 1.5/);
+    expect(() => r.set(3, 3, 0)).toThrow(/parent 3 was not inserted before it/);
+    expect(() => r.set(3, -2, 0)).toThrow(/parent -2/);
   });
 
   it("a walk over a missing record throws instead of looping", () => {

@@ -17,6 +17,8 @@ export interface CheckCommandOptions {
   readonly maxMemory?: string;
   /** False with --no-symmetry. */
   readonly symmetry?: boolean;
+  /** False with --no-por. */
+  readonly por?: boolean;
 }
 
 function count(v: string | undefined, name: string): number | undefined {
@@ -54,7 +56,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       codes.push(EXIT.error);
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }

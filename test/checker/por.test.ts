@@ -1,0 +1,109 @@
+// Partial-order reduction: which steps it explores alone, and that it changes no verdict.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
+import { replay } from "../../src/checker/explore.js";
+import { buildSystem, localStep, successors } from "../../src/components/step.js";
+import { compile } from "../kernel/harness.js";
+import { smallScenario } from "./small-arb.js";
+
+const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
+
+const oneThread = (body: string, extra = ""): string => `system s {
+  ${extra}
+  component a : trusted root {
+    memory m 4K
+    semaphore s
+    thread t { ${body} }
+  }
+  component b : trusted { caps { a.s: up } thread u { up a.s; up a.s } }
+  invariant deadlock_free
+}
+`;
+
+describe("the local step", () => {
+  it("is an if on the thread's variables or a repeat counter, and the only step explored from its state", () => {
+    for (const body of ["read m -> x; if x == 0 { up s } else { down s }", "repeat 2 { up s }"]) {
+      const sys = buildSystem(compile(oneThread(body)));
+      let s = sys.init;
+      // Run a's first statement when it is a read, so that the if is next.
+      if (body.startsWith("read")) s = successors(sys, s).find((x) => x.step.text.startsWith("a.t"))!.state;
+      const x = localStep(sys, s);
+      expect(x).not.toBeNull();
+      expect(x!.step.ec).toBe(0);
+      // It is one of the state's successors, and it does not dispatch: the CPU's current EC stays.
+      expect(successors(sys, s).some((y) => y.state.every((w, i) => w === x!.state[i]))).toBe(true);
+      expect(x!.step.text).toMatch(/^a\.t: (if|repeat)/);
+    }
+  });
+
+  it("is none for a choice, a condition on capabilities, a system call, or under strict scheduling", () => {
+    for (const body of ["choose { up s } or { down s }", "if holds(b, a.m) { up s }", "up s"]) {
+      const sys = buildSystem(compile(oneThread(body)));
+      expect(localStep(sys, sys.init)).toBeNull();
+    }
+    const strict = buildSystem(compile(oneThread("repeat 2 { up s }", "kernel nova { strict scheduling }")));
+    expect(localStep(strict, strict.init)).toBeNull();
+  });
+
+  it("a step that would end its thread is not local (the thread's state word changes)", () => {
+    const sys = buildSystem(compile(oneThread("if 1 == 1 { }")));
+    expect(localStep(sys, sys.init)).toBeNull();
+  });
+});
+
+describe("partial-order reduction changes no verdict", () => {
+  it("200 random small scenarios: the same verdicts and TCB sets with it on and off, never more states, counterexamples that replay", () => {
+    let plain = 0;
+    let reduced = 0;
+    fc.assert(
+      fc.property(smallScenario, ({ text }) => {
+        const m = compile(text);
+        const off = check(m, { stopEarly: false, por: false });
+        const on = check(m, { stopEarly: false });
+        expect(on.stats.reductions.por).toHaveProperty("used");
+        expect([on.stats.bound, off.stats.bound]).toEqual([null, null]);
+        expect(verdicts(on)).toEqual(verdicts(off));
+        expect(on.tcb).toEqual(off.tcb);
+        expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
+        const sys = buildSystem(m);
+        on.invariants.forEach((inv, k) => {
+          const cx = inv.counterexample;
+          if (!cx) return;
+          // A forced local step can make it longer than the shortest; never shorter. (An
+          // `available` counterexample is a walk to a stuck state, not a shortest one.)
+          if (!inv.text.startsWith("available")) expect(cx.steps.length).toBeGreaterThanOrEqual(off.invariants[k]!.counterexample!.steps.length);
+          expect(replay(sys, cx.steps.map((x) => x.ordinal)).map((x) => x.step.text)).toEqual(cx.steps.map((x) => x.text));
+        });
+        plain += off.stats.states;
+        reduced += on.stats.states;
+      }),
+      { numRuns: 200, seed: 20261121 },
+    );
+    expect(reduced).toBeLessThan(plain);
+  }, 120_000);
+
+  it("20 random small scenarios: two workers find the states and verdicts of one thread (the cycle proviso goes by levels)", async () => {
+    await fc.assert(
+      fc.asyncProperty(smallScenario, async ({ text }) => {
+        const m = compile(text);
+        const one = check(m, { stopEarly: false });
+        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+        expect([two.stats.states, two.stats.transitions]).toEqual([one.stats.states, one.stats.transitions]);
+        expect(verdicts(two)).toEqual(verdicts(one));
+        expect(two.tcb).toEqual(one.tcb);
+      }),
+      { numRuns: 20, seed: 20261121 },
+    );
+  }, 120_000);
+
+  it("depth-first, with it on, the verdicts of breadth-first", () => {
+    fc.assert(
+      fc.property(smallScenario, ({ text }) => {
+        const m = compile(text);
+        expect(verdicts(check(m, { mode: "dfs", stopEarly: false }))).toEqual(verdicts(check(m, { stopEarly: false })));
+      }),
+      { numRuns: 100, seed: 20261122 },
+    );
+  });
+});
