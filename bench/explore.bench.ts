@@ -1,15 +1,28 @@
-// Benchmark: the explorer on a scalable scenario — N untrusted clients call one trusted server that hands out and revokes a buffer.
+// Benchmark: the explorer on N clients of a server that lends and revokes a buffer, with and without partial-order and symmetry reduction.
+//
+// Environment:
+//   NIZZA_BENCH_MAX_STATES  states per exploration at most (default 2,000,000); a configuration
+//                           that reaches it at some N is skipped for the larger N.
+//   NIZZA_BENCH_ONLY        run only these cases, comma-separated N:configuration pairs, a
+//                           configuration being none, por, sym or por+sym; e.g. "4:none" or
+//                           "4:none,4:por+sym". N alone ("4") runs every configuration at that N.
+//                           The skip rule still applies within the cases chosen.
 import { performance } from "node:perf_hooks";
-import { explore } from "../src/checker/explore.js";
+import { explore, type Exploration } from "../src/checker/explore.js";
+import { symmetryOf } from "../src/checker/symmetry.js";
 import { buildSystem } from "../src/components/step.js";
 import { compileText } from "../src/dsl/compile.js";
 
-/** States per exploration at most: the bigger N are cut off there, which the table says. */
-const MAX_STATES = Number(process.env.NIZZA_BENCH_MAX_STATES ?? 1_000_000);
+/** States per exploration at most: a configuration that reaches it is cut off there, which the table says. */
+const MAX_STATES = Number(process.env.NIZZA_BENCH_MAX_STATES ?? 2_000_000);
+const MAX_N = 8;
 const TARGET_RATE = 300_000;
 const TARGET_BYTES = 32;
+const TARGET_FACTOR = 10;
+/** The N at which the reduction factor is reported. */
+const FACTOR_N = 4;
 
-/** The scalable scenario of issue 5: clients as replicas, so that symmetry reduction applies once it exists. */
+/** The scalable scenario of issue 5: clients as replicas, so that symmetry reduction applies. */
 export function scalable(n: number): string {
   return `system scale${n} {
   component sigma0 : trusted root { }
@@ -26,35 +39,120 @@ export function scalable(n: number): string {
   }
   component client[${n}] : untrusted {
     caps { server.rpc: call }
-    adversary steps 2
+    adversary steps 1
   }
   invariant revocable(server.buf)
 }
 `;
 }
 
-function row(cells: (string | number)[]): string {
-  return cells.map((c) => String(c).padStart(13)).join("");
+interface Config {
+  readonly name: string;
+  readonly por: boolean;
+  readonly symmetry: boolean;
 }
 
+const CONFIGS: readonly Config[] = [
+  { name: "none", por: false, symmetry: false },
+  { name: "por", por: true, symmetry: false },
+  { name: "sym", por: false, symmetry: true },
+  { name: "por+sym", por: true, symmetry: true },
+];
+
+/** The cases NIZZA_BENCH_ONLY selects, or null for all of them. */
+function selection(): ((n: number, config: string) => boolean) | null {
+  const only = process.env.NIZZA_BENCH_ONLY?.trim();
+  if (!only) return null;
+  const cases = only.split(",").map((c) => {
+    const [n, config] = c.trim().split(":");
+    if (!n || !/^\d+$/.test(n)) throw new Error(`NIZZA_BENCH_ONLY: "${c}" is not N or N:configuration`);
+    if (config !== undefined && !CONFIGS.some((k) => k.name === config)) throw new Error(`NIZZA_BENCH_ONLY: unknown configuration "${config}" (none, por, sym, por+sym)`);
+    return { n: Number(n), config };
+  });
+  return (n, config) => cases.some((c) => c.n === n && (c.config === undefined || c.config === config));
+}
+
+interface Run {
+  readonly e: Exploration;
+  readonly seconds: number;
+  readonly rssMiB: number;
+  /** Whether symmetry was asked for but the scenario has none (N = 1). */
+  readonly noSymmetry: boolean;
+}
+
+function run(n: number, config: Config): Run {
+  const c = compileText(`scale${n}.nizza`, scalable(n));
+  if (!c.model) throw new Error(`scale${n} does not compile`);
+  const sys = buildSystem(c.model);
+  sys.footprints = false;
+  const symmetry = config.symmetry ? symmetryOf(sys).symmetry : null;
+  global.gc?.();
+  const t = performance.now();
+  const e = explore(sys, { maxStates: MAX_STATES, por: config.por, symmetry });
+  const seconds = (performance.now() - t) / 1000;
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
+  return { e, seconds, rssMiB, noSymmetry: config.symmetry && symmetry === null };
+}
+
+const WIDTHS = [4, 10, 12, 15, 14, 12, 13, 14];
+
+function row(cells: readonly (string | number)[]): string {
+  return cells.map((c, i) => String(c).padStart(WIDTHS[i] ?? 13)).join("");
+}
+
+const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
+
 function main(): void {
-  console.log(`explorer, breadth-first, no reduction (partial-order and symmetry reduction are not built yet); at most ${MAX_STATES.toLocaleString("en-US")} states`);
-  console.log(row(["N", "states", "transitions", "complete", "states/s", "bytes/state", "peak RSS MiB"]));
-  for (let n = 1; n <= 8; n++) {
-    const c = compileText(`scale${n}.nizza`, scalable(n));
-    if (!c.model) throw new Error(`scale${n} does not compile`);
-    const sys = buildSystem(c.model);
-    sys.footprints = false;
-    global.gc?.();
-    const t = performance.now();
-    const e = explore(sys, { maxStates: MAX_STATES });
-    const s = (performance.now() - t) / 1000;
-    const rss = process.memoryUsage().rss / 2 ** 20;
-    const rate = e.states / s;
-    console.log(row([n, e.states, e.transitions, e.bound === null ? "yes" : `no (${e.bound})`, Math.round(rate), e.bytesPerState.toFixed(1), rss.toFixed(0)]));
-    if (e.bound !== null) break;
+  const only = selection();
+  console.log(`explorer, breadth-first, footprints off; at most ${fmt(MAX_STATES)} states per exploration${only ? `; only ${process.env.NIZZA_BENCH_ONLY}` : ""}`);
+  console.log(row(["N", "config", "states", "transitions", "complete", "states/s", "bytes/state", "RSS MiB"]));
+  const bounded = new Map<string, number>();
+  const results = new Map<string, Run>();
+  /** Over the runs of at least 100,000 states (smaller ones are start-up dominated and use a fixed-size table). */
+  const rates: number[] = [];
+  const bytes: number[] = [];
+  for (let n = 1; n <= MAX_N; n++) {
+    for (const config of CONFIGS) {
+      if (only && !only(n, config.name)) continue;
+      const at = bounded.get(config.name);
+      if (at !== undefined) {
+        console.log(row([n, config.name, "—", "—", `skipped`, "—", "—", "—"]) + `   (bound reached at N = ${at})`);
+        continue;
+      }
+      const r = run(n, config);
+      const { e } = r;
+      results.set(`${n}:${config.name}`, r);
+      const rate = e.states / r.seconds;
+      if (e.states >= 100_000) {
+        rates.push(rate);
+        bytes.push(e.bytesPerState);
+      }
+      const note = r.noSymmetry ? "   (no symmetry: fewer than 2 replicas)" : "";
+      console.log(row([n, config.name, fmt(e.states), fmt(e.transitions), e.bound === null ? "yes" : `no: ${e.bound}`, fmt(rate), e.bytesPerState.toFixed(1), r.rssMiB.toFixed(0)]) + note);
+      if (e.bound !== null) bounded.set(config.name, n);
+    }
   }
-  console.log(`targets: ${TARGET_RATE.toLocaleString("en-US")} states/s on one worker, at most ${TARGET_BYTES} bytes per visited state beyond the frontier`);
+
+  console.log("");
+  const plain = results.get(`${FACTOR_N}:none`);
+  const reduced = results.get(`${FACTOR_N}:por+sym`);
+  let factorMet: boolean | null = null;
+  if (plain && reduced && reduced.e.bound === null) {
+    const f = plain.e.states / reduced.e.states;
+    const more = plain.e.bound !== null;
+    factorMet = f >= TARGET_FACTOR ? true : more ? null : false;
+    console.log(`reduction at N = ${FACTOR_N}, POR + symmetry over none: ${more ? "more than " : ""}${f.toFixed(1)}x (${more ? "more than " : ""}${fmt(plain.e.states)} / ${fmt(reduced.e.states)} states)`);
+  } else if (reduced && reduced.e.bound !== null) {
+    console.log(`reduction at N = ${FACTOR_N}: not measured, POR + symmetry did not finish within ${fmt(MAX_STATES)} states`);
+  } else {
+    console.log(`reduction at N = ${FACTOR_N}: not measured here (no run of both none and por+sym at N = ${FACTOR_N})`);
+  }
+  const verdict = (m: boolean | null): string => (m === null ? "not known" : m ? "met" : "NOT met");
+  const large = rates.length === 0 ? "no run of 100,000 states or more" : null;
+  console.log("targets, over the runs of 100,000 states or more:");
+  console.log(`  ≥ ${fmt(TARGET_RATE)} states/s on one worker: ${large ?? `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}, ${verdict(Math.min(...rates) >= TARGET_RATE)}${Math.max(...rates) >= TARGET_RATE && Math.min(...rates) < TARGET_RATE ? " by every run" : ""}`}`);
+  console.log(`  ≤ ${TARGET_BYTES} bytes per visited state beyond the frontier: ${large ?? `${Math.min(...bytes).toFixed(1)}–${Math.max(...bytes).toFixed(1)}, ${verdict(Math.max(...bytes) <= TARGET_BYTES)}`}`);
+  console.log(`  ≥ ${TARGET_FACTOR}x reduction at N = ${FACTOR_N}: ${verdict(factorMet)}`);
 }
 
 main();
