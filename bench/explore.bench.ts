@@ -116,7 +116,7 @@ function main(): void {
       if (only && !only(n, config.name)) continue;
       const at = bounded.get(config.name);
       if (at !== undefined) {
-        console.log(row([n, config.name, "—", "—", `skipped`, "—", "—", "—"]) + `   (bound reached at N = ${at})`);
+        console.log(row([n, config.name, "—", "—", "skipped", "—", "—", "—"]) + `   (bound reached at N = ${at})`);
         continue;
       }
       const r = run(n, config);
@@ -141,7 +141,8 @@ function main(): void {
     const f = plain.e.states / reduced.e.states;
     const more = plain.e.bound !== null;
     factorMet = f >= TARGET_FACTOR ? true : more ? null : false;
-    console.log(`reduction at N = ${FACTOR_N}, POR + symmetry over none: ${more ? "more than " : ""}${f.toFixed(1)}x (${more ? "more than " : ""}${fmt(plain.e.states)} / ${fmt(reduced.e.states)} states)`);
+    // A lower bound is rounded down, so that "more than" stays true.
+    console.log(`reduction at N = ${FACTOR_N}, POR + symmetry over none: ${more ? `more than ${(Math.floor(f * 10) / 10).toFixed(1)}` : f.toFixed(1)}x (${more ? "more than " : ""}${fmt(plain.e.states)} / ${fmt(reduced.e.states)} states)`);
   } else if (reduced && reduced.e.bound !== null) {
     console.log(`reduction at N = ${FACTOR_N}: not measured, POR + symmetry did not finish within ${fmt(MAX_STATES)} states`);
   } else {
@@ -150,7 +151,7 @@ function main(): void {
   const verdict = (m: boolean | null): string => (m === null ? "not known" : m ? "met" : "NOT met");
   const large = rates.length === 0 ? "no run of 100,000 states or more" : null;
   console.log("targets, over the runs of 100,000 states or more:");
-  console.log(`  ≥ ${fmt(TARGET_RATE)} states/s on one worker: ${large ?? `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}, ${verdict(Math.min(...rates) >= TARGET_RATE)}${Math.max(...rates) >= TARGET_RATE && Math.min(...rates) < TARGET_RATE ? " by every run" : ""}`}`);
+  console.log(`  ≥ ${fmt(TARGET_RATE)} states/s on one worker: ${large ?? `${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))}, ${verdict(Math.min(...rates) >= TARGET_RATE)}${Math.max(...rates) >= TARGET_RATE && Math.min(...rates) < TARGET_RATE ? " (met by some runs only)" : ""}`}`);
   console.log(`  ≤ ${TARGET_BYTES} bytes per visited state beyond the frontier: ${large ?? `${Math.min(...bytes).toFixed(1)}–${Math.max(...bytes).toFixed(1)}, ${verdict(Math.max(...bytes) <= TARGET_BYTES)}`}`);
   console.log(`  ≥ ${TARGET_FACTOR}x reduction at N = ${FACTOR_N}: ${verdict(factorMet)}`);
 }
