@@ -241,6 +241,29 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   let index = 0;
   let levelEnd = 1;
   let level = 0;
+  // The state being expanded and its index.
+  let s = sys.init;
+  let from = 0;
+  /**
+   * Records the step `x`, successor `i` of `s`. With `onlyIfNext` (partial-order reduction's
+   * cycle proviso), only when it leads to a new state or one of the next level; returns
+   * whether it was recorded.
+   */
+  const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
+    const rep = sym ? sym.canonical(x.state) : x.state;
+    const r = st.add(rep, from, i);
+    const to = r >= 0 ? r : -r - 1;
+    if (onlyIfNext && r < 0 && to < levelEnd) return false;
+    transitions++;
+    if (r >= 0) {
+      queue.push(rep);
+      depth = level + 1;
+      h.state?.(rep, r, level + 1);
+    }
+    graph?.push(from, to, i);
+    h.edge?.(s, from, x, i, to);
+    return true;
+  };
   outer: while (queue.length > 0) {
     if (h.done?.()) {
       bound = queue.length > 0 ? "stopped" : null;
@@ -250,8 +273,8 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       level++;
       levelEnd = st.table.size;
     }
-    const s = queue.shift();
-    const from = index++;
+    s = queue.shift();
+    from = index++;
     if (level >= maxDepth) {
       // Not expanded: the states beyond are unknown.
       bound = "depth";
@@ -266,40 +289,17 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
         bound = "states";
         break;
       }
-      const rep = sym ? sym.canonical(local.state) : local.state;
-      const r = st.add(rep, from, LOCAL_STEP);
-      const to = r >= 0 ? r : -r - 1;
-      if (r >= 0 || to >= levelEnd) {
-        transitions++;
-        if (r >= 0) {
-          queue.push(rep);
-          depth = level + 1;
-          h.state?.(rep, r, level + 1);
-        }
-        graph?.push(from, to, LOCAL_STEP);
-        h.edge?.(s, from, local, LOCAL_STEP, to);
-        continue;
-      }
+      if (visit(local, LOCAL_STEP, true)) continue;
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, from);
     for (let i = 0; i < xs.length; i++) {
-      const x = xs[i]!;
-      transitions++;
       if (st.table.size >= maxStates) {
+        transitions++;
         bound = "states";
         break outer;
       }
-      const rep = sym ? sym.canonical(x.state) : x.state;
-      const r = st.add(rep, from, i);
-      const to = r >= 0 ? r : -r - 1;
-      if (r >= 0) {
-        queue.push(rep);
-        depth = level + 1;
-        h.state?.(rep, r, level + 1);
-      }
-      graph?.push(from, to, i);
-      h.edge?.(s, from, x, i, to);
+      visit(xs[i]!, i, false);
     }
     if ((from & 1023) === 0 && st.table.bytes + st.records.bytes + queue.bytes + (graph?.bytes ?? 0) > maxBytes) {
       bound = "memory";

@@ -1,7 +1,7 @@
 // Symmetry reduction over replicas: the permutations of a replicated component's copies that map the system onto itself, and one representative per orbit of states.
 import type { System } from "../components/step.js";
 import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
-import { cap, capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
+import { capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
 import { CPU, DEV, EC, EcState, MEM, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "../kernel/layout.js";
 import { SNAPSHOT_MARK } from "../kernel/space.js";
 import { fingerprint } from "./fingerprint.js";
@@ -45,14 +45,28 @@ const CAP_TABLE: Partial<Record<number, keyof Permutation>> = { [Kind.PD]: "pd",
 
 const SEALED = 1 << 29;
 /** Codes of a member's own objects (OWN + local index) and of its family's other members' objects, in signatures. */
-const OWN = 1 << 24;
-const OTHER = 1 << 25;
+const OWN = 1 << 20;
+const OTHER = 1 << 21;
 
 /** One step of a signature's hash. */
 const mix = (h: number, v: number): number => (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
 
-/** A member's view of the object tables: each index's code in its signature. */
-type Relative = Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem", Int32Array>>;
+/** Tables indexed by object, one per kind a permutation maps. */
+type Tables = Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem", Int32Array>>;
+
+/** A member's view of the object tables: each index's code in its signature; `byKind` as `byCapKind` gives them. */
+type Relative = Tables & { readonly byKind: readonly (Int32Array | null)[] };
+
+/** The tables by capability kind (cap.ts `Kind`): null for the kinds no permutation moves. */
+function byCapKind(t: Tables): readonly (Int32Array | null)[] {
+  return [null, t.pd, t.ec, t.sc, t.pt, t.sm, t.mem, null];
+}
+
+/** A capability word (cap.ts: kind and rights in the low byte, the object above) with its object mapped through its kind's table. */
+function mapCap(c: number, tables: readonly (Int32Array | null)[]): number {
+  const t = tables[c & 7];
+  return t ? (c & 255) | (t[c >>> 8]! << 8) : c;
+}
 
 /**
  * The replicas whose permutations are automorphisms of a scenario, and the canonicaliser
@@ -89,14 +103,17 @@ export class Symmetry {
       return t;
     };
     this.rel = families.map((f) =>
-      f.map((_, mi) => ({
-        pd: table(L.counts.pd, f, mi, (m) => [m.comp]),
-        ec: table(L.counts.ec, f, mi, (m) => m.ec),
-        sc: table(L.counts.sc, f, mi, (m) => m.sc),
-        pt: table(L.counts.pt, f, mi, (m) => m.pt),
-        sm: table(L.counts.sm, f, mi, (m) => m.sm),
-        mem: table(L.counts.mem, f, mi, (m) => m.mem),
-      })),
+      f.map((_, mi) => {
+        const t: Tables = {
+          pd: table(L.counts.pd, f, mi, (m) => [m.comp]),
+          ec: table(L.counts.ec, f, mi, (m) => m.ec),
+          sc: table(L.counts.sc, f, mi, (m) => m.sc),
+          pt: table(L.counts.pt, f, mi, (m) => m.pt),
+          sm: table(L.counts.sm, f, mi, (m) => m.sm),
+          mem: table(L.counts.mem, f, mi, (m) => m.mem),
+        };
+        return { ...t, byKind: byCapKind(t) };
+      }),
     );
     const inFamily = new Set(families.flatMap((f) => f.flatMap((m) => m.ec)));
     this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
@@ -274,7 +291,7 @@ export class Symmetry {
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) h = mix(h, s[L.base.sm + x * SM.SIZE + w]!);
     for (const x of m.pt) h = mix(h, ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
-    for (let k = 0; k < m.slots; k++) h = mix(h, this.relCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel));
+    for (let k = 0; k < m.slots; k++) h = mix(h, mapCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel.byKind));
     // Its page table, as the rights it maps on each of its own objects and on others'.
     const row = L.base.pte + m.comp * L.pteWords;
     for (let x = 0; x < L.counts.mem; x++) {
@@ -291,12 +308,6 @@ export class Symmetry {
     return h;
   }
 
-  private relCap(c: number, rel: Relative): number {
-    if (c === NO_CAP) return 0;
-    const t = CAP_TABLE[capKind(c)];
-    if (!t || t === "slot" || t === "comp") return c;
-    return rel[t][capObject(c)]! * 256 + (c & 255);
-  }
 
   /** Writes p(s) into `out`: every record moved to its image, and every reference in it mapped. */
   apply(p: Permutation, s: StateVector, out: StateVector): void {
@@ -308,12 +319,8 @@ export class Symmetry {
       const key = (v >>> 21) & 0xff;
       return key < p.mem.length ? (v & ~(0xff << 21)) | (p.mem[key]! << 21) : v;
     };
-    // A capability word (cap.ts): kind and rights in the low byte, the object above.
-    const byKind = [null, p.pd, p.ec, p.sc, p.pt, p.sm, p.mem, null, null] as const;
-    const capOf = (c: number): number => {
-      const t = byKind[c & 7];
-      return t ? (c & 255) | (t[c >>> 8]! << 8) : c;
-    };
+    const tables = byCapKind(p);
+    const capOf = (c: number): number => mapCap(c, tables);
     /** A UTCB item (ipc.ts `packItem`): the global slot + 1, and the rights bits. */
     const item = (v: number): number => (v === 0 ? v : ((p.slot[(v >>> 4) - 1]! + 1) << 4) | (v & 15));
     for (let c = 0; c < L.counts.cpu; c++) {
