@@ -1,13 +1,13 @@
 // Partial-order reduction: which steps it explores alone, and that it changes no verdict.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
+import { check, type CheckResult } from "../../src/checker/check.js";
 import { replay } from "../../src/checker/explore.js";
 import { buildSystem, localStep, successors } from "../../src/components/step.js";
 import { compile } from "../kernel/harness.js";
+import { verdicts, workersAgree } from "./agree.js";
 import { smallScenario } from "./small-arb.js";
 
-const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
 
 const oneThread = (body: string, extra = ""): string => `system s {
   ${extra}
@@ -84,17 +84,7 @@ describe("partial-order reduction changes no verdict", () => {
   }, 120_000);
 
   it("20 random small scenarios: two workers find the states and verdicts of one thread (the cycle proviso goes by levels)", async () => {
-    await fc.assert(
-      fc.asyncProperty(smallScenario, async ({ text }) => {
-        const m = compile(text);
-        const one = check(m, { stopEarly: false });
-        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
-        expect([two.stats.states, two.stats.transitions]).toEqual([one.stats.states, one.stats.transitions]);
-        expect(verdicts(two)).toEqual(verdicts(one));
-        expect(two.tcb).toEqual(one.tcb);
-      }),
-      { numRuns: 20, seed: 20261121 },
-    );
+    await workersAgree(smallScenario, 20);
   }, 120_000);
 
   it("depth-first, with it on, the verdicts of breadth-first", () => {

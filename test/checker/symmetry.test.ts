@@ -1,7 +1,7 @@
 // Symmetry reduction: which replicas it permutes, that its permutations are automorphisms, and that it changes no verdict.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
+import { check, type CheckResult } from "../../src/checker/check.js";
 import { explore, replay } from "../../src/checker/explore.js";
 import { fingerprint } from "../../src/checker/fingerprint.js";
 import { safetyMonitor } from "../../src/checker/invariants/index.js";
@@ -9,6 +9,7 @@ import { sameState, symmetryOf, type Symmetry } from "../../src/checker/symmetry
 import { buildSystem, successors, type System } from "../../src/components/step.js";
 import type { StateVector } from "../../src/kernel/layout.js";
 import { compile } from "../kernel/harness.js";
+import { verdicts, workersAgree } from "./agree.js";
 import { replicatedScenario } from "./small-arb.js";
 
 /** N untrusted clients with an adversary step each, calling a server that lends a buffer and revokes it. */
@@ -123,7 +124,6 @@ describe("the permutations are automorphisms", () => {
   });
 });
 
-const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
 
 /** A counterexample of a check with symmetry replays, without it, to a state where the invariant fails. */
 function replaysPlain(text: string, r: CheckResult): void {
@@ -192,16 +192,6 @@ describe("symmetry reduction changes no verdict", () => {
   });
 
   it("10 random scenarios: two workers find the states and verdicts of one thread", async () => {
-    await fc.assert(
-      fc.asyncProperty(replicatedScenario, async ({ text }) => {
-        const m = compile(text);
-        const one = check(m, { stopEarly: false });
-        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
-        expect([two.stats.states, two.stats.transitions]).toEqual([one.stats.states, one.stats.transitions]);
-        expect(verdicts(two)).toEqual(verdicts(one));
-        expect(two.tcb).toEqual(one.tcb);
-      }),
-      { numRuns: 10, seed: 20261121 },
-    );
+    await workersAgree(replicatedScenario, 10);
   }, 120_000);
 });
