@@ -1,7 +1,7 @@
 // Partial-order reduction: which steps it explores alone, and that it changes no verdict.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check, type CheckResult } from "../../src/checker/check.js";
+import { check } from "../../src/checker/check.js";
 import { replay } from "../../src/checker/explore.js";
 import { buildSystem, localStep, successors } from "../../src/components/step.js";
 import { compile } from "../kernel/harness.js";
