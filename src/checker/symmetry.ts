@@ -4,7 +4,6 @@ import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import { capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
 import { CPU, DEV, EC, EcState, MEM, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "../kernel/layout.js";
 import { SNAPSHOT_MARK } from "../kernel/space.js";
-import { fingerprint } from "./fingerprint.js";
 
 /**
  * A permutation of the kernel's objects induced by permuting replicas (spec/invariants.md
@@ -77,7 +76,6 @@ export class Symmetry {
   /** A state is canonicalised into `out`, valid until the next call. */
   private readonly out: StateVector;
   private readonly sig: Float64Array;
-  private readonly fp = new Uint32Array(2);
   private readonly order: number[][];
   private readonly images: number[][];
   private scratch: Permutation | null = null;
@@ -412,12 +410,6 @@ export class Symmetry {
     };
     rows(b.pte, L.counts.pd);
     rows(b.tlb, L.counts.cpu * L.counts.pd);
-  }
-
-  /** The 64-bit fingerprint of `s`'s representative, as two words in `out`. */
-  canonicalFingerprint(s: StateVector, out: Uint32Array = this.fp): Uint32Array {
-    fingerprint(this.canonical(s), out);
-    return out;
   }
 }
 
