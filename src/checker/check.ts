@@ -73,6 +73,7 @@ export interface CheckStats {
 export interface Reductions {
   readonly symmetry: { readonly used: string } | { readonly off: string };
   readonly por: { readonly used: string } | { readonly off: string };
+  readonly deadValues: { readonly used: string } | { readonly off: string };
 }
 
 /** The result model every report renders. */
@@ -92,6 +93,8 @@ export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
   readonly symmetry?: boolean;
   /** Partial-order reduction of threads' local steps (default on). */
   readonly por?: boolean;
+  /** Dead-variable clearing and quiet interrupts (spec/invariants.md §10.3; default on). */
+  readonly deadValues?: boolean;
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
   readonly stopEarly?: boolean;
   /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
@@ -145,19 +148,23 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
 
 /** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
 export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly report: Reductions } {
+  // The dead-value reductions live in the step function: set on the system itself.
+  const dead = options.deadValues !== false;
+  sys.quietIrqs = sys.deadVariables = dead;
+  const deadValues: Reductions["deadValues"] = dead ? { used: "dead variables of trusted threads cleared; interrupts no one can take not raised" } : { off: "switched off" };
   if (options.simulate) {
     const off = { off: "random simulation walks the real system" };
-    return { symmetry: null, por: false, report: { symmetry: off, por: off } };
+    return { symmetry: null, por: false, report: { symmetry: off, por: off, deadValues } };
   }
   const por: Reductions["por"] =
     options.por === false ? { off: "switched off" }
     : sys.k.L.config.scheduling === "strict" ? { off: "strict scheduling: a waking EC can preempt a thread's local step" }
     : { used: "threads' local steps (if on their variables, repeat counters)" };
-  if (options.symmetry === false) return { symmetry: null, por: "used" in por, report: { symmetry: { off: "switched off" }, por } };
+  if (options.symmetry === false) return { symmetry: null, por: "used" in por, report: { symmetry: { off: "switched off" }, por, deadValues } };
   const s = symmetryOf(sys);
   return s.symmetry
-    ? { symmetry: s.symmetry, por: "used" in por, report: { symmetry: { used: s.symmetry.describe(sys.model) }, por } }
-    : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por } };
+    ? { symmetry: s.symmetry, por: "used" in por, report: { symmetry: { used: s.symmetry.describe(sys.model) }, por, deadValues } }
+    : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por, deadValues } };
 }
 
 /** States a search explores on one thread before it starts its workers. */

@@ -19,6 +19,8 @@ export interface WorkerSetup {
   /** Whether to explore representatives (each worker derives the same symmetry from the scenario). */
   readonly symmetry: boolean;
   readonly por: boolean;
+  /** The dead-value reductions (spec/invariants.md §10.3), as the explorer's own system has them. */
+  readonly deadValues: boolean;
 }
 
 export type LevelTask =
@@ -89,7 +91,7 @@ export async function exploreParallel(
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false } satisfies WorkerSetup });
+      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables } satisfies WorkerSetup });
       return new Promise<Worker>((resolve, reject) => {
         w.once("message", () => resolve(w));
         w.once("error", reject);

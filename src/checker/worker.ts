@@ -14,6 +14,7 @@ const c = "text" in setup.source ? compileText(setup.source.name, setup.source.t
 if (!c.model) throw new Error("a parallel worker could not compile a scenario its explorer compiled");
 const sys = buildSystem(c.model);
 sys.footprints = false;
+sys.quietIrqs = sys.deadVariables = setup.deadValues;
 const judge = new Judge(sys, true);
 const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);

@@ -52,6 +52,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
+    .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, and interrupts no one can take (default: cleared and not raised); the verdicts do not depend on it")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
 

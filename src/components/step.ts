@@ -10,7 +10,7 @@ import { boot, rightsOf } from "../kernel/boot.js";
 import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Cap } from "../kernel/cap.js";
 import { ecGet, ecSet, ecState, msgWord, setVar, varLabels, varValue } from "../kernel/ec.js";
 import { canTimeOut, continueRevoke, deviceIrq, memAccess, raiseException, timeout } from "../kernel/events.js";
-import { waitingCallers } from "../kernel/ipc.js";
+import { itemSlot, waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
 import { ptEc } from "../kernel/pt.js";
 import { enter, leave, schedulable } from "../kernel/scheduler.js";
@@ -20,6 +20,7 @@ import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { decodeStatus, smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
 import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
+import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";
 import { OK, showValue } from "./values.js";
 
@@ -38,6 +39,21 @@ export interface System {
    * the steps of a trace with it on.
    */
   footprints: boolean;
+  /**
+   * Whether an interrupt nobody can ever observe is not raised (spec/invariants.md §10.3). Off
+   * in a fresh system, whose steps are the language's (spec/language.md §9); `check` turns it
+   * on unless asked not to (`reductionsFor`), and so do its workers.
+   */
+  quietIrqs: boolean;
+  /**
+   * Whether a trusted thread's dead variables are cleared after each of its steps
+   * (spec/invariants.md §10.3): off in a fresh system, on in `check`'s, like `quietIrqs`.
+   */
+  deadVariables: boolean;
+  /** Per thread, its live variable slots at every pc, or null where its variables are observed. */
+  readonly live: readonly (readonly Uint8Array[] | null)[];
+  /** Devices whose interrupt semaphore some thread's statement names (up, down, delegate, revoke, item). */
+  readonly namedIrqs: ReadonlySet<number>;
 }
 
 export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
@@ -45,7 +61,20 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true };
+  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
+}
+
+/** The devices whose interrupt semaphore a statement of some thread names. */
+function namedIrqs(programs: readonly Program[]): Set<number> {
+  const out = new Set<number>();
+  const note = (o: ObjectRef | null | undefined): void => void (o?.kind === "irq" && out.add(o.index));
+  for (const p of programs)
+    for (const i of p.code) {
+      if (i.op === "up" || i.op === "down") note(i.sem);
+      else if (i.op === "delegate" || i.op === "revoke") note(i.object);
+      else if (i.op === "call" || i.op === "reply") note(i.item?.object);
+    }
+  return out;
 }
 
 export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
@@ -109,12 +138,44 @@ export function successors(sys: System, s: StateVector): Successor[] {
     if (sm < 0) return;
     const waiters = smWaiters(s, L, sm);
     if (waiters.length === 0 && smCount(s, L, sm) >= SM_MAX) return;
+    if (waiters.length === 0 && sys.quietIrqs && unobservable(sys, s, dev, sm)) return;
     // The interrupt wakes one waiter: each is a separate outcome.
     (waiters.length ? waiters : [-1]).forEach((w, choice) =>
       environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev, choice), () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
     );
   });
   return out;
+}
+
+/**
+ * Whether no EC can ever take `sm`, device `dev`'s interrupt semaphore, from `s` on: its count
+ * is then dead — no later step reads it — and raising the interrupt changes nothing else
+ * (there is no waiter to wake), so the step is not explored (spec/invariants.md §10.3).
+ *
+ * Only a `down` reads the count. A thread can name the semaphore only statically (its
+ * statements name boot-time objects), so no thread may name it; and an adversary acts with
+ * the capabilities it holds, so every holder of a capability to it — in a slot, or in flight
+ * as a message item — must be a trusted component or an adversary that has used up its
+ * `adversary steps`. Capabilities spread only through steps of such ECs, so this stays true.
+ */
+function unobservable(sys: System, s: StateVector, dev: number, sm: number): boolean {
+  if (sys.namedIrqs.has(dev)) return false;
+  const L = sys.k.L;
+  const isSm = (c: Cap): boolean => c !== NO_CAP && capKind(c) === Kind.SM && capObject(c) === sm;
+  for (let pd = 0; pd < L.counts.pd; pd++) {
+    let holds = false;
+    for (let i = 0; i < slotsOf(L, pd) && !holds; i++) holds = isSm(capAt(s, L, globalSlot(L, pd, i)));
+    if (!holds) continue;
+    const c = sys.model.components[pd];
+    if (c === undefined) return false; // a PD of no component: assume the worst
+    if (c.trusted) continue;
+    if (c.adversarySteps === null || s[L.base.pd + pd * PD.SIZE + PD.ADV]! < c.adversarySteps) return false;
+  }
+  for (let ec = 0; ec < L.counts.ec; ec++) {
+    const item = ecGet(s, L, ec, EC.MSG_CAP);
+    if (item !== 0 && isSm(capAt(s, L, itemSlot(item)))) return false;
+  }
+  return true;
 }
 
 // ---- helpers -------------------------------------------------------------------------
@@ -195,6 +256,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Inf
   for (let t = 0; t < sys.programs.length; t++)
     if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
   if (ec >= 0) leave(sys.k, n, ec);
+  if (sys.deadVariables && ec >= 0 && ec < sys.programs.length) clearDead(sys, n, ec);
   let writes = NO_WRITES;
   let cost = NO_COST;
   if (sys.footprints) {
@@ -208,6 +270,19 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Inf
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
   const step = new Step(info.kind, info.ec, cpu, component, info.node, info.describe, info.status, cost, writes, info.reads, info.revoked);
   out.push({ state: n, step });
+}
+
+/**
+ * The dead-variable reduction (spec/invariants.md §10.3): a variable of `ec`'s thread that no
+ * path from its pc reads before writing it is set to 0 with no labels, so that states that
+ * differ only in values nothing will read are one state.
+ */
+function clearDead(sys: System, n: StateVector, ec: number): void {
+  const live = sys.live[ec];
+  if (!live) return;
+  const L = sys.k.L;
+  const row = live[Math.min(ecGet(n, L, ec, EC.PC), live.length - 1)]!;
+  for (let v = 0; v < row.length; v++) if (row[v] === 0 && (varValue(n, L, ec, v) !== 0 || varLabels(n, L, ec, v) !== 0)) setVar(n, L, ec, v, 0, 0);
 }
 
 function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {

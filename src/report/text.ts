@@ -32,6 +32,7 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
     ),
   );
   if ("off" in s.reductions.por && s.reductions.por.off !== "random simulation walks the real system") lines.push(c.dim(`  partial-order reduction off: ${s.reductions.por.off}`));
+  if ("off" in s.reductions.deadValues) lines.push(c.dim(`  dead-value reductions off: ${s.reductions.deadValues.off}`));
   const sym = s.reductions.symmetry;
   if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
   else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));

@@ -19,6 +19,8 @@ export interface CheckCommandOptions {
   readonly symmetry?: boolean;
   /** False with --no-por. */
   readonly por?: boolean;
+  /** False with --no-dead-values. */
+  readonly deadValues?: boolean;
 }
 
 function count(v: string | undefined, name: string): number | undefined {
@@ -56,7 +58,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       codes.push(EXIT.error);
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }
