@@ -75,17 +75,18 @@ function effect(i: Linked): { readonly use: number[]; readonly def: number[]; re
   const def: number[] = [];
   let next = [i.next];
   switch (i.op) {
+    // A call, recv or raise binds only when it succeeds: refused (a recv while holding a reply
+    // capability) or timed out, the thread goes on with the old value. So its binding is no
+    // definition here, and the old value stays live.
     case "call":
       i.args.forEach((a) => uses(a, use));
-      if (i.bind !== null) def.push(i.bind);
-      break;
-    case "recv":
-    case "read":
-      if (i.bind !== null) def.push(i.bind);
       break;
     case "raise":
       uses(i.value, use);
-      if (i.bind !== null) def.push(i.bind);
+      break;
+    // A read binds whenever the thread gets past it (a fault retries it, or kills the thread).
+    case "read":
+      def.push(i.bind);
       break;
     case "reply":
     case "write":
@@ -118,9 +119,8 @@ function effect(i: Linked): { readonly use: number[]; readonly def: number[]; re
 /**
  * `live[pc][slot]` is 1 when some path from `pc` reads `slot` before writing it: the
  * classic backward may-analysis, iterated to its fixed point. At the end of the body
- * (`pc = code.length`) nothing is live. A slot written by the instruction at `pc` on
- * completion (a `call`'s or `recv`'s binding) is not live at `pc`: while the thread is
- * blocked there, its old value will never be read.
+ * (`pc = code.length`) nothing is live. Only a `read` and a `repeat` start write a slot
+ * for certain; a `call`, `recv` or `raise` may fail and leave its binding as it was.
  */
 export function liveSlots(p: Program): Uint8Array[] {
   const n = p.code.length;

@@ -11,6 +11,19 @@ import { smallScenario } from "../checker/small-arb.js";
 
 const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]);
 
+/**
+ * Every counterexample found with the reductions is a run of the system without them: its
+ * ordinals replay on a fresh system (no value cleared, every interrupt raised) with the same
+ * texts, so every value a step printed is the value the real run has there.
+ */
+function replaysPlain(m: ReturnType<typeof compile>, r: CheckResult): void {
+  const sys = buildSystem(m);
+  for (const i of r.invariants) {
+    const cx = i.counterexample;
+    if (cx) expect(replay(sys, cx.steps.map((x) => x.ordinal)).map((x) => x.step.text)).toEqual(cx.steps.map((x) => x.text));
+  }
+}
+
 /** The live variable names at each pc of the first thread of `text`. */
 function liveNames(text: string): string[][] {
   const m = compile(text);
@@ -31,14 +44,18 @@ const one = (body: string, extra = ""): string => `system s {
 `;
 
 describe("live variables", () => {
-  it("a received value is live until its last use, and dead while the thread waits to bind it", () => {
-    // pc 0: recv -> x; 1: write m <- x; 2: read m -> y; 3: reply y; 4: end.
-    expect(liveNames(one("recv p -> x; write m <- x; read m -> y; reply y"))).toEqual([[], ["x"], [], ["y"], []]);
+  it("a read value is live until its last use; a received one also before its recv, which may fail and keep it", () => {
+    // pc 0: read -> x; 1: write m <- x; 2: read m -> y; 3: reply y; 4: end.
+    expect(liveNames(one("read m -> x; write m <- x; read m -> y; reply y"))).toEqual([[], ["x"], [], ["y"], []]);
+    // A recv refused (BAD_PAR while the thread holds a reply capability) leaves x as it was.
+    expect(liveNames(one("recv p -> x; write m <- x; read m -> y; reply y"))).toEqual([["x"], ["x"], [], ["y"], []]);
   });
 
   it("in a loop, a value read at the top is dead at the bottom when the next round writes it first", () => {
-    // pc 0: recv -> x; 1: reply x; then back to 0.
-    expect(liveNames(one("loop { recv p -> x; reply x }"))).toEqual([[], ["x"], []]);
+    // pc 0: read -> x; 1: reply x; then back to 0.
+    expect(liveNames(one("loop { read m -> x; reply x }"))).toEqual([[], ["x"], []]);
+    // With recv, x stays live around the loop: a refused recv would reply the old x.
+    expect(liveNames(one("loop { recv p -> x; reply x }"))).toEqual([["x"], ["x"], []]);
     // x is read after the loop's first statement in the next round: live around the back edge.
     expect(liveNames(one("read m -> x; loop { reply x; up s }"))).toEqual([[], ["x"], ["x"], []]);
   });
@@ -106,6 +123,28 @@ describe("dead variables", () => {
   });
 });
 
+/**
+ * A random walk of the reduced system (values cleared, quiet interrupts not raised) is a run of
+ * the plain one: replayed there, every step says the same, values sent and written included.
+ */
+function walksPlain(m: ReturnType<typeof compile>, seed: number): void {
+  const reduced = buildSystem(m);
+  reduced.deadVariables = reduced.quietIrqs = true;
+  let s = reduced.init;
+  const path: number[] = [];
+  const texts: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const xs = successors(reduced, s);
+    if (xs.length === 0) break;
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const k = seed % xs.length;
+    path.push(k);
+    texts.push(xs[k]!.step.text);
+    s = xs[k]!.state;
+  }
+  expect(replay(buildSystem(m), path).map((x) => x.step.text)).toEqual(texts);
+}
+
 /** A device whose interrupt a bounded adversary may take, or a trusted driver waits for, or nobody. */
 const irqScenario = fc
   .record({
@@ -137,22 +176,17 @@ const irqScenario = fc
   });
 
 describe("the dead-value reductions change no verdict", () => {
-  it("200 random small scenarios: the same verdicts and TCB sets with them on and off, never more states, traces that replay", () => {
+  it("200 random small scenarios: the same verdicts and TCB sets with them on and off, never more states, traces and random walks that replay", () => {
     fc.assert(
-      fc.property(smallScenario, ({ text }) => {
+      fc.property(smallScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => {
         const m = compile(text);
+        walksPlain(m, seed);
         const on = check(m, { stopEarly: false });
         const off = check(m, { stopEarly: false, deadValues: false });
         expect(verdicts(on)).toEqual(verdicts(off));
         expect(on.tcb).toEqual(off.tcb);
         expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
-        // A counterexample found with the reductions replays on the system with them (as `check` builds it).
-        const sys = buildSystem(m);
-        sys.deadVariables = sys.quietIrqs = true;
-        for (const i of on.invariants) {
-          const cx = i.counterexample;
-          if (cx) expect(replay(sys, cx.steps.map((x) => x.ordinal)).map((x) => x.step.text)).toEqual(cx.steps.map((x) => x.text));
-        }
+        replaysPlain(m, on);
       }),
       { numRuns: 200, seed: 20261121 },
     );
@@ -161,13 +195,15 @@ describe("the dead-value reductions change no verdict", () => {
   it("interrupts: 40 random scenarios with a device, a bounded adversary or a driver, the same verdicts and TCB sets", () => {
     let pruned = 0;
     fc.assert(
-      fc.property(irqScenario, ({ text }) => {
+      fc.property(irqScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => {
         const m = compile(text);
+        walksPlain(m, seed);
         const on = check(m, { stopEarly: false });
         const off = check(m, { stopEarly: false, deadValues: false });
         expect(verdicts(on)).toEqual(verdicts(off));
         expect(on.tcb).toEqual(off.tcb);
         expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
+        replaysPlain(m, on);
         if (on.stats.states < off.stats.states) pruned++;
       }),
       { numRuns: 40, seed: 20261121 },
