@@ -11,10 +11,17 @@ export const SHIPPED = ["scenarios", "scenarios/faults", "scenarios/lib"]
   .sort();
 
 /**
- * The two largest (about 6 M and 1.9 M states without reductions, minutes on one thread): a test
- * file of their own, so that vitest runs them beside the rest.
+ * The largest compared (1.9 M states without reductions, minutes on one thread): a test file of
+ * its own, so that vitest runs it beside the rest.
  */
-export const LARGE = ["scenarios/lib_secure_gui.nizza", "scenarios/replicated_clients.nizza"];
+export const LARGE = ["scenarios/replicated_clients.nizza"];
+
+/**
+ * Not compared in CI: lib_secure_gui explores about 6 M states with the reductions and more
+ * without, over 25 minutes for both on one loaded core — beyond CI's budget. `nizza check`
+ * proves it in the main job; the comparison is a known gap (see the issue's closing note).
+ */
+export const UNCOMPARED = ["scenarios/lib_secure_gui.nizza"];
 
 /** `file` explored completely with partial-order, symmetry and dead-value reduction on, and with all off. */
 export function sameWithAndWithoutReductions(file: string): void {
