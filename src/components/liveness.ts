@@ -2,55 +2,34 @@
 import type { ExprModel, SystemModel } from "../dsl/model.js";
 import type { Linked, Program } from "./program.js";
 
-/** The variable slots an expression reads. */
-function uses(e: ExprModel, out: number[]): void {
+/** Calls `visit` on `e` and every expression inside it. */
+function each(e: ExprModel, visit: (x: ExprModel) => void): void {
+  visit(e);
   switch (e.kind) {
-    case "var":
-      out.push(e.slot);
-      return;
     case "seal":
     case "open":
-      uses(e.data, out);
+      each(e.data, visit);
       return;
     case "not":
-      uses(e.arg, out);
+      each(e.arg, visit);
       return;
     case "and":
     case "or":
     case "eq":
     case "ne":
-      uses(e.left, out);
-      uses(e.right, out);
+      each(e.left, visit);
+      each(e.right, visit);
       return;
     default:
       return;
   }
 }
 
+/** The variable slots an expression reads. */
+const uses = (e: ExprModel, out: number[]): void => each(e, (x) => void (x.kind === "var" && out.push(x.slot)));
+
 /** The components an expression asks `knows` of: their variables are observed. */
-function knowsOf(e: ExprModel, out: Set<number>): void {
-  switch (e.kind) {
-    case "knows":
-      e.comps.forEach((c) => out.add(c));
-      return;
-    case "seal":
-    case "open":
-      knowsOf(e.data, out);
-      return;
-    case "not":
-      knowsOf(e.arg, out);
-      return;
-    case "and":
-    case "or":
-    case "eq":
-    case "ne":
-      knowsOf(e.left, out);
-      knowsOf(e.right, out);
-      return;
-    default:
-      return;
-  }
-}
+const knowsOf = (e: ExprModel, out: Set<number>): void => each(e, (x) => x.kind === "knows" && x.comps.forEach((c) => out.add(c)));
 
 /** Every expression of an instruction. */
 function exprs(i: Linked): ExprModel[] {

@@ -145,6 +145,18 @@ function walksPlain(m: ReturnType<typeof compile>, seed: number): void {
   expect(replay(buildSystem(m), path).map((x) => x.step.text)).toEqual(texts);
 }
 
+/** `m` checked with the dead-value reductions on and off: the same verdicts and TCB sets, no more states, runs that replay. */
+function sameOnAndOff(m: ReturnType<typeof compile>, seed: number): { on: CheckResult; off: CheckResult } {
+  walksPlain(m, seed);
+  const on = check(m, { stopEarly: false });
+  const off = check(m, { stopEarly: false, deadValues: false });
+  expect(verdicts(on)).toEqual(verdicts(off));
+  expect(on.tcb).toEqual(off.tcb);
+  expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
+  replaysPlain(m, on);
+  return { on, off };
+}
+
 /** A device whose interrupt a bounded adversary may take, or a trusted driver waits for, or nobody. */
 const irqScenario = fc
   .record({
@@ -178,16 +190,7 @@ const irqScenario = fc
 describe("the dead-value reductions change no verdict", () => {
   it("200 random small scenarios: the same verdicts and TCB sets with them on and off, never more states, traces and random walks that replay", () => {
     fc.assert(
-      fc.property(smallScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => {
-        const m = compile(text);
-        walksPlain(m, seed);
-        const on = check(m, { stopEarly: false });
-        const off = check(m, { stopEarly: false, deadValues: false });
-        expect(verdicts(on)).toEqual(verdicts(off));
-        expect(on.tcb).toEqual(off.tcb);
-        expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
-        replaysPlain(m, on);
-      }),
+      fc.property(smallScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => void sameOnAndOff(compile(text), seed)),
       { numRuns: 200, seed: 20261121 },
     );
   });
@@ -196,14 +199,7 @@ describe("the dead-value reductions change no verdict", () => {
     let pruned = 0;
     fc.assert(
       fc.property(irqScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => {
-        const m = compile(text);
-        walksPlain(m, seed);
-        const on = check(m, { stopEarly: false });
-        const off = check(m, { stopEarly: false, deadValues: false });
-        expect(verdicts(on)).toEqual(verdicts(off));
-        expect(on.tcb).toEqual(off.tcb);
-        expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
-        replaysPlain(m, on);
+        const { on, off } = sameOnAndOff(compile(text), seed);
         if (on.stats.states < off.stats.states) pruned++;
       }),
       { numRuns: 40, seed: 20261121 },
