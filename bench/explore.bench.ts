@@ -7,6 +7,9 @@
 //                           configuration being none, por, sym or por+sym; e.g. "4:none" or
 //                           "4:none,4:por+sym". N alone ("4") runs every configuration at that N.
 //                           The skip rule still applies within the cases chosen.
+//   NIZZA_BENCH_RUNS        explorations per case (default 1), all in this process: the table gives
+//                           the median rate (and the range beside it); on a loaded machine the
+//                           median of several is steadier than one run, and later runs are warm.
 import { performance } from "node:perf_hooks";
 import { explore, type Exploration } from "../src/checker/explore.js";
 import { symmetryOf } from "../src/checker/symmetry.js";
@@ -15,6 +18,8 @@ import { compileText } from "../src/dsl/compile.js";
 
 /** States per exploration at most: a configuration that reaches it is cut off there, which the table says. */
 const MAX_STATES = Number(process.env.NIZZA_BENCH_MAX_STATES ?? 2_000_000);
+/** Explorations per case; the median rate is reported. */
+const RUNS = Math.max(1, Number(process.env.NIZZA_BENCH_RUNS ?? 1) || 1);
 const MAX_N = 8;
 const TARGET_RATE = 300_000;
 const TARGET_BYTES = 32;
@@ -104,7 +109,7 @@ const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 function main(): void {
   const only = selection();
-  console.log(`explorer, breadth-first, footprints off; at most ${fmt(MAX_STATES)} states per exploration${only ? `; only ${process.env.NIZZA_BENCH_ONLY}` : ""}`);
+  console.log(`explorer, breadth-first, footprints off; at most ${fmt(MAX_STATES)} states per exploration${RUNS > 1 ? `; median of ${RUNS} runs per case` : ""}${only ? `; only ${process.env.NIZZA_BENCH_ONLY}` : ""}`);
   console.log(row(["N", "config", "states", "transitions", "complete", "states/s", "bytes/state", "RSS MiB"]));
   const bounded = new Map<string, number>();
   const results = new Map<string, Run>();
@@ -119,15 +124,19 @@ function main(): void {
         console.log(row([n, config.name, "—", "—", "skipped", "—", "—", "—"]) + `   (bound reached at N = ${at})`);
         continue;
       }
-      const r = run(n, config);
+      const all = Array.from({ length: RUNS }, () => run(n, config));
+      const rateOf = (x: Run): number => x.e.states / x.seconds;
+      all.sort((a, b) => rateOf(a) - rateOf(b));
+      const r = all[Math.floor(all.length / 2)]!;
       const { e } = r;
       results.set(`${n}:${config.name}`, r);
-      const rate = e.states / r.seconds;
+      const rate = rateOf(r);
+      const range = RUNS > 1 ? `   (${RUNS} runs: ${fmt(rateOf(all[0]!))}–${fmt(rateOf(all[all.length - 1]!))} states/s)` : "";
       if (e.states >= 100_000) {
         rates.push(rate);
         bytes.push(e.bytesPerState);
       }
-      const note = r.noSymmetry ? "   (no symmetry: fewer than 2 replicas)" : "";
+      const note = (r.noSymmetry ? "   (no symmetry: fewer than 2 replicas)" : "") + range;
       console.log(row([n, config.name, fmt(e.states), fmt(e.transitions), e.bound === null ? "yes" : `no: ${e.bound}`, fmt(rate), e.bytesPerState.toFixed(1), r.rssMiB.toFixed(0)]) + note);
       if (e.bound !== null) bounded.set(config.name, n);
     }

@@ -1,7 +1,7 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
 import { localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
-import { collisionProbability, fingerprint } from "./fingerprint.js";
+import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { rng } from "./random.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
 import { sameState, Symmetry } from "./symmetry.js";
@@ -37,7 +37,12 @@ export interface ExploreOptions {
   readonly por?: boolean;
 }
 
-/** The explorer's callbacks; each is optional. */
+/**
+ * The explorer's callbacks; each is optional. The state vectors they are shown (and a
+ * successor's `state`) are valid during the call only: the explorer reuses their words. So
+ * is a copy a hook makes with `sys.arena` during a breadth-first search (the arena recycles
+ * its vectors then); a hook that keeps a state copies it with `slice()`.
+ */
 export interface ExploreHooks {
   /** A new state, with its index (0 is the initial state) and depth. */
   state?(s: StateVector, index: number, depth: number): void;
@@ -128,9 +133,13 @@ class StateQueue {
   private readonly chunkWords: number;
   /** The vector `shift` decodes into: valid until the next `shift`. */
   private readonly out: Int32Array;
+  /** The last state `shift` returned, as its difference from the reference: `lastLength` words of pairs. */
+  readonly lastDiff: Int32Array;
+  lastLength = 0;
   constructor(private readonly ref: StateVector) {
     this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1);
     this.out = new Int32Array(ref.length);
+    this.lastDiff = new Int32Array(2 * ref.length);
   }
   get length(): number {
     return this.count;
@@ -138,11 +147,13 @@ class StateQueue {
   get bytes(): number {
     return this.held * this.chunkWords * 4;
   }
-  push(s: StateVector): void {
-    const ref = this.ref;
-    // One pass: reserve room for the worst case (every word differs), write the pairs, then
-    // the count in front of them. A chunk's unused tail is at most one worst case.
-    if (!this.chunks[this.wc] || this.wi + 1 + 2 * s.length > this.chunkWords) {
+  /**
+   * Appends a state given as its difference from the reference: `length` words of
+   * (index, value) pairs, as `StateFingerprinter` leaves them.
+   */
+  pushDiff(diff: Int32Array, length: number): void {
+    // A chunk's unused tail is at most one worst case (every word differs).
+    if (!this.chunks[this.wc] || this.wi + 1 + length > this.chunkWords) {
       if (this.chunks[this.wc]) {
         this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
         this.wc++;
@@ -152,16 +163,9 @@ class StateQueue {
       this.wi = 0;
     }
     const c = this.chunks[this.wc]!;
-    const at = this.wi;
-    let w = at + 1;
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i]!;
-      if (v !== ref[i]) {
-        c[w++] = i;
-        c[w++] = v;
-      }
-    }
-    c[at] = (w - at - 1) >> 1;
+    let w = this.wi;
+    c[w++] = length >> 1;
+    for (let k = 0; k < length; k++) c[w++] = diff[k]!;
     this.wi = w;
     this.count++;
   }
@@ -176,12 +180,17 @@ class StateQueue {
       c = this.chunks[this.rc]!;
     }
     const out = this.out;
+    const last = this.lastDiff;
     out.set(this.ref);
     const diff = c[this.ri++]!;
-    for (let k = 0; k < diff; k++) {
+    for (let k = 0; k < 2 * diff; k += 2) {
       const i = c[this.ri++]!;
-      out[i] = c[this.ri++]!;
+      const v = c[this.ri++]!;
+      out[i] = v;
+      last[k] = i;
+      last[k + 1] = v;
     }
+    this.lastLength = 2 * diff;
     this.count--;
     return out;
   }
@@ -195,47 +204,72 @@ export function explore(sys: System, options: ExploreOptions = {}, hooks: Explor
 interface Store {
   readonly table: FingerprintTable;
   readonly records: StateRecords;
-  readonly fp: Uint32Array;
+  /** The fingerprint of the last state added or looked up, and its difference from the initial state. */
+  readonly fp: StateFingerprinter;
   /** The index of a new state, or -(index + 1) of a known one. */
   add(s: StateVector, parent: number, ordinal: number): number;
+  /** `add` of the state `fp` holds (its fingerprint taken). */
+  insert(parent: number, ordinal: number): number;
   /** Whether a state has been seen. */
   has(s: StateVector): boolean;
 }
 
-function store(): Store {
+function store(ref: StateVector, room = 0): Store {
   const table = new FingerprintTable(1 << 16);
   const records = new StateRecords(1 << 16);
-  const fp = new Uint32Array(2);
+  const fp = new StateFingerprinter(ref, room);
+  const out = fp.out;
   return {
     table,
     records,
     fp,
     add(s, parent, ordinal) {
-      fingerprint(s, fp);
-      const r = table.insertOrFind(fp[0]!, fp[1]!);
+      fp.take(s);
+      const r = table.insertOrFind(out[0]!, out[1]!);
+      if (r >= 0) records.set(r, parent, ordinal);
+      return r;
+    },
+    insert(parent, ordinal) {
+      const r = table.insertOrFind(out[0]!, out[1]!);
       if (r >= 0) records.set(r, parent, ordinal);
       return r;
     },
     has(s) {
-      fingerprint(s, fp);
-      return table.find(fp[0]!, fp[1]!) >= 0;
+      fp.take(s);
+      return table.find(out[0]!, out[1]!) >= 0;
     },
   };
 }
 
+/** Successor vectors a breadth-first search keeps in its fingerprinter's memory (more are compared the slower way). */
+const SUCCESSOR_ROOM = 256;
+
 function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
+  // A state's successors are dead once visited (stored as a difference, shown to the hooks):
+  // the next state's successors are copied into the same vectors (arena.ts), which live where
+  // the fingerprinter compares them fastest.
+  const st = store(sys.init, SUCCESSOR_ROOM);
+  const recycled = sys.arena.recycle(true, st.fp.backing);
+  try {
+    return bfsRecycling(sys, o, h, st);
+  } finally {
+    sys.arena.recycle(recycled);
+  }
+}
+
+function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  const st = store();
   const graph = o.graph ? new EdgeList() : null;
   const queue = new StateQueue(sys.init);
+  const fp = st.fp;
   const sym = o.symmetry ?? null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
 
   st.add(sys.init, -1, 0);
-  queue.push(sys.init);
+  queue.pushDiff(fp.diff, fp.length);
   h.state?.(sys.init, 0, 0);
   // Level by level: `levelEnd` is the first index of the next level.
   let index = 0;
@@ -249,16 +283,24 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
    * cycle proviso), only when it leads to a new state or one of the next level; returns
    * whether it was recorded.
    */
+  // With symmetry reduction a representative is found as its difference from the initial state
+  // (`canonicalDiff`), and built as a vector only for the `state` hook.
+  const repVector = sym && h.state ? new Int32Array(sys.init.length) : null;
   const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
-    const rep = sym ? sym.canonical(x.state) : x.state;
-    const r = st.add(rep, from, i);
+    let r: number;
+    if (sym) {
+      fp.scan(x.state);
+      fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+      fp.hash();
+      r = st.insert(from, i);
+    } else r = st.add(x.state, from, i);
     const to = r >= 0 ? r : -r - 1;
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.push(rep);
+      queue.pushDiff(fp.diff, fp.length);
       depth = level + 1;
-      h.state?.(rep, r, level + 1);
+      if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1);
     }
     graph?.push(from, to, i);
     h.edge?.(s, from, x, i, to);
@@ -275,6 +317,8 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     }
     s = queue.shift();
     from = index++;
+    sys.arena.rewind();
+    sym?.setParent(s, queue.lastDiff, queue.lastLength);
     if (level >= maxDepth) {
       // Not expanded: the states beyond are unknown.
       bound = "depth";
@@ -312,7 +356,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  const st = store();
+  const st = store(sys.init);
   const graph = o.graph ? new EdgeList() : null;
   const sym = o.symmetry ?? null;
   let transitions = 0;
@@ -434,10 +478,10 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
   const t0 = performance.now();
   const random = rng(o.seed);
   const table = new FingerprintTable(1 << 16);
-  const fp = new Uint32Array(2);
+  const fp = new StateFingerprinter(sys.init);
   const seen = (s: StateVector): void => {
-    fingerprint(s, fp);
-    table.insertOrFind(fp[0]!, fp[1]!);
+    fp.take(s);
+    table.insertOrFind(fp.out[0]!, fp.out[1]!);
   };
   let steps = 0;
   let depth = 0;

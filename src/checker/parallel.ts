@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
 import { limitsOf, type Bound, type Exploration, type ExploreOptions, type Graph } from "./explore.js";
-import { collisionProbability, fingerprint } from "./fingerprint.js";
+import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
 import { StateRecords, type SharedRecords } from "./records.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
@@ -84,9 +84,10 @@ export async function exploreParallel(
   const keepGraph = o.graph ?? false;
   const table = new FingerprintTable(initialCapacity, true);
   const records = new StateRecords(table.maxSize, true);
-  const fp = new Uint32Array(2);
-  fingerprint(sys.init, fp);
-  records.set(table.insertOrFind(fp[0]!, fp[1]!), -1, 0);
+  // Workers fingerprint against their own initial state: the same scenario, the same vector.
+  const fp = new StateFingerprinter(sys.init);
+  fp.take(sys.init);
+  records.set(table.insertOrFind(fp.out[0]!, fp.out[1]!), -1, 0);
   judge.state(sys.init, 0);
 
   const pool = await Promise.all(

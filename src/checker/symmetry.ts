@@ -47,6 +47,9 @@ const SEALED = 1 << 29;
 const OWN = 1 << 20;
 const OTHER = 1 << 21;
 
+/** A signature's hash before its first word. */
+const SIGNATURE_SEED = 0x2545f491;
+
 /** One step of a signature's hash. */
 const mix = (h: number, v: number): number => (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
 
@@ -68,6 +71,81 @@ function mapCap(c: number, tables: readonly (Int32Array | null)[]): number {
 }
 
 /**
+ * Word operations of the compiled forms below. A permutation's `apply` and a member's
+ * `signature` walk the layout's tables and branch on each word's role; for the
+ * canonicaliser, which runs on every successor, each is compiled once into a flat list of
+ * (word, operation) entries that gives the same result.
+ */
+const Op = {
+  /** The word as it is. */
+  COPY: 0,
+  /** An index into a table, or negative for none: EC, PD, PT, global slot. */
+  EC: 1,
+  PD: 2,
+  PT: 3,
+  SLOT: 4,
+  /** EC.WAIT: a semaphore while the EC's state (word `aux`) is SM, a portal otherwise. */
+  WAIT: 5,
+  /** EC.MSG_CAP: a UTCB item (ipc.ts `packItem`). */
+  ITEM: 6,
+  /** A value that may be sealed with a key (a memory object). */
+  VALUE: 7,
+  /** A capability word (`mapCap`). */
+  CAP: 8,
+  /** SLOT.PARENT: a global slot with the snapshot mark, meaningful unless the slot's capability (word `aux`) is empty. */
+  PARENT: 9,
+  /** In a signature: EC.MSG_CAP and EC.REVOKE made relative to the member's own slots. */
+  OWN_ITEM: 10,
+  OWN_SLOT: 11,
+  /** In a signature: the 4-bit page-table entry on memory object `aux`, when it is not 0. */
+  PTE: 12,
+} as const;
+
+/**
+ * `apply` of one permutation, compiled: after a copy of the state, each entry writes word
+ * `to` from word `from` through its operation, and every other word stays. Entries are
+ * grouped by operation (`groups[op]`, each a flat list of (to, from, aux) triples) so that
+ * each group runs as a loop of its own; no two entries write the same word, so the order
+ * does not matter. When the permutation moves memory objects, the page-table and TLB rows
+ * are rebuilt as `apply` does.
+ */
+interface ApplyPlan {
+  readonly p: Permutation;
+  readonly tables: readonly (Int32Array | null)[];
+  readonly groups: readonly Int32Array[];
+  readonly memMoved: boolean;
+  /** Per word of the result: the word it is computed from, the operation, and the word the operation also reads. */
+  readonly fromAt: Int32Array;
+  readonly opAt: Uint8Array;
+  readonly auxAt: Int32Array;
+  /**
+   * Per word j of the state, the words of the result that read it: `deps[depStart[j]..depStart[j + 1])`.
+   * Null when memory objects move (`canonicalDiff` then applies the whole permutation).
+   */
+  readonly depStart: Int32Array | null;
+  readonly deps: Int32Array | null;
+  /** Whether p(ref) = ref, known for `checkedRef`. */
+  checkedRef: StateVector | null;
+  diffOk: boolean;
+}
+
+/** A member's `signature`, compiled: the words it mixes in, in order, each through its operation. */
+interface SignaturePlan {
+  readonly rel: Relative;
+  readonly slotBase: number;
+  readonly slots: number;
+  readonly at: Int32Array;
+  readonly op: Uint8Array;
+  readonly aux: Int32Array;
+}
+
+/** `firstChanges`: no word a member's signature reads changed. */
+const NO_CHANGE = 0x7fffffff;
+
+/** At most this many compiled permutations are kept (N! of them for N replicas). */
+const MAX_PLANS = 5040;
+
+/**
  * The replicas whose permutations are automorphisms of a scenario, and the canonicaliser
  * that maps each state to a representative of its orbit. Built by `symmetryOf`, which
  * checks every condition first; a Symmetry exists only when the reduction is sound.
@@ -83,6 +161,30 @@ export class Symmetry {
   private readonly rel: Relative[][];
   /** ECs of components outside every family: their references into a family count in its members' signatures. */
   private readonly outside: number[];
+  /** Per family and member: its signature, compiled. */
+  private readonly sigPlans: SignaturePlan[][];
+  /** Compiled permutations by the code of their member images (`planOf`). */
+  private readonly plans = new Map<number, ApplyPlan>();
+  /** `canonicalDiff`'s scratch: the words of the result computed in this call carry `epoch`; the pairs found. */
+  private readonly stamp: Int32Array;
+  private epoch = 0;
+  private readonly pairs: Int32Array;
+  /** `setParent`: the parent, its difference from the reference, and per family and member its signature and the hash before each entry. */
+  private parent: StateVector | null = null;
+  private parentDiff: Int32Array | null = null;
+  private parentLength = 0;
+  private readonly parentSig: Float64Array[];
+  private readonly parentPrefix: Int32Array[][];
+  /** The successor's difference, during `canonicalDiff`. */
+  private childDiff: Int32Array | null = null;
+  private childLength = 0;
+  /** Per family and member: the first signature entry that reads a changed word (`firstChanges`). */
+  private readonly firstChange: Int32Array[];
+  /** Per state word j, the signature entries that read it: `readerFamily/Member/Entry[readerStart[j]..readerStart[j + 1])`. */
+  private readonly readerStart: Int32Array;
+  private readonly readerFamily: Int32Array;
+  private readonly readerMember: Int32Array;
+  private readonly readerEntry: Int32Array;
 
   constructor(
     private readonly L: Layout,
@@ -92,6 +194,8 @@ export class Symmetry {
     private readonly slotClasses: readonly { readonly family: number; readonly slots: readonly number[] }[],
   ) {
     this.out = new Int32Array(L.words);
+    this.stamp = new Int32Array(L.words);
+    this.pairs = new Int32Array(2 * L.words);
     this.sig = new Float64Array(Math.max(...families.map((f) => f.length)));
     this.order = families.map((f) => f.map((_, i) => i));
     this.images = families.map((f) => f.map((_, i) => i));
@@ -115,6 +219,26 @@ export class Symmetry {
     );
     const inFamily = new Set(families.flatMap((f) => f.flatMap((m) => m.ec)));
     this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
+    this.sigPlans = families.map((f, fi) => f.map((_, i) => this.signaturePlan(fi, i)));
+    this.parentSig = families.map((f) => new Float64Array(f.length));
+    this.parentPrefix = this.sigPlans.map((f) => f.map((plan) => new Int32Array(plan.at.length + 1)));
+    this.firstChange = families.map((f) => new Int32Array(f.length));
+    const readers: { word: number; family: number; member: number; entry: number }[] = [];
+    this.sigPlans.forEach((f, fi) =>
+      f.forEach((plan, i) =>
+        plan.at.forEach((word, k) => {
+          readers.push({ word, family: fi, member: i, entry: k });
+          if (plan.op[k] === Op.WAIT) readers.push({ word: plan.aux[k]!, family: fi, member: i, entry: k });
+        }),
+      ),
+    );
+    readers.sort((a, b) => a.word - b.word);
+    this.readerStart = new Int32Array(L.words + 1);
+    for (const r of readers) this.readerStart[r.word + 1]!++;
+    for (let j = 0; j < L.words; j++) this.readerStart[j + 1]! += this.readerStart[j]!;
+    this.readerFamily = Int32Array.from(readers, (r) => r.family);
+    this.readerMember = Int32Array.from(readers, (r) => r.member);
+    this.readerEntry = Int32Array.from(readers, (r) => r.entry);
   }
 
   /** How the report names the reduction: "client[0..3]". */
@@ -184,12 +308,151 @@ export class Symmetry {
    * overwritten by the next call.
    */
   canonical(s: StateVector): StateVector {
+    if (!this.sortMembers(s)) return s;
+    const plan = this.planOf(this.images);
+    if (plan) {
+      this.applyPlan(plan, s, this.out);
+      return this.out;
+    }
+    this.scratch = this.permutation(this.images, this.scratch);
+    this.apply(this.scratch, s, this.out);
+    return this.out;
+  }
+
+  /**
+   * `canonical` on differences: given `s` and its difference from `ref` (the initial state) in
+   * `d[0..n)` as (index, value) pairs in index order (`StateFingerprinter`), rewrites `d` with
+   * the representative's difference from `ref` and returns its length; `d` has room for a whole
+   * state's. The representative's words are computed only where they can differ from `ref`:
+   * every permutation maps the initial state onto itself (`symmetryOf` checks it), so a word of
+   * p(s) that reads only words where `s` equals `ref` equals `ref`'s. Sets `lastImages` as
+   * `canonical` does. With `fromParent`, `s` is a successor of the state last given to
+   * `setParent`, whose signatures it starts from.
+   */
+  canonicalDiff(s: StateVector, d: Int32Array, n: number, ref: StateVector, fromParent = false): number {
+    if (fromParent) {
+      if (this.parent === null) throw new Error("canonicalDiff from a parent before setParent");
+      this.childDiff = d;
+      this.childLength = n;
+    }
+    if (!this.sortMembers(s, fromParent)) return n;
+    const plan = this.planOf(this.images);
+    if (!plan || !this.worksOnDiffs(plan, ref)) {
+      if (plan) this.applyPlan(plan, s, this.out);
+      else {
+        this.scratch = this.permutation(this.images, this.scratch);
+        this.apply(this.scratch, s, this.out);
+      }
+      const rep = this.out;
+      let w = 0;
+      for (let i = 0; i < ref.length; i++) {
+        const v = rep[i]!;
+        if (v !== ref[i]) {
+          d[w] = i;
+          d[w + 1] = v;
+          w += 2;
+        }
+      }
+      return w;
+    }
+    // The words of p(s) that read a word where s differs from ref, each once (`stamp`).
+    if (++this.epoch === 2 ** 30) {
+      this.stamp.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
+    const stamp = this.stamp;
+    const pairs = this.pairs;
+    const { depStart, deps } = plan;
+    let w = 0;
+    for (let k = 0; k < n; k += 2) {
+      const j = d[k]!;
+      for (let q = depStart![j]!, end = depStart![j + 1]!; q < end; q++) {
+        const to = deps![q]!;
+        if (stamp[to] === epoch) continue;
+        stamp[to] = epoch;
+        const v = this.wordOf(plan, s, to);
+        if (v === ref[to]) continue;
+        // Insertion into index order (a few dozen pairs).
+        let at = w;
+        while (at > 0 && pairs[at - 2]! > to) {
+          pairs[at] = pairs[at - 2]!;
+          pairs[at + 1] = pairs[at - 1]!;
+          at -= 2;
+        }
+        pairs[at] = to;
+        pairs[at + 1] = v;
+        w += 2;
+      }
+    }
+    for (let k = 0; k < w; k++) d[k] = pairs[k]!;
+    return w;
+  }
+
+  /**
+   * The state whose successors `canonicalDiff(…, fromParent)` will be asked about, and its
+   * difference from the reference in `d[0..n)`: both must stay unchanged meanwhile. Each
+   * member's signature of `s` is computed here with the hash before each of its words, so
+   * that a successor's is resumed from its first word that differs from `s`'s (the parent's
+   * when none does): a step changes a few words, most of them read by few members.
+   */
+  setParent(s: StateVector, d: Int32Array, n: number): void {
+    this.parent = s;
+    this.parentDiff = d;
+    this.parentLength = n;
+    for (let fi = 0; fi < this.families.length; fi++)
+      for (let i = 0; i < this.families[fi]!.length; i++) {
+        const plan = this.sigPlans[fi]![i]!;
+        const prefix = this.parentPrefix[fi]![i]!;
+        const h = this.signatureFrom(s, plan, 0, SIGNATURE_SEED, prefix);
+        prefix[plan.at.length] = h;
+        this.parentSig[fi]![i] = h;
+      }
+  }
+
+  /**
+   * For a successor `x` of the parent: per member, the first entry of its signature that reads
+   * a word where `x` and the parent differ (NO_CHANGE if none). Such a word is one where either
+   * differs from the reference: in the parent's difference or in `x`'s (`xd[0..xn)`).
+   */
+  private firstChanges(x: StateVector): void {
+    const parent = this.parent!;
+    for (const f of this.firstChange) f.fill(NO_CHANGE);
+    const mark = (j: number): void => {
+      if (x[j] === parent[j]) return;
+      const start = this.readerStart[j]!;
+      const end = this.readerStart[j + 1]!;
+      for (let q = start; q < end; q++) {
+        const fi = this.readerFamily[q]!;
+        const i = this.readerMember[q]!;
+        const k = this.readerEntry[q]!;
+        const first = this.firstChange[fi]!;
+        if (k < first[i]!) first[i] = k;
+      }
+    };
+    const pd = this.parentDiff!;
+    for (let k = 0; k < this.parentLength; k += 2) mark(pd[k]!);
+    const xd = this.childDiff!;
+    for (let k = 0; k < this.childLength; k += 2) mark(xd[k]!);
+  }
+
+  /**
+   * Sorts each family's members by signature into `order` and sets `images`; returns whether
+   * any member moved (if not, `images` is the identity).
+   */
+  private sortMembers(s: StateVector, fromParent = false): boolean {
     let moved = false;
+    if (fromParent) this.firstChanges(s);
     for (let fi = 0; fi < this.families.length; fi++) {
       const f = this.families[fi]!;
       const order = this.order[fi]!;
       for (let i = 0; i < f.length; i++) {
-        this.sig[i] = this.signature(s, fi, i);
+        if (fromParent) {
+          // The parent's signature, or its hash resumed where the first word it reads changed.
+          const k = this.firstChange[fi]![i]!;
+          const prefix = this.parentPrefix[fi]![i]!;
+          this.sig[i] = k === NO_CHANGE ? this.parentSig[fi]![i]! : this.signatureFrom(s, this.sigPlans[fi]![i]!, k, prefix[k]!, null);
+        } else this.sig[i] = this.signatureOf(s, fi, i);
         order[i] = i;
       }
       // Insertion sort by signature, ties by index (families are small).
@@ -207,7 +470,7 @@ export class Symmetry {
     }
     if (!moved) {
       for (const img of this.images) for (let j = 0; j < img.length; j++) img[j] = j;
-      return s;
+      return false;
     }
     // Member order[j] goes to position j: images[order[j]] = j.
     for (let fi = 0; fi < this.families.length; fi++) {
@@ -215,9 +478,210 @@ export class Symmetry {
       const img = this.images[fi]!;
       for (let j = 0; j < order.length; j++) img[order[j]!] = j;
     }
-    this.scratch = this.permutation(this.images, this.scratch);
-    this.apply(this.scratch, s, this.out);
-    return this.out;
+    return true;
+  }
+
+  /** Whether `canonicalDiff` may compute only the words that read a difference: p moves no memory object (whose rows `moveRows` rebuilds whole) and p(ref) = ref. */
+  private worksOnDiffs(plan: ApplyPlan, ref: StateVector): boolean {
+    if (plan.depStart === null) return false;
+    if (plan.checkedRef !== ref) {
+      const img = new Int32Array(ref.length);
+      this.applyPlan(plan, ref, img);
+      plan.checkedRef = ref;
+      plan.diffOk = sameState(img, ref);
+    }
+    return plan.diffOk;
+  }
+
+  /** Word `to` of p(s), as `applyPlan` computes it. */
+  private wordOf(plan: ApplyPlan, s: StateVector, to: number): number {
+    const p = plan.p;
+    const v = s[plan.fromAt[to]!]!;
+    switch (plan.opAt[to]) {
+      case Op.COPY:
+        return v;
+      case Op.EC:
+        return v >= 0 ? p.ec[v]! : v;
+      case Op.PD:
+        return v >= 0 ? p.pd[v]! : v;
+      case Op.PT:
+        return v >= 0 ? p.pt[v]! : v;
+      case Op.SLOT:
+        return v >= 0 ? p.slot[v]! : v;
+      case Op.WAIT:
+        return v < 0 ? v : s[plan.auxAt[to]!] === EcState.SM ? p.sm[v]! : p.pt[v]!;
+      case Op.ITEM:
+        return v === 0 ? v : ((p.slot[(v >>> 4) - 1]! + 1) << 4) | (v & 15);
+      case Op.VALUE: {
+        if (v > 0 && (v & SEALED) !== 0) {
+          const key = (v >>> 21) & 0xff;
+          if (key < p.mem.length) return (v & ~(0xff << 21)) | (p.mem[key]! << 21);
+        }
+        return v;
+      }
+      case Op.CAP:
+        return mapCap(v, plan.tables);
+      case Op.PARENT:
+        return s[plan.auxAt[to]!] === NO_CAP || v < 0 ? v : p.slot[v & ~SNAPSHOT_MARK]! | (v & SNAPSHOT_MARK);
+      default:
+        throw new Error(`symmetry: unknown word operation ${plan.opAt[to]}`);
+    }
+  }
+
+  /** p(s) into `out` for the permutation of these member images, through its compiled form (as `canonical` does). */
+  applyImages(images: readonly (readonly number[])[], s: StateVector, out: StateVector): void {
+    const plan = this.planOf(images);
+    if (plan) this.applyPlan(plan, s, out);
+    else this.apply(this.permutation(images), s, out);
+  }
+
+  /** The compiled permutation of these member images, compiled now if need be; null when too many are kept already. */
+  private planOf(images: readonly (readonly number[])[]): ApplyPlan | null {
+    let code = 0;
+    for (const img of images) {
+      for (let j = 0; j < img.length; j++) code = code * img.length + img[j]!;
+      if (code > 2 ** 40) return null;
+    }
+    const known = this.plans.get(code);
+    if (known) return known;
+    if (this.plans.size >= MAX_PLANS) return null;
+    const plan = this.compile(this.permutation(images));
+    this.plans.set(code, plan);
+    return plan;
+  }
+
+  /**
+   * `apply(p, ·)` as a list of word operations: the same walk over the tables as `apply`,
+   * recording for each word written the word it comes from and how it is mapped (a later
+   * write of a word replaces an earlier one, as in `apply`).
+   */
+  private compile(p: Permutation): ApplyPlan {
+    const L = this.L;
+    const b = L.base;
+    const words = L.words;
+    const fromAt = Int32Array.from({ length: words }, (_, i) => i);
+    const opAt = new Uint8Array(words);
+    const auxAt = new Int32Array(words);
+    const emit = (to: number, from: number, op: number, aux = 0): void => {
+      fromAt[to] = from;
+      opAt[to] = op;
+      auxAt[to] = aux;
+    };
+    for (let c = 0; c < L.counts.cpu; c++) emit(b.cpu + c * CPU.SIZE + CPU.CUR, b.cpu + c * CPU.SIZE + CPU.CUR, Op.EC);
+    for (let i = 0; i < L.counts.pd; i++) for (let w = 0; w < PD.SIZE; w++) emit(b.pd + p.pd[i]! * PD.SIZE + w, b.pd + i * PD.SIZE + w, Op.COPY);
+    const ecVars = EC.MSG + L.config.msgWords;
+    for (let e = 0; e < L.counts.ec; e++) {
+      const from = b.ec + e * L.ecSize;
+      const to = b.ec + p.ec[e]! * L.ecSize;
+      for (let w = 0; w < L.ecSize; w++) emit(to + w, from + w, Op.COPY);
+      emit(to + EC.PD, from + EC.PD, Op.PD);
+      emit(to + EC.WAIT, from + EC.WAIT, Op.WAIT, from + EC.STATE);
+      emit(to + EC.PARTNER, from + EC.PARTNER, Op.EC);
+      emit(to + EC.SERVER, from + EC.SERVER, Op.EC);
+      emit(to + EC.PAGER_PT, from + EC.PAGER_PT, Op.PT);
+      emit(to + EC.EXC_PT, from + EC.EXC_PT, Op.PT);
+      emit(to + EC.REVOKE, from + EC.REVOKE, Op.SLOT);
+      emit(to + EC.MSG_CAP, from + EC.MSG_CAP, Op.ITEM);
+      for (let w = EC.MSG; w < L.ecSize; w++) if (w < ecVars || (w - ecVars) % 2 === 0) emit(to + w, from + w, Op.VALUE);
+    }
+    for (let i = 0; i < L.counts.sc; i++) {
+      const from = b.sc + i * SC.SIZE;
+      const to = b.sc + p.sc[i]! * SC.SIZE;
+      for (let w = 0; w < SC.SIZE; w++) emit(to + w, from + w, Op.COPY);
+      emit(to + SC.EC, from + SC.EC, Op.EC);
+    }
+    for (let i = 0; i < L.counts.pt; i++) {
+      const from = b.pt + i * PT.SIZE;
+      const to = b.pt + p.pt[i]! * PT.SIZE;
+      emit(to, from, Op.COPY);
+      emit(to + PT.EC, from + PT.EC, Op.EC);
+    }
+    for (let i = 0; i < L.counts.sm; i++) for (let w = 0; w < SM.SIZE; w++) emit(b.sm + p.sm[i]! * SM.SIZE + w, b.sm + i * SM.SIZE + w, Op.COPY);
+    for (let i = 0; i < L.counts.mem; i++) {
+      emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS, b.mem + i * MEM.SIZE + MEM.LABELS, Op.COPY);
+      emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE, b.mem + i * MEM.SIZE + MEM.VALUE, Op.VALUE);
+    }
+    for (let i = 0; i < L.counts.dev; i++) emit(b.dev + i * DEV.SIZE + DEV.PD, b.dev + i * DEV.SIZE + DEV.PD, Op.PD);
+    for (let g = 0; g < L.counts.slots; g++) {
+      const from = b.slots + g * SLOT.SIZE;
+      const to = b.slots + p.slot[g]! * SLOT.SIZE;
+      emit(to + SLOT.CAP, from + SLOT.CAP, Op.CAP);
+      emit(to + SLOT.PARENT, from + SLOT.PARENT, Op.PARENT, from + SLOT.CAP);
+    }
+    let memMoved = false;
+    for (let m = 0; m < p.mem.length && !memMoved; m++) memMoved = p.mem[m] !== m;
+    // Whole rows move with their PD unless memory objects move (then `applyPlan` rebuilds them).
+    const rows = (base: number, count: number): void => {
+      for (let r = 0; r < count; r++) {
+        const pd = r % L.counts.pd;
+        if (p.pd[pd] !== pd) for (let w = 0; w < L.pteWords; w++) emit(base + (r - pd + p.pd[pd]!) * L.pteWords + w, base + r * L.pteWords + w, Op.COPY);
+      }
+    };
+    if (!memMoved) {
+      rows(b.pte, L.counts.pd);
+      rows(b.tlb, L.counts.cpu * L.counts.pd);
+    }
+    const groups: number[][] = Array.from({ length: Op.PARENT + 1 }, () => []);
+    for (let i = 0; i < words; i++) if (fromAt[i] !== i || opAt[i] !== Op.COPY) groups[opAt[i]!]!.push(i, fromAt[i]!, auxAt[i]!);
+    let depStart: Int32Array | null = null;
+    let deps: Int32Array | null = null;
+    if (!memMoved) {
+      const readers = (to: number): number[] => (opAt[to] === Op.WAIT || opAt[to] === Op.PARENT ? [fromAt[to]!, auxAt[to]!] : [fromAt[to]!]);
+      depStart = new Int32Array(words + 1);
+      for (let to = 0; to < words; to++) for (const j of readers(to)) depStart[j + 1]!++;
+      for (let j = 0; j < words; j++) depStart[j + 1]! += depStart[j]!;
+      deps = new Int32Array(depStart[words]!);
+      const fill = depStart.slice(0, words);
+      for (let to = 0; to < words; to++) for (const j of readers(to)) deps[fill[j]!++] = to;
+    }
+    return { p, tables: byCapKind(p), groups: groups.map((g) => Int32Array.from(g)), memMoved, fromAt, opAt, auxAt, depStart, deps, checkedRef: null, diffOk: false };
+  }
+
+  /** Writes p(s) into `out`, as `apply(plan.p, s, out)` does. */
+  private applyPlan(plan: ApplyPlan, s: StateVector, out: StateVector): void {
+    out.set(s);
+    const { p, groups } = plan;
+    let g = groups[Op.COPY]!;
+    for (let k = 0; k < g.length; k += 3) out[g[k]!] = s[g[k + 1]!]!;
+    const ref = (g: Int32Array, table: Int32Array): void => {
+      for (let k = 0; k < g.length; k += 3) {
+        const v = s[g[k + 1]!]!;
+        out[g[k]!] = v >= 0 ? table[v]! : v;
+      }
+    };
+    ref(groups[Op.EC]!, p.ec);
+    ref(groups[Op.PD]!, p.pd);
+    ref(groups[Op.PT]!, p.pt);
+    ref(groups[Op.SLOT]!, p.slot);
+    g = groups[Op.WAIT]!;
+    for (let k = 0; k < g.length; k += 3) {
+      const v = s[g[k + 1]!]!;
+      out[g[k]!] = v < 0 ? v : s[g[k + 2]!] === EcState.SM ? p.sm[v]! : p.pt[v]!;
+    }
+    g = groups[Op.ITEM]!;
+    for (let k = 0; k < g.length; k += 3) {
+      const v = s[g[k + 1]!]!;
+      out[g[k]!] = v === 0 ? v : ((p.slot[(v >>> 4) - 1]! + 1) << 4) | (v & 15);
+    }
+    g = groups[Op.VALUE]!;
+    for (let k = 0; k < g.length; k += 3) {
+      const v = s[g[k + 1]!]!;
+      let x = v;
+      if (v > 0 && (v & SEALED) !== 0) {
+        const key = (v >>> 21) & 0xff;
+        if (key < p.mem.length) x = (v & ~(0xff << 21)) | (p.mem[key]! << 21);
+      }
+      out[g[k]!] = x;
+    }
+    g = groups[Op.CAP]!;
+    const tables = plan.tables;
+    for (let k = 0; k < g.length; k += 3) out[g[k]!] = mapCap(s[g[k + 1]!]!, tables);
+    g = groups[Op.PARENT]!;
+    for (let k = 0; k < g.length; k += 3) {
+      const v = s[g[k + 1]!]!;
+      out[g[k]!] = s[g[k + 2]!] === NO_CAP || v < 0 ? v : p.slot[v & ~SNAPSHOT_MARK]! | (v & SNAPSHOT_MARK);
+    }
+    if (plan.memMoved) this.moveRows(p, s, out);
   }
 
   /** The member images of the last `canonical` call: member i of family f went to `images[f][i]` (identity when it returned its argument). */
@@ -243,13 +707,124 @@ export class Symmetry {
     });
   }
 
-  /** A number summarising member `i`'s own records, invariant under the group. */
-  private signature(s: StateVector, fi: number, i: number): number {
+  /** `signature(·, fi, i)` compiled: the same words mixed in the same order through the same mappings. */
+  private signaturePlan(fi: number, i: number): SignaturePlan {
+    const L = this.L;
+    const m = this.families[fi]![i]!;
+    const at: number[] = [];
+    const op: number[] = [];
+    const aux: number[] = [];
+    const add = (word: number, o: number, a = 0): void => {
+      at.push(word);
+      op.push(o);
+      aux.push(a);
+    };
+    for (const e of m.ec) {
+      const b = L.base.ec + e * L.ecSize;
+      for (let w = 0; w < L.ecSize; w++) {
+        switch (w) {
+          case EC.PARTNER:
+          case EC.SERVER:
+            add(b + w, Op.EC);
+            break;
+          case EC.WAIT:
+            add(b + w, Op.WAIT, b + EC.STATE);
+            break;
+          case EC.PAGER_PT:
+          case EC.EXC_PT:
+            add(b + w, Op.PT);
+            break;
+          case EC.MSG_CAP:
+            add(b + w, Op.OWN_ITEM);
+            break;
+          case EC.PD:
+            add(b + w, Op.PD);
+            break;
+          case EC.REVOKE:
+            add(b + w, Op.OWN_SLOT);
+            break;
+          default:
+            add(b + w, Op.COPY);
+        }
+      }
+    }
+    for (const x of m.mem) {
+      add(L.base.mem + x * MEM.SIZE + MEM.LABELS, Op.COPY);
+      add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.COPY);
+    }
+    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(L.base.sm + x * SM.SIZE + w, Op.COPY);
+    for (const x of m.pt) add(L.base.pt + x * PT.SIZE + PT.EC, Op.EC);
+    for (let k = 0; k < m.slots; k++) add(L.base.slots + (m.slotBase + k) * SLOT.SIZE, Op.CAP);
+    const row = L.base.pte + m.comp * L.pteWords;
+    for (let x = 0; x < L.counts.mem; x++) add(row + (x >> 3), Op.PTE, x);
+    for (let c = 0; c < L.counts.cpu; c++) add(L.base.cpu + c * CPU.SIZE + CPU.CUR, Op.EC);
+    for (const e of this.outside) {
+      const b = L.base.ec + e * L.ecSize;
+      add(b + EC.PARTNER, Op.EC);
+      add(b + EC.SERVER, Op.EC);
+    }
+    return { rel: this.rel[fi]![i]!, slotBase: m.slotBase, slots: m.slots, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
+  }
+
+  /** A number summarising member `i`'s own records, invariant under the group: `signature`, from its compiled form. */
+  private signatureOf(s: StateVector, fi: number, i: number): number {
+    return this.signatureFrom(s, this.sigPlans[fi]![i]!, 0, SIGNATURE_SEED, null);
+  }
+
+  /**
+   * The signature of a member (its compiled form `plan`) from entry `from` on, the hash being
+   * `h` before that entry; with `prefix`, records in `prefix[k]` the hash before entry k.
+   */
+  private signatureFrom(s: StateVector, plan: SignaturePlan, from: number, h: number, prefix: Int32Array | null): number {
+    const { rel, slotBase, slots, at, op, aux } = plan;
+    for (let k = from; k < at.length; k++) {
+      if (prefix !== null) prefix[k] = h;
+      const v = s[at[k]!]!;
+      switch (op[k]) {
+        case Op.COPY:
+          h = mix(h, v);
+          break;
+        case Op.EC:
+          h = mix(h, v < 0 ? v : rel.ec[v]!);
+          break;
+        case Op.WAIT:
+          h = mix(h, v < 0 ? v : s[aux[k]!] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+          break;
+        case Op.PT:
+          h = mix(h, v < 0 ? v : rel.pt[v]!);
+          break;
+        case Op.OWN_ITEM: {
+          const g = (v >>> 4) - 1;
+          h = mix(h, v !== 0 && g >= slotBase && g < slotBase + slots ? OWN + ((g - slotBase) << 4) + (v & 15) : v);
+          break;
+        }
+        case Op.PD:
+          h = mix(h, v < 0 ? v : rel.pd[v]!);
+          break;
+        case Op.OWN_SLOT:
+          h = mix(h, v >= slotBase && v < slotBase + slots ? OWN + v - slotBase : v);
+          break;
+        case Op.CAP:
+          h = mix(h, mapCap(v, rel.byKind));
+          break;
+        case Op.PTE: {
+          const x = aux[k]!;
+          const r = (v >>> ((x & 7) * 4)) & 15;
+          if (r) h = mix(h, rel.mem[x]! * 16 + r);
+          break;
+        }
+      }
+    }
+    return h;
+  }
+
+  /** A number summarising member `i`'s own records, invariant under the group (the reference form of `signatureOf`). */
+  signature(s: StateVector, fi: number, i: number): number {
     const L = this.L;
     const m = this.families[fi]![i]!;
     const rel = this.rel[fi]![i]!;
     const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
-    let h = 0x2545f491;
+    let h = SIGNATURE_SEED;
     for (const e of m.ec) {
       const b = L.base.ec + e * L.ecSize;
       for (let w = 0; w < L.ecSize; w++) {
@@ -386,14 +961,24 @@ export class Symmetry {
     // Page tables and TLBs: rows move with their PD, and the 4-bit entries with their memory object.
     let memMoved = false;
     for (let m = 0; m < p.mem.length && !memMoved; m++) memMoved = p.mem[m] !== m;
+    if (memMoved) {
+      this.moveRows(p, s, out);
+      return;
+    }
     const rows = (base: number, count: number): void => {
-      if (!memMoved) {
-        for (let r = 0; r < count; r++) {
-          const pd = r % L.counts.pd;
-          if (p.pd[pd] !== pd) out.set(s.subarray(base + r * L.pteWords, base + (r + 1) * L.pteWords), base + (r - pd + p.pd[pd]!) * L.pteWords);
-        }
-        return;
+      for (let r = 0; r < count; r++) {
+        const pd = r % L.counts.pd;
+        if (p.pd[pd] !== pd) out.set(s.subarray(base + r * L.pteWords, base + (r + 1) * L.pteWords), base + (r - pd + p.pd[pd]!) * L.pteWords);
       }
+    };
+    rows(b.pte, L.counts.pd);
+    rows(b.tlb, L.counts.cpu * L.counts.pd);
+  }
+
+  /** The page-table and TLB rows of p(s) when p moves memory objects: each 4-bit entry goes to its object's image, in its PD's image's row. */
+  private moveRows(p: Permutation, s: StateVector, out: StateVector): void {
+    const L = this.L;
+    const rows = (base: number, count: number): void => {
       for (let r = 0; r < count; r++) out.fill(0, base + r * L.pteWords, base + (r + 1) * L.pteWords);
       for (let r = 0; r < count; r++) {
         const pd = r % L.counts.pd;
@@ -408,8 +993,8 @@ export class Symmetry {
         }
       }
     };
-    rows(b.pte, L.counts.pd);
-    rows(b.tlb, L.counts.cpu * L.counts.pd);
+    rows(L.base.pte, L.counts.pd);
+    rows(L.base.tlb, L.counts.cpu * L.counts.pd);
   }
 }
 

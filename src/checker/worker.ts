@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { buildSystem, localStep, successors, type Successor } from "../components/step.js";
 import { compileFile, compileText } from "../dsl/compile.js";
-import { fingerprint } from "./fingerprint.js";
+import { StateFingerprinter } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
@@ -16,11 +16,15 @@ const sys = buildSystem(c.model);
 sys.footprints = false;
 sys.quietIrqs = sys.deadVariables = setup.deadValues;
 const judge = new Judge(sys, true);
+/** Fingerprints against the initial state, as the explorer that shares the table does. */
+const fp = new StateFingerprinter(sys.init, 256);
+// The worker keeps nothing of a state's successors but copies (`out`): their vectors are reused (arena.ts),
+// in the fingerprinter's memory.
+sys.arena.recycle(true, fp.backing);
 const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
 const words = sys.k.L.words;
-const fp = new Uint32Array(2);
 
 /** A growable list of ints. */
 class Ints {
@@ -74,11 +78,12 @@ parentPort!.on("message", (task: LevelTask) => {
     }
     const s = states.subarray(next * words, (next + 1) * words);
     const from = task.indices[next]!;
+    sys.arena.rewind();
     /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
     const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
       const rep = symmetry ? symmetry.canonical(x.state) : x.state;
-      fingerprint(rep, fp);
-      const r = table.insertOrFind(fp[0]!, fp[1]!);
+      fp.take(rep);
+      const r = table.insertOrFind(fp.out[0]!, fp.out[1]!);
       const to = r >= 0 ? r : -r - 1;
       if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
       transitions++;

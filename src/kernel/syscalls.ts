@@ -477,9 +477,70 @@ export const SYSCALLS: { readonly [O in Op]: Entry<O, any> } = {
   pte_write: pteWrite,
 };
 
-/** The table entry of an op. Own keys only: an op such as "toString" must not reach Object.prototype. */
-function entryOf(op: string): Entry<Op, unknown> | undefined {
-  return Object.hasOwn(SYSCALLS, op) ? (SYSCALLS[op as Op] as Entry<Op, unknown>) : undefined;
+/** The table entry of an op (`SYSCALLS[op]`, which a test checks). Own keys only: an op such as "toString" must not reach Object.prototype. */
+export function entryOf(op: string): Entry<Op, unknown> | undefined {
+  // A switch on the literal: the explorer decodes several syscalls per state, and a keyed
+  // lookup with an own-property check cost it about 3 % of its time.
+  let e: Entry<any, any> | undefined;
+  switch (op) {
+    case "call":
+      e = call;
+      break;
+    case "reply":
+      e = reply;
+      break;
+    case "recv":
+      e = recv;
+      break;
+    case "delegate":
+      e = delegate;
+      break;
+    case "revoke":
+      e = revoke;
+      break;
+    case "create_pd":
+      e = createPd;
+      break;
+    case "create_ec":
+      e = createEc;
+      break;
+    case "create_sc":
+      e = createSc;
+      break;
+    case "create_pt":
+      e = createPt;
+      break;
+    case "create_sm":
+      e = createSm;
+      break;
+    case "sm_up":
+      e = smUpEntry;
+      break;
+    case "sm_down":
+      e = smDown;
+      break;
+    case "lookup":
+      e = lookup;
+      break;
+    case "assign_dev":
+      e = assignDev;
+      break;
+    case "assign_irq":
+      e = assignIrq;
+      break;
+    case "map":
+      e = map;
+      break;
+    case "unmap":
+      e = unmap;
+      break;
+    case "pte_write":
+      e = pteWrite;
+      break;
+    default:
+      e = undefined;
+  }
+  return e as Entry<Op, unknown> | undefined;
 }
 
 /**

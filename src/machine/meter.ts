@@ -31,7 +31,9 @@ export class Meter {
   }
 
   reset(): void {
-    this.raw.fill(0);
+    // A loop: `fill` is a call into the runtime, slower than 13 stores (once per step).
+    const raw = this.raw;
+    for (let i = 0; i < raw.length; i++) raw[i] = 0;
   }
 
   /** The counts by name (for reports and tests; the hot path uses `raw`). */

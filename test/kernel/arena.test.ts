@@ -1,4 +1,4 @@
-// The state arena: copies are equal to their source, independent of it and of each other, across chunk boundaries.
+// The state arena: copies are equal to their source, independent of it and of each other, across chunk boundaries; recycling reuses them after a rewind.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { StateArena } from "../../src/kernel/arena.js";
@@ -25,5 +25,26 @@ describe("StateArena", () => {
     const arena = new StateArena(100, 10);
     expect(arena.chunkWords).toBe(100);
     expect(() => arena.copy(new Int32Array(100))).not.toThrow();
+  });
+  it("recycling: after a rewind copies reuse the same vectors in order, and are independent until then", () => {
+    const arena = new StateArena(5, 10);
+    const before = arena.copy(Int32Array.of(9, 9, 9, 9, 9));
+    expect(arena.recycle(true)).toBe(false);
+    const a = arena.copy(Int32Array.of(1, 2, 3, 4, 5));
+    const b = arena.copy(Int32Array.of(6, 7, 8, 9, 10));
+    const c = arena.copy(Int32Array.of(0, 0, 0, 0, 1));
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect([...a, ...b, ...c]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0, 0, 0, 1]);
+    arena.rewind();
+    const a2 = arena.copy(Int32Array.of(5, 4, 3, 2, 1));
+    expect(a2).toBe(a);
+    expect([...a]).toEqual([5, 4, 3, 2, 1]);
+    expect([...b]).toEqual([6, 7, 8, 9, 10]);
+    expect(arena.copy(b)).toBe(b);
+    // Turning it off: copies are fresh again, and what was handed out before stays.
+    expect(arena.recycle(false)).toBe(true);
+    const d = arena.copy(Int32Array.of(3, 3, 3, 3, 3));
+    expect([a, b, c, before]).not.toContain(d);
+    expect([...before]).toEqual([9, 9, 9, 9, 9]);
   });
 });

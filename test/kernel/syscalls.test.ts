@@ -15,7 +15,7 @@ import { scGet } from "../../src/kernel/sc.js";
 import { SM_MAX, smAlive, smCount } from "../../src/kernel/sm.js";
 import { capAt, globalSlot, setSlot, slotsOf } from "../../src/kernel/space.js";
 import { Status } from "../../src/kernel/status.js";
-import { SYSCALLS, type SyscallArgs } from "../../src/kernel/syscalls.js";
+import { entryOf, SYSCALLS, type SyscallArgs } from "../../src/kernel/syscalls.js";
 import { bootText, capsOf, diff, expectFailure, fillSpace, type Rig } from "./harness.js";
 
 /**
@@ -92,6 +92,10 @@ describe("the dispatch table", () => {
         "sm_up", "sm_down", "lookup", "assign_dev", "assign_irq", "map", "unmap", "pte_write",
       ].sort(),
     );
+  });
+  it("dispatches each op to its entry of the table, and nothing else", () => {
+    for (const op of Object.keys(SYSCALLS)) expect(entryOf(op)).toBe(SYSCALLS[op as keyof typeof SYSCALLS]);
+    for (const op of ["frobnicate", "toString", "constructor", "__proto__", "hasOwnProperty", ""]) expect(entryOf(op)).toBeUndefined();
   });
   it("refuses an unknown syscall with BAD_SYS and changes only the STATUS word", () => {
     const r = base();
