@@ -19,6 +19,43 @@ function chiSquare(values: number[], buckets: number): number {
   return counts.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
 }
 
+/**
+ * 249,000 vectors: `base` with two words raised, by 1–4 and by 1–2. Their fingerprints under
+ * `hash` never collide in 64 bits, and each 32-bit half collides at most 25 times — a random
+ * function gives N(N-1)/2^33, about 7; the inputs are fixed, so this cannot flake.
+ */
+function expectSpread(base: Int32Array, hash: (v: Int32Array) => Uint32Array): void {
+  const N = 249_000;
+  const hi = new Uint32Array(N);
+  const lo = new Uint32Array(N);
+  const both = new Set<string>();
+  const v = base.slice();
+  let n = 0;
+  for (let p = 0; p < base.length; p++)
+    for (let q = p + 1; q < base.length; q++)
+      for (let x = 1; x <= 4; x++)
+        for (let y = 1; y <= 2; y++) {
+          v.set(base);
+          v[p] = base[p]! + x;
+          v[q] = base[q]! + y;
+          const out = hash(v);
+          hi[n] = out[0]!;
+          lo[n] = out[1]!;
+          both.add(`${out[0]},${out[1]}`);
+          n++;
+        }
+  expect(n).toBe(N);
+  expect(both.size).toBe(N);
+  const collisions = (a: Uint32Array): number => {
+    const s = a.slice().sort();
+    let c = 0;
+    for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) c++;
+    return c;
+  };
+  expect(collisions(hi)).toBeLessThanOrEqual(25);
+  expect(collisions(lo)).toBeLessThanOrEqual(25);
+}
+
 describe("fingerprint", () => {
   it("is a function of the words alone: copies and equal subranges hash alike", () => {
     fc.assert(
@@ -77,40 +114,8 @@ describe("fingerprint", () => {
   it("no 64-bit collision, and 32-bit collisions at the rate of a random function, over 249,000 structured vectors", () => {
     // Two words of a 250-word zero vector set to small values: the shape of real
     // successor states, which differ from each other in a few small words.
-    const N = 249_000;
-    const hi = new Uint32Array(N);
-    const lo = new Uint32Array(N);
-    const both = new Set<string>();
-    const v = new Int32Array(250);
     const out = new Uint32Array(2);
-    let n = 0;
-    for (let p = 0; p < 250; p++) {
-      for (let q = p + 1; q < 250; q++) {
-        for (let x = 1; x <= 4; x++) {
-          for (let y = 1; y <= 2; y++) {
-            v.fill(0);
-            v[p] = x;
-            v[q] = y;
-            fingerprint(v, out);
-            hi[n] = out[0]!;
-            lo[n] = out[1]!;
-            both.add(`${out[0]},${out[1]}`);
-            n++;
-          }
-        }
-      }
-    }
-    expect(n).toBe(N);
-    expect(both.size).toBe(N);
-    const collisions = (a: Uint32Array): number => {
-      const s = a.slice().sort();
-      let c = 0;
-      for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) c++;
-      return c;
-    };
-    // A random function gives N(N-1)/2^33, about 7; the inputs are fixed, so this cannot flake.
-    expect(collisions(hi)).toBeLessThanOrEqual(25);
-    expect(collisions(lo)).toBeLessThanOrEqual(25);
+    expectSpread(new Int32Array(250), (v) => (fingerprint(v, out), out));
   });
 
   it("sequential small vectors spread evenly over buckets, by low bits and by top bits", () => {
@@ -187,38 +192,7 @@ describe("StateFingerprinter", () => {
 
   it("no 64-bit collision, and 32-bit collisions at the rate of a random function, over 249,000 states near the reference", () => {
     // As above, on differences: two words of the reference changed to small values.
-    const N = 249_000;
-    const hi = new Uint32Array(N);
-    const lo = new Uint32Array(N);
-    const both = new Set<string>();
     const f = new StateFingerprinter(ref);
-    const v = ref.slice();
-    let n = 0;
-    for (let p = 0; p < 250; p++) {
-      for (let q = p + 1; q < 250; q++) {
-        for (let x = 1; x <= 4; x++) {
-          for (let y = 1; y <= 2; y++) {
-            v.set(ref);
-            v[p] = ref[p]! + x;
-            v[q] = ref[q]! + y;
-            f.take(v);
-            hi[n] = f.out[0]!;
-            lo[n] = f.out[1]!;
-            both.add(`${f.out[0]},${f.out[1]}`);
-            n++;
-          }
-        }
-      }
-    }
-    expect(n).toBe(N);
-    expect(both.size).toBe(N);
-    const collisions = (a: Uint32Array): number => {
-      const s = a.slice().sort();
-      let c = 0;
-      for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) c++;
-      return c;
-    };
-    expect(collisions(hi)).toBeLessThanOrEqual(25);
-    expect(collisions(lo)).toBeLessThanOrEqual(25);
+    expectSpread(ref, (v) => (f.take(v), f.out));
   });
 });
