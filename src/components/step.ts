@@ -17,7 +17,7 @@ import { enter, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
-import { decodeStatus, smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
+import { decodeSyscall, invokeDecoded, smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
 import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
@@ -245,10 +245,12 @@ class Step implements StepInfo {
   }
 }
 
-/** What a step function hands `done`: the step's record without what `done` works out, and its text as a closure. */
-type Info = Omit<StepInfo, "cost" | "writes" | "cpu" | "component" | "text"> & { readonly describe: Describe };
-
-function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Info, out: Successor[]): void {
+/**
+ * Records the successor `n` of `s` made by `ec` (-1: a device or timer), with its step record:
+ * `stepEc` is the step's EC (a timeout's names the EC it times out). Positional arguments, not
+ * an object: this runs for every successor.
+ */
+function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: StepKind, stepEc: number, node: NodeId | null, describe: Describe, status: Status, reads: "local" | "all", revoked: StepInfo["revoked"], out: Successor[]): void {
   const L = sys.k.L;
   // A thread past the end of its body is DONE, but only once no revoke of its own is in
   // progress: a preemptible revoke as its last statement must still run its continuations
@@ -268,7 +270,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, info: Inf
   }
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
-  const step = new Step(info.kind, info.ec, cpu, component, info.node, info.describe, info.status, cost, writes, info.reads, info.revoked);
+  const step = new Step(kind, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked);
   out.push({ state: n, step });
 }
 
@@ -288,7 +290,7 @@ function clearDead(sys: System, n: StateVector, ec: number): void {
 function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {
   const n = begin(sys, s, -1);
   act(n);
-  done(sys, s, n, -1, { kind, ec, node: null, describe, status: Status.SUCCESS, reads: "all" }, out);
+  done(sys, s, n, -1, kind, ec, null, describe, Status.SUCCESS, "all", undefined, out);
 }
 
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
@@ -297,7 +299,7 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
   const { model, k } = sys;
-  done(sys, s, n, ec, { kind: "revoke", ec, node: null, describe: () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, status: Status.SUCCESS, reads: "all", revoked }, out);
+  done(sys, s, n, ec, "revoke", ec, null, () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
 }
 
 /** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
@@ -390,7 +392,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     const n = begin(sys, s, ec, dispatch);
     const r = act(n);
     const text = r.text;
-    done(sys, s, n, ec, { kind: "thread", ec, node: i.node, describe: () => `${ecName(model, L, ec)}: ${text()}`, status: r.status ?? Status.SUCCESS, reads, revoked: r.revoked }, out);
+    done(sys, s, n, ec, "thread", ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, out);
   };
   const pd = ecGet(s, L, ec, EC.PD);
   switch (i.op) {
@@ -679,69 +681,80 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const bound = comp.adversarySteps;
   if (bound !== null && s[L.base.pd + pd * PD.SIZE + PD.ADV]! >= bound) return;
   const who = (): string => ecName(model, L, ec);
-  const caps: { sel: number; c: Cap }[] = [];
+  const caps: Held[] = [];
+  const pts: Held[] = [];
+  const pds: Held[] = [];
   for (let i = 0; i < slotsOf(L, pd); i++) {
     const c = capAt(s, L, globalSlot(L, pd, i));
-    if (c !== NO_CAP) caps.push({ sel: i, c });
+    if (c === NO_CAP) continue;
+    const x = { sel: i, c };
+    caps.push(x);
+    if (capKind(c) === Kind.PT) pts.push(x);
+    else if (capKind(c) === Kind.PD) pds.push(x);
   }
   const data = adversaryData(s, L, ec);
-  const name = (c: Cap): string => capName(model, L, c);
   /**
    * One syscall attempt. Most are refused, so the kernel's decode decides first, on `s`
    * itself: decode writes nothing (not even the meter), and it reads capability slots,
    * kernel objects and EC records only — never the CPU records or TLBs, the only words
    * `enter` (in `begin`) changes — so it decides on `s` exactly as on the dispatched copy
-   * (test/components/decode.test.ts checks both). Only an accepted syscall costs a copy,
-   * on which `syscall` decodes again and invokes.
+   * (test/components/decode.test.ts checks both), and what it worked out holds on the copy.
+   * Only an accepted syscall costs a copy and a text (built from the arguments, `attemptText`;
+   * `woken` is the EC an `sm_up` wakes).
    */
-  const act = (a: SyscallArgs, text: Describe): void => {
-    if (decodeStatus(k, s, ec, a) !== Status.SUCCESS) return;
+  const act = (a: SyscallArgs, woken = -1): void => {
+    const x = decodeSyscall(k, s, ec, a);
+    if (typeof x === "number") return;
     const n = begin(sys, s, ec);
-    const st = syscall(k, n, ec, a);
-    if (st !== Status.SUCCESS) return;
+    invokeDecoded(k, n, ec, x);
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
     const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: ${text()}`, status: st, reads: "all", revoked }, out);
+    done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: ${attemptText(model, L, caps, a, woken)}`, Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
-  // which the kernel refuses unless it has the delegate_rights_escalation bug.
-  const rightsToTry = (c: Cap): number[] => (capRights(c) === ALL_RIGHTS[capKind(c)] ? [capRights(c)] : [capRights(c), ALL_RIGHTS[capKind(c)]]);
-  const items: (Item | undefined)[] = [undefined, ...caps.flatMap((x) => rightsToTry(x.c).map((rights) => ({ sel: x.sel, rights })))];
-  const itemText = (it: Item | undefined): string => (it ? ` with ${name(caps.find((x) => x.sel === it.sel)!.c)}` : "");
-  const pts = caps.filter((x) => capKind(x.c) === Kind.PT);
-  const pds = caps.filter((x) => capKind(x.c) === Kind.PD);
+  // which the kernel refuses unless it has the delegate_rights_escalation bug: without it,
+  // those attempts are not made (decode would refuse every one).
+  const escalate = L.faults.has("delegate_rights_escalation");
+  const items: (Item | undefined)[] = [undefined];
+  for (const x of caps) {
+    items.push({ sel: x.sel, rights: capRights(x.c) });
+    if (escalate && capRights(x.c) !== ALL_RIGHTS[capKind(x.c)]) items.push({ sel: x.sel, rights: ALL_RIGHTS[capKind(x.c)] });
+  }
   // IPC: as a server, reply to the caller it holds, or receive on a portal bound to it;
   // as a client, call any portal it holds (with a timeout, which it may let expire or not).
   if (ecGet(s, L, ec, EC.PARTNER) >= 0)
-    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it }, () => `reply ${fmt(d, model)}${itemText(it)}`);
+    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it });
   // recv on every portal bound to this EC (those of its component, and those it created);
   // the kernel refuses it while the EC still holds a reply capability.
   for (const p of pts) {
     if (ptEc(s, L, capObject(p.c)) !== ec) continue;
-    const callers = waitingCallers(s, L, capObject(p.c));
-    (callers.length ? callers.map((_, i) => i) : [0]).forEach((choice) => act({ op: "recv", pt: p.sel, choice }, () => `recv on ${name(p.c)}`));
+    const callers = waitingCallers(s, L, capObject(p.c)).length;
+    for (let choice = 0; choice < Math.max(1, callers); choice++) act({ op: "recv", pt: p.sel, choice });
   }
-  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true }, () => `call ${name(p.c)}(${fmt(d, model)})${itemText(it)}`);
+  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true });
   // The derivation tree: delegate anything it holds to any PD it holds, with all its rights; revoke anything.
-  for (const x of caps) for (const t of pds) if (t.sel !== x.sel) for (const rights of rightsToTry(x.c)) act({ op: "delegate", src: x.sel, pd: t.sel, rights }, () => `delegate ${name(x.c)} -> ${name(t.c)}`);
-  for (const x of caps) act({ op: "revoke", sel: x.sel }, () => `revoke ${name(x.c)}`);
+  for (const x of caps)
+    for (const t of pds) {
+      if (t.sel === x.sel) continue;
+      act({ op: "delegate", src: x.sel, pd: t.sel, rights: capRights(x.c) });
+      if (escalate && capRights(x.c) !== ALL_RIGHTS[capKind(x.c)]) act({ op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] });
+    }
+  for (const x of caps) act({ op: "revoke", sel: x.sel });
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
   // and touch memory it holds but has not mapped (a page fault to its pager).
-  for (const x of caps.filter((y) => capKind(y.c) === Kind.MEM)) {
-    const m = capObject(x.c);
-    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: capRights(x.c) }, () => `map ${name(x.c)} -> ${name(t.c)}`);
-  }
-  // ... and memory it holds no capability to, `rw`: the kernel refuses it (a refused call is no
-  // step), unless it does not check ownership (map_unowned).
+  for (const x of caps) if (capKind(x.c) === Kind.MEM) for (const t of pds) act({ op: "map", mem: capObject(x.c), pd: t.sel, rights: capRights(x.c) });
+  // ... and memory it holds no capability to, `rw`: the kernel refuses it unless it does not
+  // check ownership (map_unowned), so only then is it tried.
+  if (L.faults.has("map_unowned"))
+    for (let m = 0; m < L.counts.mem; m++) {
+      if (holdsMem(caps, m)) continue;
+      for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: Right.R | Right.W });
+    }
   for (let m = 0; m < L.counts.mem; m++) {
-    if (caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m)) continue;
-    for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: Right.R | Right.W }, () => `map ${objectName(model, L, Kind.MEM, m)} -> ${name(t.c)} (without a capability to it)`);
-  }
-  for (let m = 0; m < L.counts.mem; m++) {
-    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m }, () => `unmap ${objectName(model, L, Kind.MEM, m)}`);
+    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m });
   }
   for (let m = 0; m < L.counts.mem; m++) {
-    const mine = caps.some((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === m);
+    const mine = holdsMem(caps, m);
     for (const d of data) memoryWrite(sys, s, ec, m, d, out, who, bound, mine);
   }
   // Loads through the MMU: what it can read it knows already (adversaryData), but a load
@@ -753,7 +766,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-    done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
+    done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
   }
   // DMA by the devices it drives.
   L.model.machine.devices.forEach((dev, di) => {
@@ -765,26 +778,29 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
         if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-        done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, status: Status.SUCCESS, reads: "all" }, out);
+        done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
       }
     }
   });
-  // Semaphores, and new portals and semaphores of its own.
-  // Its own page table, if the kernel lets it write there (pagetable_writable).
-  for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W }, () => `write its page table: map ${objectName(model, L, Kind.MEM, m)} rw`);
+  // Its own page table, if the kernel lets it write there (pagetable_writable; else decode refuses every one).
+  if (L.faults.has("pagetable_writable")) for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W });
   // Devices and interrupts it holds.
-  for (const x of caps.filter((y) => capKind(y.c) === Kind.DEV)) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel }, () => `assign ${name(x.c)} to ${name(t.c)}`);
-  for (const x of caps.filter((y) => capKind(y.c) === Kind.SM && L.boot.deviceIrqSm.includes(capObject(y.c))))
-    for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu }, () => `route ${name(x.c)} to cpu${cpu}`);
-  for (const x of caps.filter((y) => capKind(y.c) === Kind.SM)) {
+  for (const x of caps) if (capKind(x.c) === Kind.DEV) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel });
+  for (const x of caps)
+    if (capKind(x.c) === Kind.SM && L.boot.deviceIrqSm.includes(capObject(x.c)))
+      for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu });
+  // Semaphores, and new portals and semaphores of its own.
+  for (const x of caps) {
+    if (capKind(x.c) !== Kind.SM) continue;
     const waiters = smWaiters(s, L, capObject(x.c));
-    (waiters.length ? waiters : [-1]).forEach((w, choice) => act({ op: "sm_up", sm: x.sel, choice }, () => `up ${name(x.c)}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`));
-    act({ op: "sm_down", sm: x.sel, timeout: true }, () => `down ${name(x.c)}`);
+    if (waiters.length === 0) act({ op: "sm_up", sm: x.sel, choice: 0 });
+    else for (let choice = 0; choice < waiters.length; choice++) act({ op: "sm_up", sm: x.sel, choice }, waiters[choice]!);
+    act({ op: "sm_down", sm: x.sel, timeout: true });
   }
   const ownEc = findObject(s, L, pd, Kind.EC, ec);
-  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc }, () => "create a portal bound to itself");
+  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc });
   const ownPd = findObject(s, L, pd, Kind.PD, pd);
-  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 }, () => "create a semaphore");
+  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 });
   // Exceptions (an L4Linux process's system calls), when its component has a handler: with
   // each datum. One that would only kill its own EC (no usable handler) is not a step.
   if (ecGet(s, L, ec, EC.EXC_PT) >= 0)
@@ -793,8 +809,64 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
       if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-      done(sys, s, n, ec, { kind: "adversary", ec, node: comp.node, describe: () => `${who()}: raise ${fmt(d, model)}`, status: Status.SUCCESS, reads: "all" }, out);
+      done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
     }
+}
+
+/** A capability the adversary holds: its selector and the capability. */
+interface Held {
+  readonly sel: number;
+  readonly c: Cap;
+}
+
+function holdsMem(caps: readonly Held[], m: number): boolean {
+  for (const x of caps) if (capKind(x.c) === Kind.MEM && capObject(x.c) === m) return true;
+  return false;
+}
+
+/**
+ * What an adversary's accepted system call did, in scenario terms, from its arguments and
+ * the capabilities it held (`caps`, by selector); `woken` is the EC an `sm_up` woke (-1: none).
+ */
+function attemptText(model: SystemModel, L: Layout, caps: readonly Held[], a: SyscallArgs, woken: number): string {
+  const at = (sel: number): string => capName(model, L, caps.find((x) => x.sel === sel)!.c);
+  const item = (it: Item | undefined): string => (it ? ` with ${at(it.sel)}` : "");
+  const datum = (words: readonly number[] | undefined, labels: number | undefined): string => fmt({ value: words?.[0] ?? 0, labels: labels ?? 0 }, model);
+  const mem = (m: number): string => objectName(model, L, Kind.MEM, m);
+  switch (a.op) {
+    case "reply":
+      return `reply ${datum(a.words, a.labels)}${item(a.item)}`;
+    case "recv":
+      return `recv on ${at(a.pt)}`;
+    case "call":
+      return `call ${at(a.pt)}(${datum(a.words, a.labels)})${item(a.item)}`;
+    case "delegate":
+      return `delegate ${at(a.src)} -> ${at(a.pd)}`;
+    case "revoke":
+      return `revoke ${at(a.sel)}`;
+    case "map": {
+      const held = caps.find((x) => capKind(x.c) === Kind.MEM && capObject(x.c) === a.mem && capRights(x.c) === a.rights);
+      return held ? `map ${capName(model, L, held.c)} -> ${at(a.pd)}` : `map ${mem(a.mem)} -> ${at(a.pd)} (without a capability to it)`;
+    }
+    case "unmap":
+      return `unmap ${mem(a.mem)}`;
+    case "pte_write":
+      return `write its page table: map ${mem(a.mem)} rw`;
+    case "assign_dev":
+      return `assign ${at(a.dev)} to ${at(a.pd)}`;
+    case "assign_irq":
+      return `route ${at(a.sm)} to cpu${a.cpu}`;
+    case "sm_up":
+      return `up ${at(a.sm)}${woken >= 0 ? ` (wakes ${ecName(model, L, woken)})` : ""}`;
+    case "sm_down":
+      return `down ${at(a.sm)}`;
+    case "create_pt":
+      return "create a portal bound to itself";
+    case "create_sm":
+      return "create a semaphore";
+    default:
+      return a.op;
+  }
 }
 
 /**
@@ -819,6 +891,6 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
     const where = objectName(model, L, Kind.MEM, m);
     return `${who()}: ${ok ? `write ${fmt(d, model)} to ${where}` : `touch ${where}: page fault`}`;
   };
-  done(sys, s, n, ec, { kind: "adversary", ec, node: model.components[pd]!.node, describe, status: Status.SUCCESS, reads: "all" }, out);
+  done(sys, s, n, ec, "adversary", ec, model.components[pd]!.node, describe, Status.SUCCESS, "all", undefined, out);
 }
 

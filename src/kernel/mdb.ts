@@ -138,6 +138,9 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
     for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) removeNode(s, L, i, localCpu, meter);
     return;
   }
+  // No child, no descendant: one scan decides the common case (an adversary revoking what it
+  // holds) instead of leafDescendant's walk of every slot's ancestry.
+  if (!hasChild(s, L, g)) return;
   for (let leaf = leafDescendant(s, L, g); leaf >= 0; leaf = leafDescendant(s, L, g)) removeNode(s, L, leaf, localCpu, meter);
 }
 

@@ -56,7 +56,7 @@ type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
  * A decode writes nothing (neither the state nor the meter) and reads no CPU record
  * and no TLB: `decodeStatus` relies on both.
  */
-interface Entry<O extends Op, D> {
+export interface Entry<O extends Op, D> {
   decode(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>): D | Status;
   invoke(k: Kernel, s: StateVector, ec: number, d: D): void;
 }
@@ -555,6 +555,32 @@ export function decodeStatus(k: Kernel, s: StateVector, ec: number, a: SyscallAr
   if (!entry) return Status.BAD_SYS;
   const d = entry.decode(k, s, ec, a as never);
   return failed(d) ? d : Status.SUCCESS;
+}
+
+/** A syscall that decode accepted: its table entry and what decode worked out for `invokeDecoded`. */
+export interface Decoded {
+  readonly entry: Entry<Op, unknown>;
+  readonly d: unknown;
+}
+
+/**
+ * Decode alone, keeping its result: the caller that decided on `s` (`decodeStatus`) and then
+ * copies the state need not decode again on the copy. Valid on any copy of `s` that differs
+ * from it only in CPU records and TLBs (what dispatching changes), which decode does not read.
+ */
+export function decodeSyscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Decoded | Status {
+  const entry = entryOf(a.op);
+  if (!entry) return Status.BAD_SYS;
+  const d = entry.decode(k, s, ec, a as never);
+  return failed(d) ? d : { entry, d };
+}
+
+/** `syscall` of an accepted decode (`decodeSyscall`): kernel entry, invoke, kernel exit. Cannot fail. */
+export function invokeDecoded(k: Kernel, s: StateVector, ec: number, x: Decoded): void {
+  k.meter.add(P.kernelEntry);
+  ecSet(s, k.L, ec, EC.STATUS, Status.SUCCESS);
+  x.entry.invoke(k, s, ec, x.d);
+  k.meter.add(P.kernelExit);
 }
 
 /**
