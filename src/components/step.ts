@@ -40,6 +40,11 @@ export interface System {
    */
   footprints: boolean;
   /**
+   * Whether steps carry their primitive counts (`StepInfo.cost`) even with `footprints` off:
+   * one allocation per successor, which path timing (src/timing) needs and nothing else does.
+   */
+  metered: boolean;
+  /**
    * Whether an interrupt nobody can ever observe is not raised (spec/invariants.md §10.3). Off
    * in a fresh system, whose steps are the language's (spec/language.md §9); `check` turns it
    * on unless asked not to (`reductionsFor`), and so do its workers.
@@ -61,7 +66,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
+  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -82,6 +87,18 @@ export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
 /** One step, in scenario terms, with what the explorer needs for reduction and timing. */
 export interface StepInfo {
   readonly kind: StepKind;
+  /**
+   * What the step did, for path events (src/timing/events.ts): a thread's statement op
+   * ("call", "recv", "read", ...; "complete" for the step that completes a blocking
+   * statement), an adversary's syscall op (or "read", "write", "dma", "raise"), "revoke"
+   * for a revoke's continuation, "timeout", "irq".
+   */
+  readonly op: string;
+  /**
+   * The kernel object `op` names: the PT of a call or recv, the SM of an up or down, the
+   * memory object of a read or write, the device of an interrupt; -1 when none.
+   */
+  readonly obj: number;
   /** The acting EC (-1 for a device). */
   readonly ec: number;
   readonly cpu: number;
@@ -132,7 +149,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
       else if (isAdversary(sys, s, ec)) adversarySteps(sys, s, ec, out);
     }
   }
-  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, (n) => timeout(k, n, ec), () => `timeout of ${ecName(sys.model, L, ec)}`, out);
+  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, ec, (n) => timeout(k, n, ec), () => `timeout of ${ecName(sys.model, L, ec)}`, out);
   sys.model.machine.devices.forEach((d, dev) => {
     const sm = L.boot.deviceIrqSm[dev]!;
     if (sm < 0) return;
@@ -141,7 +158,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
     if (waiters.length === 0 && sys.quietIrqs && unobservable(sys, s, dev, sm)) return;
     // The interrupt wakes one waiter: each is a separate outcome.
     (waiters.length ? waiters : [-1]).forEach((w, choice) =>
-      environment(sys, s, "irq", -1, (n) => deviceIrq(k, n, dev, choice), () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
+      environment(sys, s, "irq", dev, -1, (n) => deviceIrq(k, n, dev, choice), () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
     );
   });
   return out;
@@ -216,6 +233,8 @@ class Step implements StepInfo {
   #text = "";
   constructor(
     readonly kind: StepKind,
+    readonly op: string,
+    readonly obj: number,
     readonly ec: number,
     readonly cpu: number,
     readonly component: number,
@@ -240,8 +259,8 @@ class Step implements StepInfo {
 
   /** The plain record, as JSON.stringify showed it before the text became a getter (not an own property). */
   toJSON(): StepInfo {
-    const { kind, ec, cpu, component, node, text, status, cost, writes, reads, revoked } = this;
-    return { kind, ec, cpu, component, node, text, status, cost, writes, reads, ...(revoked && { revoked }) };
+    const { kind, op, obj, ec, cpu, component, node, text, status, cost, writes, reads, revoked } = this;
+    return { kind, op, obj, ec, cpu, component, node, text, status, cost, writes, reads, ...(revoked && { revoked }) };
   }
 }
 
@@ -250,7 +269,7 @@ class Step implements StepInfo {
  * `stepEc` is the step's EC (a timeout's names the EC it times out). Positional arguments, not
  * an object: this runs for every successor.
  */
-function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: StepKind, stepEc: number, node: NodeId | null, describe: Describe, status: Status, reads: "local" | "all", revoked: StepInfo["revoked"], out: Successor[]): void {
+function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: StepKind, op: string, obj: number, stepEc: number, node: NodeId | null, describe: Describe, status: Status, reads: "local" | "all", revoked: StepInfo["revoked"], out: Successor[]): void {
   const L = sys.k.L;
   // A thread past the end of its body is DONE, but only once no revoke of its own is in
   // progress: a preemptible revoke as its last statement must still run its continuations
@@ -267,10 +286,10 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
     writes = new Int32Array(count);
     for (let i = 0, j = 0; i < n.length; i++) if (n[i] !== s[i]) writes[j++] = i;
     cost = sys.k.meter.raw.slice();
-  }
+  } else if (sys.metered) cost = sys.k.meter.raw.slice();
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
-  const step = new Step(kind, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked);
+  const step = new Step(kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked);
   out.push({ state: n, step });
 }
 
@@ -287,10 +306,10 @@ function clearDead(sys: System, n: StateVector, ec: number): void {
   for (let v = 0; v < row.length; v++) if (row[v] === 0 && (varValue(n, L, ec, v) !== 0 || varLabels(n, L, ec, v) !== 0)) setVar(n, L, ec, v, 0, 0);
 }
 
-function environment(sys: System, s: StateVector, kind: StepKind, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {
+function environment(sys: System, s: StateVector, kind: StepKind, obj: number, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {
   const n = begin(sys, s, -1);
   act(n);
-  done(sys, s, n, -1, kind, ec, null, describe, Status.SUCCESS, "all", undefined, out);
+  done(sys, s, n, -1, kind, kind, obj, ec, null, describe, Status.SUCCESS, "all", undefined, out);
 }
 
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
@@ -299,7 +318,7 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
   const { model, k } = sys;
-  done(sys, s, n, ec, "revoke", ec, null, () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
+  done(sys, s, n, ec, "revoke", "revoke", -1, ec, null, () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
 }
 
 /** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
@@ -388,11 +407,14 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
   // Statements that do not enter the kernel do not dispatch their thread (spec/language.md §9.2).
   const dispatch = !LOCAL_OPS.has(i.op);
+  // The step's op and object (StepInfo): set below before `step` runs.
+  let op: string = i.op;
+  let obj = -1;
   const step = (act: (n: StateVector) => { text: Describe; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
     const n = begin(sys, s, ec, dispatch);
     const r = act(n);
     const text = r.text;
-    done(sys, s, n, ec, "thread", ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, out);
+    done(sys, s, n, ec, "thread", op, obj, ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, out);
   };
   const pd = ecGet(s, L, ec, EC.PD);
   switch (i.op) {
@@ -451,6 +473,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   const phase = ecGet(s, L, ec, EC.PHASE);
   if (phase === 1) {
     // The EC woke up inside a blocking statement: complete it.
+    op = "complete";
     step((n) => {
       const status = ecGet(n, L, ec, EC.STATUS) as Status;
       let text: Describe = () => `${stmt()} completes${status !== Status.SUCCESS ? ` with ${STATUS_NAMES[status]}` : ""}`;
@@ -516,6 +539,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "call": {
       const pts = L.boot.portalPts[i.portal]!;
       const pt = pts.length > 1 ? pts[ecGet(s, L, ec, EC.CPU)]! : pts[0]!;
+      obj = pt;
       step((n) => {
         const args = i.args.map((a) => evalData(n, L, ec, a));
         const words = args.slice(0, L.config.msgWords).map((d) => d.value);
@@ -528,6 +552,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const pts = L.boot.portalPts[i.portal]!;
       const pt = pts.find((p) => L.boot.ptEc[p] === ec) ?? pts[0]!;
       const callers = waitingCallers(s, L, pt);
+      obj = pt;
       const choices = callers.length === 0 ? [0] : callers.map((_, c) => c);
       for (const choice of choices)
         step((n) => {
@@ -547,6 +572,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       // An up wakes one waiter: each is a separate outcome.
       const sm = kobj(i.sem);
       const waiters = smWaiters(s, L, sm);
+      obj = sm;
       (waiters.length ? waiters : [-1]).forEach((w, choice) =>
         step((n) => {
           const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
@@ -557,10 +583,12 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     }
     case "down":
-      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, kobj(i.sem), Right.DOWN) }, () => stmt));
+      obj = kobj(i.sem);
+      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, obj, Right.DOWN) }, () => stmt));
       return;
     case "read": {
       const mem = kobj(i.region);
+      obj = mem;
       step((n) => {
         if (!memAccess(k, n, ec, mem, "r")) return faulted(n);
         const d = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
@@ -572,6 +600,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     }
     case "write": {
       const mem = kobj(i.region);
+      obj = mem;
       step((n) => {
         if (!memAccess(k, n, ec, mem, "w")) return faulted(n);
         const d = evalData(n, L, ec, i.value);
@@ -709,7 +738,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     invokeDecoded(k, n, ec, x);
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
     const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: ${attemptText(model, L, caps, a, woken)}`, Status.SUCCESS, "all", revoked, out);
+    done(sys, s, n, ec, "adversary", a.op, attemptObject(s, L, pd, a), ec, comp.node, () => `${who()}: ${attemptText(model, L, caps, a, woken)}`, Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug: without it,
@@ -766,7 +795,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
     if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-    done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
+    done(sys, s, n, ec, "adversary", "read", m, ec, comp.node, () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
   }
   // DMA by the devices it drives.
   L.model.machine.devices.forEach((dev, di) => {
@@ -778,7 +807,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
         if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-        done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
+        done(sys, s, n, ec, "adversary", "dma", m, ec, comp.node, () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
       }
     }
   });
@@ -809,7 +838,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
       if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
-      done(sys, s, n, ec, "adversary", ec, comp.node, () => `${who()}: raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
+      done(sys, s, n, ec, "adversary", "raise", -1, ec, comp.node, () => `${who()}: raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
     }
 }
 
@@ -822,6 +851,24 @@ interface Held {
 function holdsMem(caps: readonly Held[], m: number): boolean {
   for (const x of caps) if (capKind(x.c) === Kind.MEM && capObject(x.c) === m) return true;
   return false;
+}
+
+/** The kernel object an adversary's system call names (StepInfo.obj): a PT, an SM or a memory object; -1 otherwise. */
+function attemptObject(s: StateVector, L: Layout, pd: number, a: SyscallArgs): number {
+  switch (a.op) {
+    case "call":
+    case "recv":
+      return capObject(capAt(s, L, globalSlot(L, pd, a.pt)));
+    case "sm_up":
+    case "sm_down":
+      return capObject(capAt(s, L, globalSlot(L, pd, a.sm)));
+    case "map":
+    case "unmap":
+    case "pte_write":
+      return a.mem;
+    default:
+      return -1;
+  }
 }
 
 /**
@@ -891,6 +938,6 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
     const where = objectName(model, L, Kind.MEM, m);
     return `${who()}: ${ok ? `write ${fmt(d, model)} to ${where}` : `touch ${where}: page fault`}`;
   };
-  done(sys, s, n, ec, "adversary", ec, model.components[pd]!.node, describe, Status.SUCCESS, "all", undefined, out);
+  done(sys, s, n, ec, "adversary", "write", m, ec, model.components[pd]!.node, describe, Status.SUCCESS, "all", undefined, out);
 }
 

@@ -1,0 +1,122 @@
+// The timed state graph: every explored edge with its primitive counts and the path events it makes happen.
+import { explore, type Exploration, type ExploreOptions } from "../checker/explore.js";
+import { buildSystem, type System } from "../components/step.js";
+import type { PathModel, SystemModel } from "../dsl/model.js";
+import { dispatchCounts, EventMatcher } from "./events.js";
+import { monolithicCounts, servicesOf } from "./monolithic.js";
+
+/** Count vectors interned: most edges share one of a few dozen. */
+export class CountTable {
+  readonly vectors: Float64Array[] = [];
+  private readonly ids = new Map<string, number>();
+  id(v: Float64Array): number {
+    const key = v.join(",");
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.vectors.length;
+      this.vectors.push(v);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** A growable Int32 column, one entry per edge. */
+class Column {
+  data = new Int32Array(1024);
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const d = new Int32Array(Math.max(i + 1, this.data.length * 2));
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[i] = v;
+  }
+  trim(n: number): Int32Array {
+    return this.data.slice(0, n);
+  }
+}
+
+/**
+ * One event side of a path on every edge: `ec[e]` is NONE when the event does not happen in
+ * edge e, -1 for a device event, else the EC it happened to; `dispatch[e]` interned counts
+ * (-1: none), in the microkernel's and the baseline's terms. On the end side they are owed for
+ * dispatching the woken subject, and added; on the start side they are what the step spent
+ * dispatching its own actor before the event (the subject was not yet running the path), and
+ * not counted (spec/costs.md §Paths).
+ */
+export interface EventColumn {
+  readonly ec: Int32Array;
+  readonly dispatch: Int32Array;
+  readonly dispatchMono: Int32Array;
+}
+export const NONE = -2;
+
+export interface TimedGraph {
+  readonly sys: System;
+  readonly exploration: Exploration;
+  readonly counts: CountTable;
+  /** Per edge (the exploration's graph order): its counts' id, under the microkernel and under the baseline. */
+  readonly cost: Int32Array;
+  readonly costMono: Int32Array;
+  /** Per path (model order): its start and end event on every edge. */
+  readonly events: readonly { readonly from: EventColumn; readonly to: EventColumn }[];
+}
+
+/**
+ * Explores `model` once for path timing: breadth-first, without symmetry reduction (a path's
+ * events name ECs, which a permutation of replicas moves), with partial-order reduction of
+ * local steps (they cost nothing and make no event) and the dead-value reductions, except that
+ * a device a path names keeps its interrupts (spec/costs.md §Paths).
+ */
+export function timedGraph(model: SystemModel, paths: readonly PathModel[], options: ExploreOptions & { readonly deadValues?: boolean } = {}): TimedGraph {
+  const base = buildSystem(model);
+  const devices = paths.flatMap((p) => [p.from, p.to]).filter((e) => e.verb === "fires" || e.verb === "delivers").flatMap((e) => e.subjects);
+  const sys: System = { ...base, namedIrqs: new Set([...base.namedIrqs, ...devices]) };
+  sys.footprints = false;
+  sys.metered = true;
+  sys.quietIrqs = sys.deadVariables = options.deadValues !== false;
+  const counts = new CountTable();
+  const services = servicesOf(sys);
+  const cost = new Column();
+  const costMono = new Column();
+  const matchers = paths.map((p) => ({ from: new EventMatcher(sys, p.from), to: new EventMatcher(sys, p.to) }));
+  const cols = paths.map(() => ({ from: [new Column(), new Column(), new Column()], to: [new Column(), new Column(), new Column()] }));
+  let e = 0;
+  const exploration = explore(
+    sys,
+    { ...options, symmetry: null, por: options.por ?? true, graph: true },
+    {
+      edge: (s, _from, x, _ordinal, _to) => {
+        cost.set(e, counts.id(x.step.cost));
+        costMono.set(e, counts.id(monolithicCounts(sys, services, s, x.step.ec >= 0 && x.step.kind !== "timeout" ? x.step.ec : -1, x.step.cost)));
+        matchers.forEach((m, p) => {
+          for (const side of ["from", "to"] as const) {
+            const [ec, d, dm] = cols[p]![side];
+            const occ = m[side].match(s, x.step, x.state);
+            // One occurrence per step at most in practice; the first is kept (one step wakes one EC).
+            const o = occ[0];
+            ec!.set(e, o ? o.ec : NONE);
+            // The start side: the actor's own dispatch at the start of its step, from the state before it.
+            const owed = side === "to" ? o?.dispatch ?? null : o && o.ec >= 0 && o.ec === x.step.ec && x.step.kind !== "timeout" ? dispatchCounts(sys, s, o.ec) : null;
+            const at = side === "to" ? x.state : s;
+            d!.set(e, owed ? counts.id(owed) : -1);
+            dm!.set(e, owed && o ? counts.id(monolithicCounts(sys, services, at, o.ec, owed)) : -1);
+          }
+        });
+        e++;
+      },
+    },
+  );
+  const n = exploration.graph?.count ?? 0;
+  if (n !== e) throw new Error(`timed graph: ${e} edges seen, ${n} in the graph`);
+  const column = (c: Column[]): EventColumn => ({ ec: c[0]!.trim(n), dispatch: c[1]!.trim(n), dispatchMono: c[2]!.trim(n) });
+  return {
+    sys,
+    exploration,
+    counts,
+    cost: cost.trim(n),
+    costMono: costMono.trim(n),
+    events: cols.map((c) => ({ from: column(c.from), to: column(c.to) })),
+  };
+}
