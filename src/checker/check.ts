@@ -11,6 +11,7 @@ import { deadlockReason } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
 import { exploreParallel, type ScenarioSource } from "./parallel.js";
 import { sameState, symmetryOf, type Symmetry } from "./symmetry.js";
+import { measurePaths, pathText, type PathResult, type PathsOutcome } from "../timing/measure.js";
 
 export type Verdict = "holds" | "violated" | "incomplete";
 
@@ -86,6 +87,10 @@ export interface CheckResult {
   readonly tcb: readonly TcbResult[];
   readonly tcbPartial: boolean;
   readonly stats: CheckStats;
+  /** Each `path`, timed under the scenario's cost preset (src/timing, spec/costs.md §Paths). */
+  readonly paths: readonly PathResult[];
+  /** The timing exploration behind `paths` (without symmetry reduction); null when there is no path. */
+  readonly pathStats: Omit<PathsOutcome, "paths"> | null;
 }
 
 export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
@@ -266,8 +271,11 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
     });
 
+  const timed = timePaths(model, options);
   return {
     system: model.name,
+    paths: timed.paths,
+    pathStats: timed.stats,
     asserts: assertResult,
     invariants: results,
     tcb: tcbResults,
@@ -283,6 +291,36 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       reductions: red.report,
     },
   };
+}
+
+/**
+ * The scenario's paths, measured on a timing exploration of their own (src/timing/graph.ts)
+ * under the same bounds. A random simulation explores no graph: its paths are incomplete.
+ */
+function timePaths(model: SystemModel, options: CheckOptions): { paths: readonly PathResult[]; stats: Omit<PathsOutcome, "paths"> | null } {
+  if (model.paths.length === 0) return { paths: [], stats: null };
+  if (options.simulate) {
+    const paths = model.paths.map((p): PathResult => ({
+      index: p.index,
+      name: p.name,
+      text: pathText(model, p),
+      at: model.sources.where(p.node),
+      budget: p.budget,
+      observed: false,
+      timings: [],
+      verdict: "incomplete",
+      reason: "random simulation explores no state graph to time paths on",
+    }));
+    return { paths, stats: null };
+  }
+  const { paths, ...stats } = measurePaths(model, [model.kernel.costs], {
+    maxStates: options.maxStates,
+    maxDepth: options.maxDepth,
+    maxMemoryBytes: options.maxMemoryBytes,
+    por: options.por !== false,
+    deadValues: options.deadValues,
+  });
+  return { paths, stats };
 }
 
 function portalNames(model: SystemModel, inv: InvariantModel): string {

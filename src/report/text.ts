@@ -1,6 +1,7 @@
 // The text report of `nizza check`: a verdict per invariant, the TCB sets, the statistics, and each counterexample.
 import pc from "picocolors";
 import type { CheckResult, Counterexample, InvariantResult } from "../checker/check.js";
+import { pathFailure, pathLine } from "./paths.js";
 
 export interface TextOptions {
   readonly color: boolean;
@@ -21,6 +22,7 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
   const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
   for (const inv of all) lines.push(`  ${mark(inv, c)} ${label(inv)}  ${c.dim(verdictText(inv))}`);
   if (all.length === 0) lines.push(c.dim("  (no invariants)"));
+  for (const p of r.paths) lines.push(pathLine(p, c));
   for (const t of r.tcb)
     lines.push(`  TCB(${t.component}) = { kernel, ${t.members.join(", ")} }  ${t.sloc.toLocaleString("en-US")} SLOC${r.tcbPartial ? c.dim(" (of the states explored)") : ""}`);
   const s = r.stats;
@@ -36,7 +38,16 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
   const sym = s.reductions.symmetry;
   if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
   else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));
+  if (r.pathStats) {
+    const ps = r.pathStats;
+    const how = ps.bound === null ? "every reachable state explored" : BOUND_TEXT[ps.bound];
+    lines.push(c.dim(`  paths timed on ${ps.states.toLocaleString("en-US")} states, ${ps.transitions.toLocaleString("en-US")} transitions (no symmetry reduction), ${(ps.elapsedMs / 1000).toFixed(2)} s; ${how}`));
+  }
   for (const inv of all) if (inv.counterexample) lines.push("", ...trace(inv, inv.counterexample, c));
+  for (const p of r.paths) {
+    const f = pathFailure(p, c);
+    if (f.length) lines.push("", ...f);
+  }
   return lines.join("\n") + "\n";
 }
 

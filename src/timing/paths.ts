@@ -12,6 +12,8 @@ export interface Pricing {
 
 /** A measured path: the edges from its start event's edge to its end event's edge, and what they cost. */
 export interface Measure {
+  /** The path (model order). */
+  readonly path: number;
   readonly cycles: number;
   /** Primitive counts along the measured edges (the end event's dispatch included). */
   readonly counts: Readonly<Record<Primitive, number>>;
@@ -24,6 +26,7 @@ export interface Measure {
 /** A worst case that has no bound: a cycle of positive cost can run between the start and the end. */
 export interface Unbounded {
   readonly unbounded: true;
+  readonly path: number;
   readonly origin: number;
   /** From the start edge to the loop, then once round the loop. */
   readonly edges: readonly number[];
@@ -136,7 +139,7 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
   for (const token of tokens) {
     const isStart = (e: number): boolean => startCol.ec[e] !== NONE && (token === null || startCol.ec[e] === token);
     const isEnd = (e: number): boolean => endCol.ec[e] !== NONE && (token === null || endCol.ec[e] === token);
-    const ctx: Ctx = { g, w, ws, adj, isStart, isEnd, fwd, bwd, states, E, pricing, ids, dispatch, lead };
+    const ctx: Ctx = { p, g, w, ws, adj, isStart, isEnd, fwd, bwd, states, E, pricing, ids, dispatch, lead };
     const b = bestOf(ctx);
     if (b && (!best || b.cycles < best.cycles)) best = b;
     const x = worstOf(ctx);
@@ -155,6 +158,7 @@ function ecsOf(c: EventColumn): number[] {
 }
 
 interface Ctx {
+  readonly p: number;
   readonly g: TimedGraph;
   readonly w: Float64Array;
   /** `w` of a start edge, less its actor's dispatch. */
@@ -191,6 +195,7 @@ function measure(c: Ctx, edges: number[], cycles: number): Measure {
     for (let i = 0; i < v.length; i++) counts[i]! -= v[i]!;
   }
   return {
+    path: c.p,
     cycles,
     counts: Object.fromEntries(PRIMITIVES.map((p, i) => [p, counts[i]!])) as Record<Primitive, number>,
     origin: graph.from[edges[0]!]!,
@@ -488,5 +493,5 @@ function unboundedTrace(c: Ctx, loop: number, inH: (v: number) => boolean, inner
   lead.reverse();
   const k = scc[x]!;
   const back = pathWithin(c, graph.to[loop]!, x, (e) => inner(e) && scc[graph.from[e]!] === k && scc[graph.to[e]!] === k);
-  return { unbounded: true, origin: graph.from[lead[0]!]!, edges: [...lead, loop, ...back], loopsTo: lead.length };
+  return { unbounded: true, path: c.p, origin: graph.from[lead[0]!]!, edges: [...lead, loop, ...back], loopsTo: lead.length };
 }

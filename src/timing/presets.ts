@@ -14,7 +14,8 @@ export const COST_PRESETS = {
   nova: "NOVA on a Core i7 920 (Steinberg and Kauer, EuroSys 2010)",
   sel4: "seL4 on x86-64 Skylake (seL4 published benchmarks)",
   fiasco: "Fiasco.OC / L4Re inter-address-space IPC",
-  "linux-monolithic": "Linux system call, with and without page-table isolation",
+  "linux-monolithic": "Linux system call without page-table isolation (the monolithic baseline)",
+  "linux-monolithic-pti": "Linux system call with page-table isolation (the monolithic baseline)",
 } as const;
 
 export type CostPreset = keyof typeof COST_PRESETS;
@@ -347,7 +348,16 @@ export const COST_MODELS: Readonly<Record<CostPreset, CostModel>> = {
   sel4: SEL4,
   fiasco: FIASCO,
   "linux-monolithic": LINUX_MONOLITHIC,
+  "linux-monolithic-pti": LINUX_PTI,
 };
+
+/**
+ * Whether a preset times the monolithic baseline, in which the scenario's services are
+ * kernel code reached by a system call (src/timing/monolithic.ts).
+ */
+export function isMonolithic(m: CostModel): boolean {
+  return m.name === "linux-monolithic";
+}
 
 /** A preset's cost model, or one of its variants (`costModel("linux-monolithic", "pti")`). */
 export function costModel(preset: CostPreset, variantName?: string): CostModel {

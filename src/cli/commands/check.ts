@@ -29,11 +29,13 @@ function count(v: string | undefined, name: string): number | undefined {
   return Number(v);
 }
 
-/** The exit code of one result: 1 if an invariant does not meet its expectation, 3 if one is incomplete. */
+/** The exit code of one result: 1 if an invariant does not meet its expectation or a path its budget, 3 if one is incomplete. */
 export function exitOf(r: CheckResult): number {
   const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
-  if (all.some((i) => i.verdict !== "incomplete" && !i.met)) return EXIT.failed;
-  if (all.some((i) => i.verdict === "incomplete")) return EXIT.incomplete;
+  // A path counts only with a budget: without one it is measured, not judged.
+  const budgets = r.paths.filter((p) => p.budget !== null);
+  if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
+  if (all.some((i) => i.verdict === "incomplete") || budgets.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
   return EXIT.ok;
 }
 
