@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { checkCommand, type CheckCommandOptions } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { parseCommand } from "./commands/parse.js";
+import { pathsCommand, type PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
@@ -55,6 +56,19 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, and interrupts no one can take (default: cleared and not raised); the verdicts do not depend on it")
     .version(pkg.version, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
+
+  root
+    .command("paths")
+    .description("time every path of a scenario (best and worst cycles, with a breakdown by primitive) under one or more cost presets, side by side")
+    .argument("<file>", "a .nizza file")
+    .option("--costs <presets>", "comma-separated cost presets (default: the scenario's own); monolithic names linux-monolithic, the baseline in which services are kernel code; budgets are judged under the first")
+    .option("--max-states <n>", "stop after this many distinct states (the figures are then those of the states explored)")
+    .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
+    .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the figures do not depend on it")
+    .option("--no-dead-values", "keep values nothing will read again (default: cleared); the figures do not depend on it")
+    .version(pkg.version, "-V, --version")
+    .action(run((file: string, opts: PathsCommandOptions) => pathsCommand(file, opts, io)));
 
   root
     .command("run")

@@ -23,7 +23,8 @@ export interface CheckCommandOptions {
   readonly deadValues?: boolean;
 }
 
-function count(v: string | undefined, name: string): number | undefined {
+/** A positive whole-number option, or undefined when not given. */
+export function count(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name} must be a positive whole number, not '${v}'`);
   return Number(v);
