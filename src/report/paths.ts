@@ -28,12 +28,16 @@ export function pathLine(p: PathResult, c: Colors): string {
   return `  ${mark} path ${p.name}: ${p.text}  ${c.dim(what)}`;
 }
 
-/** The trace of a path's worst case when it breaks its budget. */
+/**
+ * The trace of a path's worst case when it breaks its budget, or when it is unbounded (a
+ * finding even without a budget: the loop that starves the path).
+ */
 export function pathFailure(p: PathResult, c: Colors): string[] {
   const worst = p.timings[0]?.worst;
-  if (p.verdict !== "violated" || !worst) return [];
+  if (!worst || (p.verdict !== "violated" && !("unbounded" in worst))) return [];
   const head = `${"unbounded" in worst ? "unbounded worst case" : "worst case"} of path ${p.name}: ${p.text} (${p.at}), ${worst.trace.steps.length} steps:`;
-  return [`  ${c.bold(head)}`, ...traceLines(worst.trace, c), `  ${c.bold("why:")} ${p.reason}`];
+  const why = p.reason ?? "the worst case is unbounded: steps that cost cycles can repeat for ever after the start event, before the end event (the path has no budget, so this is reported, not judged)";
+  return [`  ${c.bold(head)}`, ...traceLines(worst.trace, c), `  ${c.bold("why:")} ${why}`];
 }
 
 /** A path trace: the steps before the measurement plain, each measured step with the cycles it adds. */

@@ -66,16 +66,18 @@ export interface TimedGraph {
 /**
  * Explores `model` once for path timing: breadth-first, without symmetry reduction (a path's
  * events name ECs, which a permutation of replicas moves), with partial-order reduction of
- * local steps (they cost nothing and make no event) and the dead-value reductions, except that
- * a device a path names keeps its interrupts (spec/costs.md §Paths).
+ * local steps (they cost nothing and make no event) and dead-variable clearing, but every
+ * interrupt is raised: one that nothing can observe still costs its delivery (spec/costs.md §Paths).
  */
 export function timedGraph(model: SystemModel, paths: readonly PathModel[], options: ExploreOptions & { readonly deadValues?: boolean } = {}): TimedGraph {
-  const base = buildSystem(model);
-  const devices = paths.flatMap((p) => [p.from, p.to]).filter((e) => e.verb === "fires" || e.verb === "delivers").flatMap((e) => e.subjects);
-  const sys: System = { ...base, namedIrqs: new Set([...base.namedIrqs, ...devices]) };
+  const sys = buildSystem(model);
   sys.footprints = false;
   sys.metered = true;
-  sys.quietIrqs = sys.deadVariables = options.deadValues !== false;
+  // Dead variables only merge states that differ in values nothing reads. Quiet interrupts are
+  // not for timing: an interrupt no one can take changes nothing an invariant sees, but its
+  // delivery costs cycles on the CPU it interrupts, in the middle of a path.
+  sys.deadVariables = options.deadValues !== false;
+  sys.quietIrqs = false;
   const counts = new CountTable();
   const services = servicesOf(sys);
   const cost = new Column();

@@ -23,7 +23,7 @@ export const LARGE = ["scenarios/replicated_clients.nizza"];
  */
 export const UNCOMPARED = ["scenarios/lib_secure_gui.nizza"];
 
-/** `file` explored completely with partial-order, symmetry and dead-value reduction on, and with all off. */
+/** `file` explored completely with partial-order, symmetry and dead-value reduction on, and with all off: the same verdicts, TCB sets and path timings. */
 export function sameWithAndWithoutReductions(file: string): void {
   const c = compileFile(file);
   expect(c.model).not.toBeNull();
@@ -34,5 +34,10 @@ export function sameWithAndWithoutReductions(file: string): void {
   expect(verdicts(on)).toEqual(verdicts(off));
   expect(on.invariants.every((i) => i.met)).toBe(true);
   expect(on.tcb).toEqual(off.tcb);
+  // Paths: the timing exploration uses partial-order and dead-value reduction (never symmetry);
+  // the best and worst cases and the budget verdicts are the same without them.
+  const timings = (r: typeof on) =>
+    r.paths.map((p) => [p.name, p.verdict, p.observed, ...p.timings.flatMap((t) => [t.preset, t.best?.cycles ?? null, t.worst === null ? null : "unbounded" in t.worst ? "unbounded" : t.worst.cycles])]);
+  expect(timings(on)).toEqual(timings(off));
   expect(on.stats.states).toBeLessThanOrEqual(off.stats.states);
 }

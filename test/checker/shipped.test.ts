@@ -1,4 +1,4 @@
-// Every shipped scenario but the largest gives the same verdicts and TCB sets with every reduction on and off.
+// Every shipped scenario but the largest gives the same verdicts, TCB sets and path timings with every reduction on and off.
 import { describe, expect, it } from "vitest";
 import { LARGE, SHIPPED, UNCOMPARED, sameWithAndWithoutReductions } from "./shipped-cases.js";
 
