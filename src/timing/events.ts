@@ -91,7 +91,8 @@ export class EventMatcher {
           for (let w = 0; w < L.counts.ec; w++)
             if (ecState(s, L, w) === EcState.SM && ecGet(s, L, w, EC.WAIT) === sm && ecState(n, L, w) === EcState.RUNNABLE && ecGet(n, L, w, EC.STATUS) === Status.SUCCESS)
               out.push({ ec: w, dispatch: this.dispatchOf(step, n, w) });
-          if ((step.op === "down" || step.op === "sm_down") && step.obj === sm && step.status === Status.SUCCESS && ecState(n, L, step.ec) === EcState.RUNNABLE && ecState(s, L, step.ec) === EcState.RUNNABLE)
+          // (A down that took the interrupt did not block: the EC runs on, or is done when it was its last statement.)
+          if ((step.op === "down" || step.op === "sm_down") && step.obj === sm && step.status === Status.SUCCESS && ecState(n, L, step.ec) !== EcState.SM && ecState(s, L, step.ec) === EcState.RUNNABLE)
             out.push({ ec: step.ec, dispatch: null });
         }
         break;

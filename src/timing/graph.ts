@@ -42,8 +42,8 @@ class Column {
  * edge e, -1 for a device event, else the EC it happened to; `dispatch[e]` interned counts
  * (-1: none), in the microkernel's and the baseline's terms. On the end side they are owed for
  * dispatching the woken subject, and added; on the start side they are what the step spent
- * dispatching its own actor before the event (the subject was not yet running the path), and
- * not counted (spec/costs.md §Paths).
+ * dispatching its actor before the event happened (whoever the event's subject), and not
+ * counted (spec/costs.md §Paths).
  */
 export interface EventColumn {
   readonly ec: Int32Array;
@@ -99,11 +99,13 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
             // One occurrence per step at most in practice; the first is kept (one step wakes one EC).
             const o = occ[0];
             ec!.set(e, o ? o.ec : NONE);
-            // The start side: the actor's own dispatch at the start of its step, from the state before it.
-            const owed = side === "to" ? o?.dispatch ?? null : o && o.ec >= 0 && o.ec === x.step.ec && x.step.kind !== "timeout" ? dispatchCounts(sys, s, o.ec) : null;
-            const at = side === "to" ? x.state : s;
+            // The start side: the dispatch of the step's actor at the start of its step (from the state
+            // before it), which comes before the event whatever its subject; devices and timers dispatch nothing.
+            const actor = x.step.kind === "irq" || x.step.kind === "timeout" ? -1 : x.step.ec;
+            const owed = side === "to" ? o?.dispatch ?? null : o && actor >= 0 ? dispatchCounts(sys, s, actor) : null;
+            const [at, who] = side === "to" ? [x.state, o?.ec ?? -1] : [s, actor];
             d!.set(e, owed ? counts.id(owed) : -1);
-            dm!.set(e, owed && o ? counts.id(monolithicCounts(sys, services, at, o.ec, owed)) : -1);
+            dm!.set(e, owed ? counts.id(monolithicCounts(sys, services, at, who, owed)) : -1);
           }
         });
         e++;

@@ -6,7 +6,7 @@ import type { Primitive } from "../machine/meter.js";
 import { timedGraph, type TimedGraph } from "./graph.js";
 import { timePath, type Measure, type Pricing, type Unbounded } from "./paths.js";
 import { COST_MODELS, isCostPreset, isMonolithic, type CostPreset } from "./presets.js";
-import { price } from "./price.js";
+import { timedPrice } from "./price.js";
 
 /** A step of a path's trace; `cycles` is what it adds to the measurement (null before the measurement starts). */
 export interface TimedStep extends TraceStep {
@@ -117,7 +117,7 @@ function edgeCycles(g: TimedGraph, pricing: Pricing, p: number, edges: readonly 
   const col = g.events[p]!;
   const lead = pricing.monolithic ? col.from.dispatchMono : col.from.dispatch;
   const owed = pricing.monolithic ? col.to.dispatchMono : col.to.dispatch;
-  const of = (id: number): number => (id >= 0 ? price(pricing.model, g.counts.vectors[id]!) : 0);
+  const of = (id: number): number => (id >= 0 ? timedPrice(pricing.model, g.counts.vectors[id]!) : 0);
   return edges.map((e, i) => of(ids[e]!) - (i === 0 ? of(lead[e]!) : 0) + (i === edges.length - 1 && col.to.ec[e] !== -2 ? of(owed[e]!) : 0));
 }
 

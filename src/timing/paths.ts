@@ -1,7 +1,7 @@
 // Path latency: the best and worst cycles between a path's start and end events on the timed state graph.
-import { PRIMITIVES, type Primitive } from "../machine/meter.js";
+import { P, PRIMITIVES, type Primitive } from "../machine/meter.js";
 import type { CostModel } from "./presets.js";
-import { price } from "./price.js";
+import { timedPrice } from "./price.js";
 import { NONE, type EventColumn, type TimedGraph } from "./graph.js";
 
 /** How edges are priced: a cost model, and whether the scenario's services are kernel code (the monolithic baseline). */
@@ -117,7 +117,7 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
   const states = g.exploration.states;
   const E = graph.count;
   const ids = pricing.monolithic ? g.costMono : g.cost;
-  const prices = g.counts.vectors.map((v) => price(pricing.model, v));
+  const prices = g.counts.vectors.map((v) => timedPrice(pricing.model, v));
   const w = new Float64Array(E);
   for (let e = 0; e < E; e++) w[e] = prices[ids[e]!]!;
   const { from: startCol, to: endCol } = g.events[p]!;
@@ -194,6 +194,8 @@ function measure(c: Ctx, edges: number[], cycles: number): Measure {
     const v = c.g.counts.vectors[c.lead[first]!]!;
     for (let i = 0; i < v.length; i++) counts[i]! -= v[i]!;
   }
+  // A tagged TLB is not flushed (timedPrice): the breakdown lists what was charged.
+  if (c.pricing.model.taggedTlb) counts[P.tlbFlush] = 0;
   return {
     path: c.p,
     cycles,

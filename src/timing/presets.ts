@@ -348,15 +348,21 @@ export const COST_MODELS: Readonly<Record<CostPreset, CostModel>> = {
   sel4: SEL4,
   fiasco: FIASCO,
   "linux-monolithic": LINUX_MONOLITHIC,
-  "linux-monolithic-pti": LINUX_PTI,
+  "linux-monolithic-pti": asPreset(LINUX_PTI, "linux-monolithic-pti"),
 };
+
+/** A variant registered as a preset of its own name (a scenario can name it in `costs`). */
+function asPreset(m: CostModel, name: CostPreset): CostModel {
+  const { variant: _variant, ...rest } = m;
+  return { ...rest, name, title: COST_PRESETS[name] };
+}
 
 /**
  * Whether a preset times the monolithic baseline, in which the scenario's services are
  * kernel code reached by a system call (src/timing/monolithic.ts).
  */
 export function isMonolithic(m: CostModel): boolean {
-  return m.name === "linux-monolithic";
+  return m.name === "linux-monolithic" || m.name === "linux-monolithic-pti";
 }
 
 /** A preset's cost model, or one of its variants (`costModel("linux-monolithic", "pti")`). */

@@ -13,6 +13,17 @@ export function price(model: CostModel, counts: ArrayLike<number>): number {
   return cycles;
 }
 
+/**
+ * The price of a step's counts on the preset's machine: as `price`, except that a machine
+ * with a tagged TLB keeps it across an address-space switch, so the `tlbFlush` the kernel
+ * model counts (it runs untagged unless configured otherwise) is not charged (spec/costs.md
+ * §Conventions, 2). Path timing prices every edge this way.
+ */
+export function timedPrice(model: CostModel, counts: ArrayLike<number>): number {
+  const flushes = model.taggedTlb ? counts[P.tlbFlush] ?? 0 : 0;
+  return price(model, counts) - flushes * model.vector[P.tlbFlush]!;
+}
+
 /** One primitive's share of a price. */
 export interface BreakdownLine {
   readonly count: number;
