@@ -18,7 +18,7 @@ import { fixture, measured, nonZero, PRESETS, replaySystem } from "./helpers.js"
  *
  *   preset               entry exit  ctxSw  asSw flush msgWord capTransfer pageFault irq
  *   l4-486                 62   61     75    20    36      3        40          60    200
- *   mach-486              450  450  4,558   100   180      6       500       1,500  1,100
+ *   mach-486              450  450  4,508   100   180      6       500       1,500  1,100
  *   nova                   27   27    147    35    50      1       100         200    600
  *   sel4                   68   68    152    41    46      0       233         145  1,083
  *   fiasco                 80   80    489   479     0      0       150         300    800
@@ -30,7 +30,7 @@ import { fixture, measured, nonZero, PRESETS, replaySystem } from "./helpers.js"
  */
 const ROUND_TRIP: Record<CostPreset, number> = {
   "l4-486": 520, //        2×62 + 2×61 + 2×75 + 2×20 + 2×36 + 4×3 = 124 + 122 + 150 + 40 + 72 + 12
-  "mach-486": 11_500, //   2×450 + 2×450 + 2×4,558 + 2×100 + 2×180 + 4×6 = 900 + 900 + 9,116 + 200 + 360 + 24
+  "mach-486": 11_400, //   2×450 + 2×450 + 2×4,508 + 2×100 + 2×180 + 4×6 = 900 + 900 + 9,016 + 200 + 360 + 24
   nova: 576, //            2×27 + 2×27 + 2×147 + 2×35 + 2×50 + 4×1 = 54 + 54 + 294 + 70 + 100 + 4
   sel4: 750, //            2×68 + 2×68 + 2×152 + 2×41 + 2×46 + 4×0 = 136 + 136 + 304 + 82 + 92
   fiasco: 2_256, //        2×80 + 2×80 + 2×489 + 2×479 + 2×0 + 4×0 = 160 + 160 + 978 + 958
@@ -50,7 +50,7 @@ const ROUND_TRIP: Record<CostPreset, number> = {
  */
 const ROUND_TRIP_WORST: Record<CostPreset, number> = {
   "l4-486": 643, //     520 + 62 + 61
-  "mach-486": 12_400, // 11,500 + 450 + 450
+  "mach-486": 12_300, // 11,400 + 450 + 450
   nova: 630, //         576 + 27 + 27
   sel4: 886, //         750 + 68 + 68
   fiasco: 2_416, //     2,256 + 80 + 80
@@ -65,7 +65,7 @@ const ROUND_TRIP_WORST: Record<CostPreset, number> = {
  */
 const PAGE_FAULT: Record<CostPreset, number> = {
   "l4-486": 620, //     520 + 60 + 40
-  "mach-486": 13_500, // 11,500 + 1,500 + 500
+  "mach-486": 13_400, // 11,400 + 1,500 + 500
   nova: 876, //         576 + 200 + 100
   sel4: 1_128, //       750 + 145 + 233
   fiasco: 2_706, //     2,256 + 300 + 150
