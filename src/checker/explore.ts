@@ -138,7 +138,7 @@ class StateQueue {
   lastLength = 0;
   constructor(private readonly ref: StateVector) {
     this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1);
-    this.out = new Int32Array(ref.length);
+    this.out = ref.slice();
     this.lastDiff = new Int32Array(2 * ref.length);
   }
   get length(): number {
@@ -169,7 +169,7 @@ class StateQueue {
     this.wi = w;
     this.count++;
   }
-  /** The oldest state, decoded into a vector that stays valid until the next `shift`. */
+  /** The oldest state, decoded into a vector that stays valid until the next `shift` (and that the caller must not write). */
   shift(): StateVector {
     let c = this.chunks[this.rc]!;
     if (this.ri >= this.chunkWords || c[this.ri] === -1) {
@@ -181,7 +181,10 @@ class StateQueue {
     }
     const out = this.out;
     const last = this.lastDiff;
-    out.set(this.ref);
+    // Back to the reference where the previous state differed from it (`out` is read-only to
+    // callers), instead of copying the whole reference: a state differs in a few dozen words.
+    const ref = this.ref;
+    for (let k = 0; k < this.lastLength; k += 2) out[last[k]!] = ref[last[k]!]!;
     const diff = c[this.ri++]!;
     for (let k = 0; k < 2 * diff; k += 2) {
       const i = c[this.ri++]!;
