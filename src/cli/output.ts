@@ -2,6 +2,8 @@
 import pc from "picocolors";
 import { renderDiagnostics, summarize, type Diagnostic } from "../dsl/diagnostics.js";
 import type { SourceMap } from "../dsl/source.js";
+import { compileFile } from "../dsl/compile.js";
+import type { SystemModel } from "../dsl/model.js";
 
 export interface Io {
   out(text: string): void;
@@ -31,4 +33,13 @@ export function reportDiagnostics(io: Io, ds: readonly Diagnostic[], sources: So
 
 export function errorSummary(ds: readonly Diagnostic[]): string {
   return summarize(ds);
+}
+
+/** Compiles a scenario file; on errors, reports them (each at its source position, then a summary) and returns null. */
+export function compileOrReport(file: string, io: Io): SystemModel | null {
+  const c = compileFile(file);
+  if (c.model) return c.model;
+  reportDiagnostics(io, c.diagnostics, c.sources);
+  io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
+  return null;
 }

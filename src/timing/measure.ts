@@ -3,7 +3,7 @@ import type { TraceStep, Verdict } from "../checker/check.js";
 import { replay, type Bound, type ExploreOptions } from "../checker/explore.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import type { Primitive } from "../machine/meter.js";
-import { timedGraph, type TimedGraph } from "./graph.js";
+import { NONE, timedGraph, type TimedGraph } from "./graph.js";
 import { timePath, type Measure, type Pricing, type Unbounded } from "./paths.js";
 import { COST_MODELS, isCostPreset, isMonolithic, type CostPreset } from "./presets.js";
 import { timedPrice } from "./price.js";
@@ -90,7 +90,7 @@ export function measurePaths(model: SystemModel, presets: readonly CostPreset[] 
         worst: t.worst && ("unbounded" in t.worst ? { unbounded: true, trace: traceOf(g, pricing, t.worst) } : caseOf(g, pricing, t.worst)),
       };
     });
-    const observed = g.events[p.index]!.from.ec.some((x) => x !== -2);
+    const observed = g.events[p.index]!.from.ec.some((x) => x !== NONE);
     return judge(model, p, timings, observed, complete);
   });
   return { paths, states: ex.states, transitions: ex.transitions, elapsedMs: ex.elapsedMs, bound: ex.bound };
@@ -118,7 +118,7 @@ function edgeCycles(g: TimedGraph, pricing: Pricing, p: number, edges: readonly 
   const lead = pricing.monolithic ? col.from.dispatchMono : col.from.dispatch;
   const owed = pricing.monolithic ? col.to.dispatchMono : col.to.dispatch;
   const of = (id: number): number => (id >= 0 ? timedPrice(pricing.model, g.counts.vectors[id]!) : 0);
-  return edges.map((e, i) => of(ids[e]!) - (i === 0 ? of(lead[e]!) : 0) + (i === edges.length - 1 && col.to.ec[e] !== -2 ? of(owed[e]!) : 0));
+  return edges.map((e, i) => of(ids[e]!) - (i === 0 ? of(lead[e]!) : 0) + (i === edges.length - 1 && col.to.ec[e] !== NONE ? of(owed[e]!) : 0));
 }
 
 function caseOf(g: TimedGraph, pricing: Pricing, m: Measure): PathCase {

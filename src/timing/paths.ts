@@ -58,6 +58,18 @@ function adjacency(states: number, key: Int32Array, count: number): Adjacency {
   return { start, edges };
 }
 
+/** Each timed graph's adjacencies, built once for all its paths and presets. */
+const ADJACENCY = new WeakMap<TimedGraph, { readonly fwd: Adjacency; readonly bwd: Adjacency }>();
+function adjacencies(g: TimedGraph): { readonly fwd: Adjacency; readonly bwd: Adjacency } {
+  let a = ADJACENCY.get(g);
+  if (!a) {
+    const graph = g.exploration.graph!;
+    a = { fwd: adjacency(g.exploration.states, graph.from, graph.count), bwd: adjacency(g.exploration.states, graph.to, graph.count) };
+    ADJACENCY.set(g, a);
+  }
+  return a;
+}
+
 /** A min-heap of (key, node) pairs with lazy deletion. */
 class Heap {
   private keys = new Float64Array(1024);
@@ -130,8 +142,7 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
   const ev = g.sys.model.paths[p]!;
   const correlated = !onDevice(ev.from.verb) && !onDevice(ev.to.verb) && sameSet(ev.from.subjects, ev.to.subjects);
   const tokens = correlated ? [...new Set(ecsOf(startCol))] : [null];
-  const fwd = adjacency(states, graph.from, E);
-  const bwd = adjacency(states, graph.to, E);
+  const { fwd, bwd } = adjacencies(g);
 
   let best: Measure | null = null;
   let worst: Measure | Unbounded | null = null;

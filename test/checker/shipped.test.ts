@@ -12,5 +12,5 @@ describe("shipped scenarios with and without reductions", () => {
     expect(SHIPPED.filter((f) => f.startsWith("scenarios/lib/")).length).toBe(8);
   });
 
-  it.each(files)("%s: the same verdicts and TCB sets with partial-order, symmetry and dead-value reduction on and off", (file) => sameWithAndWithoutReductions(file), 600_000);
+  it.each(files)("%s: the same verdicts, TCB sets and path timings with partial-order, symmetry and dead-value reduction on and off", (file) => sameWithAndWithoutReductions(file), 600_000);
 });

@@ -1,10 +1,9 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
 import { availableParallelism } from "node:os";
 import { checkParallel, type CheckResult } from "../../checker/check.js";
-import { compileFile } from "../../dsl/compile.js";
 import { renderText } from "../../report/text.js";
 import { scenarioFiles, UsageError } from "../files.js";
-import { EXIT, errorSummary, reportDiagnostics, type Io } from "../output.js";
+import { EXIT, compileOrReport, type Io } from "../output.js";
 import type { SearchMode } from "../../checker/explore.js";
 
 export interface CheckCommandOptions {
@@ -54,14 +53,12 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
   const codes: number[] = [];
   for (const file of files) {
-    const c = compileFile(file);
-    if (!c.model) {
-      reportDiagnostics(io, c.diagnostics, c.sources);
-      io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
+    const model = compileOrReport(file, io);
+    if (!model) {
       codes.push(EXIT.error);
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
+    const r = await checkParallel(model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
     io.out(renderText(file, r, { color: io.color }));
     codes.push(exitOf(r));
   }

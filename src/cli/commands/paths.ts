@@ -1,11 +1,10 @@
 // `nizza paths FILE [--costs P1,P2,...]`: every path of a scenario timed under each cost preset, side by side.
 import pc from "picocolors";
-import { compileFile } from "../../dsl/compile.js";
 import { renderPathsTable } from "../../report/paths.js";
 import { measurePaths, presetOf } from "../../timing/measure.js";
 import { COST_PRESETS, type CostPreset } from "../../timing/presets.js";
 import { UsageError } from "../files.js";
-import { EXIT, errorSummary, reportDiagnostics, type Io } from "../output.js";
+import { EXIT, compileOrReport, type Io } from "../output.js";
 import { count } from "./check.js";
 
 export interface PathsCommandOptions {
@@ -40,13 +39,8 @@ export function pathsCommand(file: string, opts: PathsCommandOptions, io: Io): n
   const maxStates = count(opts.maxStates, "--max-states");
   const maxDepth = count(opts.maxDepth, "--max-depth");
   const maxMb = count(opts.maxMemory, "--max-memory");
-  const c = compileFile(file);
-  if (!c.model) {
-    reportDiagnostics(io, c.diagnostics, c.sources);
-    io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
-    return EXIT.error;
-  }
-  const model = c.model;
+  const model = compileOrReport(file, io);
+  if (!model) return EXIT.error;
   const o = measurePaths(model, presets ?? [model.kernel.costs], {
     maxStates,
     maxDepth,

@@ -1,9 +1,8 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
-import { compileFile } from "../../dsl/compile.js";
 import { buildSystem, successors } from "../../components/step.js";
 import { rng } from "../../checker/random.js";
 import { UsageError } from "../files.js";
-import { EXIT, reportDiagnostics, errorSummary, type Io } from "../output.js";
+import { EXIT, compileOrReport, type Io } from "../output.js";
 
 export interface RunOptions {
   readonly steps?: string;
@@ -19,13 +18,8 @@ function intOption(v: string | undefined, name: string, dflt: number, min: numbe
 export function runCommand(file: string, opts: RunOptions, io: Io): number {
   const steps = intOption(opts.steps, "steps", 50, 1);
   const seed = intOption(opts.seed, "seed", 1, 0);
-  const c = compileFile(file);
-  if (!c.model) {
-    reportDiagnostics(io, c.diagnostics, c.sources);
-    io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
-    return EXIT.error;
-  }
-  const model = c.model;
+  const model = compileOrReport(file, io);
+  if (!model) return EXIT.error;
   const sys = buildSystem(model);
   const random = rng(seed);
   const lines: string[] = [`run of ${model.name} (${file}), seed ${seed}, at most ${steps} steps`];
