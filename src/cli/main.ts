@@ -1,5 +1,4 @@
 // The `nizza` command line: one commander program, a subcommand per task, exit codes per DESIGN.md §9.
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { checkCommand, type CheckCommandOptions } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
@@ -8,8 +7,8 @@ import { pathsCommand, type PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+import { FORMATS } from "../report/index.js";
+import { VERSION } from "./version.js";
 
 export function program(io: Io, setExit: (code: number) => void): Command {
   const run =
@@ -18,7 +17,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
       setExit(await f(...args));
   const root = new Command("nizza")
     .description("Test bed for security architectures on capability microkernels: check .nizza scenarios.")
-    .version(pkg.version, "-V, --version")
+    .version(VERSION, "-V, --version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError("(run with --help for usage)");
@@ -28,7 +27,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .description("parse, resolve and validate scenarios and print the resolved model")
     .argument("<paths...>", ".nizza files, or folders to search for them")
     .option("--json", "print the models (or the errors) as JSON")
-    .version(pkg.version, "-V, --version")
+    .version(VERSION, "-V, --version")
     .action(run((paths: string[], opts: { json?: boolean }) => parseCommand(paths, opts, io)));
 
   root
@@ -37,7 +36,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .argument("<paths...>", ".nizza files, or folders to search for them")
     .option("--check", "list files not in canonical layout; exit 1 if there are any")
     .option("--write", "rewrite files in place (only files that parse cleanly)")
-    .version(pkg.version, "-V, --version")
+    .version(VERSION, "-V, --version")
     .action(run((paths: string[], opts: { check?: boolean; write?: boolean }) => fmtCommand(paths, opts, io)));
 
   root
@@ -54,7 +53,9 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
     .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, and interrupts no one can take (default: cleared and not raised); the verdicts do not depend on it")
-    .version(pkg.version, "-V, --version")
+    .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text)`)
+    .option("--output <file>", "write the report to this file instead of stdout (replacing it)")
+    .version(VERSION, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
 
   root
@@ -67,7 +68,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the figures do not depend on it")
     .option("--no-dead-values", "keep values nothing will read again (default: cleared); the figures do not depend on it")
-    .version(pkg.version, "-V, --version")
+    .version(VERSION, "-V, --version")
     .action(run((file: string, opts: PathsCommandOptions) => pathsCommand(file, opts, io)));
 
   root
@@ -76,7 +77,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .argument("<file>", "a .nizza file")
     .option("--steps <n>", "stop after this many steps", "50")
     .option("--seed <s>", "seed of the random choices", "1")
-    .version(pkg.version, "-V, --version")
+    .version(VERSION, "-V, --version")
     .action(run((file: string, opts: { steps?: string; seed?: string }) => runCommand(file, opts, io)));
 
   return root;

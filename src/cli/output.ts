@@ -35,11 +35,12 @@ export function errorSummary(ds: readonly Diagnostic[]): string {
   return summarize(ds);
 }
 
-/** Compiles a scenario file; on errors, reports them (each at its source position, then a summary) and returns null. */
-export function compileOrReport(file: string, io: Io): SystemModel | null {
+/** Compiles a scenario file; on errors, reports them on stderr (each at its source position, then a summary): `model` is then null. */
+export function compileOrReport(file: string, io: Io): { readonly model: SystemModel | null; readonly diagnostics: readonly Diagnostic[]; readonly sources: SourceMap } {
   const c = compileFile(file);
-  if (c.model) return c.model;
-  reportDiagnostics(io, c.diagnostics, c.sources);
-  io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
-  return null;
+  if (!c.model) {
+    reportDiagnostics(io, c.diagnostics, c.sources);
+    io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
+  }
+  return c;
 }

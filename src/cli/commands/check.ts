@@ -1,7 +1,12 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
 import { availableParallelism } from "node:os";
 import { checkParallel, type CheckResult } from "../../checker/check.js";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { FORMATS, isFormat, renderReport } from "../../report/index.js";
+import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
+import { VERSION } from "../version.js";
 import { scenarioFiles, UsageError } from "../files.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
 import type { SearchMode } from "../../checker/explore.js";
@@ -20,6 +25,10 @@ export interface CheckCommandOptions {
   readonly por?: boolean;
   /** False with --no-dead-values. */
   readonly deadValues?: boolean;
+  /** --format: text (default), or one of the machine formats (src/report/index.ts). */
+  readonly format?: string;
+  /** --output FILE: the report goes there instead of stdout. */
+  readonly output?: string;
 }
 
 /** A positive whole-number option, or undefined when not given. */
@@ -51,18 +60,45 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const seed = opts.seed === undefined ? 1 : count(String(Number(opts.seed) + 1), "--seed")! - 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
-  const codes: number[] = [];
+  const format = opts.format ?? "text";
+  if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
+  // The text report goes to the terminal scenario by scenario, as each is checked; a file or
+  // another format gets the whole run at the end.
+  const streaming = format === "text" && opts.output === undefined;
+  // Refuse an --output whose folder does not exist now, not after a long exploration.
+  if (opts.output !== undefined && !existsSync(dirname(resolve(opts.output)))) throw new UsageError(`--output: no folder '${dirname(opts.output)}' to write '${opts.output}' in`);
+  const scenarios: ScenarioOutcome[] = [];
   for (const file of files) {
-    const model = compileOrReport(file, io);
-    if (!model) {
-      codes.push(EXIT.error);
+    const c = compileOrReport(file, io);
+    if (!c.model) {
+      scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
       continue;
     }
-    const r = await checkParallel(model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
-    io.out(renderText(file, r, { color: io.color }));
-    codes.push(exitOf(r));
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
+    if (streaming) io.out(renderText(file, r, { color: io.color }));
+    scenarios.push({ file, result: r, errors: [], exit: exitOf(r) });
   }
-  // The worst outcome wins: a scenario error, then a failed invariant, then an incomplete one.
+  const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit(scenarios.map((s) => s.exit)) };
+  if (!streaming) {
+    // A file never gets colour; the terminal does when it supports it.
+    const text = renderReport(format, report, { color: opts.output === undefined && io.color });
+    if (opts.output === undefined) io.out(text);
+    else writeOutput(opts.output, text);
+  }
+  return report.exit;
+}
+
+/** The worst outcome wins: a scenario error, then a failed invariant, then an incomplete one. */
+function worstExit(codes: readonly number[]): number {
   for (const code of [EXIT.error, EXIT.failed, EXIT.incomplete]) if (codes.includes(code)) return code;
   return EXIT.ok;
+}
+
+/** Writes a report where --output says; a path that cannot be written is a usage error. */
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`--output: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

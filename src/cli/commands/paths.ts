@@ -39,7 +39,7 @@ export function pathsCommand(file: string, opts: PathsCommandOptions, io: Io): n
   const maxStates = count(opts.maxStates, "--max-states");
   const maxDepth = count(opts.maxDepth, "--max-depth");
   const maxMb = count(opts.maxMemory, "--max-memory");
-  const model = compileOrReport(file, io);
+  const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
   const o = measurePaths(model, presets ?? [model.kernel.costs], {
     maxStates,

@@ -18,7 +18,7 @@ function intOption(v: string | undefined, name: string, dflt: number, min: numbe
 export function runCommand(file: string, opts: RunOptions, io: Io): number {
   const steps = intOption(opts.steps, "steps", 50, 1);
   const seed = intOption(opts.seed, "seed", 1, 0);
-  const model = compileOrReport(file, io);
+  const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
   const sys = buildSystem(model);
   const random = rng(seed);
