@@ -2,7 +2,8 @@
 import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
-import type { StateVector } from "../kernel/layout.js";
+import { EC, type StateVector } from "../kernel/layout.js";
+import { ecGet } from "../kernel/ec.js";
 import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
@@ -18,6 +19,10 @@ export type Verdict = "holds" | "violated" | "incomplete";
 /** One step of a counterexample, in scenario terms. */
 export interface TraceStep {
   readonly kind: StepInfo["kind"];
+  /** Who acted: a component (a replica as `client[1]`), a device, or "kernel" for a timeout. */
+  readonly actor: string;
+  /** For a call the portal's component, for a reply the caller's; null otherwise (for sequence diagrams). */
+  readonly target: string | null;
   /** "viaduct.crypto: recv encrypt -> pkt: pkt = 7 [lan]". */
   readonly text: string;
   /** The statement (thread steps) or the component declaration (adversary steps) it comes from. */
@@ -323,6 +328,23 @@ function timePaths(model: SystemModel, options: CheckOptions): { paths: readonly
   return { paths, stats };
 }
 
+/** A step of a replayed trace in scenario terms; `before` is the state it was taken in. */
+export function traceStep(sys: System, before: StateVector, step: StepInfo, ordinal: number): TraceStep {
+  const model = sys.model;
+  const L = sys.k.L;
+  const name = (pd: number): string => model.components[pd]?.name ?? `pd${pd}`;
+  const actor = step.kind === "irq" ? (model.machine.devices[step.obj]?.name ?? "device") : step.kind === "timeout" ? "kernel" : name(step.component);
+  let target: string | null = null;
+  if (step.op === "call" && step.obj >= 0) {
+    const portal = L.boot.portalPts.findIndex((pts) => pts.includes(step.obj));
+    if (portal >= 0) target = name(model.portals[portal]!.owner);
+  } else if (step.op === "reply" && step.ec >= 0) {
+    const caller = ecGet(before, L, step.ec, EC.PARTNER);
+    if (caller >= 0) target = name(ecGet(before, L, caller, EC.PD));
+  }
+  return { kind: step.kind, actor, target, text: step.text, node: step.node, at: step.node === null ? null : model.sources.where(step.node), ordinal };
+}
+
 function portalNames(model: SystemModel, inv: InvariantModel): string {
   if (inv.prop.kind !== "available") return "";
   const p = model.portals[inv.prop.portals[0]!]!;
@@ -403,13 +425,7 @@ function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: nu
       xs = replay(sys, all, sym);
     }
   }
-  const steps = xs.map((x, i): TraceStep => ({
-    kind: x.step.kind,
-    text: x.step.text,
-    node: x.step.node,
-    at: x.step.node === null ? null : sys.model.sources.where(x.step.node),
-    ordinal: x.ordinal,
-  }));
+  const steps = xs.map((x, i) => traceStep(sys, at(i), x.step, x.ordinal));
   let reason = f.reason;
   if (sym && reasonAt && !lassoPart) {
     const last = xs.length;

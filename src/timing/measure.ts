@@ -1,5 +1,5 @@
 // Measuring a scenario's paths under one or more cost presets: the result model reports render.
-import type { TraceStep, Verdict } from "../checker/check.js";
+import { traceStep, type TraceStep, type Verdict } from "../checker/check.js";
 import { replay, type Bound, type ExploreOptions } from "../checker/explore.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import type { Primitive } from "../machine/meter.js";
@@ -133,11 +133,7 @@ function traceOf(g: TimedGraph, pricing: Pricing, m: Measure | Unbounded): PathT
   const xs = replay(g.sys, ordinals);
   const cycles = edgeCycles(g, pricing, m.path, m.edges);
   const steps = xs.map((x, i): TimedStep => ({
-    kind: x.step.kind,
-    text: x.step.text,
-    node: x.step.node,
-    at: x.step.node === null ? null : g.sys.model.sources.where(x.step.node),
-    ordinal: x.ordinal,
+    ...traceStep(g.sys, i === 0 ? g.sys.init : xs[i - 1]!.state, x.step, x.ordinal),
     cycles: i < prefix.length ? null : cycles[i - prefix.length]!,
   }));
   return { steps, loopsTo: "unbounded" in m ? prefix.length + m.loopsTo : null };
