@@ -55,6 +55,9 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, and interrupts no one can take (default: cleared and not raised); the verdicts do not depend on it")
     .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text)`)
     .option("--output <file>", "write the report to this file instead of stdout (replacing it)")
+    .option("--baseline <file>", "compare TCB sets, path cycles and verdicts with a recorded baseline; exit 1 on a regression, naming each")
+    .option("--update-baseline", "record this run's results as the baseline in the --baseline file (replacing it)")
+    .option("--tolerance <percent>", "how much slower (in %) a path may get before it is a regression (default 0)")
     .version(VERSION, "-V, --version")
     .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
 

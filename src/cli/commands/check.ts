@@ -1,7 +1,8 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
 import { availableParallelism } from "node:os";
 import { checkParallel, type CheckResult } from "../../checker/check.js";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { baselineOf, baselineText, parseBaseline, regressions } from "../../report/baseline.js";
 import { dirname, resolve } from "node:path";
 import { FORMATS, isFormat, renderReport } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
@@ -29,6 +30,11 @@ export interface CheckCommandOptions {
   readonly format?: string;
   /** --output FILE: the report goes there instead of stdout. */
   readonly output?: string;
+  /** --baseline FILE: compare with a recorded baseline (or record it, with --update-baseline). */
+  readonly baseline?: string;
+  readonly updateBaseline?: boolean;
+  /** --tolerance PERCENT: how much slower a path may get before it counts as a regression (default 0). */
+  readonly tolerance?: string;
 }
 
 /** A positive whole-number option, or undefined when not given. */
@@ -67,6 +73,8 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const streaming = format === "text" && opts.output === undefined;
   // Refuse an --output whose folder does not exist now, not after a long exploration.
   if (opts.output !== undefined && !existsSync(dirname(resolve(opts.output)))) throw new UsageError(`--output: no folder '${dirname(opts.output)}' to write '${opts.output}' in`);
+  // The same for the baseline: read (or check that it can be written) before exploring.
+  const gate = baselineGate(opts);
   const scenarios: ScenarioOutcome[] = [];
   for (const file of files) {
     const c = compileOrReport(file, io);
@@ -85,7 +93,52 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
     if (opts.output === undefined) io.out(text);
     else writeOutput(opts.output, text);
   }
-  return report.exit;
+  return gate ? gate(report, io) : report.exit;
+}
+
+/**
+ * `--baseline FILE` (with `--update-baseline`, `--tolerance`): checked before exploring, applied
+ * to the report after. Null without `--baseline`.
+ */
+function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => number) | null {
+  if (opts.baseline === undefined) {
+    if (opts.updateBaseline) throw new UsageError("--update-baseline needs --baseline FILE: where to record it");
+    if (opts.tolerance !== undefined) throw new UsageError("--tolerance is for --baseline");
+    return null;
+  }
+  const file = opts.baseline;
+  const tolerance = opts.tolerance === undefined ? 0 : Number(opts.tolerance);
+  if (opts.tolerance !== undefined && (!/^\d+(\.\d+)?$/.test(opts.tolerance) || !Number.isFinite(tolerance))) throw new UsageError(`--tolerance is a percentage (0 or more), not '${opts.tolerance}'`);
+  if (opts.updateBaseline) {
+    if (!existsSync(dirname(resolve(file)))) throw new UsageError(`--baseline: no folder '${dirname(file)}' to record '${file}' in`);
+    return (report, io) => {
+      const broken = report.scenarios.filter((s) => s.exit === EXIT.error).map((s) => s.file);
+      if (broken.length) {
+        io.err(`nizza: baseline not recorded: ${broken.join(", ")} ${broken.length === 1 ? "has" : "have"} errors, and a baseline without ${broken.length === 1 ? "it" : "them"} would not guard ${broken.length === 1 ? "it" : "them"}\n`);
+        return EXIT.error;
+      }
+      writeOutput(file, baselineText(baselineOf(report)));
+      io.err(`nizza: baseline recorded in ${file} (${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"})\n`);
+      return report.exit;
+    };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--baseline: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (record one with --update-baseline)`);
+  }
+  const base = parseBaseline(text);
+  if (typeof base === "string") throw new UsageError(`--baseline: ${file}: ${base}`);
+  return (report, io) => {
+    const found = regressions(base, report, tolerance);
+    if (found.length === 0) {
+      io.err(`nizza: no regression against the baseline ${file}\n`);
+      return report.exit;
+    }
+    io.err(`nizza: ${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`);
+    return report.exit === EXIT.error ? EXIT.error : EXIT.failed;
+  };
 }
 
 /** The worst outcome wins: a scenario error, then a failed invariant, then an incomplete one. */

@@ -1,0 +1,142 @@
+// Baselines for CI: a run's TCB sets, path cycles and verdicts recorded, and a later run compared with them.
+import type { Report } from "./model.js";
+
+/** The baseline file's format version: bumped when its meaning changes. */
+export const BASELINE_VERSION = 1;
+
+export interface BaselineInvariant {
+  readonly verdict: "holds" | "violated" | "incomplete";
+  /** Whether the verdict met the scenario's expectation. */
+  readonly met: boolean;
+}
+export interface BaselineTcb {
+  readonly members: readonly string[];
+  readonly sloc: number;
+}
+export interface BaselinePath {
+  /** Under the preset named; null when the path was never measured. */
+  readonly preset: string | null;
+  readonly best: number | null;
+  readonly worst: number | "unbounded" | null;
+}
+export interface BaselineScenario {
+  readonly invariants: Readonly<Record<string, BaselineInvariant>>;
+  readonly tcb: Readonly<Record<string, BaselineTcb>>;
+  readonly paths: Readonly<Record<string, BaselinePath>>;
+}
+export interface Baseline {
+  readonly nizzaBaseline: number;
+  readonly scenarios: Readonly<Record<string, BaselineScenario>>;
+}
+
+/** An invariant's key in a baseline: its name, else the property as written. */
+const invariantKey = (i: { readonly name: string | null; readonly text: string }): string => i.name ?? i.text;
+
+/** The baseline of a run. Only scenarios that were checked (no errors) are in it. */
+export function baselineOf(report: Report): Baseline {
+  const scenarios: Record<string, BaselineScenario> = {};
+  for (const s of report.scenarios) {
+    const r = s.result;
+    if (!r) continue;
+    const invariants: Record<string, BaselineInvariant> = {};
+    for (const i of [...(r.asserts ? [r.asserts] : []), ...r.invariants]) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
+    const tcb: Record<string, BaselineTcb> = {};
+    for (const t of r.tcb) tcb[t.component] = { members: [...t.members].sort(), sloc: t.sloc };
+    const paths: Record<string, BaselinePath> = {};
+    for (const p of r.paths) {
+      const t = p.timings[0];
+      paths[p.name] = {
+        preset: t?.preset ?? null,
+        best: t?.best?.cycles ?? null,
+        worst: !t?.worst ? null : "unbounded" in t.worst ? "unbounded" : t.worst.cycles,
+      };
+    }
+    scenarios[s.file] = { invariants, tcb, paths };
+  }
+  return { nizzaBaseline: BASELINE_VERSION, scenarios };
+}
+
+/** The baseline as a file: JSON with every object's keys sorted and one field per line, so that a diff shows what changed. */
+export function baselineText(b: Baseline): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort) : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(sort(b), null, 2) + "\n";
+}
+
+/** Reads a baseline file's text; a message (not an exception) for anything that is not one. */
+export function parseBaseline(text: string): Baseline | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return `not JSON: ${(e as Error).message}`;
+  }
+  const b = v as Partial<Baseline>;
+  if (typeof b !== "object" || b === null || typeof b.scenarios !== "object" || b.scenarios === null) return "not a nizza baseline (no `scenarios`)";
+  if (b.nizzaBaseline !== BASELINE_VERSION) return `baseline format ${String(b.nizzaBaseline)}, this nizza reads ${BASELINE_VERSION} (record it again with --update-baseline)`;
+  return b as Baseline;
+}
+
+/** How good a verdict is: met, then incomplete, then not met. */
+const rank = (i: BaselineInvariant): number => (i.verdict === "incomplete" ? 1 : i.met ? 2 : 0);
+
+/**
+ * What got worse since the baseline, one sentence each (spec/report.md §Baselines): a TCB that
+ * grew (a member more, or more SLOC), a path slower by more than `tolerance` percent (best or
+ * worst, or a worst case now unbounded), an invariant whose verdict got worse (met → incomplete
+ * → not met), and anything the baseline checked that this run no longer does (a scenario that
+ * now has errors or is gone, an invariant, TCB or path that is gone). New scenarios, invariants
+ * and paths are not regressions.
+ */
+export function regressions(base: Baseline, report: Report, tolerance = 0): string[] {
+  const now = baselineOf(report);
+  const out: string[] = [];
+  const fmt = (n: number): string => n.toLocaleString("en-US");
+  for (const [file, b] of Object.entries(base.scenarios)) {
+    const n = now.scenarios[file];
+    if (!n) {
+      const there = report.scenarios.some((s) => s.file === file);
+      out.push(`${file}: ${there ? "has errors now, so nothing in it was checked" : "was not checked in this run"}`);
+      continue;
+    }
+    for (const [key, bi] of Object.entries(b.invariants)) {
+      const ni = n.invariants[key];
+      if (!ni) out.push(`${file}: invariant ${key} is no longer checked`);
+      else if (rank(ni) < rank(bi)) out.push(`${file}: invariant ${key} was ${describe(bi)}, now ${describe(ni)}`);
+    }
+    for (const [comp, bt] of Object.entries(b.tcb)) {
+      const nt = n.tcb[comp];
+      if (!nt) {
+        out.push(`${file}: TCB(${comp}) is no longer computed (the component is gone or no longer trusted)`);
+        continue;
+      }
+      const added = nt.members.filter((m) => !bt.members.includes(m));
+      if (added.length) out.push(`${file}: TCB(${comp}) grew by ${added.join(", ")}`);
+      if (nt.sloc > bt.sloc) out.push(`${file}: TCB(${comp}) grew from ${fmt(bt.sloc)} to ${fmt(nt.sloc)} SLOC`);
+    }
+    for (const [name, bp] of Object.entries(b.paths)) {
+      const np = n.paths[name];
+      if (!np) {
+        out.push(`${file}: path ${name} is no longer measured`);
+        continue;
+      }
+      if (bp.preset !== np.preset) {
+        out.push(`${file}: path ${name} is timed under ${np.preset ?? "no preset"} now, ${bp.preset ?? "none"} in the baseline: its cycles cannot be compared (record the baseline again)`);
+        continue;
+      }
+      for (const which of ["best", "worst"] as const) {
+        const was = bp[which];
+        const is = np[which];
+        if (was === null || was === "unbounded" || is === null) continue;
+        if (is === "unbounded") out.push(`${file}: path ${name}'s worst case was ${fmt(was)} cycles, now unbounded`);
+        else if (is > was * (1 + tolerance / 100)) out.push(`${file}: path ${name}'s ${which} case went from ${fmt(was)} to ${fmt(is)} cycles (+${(((is - was) / Math.max(was, 1)) * 100).toFixed(1)} %${tolerance ? `, tolerance ${tolerance} %` : ""})`);
+      }
+    }
+  }
+  return out;
+}
+
+function describe(i: BaselineInvariant): string {
+  if (i.verdict === "incomplete") return "incomplete";
+  return `${i.verdict} (${i.met ? "as expected" : "not as expected"})`;
+}
