@@ -1,9 +1,13 @@
 // The reporters by format: one result model (report/model.ts), rendered for a terminal, a pipeline or a dashboard.
+import { renderJson } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
 import type { Report } from "./model.js";
+import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
 
 /** Every format `--format` accepts. */
-export const FORMATS = ["text"] as const;
+export const FORMATS = ["text", "json", "sarif", "junit", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(s: string): s is Format {
@@ -19,6 +23,14 @@ export function renderReport(format: Format, report: Report, o: { readonly color
   switch (format) {
     case "text":
       return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : "")).join("");
+    case "json":
+      return renderJson(report);
+    case "sarif":
+      return renderSarif(report);
+    case "junit":
+      return renderJunit(report);
+    case "markdown":
+      return renderMarkdown(report);
   }
 }
 

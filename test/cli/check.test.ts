@@ -1,5 +1,6 @@
 // `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nizza, scratch } from "./cli.js";
 
@@ -74,3 +75,26 @@ describe("nizza check", () => {
     expect(nizza(["check", "--seed", "3", join(dir, "ok.nizza")]).err).toContain("--seed is for --simulate");
   });
 });
+
+describe("nizza check --format and --output", () => {
+  const dir = scratch({ "bad.nizza": BAD, "ok.nizza": OK });
+
+  it.each(["json", "sarif", "junit", "markdown", "text"])("writes the %s report of the whole run to --output, with the run's exit code", (format) => {
+    const out = join(dir, `report.${format}`);
+    const r = nizza(["check", join(dir, "ok.nizza"), join(dir, "bad.nizza"), "--format", format, "--output", out]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    const text = readFileSync(out, "utf8");
+    if (format === "json") expect(JSON.parse(text)).toMatchObject({ exit: 1, scenarios: [{ exit: 0 }, { exit: 1 }] });
+    if (format === "sarif") expect(JSON.parse(text)).toMatchObject({ version: "2.1.0", runs: [{ results: [{ ruleId: "nizza/deadlock-free", level: "error" }] }] });
+    if (format === "junit") expect(text).toMatch(/^<\?xml[^]*<testsuites[^>]* failures="1"/);
+    if (format === "markdown") expect(text).toContain("```mermaid");
+    if (format === "text") expect(text).toContain("✗ deadlock_free  violated");
+  });
+
+  it("refuses an unknown format and an --output folder that does not exist with exit 2", () => {
+    expect(nizza(["check", join(dir, "ok.nizza"), "--format", "xml"]).err).toContain("--format must be one of text, json, sarif, junit, markdown");
+    expect(nizza(["check", join(dir, "ok.nizza"), "--output", join(dir, "no", "such", "r.txt")]).code).toBe(2);
+  });
+});
+
