@@ -2,7 +2,9 @@
 import type { StmtModel, SystemModel } from "../../dsl/model.js";
 import type { NodeId } from "../../dsl/source.js";
 import type { System } from "../../components/step.js";
-import { GLOBAL, type StateVector } from "../../kernel/layout.js";
+import { EC, EcState, GLOBAL, type StateVector } from "../../kernel/layout.js";
+import { ecGet, ecState } from "../../kernel/ec.js";
+import { ecName } from "../../components/names.js";
 
 /** The implicit safety check of every scenario: a state check, like a SafetyMonitor without an invariant. */
 export interface AssertMonitor {
@@ -28,7 +30,9 @@ export function assertMonitor(sys: System): AssertMonitor {
       const node = failedAssert(sys, s);
       if (node === null) return null;
       const where = model.sources.where(node).replace(/:\d+$/, "");
-      const who = owners.get(node);
+      // Replicas share their statements' nodes: the thread that failed is the one stopped at it.
+      const failed = sys.programs.findIndex((p, ec) => ecState(s, sys.k.L, ec) === EcState.DONE && p.code[ecGet(s, sys.k.L, ec, EC.PC)]?.node === node);
+      const who = failed >= 0 ? ecName(model, sys.k.L, failed) : owners.get(node);
       return `${who === undefined ? "" : `${who}: `}${model.sources.text(node)} fails (${where})`;
     },
   };

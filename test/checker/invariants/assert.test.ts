@@ -1,6 +1,8 @@
 // Failed asserts: the implicit check of every scenario (the global ASSERT word).
 import { describe, expect, it } from "vitest";
 import { assertMonitor, failedAssert } from "../../../src/checker/invariants/assert.js";
+import { check } from "../../../src/checker/check.js";
+import { compileText } from "../../../src/dsl/compile.js";
 import { reach } from "../../components/reach.js";
 import { firstFailure, system } from "./run.js";
 
@@ -38,5 +40,21 @@ describe("failed asserts", () => {
     expect(f.reason).toBe("vault.t: assert not knows(vault, audit) fails (test.nizza:8)");
     // write, read, assert: the third state after the initial one.
     expect(f.state).toBe(3);
+  });
+
+  it("names the replica whose assert failed, not the last replica to share the statement (under symmetry reduction too)", () => {
+    const c = compileText(
+      "rep.nizza",
+      `system rep {
+  component sigma0 : trusted root { }
+  component server : trusted { portal rpc; thread serve { loop { recv rpc -> x; reply 2 } } }
+  component client[2] : trusted { caps { server.rpc: call }; thread main { call server.rpc(1) -> r; assert r == 1 } }
+}`,
+    );
+    const r = check(c.model!);
+    const cx = r.asserts!.counterexample!;
+    const actor = cx.steps[cx.steps.length - 1]!.actor;
+    expect(cx.steps[cx.steps.length - 1]!.text).toMatch(/assert r == 1: FAILS/);
+    expect(cx.reason.startsWith(`${actor}.main: assert r == 1 fails`)).toBe(true);
   });
 });
