@@ -4,18 +4,11 @@ import type { CheckResult, Counterexample, InvariantResult } from "../checker/ch
 import type { PathResult } from "../timing/measure.js";
 import type { Report, ScenarioError, ScenarioOutcome } from "./model.js";
 import { breakdownText, cyclesText, pathFailure } from "./paths.js";
+import { BOUND_TEXT } from "./text.js";
 
 /** The path helpers of paths.ts, without colour. */
 export const PLAIN = pc.createColors(false);
 
-/** What a bound that stopped the exploration means (as in the text report). */
-export const BOUND_TEXT = {
-  states: "the state bound was reached",
-  depth: "the depth bound was reached",
-  memory: "the memory bound was reached",
-  stopped: "the exploration stopped once every invariant had its verdict",
-  simulation: "random simulation: it finds violations but proves nothing",
-} as const;
 
 /** How a judged item (an invariant, the asserts, a path) came out, for every report that counts them. */
 export type Outcome = "passed" | "failed" | "incomplete";

@@ -3,7 +3,8 @@ import type { CheckResult, InvariantResult } from "../checker/check.js";
 import type { PathResult } from "../timing/measure.js";
 import type { Report, ScenarioOutcome } from "./model.js";
 import { cyclesText } from "./paths.js";
-import { BOUND_TEXT, counterexampleLines, errorLine, invariantLabel, invariantOutcome, invariantsOf, pathOutcome, pathTraceLines, verdictText, type Outcome } from "./junit.js";
+import { BOUND_TEXT } from "./text.js";
+import { counterexampleLines, errorLine, invariantLabel, invariantOutcome, invariantsOf, pathOutcome, pathTraceLines, verdictText, type Outcome } from "./junit.js";
 import { sequenceDiagram } from "./mermaid.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");

@@ -7,7 +7,8 @@ export interface TextOptions {
   readonly color: boolean;
 }
 
-const BOUND_TEXT = {
+/** What a bound that stopped the exploration means: every report says it the same way. */
+export const BOUND_TEXT = {
   states: "the state bound was reached",
   depth: "the depth bound was reached",
   memory: "the memory bound was reached",

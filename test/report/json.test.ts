@@ -4,11 +4,10 @@ import { Ajv, type ValidateFunction } from "ajv";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { check, type CheckOptions } from "../../src/checker/check.js";
-import { exitOf } from "../../src/cli/commands/check.js";
 import { EXIT } from "../../src/cli/output.js";
-import { compileText } from "../../src/dsl/compile.js";
 import { JSON_REPORT_SCHEMA, JSON_REPORT_VERSION, renderJson } from "../../src/report/json.js";
-import { scenarioErrors, type Report, type ScenarioOutcome } from "../../src/report/model.js";
+import { type ScenarioOutcome } from "../../src/report/model.js";
+import { outcome, report } from "./runs.js";
 
 const SCHEMA = JSON.parse(readFileSync("spec/report.schema.json", "utf8")) as { $id: string; $schema: string; properties: { version: { const: string } } };
 
@@ -70,18 +69,7 @@ const read = (file: string): string => readFileSync(file, "utf8");
 /** The 1-based line of the first line of `text` that contains `needle`. */
 const lineOf = (text: string, needle: string): number => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
-/** One scenario as `nizza check` runs it: compiled, checked, its exit code. */
-function outcome(file: string, text: string, options: CheckOptions = {}): ScenarioOutcome {
-  const c = compileText(file, text);
-  if (!c.model) return { file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error };
-  const r = check(c.model, options);
-  return { file, result: r, errors: [], exit: exitOf(r) };
-}
 
-function report(scenarios: readonly ScenarioOutcome[]): Report {
-  const worst = [EXIT.error, EXIT.failed, EXIT.incomplete].find((e) => scenarios.some((s) => s.exit === e)) ?? EXIT.ok;
-  return { tool: { name: "nizza", version: "0.1.0" }, scenarios, exit: worst };
-}
 
 let validate: ValidateFunction;
 const errorsOf = (doc: unknown): string => (validate(doc) ? "" : JSON.stringify(validate.errors, null, 1));

@@ -1,13 +1,13 @@
 // The Markdown report: a summary row per scenario, one Mermaid diagram per trace, and diagrams Mermaid can parse.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { check, type CheckOptions, type CheckResult, type InvariantResult } from "../../src/checker/check.js";
-import { exitOf } from "../../src/cli/commands/check.js";
-import { compileFile, compileText, type Compiled } from "../../src/dsl/compile.js";
+import { check, type CheckResult, type InvariantResult } from "../../src/checker/check.js";
+import { compileFile, compileText } from "../../src/dsl/compile.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { sequenceDiagram } from "../../src/report/mermaid.js";
-import { scenarioErrors, type Report, type ScenarioOutcome } from "../../src/report/model.js";
+import { type Report } from "../../src/report/model.js";
 import type { PathResult } from "../../src/timing/measure.js";
+import { outcome, report } from "./runs.js";
 
 const LEAK = `system rep {
   component sigma0 : trusted root { }
@@ -32,16 +32,7 @@ const LASSO = `system lasso {
 }`;
 const BROKEN = `system bad_escape {\n  kernel nova { costs "no\\va" }\n  component sigma0 : trusted root { }\n}`;
 
-function outcome(file: string, c: Compiled, options: CheckOptions = {}): ScenarioOutcome {
-  if (!c.model) return { file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: 2 };
-  const r = check(c.model, options);
-  return { file, result: r, errors: [], exit: exitOf(r) };
-}
 
-function report(scenarios: ScenarioOutcome[]): Report {
-  const worst = [2, 1, 3].find((x) => scenarios.some((s) => s.exit === x)) ?? 0;
-  return { tool: { name: "nizza", version: "0.1.0" }, scenarios, exit: worst };
-}
 
 function runs(): Report {
   const ipc = readFileSync("scenarios/ipc_timing.nizza", "utf8").replace("within 4000 cycles", "within 1000 cycles");

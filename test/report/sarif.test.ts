@@ -14,11 +14,10 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
-import { check, type CheckOptions } from "../../src/checker/check.js";
-import { exitOf } from "../../src/cli/commands/check.js";
-import { compileText } from "../../src/dsl/compile.js";
-import { locationOf, scenarioErrors, type Report, type ScenarioOutcome } from "../../src/report/model.js";
+import { check } from "../../src/checker/check.js";
+import { locationOf } from "../../src/report/model.js";
 import { artifact, renderSarif, ruleOf } from "../../src/report/sarif.js";
+import { outcome, report } from "./runs.js";
 
 const schema = JSON.parse(readFileSync(new URL("../fixtures/schemas/sarif-2.1.0-rtm.5.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
@@ -86,19 +85,7 @@ interface Result {
   codeFlows?: { threadFlows: { locations: FlowLocation[] }[] }[];
 }
 
-/** A scenario as `nizza check` gets it: compiled, checked (or its errors), with its exit code. */
-function outcome(file: string, text: string, options: CheckOptions = {}): ScenarioOutcome {
-  const c = compileText(file, text);
-  if (!c.model) return { file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: 2 };
-  const result = check(c.model, options);
-  return { file, result, errors: [], exit: exitOf(result) };
-}
 
-function report(...scenarios: ScenarioOutcome[]): Report {
-  const codes = scenarios.map((s) => s.exit);
-  const exit = [2, 1, 3].find((c) => codes.includes(c)) ?? 0;
-  return { tool: { name: "nizza", version: "0.1.0" }, scenarios, exit };
-}
 
 const lineOf = (at: string | null): number | undefined => locationOf(at)?.line;
 
@@ -179,7 +166,7 @@ describe("renderSarif", () => {
   it("writes an empty log for a passing scenario: a run, the rules, no results", () => {
     const s = outcome("scenarios/pass.nizza", PASSING);
     expect(s.exit).toBe(0);
-    const log = valid(renderSarif(report(s)));
+    const log = valid(renderSarif(report([s])));
     expect(log.version).toBe("2.1.0");
     expect(log.$schema).toBe("https://json.schemastore.org/sarif-2.1.0.json");
     expect(log.runs).toHaveLength(1);
@@ -195,7 +182,7 @@ describe("renderSarif", () => {
     expect(s.exit).toBe(1);
     const inv = s.result!.invariants[0]!;
     const cx = inv.counterexample!;
-    const log = valid(renderSarif(report(s)));
+    const log = valid(renderSarif(report([s])));
     const run = log.runs[0]!;
     // Only the first invariant: the second is violated as expected, the third holds.
     expect(run.results).toHaveLength(1);
@@ -217,7 +204,7 @@ describe("renderSarif", () => {
 
   it("reports an invariant that holds but was expected to be violated, without a code flow", () => {
     const s = outcome("scenarios/pass.nizza", PASSING.replace("invariant deadlock_free", "invariant deadlock_free expect violated"));
-    const r = valid(renderSarif(report(s))).runs[0]!.results;
+    const r = valid(renderSarif(report([s]))).runs[0]!.results;
     expect(r).toHaveLength(1);
     expect(r[0]).toMatchObject({ ruleId: "nizza/deadlock-free", kind: "fail", level: "error" });
     expect(r[0]!.message.text).toMatch(/holds, but the scenario expects it to be violated/);
@@ -228,7 +215,7 @@ describe("renderSarif", () => {
     const s = outcome("scenarios/lasso.nizza", LASSO);
     const cx = s.result!.invariants[0]!.counterexample!;
     expect(cx.loopsTo).not.toBeNull();
-    const r = valid(renderSarif(report(s))).runs[0]!.results[0]!;
+    const r = valid(renderSarif(report([s]))).runs[0]!.results[0]!;
     expect(r).toMatchObject({ ruleId: "nizza/available", kind: "fail" });
     expect(r.locations[0]!.physicalLocation.region).toEqual({ startLine: 7, startColumn: 3 });
     const steps = r.codeFlows![0]!.threadFlows[0]!.locations;
@@ -240,7 +227,7 @@ describe("renderSarif", () => {
 
   it("reports a deadlock at the invariant, its last step the wait", () => {
     const s = outcome("scenarios/stuck.nizza", DEADLOCK);
-    const r = valid(renderSarif(report(s))).runs[0]!.results[0]!;
+    const r = valid(renderSarif(report([s]))).runs[0]!.results[0]!;
     expect(r).toMatchObject({ ruleId: "nizza/deadlock-free", kind: "fail", level: "error" });
     expect(r.message.text).toMatch(/waits for ever/);
     expect(r.locations[0]!.physicalLocation.region!.startLine).toBe(6);
@@ -254,7 +241,7 @@ describe("renderSarif", () => {
     const [tight, loose] = s.result!.paths;
     expect([tight!.verdict, loose!.verdict]).toEqual(["violated", "holds"]);
     const worst = tight!.timings[0]!.worst!;
-    const log = valid(renderSarif(report(s)));
+    const log = valid(renderSarif(report([s])));
     const results = log.runs[0]!.results;
     expect(results).toHaveLength(1);
     const r = results[0]!;
@@ -274,7 +261,7 @@ describe("renderSarif", () => {
   it("puts a failed assert at the assert that failed, not at the first assert", () => {
     const s = outcome("scenarios/asserts.nizza", ASSERTS);
     const cx = s.result!.asserts!.counterexample!;
-    const r = valid(renderSarif(report(s))).runs[0]!.results;
+    const r = valid(renderSarif(report([s]))).runs[0]!.results;
     expect(r).toHaveLength(1);
     expect(r[0]).toMatchObject({ ruleId: "nizza/assert", kind: "fail", level: "error", message: { text: cx.reason } });
     expect(r[0]!.locations[0]!.physicalLocation.region).toEqual({ startLine: 5, startColumn: 7 });
@@ -284,7 +271,7 @@ describe("renderSarif", () => {
   it("reports an incomplete verdict as kind open, level none: neither a pass nor a failure", () => {
     const s = outcome("scenarios/timed.nizza", BUDGET.replace("within 100 cycles", "within 100000 cycles").replace(/}$/, "  invariant deadlock_free\n}"), { maxStates: 2 });
     expect(s.exit).toBe(3);
-    const log = valid(renderSarif(report(s)));
+    const log = valid(renderSarif(report([s])));
     const results = log.runs[0]!.results;
     expect(results.map((r) => [r.ruleId, r.kind, r.level, r.locations[0]!.physicalLocation.region!.startLine])).toEqual([
       ["nizza/deadlock-free", "open", "none", 20],
@@ -299,7 +286,7 @@ describe("renderSarif", () => {
     const s = outcome("scenarios/broken.nizza", BROKEN);
     expect(s.exit).toBe(2);
     const e = s.errors[0]!;
-    const log = valid(renderSarif(report(s)));
+    const log = valid(renderSarif(report([s])));
     const r = log.runs[0]!.results;
     expect(r).toHaveLength(s.errors.length);
     expect(r[0]).toMatchObject({ ruleId: "nizza/scenario-error", kind: "fail", level: "error" });
@@ -310,7 +297,7 @@ describe("renderSarif", () => {
   });
 
   it("writes one valid log for a whole run of several scenarios", () => {
-    const all = report(outcome("scenarios/pass.nizza", PASSING), outcome("scenarios/leak.nizza", LEAK), outcome("scenarios/lasso.nizza", LASSO), outcome("scenarios/timed.nizza", BUDGET), outcome("scenarios/broken.nizza", BROKEN));
+    const all = report([outcome("scenarios/pass.nizza", PASSING), outcome("scenarios/leak.nizza", LEAK), outcome("scenarios/lasso.nizza", LASSO), outcome("scenarios/timed.nizza", BUDGET), outcome("scenarios/broken.nizza", BROKEN)]);
     const log = valid(renderSarif(all));
     expect(log.runs[0]!.results.map((r) => r.ruleId)).toEqual(["nizza/never-flows", "nizza/available", "nizza/path-budget", "nizza/scenario-error"]);
     expect(log.runs[0]!.invocations[0]).toMatchObject({ executionSuccessful: false, exitCode: 2 });
@@ -318,7 +305,7 @@ describe("renderSarif", () => {
 });
 
 describe("the schema check can fail", () => {
-  const good = (): Record<string, any> => JSON.parse(renderSarif(report(outcome("scenarios/leak.nizza", LEAK)))) as Record<string, any>;
+  const good = (): Record<string, any> => JSON.parse(renderSarif(report([outcome("scenarios/leak.nizza", LEAK)]))) as Record<string, any>;
 
   it.each([
     ["a result without a message", (l: Record<string, any>) => void delete l.runs[0].results[0].message],

@@ -142,7 +142,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
 }
 
 /** The worst outcome wins: a scenario error, then a failed invariant, then an incomplete one. */
-function worstExit(codes: readonly number[]): number {
+export function worstExit(codes: readonly number[]): number {
   for (const code of [EXIT.error, EXIT.failed, EXIT.incomplete]) if (codes.includes(code)) return code;
   return EXIT.ok;
 }
