@@ -112,6 +112,11 @@ export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
 }
 
 
+/** Every invariant of a result, the failed-asserts check first when the scenario has one. */
+export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
+  return [...(r.asserts ? [r.asserts] : []), ...r.invariants];
+}
+
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
   const sys = buildSystem(model);

@@ -1,4 +1,5 @@
 // Baselines for CI: a run's TCB sets, path cycles and verdicts recorded, and a later run compared with them.
+import { invariantsOf } from "../checker/check.js";
 import type { Report } from "./model.js";
 
 /** The baseline file's format version: bumped when its meaning changes. */
@@ -39,7 +40,7 @@ export function baselineOf(report: Report): Baseline {
     const r = s.result;
     if (!r) continue;
     const invariants: Record<string, BaselineInvariant> = {};
-    for (const i of [...(r.asserts ? [r.asserts] : []), ...r.invariants]) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
+    for (const i of invariantsOf(r)) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
     const tcb: Record<string, BaselineTcb> = {};
     for (const t of r.tcb) tcb[t.component] = { members: [...t.members].sort(), sloc: t.sloc };
     const paths: Record<string, BaselinePath> = {};

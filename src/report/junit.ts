@@ -1,6 +1,6 @@
 // The JUnit XML report: a test suite per scenario, a test case per invariant and per path, for CI test tabs.
 import pc from "picocolors";
-import type { CheckResult, Counterexample, InvariantResult } from "../checker/check.js";
+import { invariantsOf, type CheckResult, type Counterexample, type InvariantResult } from "../checker/check.js";
 import type { PathResult } from "../timing/measure.js";
 import type { Report, ScenarioError, ScenarioOutcome } from "./model.js";
 import { breakdownText, cyclesText, pathFailure } from "./paths.js";
@@ -12,11 +12,6 @@ export const PLAIN = pc.createColors(false);
 
 /** How a judged item (an invariant, the asserts, a path) came out, for every report that counts them. */
 export type Outcome = "passed" | "failed" | "incomplete";
-
-/** Every invariant of a result, the assert pseudo-invariant first. */
-export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
-  return [...(r.asserts ? [r.asserts] : []), ...r.invariants];
-}
 
 export function invariantOutcome(inv: InvariantResult): Outcome {
   return inv.verdict === "incomplete" ? "incomplete" : inv.met ? "passed" : "failed";

@@ -1,10 +1,10 @@
 // The Markdown report: a summary table, then per scenario its verdicts and a Mermaid sequence diagram per trace (GitHub PR comments, CI job summaries).
-import type { CheckResult, InvariantResult } from "../checker/check.js";
+import { invariantsOf, type CheckResult, type InvariantResult } from "../checker/check.js";
 import type { PathResult } from "../timing/measure.js";
 import type { Report, ScenarioOutcome } from "./model.js";
 import { cyclesText } from "./paths.js";
 import { BOUND_TEXT } from "./text.js";
-import { counterexampleLines, errorLine, invariantLabel, invariantOutcome, invariantsOf, pathOutcome, pathTraceLines, verdictText, type Outcome } from "./junit.js";
+import { counterexampleLines, errorLine, invariantLabel, invariantOutcome, pathOutcome, pathTraceLines, verdictText, type Outcome } from "./junit.js";
 import { sequenceDiagram } from "./mermaid.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");

@@ -1,6 +1,6 @@
 // The text report of `nizza check`: a verdict per invariant, the TCB sets, the statistics, and each counterexample.
 import pc from "picocolors";
-import type { CheckResult, Counterexample, InvariantResult } from "../checker/check.js";
+import { invariantsOf, type CheckResult, type Counterexample, type InvariantResult } from "../checker/check.js";
 import { pathFailure, pathLine } from "./paths.js";
 
 export interface TextOptions {
@@ -20,7 +20,7 @@ export const BOUND_TEXT = {
 export function renderText(file: string, r: CheckResult, o: TextOptions): string {
   const c = pc.createColors(o.color);
   const lines: string[] = [`${c.bold(file)}: system ${r.system}`];
-  const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
+  const all = invariantsOf(r);
   for (const inv of all) lines.push(`  ${mark(inv, c)} ${label(inv)}  ${c.dim(verdictText(inv))}`);
   if (all.length === 0) lines.push(c.dim("  (no invariants)"));
   for (const p of r.paths) lines.push(pathLine(p, c));

@@ -1,57 +1,11 @@
 // The JUnit report parsed back with an XML parser: counts that agree with the verdicts, names, traces, escaping.
-import { readFileSync } from "node:fs";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { beforeAll, describe, expect, it } from "vitest";
-import { check, type CheckResult, type InvariantResult } from "../../src/checker/check.js";
-import { compileFile, compileText } from "../../src/dsl/compile.js";
+import { check, invariantsOf, type CheckResult, type InvariantResult } from "../../src/checker/check.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { type Report } from "../../src/report/model.js";
 import type { PathResult } from "../../src/timing/measure.js";
-import { outcome, report } from "./runs.js";
-
-// Replicated clients, a failed assert, a leak (a counterexample), and the same leak expected.
-const LEAK = `system rep {
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory secret 4K [secret]
-    portal rpc
-    thread serve { repeat 2 { recv rpc -> x; read secret -> s; reply s } }
-  }
-  component client[2] : untrusted {
-    caps { server.rpc: call }
-    adversary steps 0
-    thread main { call server.rpc(1) -> r; assert r == 1 }
-  }
-  invariant leak: never flows([secret] -> client)
-  invariant tcb(server) <= { sigma0, server }
-  invariant never flows([secret] -> client) expect violated
-}`;
-const PASS = `system fine { component sigma0 : trusted root { semaphore s; thread t { up s; down s } } invariant deadlock_free }`;
-// A violation expected that never happens.
-const UNMET = `system unmet { component sigma0 : trusted root { semaphore s; thread t { up s; down s } } invariant calm: deadlock_free expect violated }`;
-// A server that loops for ever without coming back to its portal: a lasso.
-const LASSO = `system lasso {
-  component sigma0 : trusted root { portal p; thread server { recv p -> x; loop { } }; thread client { call p(1) -> y } }
-  invariant available(sigma0.p)
-}`;
-const BROKEN = `system bad_escape {\n  kernel nova { costs "no\\va" }\n  component sigma0 : trusted root { }\n}`;
-
-
-
-/** The runs every test reads: pass, fail, expected violation, unmet expectation, lasso, incomplete, paths, error. */
-function runs(): Report {
-  const ipc = readFileSync("scenarios/ipc_timing.nizza", "utf8").replace("within 4000 cycles", "within 1000 cycles");
-  return report([
-    outcome("ok.nizza", compileText("ok.nizza", PASS)),
-    outcome("rep.nizza", compileText("rep.nizza", LEAK)),
-    outcome("unmet.nizza", compileText("unmet.nizza", UNMET)),
-    outcome("lasso.nizza", compileText("lasso.nizza", LASSO)),
-    outcome("scenarios/replicated_clients.nizza", compileFile("scenarios/replicated_clients.nizza"), { maxStates: 300 }),
-    outcome("ipc_tight.nizza", compileText("ipc_tight.nizza", ipc)),
-    outcome("scenarios/starvation.nizza", compileFile("scenarios/starvation.nizza")),
-    outcome("broken.nizza", compileText("broken.nizza", BROKEN)),
-  ]);
-}
+import { mixedRun, report } from "./runs.js";
 
 type Node = Record<string, unknown>;
 const ARRAYS = new Set(["testsuite", "testcase", "property", "failure", "error", "skipped"]);
@@ -66,17 +20,16 @@ const casesOf = (suite: Node): Node[] => (suite["testcase"] as Node[] | undefine
 const text = (x: unknown): string => (typeof x === "string" ? x : String((x as Node)["#text"] ?? ""));
 const num = (n: Node, a: string): number => Number(n[`@_${a}`]);
 
-const allInvariants = (r: CheckResult): InvariantResult[] => [...(r.asserts ? [r.asserts] : []), ...r.invariants];
 const label = (i: InvariantResult): string => `${i.name ? `${i.name}: ` : ""}${i.text}`;
 const failed = (r: CheckResult): number =>
-  allInvariants(r).filter((i) => i.verdict !== "incomplete" && !i.met).length + r.paths.filter((p: PathResult) => p.verdict === "violated").length;
-const incomplete = (r: CheckResult): number => allInvariants(r).filter((i) => i.verdict === "incomplete").length + r.paths.filter((p) => p.verdict === "incomplete").length;
+  invariantsOf(r).filter((i) => i.verdict !== "incomplete" && !i.met).length + r.paths.filter((p: PathResult) => p.verdict === "violated").length;
+const incomplete = (r: CheckResult): number => invariantsOf(r).filter((i) => i.verdict === "incomplete").length + r.paths.filter((p) => p.verdict === "incomplete").length;
 
 describe("renderJunit", () => {
   let rep: Report;
   let root: Node;
   beforeAll(() => {
-    rep = runs();
+    rep = mixedRun({ unmet: true });
     root = parse(renderJunit(rep));
   });
 
@@ -114,7 +67,7 @@ describe("renderJunit", () => {
         expect(num(s, "tests")).toBe(1);
         return;
       }
-      expect(num(s, "tests")).toBe(allInvariants(r).length + r.paths.length);
+      expect(num(s, "tests")).toBe(invariantsOf(r).length + r.paths.length);
       expect(num(s, "failures")).toBe(failed(r));
       expect(num(s, "skipped")).toBe(incomplete(r));
       expect(num(s, "errors")).toBe(0);
@@ -134,7 +87,7 @@ describe("renderJunit", () => {
       const r = sc.result;
       if (!r) return;
       const cases = casesOf(suitesOf(root)[k]!);
-      expect(cases.map((c) => c["@_name"])).toEqual([...allInvariants(r).map(label), ...r.paths.map((p) => `path ${p.name}: ${p.text}`)]);
+      expect(cases.map((c) => c["@_name"])).toEqual([...invariantsOf(r).map(label), ...r.paths.map((p) => `path ${p.name}: ${p.text}`)]);
       for (const c of cases) expect(c["@_classname"]).toBe(r.system);
     });
     const rep0 = casesOf(suitesOf(root)[1]!).map((c) => c["@_name"]);

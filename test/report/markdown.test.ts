@@ -1,60 +1,19 @@
 // The Markdown report: a summary row per scenario, one Mermaid diagram per trace, and diagrams Mermaid can parse.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { check, type CheckResult, type InvariantResult } from "../../src/checker/check.js";
-import { compileFile, compileText } from "../../src/dsl/compile.js";
+import { check, invariantsOf } from "../../src/checker/check.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { sequenceDiagram } from "../../src/report/mermaid.js";
 import { type Report } from "../../src/report/model.js";
 import type { PathResult } from "../../src/timing/measure.js";
-import { outcome, report } from "./runs.js";
+import { mixedRun, report } from "./runs.js";
 
-const LEAK = `system rep {
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory secret 4K [secret]
-    portal rpc
-    thread serve { repeat 2 { recv rpc -> x; read secret -> s; reply s } }
-  }
-  component client[2] : untrusted {
-    caps { server.rpc: call }
-    adversary steps 0
-    thread main { call server.rpc(1) -> r; assert r == 1 }
-  }
-  invariant leak: never flows([secret] -> client)
-  invariant tcb(server) <= { sigma0, server }
-  invariant never flows([secret] -> client) expect violated
-}`;
-const PASS = `system fine { component sigma0 : trusted root { semaphore s; thread t { up s; down s } } invariant deadlock_free }`;
-const LASSO = `system lasso {
-  component sigma0 : trusted root { portal p; thread server { recv p -> x; loop { } }; thread client { call p(1) -> y } }
-  invariant available(sigma0.p)
-}`;
-const BROKEN = `system bad_escape {\n  kernel nova { costs "no\\va" }\n  component sigma0 : trusted root { }\n}`;
-
-
-
-function runs(): Report {
-  const ipc = readFileSync("scenarios/ipc_timing.nizza", "utf8").replace("within 4000 cycles", "within 1000 cycles");
-  return report([
-    outcome("ok.nizza", compileText("ok.nizza", PASS)),
-    outcome("rep.nizza", compileText("rep.nizza", LEAK)),
-    outcome("lasso.nizza", compileText("lasso.nizza", LASSO)),
-    outcome("scenarios/replicated_clients.nizza", compileFile("scenarios/replicated_clients.nizza"), { maxStates: 300 }),
-    outcome("ipc_tight.nizza", compileText("ipc_tight.nizza", ipc)),
-    outcome("scenarios/starvation.nizza", compileFile("scenarios/starvation.nizza")),
-    outcome("broken.nizza", compileText("broken.nizza", BROKEN)),
-  ]);
-}
-
-const allInvariants = (r: CheckResult): InvariantResult[] => [...(r.asserts ? [r.asserts] : []), ...r.invariants];
 /** The traces the report draws: every counterexample, and each path over its budget or unbounded. */
 const traced = (p: PathResult): boolean => {
   const w = p.timings[0]?.worst;
   return !!w && (p.verdict === "violated" || "unbounded" in w);
 };
 const traces = (rep: Report): number =>
-  rep.scenarios.reduce((t, s) => t + (s.result ? allInvariants(s.result).filter((i) => i.counterexample).length + s.result.paths.filter(traced).length : 0), 0);
+  rep.scenarios.reduce((t, s) => t + (s.result ? invariantsOf(s.result).filter((i) => i.counterexample).length + s.result.paths.filter(traced).length : 0), 0);
 
 /** The bodies of the ```mermaid blocks. */
 function diagrams(md: string): string[][] {
@@ -111,7 +70,7 @@ describe("renderMarkdown", () => {
   let rep: Report;
   let md: string;
   beforeAll(() => {
-    rep = runs();
+    rep = mixedRun();
     md = renderMarkdown(rep);
   });
 
@@ -128,7 +87,7 @@ describe("renderMarkdown", () => {
       expect(row[0]).toBe(`\`${s.file}\``);
       expect(row[7]).toContain(`${s.exit} `);
       if (s.result) {
-        const judged = allInvariants(s.result).length + s.result.paths.filter((p) => p.budget !== null).length;
+        const judged = invariantsOf(s.result).length + s.result.paths.filter((p) => p.budget !== null).length;
         expect(Number(row[2]) + Number(row[3]) + Number(row[4])).toBe(judged);
         expect(row[5]).toBe(s.result.stats.states.toLocaleString("en-US"));
       }

@@ -1,6 +1,6 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
 import { availableParallelism } from "node:os";
-import { checkParallel, type CheckResult } from "../../checker/check.js";
+import { checkParallel, invariantsOf, type CheckResult } from "../../checker/check.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { baselineOf, baselineText, parseBaseline, regressions } from "../../report/baseline.js";
 import { dirname, resolve } from "node:path";
@@ -46,7 +46,7 @@ export function count(v: string | undefined, name: string): number | undefined {
 
 /** The exit code of one result: 1 if an invariant does not meet its expectation or a path its budget, 3 if one is incomplete. */
 export function exitOf(r: CheckResult): number {
-  const all = [...(r.asserts ? [r.asserts] : []), ...r.invariants];
+  const all = invariantsOf(r);
   // A path counts only with a budget: without one it is measured, not judged.
   const budgets = r.paths.filter((p) => p.budget !== null);
   if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
