@@ -17,9 +17,10 @@ export function isFormat(s: string): s is Format {
 /**
  * The whole run in `format`. Text is the terminal's report, scenario by scenario (a scenario
  * with errors has them on stderr, where the front end printed them); the other formats are one
- * document for the whole run.
+ * document for the whole run. Async because the html report lays its graphs out with Graphviz
+ * (WebAssembly, loaded on first use).
  */
-export function renderReport(format: Format, report: Report, o: { readonly color: boolean }): string {
+export async function renderReport(format: Format, report: Report, o: { readonly color: boolean }): Promise<string> {
   switch (format) {
     case "text":
       return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : "")).join("");

@@ -89,7 +89,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit(scenarios.map((s) => s.exit)) };
   if (!streaming) {
     // A file never gets colour; the terminal does when it supports it.
-    const text = renderReport(format, report, { color: opts.output === undefined && io.color });
+    const text = await renderReport(format, report, { color: opts.output === undefined && io.color });
     if (opts.output === undefined) io.out(text);
     else writeOutput(opts.output, text);
   }
