@@ -9,6 +9,7 @@ import { deadlockReason } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
 import { TcbAccumulator } from "./invariants/tcb.js";
 import type { SafetyMonitor } from "./monitor.js";
+import { ProjectionMemo, structureOf } from "./invariants/projection.js";
 
 /** Where an invariant first failed. */
 export interface Failure {
@@ -44,14 +45,30 @@ export class Judge {
   private readonly asserts: AssertMonitor | null;
   private readonly deadlocks: number[];
   private readonly stepMonitors: number[];
+  /**
+   * The memos of the projections the TCB relation and the state monitors read (one per
+   * distinct projection; the first is the structure, the TCB relation's), and which memo
+   * each monitor's projection has (-1: it reads the whole state).
+   */
+  private readonly memos: ProjectionMemo[];
+  private readonly memoOf: Int32Array;
+  /** Per memo, for the state being judged: 0 not asked yet, 1 new, 2 seen before. */
+  private readonly fresh: Uint8Array;
+  /** Whether the TCB relation skips states whose structure it has seen. */
+  private readonly tcbMemo: boolean;
   /** The `available` targets set since the last `takeFindings` (for a worker to report). */
   private waitingSince: (number[] | null)[];
   readonly assertNode: NodeId | null;
 
-  /** `reports`: a worker's judge, which keeps what it found since its last report for `takeFindings`. */
+  /**
+   * `reports`: a worker's judge, which keeps what it found since its last report for
+   * `takeFindings`. `projections`: judge a state's projection only once (default; tests
+   * compare verdicts without it).
+   */
   constructor(
     private readonly sys: System,
     private readonly reports = false,
+    projections = true,
   ) {
     const invs = sys.model.invariants;
     this.monitors = invs.map((inv) => safetyMonitor(sys, inv));
@@ -63,6 +80,21 @@ export class Judge {
     this.waitingSince = invs.map((i) => (i.prop.kind === "available" ? [] : null));
     this.deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
     this.stepMonitors = this.monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
+    this.memos = [new ProjectionMemo(structureOf(sys.k.L))];
+    this.tcbMemo = projections;
+    this.memoOf = Int32Array.from(this.monitors, (m) => {
+      if (!m?.reads || !projections) return -1;
+      let i = this.memos.findIndex((x) => x.projection === m.reads);
+      if (i < 0) i = this.memos.push(new ProjectionMemo(m.reads)) - 1;
+      return i;
+    });
+    this.fresh = new Uint8Array(this.memos.length);
+  }
+
+  /** Whether state `s`'s projection `i` is new: each memo is asked at most once per state. */
+  private isNew(i: number, s: StateVector): boolean {
+    if (this.fresh[i] === 0) this.fresh[i] = this.memos[i]!.isNew(s) ? 1 : 2;
+    return this.fresh[i] === 1;
   }
 
   /** Whether the invariants need the explored graph (`available`). */
@@ -75,7 +107,10 @@ export class Judge {
 
   /** A new state, numbered `index` in exploration order. */
   state(s: StateVector, index: number): void {
-    this.tcb.observe(s, index);
+    // A state whose projection was judged before has nothing new for what reads only that
+    // projection (the TCB relation, `isolated`, `never flows`): its first state was judged.
+    this.fresh.fill(0);
+    if (this.tcb.learning && (!this.tcbMemo || this.isNew(0, s))) this.tcb.observe(s, index);
     if (this.asserts && !this.assertFailure) {
       const r = this.asserts.state(s);
       if (r) this.assertFailure = { state: index, via: null, reason: r };
@@ -86,6 +121,8 @@ export class Judge {
       if (inv.prop.kind === "available" && serverWaits(this.sys, inv.prop.portals, s)) this.setTarget(k, index);
       const m = this.monitors[k];
       if (!m?.state || this.failures[k]) continue;
+      const memo = this.memoOf[k]!;
+      if (memo >= 0 && !this.isNew(memo, s)) continue;
       const r = m.state(s);
       if (r) this.failures[k] = { state: index, via: null, reason: r };
     }

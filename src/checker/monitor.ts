@@ -2,6 +2,7 @@
 import type { StepInfo, System } from "../components/step.js";
 import type { InvariantModel } from "../dsl/model.js";
 import type { StateVector } from "../kernel/layout.js";
+import type { Projection } from "./invariants/projection.js";
 
 /**
  * A safety invariant, checked on every reachable state and transition. A failure is a
@@ -14,6 +15,11 @@ export interface SafetyMonitor {
   readonly invariant: InvariantModel;
   /** Checked on every reachable state, the initial state included. */
   state?(s: StateVector): string | null;
+  /**
+   * The words `state` reads, when they are fewer than all: a state whose projection was
+   * judged before is not judged again (invariants/projection.ts).
+   */
+  readonly reads?: Projection;
   /** Checked on every transition `from --step--> to` (also when `to` was seen before). */
   step?(from: StateVector, step: StepInfo, to: StateVector): string | null;
 }

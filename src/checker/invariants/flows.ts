@@ -10,6 +10,7 @@ import { dmaAllowed, devicePd } from "../../machine/iommu.js";
 import { labelMask, regionLabels } from "../../machine/memory.js";
 import { pte, tlbEntry } from "../../machine/mmu.js";
 import type { SafetyMonitor } from "../monitor.js";
+import { knowledgeOf } from "./projection.js";
 
 /** A label set as the scenario writes it: `[lan, secret]`. */
 export function labelList(sys: System, mask: number): string {
@@ -93,6 +94,7 @@ export function neverFlowsMonitor(sys: System, inv: InvariantModel): SafetyMonit
   const model = sys.model;
   return {
     invariant: inv,
+    reads: knowledgeOf(sys.k.L),
     state(s) {
       for (const c of p.components) {
         const src = knowsSource(sys, s, c, mask);

@@ -11,6 +11,7 @@ import { capAt, globalSlot, parentOf, slotPd, slotsOf } from "../../kernel/space
 import { dmaAllowed, devicePd } from "../../machine/iommu.js";
 import { pte, tlbEntry } from "../../machine/mmu.js";
 import type { SafetyMonitor } from "../monitor.js";
+import { structureOf } from "./projection.js";
 
 /**
  * The component a kernel object belongs to in `s`, or -1 (spec/invariants.md §4):
@@ -215,6 +216,7 @@ export function isolatedMonitor(sys: System, inv: InvariantModel): SafetyMonitor
   const targets = new Set(p.b);
   return {
     invariant: inv,
+    reads: structureOf(sys.k.L),
     state(s) {
       const link = linksOf(sys, s);
       const from = new Map<number, { prev: number; why: string }>();

@@ -112,7 +112,15 @@ export class TcbAccumulator {
     }
   }
 
-  /** Adds what state `s` (the explorer's state number `index`) shows; states come in exploration order. */
+  /** Whether a state can still add a pair (some pair is not known yet). */
+  get learning(): boolean {
+    return this.unknown > 0;
+  }
+
+  /**
+   * Adds what state `s` (the explorer's state number `index`) shows; states come in
+   * exploration order. It reads only the state's structure (projection.ts structureOf).
+   */
   observe(s: StateVector, index: number): void {
     if (this.unknown === 0) return;
     const { sys, n } = this;
