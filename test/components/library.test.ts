@@ -164,7 +164,7 @@ describe("the component library, by walks and small bounded variants", () => {
 
 describe("the component library in bounded variants, explored completely", () => {
   // About 127,000 states: a root without a pager thread and one-shot clients keep it at that.
-  it("secure_gui: input goes only to the focused client, and the untrusted one learns input only while it has the focus", () => {
+  it("secure_gui: input goes only to the focused client, and the untrusted one learns input only while it has the focus", { timeout: 180_000 }, () => {
     const file = "scenarios/gui_test.nizza";
     const d = new Driver(
       `system gui_test {
