@@ -4,7 +4,7 @@ import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
-import { explore, replay, simulate, type Bound, type Exploration, type ExploreOptions, type SimulateOptions } from "./explore.js";
+import { explore, interrupted, replay, simulate, type Bound, type Exploration, type ExploreOptions, type Progress, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
@@ -109,7 +109,15 @@ export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
   readonly stopEarly?: boolean;
   /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
   readonly simulate?: SimulateOptions;
+  /**
+   * How large each exploration is so far (ExploreHooks.progress): "states" is the search for
+   * the verdicts (or the simulation), "paths" the timing exploration behind the paths.
+   */
+  readonly progress?: (p: Progress, phase: ProgressPhase) => void;
 }
+
+/** Which exploration of a check a progress report is about. */
+export type ProgressPhase = "states" | "paths";
 
 
 /** Every invariant of a result, the failed-asserts check first when the scenario has one. */
@@ -119,6 +127,11 @@ export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
+  return search(model, options, true);
+}
+
+/** `check`, with or without timing the paths (without, `paths` is empty and `pathStats` null). */
+function search(model: SystemModel, options: CheckOptions, timed: boolean): CheckResult {
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
@@ -127,6 +140,7 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
   const failures = judge.failures;
   const stopEarly = options.stopEarly ?? true;
   const done = (): boolean => stopEarly && judge.everyVerdictKnown();
+  const progress = progressOf(options, "states");
 
   const ex = options.simulate
     ? ((): Outcome => {
@@ -140,13 +154,14 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
           failures.forEach((f, k) => f && !before[k] && (failures[k] = { ...f, path: [...path] }));
           if (judge.assertFailure && !hadAssert) judge.assertFailure = { ...judge.assertFailure, path: [...path] };
         };
-        const sim = simulate(sys, options.simulate!, {
+        const sim = simulate(sys, { ...options.simulate!, interrupt: options.interrupt }, {
           state: (s, path) => withPath(path, () => judge.state(s, visit++)),
           edge: (from, x, path) => withPath(path, () => judge.edge(from, -1, x.step, x.state, -1, -1)),
           dead: (s, path) => withPath(path, () => judge.dead(s, -1)),
           done,
+          progress,
         });
-        return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
+        return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: sim.interrupted ? "interrupted" : "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
       })()
     : explore(
         sys,
@@ -156,9 +171,16 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
           edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
           dead: (s, index) => judge.dead(s, index),
           done,
+          progress,
         },
       );
-  return verdicts(sys, judge, ex, options, red);
+  return verdicts(sys, judge, ex, options, red, timed);
+}
+
+/** The explorer's progress hook for one phase of a check, or undefined when no one asked. */
+function progressOf(options: CheckOptions, phase: ProgressPhase): ((p: Progress) => void) | undefined {
+  const to = options.progress;
+  return to && ((p) => to(p, phase));
 }
 
 /** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
@@ -201,21 +223,38 @@ export async function checkParallel(
   // first, and start the workers only for a space that is larger.
   const maxStates = options.maxStates ?? Infinity;
   const probeStates = options.probeStates ?? PROBE_STATES;
+  let probe: CheckResult | null = null;
   if (probeStates > 0) {
-    const probe = check(model, { ...options, maxStates: Math.min(maxStates, probeStates) });
-    if (probe.stats.bound !== "states" || maxStates <= probeStates) return probe;
+    // The paths are timed only for the result returned, under the bounds asked for (not the probe's).
+    probe = search(model, { ...options, maxStates: Math.min(maxStates, probeStates) }, false);
+    if (probe.stats.bound !== "states" || maxStates <= probeStates) return withPaths(model, probe, options);
+    // Interrupted after the probe: what it explored is the result (starting workers takes a while).
+    if (interrupted(options.interrupt)) return withPaths(model, asInterrupted(probe), options);
   }
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
-  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph }, () => stopEarly && judge.everyVerdictKnown());
-  return verdicts(sys, judge, ex, options, red);
+  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph }, { done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, "states") });
+  // Interrupted before the workers got further than the probe: the probe's result is the larger one.
+  if (ex.bound === "interrupted" && probe && ex.states <= probe.stats.states) return withPaths(model, asInterrupted(probe), options);
+  return verdicts(sys, judge, ex, options, red, true);
 }
 
-/** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen. */
-function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult {
+/** The probe's result as that of an interrupted check: the state bound it stopped at was the probe's own, not the user's. */
+function asInterrupted(probe: CheckResult): CheckResult {
+  return { ...probe, stats: { ...probe.stats, bound: "interrupted" } };
+}
+
+/** A result of `search` without timing, with its paths timed. */
+function withPaths(model: SystemModel, r: CheckResult, options: CheckOptions): CheckResult {
+  const timed = timePaths(model, options);
+  return { ...r, paths: timed.paths, pathStats: timed.stats };
+}
+
+/** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen; with `timed`, the paths timed. */
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>, timed: boolean): CheckResult {
   const model = sys.model;
   const invs = model.invariants;
   const failures = judge.failures;
@@ -281,11 +320,11 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
     });
 
-  const timed = timePaths(model, options);
+  const paths = timed ? timePaths(model, options) : { paths: [], stats: null };
   return {
     system: model.name,
-    paths: timed.paths,
-    pathStats: timed.stats,
+    paths: paths.paths,
+    pathStats: paths.stats,
     asserts: assertResult,
     invariants: results,
     tcb: tcbResults,
@@ -329,6 +368,8 @@ function timePaths(model: SystemModel, options: CheckOptions): { paths: readonly
     maxMemoryBytes: options.maxMemoryBytes,
     por: options.por !== false,
     deadValues: options.deadValues,
+    interrupt: options.interrupt,
+    progress: progressOf(options, "paths"),
   });
   return { paths, stats };
 }

@@ -9,8 +9,38 @@ import { FingerprintTable, bytesPerState } from "./visited.js";
 
 export type SearchMode = "bfs" | "dfs";
 
-/** What stopped an exploration before it had seen every reachable state. */
-export type Bound = "states" | "depth" | "memory" | "stopped" | "simulation";
+/**
+ * What stopped an exploration before it had seen every reachable state: a bound, every
+ * verdict known ("stopped"), the `interrupt` flag (Ctrl-C: "interrupted"), or a random
+ * simulation, which never sees them all.
+ */
+export type Bound = "states" | "depth" | "memory" | "stopped" | "interrupted" | "simulation";
+
+/**
+ * How often the explorer reports progress and reads the `interrupt` flag: every this many turns
+ * of its loop (a power of two). A breadth-first search turns once per state it expands, a
+ * depth-first one once per transition and once per state it backs out of.
+ */
+export const PROGRESS_EVERY = 4096;
+const PROGRESS_MASK = PROGRESS_EVERY - 1;
+
+/** The size of an exploration so far, as `ExploreHooks.progress` is shown it. */
+export interface Progress {
+  /** Distinct states found. */
+  readonly states: number;
+  readonly transitions: number;
+  /** The depth of the deepest state found. */
+  readonly depth: number;
+  /** States found but not expanded yet: the queue (breadth-first), the stack (depth-first), the level being expanded and the next (parallel). */
+  readonly frontier: number;
+  /** The exploration's own memory, as `maxMemoryBytes` counts it. */
+  readonly bytes: number;
+}
+
+/** Whether an `interrupt` flag is set. */
+export function interrupted(flag: Int32Array | undefined): boolean {
+  return flag !== undefined && Atomics.load(flag, 0) !== 0;
+}
 
 export interface ExploreOptions {
   readonly mode?: SearchMode;
@@ -35,6 +65,12 @@ export interface ExploreOptions {
    * ordinal LOCAL_STEP. Default off here; `check` turns it on.
    */
   readonly por?: boolean;
+  /**
+   * A stop flag, which may be shared between threads (an Int32Array over a SharedArrayBuffer):
+   * once its first element is not 0, the search stops as at a bound, with bound "interrupted".
+   * Read every PROGRESS_EVERY turns of the search (the CLI sets it on Ctrl-C).
+   */
+  readonly interrupt?: Int32Array;
 }
 
 /**
@@ -52,6 +88,8 @@ export interface ExploreHooks {
   dead?(s: StateVector, index: number): void;
   /** Asked after each expanded state: true stops the search (every verdict is known). */
   done?(): boolean;
+  /** Every PROGRESS_EVERY turns of the search, the first before anything is expanded: how large the exploration is so far. */
+  progress?(p: Progress): void;
 }
 
 /** The explored graph's transitions, in the order they were found. */
@@ -289,6 +327,14 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   // With symmetry reduction a representative is found as its difference from the initial state
   // (`canonicalDiff`), and built as a vector only for the `state` hook.
   const repVector = sym && h.state ? new Int32Array(sys.init.length) : null;
+  // Every PROGRESS_EVERY states: progress, and whether to stop (only a counter compare per state).
+  const pulse =
+    h.progress || o.interrupt
+      ? (): boolean => {
+          h.progress?.({ states: st.table.size, transitions, depth, frontier: queue.length, bytes: st.table.bytes + st.records.bytes + queue.bytes + (graph?.bytes ?? 0) });
+          return interrupted(o.interrupt);
+        }
+      : null;
   const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
     let r: number;
     if (sym) {
@@ -312,6 +358,10 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   outer: while (queue.length > 0) {
     if (h.done?.()) {
       bound = queue.length > 0 ? "stopped" : null;
+      break;
+    }
+    if ((index & PROGRESS_MASK) === 0 && pulse?.()) {
+      bound = "interrupted";
       break;
     }
     if (index === levelEnd) {
@@ -397,9 +447,22 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   h.state?.(sys.init, 0, 0);
   push(sys.init, 0);
   let steps = 0;
+  // Every PROGRESS_EVERY turns of the loop: progress, and whether to stop.
+  let turns = 0;
+  const pulse =
+    h.progress || o.interrupt
+      ? (): boolean => {
+          h.progress?.({ states: st.table.size, transitions, depth, frontier: stack.length, bytes: st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) });
+          return interrupted(o.interrupt);
+        }
+      : null;
   while (stack.length > 0) {
     if (h.done?.()) {
       bound = "stopped";
+      break;
+    }
+    if ((turns++ & PROGRESS_MASK) === 0 && pulse?.()) {
+      bound = "interrupted";
       break;
     }
     const f = stack[stack.length - 1]!;
@@ -451,6 +514,8 @@ export interface SimulateOptions {
   readonly seed: number;
   /** Each walk stops after this many steps (or earlier, in a state with no step). */
   readonly maxDepth: number;
+  /** As `ExploreOptions.interrupt`: read before each walk; set, the simulation stops (`interrupted`). */
+  readonly interrupt?: Int32Array;
 }
 
 /** Callbacks of a simulation; `path` is the walk so far, as successor ordinals from the initial state. */
@@ -459,6 +524,8 @@ export interface SimulateHooks {
   edge?(from: StateVector, x: Successor, path: readonly number[]): void;
   dead?(s: StateVector, path: readonly number[]): void;
   done?(): boolean;
+  /** Before a walk, once PROGRESS_EVERY steps more were taken since the last call (and before the first walk). */
+  progress?(p: Progress): void;
 }
 
 export interface Simulation {
@@ -469,6 +536,8 @@ export interface Simulation {
   readonly depth: number;
   readonly elapsedMs: number;
   readonly collisionProbability: number;
+  /** Whether the `interrupt` flag stopped it before its last walk. */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -489,7 +558,17 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
   let steps = 0;
   let depth = 0;
   let walks = 0;
+  let stopped = false;
+  let report = 0;
   for (; walks < o.walks && !h.done?.(); walks++) {
+    if (steps >= report) {
+      h.progress?.({ states: table.size, transitions: steps, depth, frontier: 0, bytes: table.bytes });
+      report = steps + PROGRESS_EVERY;
+    }
+    if (interrupted(o.interrupt)) {
+      stopped = true;
+      break;
+    }
     let s = sys.init;
     const path: number[] = [];
     seen(s);
@@ -511,7 +590,7 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
       s = x.state;
     }
   }
-  return { walks, steps, states: table.size, depth, elapsedMs: performance.now() - t0, collisionProbability: collisionProbability(table.size) };
+  return { walks, steps, states: table.size, depth, elapsedMs: performance.now() - t0, collisionProbability: collisionProbability(table.size), interrupted: stopped };
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
-import { limitsOf, type Bound, type Exploration, type ExploreOptions, type Graph } from "./explore.js";
+import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
 import { StateRecords, type SharedRecords } from "./records.js";
@@ -21,6 +21,8 @@ export interface WorkerSetup {
   readonly por: boolean;
   /** The dead-value reductions (spec/invariants.md §10.3), as the explorer's own system has them. */
   readonly deadValues: boolean;
+  /** The explorer's `interrupt` flag (shared memory): a worker reads it as it expands its slice. */
+  readonly interrupt: Int32Array | null;
 }
 
 export type LevelTask =
@@ -41,8 +43,8 @@ export type LevelTask =
 export interface LevelReply {
   /** How many of the task's states were expanded. */
   readonly done: number;
-  /** Why the worker stopped early: the table needs to grow, or the state bound was reached. */
-  readonly stop: "full" | "states" | null;
+  /** Why the worker stopped early: the table needs to grow, the state bound was reached, or the `interrupt` flag is set. */
+  readonly stop: "full" | "states" | "interrupted" | null;
   readonly transitions: number;
   readonly newStates: ArrayBuffer;
   readonly newIndices: Int32Array;
@@ -50,6 +52,9 @@ export interface LevelReply {
   readonly edges: Int32Array | null;
   readonly findings: Findings;
 }
+
+/** How often the parallel explorer reports progress while its workers expand a level. */
+const PROGRESS_MS = 250;
 
 /** The compiled worker script (tests run the TypeScript sources; the worker always runs the build). */
 function workerScript(): URL {
@@ -67,6 +72,9 @@ function workerScript(): URL {
  * the explorer merges their findings into `judge`, grows the table if needed and
  * gathers the next level. The states and transitions found are the same as with one
  * thread; which of two states found in the same level gets the lower index is not.
+ * `hooks.progress` is called between levels and every PROGRESS_MS while the workers run; the
+ * `interrupt` flag is read between levels and by the workers as they go. A function for
+ * `hooks` is the `done` hook alone.
  */
 export async function exploreParallel(
   sys: System,
@@ -74,11 +82,12 @@ export async function exploreParallel(
   judge: Judge,
   workers: number,
   o: ExploreOptions = {},
-  done: () => boolean = () => false,
+  hooks: Pick<ExploreHooks, "done" | "progress"> | (() => boolean) = {},
   /** The table's first capacity; tests make it small to exercise growth in the middle of a level. */
   initialCapacity = 1 << 16,
 ): Promise<Exploration> {
   const t0 = performance.now();
+  const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const words = sys.k.L.words;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const keepGraph = o.graph ?? false;
@@ -92,7 +101,7 @@ export async function exploreParallel(
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables } satisfies WorkerSetup });
+      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null } satisfies WorkerSetup });
       return new Promise<Worker>((resolve, reject) => {
         w.once("message", () => resolve(w));
         w.once("error", reject);
@@ -118,10 +127,21 @@ export async function exploreParallel(
   let level = 0;
   let bound: Bound | null = null;
   let maxBranch = 64;
+  // The size of the level being expanded (and of the next, found so far): the frontier progress reports.
+  let levelSize = 1;
+  let found = 0;
+  const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
+  const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + found, bytes: bytes() + (levelSize + found) * words * 4 }));
+  const timer = report && setInterval(report, PROGRESS_MS);
   try {
     outer: while (frontier.some((f) => f.indices.length > 0)) {
       if (done()) {
         bound = "stopped";
+        break;
+      }
+      report?.();
+      if (interrupted(o.interrupt)) {
+        bound = "interrupted";
         break;
       }
       if (level >= maxDepth) {
@@ -133,6 +153,8 @@ export async function exploreParallel(
       const levelEnd = table.size;
       let states = concat(frontier.map((f) => f.states));
       let indices = concat(frontier.map((f) => f.indices));
+      levelSize = indices.length;
+      found = 0;
       const next: { states: Int32Array; indices: Int32Array }[] = [];
       while (indices.length > 0) {
         const n = indices.length;
@@ -151,11 +173,14 @@ export async function exploreParallel(
           transitions += r.transitions;
           judge.merge(r.findings);
           next.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
+          found += r.newIndices.length;
+          levelSize -= r.done;
           if (r.edges) edges.push(r.edges);
           if (r.stop === "states") bound = "states";
+          else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
           if (a + r.done < b) left.push({ s: states.subarray((a + r.done) * words, b * words), i: indices.subarray(a + r.done, b) });
         });
-        if (bound === "states") break outer;
+        if (bound !== null) break outer;
         if (left.length > 0) {
           table.reserve(Math.max(table.size, 1024));
           records.reserve(table.maxSize);
@@ -165,7 +190,6 @@ export async function exploreParallel(
         indices = concat(left.map((x) => x.i));
       }
       frontier = next;
-      const found = next.reduce((m, f) => m + f.indices.length, 0);
       if (found > 0) depth = level + 1;
       maxBranch = Math.max(maxBranch, Math.ceil(transitions / Math.max(1, table.size)));
       level++;
@@ -182,6 +206,7 @@ export async function exploreParallel(
       }
     }
   } finally {
+    if (timer) clearInterval(timer);
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return {

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { buildSystem, localStep, successors, type Successor } from "../components/step.js";
 import { compileFile, compileText } from "../dsl/compile.js";
+import { interrupted, PROGRESS_EVERY } from "./explore.js";
 import { StateFingerprinter } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
@@ -25,6 +26,8 @@ const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
 const words = sys.k.L.words;
+const interrupt = setup.interrupt ?? undefined;
+const PROGRESS_MASK = PROGRESS_EVERY - 1;
 
 /** A growable list of ints. */
 class Ints {
@@ -74,6 +77,10 @@ parentPort!.on("message", (task: LevelTask) => {
     }
     if (table.size >= task.maxStates) {
       stop = "states";
+      break;
+    }
+    if ((next & PROGRESS_MASK) === 0 && interrupted(interrupt)) {
+      stop = "interrupted";
       break;
     }
     const s = states.subarray(next * words, (next + 1) * words);

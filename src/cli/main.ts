@@ -1,12 +1,15 @@
 // The `nizza` command line: one commander program, a subcommand per task, exit codes per DESIGN.md §9.
 import { Command, CommanderError } from "commander";
-import { checkCommand, type CheckCommandOptions } from "./commands/check.js";
+import type { CheckCommandOptions } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
+import { graphCommand, GRAPH_FORMATS, type GraphCommandOptions } from "./commands/graph.js";
 import { parseCommand } from "./commands/parse.js";
-import { pathsCommand, type PathsCommandOptions } from "./commands/paths.js";
+import type { PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
+import { traceCommand, type TraceCommandOptions } from "./commands/trace.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
+import { runSession } from "./session.js";
 import { FORMATS } from "../report/index.js";
 import { VERSION } from "./version.js";
 
@@ -58,8 +61,10 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--baseline <file>", "compare TCB sets, path cycles and verdicts with a recorded baseline; exit 1 on a regression, naming each")
     .option("--update-baseline", "record this run's results as the baseline in the --baseline file (replacing it)")
     .option("--tolerance <percent>", "how much slower (in %) a path may get before it is a regression (default 0)")
+    .option("--quiet", "no progress line (shown on a terminal for an exploration longer than a second)")
     .version(VERSION, "-V, --version")
-    .action(run((paths: string[], opts: CheckCommandOptions) => checkCommand(paths, opts, io)));
+    // In a worker thread, so that Ctrl-C can stop an exploration and the progress line can be drawn (session.ts).
+    .action(run((paths: string[], opts: CheckCommandOptions) => runSession({ name: "check", paths, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
 
   root
     .command("paths")
@@ -71,8 +76,43 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the figures do not depend on it")
     .option("--no-dead-values", "keep values nothing will read again (default: cleared); the figures do not depend on it")
+    .option("--quiet", "no progress line (shown on a terminal for an exploration longer than a second)")
     .version(VERSION, "-V, --version")
-    .action(run((file: string, opts: PathsCommandOptions) => pathsCommand(file, opts, io)));
+    .action(run((file: string, opts: PathsCommandOptions) => runSession({ name: "paths", file, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
+
+  root
+    .command("trace")
+    .description("one invariant's counterexample alone, in any report format: the shortest run to the violation, each step traced to its source line")
+    .argument("<file>", "a .nizza file")
+    .argument("<invariant>", "the invariant: its name, its property as written (e.g. 'isolated(a, b)'), its number as written ('#2'), or 'assert' for the assert statements")
+    .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text)`)
+    .option("--output <file>", "write the report to this file instead of stdout (replacing it)")
+    .option("--max-states <n>", "stop after this many distinct states (no violation found by then: exit 3)")
+    .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
+    .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--workers <n>", "worker threads of the search (default: the machine's cores)")
+    .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction)")
+    .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound)")
+    .option("--no-dead-values", "keep values nothing will read again (default: cleared)")
+    .version(VERSION, "-V, --version")
+    .action(run((file: string, invariant: string, opts: TraceCommandOptions) => traceCommand(file, invariant, opts, io)));
+
+  root
+    .command("graph")
+    .description("the component and capability graph (components coloured by trust, capabilities as edges), at the initial state or at a counterexample's violating state")
+    .argument("<file>", "a .nizza file")
+    .option("--format <format>", `${GRAPH_FORMATS.join(", ")} (default dot)`)
+    .option("--trace <invariant>", "check the scenario and draw the last state of this invariant's counterexample (named as for `nizza trace`), with what changed since the initial state")
+    .option("--output <file>", "write the graph to this file instead of stdout (replacing it)")
+    .option("--max-states <n>", "with --trace: stop after this many distinct states")
+    .option("--max-depth <n>", "with --trace: do not explore beyond this many steps from the initial state")
+    .option("--max-memory <mb>", "with --trace: stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--workers <n>", "with --trace: worker threads of the search (default: the machine's cores)")
+    .option("--no-por", "with --trace: no partial-order reduction")
+    .option("--no-symmetry", "with --trace: no symmetry reduction")
+    .option("--no-dead-values", "with --trace: keep values nothing will read again")
+    .version(VERSION, "-V, --version")
+    .action(run((file: string, opts: GraphCommandOptions) => graphCommand(file, opts, io)));
 
   root
     .command("run")

@@ -1,4 +1,5 @@
 // The reporters by format: one result model (report/model.ts), rendered for a terminal, a pipeline or a dashboard.
+import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
@@ -7,7 +8,7 @@ import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
 
 /** Every format `--format` accepts. */
-export const FORMATS = ["text", "json", "sarif", "junit", "markdown"] as const;
+export const FORMATS = ["text", "json", "sarif", "junit", "markdown", "html"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(s: string): s is Format {
@@ -32,6 +33,8 @@ export async function renderReport(format: Format, report: Report, o: { readonly
       return renderJunit(report);
     case "markdown":
       return renderMarkdown(report);
+    case "html":
+      return renderHtml(report);
   }
 }
 

@@ -1,4 +1,4 @@
-// Mermaid sequence diagrams of traces: who calls whom, step by step, for counterexamples and path traces.
+// Sequence diagrams of traces: who calls whom, step by step, for counterexamples and path traces — described once, drawn as Mermaid here (and as SVG by html.ts).
 import type { TraceStep } from "../checker/check.js";
 
 /** What a diagram needs of a step: a counterexample's TraceStep, or a path trace's TimedStep with its cycles. */
@@ -30,27 +30,37 @@ export function truncate(s: string, max: number): string {
 function message(st: DiagramStep, i: number, max: number): string {
   const text = st.text.startsWith(`${st.actor}.`) ? st.text.slice(st.actor.length + 1) : st.text;
   const cycles = st.cycles === null || st.cycles === undefined ? "" : ` (+${st.cycles.toLocaleString("en-US")} cycles)`;
-  return mermaidText(`${i + 1}. ${truncate(text, max)}${cycles}`);
+  return `${i + 1}. ${truncate(text, max)}${cycles}`;
+}
+
+/** A row of a sequence diagram: an arrow between two participants, or a note over one (indices into `participants`). */
+export type SequenceRow =
+  | { readonly kind: "arrow"; readonly from: number; readonly to: number; readonly text: string }
+  | { readonly kind: "note"; readonly over: number; readonly text: string };
+
+/**
+ * A sequence diagram, before it is drawn (as Mermaid here, as SVG by the html report): its
+ * participants in order of first appearance, its rows top to bottom, and the loop, which runs
+ * from row `loop.from` to the last row. Texts are plain: each renderer escapes them its own way.
+ */
+export interface Sequence {
+  readonly participants: readonly string[];
+  readonly rows: readonly SequenceRow[];
+  readonly loop: { readonly from: number; readonly text: string } | null;
 }
 
 /**
- * A Mermaid `sequenceDiagram` of `steps`: a participant per actor or target, in order of first
- * appearance (as aliases `P1`, `P2`, ... so any name is safe); a step with a target is an arrow
- * from its actor to the target, any other a note over its actor; the steps of a lasso's loop
- * are in a `loop` block; in a path trace a note marks where the measurement starts.
+ * The sequence diagram of `steps`: a participant per actor or target, in order of first
+ * appearance; a step with a target is an arrow from its actor to the target, any other a note
+ * over its actor; the steps of a lasso's loop are in the loop; in a path trace a note marks
+ * where the measurement starts. A trace without steps is one note over "initial state".
  */
-export function sequenceDiagram(steps: readonly DiagramStep[], opts: DiagramOptions = {}): string {
+export function sequenceOf(steps: readonly DiagramStep[], opts: DiagramOptions = {}): Sequence {
   const max = opts.maxText ?? 72;
-  const ids = new Map<string, string>();
-  const lines = ["sequenceDiagram"];
-  const id = (name: string): string => {
-    let p = ids.get(name);
-    if (p === undefined) {
-      p = `P${ids.size + 1}`;
-      ids.set(name, p);
-      lines.push(`  participant ${p} as ${mermaidText(name)}`);
-    }
-    return p;
+  const participants: string[] = [];
+  const id = (name: string): number => {
+    const k = participants.indexOf(name);
+    return k >= 0 ? k : participants.push(name) - 1;
   };
   for (const st of steps) {
     id(st.actor);
@@ -58,24 +68,39 @@ export function sequenceDiagram(steps: readonly DiagramStep[], opts: DiagramOpti
   }
   if (steps.length === 0) {
     // Nothing happens: the initial state is the finding (a TCB bound, say).
-    const p = id("initial state");
-    lines.push(`  Note over ${p}: ${mermaidText("no step: the initial state already shows it")}`);
-    return lines.join("\n") + "\n";
+    return { participants: ["initial state"], rows: [{ kind: "note", over: 0, text: "no step: the initial state already shows it" }], loop: null };
   }
   const loopsTo = opts.loopsTo ?? null;
   const looping = loopsTo !== null && loopsTo >= 0 && loopsTo < steps.length;
+  const rows: SequenceRow[] = [];
+  let loop: Sequence["loop"] = null;
   let started = false;
   steps.forEach((st, i) => {
-    const from = ids.get(st.actor)!;
+    const from = id(st.actor);
     if (st.cycles !== undefined && st.cycles !== null && !started) {
       started = true;
-      lines.push(`  Note over ${from}: ${mermaidText("the path starts")}`);
+      rows.push({ kind: "note", over: from, text: "the path starts" });
     }
-    if (looping && i === loopsTo) lines.push(`  loop ${mermaidText(`for ever, back to step ${loopsTo + 1}`)}`);
-    const indent = looping && i >= loopsTo ? "    " : "  ";
+    if (looping && i === loopsTo) loop = { from: rows.length, text: `for ever, back to step ${loopsTo + 1}` };
     const text = message(st, i, max);
-    lines.push(st.target === null ? `${indent}Note over ${from}: ${text}` : `${indent}${from}->>${ids.get(st.target)!}: ${text}`);
+    rows.push(st.target === null ? { kind: "note", over: from, text } : { kind: "arrow", from, to: id(st.target), text });
   });
-  if (looping) lines.push("  end");
+  return { participants, rows, loop };
+}
+
+/**
+ * A Mermaid `sequenceDiagram` of `steps` (`sequenceOf`): participants as aliases `P1`, `P2`,
+ * ... so any name is safe; arrows `->>`, notes `Note over`, the loop a `loop` block.
+ */
+export function sequenceDiagram(steps: readonly DiagramStep[], opts: DiagramOptions = {}): string {
+  const seq = sequenceOf(steps, opts);
+  const p = (k: number): string => `P${k + 1}`;
+  const lines = ["sequenceDiagram", ...seq.participants.map((name, k) => `  participant ${p(k)} as ${mermaidText(name)}`)];
+  seq.rows.forEach((row, i) => {
+    if (seq.loop && i === seq.loop.from) lines.push(`  loop ${mermaidText(seq.loop.text)}`);
+    const indent = seq.loop && i >= seq.loop.from ? "    " : "  ";
+    lines.push(row.kind === "note" ? `${indent}Note over ${p(row.over)}: ${mermaidText(row.text)}` : `${indent}${p(row.from)}->>${p(row.to)}: ${mermaidText(row.text)}`);
+  });
+  if (seq.loop) lines.push("  end");
   return lines.join("\n") + "\n";
 }

@@ -76,7 +76,7 @@ export function renderPathsTable(file: string, system: string, o: PathsOutcome, 
     lines.push(c.dim("    breakdown (best | worst):"));
     for (const t of p.timings) lines.push(`    ${t.preset.padEnd(widths[0]!)}  ${breakdownText(t.best) || "—"} ${c.dim("|")} ${breakdownText(t.worst) || cyclesText(t.worst)}`);
   }
-  const done = o.bound === null ? "every reachable state explored" : `incomplete: the ${o.bound} bound was reached, so these are the figures of the states explored`;
+  const done = o.bound === null ? "every reachable state explored" : `incomplete: ${o.bound === "interrupted" ? "the run was interrupted" : `the ${o.bound} bound was reached`}, so these are the figures of the states explored`;
   lines.push("", c.dim(`  ${n(o.states)} states, ${n(o.transitions)} transitions, ${(o.elapsedMs / 1000).toFixed(2)} s; ${done}`));
   return lines.join("\n") + "\n";
 }

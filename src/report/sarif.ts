@@ -290,6 +290,7 @@ function boundText(r: CheckResult): string {
     case "depth": return "the depth bound was reached";
     case "memory": return "the memory bound was reached";
     case "simulation": return "a random simulation proves nothing";
+    case "interrupted": return "the run was interrupted";
     case "stopped":
     case null: return "not every reachable state was explored";
   }

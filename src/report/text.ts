@@ -13,6 +13,7 @@ export const BOUND_TEXT = {
   depth: "the depth bound was reached",
   memory: "the memory bound was reached",
   stopped: "the exploration stopped once every invariant had its verdict",
+  interrupted: "the run was interrupted before every reachable state was explored",
   simulation: "random simulation: it finds violations but proves nothing",
 } as const;
 

@@ -1,5 +1,5 @@
 // The timed state graph: every explored edge with its primitive counts and the path events it makes happen.
-import { explore, type Exploration, type ExploreOptions } from "../checker/explore.js";
+import { explore, type Exploration, type ExploreHooks, type ExploreOptions } from "../checker/explore.js";
 import { buildSystem, type System } from "../components/step.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import { dispatchCounts, EventMatcher } from "./events.js";
@@ -8,15 +8,23 @@ import { monolithicCounts, servicesOf } from "./monolithic.js";
 /** Count vectors interned: most edges share one of a few dozen. */
 export class CountTable {
   readonly vectors: Float64Array[] = [];
-  private readonly ids = new Map<string, number>();
+  /** A hash of a vector's counts → the ids of the vectors with that hash. */
+  private readonly ids = new Map<number, number[]>();
   id(v: Float64Array): number {
-    const key = v.join(",");
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.vectors.length;
-      this.vectors.push(v);
-      this.ids.set(key, id);
-    }
+    let h = 0;
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ (v[i]! | 0), 0x01000193) ^ i;
+    const same = this.ids.get(h);
+    if (same)
+      outer: for (const id of same) {
+        const w = this.vectors[id]!;
+        if (w.length !== v.length) continue;
+        for (let i = 0; i < v.length; i++) if (w[i] !== v[i]) continue outer;
+        return id;
+      }
+    const id = this.vectors.length;
+    this.vectors.push(v);
+    if (same) same.push(id);
+    else this.ids.set(h, [id]);
     return id;
   }
 }
@@ -52,6 +60,9 @@ export interface EventColumn {
 }
 export const NONE = -2;
 
+/** The timing exploration's options: the explorer's, dead-value clearing, and a progress hook (ExploreHooks.progress). */
+export type TimingOptions = ExploreOptions & { readonly deadValues?: boolean; readonly progress?: ExploreHooks["progress"] };
+
 export interface TimedGraph {
   readonly sys: System;
   readonly exploration: Exploration;
@@ -69,7 +80,7 @@ export interface TimedGraph {
  * local steps (they cost nothing and make no event) and dead-variable clearing, but every
  * interrupt is raised: one that nothing can observe still costs its delivery (spec/costs.md §Paths).
  */
-export function timedGraph(model: SystemModel, paths: readonly PathModel[], options: ExploreOptions & { readonly deadValues?: boolean } = {}): TimedGraph {
+export function timedGraph(model: SystemModel, paths: readonly PathModel[], options: TimingOptions = {}): TimedGraph {
   const sys = buildSystem(model);
   sys.footprints = false;
   sys.metered = true;
@@ -89,6 +100,7 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
     sys,
     { ...options, symmetry: null, por: options.por ?? true, graph: true },
     {
+      progress: options.progress,
       edge: (s, _from, x, _ordinal, _to) => {
         cost.set(e, counts.id(x.step.cost));
         costMono.set(e, counts.id(monolithicCounts(sys, services, s, x.step.ec >= 0 && x.step.kind !== "timeout" ? x.step.ec : -1, x.step.cost)));

@@ -1,9 +1,9 @@
 // Measuring a scenario's paths under one or more cost presets: the result model reports render.
 import { traceStep, type TraceStep, type Verdict } from "../checker/check.js";
-import { replay, type Bound, type ExploreOptions } from "../checker/explore.js";
+import { replay, type Bound } from "../checker/explore.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import type { Primitive } from "../machine/meter.js";
-import { NONE, timedGraph, type TimedGraph } from "./graph.js";
+import { NONE, timedGraph, type TimedGraph, type TimingOptions } from "./graph.js";
 import { timePath, type Measure, type Pricing, type Unbounded } from "./paths.js";
 import { COST_MODELS, isCostPreset, isMonolithic, type CostPreset } from "./presets.js";
 import { timedPrice } from "./price.js";
@@ -75,7 +75,7 @@ export function presetOf(name: string): CostPreset | null {
  * Explores `model` once (src/timing/graph.ts) and measures every path under each preset in
  * `presets` (the scenario's own, `model.kernel.costs`, when none are given).
  */
-export function measurePaths(model: SystemModel, presets: readonly CostPreset[] = [model.kernel.costs], options: ExploreOptions & { readonly deadValues?: boolean } = {}): PathsOutcome {
+export function measurePaths(model: SystemModel, presets: readonly CostPreset[] = [model.kernel.costs], options: TimingOptions = {}): PathsOutcome {
   if (model.paths.length === 0) return { paths: [], states: 0, transitions: 0, elapsedMs: 0, bound: null };
   const g = timedGraph(model, model.paths, options);
   const ex = g.exploration;

@@ -10,7 +10,8 @@ import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
 import { scenarioFiles, UsageError } from "../files.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
-import type { SearchMode } from "../../checker/explore.js";
+import { interrupted, type SearchMode } from "../../checker/explore.js";
+import type { Session } from "../session.js";
 
 export interface CheckCommandOptions {
   readonly dfs?: boolean;
@@ -35,6 +36,8 @@ export interface CheckCommandOptions {
   readonly updateBaseline?: boolean;
   /** --tolerance PERCENT: how much slower a path may get before it counts as a regression (default 0). */
   readonly tolerance?: string;
+  /** --quiet: no progress line (src/cli/progress.ts). */
+  readonly quiet?: boolean;
 }
 
 /** A positive whole-number option, or undefined when not given. */
@@ -44,17 +47,26 @@ export function count(v: string | undefined, name: string): number | undefined {
   return Number(v);
 }
 
-/** The exit code of one result: 1 if an invariant does not meet its expectation or a path its budget, 3 if one is incomplete. */
+/**
+ * The exit code of one result: 1 if an invariant does not meet its expectation or a path its
+ * budget, 3 if one is incomplete or the check was interrupted (Ctrl-C).
+ */
 export function exitOf(r: CheckResult): number {
   const all = invariantsOf(r);
   // A path counts only with a budget: without one it is measured, not judged.
   const budgets = r.paths.filter((p) => p.budget !== null);
   if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
   if (all.some((i) => i.verdict === "incomplete") || budgets.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
+  // Paths without a budget are not judged, but their figures are those of the states explored before the interrupt.
+  if (wasInterrupted(r)) return EXIT.incomplete;
   return EXIT.ok;
 }
 
-export async function checkCommand(paths: readonly string[], opts: CheckCommandOptions, io: Io): Promise<number> {
+/**
+ * With a `session` (session.ts), progress goes to its line and its interrupt flag stops the
+ * check: the scenario being explored reports what it explored, and the rest are not checked.
+ */
+export async function checkCommand(paths: readonly string[], opts: CheckCommandOptions, io: Io, session?: Session): Promise<number> {
   const files = scenarioFiles(paths);
   const mode: SearchMode = opts.dfs ? "dfs" : "bfs";
   const maxStates = count(opts.maxStates, "--max-states");
@@ -76,24 +88,48 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   // The same for the baseline: read (or check that it can be written) before exploring.
   const gate = baselineGate(opts);
   const scenarios: ScenarioOutcome[] = [];
-  for (const file of files) {
+  const interrupt = session?.interrupt;
+  let unchecked: readonly string[] = [];
+  for (const [k, file] of files.entries()) {
+    if (interrupted(interrupt)) {
+      unchecked = files.slice(k);
+      break;
+    }
+    session?.scenario(file);
     const c = compileOrReport(file, io);
     if (!c.model) {
       scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true, interrupt, progress: session?.progress });
     if (streaming) io.out(renderText(file, r, { color: io.color }));
     scenarios.push({ file, result: r, errors: [], exit: exitOf(r) });
   }
-  const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit(scenarios.map((s) => s.exit)) };
+  if (unchecked.length > 0) io.err(`nizza: interrupted: ${unchecked.length} scenario${unchecked.length === 1 ? "" : "s"} not checked: ${listed(unchecked)}\n`);
+  // Scenarios not checked leave the run incomplete, whatever the ones checked say.
+  const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit([...scenarios.map((s) => s.exit), ...(unchecked.length > 0 ? [EXIT.incomplete] : [])]) };
   if (!streaming) {
     // A file never gets colour; the terminal does when it supports it.
     const text = await renderReport(format, report, { color: opts.output === undefined && io.color });
     if (opts.output === undefined) io.out(text);
     else writeOutput(opts.output, text);
   }
+  if (gate && (unchecked.length > 0 || scenarios.some((s) => s.result && wasInterrupted(s.result)))) {
+    io.err(`nizza: the run was interrupted: baseline ${opts.updateBaseline ? "not recorded" : "not compared"}\n`);
+    return report.exit;
+  }
   return gate ? gate(report, io) : report.exit;
+}
+
+/** Whether Ctrl-C cut either exploration of a check short. */
+function wasInterrupted(r: CheckResult): boolean {
+  return r.stats.bound === "interrupted" || r.pathStats?.bound === "interrupted";
+}
+
+/** The first few files of a list, and how many more. */
+function listed(files: readonly string[]): string {
+  const shown = files.slice(0, 3).join(", ");
+  return files.length > 3 ? `${shown} and ${files.length - 3} more` : shown;
 }
 
 /**

@@ -1,0 +1,72 @@
+// `nizza graph FILE [--trace INVARIANT]`: the component and capability graph, at the initial state or at a counterexample's violating state, as DOT, Mermaid or SVG.
+import { reductionsFor } from "../../checker/check.js";
+import { replay } from "../../checker/explore.js";
+import { buildSystem } from "../../components/step.js";
+import { architectureChanges, architectureDot, architectureMermaid, architectureOf, dotToSvg, type Architecture } from "../../report/architecture.js";
+import { UsageError } from "../files.js";
+import { EXIT, compileOrReport, type Io } from "../output.js";
+import { checkOutputFolder, chooseInvariant, invariantLabel, noCounterexample, resultOf, writeOutput, type ExplorationOptions } from "./trace.js";
+
+export const GRAPH_FORMATS = ["dot", "mermaid", "svg"] as const;
+type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+export interface GraphCommandOptions extends ExplorationOptions {
+  /** --format: dot (default), mermaid or svg. */
+  readonly format?: string;
+  /** --trace INVARIANT: draw the graph at the last state of that invariant's counterexample. */
+  readonly trace?: string;
+  readonly output?: string;
+}
+
+/**
+ * Exit 0 when the graph was written. With --trace, as `nizza trace`: 1 when the invariant holds
+ * (there is no violating state to draw), 2 for an unknown invariant, 3 when a bound was reached
+ * before a verdict; 2 for a scenario or usage error.
+ */
+export async function graphCommand(file: string, opts: GraphCommandOptions, io: Io): Promise<number> {
+  const format = opts.format ?? "dot";
+  if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${GRAPH_FORMATS.join(", ")}, not '${format}'`);
+  if (opts.trace === undefined) {
+    for (const [flag, given] of [["--max-states", opts.maxStates], ["--max-depth", opts.maxDepth], ["--max-memory", opts.maxMemory], ["--workers", opts.workers]] as const)
+      if (given !== undefined) throw new UsageError(`${flag} is for --trace: without it nothing is explored`);
+  }
+  checkOutputFolder(opts.output);
+  const { model } = compileOrReport(file, io);
+  if (!model) return EXIT.error;
+  let arch: Architecture;
+  if (opts.trace === undefined) arch = architectureOf(buildSystem(model));
+  else {
+    const chosen = chooseInvariant(model, opts.trace);
+    if (typeof chosen === "string") {
+      io.err(`nizza: ${file}: ${chosen}\n`);
+      return EXIT.error;
+    }
+    const { result, invariant } = await resultOf(file, model, chosen, opts);
+    const none = noCounterexample(io, file, result, invariant);
+    if (none !== null) return none;
+    const cx = invariant.counterexample!;
+    // The trace's ordinals index the real successors of a system with check's dead-value setting.
+    const sys = buildSystem(model);
+    reductionsFor(sys, { symmetry: false, deadValues: opts.deadValues ?? true });
+    sys.footprints = false;
+    const xs = replay(sys, cx.steps.map((s) => s.ordinal));
+    const what = `${invariant.met ? "expected violation of" : "counterexample to"} ${invariantLabel(invariant)}`;
+    const at = xs.length === 0 ? `initial state (the ${what} takes no step)` : `after step ${xs.length} of the ${what}`;
+    arch = architectureChanges(architectureOf(sys), architectureOf(sys, xs.at(-1)?.state ?? sys.init, at));
+  }
+  const text = await render(format as GraphFormat, arch);
+  if (opts.output === undefined) io.out(text);
+  else writeOutput(opts.output, text);
+  return EXIT.ok;
+}
+
+async function render(format: GraphFormat, a: Architecture): Promise<string> {
+  switch (format) {
+    case "dot":
+      return architectureDot(a);
+    case "mermaid":
+      return architectureMermaid(a);
+    case "svg":
+      return dotToSvg(architectureDot(a));
+  }
+}

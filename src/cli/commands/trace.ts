@@ -1,0 +1,185 @@
+// `nizza trace FILE INVARIANT`: one invariant's counterexample alone, in any report format; and how a command names an invariant and finds its counterexample.
+import { availableParallelism } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { checkParallel, type CheckResult, type InvariantResult } from "../../checker/check.js";
+import type { StmtModel, SystemModel } from "../../dsl/model.js";
+import { BOUND_TEXT } from "../../report/text.js";
+import { FORMATS, isFormat, renderReport } from "../../report/index.js";
+import type { Report } from "../../report/model.js";
+import { UsageError } from "../files.js";
+import { EXIT, compileOrReport, type Io } from "../output.js";
+import { VERSION } from "../version.js";
+import { count, exitOf } from "./check.js";
+
+/** The exploration options `trace` and `graph --trace` share with `check`. */
+export interface ExplorationOptions {
+  readonly maxStates?: string;
+  readonly maxDepth?: string;
+  readonly maxMemory?: string;
+  readonly workers?: string;
+  /** False with --no-por. */
+  readonly por?: boolean;
+  /** False with --no-symmetry. */
+  readonly symmetry?: boolean;
+  /** False with --no-dead-values. */
+  readonly deadValues?: boolean;
+}
+
+export interface TraceCommandOptions extends ExplorationOptions {
+  readonly format?: string;
+  readonly output?: string;
+}
+
+/** An invariant as a command names it: one of the scenario's invariants (by index), or its failed asserts. */
+export type Chosen = { readonly kind: "invariant"; readonly index: number } | { readonly kind: "assert" };
+
+/** The property as written, without `invariant`, its name and its `expect` clause (as the reports show it). */
+function propertyText(model: SystemModel, i: number): string {
+  const inv = model.invariants[i]!;
+  let t = model.sources.text(inv.node).replace(/^invariant\s+/, "");
+  if (inv.name) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
+  return t.replace(/\s+expect\s+(violated|holds)$/, "");
+}
+
+function hasAssert(body: readonly StmtModel[]): boolean {
+  return body.some(
+    (s) =>
+      s.kind === "assert" ||
+      ((s.kind === "loop" || s.kind === "repeat") && hasAssert(s.body)) ||
+      (s.kind === "choose" && s.branches.some(hasAssert)) ||
+      (s.kind === "if" && (hasAssert(s.then) || hasAssert(s.else))),
+  );
+}
+
+/** Every name a user can give, one per line: `#1 leak: never flows(...)`, and `assert` when there are assert statements. */
+function invariantList(model: SystemModel): string {
+  const lines = model.invariants.map((inv, i) => `  #${i + 1}  ${inv.name ? `${inv.name}: ` : ""}${propertyText(model, i)}`);
+  if (model.threads.some((t) => hasAssert(t.body))) lines.push("  assert  (every assert statement holds)");
+  return lines.length ? lines.join("\n") : "  (none: the scenario has no invariant and no assert statement)";
+}
+
+/**
+ * The invariant `query` names in `model`: `assert` (the failed-asserts check), `#N` (the Nth
+ * invariant as written, from 1), an invariant's name, or its property as written (whitespace
+ * does not matter; a leading `invariant`, the name and the `expect` clause may be given).
+ * A string says why none is meant, listing what can be named.
+ */
+export function chooseInvariant(model: SystemModel, query: string): Chosen | string {
+  const q = query.trim();
+  const squash = (s: string): string => s.replace(/\s+/g, "");
+  const none = (why: string): string => `${why}; the invariants of ${model.name} are:\n${invariantList(model)}`;
+  if (q === "assert") return model.threads.some((t) => hasAssert(t.body)) ? { kind: "assert" } : none(`${model.name} has no assert statement`);
+  const n = /^#(\d+)$/.exec(q);
+  if (n) {
+    const i = Number(n[1]) - 1;
+    return i >= 0 && i < model.invariants.length ? { kind: "invariant", index: i } : none(`no invariant #${n[1]}`);
+  }
+  const byName = model.invariants.findIndex((inv) => inv.name === q);
+  if (byName >= 0) return { kind: "invariant", index: byName };
+  const want = squash(q.replace(/^invariant\s+/, "").replace(/\s+expect\s+(violated|holds)$/, ""));
+  const matches = model.invariants.flatMap((inv, i) => {
+    const text = squash(propertyText(model, i));
+    return want === text || (inv.name !== null && want === squash(`${inv.name}:`) + text) ? [i] : [];
+  });
+  if (matches.length === 1) return { kind: "invariant", index: matches[0]! };
+  if (matches.length > 1) return none(`'${q}' names ${matches.length} invariants (${matches.map((i) => `#${i + 1}`).join(", ")}): name one by its number`);
+  return none(`no invariant '${q}' in ${model.name}`);
+}
+
+/** The options of `checkParallel` the exploration options give, as `check` has them by default. */
+function checkOptions(opts: ExplorationOptions) {
+  const maxMb = count(opts.maxMemory, "--max-memory");
+  return {
+    maxStates: count(opts.maxStates, "--max-states"),
+    maxDepth: count(opts.maxDepth, "--max-depth"),
+    maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20,
+    workers: count(opts.workers, "--workers") ?? availableParallelism(),
+    symmetry: opts.symmetry ?? true,
+    por: opts.por ?? true,
+    deadValues: opts.deadValues ?? true,
+  };
+}
+
+/** Checks the scenario as `nizza check` does and returns the chosen invariant's result. */
+export async function resultOf(file: string, model: SystemModel, chosen: Chosen, opts: ExplorationOptions): Promise<{ readonly result: CheckResult; readonly invariant: InvariantResult }> {
+  const result = await checkParallel(model, { file }, checkOptions(opts));
+  const invariant = chosen.kind === "assert" ? result.asserts : result.invariants.find((i) => i.index === chosen.index);
+  if (!invariant) throw new Error(`check returned no result for ${chosen.kind === "assert" ? "the asserts" : `invariant #${chosen.index + 1}`}`);
+  return { result, invariant };
+}
+
+/** `name: text`, or the text. */
+export function invariantLabel(inv: InvariantResult): string {
+  return `${inv.name ? `${inv.name}: ` : ""}${inv.text}`;
+}
+
+/**
+ * When the invariant has no counterexample, says why on stderr and returns the exit code: 1
+ * when it holds (nothing to show), 3 when the exploration stopped at a bound first. Null
+ * when there is a counterexample (an expected violation has one too).
+ */
+export function noCounterexample(io: Io, file: string, result: CheckResult, inv: InvariantResult): number | null {
+  if (inv.counterexample) return null;
+  if (inv.verdict === "holds") {
+    io.err(`nizza: ${file}: ${invariantLabel(inv)} holds${inv.expect === "violated" ? " (it was expected to be violated)" : ""}: there is no counterexample to show\n`);
+    return EXIT.failed;
+  }
+  const bound = result.stats.bound;
+  const why = bound !== null && bound in BOUND_TEXT ? BOUND_TEXT[bound as keyof typeof BOUND_TEXT] : "the exploration stopped early";
+  io.err(`nizza: ${file}: ${invariantLabel(inv)} is incomplete: no violation in the ${result.stats.states.toLocaleString("en-US")} states explored (${why}); raise the bounds to look further\n`);
+  return EXIT.incomplete;
+}
+
+/** Refuses an --output whose folder does not exist, before any exploration. */
+export function checkOutputFolder(output: string | undefined): void {
+  if (output !== undefined && !existsSync(dirname(resolve(output)))) throw new UsageError(`--output: no folder '${dirname(output)}' to write '${output}' in`);
+}
+
+/** Writes where --output says; a path that cannot be written is a usage error. */
+export function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`--output: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * The counterexample of one invariant as a report of its own: the scenario with that invariant
+ * alone (no other invariant, no paths; the TCB set only for a TCB bound). Exit 0 when a
+ * counterexample was printed (an expected violation included), 1 when the invariant holds,
+ * 2 for an unknown invariant or a scenario or usage error, 3 when a bound was reached first.
+ */
+export async function traceCommand(file: string, query: string, opts: TraceCommandOptions, io: Io): Promise<number> {
+  const format = opts.format ?? "text";
+  if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
+  checkOptions(opts); // bad numbers are usage errors before compiling
+  checkOutputFolder(opts.output);
+  const { model } = compileOrReport(file, io);
+  if (!model) return EXIT.error;
+  const chosen = chooseInvariant(model, query);
+  if (typeof chosen === "string") {
+    io.err(`nizza: ${file}: ${chosen}\n`);
+    return EXIT.error;
+  }
+  const { result, invariant } = await resultOf(file, model, chosen, opts);
+  const none = noCounterexample(io, file, result, invariant);
+  if (none !== null) return none;
+  const tcbOf = chosen.kind === "invariant" ? model.invariants[chosen.index]!.prop : null;
+  const tcbNames = tcbOf && (tcbOf.kind === "tcb_subset" || tcbOf.kind === "tcb_sloc") ? new Set(tcbOf.of.map((c) => model.components[c]!.name)) : new Set<string>();
+  const only: CheckResult = {
+    ...result,
+    asserts: chosen.kind === "assert" ? invariant : null,
+    invariants: chosen.kind === "assert" ? [] : [invariant],
+    tcb: result.tcb.filter((t) => tcbNames.has(t.component)),
+    paths: [],
+    pathStats: null,
+  };
+  const exit = exitOf(only);
+  const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios: [{ file, result: only, errors: [], exit }], exit };
+  const text = await renderReport(format, report, { color: opts.output === undefined && io.color });
+  if (opts.output === undefined) io.out(text);
+  else writeOutput(opts.output, text);
+  return EXIT.ok;
+}

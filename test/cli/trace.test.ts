@@ -1,0 +1,126 @@
+// `nizza trace FILE INVARIANT`: the counterexample alone in every report format, how an invariant is named, and the exit codes 0, 1, 2 and 3.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { FORMATS } from "../../src/report/index.js";
+import { nizza, scratch } from "./cli.js";
+
+/** The CLI in this process (as the binary runs it, without the start-up): its exit code, stdout and stderr. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const line = (t: string): string => (t.endsWith("\n") ? t : t + "\n");
+  const code = await main(args, { out: (t) => void (out += line(t)), err: (t) => void (err += line(t)), color: false });
+  return { code, out, err };
+}
+
+// A delegation that breaks an invariant, an invariant that holds, an expected violation, and a failed assert.
+const LEAK = `system leak {
+  component sigma0 : trusted root { memory page 4K [secret]; thread main { delegate page -> alice : r } }
+  component alice : untrusted { adversary steps 0 }
+  component server : trusted { sloc 100; portal rpc; thread serve { recv rpc -> x; reply ok } }
+  component client[2] : untrusted {
+    caps { server.rpc: call }
+    adversary steps 0
+    thread main { call server.rpc(1) -> r; assert r == 2 }
+  }
+  invariant sealed: never holds(alice, sigma0.page)
+  invariant isolated(alice, server)
+  invariant tcb(server) <= { sigma0, server }
+  invariant leaks: never holds(alice, sigma0.page) expect violated
+}
+`;
+const BIG = `system big {
+  component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
+  component alice : untrusted { }
+  invariant never holds(alice, sigma0.page) and not holds(alice, sigma0.page)
+}
+`;
+
+describe("nizza trace", () => {
+  const dir = scratch({ "leak.nizza": LEAK, "big.nizza": BIG, "broken.nizza": "system x {" });
+  const leak = join(dir, "leak.nizza");
+
+  it("prints the counterexample of the named invariant alone, and exits 0 (the built binary)", () => {
+    const r = nizza(["trace", leak, "sealed"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("✗ sealed: never holds(alice, sigma0.page)  violated");
+    expect(r.out).toContain("counterexample of sealed: never holds(alice, sigma0.page)");
+    expect(r.out).toMatch(/ 1 {2}sigma0\.main: delegate page -> alice : r {3}\(.*leak\.nizza:2:\d+\)/);
+    expect(r.out).toContain("why: holds(alice, sigma0.page) holds: alice holds a capability to sigma0.page");
+    // Nothing else: no other invariant, no assert, no TCB set.
+    expect(r.out).not.toContain("isolated(alice, server)");
+    expect(r.out).not.toContain("assert");
+    expect(r.out).not.toContain("TCB(");
+  });
+
+  it("names an invariant by its property as written (whitespace aside), by #N, or 'assert' for the assert statements", async () => {
+    const byText = await run(["trace", leak, "never holds( alice,sigma0.page )"]);
+    expect(byText.code).toBe(2); // two invariants have that property: ambiguous
+    expect(byText.err).toContain("names 2 invariants (#1, #4): name one by its number");
+    const byIndex = await run(["trace", leak, "#4"]);
+    expect(byIndex.code).toBe(0);
+    expect(byIndex.out).toContain("✓ leaks: never holds(alice, sigma0.page)  violated, as expected");
+    expect(byIndex.out).toContain("expected violation of leaks");
+    const asserts = await run(["trace", leak, "assert"]);
+    expect(asserts.code).toBe(0);
+    expect(asserts.out).toContain("✗ every assert statement holds  violated");
+    expect(asserts.out).not.toContain("sealed");
+  });
+
+  it.each([...FORMATS])("renders the %s format, to stdout or to --output", async (format) => {
+    const out = join(dir, `trace.${format}`);
+    const r = await run(["trace", leak, "sealed", "--format", format, "--output", out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe("");
+    const text = readFileSync(out, "utf8");
+    if (format === "json") {
+      const doc = JSON.parse(text);
+      expect(doc.scenarios).toHaveLength(1);
+      expect(doc.scenarios[0]).toMatchObject({ system: "leak", asserts: null, invariants: [{ name: "sealed", verdict: "violated" }], tcb: [], paths: [], pathStats: null });
+      expect(doc.scenarios[0].invariants[0].counterexample.steps).toHaveLength(1);
+    } else if (format === "sarif") {
+      const doc = JSON.parse(text);
+      expect(doc.runs[0].results).toHaveLength(1);
+      expect(doc.runs[0].results[0]).toMatchObject({ ruleId: "nizza/never", level: "error" });
+    } else if (format === "junit") {
+      expect(text).toMatch(/^<\?xml[^]*<testsuites[^>]* tests="1" failures="1"/);
+    } else if (format === "markdown") {
+      expect(text).toContain("```mermaid");
+      expect(text).toContain("sealed");
+    } else if (format === "html") {
+      expect(text).toMatch(/<html/i);
+    } else expect(text).toContain("counterexample of sealed");
+    expect(text).not.toContain("isolated(alice, server)");
+  });
+
+  it("exits 1 when the invariant holds: there is no counterexample to show", async () => {
+    const r = await run(["trace", leak, "isolated(alice, server)"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("isolated(alice, server) holds: there is no counterexample to show");
+  });
+
+  it("exits 3 when a bound is reached before a violation", async () => {
+    const r = await run(["trace", join(dir, "big.nizza"), "#1", "--max-states", "20"]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/is incomplete: no violation in the \d+ states explored \(the state bound was reached\)/);
+  });
+
+  it("exits 2 on an unknown invariant, listing the invariants, and on a scenario or usage error", async () => {
+    const r = await run(["trace", leak, "selaed"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("no invariant 'selaed' in leak; the invariants of leak are:");
+    expect(r.err).toContain("#1  sealed: never holds(alice, sigma0.page)");
+    expect(r.err).toContain("#3  tcb(server) <= { sigma0, server }");
+    expect(r.err).toContain("assert  (every assert statement holds)");
+    expect((await run(["trace", leak, "#9"])).err).toContain("no invariant #9");
+    const broken = await run(["trace", join(dir, "broken.nizza"), "sealed"]);
+    expect(broken.code).toBe(2);
+    expect(broken.err).toContain("broken.nizza:1:");
+    expect((await run(["trace", leak, "sealed", "--format", "xml"])).err).toContain("--format must be one of text, json");
+    expect((await run(["trace", leak, "sealed", "--output", join(dir, "no", "such", "t.txt")])).code).toBe(2);
+    expect((await run(["trace", leak, "sealed", "--max-states", "many"])).code).toBe(2);
+  });
+});
