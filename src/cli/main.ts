@@ -2,11 +2,11 @@
 import { Command, CommanderError } from "commander";
 import type { CheckCommandOptions } from "./commands/check.js";
 import { fmtCommand } from "./commands/fmt.js";
-import { graphCommand, GRAPH_FORMATS, type GraphCommandOptions } from "./commands/graph.js";
+import { GRAPH_FORMATS, type GraphCommandOptions } from "./commands/graph.js";
 import { parseCommand } from "./commands/parse.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
-import { traceCommand, type TraceCommandOptions } from "./commands/trace.js";
+import type { TraceCommandOptions } from "./commands/trace.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
 import { runSession } from "./session.js";
@@ -94,8 +94,9 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction)")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound)")
     .option("--no-dead-values", "keep values nothing will read again (default: cleared)")
+    .option("--quiet", "no progress line (shown on a terminal for an exploration longer than a second)")
     .version(VERSION, "-V, --version")
-    .action(run((file: string, invariant: string, opts: TraceCommandOptions) => traceCommand(file, invariant, opts, io)));
+    .action(run((file: string, invariant: string, opts: TraceCommandOptions) => runSession({ name: "trace", file, invariant, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
 
   root
     .command("graph")
@@ -111,8 +112,9 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-por", "with --trace: no partial-order reduction")
     .option("--no-symmetry", "with --trace: no symmetry reduction")
     .option("--no-dead-values", "with --trace: keep values nothing will read again")
+    .option("--quiet", "with --trace: no progress line (shown on a terminal for an exploration longer than a second)")
     .version(VERSION, "-V, --version")
-    .action(run((file: string, opts: GraphCommandOptions) => graphCommand(file, opts, io)));
+    .action(run((file: string, opts: GraphCommandOptions) => runSession({ name: "graph", file, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
 
   root
     .command("run")

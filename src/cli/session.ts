@@ -6,6 +6,8 @@ import type { ProgressPhase } from "../checker/check.js";
 import type { Progress } from "../checker/explore.js";
 import type { CheckCommandOptions } from "./commands/check.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
+import type { GraphCommandOptions } from "./commands/graph.js";
+import type { TraceCommandOptions } from "./commands/trace.js";
 import { UsageError } from "./files.js";
 import type { Io } from "./output.js";
 import { ProgressLine } from "./progress.js";
@@ -28,7 +30,9 @@ export interface Session {
 /** The commands a session runs, with their arguments as commander parsed them. */
 export type SessionCommand =
   | { readonly name: "check"; readonly paths: readonly string[]; readonly opts: CheckCommandOptions }
-  | { readonly name: "paths"; readonly file: string; readonly opts: PathsCommandOptions };
+  | { readonly name: "paths"; readonly file: string; readonly opts: PathsCommandOptions }
+  | { readonly name: "trace"; readonly file: string; readonly invariant: string; readonly opts: TraceCommandOptions }
+  | { readonly name: "graph"; readonly file: string; readonly opts: GraphCommandOptions };
 
 /** The worker's `workerData`. */
 export interface SessionSetup {

@@ -177,6 +177,16 @@ describe("Ctrl-C on a pipe", () => {
     });
   }, 20_000);
 
+  it.concurrent("trace: no counterexample in the states explored, exit 3", async () => {
+    await withRun(["trace", long, "deadlock_free"], "pipe", async (r) => {
+      await sleep(2000);
+      r.interrupt();
+      const { code } = await r.exit;
+      expect(code).toBe(3);
+      expect(r.err()).toMatch(/deadlock_free is incomplete: no violation in the [\d,]+ states explored \(the run was interrupted before every reachable state was explored\)/);
+    });
+  }, 20_000);
+
   it.concurrent("paths: the figures of the states explored, exit 3", async () => {
     await withRun(["paths", long], "pipe", async (r) => {
       await sleep(2000);

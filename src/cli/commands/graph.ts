@@ -5,6 +5,7 @@ import { buildSystem } from "../../components/step.js";
 import { architectureChanges, architectureDot, architectureMermaid, architectureOf, dotToSvg, type Architecture } from "../../report/architecture.js";
 import { UsageError } from "../files.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
+import type { Session } from "../session.js";
 import { checkOutputFolder, chooseInvariant, invariantLabel, noCounterexample, resultOf, writeOutput, type ExplorationOptions } from "./trace.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid", "svg"] as const;
@@ -23,7 +24,7 @@ export interface GraphCommandOptions extends ExplorationOptions {
  * (there is no violating state to draw), 2 for an unknown invariant, 3 when a bound was reached
  * before a verdict; 2 for a scenario or usage error.
  */
-export async function graphCommand(file: string, opts: GraphCommandOptions, io: Io): Promise<number> {
+export async function graphCommand(file: string, opts: GraphCommandOptions, io: Io, session?: Session): Promise<number> {
   const format = opts.format ?? "dot";
   if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${GRAPH_FORMATS.join(", ")}, not '${format}'`);
   if (opts.trace === undefined) {
@@ -41,7 +42,7 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
       io.err(`nizza: ${file}: ${chosen}\n`);
       return EXIT.error;
     }
-    const { result, invariant } = await resultOf(file, model, chosen, opts);
+    const { result, invariant } = await resultOf(file, model, chosen, opts, session);
     const none = noCounterexample(io, file, result, invariant);
     if (none !== null) return none;
     const cx = invariant.counterexample!;

@@ -9,6 +9,7 @@ import { FORMATS, isFormat, renderReport } from "../../report/index.js";
 import type { Report } from "../../report/model.js";
 import { UsageError } from "../files.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
+import type { Session } from "../session.js";
 import { VERSION } from "../version.js";
 import { count, exitOf } from "./check.js";
 
@@ -24,6 +25,8 @@ export interface ExplorationOptions {
   readonly symmetry?: boolean;
   /** False with --no-dead-values. */
   readonly deadValues?: boolean;
+  /** --quiet: no progress line (src/cli/progress.ts). */
+  readonly quiet?: boolean;
 }
 
 export interface TraceCommandOptions extends ExplorationOptions {
@@ -102,8 +105,9 @@ function checkOptions(opts: ExplorationOptions) {
 }
 
 /** Checks the scenario as `nizza check` does and returns the chosen invariant's result. */
-export async function resultOf(file: string, model: SystemModel, chosen: Chosen, opts: ExplorationOptions): Promise<{ readonly result: CheckResult; readonly invariant: InvariantResult }> {
-  const result = await checkParallel(model, { file }, checkOptions(opts));
+export async function resultOf(file: string, model: SystemModel, chosen: Chosen, opts: ExplorationOptions, session?: Session): Promise<{ readonly result: CheckResult; readonly invariant: InvariantResult }> {
+  session?.scenario(file);
+  const result = await checkParallel(model, { file }, { ...checkOptions(opts), interrupt: session?.interrupt, progress: session?.progress });
   const invariant = chosen.kind === "assert" ? result.asserts : result.invariants.find((i) => i.index === chosen.index);
   if (!invariant) throw new Error(`check returned no result for ${chosen.kind === "assert" ? "the asserts" : `invariant #${chosen.index + 1}`}`);
   return { result, invariant };
@@ -151,7 +155,7 @@ export function writeOutput(path: string, text: string): void {
  * counterexample was printed (an expected violation included), 1 when the invariant holds,
  * 2 for an unknown invariant or a scenario or usage error, 3 when a bound was reached first.
  */
-export async function traceCommand(file: string, query: string, opts: TraceCommandOptions, io: Io): Promise<number> {
+export async function traceCommand(file: string, query: string, opts: TraceCommandOptions, io: Io, session?: Session): Promise<number> {
   const format = opts.format ?? "text";
   if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
   checkOptions(opts); // bad numbers are usage errors before compiling
@@ -163,7 +167,7 @@ export async function traceCommand(file: string, query: string, opts: TraceComma
     io.err(`nizza: ${file}: ${chosen}\n`);
     return EXIT.error;
   }
-  const { result, invariant } = await resultOf(file, model, chosen, opts);
+  const { result, invariant } = await resultOf(file, model, chosen, opts, session);
   const none = noCounterexample(io, file, result, invariant);
   if (none !== null) return none;
   const tcbOf = chosen.kind === "invariant" ? model.invariants[chosen.index]!.prop : null;
