@@ -413,7 +413,8 @@ function result(model: SystemModel, inv: InvariantModel, verdict: Verdict, count
 }
 
 /** The property as written, without `invariant`, its name and its `expect` clause. */
-function invariantText(model: SystemModel, inv: InvariantModel): string {
+/** The property as written, without `invariant`, its name and its `expect` clause (as the reports show it). */
+export function invariantText(model: SystemModel, inv: InvariantModel): string {
   let t = model.sources.text(inv.node).replace(/^invariant\s+/, "");
   if (inv.name) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
   return t.replace(/\s+expect\s+(violated|holds)$/, "");

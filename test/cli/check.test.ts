@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { nizza, scratch } from "./cli.js";
+import { BIG, nizza, scratch } from "./cli.js";
 
 const OK = `system fine {
   component sigma0 : trusted root { semaphore s; thread t { up s; down s } }
@@ -17,12 +17,6 @@ const BAD = `system bad {
 const EXPECTED = `system expected {
   component sigma0 : trusted root { semaphore s; thread t { down s } }
   invariant deadlock_free expect violated
-}
-`;
-const BIG = `system big {
-  component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
-  component alice : untrusted { }
-  invariant never holds(alice, sigma0.page) and not holds(alice, sigma0.page)
 }
 `;
 

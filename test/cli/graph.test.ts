@@ -2,17 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { nizza, scratch } from "./cli.js";
+import { BIG, inProcess, nizza, scratch } from "./cli.js";
 
-/** The CLI in this process (as the binary runs it, without the start-up): its exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const line = (t: string): string => (t.endsWith("\n") ? t : t + "\n");
-  const code = await main(args, { out: (t) => void (out += line(t)), err: (t) => void (err += line(t)), color: false });
-  return { code, out, err };
-}
+const run = inProcess;
 
 const LEAK = `system leak {
   machine { device nic { irq 5; dma }; iommu }
@@ -23,12 +15,6 @@ const LEAK = `system leak {
   invariant sealed: never holds(alice, sigma0.page)
   invariant isolated(alice, server)
   invariant leaks: never holds(alice, sigma0.page) expect violated
-}
-`;
-const BIG = `system big {
-  component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
-  component alice : untrusted { }
-  invariant never holds(alice, sigma0.page) and not holds(alice, sigma0.page)
 }
 `;
 

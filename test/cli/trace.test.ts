@@ -2,18 +2,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { FORMATS } from "../../src/report/index.js";
-import { nizza, scratch } from "./cli.js";
+import { BIG, inProcess, nizza, scratch } from "./cli.js";
 
-/** The CLI in this process (as the binary runs it, without the start-up): its exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const line = (t: string): string => (t.endsWith("\n") ? t : t + "\n");
-  const code = await main(args, { out: (t) => void (out += line(t)), err: (t) => void (err += line(t)), color: false });
-  return { code, out, err };
-}
+const run = inProcess;
 
 // A delegation that breaks an invariant, an invariant that holds, an expected violation, and a failed assert.
 const LEAK = `system leak {
@@ -29,12 +21,6 @@ const LEAK = `system leak {
   invariant isolated(alice, server)
   invariant tcb(server) <= { sigma0, server }
   invariant leaks: never holds(alice, sigma0.page) expect violated
-}
-`;
-const BIG = `system big {
-  component sigma0 : trusted root { memory page 4K [owned]; thread main { delegate page -> alice : rw; revoke page } }
-  component alice : untrusted { }
-  invariant never holds(alice, sigma0.page) and not holds(alice, sigma0.page)
 }
 `;
 

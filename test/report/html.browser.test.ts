@@ -7,34 +7,13 @@ import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileFile } from "../../src/dsl/compile.js";
 import { renderHtml } from "../../src/report/html.js";
-import { outcome, report } from "./runs.js";
+import { PAGE_SCENARIOS, outcome, report } from "./runs.js";
 
 /** Debian's Chromium: `.ci/run` installs it. Playwright's own browser downloads are never used. */
 const CHROMIUM = "/usr/bin/chromium";
 /** Headless, and quiet on the network: without these Chromium waits on connections this machine cannot make. */
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const SCREENSHOT = "test-artifacts/report.png";
-
-const PASS = `system fine {
-  component sigma0 : trusted root { portal p; thread server { recv p -> x; reply x } }
-  component app : untrusted { caps { sigma0.p: call } adversary steps 0 thread main { call sigma0.p(1) -> r } }
-  invariant deadlock_free
-}`;
-const LEAK = `system leaky {
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory secret 4K [secret]
-    portal rpc
-    thread serve { recv rpc -> x; read secret -> s; reply s }
-  }
-  component client : untrusted {
-    caps { server.rpc: call }
-    adversary steps 0
-    thread main { call server.rpc(1) -> r }
-  }
-  invariant leak: never flows([secret] -> client)
-  invariant tcb(server) <= { sigma0, server }
-}`;
 
 describe("the html report in headless Chromium", () => {
   const dir = mkdtempSync(join(tmpdir(), "nizza-html-browser-"));
@@ -45,8 +24,8 @@ describe("the html report in headless Chromium", () => {
       throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium. .ci/run installs it (apt-get install chromium); on another machine install it the same way.`);
     }
     const files = { pass: join(dir, "pass.nizza"), leak: join(dir, "leak.nizza") };
-    writeFileSync(files.pass, PASS);
-    writeFileSync(files.leak, LEAK);
+    writeFileSync(files.pass, PAGE_SCENARIOS.pass);
+    writeFileSync(files.leak, PAGE_SCENARIOS.leak);
     const rep = report([outcome(files.pass, compileFile(files.pass)), outcome(files.leak, compileFile(files.leak))]);
     const cx = rep.scenarios[1]!.result!.invariants[0]!.counterexample!;
     const page = join(dir, "report.html");

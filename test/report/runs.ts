@@ -62,3 +62,28 @@ export function mixedRun(o: { readonly unmet?: boolean } = {}): Report {
     outcome("broken.nizza", compileText("broken.nizza", BROKEN)),
   ]);
 }
+
+/** Scenarios written to files, as `nizza check` reads them: the report compiles them again to draw their architecture. */
+export const PAGE_SCENARIOS = {
+  pass: `system fine {
+  component sigma0 : trusted root { portal p; thread server { recv p -> x; reply x } }
+  component app : untrusted { caps { sigma0.p: call } adversary steps 0 thread main { call sigma0.p(1) -> r } }
+  invariant deadlock_free
+}`,
+  leak: `system leaky {
+  component sigma0 : trusted root { }
+  component server : trusted {
+    memory secret 4K [secret]
+    portal rpc
+    thread serve { recv rpc -> x; read secret -> s; reply s }
+  }
+  component client : untrusted {
+    caps { server.rpc: call }
+    adversary steps 0
+    thread main { call server.rpc(1) -> r }
+  }
+  invariant leak: never flows([secret] -> client)
+  invariant tcb(server) <= { sigma0, server }
+}`,
+  broken: `system broken {\n  component sigma0 : trusted root { }\n  component a : untrusted { caps { nobody.p: call } }\n}`,
+};

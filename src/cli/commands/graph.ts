@@ -6,7 +6,7 @@ import { architectureChanges, architectureDot, architectureMermaid, architecture
 import { UsageError } from "../files.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
 import type { Session } from "../session.js";
-import { checkOutputFolder, chooseInvariant, invariantLabel, noCounterexample, resultOf, writeOutput, type ExplorationOptions } from "./trace.js";
+import { checkOutputFolder, counterexampleOf, invariantLabel, writeOutput, type ExplorationOptions } from "./trace.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid", "svg"] as const;
 type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -37,14 +37,9 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
   let arch: Architecture;
   if (opts.trace === undefined) arch = architectureOf(buildSystem(model));
   else {
-    const chosen = chooseInvariant(model, opts.trace);
-    if (typeof chosen === "string") {
-      io.err(`nizza: ${file}: ${chosen}\n`);
-      return EXIT.error;
-    }
-    const { result, invariant } = await resultOf(file, model, chosen, opts, session);
-    const none = noCounterexample(io, file, result, invariant);
-    if (none !== null) return none;
+    const found = await counterexampleOf(file, model, opts.trace, opts, io, session);
+    if (typeof found === "number") return found;
+    const { invariant } = found;
     const cx = invariant.counterexample!;
     // The trace's ordinals index the real successors of a system with check's dead-value setting.
     const sys = buildSystem(model);

@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { checkParallel, type CheckResult, type InvariantResult } from "../../checker/check.js";
+import { checkParallel, invariantText, type CheckResult, type InvariantResult } from "../../checker/check.js";
 import type { StmtModel, SystemModel } from "../../dsl/model.js";
 import { BOUND_TEXT } from "../../report/text.js";
 import { FORMATS, isFormat, renderReport } from "../../report/index.js";
@@ -37,14 +37,6 @@ export interface TraceCommandOptions extends ExplorationOptions {
 /** An invariant as a command names it: one of the scenario's invariants (by index), or its failed asserts. */
 export type Chosen = { readonly kind: "invariant"; readonly index: number } | { readonly kind: "assert" };
 
-/** The property as written, without `invariant`, its name and its `expect` clause (as the reports show it). */
-function propertyText(model: SystemModel, i: number): string {
-  const inv = model.invariants[i]!;
-  let t = model.sources.text(inv.node).replace(/^invariant\s+/, "");
-  if (inv.name) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
-  return t.replace(/\s+expect\s+(violated|holds)$/, "");
-}
-
 function hasAssert(body: readonly StmtModel[]): boolean {
   return body.some(
     (s) =>
@@ -57,7 +49,7 @@ function hasAssert(body: readonly StmtModel[]): boolean {
 
 /** Every name a user can give, one per line: `#1 leak: never flows(...)`, and `assert` when there are assert statements. */
 function invariantList(model: SystemModel): string {
-  const lines = model.invariants.map((inv, i) => `  #${i + 1}  ${inv.name ? `${inv.name}: ` : ""}${propertyText(model, i)}`);
+  const lines = model.invariants.map((inv, i) => `  #${i + 1}  ${inv.name ? `${inv.name}: ` : ""}${invariantText(model, inv)}`);
   if (model.threads.some((t) => hasAssert(t.body))) lines.push("  assert  (every assert statement holds)");
   return lines.length ? lines.join("\n") : "  (none: the scenario has no invariant and no assert statement)";
 }
@@ -82,7 +74,7 @@ export function chooseInvariant(model: SystemModel, query: string): Chosen | str
   if (byName >= 0) return { kind: "invariant", index: byName };
   const want = squash(q.replace(/^invariant\s+/, "").replace(/\s+expect\s+(violated|holds)$/, ""));
   const matches = model.invariants.flatMap((inv, i) => {
-    const text = squash(propertyText(model, i));
+    const text = squash(invariantText(model, model.invariants[i]!));
     return want === text || (inv.name !== null && want === squash(`${inv.name}:`) + text) ? [i] : [];
   });
   if (matches.length === 1) return { kind: "invariant", index: matches[0]! };
@@ -104,13 +96,29 @@ function checkOptions(opts: ExplorationOptions) {
   };
 }
 
-/** Checks the scenario as `nizza check` does and returns the chosen invariant's result. */
-export async function resultOf(file: string, model: SystemModel, chosen: Chosen, opts: ExplorationOptions, session?: Session): Promise<{ readonly result: CheckResult; readonly invariant: InvariantResult }> {
+/**
+ * The invariant `query` names, checked as `nizza check` checks it, with its counterexample; or
+ * the exit code when there is none to show (the reason said on stderr): 2 for an unknown
+ * invariant, 1 when it holds, 3 when a bound was reached first (noCounterexample).
+ */
+export async function counterexampleOf(
+  file: string,
+  model: SystemModel,
+  query: string,
+  opts: ExplorationOptions,
+  io: Io,
+  session?: Session,
+): Promise<{ readonly chosen: Chosen; readonly result: CheckResult; readonly invariant: InvariantResult } | number> {
+  const chosen = chooseInvariant(model, query);
+  if (typeof chosen === "string") {
+    io.err(`nizza: ${file}: ${chosen}\n`);
+    return EXIT.error;
+  }
   session?.scenario(file);
   const result = await checkParallel(model, { file }, { ...checkOptions(opts), interrupt: session?.interrupt, progress: session?.progress });
   const invariant = chosen.kind === "assert" ? result.asserts : result.invariants.find((i) => i.index === chosen.index);
   if (!invariant) throw new Error(`check returned no result for ${chosen.kind === "assert" ? "the asserts" : `invariant #${chosen.index + 1}`}`);
-  return { result, invariant };
+  return noCounterexample(io, file, result, invariant) ?? { chosen, result, invariant };
 }
 
 /** `name: text`, or the text. */
@@ -162,14 +170,9 @@ export async function traceCommand(file: string, query: string, opts: TraceComma
   checkOutputFolder(opts.output);
   const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
-  const chosen = chooseInvariant(model, query);
-  if (typeof chosen === "string") {
-    io.err(`nizza: ${file}: ${chosen}\n`);
-    return EXIT.error;
-  }
-  const { result, invariant } = await resultOf(file, model, chosen, opts, session);
-  const none = noCounterexample(io, file, result, invariant);
-  if (none !== null) return none;
+  const found = await counterexampleOf(file, model, query, opts, io, session);
+  if (typeof found === "number") return found;
+  const { chosen, result, invariant } = found;
   const tcbOf = chosen.kind === "invariant" ? model.invariants[chosen.index]!.prop : null;
   const tcbNames = tcbOf && (tcbOf.kind === "tcb_subset" || tcbOf.kind === "tcb_sloc") ? new Set(tcbOf.of.map((c) => model.components[c]!.name)) : new Set<string>();
   const only: CheckResult = {
