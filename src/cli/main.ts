@@ -13,6 +13,9 @@ import { runSession } from "./session.js";
 import { FORMATS } from "../report/index.js";
 import { VERSION } from "./version.js";
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 export function program(io: Io, setExit: (code: number) => void): Command {
   const run =
     <A extends unknown[]>(f: (...args: A) => number | Promise<number>) =>
@@ -56,8 +59,8 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
     .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, and interrupts no one can take (default: cleared and not raised); the verdicts do not depend on it")
-    .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text)`)
-    .option("--output <file>", "write the report to this file instead of stdout (replacing it)")
+    .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text); repeat with --output for several reports from one run`, collect)
+    .option("--output <file>", "write the report to this file instead of stdout (replacing it); repeatable, paired with --format in order", collect)
     .option("--baseline <file>", "compare TCB sets, path cycles and verdicts with a recorded baseline; exit 1 on a regression, naming each")
     .option("--update-baseline", "record this run's results as the baseline in the --baseline file (replacing it)")
     .option("--tolerance <percent>", "how much slower (in %) a path may get before it is a regression (default 0)")

@@ -90,5 +90,33 @@ describe("nizza check --format and --output", () => {
     expect(nizza(["check", join(dir, "ok.nizza"), "--format", "xml"]).err).toContain("--format must be one of text, json, sarif, junit, markdown");
     expect(nizza(["check", join(dir, "ok.nizza"), "--output", join(dir, "no", "such", "r.txt")]).code).toBe(2);
   });
+
+  it("writes several reports from one run: --format F --output FILE repeated, the last format may go to stdout", () => {
+    const [sarif, html] = [join(dir, "multi.sarif"), join(dir, "multi.html")];
+    const r = nizza(["check", join(dir, "bad.nizza"), "--format", "sarif", "--output", sarif, "--format", "html", "--output", html, "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(sarif, "utf8"))).toMatchObject({ version: "2.1.0" });
+    expect(readFileSync(html, "utf8")).toMatch(/^<!DOCTYPE html>/i);
+    expect(JSON.parse(r.out)).toMatchObject({ exit: 1 });
+    // The text report streams to the terminal beside a file report.
+    const t = nizza(["check", join(dir, "ok.nizza"), "--format", "json", "--output", join(dir, "multi.json"), "--format", "text"]);
+    expect(t.code).toBe(0);
+    expect(t.out).toContain("✓ deadlock_free");
+    expect(JSON.parse(readFileSync(join(dir, "multi.json"), "utf8"))).toMatchObject({ exit: 0 });
+  });
+
+  it("refuses formats and outputs that do not pair, and the same output twice, before exploring", () => {
+    const ok = join(dir, "ok.nizza");
+    for (const args of [
+      ["--format", "json", "--format", "sarif", "--format", "html", "--output", join(dir, "a.json")],
+      ["--format", "json", "--output", join(dir, "a.json"), "--output", join(dir, "b.json")],
+      ["--output", join(dir, "a.json"), "--output", join(dir, "b.json")],
+      ["--format", "json", "--output", join(dir, "a.json"), "--format", "sarif", "--output", join(dir, "a.json")],
+    ]) {
+      const r = nizza(["check", ok, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(/--format|--output/);
+    }
+  });
 });
 

@@ -4,7 +4,7 @@ import { checkParallel, invariantsOf, type CheckResult } from "../../checker/che
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { baselineOf, baselineText, parseBaseline, regressions } from "../../report/baseline.js";
 import { dirname, resolve } from "node:path";
-import { FORMATS, isFormat, renderReport } from "../../report/index.js";
+import { FORMATS, isFormat, renderReport, type Format } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
@@ -27,10 +27,10 @@ export interface CheckCommandOptions {
   readonly por?: boolean;
   /** False with --no-dead-values. */
   readonly deadValues?: boolean;
-  /** --format: text (default), or one of the machine formats (src/report/index.ts). */
-  readonly format?: string;
-  /** --output FILE: the report goes there instead of stdout. */
-  readonly output?: string;
+  /** --format (repeatable): text (default), or one of the machine formats (src/report/index.ts). */
+  readonly format?: string | readonly string[];
+  /** --output FILE (repeatable, paired with --format in order): the report goes there instead of stdout. */
+  readonly output?: string | readonly string[];
   /** --baseline FILE: compare with a recorded baseline (or record it, with --update-baseline). */
   readonly baseline?: string;
   readonly updateBaseline?: boolean;
@@ -78,13 +78,10 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const seed = opts.seed === undefined ? 1 : count(String(Number(opts.seed) + 1), "--seed")! - 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
-  const format = opts.format ?? "text";
-  if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
+  const reports = reportsOf(opts);
   // The text report goes to the terminal scenario by scenario, as each is checked; a file or
   // another format gets the whole run at the end.
-  const streaming = format === "text" && opts.output === undefined;
-  // Refuse an --output whose folder does not exist now, not after a long exploration.
-  if (opts.output !== undefined && !existsSync(dirname(resolve(opts.output)))) throw new UsageError(`--output: no folder '${dirname(opts.output)}' to write '${opts.output}' in`);
+  const streaming = reports.some((r) => r.format === "text" && r.output === undefined);
   // The same for the baseline: read (or check that it can be written) before exploring.
   const gate = baselineGate(opts);
   const scenarios: ScenarioOutcome[] = [];
@@ -108,17 +105,36 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   if (unchecked.length > 0) io.err(`nizza: interrupted: ${unchecked.length} scenario${unchecked.length === 1 ? "" : "s"} not checked: ${listed(unchecked)}\n`);
   // Scenarios not checked leave the run incomplete, whatever the ones checked say.
   const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit([...scenarios.map((s) => s.exit), ...(unchecked.length > 0 ? [EXIT.incomplete] : [])]) };
-  if (!streaming) {
+  for (const { format, output } of reports) {
+    if (format === "text" && output === undefined) continue; // streamed
     // A file never gets colour; the terminal does when it supports it.
-    const text = await renderReport(format, report, { color: opts.output === undefined && io.color });
-    if (opts.output === undefined) io.out(text);
-    else writeOutput(opts.output, text);
+    const text = await renderReport(format, report, { color: output === undefined && io.color });
+    if (output === undefined) io.out(text);
+    else writeOutput(output, text);
   }
   if (gate && (unchecked.length > 0 || scenarios.some((s) => s.result && wasInterrupted(s.result)))) {
     io.err(`nizza: the run was interrupted: baseline ${opts.updateBaseline ? "not recorded" : "not compared"}\n`);
     return report.exit;
   }
   return gate ? gate(report, io) : report.exit;
+}
+
+/**
+ * The reports a run writes: `--format F --output FILE` pairs, in order (one run, several
+ * reports: SARIF for code scanning, html for reviewers...); a single `--format` may go to
+ * stdout. Checked before exploring: the formats, that they pair with the outputs, and that
+ * each output's folder exists.
+ */
+function reportsOf(opts: CheckCommandOptions): { readonly format: Format; readonly output: string | undefined }[] {
+  const formats = opts.format === undefined ? ["text"] : typeof opts.format === "string" ? [opts.format] : [...opts.format];
+  const outputs = opts.output === undefined ? [] : typeof opts.output === "string" ? [opts.output] : opts.output;
+  for (const f of formats) if (!isFormat(f)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${f}'`);
+  if (opts.format === undefined && outputs.length > 1) throw new UsageError("several --output files need a --format for each (--format F --output FILE, repeated)");
+  if (outputs.length > formats.length || (formats.length > 1 && outputs.length < formats.length - 1))
+    throw new UsageError(`${formats.length} --format and ${outputs.length} --output: give each format its file (--format F --output FILE, repeated); at most the last may go to stdout`);
+  for (const o of outputs) if (!existsSync(dirname(resolve(o)))) throw new UsageError(`--output: no folder '${dirname(o)}' to write '${o}' in`);
+  if (new Set(outputs.map((o) => resolve(o))).size < outputs.length) throw new UsageError("--output: the same file twice");
+  return formats.map((format, i) => ({ format: format as Format, output: outputs[i] }));
 }
 
 /** Whether Ctrl-C cut either exploration of a check short. */
