@@ -16,7 +16,9 @@ export const SHIPPED = ["scenarios", "scenarios/faults", "scenarios/lib"]
  * without reductions) in shipped-large.test.ts, lib_viaduct (1.2 M states either way: no
  * reduction applies to it but dead values) in shipped-viaduct.test.ts, and lib_secure_gui
  * (6.0 M states with the reductions, 8.4 M without: 81 s and 99 s on one thread since the
- * judge memo, spec/invariants.md §10.0) in shipped-gui.test.ts.
+ * judge memo, spec/invariants.md §10.0, but over seven minutes in CI beside the other suites)
+ * in shipped-gui.test.ts, which runs only with NIZZA_LARGE_TESTS=1: CI's 15 minutes do not
+ * hold it.
  */
 export const LARGE = ["scenarios/replicated_clients.nizza", "scenarios/lib_viaduct.nizza", "scenarios/lib_secure_gui.nizza"];
 
