@@ -60,7 +60,7 @@ function invariantList(model: SystemModel): string {
  * does not matter; a leading `invariant`, the name and the `expect` clause may be given).
  * A string says why none is meant, listing what can be named.
  */
-export function chooseInvariant(model: SystemModel, query: string): Chosen | string {
+function chooseInvariant(model: SystemModel, query: string): Chosen | string {
   const q = query.trim();
   const squash = (s: string): string => s.replace(/\s+/g, "");
   const none = (why: string): string => `${why}; the invariants of ${model.name} are:\n${invariantList(model)}`;
@@ -131,7 +131,7 @@ export function invariantLabel(inv: InvariantResult): string {
  * when it holds (nothing to show), 3 when the exploration stopped at a bound first. Null
  * when there is a counterexample (an expected violation has one too).
  */
-export function noCounterexample(io: Io, file: string, result: CheckResult, inv: InvariantResult): number | null {
+function noCounterexample(io: Io, file: string, result: CheckResult, inv: InvariantResult): number | null {
   if (inv.counterexample) return null;
   if (inv.verdict === "holds") {
     io.err(`nizza: ${file}: ${invariantLabel(inv)} holds${inv.expect === "violated" ? " (it was expected to be violated)" : ""}: there is no counterexample to show\n`);
