@@ -53,11 +53,14 @@ interface Run {
 
 /** Runs nizza with NO_COLOR, on a pseudo-terminal or with pipes. */
 function run(args: string[], on: "pty" | "pipe"): Run {
-  const env = { ...process.env, NO_COLOR: "1" };
+  // script runs `$SHELL -c COMMAND`. A shell that stays to wait for nizza is in the terminal's
+  // foreground group too and takes the typed ^C itself: dash then exits 130 once nizza has
+  // exited 3 (CI's SHELL is unset, so /bin/sh, dash on Debian). `exec` leaves nizza alone there.
+  const env = { ...process.env, NO_COLOR: "1", SHELL: "/bin/sh" };
   const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
   const child =
     on === "pty"
-      ? spawn(SCRIPT, ["-qfec", [process.execPath, BIN, ...args].map(quote).join(" "), "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] })
+      ? spawn(SCRIPT, ["-qfec", ["exec", ...[process.execPath, BIN, ...args].map(quote)].join(" "), "/dev/null"], { env, stdio: ["pipe", "pipe", "pipe"] })
       : spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
