@@ -2,8 +2,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { check } from "../../src/checker/check.js";
-import { compileFile } from "../../src/dsl/compile.js";
+import { built } from "../built.js";
 
 /** Every shipped scenario: what `nizza check scenarios/` checks (the README's main job). */
 export const SHIPPED = ["scenarios", "scenarios/faults", "scenarios/lib"]
@@ -15,15 +14,18 @@ export const SHIPPED = ["scenarios", "scenarios/faults", "scenarios/lib"]
  * (on CI's two cores the longest file sets the wall time): replicated_clients (1.9 M states
  * without reductions) in shipped-large.test.ts, lib_viaduct (1.2 M states either way: no
  * reduction applies to it but dead values) in shipped-viaduct.test.ts, and lib_secure_gui
- * (6.0 M states with the reductions, 8.4 M without: 81 s and 99 s on one thread since the
- * judge memo, spec/invariants.md §10.0, but over seven minutes in CI beside the other suites)
- * in shipped-gui.test.ts, which runs only with NIZZA_LARGE_TESTS=1: CI's 15 minutes do not
- * hold it.
+ * (6.0 M states with the reductions, 8.4 M without) in shipped-gui.test.ts.
  */
 export const LARGE = ["scenarios/replicated_clients.nizza", "scenarios/lib_viaduct.nizza", "scenarios/lib_secure_gui.nizza"];
 
-/** `file` explored completely with partial-order, symmetry and dead-value reduction on, and with all off: the same verdicts, TCB sets and path timings. */
-export function sameWithAndWithoutReductions(file: string): void {
+/**
+ * `file` explored completely with partial-order, symmetry and dead-value reduction on, and with
+ * all off: the same verdicts, TCB sets and path timings. The build explores (test/built.ts: twice
+ * as fast as the sources under vitest).
+ */
+export async function sameWithAndWithoutReductions(file: string): Promise<void> {
+  const { check } = await built<typeof import("../../src/checker/check.js")>("src/checker/check.ts");
+  const { compileFile } = await built<typeof import("../../src/dsl/compile.js")>("src/dsl/compile.ts");
   const c = compileFile(file);
   expect(c.model).not.toBeNull();
   const on = check(c.model!, { stopEarly: false });
