@@ -1,5 +1,31 @@
 // Vitest: the suites under test/, mirroring src/; the build is made first (test/build.setup.ts), for the CLI tests (the built binary) and `test/built.ts`.
+import { availableParallelism } from "node:os";
+import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The files that explore the largest shipped scenarios, longest first (seconds on CI's two
+ * cores). They start before the rest: the longest file sets the wall time, and one started last
+ * would run alone on one core while the other idles.
+ */
+const LONGEST = [
+  "test/checker/shipped-gui.test.ts", // 188 s
+  "test/checker/shipped.test.ts", // 51 s
+  "test/checker/symmetry.test.ts", // 41 s
+  "test/checker/shipped-large.test.ts", // 33 s
+  "test/checker/shipped-viaduct.test.ts", // 26 s
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => {
+      const i = LONGEST.indexOf(relative(f.project.config.root, f.moduleId).replace(/\\/g, "/"));
+      return i < 0 ? LONGEST.length : i;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -7,6 +33,10 @@ export default defineConfig({
     exclude: ["dist/**", "node_modules/**"],
     testTimeout: 30_000,
     globalSetup: ["test/build.setup.ts"],
+    // Every core: vitest's default leaves one to its main process, which waits (on CI's two
+    // cores, one test file at a time).
+    maxWorkers: availableParallelism(),
+    sequence: { sequencer: LongestFirst },
     // dist/ is loaded by Node, not through Vite's module runner, whose export getters halve the
     // speed of a long exploration (test/built.ts).
     server: { deps: { external: [/\/dist\//] } },
