@@ -1,6 +1,7 @@
 // Vitest: the suites under test/, mirroring src/; the build is made first (test/build.setup.ts), for the CLI tests (the built binary) and `test/built.ts`.
 import { availableParallelism } from "node:os";
 import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
@@ -9,6 +10,9 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * cores). They start before the rest: the longest file sets the wall time, and one started last
  * would run alone on one core while the other idles.
  */
+/** This project's build, and nothing else (node_modules is Node's already). */
+const DIST = new RegExp(`^${fileURLToPath(new URL("./dist/", import.meta.url)).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+
 const LONGEST = [
   "test/checker/shipped-gui.test.ts", // 188 s
   "test/checker/shipped.test.ts", // 51 s
@@ -39,6 +43,6 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     // dist/ is loaded by Node, not through Vite's module runner, whose export getters halve the
     // speed of a long exploration (test/built.ts).
-    server: { deps: { external: [/\/dist\//] } },
+    server: { deps: { external: [DIST] } },
   },
 });
