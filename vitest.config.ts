@@ -5,14 +5,14 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-/**
- * The files that explore the largest shipped scenarios, longest first (seconds on CI's two
- * cores). They start before the rest: the longest file sets the wall time, and one started last
- * would run alone on one core while the other idles.
- */
 /** This project's build, and nothing else (node_modules is Node's already). */
 const DIST = new RegExp(`^${fileURLToPath(new URL("./dist/", import.meta.url)).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
 
+/**
+ * The files that explore the largest shipped scenarios, longest first (seconds each took when
+ * CI ran one file at a time). They start before the rest: the longest file sets the wall time,
+ * and one started last would run alone on one core while the other idles.
+ */
 const LONGEST = [
   "test/checker/shipped-gui.test.ts", // 188 s
   "test/checker/shipped.test.ts", // 51 s
