@@ -1,6 +1,4 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph } from "./explore.js";
@@ -8,6 +6,7 @@ import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
 import { StateRecords, type SharedRecords } from "./records.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
+import { workerScript } from "./worker-script.js";
 
 /** How a worker gets the scenario: it compiles it itself (the model does not cross threads). */
 export type ScenarioSource = { readonly file: string } | { readonly name: string; readonly text: string };
@@ -56,15 +55,6 @@ export interface LevelReply {
 /** How often the parallel explorer reports progress while its workers expand a level. */
 const PROGRESS_MS = 250;
 
-/** The compiled worker script (tests run the TypeScript sources; the worker always runs the build). */
-function workerScript(): URL {
-  const here = new URL("./worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL(import.meta.url.replace(/\/src\/checker\/parallel\.ts$/, "/dist/src/checker/worker.js"));
-  if (!existsSync(fileURLToPath(built))) throw new Error("the parallel explorer's worker is not built: run `npm run build`");
-  return built;
-}
-
 /**
  * Explores `sys` breadth-first with `workers` threads. Each level's states are split
  * among the workers, which expand them, insert the successors into the shared table
@@ -101,7 +91,7 @@ export async function exploreParallel(
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null } satisfies WorkerSetup });
+      const w = new Worker(workerScript(import.meta.url, "./worker.js", "the parallel explorer's worker"), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null } satisfies WorkerSetup });
       return new Promise<Worker>((resolve, reject) => {
         w.once("message", () => resolve(w));
         w.once("error", reject);

@@ -1,9 +1,8 @@
 // A long command's session: `check` or `paths` runs in a worker thread while this thread keeps the terminal (progress line, Ctrl-C).
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ProgressPhase } from "../checker/check.js";
 import type { Progress } from "../checker/explore.js";
+import { workerScript } from "../checker/worker-script.js";
 import type { CheckCommandOptions } from "./commands/check.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
 import type { GraphCommandOptions } from "./commands/graph.js";
@@ -55,15 +54,6 @@ export type SessionMessage =
 /** The exit code of a second Ctrl-C, which quits at once: 128 + SIGINT, as shells report it. */
 export const EXIT_FORCED = 130;
 
-/** The compiled worker script (tests run the TypeScript sources; the worker always runs the build). */
-function workerScript(): URL {
-  const here = new URL("./session-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL(import.meta.url.replace(/\/src\/cli\/session\.ts$/, "/dist/src/cli/session-worker.js"));
-  if (!existsSync(fileURLToPath(built))) throw new Error("the CLI's session worker is not built: run `npm run build`");
-  return built;
-}
-
 /**
  * Runs `command` in a worker thread and resolves to its exit code. Its output is written to
  * `io` here, in order, the progress line cleared first. The first Ctrl-C sets the interrupt
@@ -73,7 +63,7 @@ function workerScript(): URL {
 export async function runSession(command: SessionCommand, io: Io, options: { readonly quiet: boolean }): Promise<number> {
   const interrupt = new Int32Array(new SharedArrayBuffer(4));
   const line = new ProgressLine(process.stderr, !options.quiet && process.stderr.isTTY === true);
-  const worker = new Worker(workerScript(), { workerData: { command, color: io.color, progress: line.enabled, interrupt } satisfies SessionSetup });
+  const worker = new Worker(workerScript(import.meta.url, "./session-worker.js", "the CLI's session worker"), { workerData: { command, color: io.color, progress: line.enabled, interrupt } satisfies SessionSetup });
   let presses = 0;
   const onInterrupt = (): void => {
     line.clear();
