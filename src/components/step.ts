@@ -395,6 +395,121 @@ export function localStep(sys: System, s: StateVector): Successor | null {
   return null;
 }
 
+/** What a thread statement's step did to its copy of the state: how to describe it, its status, a completed revoke. */
+interface Outcome {
+  readonly text: Describe;
+  readonly status?: Status;
+  readonly revoked?: StepInfo["revoked"];
+}
+
+/**
+ * One thread's statement being stepped from `s`: what every step of it shares, and the helpers
+ * the statements use, as methods. One object per `threadSteps` call, instead of a closure per
+ * helper (the explorer steps a thread for most of the states it expands).
+ */
+class ThreadStep {
+  readonly L: Layout;
+  readonly pd: number;
+  /** Statements that do not enter the kernel do not dispatch their thread (spec/language.md §9.2). */
+  readonly dispatch: boolean;
+  /** The step's op and object (StepInfo): set before `step` runs. */
+  op: string;
+  obj = -1;
+
+  constructor(
+    readonly sys: System,
+    readonly s: StateVector,
+    readonly ec: number,
+    readonly i: Linked,
+    readonly out: Successor[],
+  ) {
+    this.L = sys.k.L;
+    this.pd = ecGet(s, this.L, ec, EC.PD);
+    this.dispatch = !LOCAL_OPS.has(i.op);
+    this.op = i.op;
+  }
+
+  /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
+  step(act: (n: StateVector) => Outcome, reads: "local" | "all" = "all"): void {
+    const { sys, s, ec, i } = this;
+    const n = begin(sys, s, ec, this.dispatch);
+    const r = act(n);
+    const text = r.text;
+    const { model } = sys;
+    const L = this.L;
+    done(sys, s, n, ec, "thread", this.op, this.obj, ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, this.out);
+  }
+
+  /** The statement's source text (for step texts: called when a text is read). */
+  stmt(): string {
+    return this.sys.model.sources.text(this.i.node);
+  }
+
+  /** The selector of the first capability of the thread's PD to an object with `rights`, or -1. */
+  sel(kind: number, object: number, rights = 0): number {
+    return findObject(this.s, this.L, this.pd, kind, object, rights);
+  }
+
+  pdSel(target: number): number {
+    return findObject(this.s, this.L, this.pd, Kind.PD, target, Right.CTRL);
+  }
+
+  /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
+  sys1(n: StateVector, a: SyscallArgs, complete: (n: StateVector) => Describe): { text: Describe; status: Status } {
+    const { sys, ec, i, L } = this;
+    const st = syscall(sys.k, n, ec, a);
+    if (st !== Status.SUCCESS) {
+      advance(sys, n, ec, i.next);
+      return { text: () => `${this.stmt()}: ${STATUS_NAMES[st]}`, status: st };
+    }
+    if (ecState(n, L, ec) === EcState.RUNNABLE) {
+      const t = complete(n);
+      advance(sys, n, ec, i.next);
+      return { text: t, status: st };
+    }
+    ecSet(n, L, ec, EC.PHASE, 1);
+    return { text: () => `${this.stmt()}: blocks`, status: st };
+  }
+
+  /**
+   * A `with CAP [: rights]` item: the first capability to the object with those rights
+   * (without rights written: the widest one held, passed on whole). None held: a selector
+   * that names nothing, which the kernel refuses with BAD_CAP.
+   */
+  itemArg(it: ItemModel | null): Item | undefined {
+    if (!it) return undefined;
+    const { kind, objects } = kernelObjects(this.L, it.object);
+    const wanted = it.rights ? rightsOf(it.rights) : null;
+    for (const o of objects) {
+      const rights = wanted ?? widestRights(this.s, this.L, this.pd, kind, o);
+      const at = this.sel(kind, o, rights);
+      if (at >= 0) return { sel: at, rights };
+    }
+    return { sel: -1, rights: wanted ?? 0 };
+  }
+
+  /** A memory access that faulted: where the fault went is decided now, from the successor. */
+  faulted(n: StateVector): Outcome {
+    const dies = ecState(n, this.L, this.ec) === EcState.DEAD;
+    return { text: () => `${this.stmt()}: page fault (${dies ? "the fault has nowhere to go: the thread dies" : "sent to the pager"})` };
+  }
+
+  /** Binds the received message word to `bind` (now), and describes that (later). */
+  bindMsg(n: StateVector, bind: number | null): Describe {
+    if (bind === null) return () => this.stmt();
+    const { L, ec } = this;
+    const model = this.sys.model;
+    const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
+    setVar(n, L, ec, bind, d.value, d.labels);
+    return () => `${this.stmt()}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
+  }
+}
+
+/** The kernel object a semaphore or region reference names (a device's IRQ SM or MMIO window included). */
+function kobj(L: Layout, o: ObjectRef): number {
+  return kernelObjects(L, o).objects[0]!;
+}
+
 function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const { k, model } = sys;
   const L = k.L;
@@ -402,46 +517,33 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   const pc = ecGet(s, L, ec, EC.PC);
   const i = prog.code[pc];
   if (!i) return;
-  // The statement's source text and the thread's name go into step texts: looked up when a text is read.
-  const stmt = (): string => model.sources.text(i.node);
-  /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
-  // Statements that do not enter the kernel do not dispatch their thread (spec/language.md §9.2).
-  const dispatch = !LOCAL_OPS.has(i.op);
-  // The step's op and object (StepInfo): set below before `step` runs.
-  let op: string = i.op;
-  let obj = -1;
-  const step = (act: (n: StateVector) => { text: Describe; status?: Status; revoked?: StepInfo["revoked"] }, reads: "local" | "all" = "all"): void => {
-    const n = begin(sys, s, ec, dispatch);
-    const r = act(n);
-    const text = r.text;
-    done(sys, s, n, ec, "thread", op, obj, ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, out);
-  };
-  const pd = ecGet(s, L, ec, EC.PD);
+  const t = new ThreadStep(sys, s, ec, i, out);
+  const stmt = (): string => t.stmt();
   switch (i.op) {
     case "choose":
-      i.targets.forEach((t, b) =>
-        step((n) => {
-          advance(sys, n, ec, t);
+      i.targets.forEach((target, b) =>
+        t.step((n) => {
+          advance(sys, n, ec, target);
           return { text: () => `choose, branch ${b + 1} of ${i.targets.length}` };
         }, "local"),
       );
       return;
     case "branch":
-      step((n) => {
+      t.step((n) => {
         const c = evalCond(n, L, ec, i.cond);
         advance(sys, n, ec, c ? i.next : i.otherwise);
         return { text: () => `${stmt().replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}` };
       });
       return;
     case "count":
-      step((n) => {
+      t.step((n) => {
         setVar(n, L, ec, i.slot, i.count, 0);
         advance(sys, n, ec, i.next);
         return { text: () => `repeat ${i.count}: starts` };
       }, "local");
       return;
     case "repeat":
-      step((n) => {
+      t.step((n) => {
         const left = varValue(n, L, ec, i.slot);
         if (left === 0) {
           advance(sys, n, ec, i.exit);
@@ -453,10 +555,10 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       }, "local");
       return;
     case "spin":
-      step(() => ({ text: () => "loop { } (idles)" }), "local");
+      t.step(() => ({ text: () => "loop { } (idles)" }), "local");
       return;
     case "assert":
-      step((n) => {
+      t.step((n) => {
         if (evalCond(n, L, ec, i.cond)) {
           advance(sys, n, ec, i.next);
           return { text: () => `${stmt()}: holds` };
@@ -473,8 +575,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   const phase = ecGet(s, L, ec, EC.PHASE);
   if (phase === 1) {
     // The EC woke up inside a blocking statement: complete it.
-    op = "complete";
-    step((n) => {
+    t.op = "complete";
+    t.step((n) => {
       const status = ecGet(n, L, ec, EC.STATUS) as Status;
       let text: Describe = () => `${stmt()} completes${status !== Status.SUCCESS ? ` with ${STATUS_NAMES[status]}` : ""}`;
       if ((i.op === "call" || i.op === "recv" || i.op === "raise") && i.bind !== null && status === Status.SUCCESS) {
@@ -488,63 +590,16 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     });
     return;
   }
-  const sel = (kind: number, object: number, rights = 0): number => findObject(s, L, pd, kind, object, rights);
-  const pdSel = (target: number): number => findObject(s, L, pd, Kind.PD, target, Right.CTRL);
-  /** The kernel object a semaphore or region reference names (a device's IRQ SM or MMIO window included). */
-  const kobj = (o: ObjectRef): number => kernelObjects(L, o).objects[0]!;
-  /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
-  const sys1 = (n: StateVector, a: SyscallArgs, complete: (n: StateVector) => Describe): { text: Describe; status: Status } => {
-    const st = syscall(k, n, ec, a);
-    if (st !== Status.SUCCESS) {
-      advance(sys, n, ec, i.next);
-      return { text: () => `${stmt()}: ${STATUS_NAMES[st]}`, status: st };
-    }
-    if (ecState(n, L, ec) === EcState.RUNNABLE) {
-      const t = complete(n);
-      advance(sys, n, ec, i.next);
-      return { text: t, status: st };
-    }
-    ecSet(n, L, ec, EC.PHASE, 1);
-    return { text: () => `${stmt()}: blocks`, status: st };
-  };
-  /**
-   * A `with CAP [: rights]` item: the first capability to the object with those rights
-   * (without rights written: the widest one held, passed on whole). None held: a selector
-   * that names nothing, which the kernel refuses with BAD_CAP.
-   */
-  const itemArg = (it: ItemModel | null): Item | undefined => {
-    if (!it) return undefined;
-    const { kind, objects } = kernelObjects(L, it.object);
-    const wanted = it.rights ? rightsOf(it.rights) : null;
-    for (const o of objects) {
-      const rights = wanted ?? widestRights(s, L, pd, kind, o);
-      const at = sel(kind, o, rights);
-      if (at >= 0) return { sel: at, rights };
-    }
-    return { sel: -1, rights: wanted ?? 0 };
-  };
-  /** A memory access that faulted: where the fault went is decided now, from the successor. */
-  const faulted = (n: StateVector): { text: Describe } => {
-    const dies = ecState(n, L, ec) === EcState.DEAD;
-    return { text: () => `${stmt()}: page fault (${dies ? "the fault has nowhere to go: the thread dies" : "sent to the pager"})` };
-  };
-  /** Binds the received message word to `bind` (now), and describes that (later). */
-  const bindMsg = (n: StateVector, bind: number | null): Describe => {
-    if (bind === null) return stmt;
-    const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
-    setVar(n, L, ec, bind, d.value, d.labels);
-    return () => `${stmt()}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
-  };
   switch (i.op) {
     case "call": {
       const pts = L.boot.portalPts[i.portal]!;
       const pt = pts.length > 1 ? pts[ecGet(s, L, ec, EC.CPU)]! : pts[0]!;
-      obj = pt;
-      step((n) => {
+      t.obj = pt;
+      t.step((n) => {
         const args = i.args.map((a) => evalData(n, L, ec, a));
         const words = args.slice(0, L.config.msgWords).map((d) => d.value);
         const labels = args.reduce((m, d) => m | d.labels, 0);
-        return sys1(n, { op: "call", pt: sel(Kind.PT, pt, Right.CALL), words, labels, item: itemArg(i.item), timeout: i.timeout }, (m) => bindMsg(m, i.bind));
+        return t.sys1(n, { op: "call", pt: t.sel(Kind.PT, pt, Right.CALL), words, labels, item: t.itemArg(i.item), timeout: i.timeout }, (m) => t.bindMsg(m, i.bind));
       });
       return;
     }
@@ -552,45 +607,45 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const pts = L.boot.portalPts[i.portal]!;
       const pt = pts.find((p) => L.boot.ptEc[p] === ec) ?? pts[0]!;
       const callers = waitingCallers(s, L, pt);
-      obj = pt;
+      t.obj = pt;
       const choices = callers.length === 0 ? [0] : callers.map((_, c) => c);
       for (const choice of choices)
-        step((n) => {
-          const r = sys1(n, { op: "recv", pt: sel(Kind.PT, pt), choice }, (m) => bindMsg(m, i.bind));
+        t.step((n) => {
+          const r = t.sys1(n, { op: "recv", pt: t.sel(Kind.PT, pt), choice }, (m) => t.bindMsg(m, i.bind));
           const text = r.text;
-          return callers.length > 1 ? { ...r, text: () => `${text()} (from ${ecName(model, L, callers[choice]!)})` } : r;
+          return callers.length > 1 ? { text: () => `${text()} (from ${ecName(model, L, callers[choice]!)})`, status: r.status } : r;
         });
       return;
     }
     case "reply":
-      step((n) => {
+      t.step((n) => {
         const d = evalData(n, L, ec, i.value);
-        return sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(i.item) }, () => () => `${stmt()}: sends ${fmt(d, model)}`);
+        return t.sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: t.itemArg(i.item) }, () => () => `${stmt()}: sends ${fmt(d, model)}`);
       });
       return;
     case "up": {
       // An up wakes one waiter: each is a separate outcome.
-      const sm = kobj(i.sem);
+      const sm = kobj(L, i.sem);
       const waiters = smWaiters(s, L, sm);
-      obj = sm;
+      t.obj = sm;
       (waiters.length ? waiters : [-1]).forEach((w, choice) =>
-        step((n) => {
-          const r = sys1(n, { op: "sm_up", sm: sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
+        t.step((n) => {
+          const r = t.sys1(n, { op: "sm_up", sm: t.sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
           const text = r.text;
-          return w >= 0 ? { ...r, text: () => `${text()} (wakes ${ecName(model, L, w)})` } : r;
+          return w >= 0 ? { text: () => `${text()} (wakes ${ecName(model, L, w)})`, status: r.status } : r;
         }),
       );
       return;
     }
     case "down":
-      obj = kobj(i.sem);
-      step((n) => sys1(n, { op: "sm_down", sm: sel(Kind.SM, obj, Right.DOWN) }, () => stmt));
+      t.obj = kobj(L, i.sem);
+      t.step((n) => t.sys1(n, { op: "sm_down", sm: t.sel(Kind.SM, t.obj, Right.DOWN) }, () => stmt));
       return;
     case "read": {
-      const mem = kobj(i.region);
-      obj = mem;
-      step((n) => {
-        if (!memAccess(k, n, ec, mem, "r")) return faulted(n);
+      const mem = kobj(L, i.region);
+      t.obj = mem;
+      t.step((n) => {
+        if (!memAccess(k, n, ec, mem, "r")) return t.faulted(n);
         const d = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
         setVar(n, L, ec, i.bind, d.value, d.labels);
         advance(sys, n, ec, i.next);
@@ -599,10 +654,10 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     }
     case "write": {
-      const mem = kobj(i.region);
-      obj = mem;
-      step((n) => {
-        if (!memAccess(k, n, ec, mem, "w")) return faulted(n);
+      const mem = kobj(L, i.region);
+      t.obj = mem;
+      t.step((n) => {
+        if (!memAccess(k, n, ec, mem, "w")) return t.faulted(n);
         const d = evalData(n, L, ec, i.value);
         setRegionValue(n, L, mem, d.value);
         taintRegion(n, L, mem, d.labels);
@@ -614,30 +669,31 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "delegate": {
       const { kind, objects } = kernelObjects(L, i.object);
       const rights = rightsOf(i.rights);
-      const src = objects.map((o) => sel(kind, o, rights)).find((x) => x >= 0) ?? -1;
-      step((n) => sys1(n, { op: "delegate", src, pd: pdSel(i.to), rights }, () => stmt));
+      const src = objects.map((o) => t.sel(kind, o, rights)).find((x) => x >= 0) ?? -1;
+      t.step((n) => t.sys1(n, { op: "delegate", src, pd: t.pdSel(i.to), rights }, () => stmt));
       return;
     }
     case "revoke": {
       const { kind, objects } = kernelObjects(L, i.object);
-      const src = objects.map((o) => sel(kind, o)).find((x) => x >= 0) ?? -1;
-      step((n) => {
-        const r = sys1(n, { op: "revoke", sel: src }, () => stmt);
+      const src = objects.map((o) => t.sel(kind, o)).find((x) => x >= 0) ?? -1;
+      t.step((n) => {
+        const r = t.sys1(n, { op: "revoke", sel: src }, () => stmt);
         // Without preemptible revoke the revoke completes in this step.
-        return r.status === Status.SUCCESS && !model.kernel.preemptibleRevoke ? { ...r, revoked: revokedSlot(s, L, globalSlot(L, pd, src)) } : r;
+        // (An object literal, not a spread of `r`: V8 copies a spread through a slow generic path.)
+        return r.status === Status.SUCCESS && !model.kernel.preemptibleRevoke ? { text: r.text, status: r.status, revoked: revokedSlot(s, L, globalSlot(L, t.pd, src)) } : r;
       });
       return;
     }
     case "map": {
-      const mem = kobj(i.region);
-      const held = widestRights(s, L, pd, Kind.MEM, mem);
+      const mem = kobj(L, i.region);
+      const held = widestRights(s, L, t.pd, Kind.MEM, mem);
       const rights = i.rights ? rightsOf(i.rights) : held;
-      step((n) => sys1(n, { op: "map", mem, pd: pdSel(i.to), rights }, () => stmt));
+      t.step((n) => t.sys1(n, { op: "map", mem, pd: t.pdSel(i.to), rights }, () => stmt));
       return;
     }
     case "raise":
       // Not a system call: the exception enters the kernel, which sends it to the handler's portal.
-      step((n) => {
+      t.step((n) => {
         const d = evalData(n, L, ec, i.value);
         raiseException(k, n, ec, d.value, d.labels);
         if (ecState(n, L, ec) === EcState.DEAD) return { text: () => `${stmt()}: exception (no usable exception handler: the thread dies)` };
@@ -646,7 +702,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       });
       return;
     case "unmap":
-      step((n) => sys1(n, { op: "unmap", mem: kobj(i.region) }, () => stmt));
+      t.step((n) => t.sys1(n, { op: "unmap", mem: kobj(L, i.region) }, () => stmt));
       return;
   }
 }

@@ -121,10 +121,66 @@ export function refreshMapping(s: StateVector, L: Layout, pd: number, mem: numbe
   }
 }
 
-/** One descendant of `root` with no children of its own (removing leaves first keeps the tree connected). */
-function leafDescendant(s: StateVector, L: Layout, root: number): number {
-  for (let i = 0; i < L.counts.slots; i++) if (isDescendant(s, L, i, root) && !hasChild(s, L, i)) return i;
+/**
+ * The derivation links of every slot, read once from the state: whether it holds a capability,
+ * its parent (the snapshot mark stripped, as `parent` gives it) and how many live children it
+ * has. Revoke searches them for leaves instead of rescanning the slots for every candidate.
+ */
+interface Links {
+  readonly live: number[];
+  readonly parent: number[];
+  readonly children: number[];
+}
+
+function linksOf(s: StateVector, L: Layout): Links {
+  // Plain arrays: a typed array this size would get a buffer of its own, outside the JS heap
+  // (an allocation several times dearer than the whole search).
+  const n = L.counts.slots;
+  const live: number[] = new Array<number>(n).fill(0);
+  const up: number[] = new Array<number>(n).fill(0);
+  const children: number[] = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    live[i] = capAt(s, L, i) === NO_CAP ? 0 : 1;
+    up[i] = parent(s, L, i);
+  }
+  for (let i = 0; i < n; i++) {
+    const p = up[i]!;
+    if (live[i] === 1 && p !== NO_PARENT && p >= 0 && p < n) children[p]!++;
+  }
+  return { live, parent: up, children };
+}
+
+/** `isDescendant` on the links: the same walk, bounded the same way. */
+function descends(l: Links, g: number, anc: number): boolean {
+  if (l.live[g] === 0) return false;
+  const n = l.live.length;
+  let p = l.parent[g]!;
+  for (let steps = 0; p !== NO_PARENT && steps < n; steps++) {
+    if (p === anc) return true;
+    p = l.parent[p]!;
+  }
+  return false;
+}
+
+/**
+ * One descendant of `root` with no children of its own (removing leaves first keeps the tree
+ * connected): the lowest such slot, which fixes the order in which revoke removes them.
+ */
+function leafIn(l: Links, root: number): number {
+  for (let i = 0; i < l.live.length; i++) if (l.children[i] === 0 && descends(l, i, root)) return i;
   return -1;
+}
+
+/** The links after `removeNode(g)`, which empties the slot (parent word 0: clearSlot). */
+function dropLink(l: Links, g: number): void {
+  const p = l.parent[g]!;
+  if (p !== NO_PARENT) l.children[p]!--;
+  l.live[g] = 0;
+  l.parent[g] = 0;
+}
+
+function leafDescendant(s: StateVector, L: Layout, root: number): number {
+  return leafIn(linksOf(s, L), root);
 }
 
 /**
@@ -138,10 +194,26 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
     for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) removeNode(s, L, i, localCpu, meter);
     return;
   }
-  // No child, no descendant: one scan decides the common case (an adversary revoking what it
-  // holds) instead of leafDescendant's walk of every slot's ancestry.
-  if (!hasChild(s, L, g)) return;
-  for (let leaf = leafDescendant(s, L, g); leaf >= 0; leaf = leafDescendant(s, L, g)) removeNode(s, L, leaf, localCpu, meter);
+  // The common cases take one or two scans of the slots, not a walk of every slot's ancestry:
+  // no child (an adversary revoking what it holds), or children that have none of their own
+  // (a server taking back what it lent). Those children are then every descendant and every
+  // one a leaf, so the lowest-leaf-first order below is their slot order.
+  const n = L.counts.slots;
+  const kids: number[] = [];
+  for (let i = 0; i < n; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) kids.push(i);
+  if (kids.length === 0) return;
+  let grandchildren = false;
+  for (let i = 0; i < n && !grandchildren; i++) grandchildren = capAt(s, L, i) !== NO_CAP && kids.includes(parent(s, L, i));
+  if (!grandchildren) {
+    for (const kid of kids) removeNode(s, L, kid, localCpu, meter);
+    return;
+  }
+  // removeNode changes no slot but the one it empties: the links are kept up to date, not reread.
+  const l = linksOf(s, L);
+  for (let leaf = leafIn(l, g); leaf >= 0; leaf = leafIn(l, g)) {
+    removeNode(s, L, leaf, localCpu, meter);
+    dropLink(l, leaf);
+  }
 }
 
 /** Whether slot `g` has a descendant: a live slot whose parent is `g` (its children are its first descendants). */

@@ -2,7 +2,7 @@
 import { dispatch, Mode, setCpuMode } from "../machine/cpu.js";
 import { ecCpu, ecGet, ecState } from "./ec.js";
 import { EC, EcState, SC, type StateVector } from "./layout.js";
-import { scGet, scSet } from "./sc.js";
+import { scGet, scOf, scSet } from "./sc.js";
 import type { Kernel } from "./syscalls.js";
 
 /** Rank of an SC whose EC is not runnable: behind every runnable peer when it wakes. */
@@ -42,10 +42,15 @@ function effectiveSc(s: StateVector, k: Kernel, scs: Int32Array, ec: number): nu
  */
 export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
   const L = k.L;
-  const scs = scByEc(s, k);
   const all: number[] = [];
+  if (L.config.scheduling === "interleave") {
+    // The explorer asks this for every state it expands: no SC table, only the runnable ECs' own SC looked up.
+    for (let e = 0; e < L.counts.ec; e++) if (ecCpu(s, L, e) === cpu && ecState(s, L, e) === EcState.RUNNABLE && canRun(s, k, e, scOf(s, L, e))) all.push(e);
+    return all;
+  }
+  const scs = scByEc(s, k);
   for (let e = 0; e < L.counts.ec; e++) if (ecCpu(s, L, e) === cpu && canRun(s, k, e, scs[e]!)) all.push(e);
-  if (L.config.scheduling === "interleave" || all.length <= 1) return all;
+  if (all.length <= 1) return all;
   let best = all[0]!;
   const key = (e: number): [number, number] => {
     const sc = effectiveSc(s, k, scs, e);
