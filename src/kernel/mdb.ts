@@ -4,7 +4,7 @@ import { ecGet, ecSet, ecState } from "./ec.js";
 import { EC, EcState, NO_PARENT, SLOT, type Layout, type StateVector } from "./layout.js";
 import { P, type Meter } from "../machine/meter.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
-import { SNAPSHOT_MARK, capAt, clearSlot, globalSlot, parentOf, setSlot, slotPd, slotsOf } from "./space.js";
+import { SNAPSHOT_MARK, capAt, childrenOf, clearSlot, globalSlot, parentOf, parentOfAny, setSlot, slotPd, slotsOf } from "./space.js";
 import { Status } from "./status.js";
 
 const MARK = SNAPSHOT_MARK;
@@ -30,12 +30,6 @@ export function isDescendant(s: StateVector, L: Layout, g: number, anc: number):
     if (p === anc) return true;
     p = parent(s, L, p);
   }
-  return false;
-}
-
-/** Whether slot `g` has a child. */
-function hasChild(s: StateVector, L: Layout, g: number): boolean {
-  for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) return true;
   return false;
 }
 
@@ -198,13 +192,9 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
   // no child (an adversary revoking what it holds), or children that have none of their own
   // (a server taking back what it lent). Those children are then every descendant and every
   // one a leaf, so the lowest-leaf-first order below is their slot order.
-  const n = L.counts.slots;
-  const kids: number[] = [];
-  for (let i = 0; i < n; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) kids.push(i);
+  const kids = childrenOf(s, L, g);
   if (kids.length === 0) return;
-  let grandchildren = false;
-  for (let i = 0; i < n && !grandchildren; i++) grandchildren = capAt(s, L, i) !== NO_CAP && kids.includes(parent(s, L, i));
-  if (!grandchildren) {
+  if (!parentOfAny(s, L, kids)) {
     for (const kid of kids) removeNode(s, L, kid, localCpu, meter);
     return;
   }
@@ -218,8 +208,7 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
 
 /** Whether slot `g` has a descendant: a live slot whose parent is `g` (its children are its first descendants). */
 export function hasDescendant(s: StateVector, L: Layout, g: number): boolean {
-  for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) return true;
-  return false;
+  return childrenOf(s, L, g).length > 0;
 }
 
 /**

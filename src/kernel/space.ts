@@ -35,6 +35,38 @@ export function parentOf(s: StateVector, L: Layout, g: number): number {
   const p = s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!;
   return p === NO_PARENT ? NO_PARENT : p & ~SNAPSHOT_MARK;
 }
+/**
+ * The live slots whose parent is `g`, in slot order: one pass over the slot table, reading it
+ * directly (revoke asks this for every node it takes back).
+ */
+export function childrenOf(s: StateVector, L: Layout, g: number): number[] {
+  const out: number[] = [];
+  const base = L.base.slots;
+  for (let i = 0, n = L.counts.slots; i < n; i++) {
+    const at = base + i * SLOT.SIZE;
+    if (s[at + SLOT.CAP] === NO_CAP) continue;
+    const p = s[at + SLOT.PARENT]!;
+    if (p !== NO_PARENT && (p & ~SNAPSHOT_MARK) === g) out.push(i);
+  }
+  return out;
+}
+
+/** Whether some live slot's parent is one of `gs`. */
+export function parentOfAny(s: StateVector, L: Layout, gs: readonly number[]): boolean {
+  const base = L.base.slots;
+  // One slot (a capability lent once) is the common case: compared directly, not by `includes`.
+  const only = gs.length === 1 ? gs[0]! : -2;
+  for (let i = 0, n = L.counts.slots; i < n; i++) {
+    const at = base + i * SLOT.SIZE;
+    if (s[at + SLOT.CAP] === NO_CAP) continue;
+    const p = s[at + SLOT.PARENT]!;
+    if (p === NO_PARENT) continue;
+    const up = p & ~SNAPSHOT_MARK;
+    if (only >= 0 ? up === only : gs.includes(up)) return true;
+  }
+  return false;
+}
+
 export function setSlot(s: StateVector, L: Layout, g: number, c: Cap, parent: number): void {
   s[L.base.slots + g * SLOT.SIZE + SLOT.CAP] = c;
   s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT] = parent;
