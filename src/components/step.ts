@@ -149,18 +149,8 @@ export function successors(sys: System, s: StateVector): Successor[] {
       else if (isAdversary(sys, s, ec)) adversarySteps(sys, s, ec, out);
     }
   }
-  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) environment(sys, s, "timeout", ec, ec, (n) => timeout(k, n, ec), () => `timeout of ${ecName(sys.model, L, ec)}`, out);
-  sys.model.machine.devices.forEach((d, dev) => {
-    const sm = L.boot.deviceIrqSm[dev]!;
-    if (sm < 0) return;
-    const waiters = smWaiters(s, L, sm);
-    if (waiters.length === 0 && smCount(s, L, sm) >= SM_MAX) return;
-    if (waiters.length === 0 && sys.quietIrqs && unobservable(sys, s, dev, sm)) return;
-    // The interrupt wakes one waiter: each is a separate outcome.
-    (waiters.length ? waiters : [-1]).forEach((w, choice) =>
-      environment(sys, s, "irq", dev, -1, (n) => deviceIrq(k, n, dev, choice), () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(sys.model, L, w)})` : ""}`, out),
-    );
-  });
+  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
+  for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
   return out;
 }
 
@@ -306,10 +296,30 @@ function clearDead(sys: System, n: StateVector, ec: number): void {
   for (let v = 0; v < row.length; v++) if (row[v] === 0 && (varValue(n, L, ec, v) !== 0 || varLabels(n, L, ec, v) !== 0)) setVar(n, L, ec, v, 0, 0);
 }
 
-function environment(sys: System, s: StateVector, kind: StepKind, obj: number, ec: number, act: (n: StateVector) => void, describe: Describe, out: Successor[]): void {
+/** The timeout of `ec`'s blocked call or down fires (a step of the environment: no EC dispatched). */
+function timeoutStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const n = begin(sys, s, -1);
-  act(n);
-  done(sys, s, n, -1, kind, kind, obj, ec, null, describe, Status.SUCCESS, "all", undefined, out);
+  timeout(sys.k, n, ec);
+  const { model, k } = sys;
+  done(sys, s, n, -1, "timeout", "timeout", ec, ec, null, () => `timeout of ${ecName(model, k.L, ec)}`, Status.SUCCESS, "all", undefined, out);
+}
+
+/** Device `dev` raises its interrupt, if it has a line that can change anything: one step per waiter it may wake. */
+function irqSteps(sys: System, s: StateVector, dev: number, out: Successor[]): void {
+  const { model, k } = sys;
+  const L = k.L;
+  const d = model.machine.devices[dev]!;
+  const sm = L.boot.deviceIrqSm[dev]!;
+  if (sm < 0) return;
+  const waiters = smWaiters(s, L, sm);
+  if (waiters.length === 0 && smCount(s, L, sm) >= SM_MAX) return;
+  if (waiters.length === 0 && sys.quietIrqs && unobservable(sys, s, dev, sm)) return;
+  // The interrupt wakes one waiter: each is a separate outcome.
+  (waiters.length ? waiters : [-1]).forEach((w, choice) => {
+    const n = begin(sys, s, -1);
+    deviceIrq(k, n, dev, choice);
+    done(sys, s, n, -1, "irq", "irq", dev, -1, null, () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`, Status.SUCCESS, "all", undefined, out);
+  });
 }
 
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
