@@ -222,16 +222,23 @@ class StateQueue {
     // Back to the reference where the previous state differed from it (`out` is read-only to
     // callers), instead of copying the whole reference: a state differs in a few dozen words.
     const ref = this.ref;
-    for (let k = 0; k < this.lastLength; k += 2) out[last[k]!] = ref[last[k]!]!;
-    const diff = c[this.ri++]!;
-    for (let k = 0; k < 2 * diff; k += 2) {
-      const i = c[this.ri++]!;
-      const v = c[this.ri++]!;
+    for (let k = 0, n = this.lastLength; k < n; k += 2) {
+      const i = last[k]!;
+      out[i] = ref[i]!;
+    }
+    // The read position in a local: a field incremented in the loop is written back every time.
+    let r = this.ri;
+    const words = 2 * c[r++]!;
+    for (let k = 0; k < words; k += 2) {
+      const i = c[r]!;
+      const v = c[r + 1]!;
+      r += 2;
       out[i] = v;
       last[k] = i;
       last[k + 1] = v;
     }
-    this.lastLength = 2 * diff;
+    this.ri = r;
+    this.lastLength = words;
     this.count--;
     return out;
   }
