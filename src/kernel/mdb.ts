@@ -185,7 +185,8 @@ function leafDescendant(s: StateVector, L: Layout, root: number): number {
 export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): void {
   if (L.faults.has("revoke_nonrecursive")) {
     // FAULT revoke_nonrecursive: direct children only.
-    for (let i = 0; i < L.counts.slots; i++) if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) removeNode(s, L, i, localCpu, meter);
+    // (removeNode empties only the child's own slot: the children found first are every one.)
+    for (const child of childrenOf(s, L, g)) removeNode(s, L, child, localCpu, meter);
     return;
   }
   // The common cases take one or two scans of the slots, not a walk of every slot's ancestry:
@@ -230,12 +231,10 @@ export function revokeBegin(s: StateVector, L: Layout, g: number): void {
 export function revokeStep(s: StateVector, L: Layout, g: number, localCpu: number, meter: Meter): boolean {
   if (L.faults.has("revoke_nonrecursive")) {
     // FAULT revoke_nonrecursive: one direct child per step, grandchildren stay.
-    for (let i = 0; i < L.counts.slots; i++)
-      if (capAt(s, L, i) !== NO_CAP && parent(s, L, i) === g) {
-        removeNode(s, L, i, localCpu, meter);
-        return false;
-      }
-    return true;
+    const first = childrenOf(s, L, g)[0];
+    if (first === undefined) return true;
+    removeNode(s, L, first, localCpu, meter);
+    return false;
   }
   if (L.faults.has("revoke_race")) {
     // FAULT revoke_race: remove a snapshot node, children before parents; unmarked nodes are never looked for.
