@@ -155,8 +155,8 @@ class EdgeList {
  * A FIFO of state vectors, each stored as its difference from a reference vector (the
  * initial state): a count, then (word index, value) pairs. Most words of a reachable state
  * are those of the initial state, so a queued state takes a fraction of its 1 KB; records
- * are packed into 1 MiB chunks (a JS object per state would cost more than the state), and
- * chunks are dropped as the head passes them.
+ * are packed into 1 MiB chunks (a JS object per state would cost more than the state). A
+ * chunk the head has passed is dropped, except one kept for the tail to fill next.
  */
 class StateQueue {
   private readonly chunks: (Int32Array | undefined)[] = [];
@@ -167,7 +167,10 @@ class StateQueue {
   private rc = 0;
   private ri = 0;
   private count = 0;
+  /** Chunks allocated and not dropped, `spare` included. */
   private held = 0;
+  /** One chunk the head has left, reused by the tail's next one. */
+  private spare: Int32Array | null = null;
   private readonly chunkWords: number;
   /** The vector `shift` decodes into: valid until the next `shift`. */
   private readonly out: Int32Array;
@@ -196,8 +199,12 @@ class StateQueue {
         this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
         this.wc++;
       }
-      this.chunks[this.wc] = new Int32Array(this.chunkWords);
-      this.held++;
+      // A chunk the head has left, if there is one: its pages are mapped already (a new one
+      // costs a page fault per 4 KiB on first write).
+      const spare = this.spare;
+      this.spare = null;
+      if (spare === null) this.held++;
+      this.chunks[this.wc] = spare ?? new Int32Array(this.chunkWords);
       this.wi = 0;
     }
     const c = this.chunks[this.wc]!;
@@ -211,8 +218,10 @@ class StateQueue {
   shift(): StateVector {
     let c = this.chunks[this.rc]!;
     if (this.ri >= this.chunkWords || c[this.ri] === -1) {
-      this.chunks[this.rc] = undefined; // the head has left this chunk
-      this.held--;
+      // The head has left this chunk: kept for the tail's next one, or dropped.
+      if (this.spare === null) this.spare = c;
+      else this.held--;
+      this.chunks[this.rc] = undefined;
       this.rc++;
       this.ri = 0;
       c = this.chunks[this.rc]!;
@@ -626,7 +635,7 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
     const x = xs[at];
     if (!x) throw new Error(`trace replay: state has ${xs.length} successors, not ${ord + 1}`);
     if (!symmetry) {
-      out.push({ ...x, ordinal: at });
+      out.push({ state: x.state, step: x.step, ordinal: at });
       s = rep = x.state;
       continue;
     }
@@ -634,7 +643,7 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
     const real = successors(sys, s);
     const k = real.findIndex((y) => sameState(y.state, target));
     if (k < 0) throw new Error("trace replay: no real step matches a step between representatives (the permutation is not an automorphism)");
-    out.push({ ...real[k]!, ordinal: k });
+    out.push({ state: real[k]!.state, step: real[k]!.step, ordinal: k });
     s = real[k]!.state;
     rep = sys.arena.copy(symmetry.canonical(x.state));
     pi = Symmetry.compose(pi, Symmetry.inverse(symmetry.lastImages()));

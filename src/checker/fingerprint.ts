@@ -1,4 +1,5 @@
 // Fingerprints: a state vector hashed to 64 bits (two independent 32-bit hashes), and the odds that two states share one.
+import { FINGERPRINT_WASM } from "./fingerprint-wasm.generated.js";
 
 /**
  * The visited set keeps a state's fingerprint, not the state (DESIGN.md §7), so two
@@ -136,10 +137,12 @@ export function collisionProbability(n: number): number {
  *
  * Finding the differing words takes a comparison per word, which in JavaScript cost the
  * explorer more than the rest of the fingerprint. A fingerprinter therefore keeps its
- * reference and its `diff` in a WebAssembly memory and compares four words at a time
- * there (`scanModule`), for states that live in that memory too: `room` vectors of it are
- * offered to the explorer's arena (`backing`). States elsewhere are compared in JavaScript,
- * with the same result; so is every state where WebAssembly SIMD is missing.
+ * reference, its `diff` and its `out` in a WebAssembly memory, compares four words at a
+ * time there and hashes the difference there too (fingerprint.wat: the same function as
+ * `fingerprint`, four lanes to a vector), for states that live in that memory as well:
+ * `room` vectors of it are offered to the explorer's arena (`backing`). States elsewhere
+ * are compared in JavaScript, with the same result; so is every state where WebAssembly
+ * SIMD is missing, and the hash is then `fingerprint` itself.
  *
  * Every table that states from different sources meet in (the visited set, a parallel
  * exploration's shared table) must be filled through fingerprinters of the same reference.
@@ -149,37 +152,40 @@ export class StateFingerprinter {
   readonly diff: Int32Array;
   length = 0;
   /** The last fingerprint: high half, low half. */
-  readonly out = new Uint32Array(2);
+  readonly out: Uint32Array;
   /** Room for `room` state vectors in the WebAssembly memory (empty without it): for `StateArena.recycle`. */
   readonly backing: Int32Array;
   private readonly memory: ArrayBuffer | null;
-  private readonly wasmScan: ((s: number, ref: number, words: number, out: number) => number) | null;
-  private readonly refAt: number;
+  private readonly wasm: FingerprintWasm | null;
   private readonly diffAt: number;
+  private readonly outAt: number;
 
   constructor(
     readonly ref: Int32Array,
     room = 0,
   ) {
     const n = ref.length;
-    const scan = scanFunction(n, room);
-    if (scan) {
-      // Layout, in bytes: the reference, the difference (and one spare pair), the room; each 16-aligned.
-      const refBytes = align16(n * 4);
-      const diffBytes = align16((2 * n + 2) * 4);
-      const buffer = scan.memory.buffer;
-      new Int32Array(buffer, 0, n).set(ref);
+    // Layout, in bytes: the fingerprint (16 bytes), the reference, the difference (and one spare pair), the room; each 16-aligned.
+    const refAt = 16;
+    const diffAt = refAt + align16(n * 4);
+    const roomAt = diffAt + align16((2 * n + 2) * 4);
+    const wasm = instantiate(roomAt + room * n * 4);
+    if (wasm) {
+      const buffer = wasm.memory.buffer;
+      new Int32Array(buffer, refAt, n).set(ref);
       this.memory = buffer;
-      this.wasmScan = scan.scan;
-      this.refAt = 0;
-      this.diffAt = refBytes;
-      this.diff = new Int32Array(buffer, refBytes, 2 * n + 2);
-      this.backing = new Int32Array(buffer, refBytes + diffBytes, room * n);
+      this.wasm = wasm;
+      this.diffAt = diffAt;
+      this.outAt = 0;
+      this.out = new Uint32Array(buffer, 0, 2);
+      this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
+      this.backing = new Int32Array(buffer, roomAt, room * n);
     } else {
       this.memory = null;
-      this.wasmScan = null;
-      this.refAt = 0;
+      this.wasm = null;
       this.diffAt = 0;
+      this.outAt = 0;
+      this.out = new Uint32Array(2);
       this.diff = new Int32Array(2 * n + 2);
       this.backing = new Int32Array(0);
     }
@@ -187,6 +193,12 @@ export class StateFingerprinter {
 
   /** Fingerprints `s` (as long as `ref`) into `out`, and leaves its difference in `diff`. */
   take(s: Int32Array): void {
+    const n = this.ref.length;
+    if (s.length !== n) throw new Error(`state of ${s.length} words fingerprinted against a reference of ${n}`);
+    if (this.wasm !== null && s.buffer === this.memory) {
+      this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, this.outAt);
+      return;
+    }
     this.scan(s);
     this.hash();
   }
@@ -196,8 +208,8 @@ export class StateFingerprinter {
     const ref = this.ref;
     const n = ref.length;
     if (s.length !== n) throw new Error(`state of ${s.length} words fingerprinted against a reference of ${n}`);
-    if (this.wasmScan !== null && s.buffer === this.memory) {
-      this.length = this.wasmScan(s.byteOffset, this.refAt, n, this.diffAt);
+    if (this.wasm !== null && s.buffer === this.memory) {
+      this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
       return;
     }
     const d = this.diff;
@@ -215,7 +227,8 @@ export class StateFingerprinter {
 
   /** Fingerprints the state whose difference from `ref` is in `diff[0..length)` (left by `scan`, or written there) into `out`. */
   hash(): void {
-    fingerprint(this.diff, this.out, 0, this.length);
+    if (this.wasm !== null) this.wasm.hash(this.diffAt, this.length, this.outAt);
+    else fingerprint(this.diff, this.out, 0, this.length);
   }
 
   /** Writes the state whose difference is in `diff` into `into`. */
@@ -227,24 +240,34 @@ export class StateFingerprinter {
   }
 }
 
+/** Where the reference starts in a fingerprinter's WebAssembly memory (after the fingerprint). */
+const REF_AT = 16;
+
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-/**
- * The comparison loop in WebAssembly, assembled here (no build step, no file to load):
- * `scan(s, ref, words, out)` compares `words` 32-bit words at byte offsets `s` and `ref` of
- * the imported memory, four at a time (`i32x4.ne`, `i32x4.bitmask`), writes an (index,
- * value) pair at `out` for each word of `s` that differs, and returns the number of words
- * written. Null where WebAssembly or its SIMD instructions are missing.
- */
-function scanFunction(words: number, room: number): { readonly memory: { readonly buffer: ArrayBuffer }; readonly scan: (s: number, ref: number, words: number, out: number) => number } | null {
+/** fingerprint.wat's functions, over a memory of their own. */
+interface FingerprintWasm {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  scan(s: number, ref: number, words: number, out: number): number;
+  hash(v: number, words: number, out: number): void;
+  take(s: number, ref: number, words: number, out: number, fp: number): number;
+}
+
+/** The compiled module, shared by every fingerprinter of this thread; null where WebAssembly or its SIMD instructions are missing. */
+let compiled: object | null | undefined;
+
+/** fingerprint.wat instantiated over a new memory of at least `bytes`, or null without WebAssembly SIMD. */
+function instantiate(bytes: number): FingerprintWasm | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm) return null;
-  const bytes = scanModule();
-  if (!wasm.validate(bytes)) return null;
-  const total = align16(words * 4) + align16((2 * words + 2) * 4) + room * words * 4;
-  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(total / 65536)) });
-  const instance = new wasm.Instance(new wasm.Module(bytes), { m: { mem: memory } });
-  return { memory, scan: instance.exports["scan"] as (s: number, ref: number, words: number, out: number) => number };
+  if (compiled === undefined) {
+    const code = Uint8Array.from(atob(FINGERPRINT_WASM), (c) => c.charCodeAt(0));
+    compiled = wasm.validate(code) ? new wasm.Module(code) : null;
+  }
+  if (compiled === null) return null;
+  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const e = new wasm.Instance(compiled, { m: { mem: memory } }).exports as unknown as Omit<FingerprintWasm, "memory">;
+  return { memory, scan: e.scan, hash: e.hash, take: e.take };
 }
 
 /** The little of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
@@ -253,83 +276,4 @@ interface WasmApi {
   readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: Readonly<Record<string, unknown>> };
-}
-
-/** The bytes of the module `scanFunction` instantiates. */
-function scanModule(): Uint8Array<ArrayBuffer> {
-  const uleb = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  };
-  const sleb = (n: number): number[] => {
-    const out: number[] = [];
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-      out.push(b | 0x80);
-    }
-  };
-  const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
-  const I32 = 0x7f;
-  const VOID = 0x40;
-  const [BLOCK, LOOP, IF, END, BR, BR_IF] = [0x02, 0x03, 0x04, 0x0b, 0x0c, 0x0d];
-  const [LOAD, STORE, CONST, NE, GE_U, ADD, SUB, AND, SHL, SHR_U] = [0x28, 0x36, 0x41, 0x47, 0x4f, 0x6a, 0x6b, 0x71, 0x74, 0x76];
-  const SIMD = 0xfd;
-  const [V128_LOAD, I32X4_NE, I32X4_BITMASK] = [0x00, 0x38, 0xa4];
-  // Parameters 0-3, then locals: the word index, the output cursor (bytes), a lane mask, the end of the 4-word blocks.
-  const [S, REF, N, OUT, I, W, MASK, END4] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const get = (l: number): number[] => [0x20, l];
-  const set = (l: number): number[] => [0x21, l];
-  const tee = (l: number): number[] => [0x22, l];
-  const c = (n: number): number[] => [CONST, ...sleb(n)];
-  const memarg = (offset: number): number[] => [2, ...uleb(offset)];
-  /** base + 4 * (i + k) */
-  const addr = (base: number, k: number): number[] => [...get(base), ...get(I), ...(k ? [...c(k), ADD] : []), ...c(2), SHL, ADD];
-  /** Writes the pair (i + k, s[i + k]) at the cursor and moves it on. */
-  const pair = (k: number): number[] => [
-    ...get(W), ...get(I), ...(k ? [...c(k), ADD] : []), STORE, ...memarg(0),
-    ...get(W), ...addr(S, k), LOAD, ...memarg(0), STORE, ...memarg(4),
-    ...get(W), ...c(8), ADD, ...set(W),
-  ];
-  const body = [
-    ...get(OUT), ...set(W),
-    ...get(N), ...c(-4), AND, ...set(END4),
-    // Blocks of four words.
-    BLOCK, VOID, LOOP, VOID,
-    ...get(I), ...get(END4), GE_U, BR_IF, 1,
-    ...addr(S, 0), SIMD, ...uleb(V128_LOAD), 0, 0,
-    ...addr(REF, 0), SIMD, ...uleb(V128_LOAD), 0, 0,
-    SIMD, ...uleb(I32X4_NE), SIMD, ...uleb(I32X4_BITMASK), ...tee(MASK),
-    IF, VOID,
-    ...[0, 1, 2, 3].flatMap((k) => [...get(MASK), ...c(1 << k), AND, IF, VOID, ...pair(k), END]),
-    END,
-    ...get(I), ...c(4), ADD, ...set(I), BR, 0,
-    END, END,
-    // The last 0-3 words.
-    BLOCK, VOID, LOOP, VOID,
-    ...get(I), ...get(N), GE_U, BR_IF, 1,
-    ...addr(S, 0), LOAD, ...memarg(0), ...addr(REF, 0), LOAD, ...memarg(0), NE,
-    IF, VOID, ...pair(0), END,
-    ...get(I), ...c(1), ADD, ...set(I), BR, 0,
-    END, END,
-    ...get(W), ...get(OUT), SUB, ...c(2), SHR_U,
-    END,
-  ];
-  const code = [1, 4, I32, ...body]; // one group of four i32 locals
-  const name = [...new TextEncoder().encode("scan")];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 1, I32]),
-    ...section(2, [1, 1, 0x6d, 3, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, name.length, ...name, 0x00, 0]),
-    ...section(10, [1, ...uleb(code.length), ...code]),
-  ]);
 }

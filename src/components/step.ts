@@ -146,7 +146,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
     for (const ec of schedulable(s, k, cpu)) {
       if (ecGet(s, L, ec, EC.REVOKE) >= 0) revokeStep(sys, s, ec, out);
       else if (ec < sys.programs.length) threadSteps(sys, s, ec, out);
-      else if (isAdversary(sys, s, ec)) adversarySteps(sys, s, ec, out);
+      else if (adversaryActs(sys, s, ec)) adversarySteps(sys, s, ec, out);
     }
   }
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
@@ -217,11 +217,16 @@ const NO_COST = new Float64Array(0);
  */
 type Describe = () => string;
 
-/** A step's record: `StepInfo` with the text built on first read. */
-class Step implements StepInfo {
+/**
+ * A successor and its step's record in one object (`step` is the object itself): the
+ * explorer makes one per transition, most of them for states it has seen, so a successor
+ * costs one allocation, not two. `StepInfo`'s text is built on first read.
+ */
+class Step implements StepInfo, Successor {
   #describe: Describe | null;
   #text = "";
   constructor(
+    readonly state: StateVector,
     readonly kind: StepKind,
     readonly op: string,
     readonly obj: number,
@@ -237,6 +242,10 @@ class Step implements StepInfo {
     readonly revoked: StepInfo["revoked"],
   ) {
     this.#describe = describe;
+  }
+
+  get step(): StepInfo {
+    return this;
   }
 
   get text(): string {
@@ -279,8 +288,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
   } else if (sys.metered) cost = sys.k.meter.raw.slice();
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
-  const step = new Step(kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked);
-  out.push({ state: n, step });
+  out.push(new Step(n, kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked));
 }
 
 /**
@@ -352,7 +360,20 @@ function advance(sys: System, n: StateVector, ec: number, next: number): void {
 }
 
 /** Statements that run in the thread without entering the kernel: no dispatch, no kernel cost. */
-const LOCAL_OPS: ReadonlySet<string> = new Set(["choose", "branch", "count", "repeat", "spin", "assert"]);
+function isLocalOp(op: string): boolean {
+  // A switch, not a Set: it compiles to a few pointer compares (a thread's every step asks).
+  switch (op) {
+    case "choose":
+    case "branch":
+    case "count":
+    case "repeat":
+    case "spin":
+    case "assert":
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** Whether a condition reads only the thread's own variables (no `holds`, `maps` or `knows`). */
 export function localCondition(e: ExprModel): boolean {
@@ -435,7 +456,7 @@ class ThreadStep {
   ) {
     this.L = sys.k.L;
     this.pd = ecGet(s, this.L, ec, EC.PD);
-    this.dispatch = !LOCAL_OPS.has(i.op);
+    this.dispatch = !isLocalOp(i.op);
     this.op = i.op;
   }
 
@@ -730,11 +751,19 @@ function widestRights(s: StateVector, L: Layout, pd: number, kind: number, objec
 
 // ---- the adversary ------------------------------------------------------------------------
 
-/** Adversary ECs, and ECs created in an untrusted component's PD, act as the adversary. */
-function isAdversary(sys: System, s: StateVector, ec: number): boolean {
-  const pd = ecGet(s, sys.k.L, ec, EC.PD);
+/**
+ * Adversary ECs, and ECs created in an untrusted component's PD, act as the adversary, until
+ * their component has used up its `adversary steps`. Asked before `adversarySteps` is called:
+ * that function's closures cost an allocation on entry, which an exhausted adversary (most
+ * states of a bounded one) need not pay.
+ */
+function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
+  const L = sys.k.L;
+  const pd = ecGet(s, L, ec, EC.PD);
   const c = sys.model.components[pd];
-  return c !== undefined && !c.trusted;
+  if (c === undefined || c.trusted) return false;
+  const bound = c.adversarySteps;
+  return bound === null || s[L.base.pd + pd * PD.SIZE + PD.ADV]! < bound;
 }
 
 /**
@@ -766,15 +795,15 @@ function adversaryData(s: StateVector, L: Layout, ec: number): Datum[] {
 /**
  * Every syscall the adversary can make with the capabilities it holds and the data
  * it knows. The kernel decides: a refused syscall changes nothing an invariant can
- * observe (only the EC's status word), so it is not kept as a step.
+ * observe (only the EC's status word), so it is not kept as a step. Only for an EC
+ * that `adversaryActs`.
  */
 function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const { k, model } = sys;
   const L = k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const comp = model.components[pd]!;
-  const bound = comp.adversarySteps;
-  if (bound !== null && s[L.base.pd + pd * PD.SIZE + PD.ADV]! >= bound) return;
+  const bound = comp.adversarySteps; // not used up (adversaryActs)
   const who = (): string => ecName(model, L, ec);
   const caps: Held[] = [];
   const pts: Held[] = [];

@@ -22,7 +22,12 @@ function scByEc(s: StateVector, k: Kernel): Int32Array {
  */
 export function canRun(s: StateVector, k: Kernel, ec: number, sc: number): boolean {
   if (ecState(s, k.L, ec) !== EcState.RUNNABLE) return false;
-  return sc >= 0 || ecGet(s, k.L, ec, EC.REVOKE) >= 0 || ecGet(s, k.L, ec, EC.PARTNER) >= 0;
+  return sc >= 0 || runsWithoutSc(s, k, ec);
+}
+
+/** The SC-less half of `canRun`: the EC continues a revoke or handles a call. */
+function runsWithoutSc(s: StateVector, k: Kernel, ec: number): boolean {
+  return ecGet(s, k.L, ec, EC.REVOKE) >= 0 || ecGet(s, k.L, ec, EC.PARTNER) >= 0;
 }
 
 /** The SC an EC runs on: its own, or (a local EC handling a call) its caller's, transitively; -1 if none. */
@@ -44,8 +49,10 @@ export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
   const L = k.L;
   const all: number[] = [];
   if (L.config.scheduling === "interleave") {
-    // The explorer asks this for every state it expands: no SC table, only the runnable ECs' own SC looked up.
-    for (let e = 0; e < L.counts.ec; e++) if (ecCpu(s, L, e) === cpu && ecState(s, L, e) === EcState.RUNNABLE && canRun(s, k, e, scOf(s, L, e))) all.push(e);
+    // The explorer asks this for every state it expands: no SC table; `canRun`, with the SC
+    // looked up (a search of the SCs) only for a runnable EC that is not revoking or serving.
+    for (let e = 0; e < L.counts.ec; e++)
+      if (ecCpu(s, L, e) === cpu && ecState(s, L, e) === EcState.RUNNABLE && (runsWithoutSc(s, k, e) || scOf(s, L, e) >= 0)) all.push(e);
     return all;
   }
   const scs = scByEc(s, k);

@@ -186,6 +186,44 @@ describe("StateFingerprinter", () => {
     );
   });
 
+  it("states in its WebAssembly memory (the explorer's successors) get the difference and fingerprint they get anywhere else", () => {
+    // The room's vectors are compared and hashed in WebAssembly (fingerprint.wat); copies
+    // elsewhere in JavaScript. References of every length modulo 4 (the scan's last words).
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.array(fc.tuple(fc.nat(69), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 40 }), (n, changes) => {
+        const r = ref.subarray(0, n).slice();
+        const f = new StateFingerprinter(r, 2);
+        expect(f.backing.length).toBe(2 * n);
+        const inRoom = f.backing.subarray(n, 2 * n);
+        inRoom.set(r);
+        for (const [i, v] of changes) if (i < n) inRoom[i] = v;
+        const elsewhere = inRoom.slice();
+        const g = new StateFingerprinter(r);
+        g.take(elsewhere);
+        f.take(inRoom);
+        expect([...f.diff.subarray(0, f.length)]).toEqual([...g.diff.subarray(0, g.length)]);
+        expect([...f.out]).toEqual([...g.out]);
+        expect([...f.out]).toEqual(fp(g.diff.slice(0, g.length)));
+        f.scan(inRoom);
+        expect([...f.diff.subarray(0, f.length)]).toEqual([...g.diff.subarray(0, g.length)]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("hashes whatever is written into its diff as `fingerprint` does, any length", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 60 }), (words) => {
+        const f = new StateFingerprinter(ref);
+        f.diff.set(words);
+        f.length = words.length;
+        f.hash();
+        expect([...f.out]).toEqual(fp(Int32Array.from(words)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("refuses a state of another length", () => {
     expect(() => new StateFingerprinter(ref).take(new Int32Array(249))).toThrow();
   });
