@@ -143,7 +143,10 @@ export function successors(sys: System, s: StateVector): Successor[] {
   const L = k.L;
   const out: Successor[] = [];
   for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
-    for (const ec of schedulable(s, k, cpu)) {
+    // An index loop: for-of goes through the array iterator here (once per state).
+    const ecs = schedulable(s, k, cpu);
+    for (let j = 0; j < ecs.length; j++) {
+      const ec = ecs[j]!;
       if (ecGet(s, L, ec, EC.REVOKE) >= 0) revokeStep(sys, s, ec, out);
       else if (ec < sys.programs.length) threadSteps(sys, s, ec, out);
       else if (adversaryActs(sys, s, ec)) adversarySteps(sys, s, ec, out);
