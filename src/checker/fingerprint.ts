@@ -158,33 +158,29 @@ export class StateFingerprinter {
   private readonly memory: ArrayBuffer | null;
   private readonly wasm: FingerprintWasm | null;
   private readonly diffAt: number;
-  private readonly outAt: number;
 
   constructor(
     readonly ref: Int32Array,
     room = 0,
   ) {
     const n = ref.length;
-    // Layout, in bytes: the fingerprint (16 bytes), the reference, the difference (and one spare pair), the room; each 16-aligned.
-    const refAt = 16;
-    const diffAt = refAt + align16(n * 4);
+    // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one spare pair), the room; each 16-aligned.
+    const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
     const wasm = instantiate(roomAt + room * n * 4);
     if (wasm) {
       const buffer = wasm.memory.buffer;
-      new Int32Array(buffer, refAt, n).set(ref);
+      new Int32Array(buffer, REF_AT, n).set(ref);
       this.memory = buffer;
       this.wasm = wasm;
       this.diffAt = diffAt;
-      this.outAt = 0;
-      this.out = new Uint32Array(buffer, 0, 2);
+      this.out = new Uint32Array(buffer, OUT_AT, 2);
       this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
       this.backing = new Int32Array(buffer, roomAt, room * n);
     } else {
       this.memory = null;
       this.wasm = null;
       this.diffAt = 0;
-      this.outAt = 0;
       this.out = new Uint32Array(2);
       this.diff = new Int32Array(2 * n + 2);
       this.backing = new Int32Array(0);
@@ -193,10 +189,9 @@ export class StateFingerprinter {
 
   /** Fingerprints `s` (as long as `ref`) into `out`, and leaves its difference in `diff`. */
   take(s: Int32Array): void {
-    const n = this.ref.length;
-    if (s.length !== n) throw new Error(`state of ${s.length} words fingerprinted against a reference of ${n}`);
+    const n = this.words(s);
     if (this.wasm !== null && s.buffer === this.memory) {
-      this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, this.outAt);
+      this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, OUT_AT);
       return;
     }
     this.scan(s);
@@ -206,8 +201,7 @@ export class StateFingerprinter {
   /** Leaves the difference of `s` (as long as `ref`) from `ref` in `diff`, without fingerprinting it. */
   scan(s: Int32Array): void {
     const ref = this.ref;
-    const n = ref.length;
-    if (s.length !== n) throw new Error(`state of ${s.length} words fingerprinted against a reference of ${n}`);
+    const n = this.words(s);
     if (this.wasm !== null && s.buffer === this.memory) {
       this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
       return;
@@ -227,8 +221,15 @@ export class StateFingerprinter {
 
   /** Fingerprints the state whose difference from `ref` is in `diff[0..length)` (left by `scan`, or written there) into `out`. */
   hash(): void {
-    if (this.wasm !== null) this.wasm.hash(this.diffAt, this.length, this.outAt);
+    if (this.wasm !== null) this.wasm.hash(this.diffAt, this.length, OUT_AT);
     else fingerprint(this.diff, this.out, 0, this.length);
+  }
+
+  /** The words of `s`, which must be as many as the reference's. */
+  private words(s: Int32Array): number {
+    const n = this.ref.length;
+    if (s.length !== n) throw new Error(`state of ${s.length} words fingerprinted against a reference of ${n}`);
+    return n;
   }
 
   /** Writes the state whose difference is in `diff` into `into`. */
@@ -240,7 +241,8 @@ export class StateFingerprinter {
   }
 }
 
-/** Where the reference starts in a fingerprinter's WebAssembly memory (after the fingerprint). */
+/** Where the fingerprint and the reference start in a fingerprinter's WebAssembly memory (bytes). */
+const OUT_AT = 0;
 const REF_AT = 16;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;

@@ -10,7 +10,8 @@
   ;; scan(s, ref, n, out): writes an (index, value) pair at `out` for each word of s[0..n) that
   ;; differs from ref[0..n), in index order; returns the number of words written. Four words
   ;; are compared at a time; the differing ones of a group are found by their bits in the mask
-  ;; (count trailing zeros), so a group costs one branch however many words differ in it.
+  ;; (count trailing zeros), so a group where nothing differs costs one branch, and one where
+  ;; something does a pass of a short loop per differing word.
   ;; s, ref: 16-aligned byte addresses.
   (func $scan (export "scan") (param $s i32) (param $ref i32) (param $n i32) (param $out i32) (result i32)
     (local $i i32) (local $w i32) (local $end i32) (local $p i32) (local $q i32) (local $mask i32) (local $k i32)
