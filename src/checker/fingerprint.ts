@@ -194,18 +194,20 @@ export class StateFingerprinter {
       this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, OUT_AT);
       return;
     }
-    this.scan(s);
+    this.scanHere(s, n);
     this.hash();
   }
 
   /** Leaves the difference of `s` (as long as `ref`) from `ref` in `diff`, without fingerprinting it. */
   scan(s: Int32Array): void {
-    const ref = this.ref;
     const n = this.words(s);
-    if (this.wasm !== null && s.buffer === this.memory) {
-      this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
-      return;
-    }
+    if (this.wasm !== null && s.buffer === this.memory) this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
+    else this.scanHere(s, n);
+  }
+
+  /** `scan` in JavaScript, for a state outside the WebAssembly memory (checked: `n` words). */
+  private scanHere(s: Int32Array, n: number): void {
+    const ref = this.ref;
     const d = this.diff;
     let w = 0;
     for (let i = 0; i < n; i++) {
