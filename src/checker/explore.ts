@@ -153,10 +153,12 @@ class EdgeList {
 
 /**
  * A FIFO of state vectors, each stored as its difference from a reference vector (the
- * initial state): a count, then (word index, value) pairs. Most words of a reachable state
- * are those of the initial state, so a queued state takes a fraction of its 1 KB; records
- * are packed into 1 MiB chunks (a JS object per state would cost more than the state). A
- * chunk the head has passed is dropped, except one kept for the tail to fill next.
+ * initial state): a count, then (word index, value) pairs, then `extraWords` words the
+ * explorer keeps with the state (with symmetry reduction, its members' signatures). Most
+ * words of a reachable state are those of the initial state, so a queued state takes a
+ * fraction of its 1 KB; records are packed into 1 MiB chunks (a JS object per state would
+ * cost more than the state). A chunk the head has passed is dropped, except one kept for the
+ * tail to fill next.
  */
 class StateQueue {
   private readonly chunks: (Int32Array | undefined)[] = [];
@@ -177,10 +179,16 @@ class StateQueue {
   /** The last state `shift` returned, as its difference from the reference: `lastLength` words of pairs. */
   readonly lastDiff: Int32Array;
   lastLength = 0;
-  constructor(private readonly ref: StateVector) {
-    this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1);
+  /** The extra words of the last state `shift` returned. */
+  readonly lastExtra: Int32Array;
+  constructor(
+    private readonly ref: StateVector,
+    private readonly extraWords = 0,
+  ) {
+    this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1 + extraWords);
     this.out = ref.slice();
     this.lastDiff = new Int32Array(2 * ref.length);
+    this.lastExtra = new Int32Array(extraWords);
   }
   get length(): number {
     return this.count;
@@ -190,11 +198,12 @@ class StateQueue {
   }
   /**
    * Appends a state given as its difference from the reference: `length` words of
-   * (index, value) pairs, as `StateFingerprinter` leaves them.
+   * (index, value) pairs, as `StateFingerprinter` leaves them, and its `extraWords` words.
    */
-  pushDiff(diff: Int32Array, length: number): void {
+  pushDiff(diff: Int32Array, length: number, extra: Int32Array | null = null): void {
+    const x = this.extraWords;
     // A chunk's unused tail is at most one worst case (every word differs).
-    if (!this.chunks[this.wc] || this.wi + 1 + length > this.chunkWords) {
+    if (!this.chunks[this.wc] || this.wi + 1 + length + x > this.chunkWords) {
       if (this.chunks[this.wc]) {
         this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
         this.wc++;
@@ -211,6 +220,7 @@ class StateQueue {
     let w = this.wi;
     c[w++] = length >> 1;
     for (let k = 0; k < length; k++) c[w++] = diff[k]!;
+    for (let k = 0; k < x; k++) c[w++] = extra![k]!;
     this.wi = w;
     this.count++;
   }
@@ -246,6 +256,7 @@ class StateQueue {
       last[k] = i;
       last[k + 1] = v;
     }
+    for (let k = 0; k < this.extraWords; k++) this.lastExtra[k] = c[r++]!;
     this.ri = r;
     this.lastLength = words;
     this.count--;
@@ -318,15 +329,17 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const graph = o.graph ? new EdgeList() : null;
-  const queue = new StateQueue(sys.init);
   const fp = st.fp;
   const sym = o.symmetry ?? null;
+  // With symmetry reduction a queued state keeps its members' signatures (`setParent`).
+  const queue = new StateQueue(sys.init, sym?.members ?? 0);
+  const sigs = sym ? new Int32Array(sym.members) : null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
 
   st.add(sys.init, -1, 0);
-  queue.pushDiff(fp.diff, fp.length);
+  queue.pushDiff(fp.diff, fp.length, sym?.signaturesOf(sys.init, sigs!));
   h.state?.(sys.init, 0, 0);
   // Level by level: `levelEnd` is the first index of the next level.
   let index = 0;
@@ -363,7 +376,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.pushDiff(fp.diff, fp.length);
+      queue.pushDiff(fp.diff, fp.length, sym?.representativeSignatures(sigs!));
       depth = level + 1;
       if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1);
     }
@@ -387,7 +400,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     s = queue.shift();
     from = index++;
     sys.arena.rewind();
-    sym?.setParent(s, queue.lastDiff, queue.lastLength);
+    sym?.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
     if (level >= maxDepth) {
       // Not expanded: the states beyond are unknown.
       bound = "depth";

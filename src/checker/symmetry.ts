@@ -46,18 +46,73 @@ const SEALED = 1 << 29;
 /** Codes of a member's own objects (OWN + local index) and of its family's other members' objects, in signatures. */
 const OWN = 1 << 20;
 const OTHER = 1 << 21;
+/** The code of a member's slot in slot class c (a slot of a component outside the family that holds one per member): OWN_CLASS + c. */
+const OWN_CLASS = OWN + (1 << 16);
 
-/** A signature's hash before its first word. */
+/**
+ * A value's code in a signature: a value sealed with a memory object's key (spec/language.md,
+ * `seal`) names the object, made relative to the member (`rel`, its memory table), as a
+ * permutation maps the key (`apply`); any other value is itself.
+ */
+function sealedCode(v: number, rel: Int32Array): number {
+  if (v > 0 && (v & SEALED) !== 0) {
+    const key = (v >>> 21) & 0xff;
+    if (key < rel.length) return mix(v & ~(0xff << 21), rel[key]!);
+  }
+  return v;
+}
+
+/**
+ * A slot's derivation-tree parent's code in a signature (word SLOT.PARENT, the slot's
+ * capability `cap`): the parent slot made relative to the member (`rel`, its slot table), and
+ * its snapshot mark, as a permutation maps them (`apply`); meaningless, and itself, in an empty slot.
+ */
+function parentCode(v: number, cap: number, rel: Int32Array): number {
+  if (cap === NO_CAP || v < 0) return v;
+  return rel[v & ~SNAPSHOT_MARK]! + ((v & SNAPSHOT_MARK) !== 0 ? 1 << 24 : 0);
+}
+
+/** A signature's seed, mixed with each entry's position. */
 const SIGNATURE_SEED = 0x2545f491;
 
-/** One step of a signature's hash. */
+/** One step of a hash. */
 const mix = (h: number, v: number): number => (Math.imul(h ^ v, 0x9e3779b1) + 0x7f4a7c15) | 0;
+
+/**
+ * A signature entry's term: entry `k` (its position among the member's entries) with code `c`
+ * (its word, made relative), hashed and finalised (murmur3's fmix32). A signature is the sum of
+ * its entries' terms (mod 2^32), not a hash of them in order, so a successor's is its parent's
+ * with the terms of the entries whose words changed replaced: a step changes a few words.
+ * Page-table entries are the exception (`pteTerm`).
+ */
+function term(k: number, c: number): number {
+  let h = mix(mix(SIGNATURE_SEED, k), c);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The term of a page-table entry: what the member maps on memory object x, coded `c` (0: nothing).
+ * These entries are indexed by memory object, whose order a permutation changes (a replica's
+ * own object is mapped at another index in the permuted state), so they count as a multiset:
+ * hashed without their position, and an empty one adds nothing.
+ */
+function pteTerm(c: number): number {
+  return c === 0 ? 0 : term(-1, c);
+}
 
 /** Tables indexed by object, one per kind a permutation maps. */
 type Tables = Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem", Int32Array>>;
 
-/** A member's view of the object tables: each index's code in its signature; `byKind` as `byCapKind` gives them. */
-type Relative = Tables & { readonly byKind: readonly (Int32Array | null)[] };
+/**
+ * A member's view of the object tables: each index's code in its signature; `byKind` as
+ * `byCapKind` gives them; `slot` for global slots (its own, its family's other members', and
+ * those of the slot classes that hold one slot per member).
+ */
+type Relative = Tables & { readonly byKind: readonly (Int32Array | null)[]; readonly slot: Int32Array };
 
 /** The tables by capability kind (cap.ts `Kind`): null for the kinds no permutation moves. */
 function byCapKind(t: Tables): readonly (Int32Array | null)[] {
@@ -94,11 +149,8 @@ const Op = {
   CAP: 8,
   /** SLOT.PARENT: a global slot with the snapshot mark, meaningful unless the slot's capability (word `aux`) is empty. */
   PARENT: 9,
-  /** In a signature: EC.MSG_CAP and EC.REVOKE made relative to the member's own slots. */
-  OWN_ITEM: 10,
-  OWN_SLOT: 11,
-  /** In a signature: the 4-bit page-table entry on memory object `aux`, when it is not 0. */
-  PTE: 12,
+  /** In a signature: the 4-bit page-table entry on memory object `aux` (`pteTerm`). */
+  PTE: 10,
 } as const;
 
 /**
@@ -129,7 +181,7 @@ interface ApplyPlan {
   diffOk: boolean;
 }
 
-/** A member's `signature`, compiled: the words it mixes in, in order, each through its operation. */
+/** A member's `signature`, compiled: its entries (the words it reads, in order), each made relative through its operation. */
 interface SignaturePlan {
   readonly rel: Relative;
   readonly slotBase: number;
@@ -138,9 +190,6 @@ interface SignaturePlan {
   readonly op: Uint8Array;
   readonly aux: Int32Array;
 }
-
-/** `firstChanges`: no word a member's signature reads changed. */
-const NO_CHANGE = 0x7fffffff;
 
 /** At most this many compiled permutations are kept (N! of them for N replicas). */
 const MAX_PLANS = 5040;
@@ -153,7 +202,7 @@ const MAX_PLANS = 5040;
 export class Symmetry {
   /** A state is canonicalised into `out`, valid until the next call. */
   private readonly out: StateVector;
-  private readonly sig: Float64Array;
+  private readonly sig: Int32Array;
   private readonly order: number[][];
   private readonly images: number[][];
   private scratch: Permutation | null = null;
@@ -161,6 +210,8 @@ export class Symmetry {
   private readonly rel: Relative[][];
   /** ECs of components outside every family: their references into a family count in its members' signatures. */
   private readonly outside: number[];
+  /** Global slots of no member and no slot class: what they hold of a member, and derive from it, counts in its signature. */
+  private readonly outsideSlots: number[];
   /** Per family and member: its signature, compiled. */
   private readonly sigPlans: SignaturePlan[][];
   /** Compiled permutations by the code of their member images (`planOf`). */
@@ -169,20 +220,29 @@ export class Symmetry {
   private readonly stamp: Int32Array;
   private epoch = 0;
   private readonly pairs: Int32Array;
-  /** `setParent`: the parent, its difference from the reference, and per family and member its signature and the hash before each entry. */
+  /**
+   * Members are also numbered across families (family by family: family fi's member i is
+   * `memberBase[fi] + i`), and so are signature entries (member m's entry k is `entryBase[m] + k`).
+   */
+  private readonly memberBase: Int32Array;
+  private readonly entryBase: Int32Array;
+  /** Per member (numbered across families): its compiled signature. */
+  private readonly memberPlans: SignaturePlan[];
+  /** `setParent`: the parent, its difference from the reference, and each member's signature. */
   private parent: StateVector | null = null;
   private parentDiff: Int32Array | null = null;
   private parentLength = 0;
-  private readonly parentSig: Float64Array[];
-  private readonly parentPrefix: Int32Array[][];
+  private readonly parentSig: Int32Array;
+  /** A successor's signatures, per member (`childSignatures`). */
+  private readonly childSig: Int32Array;
+  /** `childSignatures`' scratch: the entries whose term it has replaced carry `entryEpoch`. */
+  private readonly entryStamp: Int32Array;
+  private entryEpoch = 0;
   /** The successor's difference, during `canonicalDiff`. */
   private childDiff: Int32Array | null = null;
   private childLength = 0;
-  /** Per family and member: the first signature entry that reads a changed word (`firstChanges`). */
-  private readonly firstChange: Int32Array[];
-  /** Per state word j, the signature entries that read it: `readerFamily/Member/Entry[readerStart[j]..readerStart[j + 1])`. */
+  /** Per state word j, the signature entries that read it: `readerMember/Entry[readerStart[j]..readerStart[j + 1])` (member numbered across families, entry within it). */
   private readonly readerStart: Int32Array;
-  private readonly readerFamily: Int32Array;
   private readonly readerMember: Int32Array;
   private readonly readerEntry: Int32Array;
 
@@ -196,7 +256,7 @@ export class Symmetry {
     this.out = new Int32Array(L.words);
     this.stamp = new Int32Array(L.words);
     this.pairs = new Int32Array(2 * L.words);
-    this.sig = new Float64Array(Math.max(...families.map((f) => f.length)));
+    this.sig = new Int32Array(Math.max(...families.map((f) => f.length)));
     this.order = families.map((f) => f.map((_, i) => i));
     this.images = families.map((f) => f.map((_, i) => i));
     const table = (n: number, f: readonly Member[], mi: number, of: (m: Member) => readonly number[]): Int32Array => {
@@ -204,7 +264,7 @@ export class Symmetry {
       f.forEach((m, j) => of(m).forEach((x, local) => (t[x] = j === mi ? OWN + local : OTHER)));
       return t;
     };
-    this.rel = families.map((f) =>
+    this.rel = families.map((f, fi) =>
       f.map((_, mi) => {
         const t: Tables = {
           pd: table(L.counts.pd, f, mi, (m) => [m.comp]),
@@ -214,29 +274,41 @@ export class Symmetry {
           sm: table(L.counts.sm, f, mi, (m) => m.sm),
           mem: table(L.counts.mem, f, mi, (m) => m.mem),
         };
-        return { ...t, byKind: byCapKind(t) };
+        const slot = Int32Array.from({ length: L.counts.slots }, (_, g) => g);
+        f.forEach((m, j) => {
+          for (let k = 0; k < m.slots; k++) slot[m.slotBase + k] = j === mi ? OWN + k : OTHER;
+        });
+        slotClasses.forEach((c, ci) => {
+          if (c.family === fi) c.slots.forEach((g, j) => (slot[g] = j === mi ? OWN_CLASS + ci : OTHER));
+        });
+        return { ...t, byKind: byCapKind(t), slot };
       }),
     );
     const inFamily = new Set(families.flatMap((f) => f.flatMap((m) => m.ec)));
     this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
+    const familySlots = new Set([...families.flatMap((f) => f.flatMap((m) => Array.from({ length: m.slots }, (_, k) => m.slotBase + k))), ...slotClasses.flatMap((c) => c.slots)]);
+    this.outsideSlots = Array.from({ length: L.counts.slots }, (_, g) => g).filter((g) => !familySlots.has(g));
     this.sigPlans = families.map((f, fi) => f.map((_, i) => this.signaturePlan(fi, i)));
-    this.parentSig = families.map((f) => new Float64Array(f.length));
-    this.parentPrefix = this.sigPlans.map((f) => f.map((plan) => new Int32Array(plan.at.length + 1)));
-    this.firstChange = families.map((f) => new Int32Array(f.length));
-    const readers: { word: number; family: number; member: number; entry: number }[] = [];
-    this.sigPlans.forEach((f, fi) =>
-      f.forEach((plan, i) =>
-        plan.at.forEach((word, k) => {
-          readers.push({ word, family: fi, member: i, entry: k });
-          if (plan.op[k] === Op.WAIT) readers.push({ word: plan.aux[k]!, family: fi, member: i, entry: k });
-        }),
-      ),
+    this.memberPlans = this.sigPlans.flat();
+    this.memberBase = new Int32Array(families.length);
+    families.forEach((f, fi) => fi > 0 && (this.memberBase[fi] = this.memberBase[fi - 1]! + families[fi - 1]!.length));
+    const members = this.memberPlans.length;
+    this.entryBase = new Int32Array(members + 1);
+    this.memberPlans.forEach((plan, m) => (this.entryBase[m + 1] = this.entryBase[m]! + plan.at.length));
+    this.parentSig = new Int32Array(members);
+    this.childSig = new Int32Array(members);
+    this.entryStamp = new Int32Array(this.entryBase[members]!);
+    const readers: { word: number; member: number; entry: number }[] = [];
+    this.memberPlans.forEach((plan, m) =>
+      plan.at.forEach((word, k) => {
+        readers.push({ word, member: m, entry: k });
+        if (plan.op[k] === Op.WAIT || plan.op[k] === Op.PARENT) readers.push({ word: plan.aux[k]!, member: m, entry: k });
+      }),
     );
     readers.sort((a, b) => a.word - b.word);
     this.readerStart = new Int32Array(L.words + 1);
     for (const r of readers) this.readerStart[r.word + 1]!++;
     for (let j = 0; j < L.words; j++) this.readerStart[j + 1]! += this.readerStart[j]!;
-    this.readerFamily = Int32Array.from(readers, (r) => r.family);
     this.readerMember = Int32Array.from(readers, (r) => r.member);
     this.readerEntry = Int32Array.from(readers, (r) => r.entry);
   }
@@ -391,49 +463,82 @@ export class Symmetry {
 
   /**
    * The state whose successors `canonicalDiff(…, fromParent)` will be asked about, and its
-   * difference from the reference in `d[0..n)`: both must stay unchanged meanwhile. Each
-   * member's signature of `s` is computed here with the hash before each of its words, so
-   * that a successor's is resumed from its first word that differs from `s`'s (the parent's
-   * when none does): a step changes a few words, most of them read by few members.
+   * difference from the reference in `d[0..n)`: both must stay unchanged meanwhile. A
+   * successor's signatures are the parent's with the terms of the entries whose words changed
+   * replaced (`childSignatures`): a step changes a few words, most of them read by few members.
+   * `sigs` are the parent's signatures if known (`representativeSignatures` gave them when it
+   * was found), numbered across families; otherwise they are computed here.
    */
-  setParent(s: StateVector, d: Int32Array, n: number): void {
+  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null): void {
     this.parent = s;
     this.parentDiff = d;
     this.parentLength = n;
-    for (let fi = 0; fi < this.families.length; fi++)
-      for (let i = 0; i < this.families[fi]!.length; i++) {
-        const plan = this.sigPlans[fi]![i]!;
-        const prefix = this.parentPrefix[fi]![i]!;
-        const h = this.signatureFrom(s, plan, 0, SIGNATURE_SEED, prefix);
-        prefix[plan.at.length] = h;
-        this.parentSig[fi]![i] = h;
-      }
+    const own = this.parentSig;
+    if (sigs) for (let m = 0; m < own.length; m++) own[m] = sigs[m]!;
+    else this.signaturesOf(s, own);
+  }
+
+  /** How many members there are in all families: the length of a state's signatures. */
+  get members(): number {
+    return this.memberPlans.length;
+  }
+
+  /** Every member's signature of `s` into `out`, members numbered across families. */
+  signaturesOf(s: StateVector, out: Int32Array): Int32Array {
+    for (let m = 0; m < this.memberPlans.length; m++) out[m] = this.signatureFrom(s, this.memberPlans[m]!);
+    return out;
   }
 
   /**
-   * For a successor `x` of the parent: per member, the first entry of its signature that reads
-   * a word where `x` and the parent differ (NO_CHANGE if none). Such a word is one where either
-   * differs from the reference: in the parent's difference or in `x`'s (`xd[0..xn)`).
+   * The signatures of the representative the last `canonicalDiff(…, fromParent)` found, into
+   * `out`: the successor's, in the order the representative puts its members. Signatures are
+   * invariant (member i's in s is member p(i)'s in p(s)), so these are the representative's own
+   * and need not be computed again when it becomes a parent.
    */
-  private firstChanges(x: StateVector): void {
+  representativeSignatures(out: Int32Array): Int32Array {
+    const sig = this.childSig;
+    for (let fi = 0; fi < this.families.length; fi++) {
+      const base = this.memberBase[fi]!;
+      const img = this.images[fi]!;
+      // Member i went to position img[i].
+      for (let i = 0; i < img.length; i++) out[base + img[i]!] = sig[base + i]!;
+    }
+    return out;
+  }
+
+  /**
+   * For a successor `x` of the parent: each member's signature into `childSig`, from the
+   * parent's. The words where `x` and the parent differ are among those where either differs
+   * from the reference (the parent's difference and `x`'s, `childDiff`); each entry reading
+   * one of them has its term replaced, once.
+   */
+  private childSignatures(x: StateVector): void {
     const parent = this.parent!;
-    for (const f of this.firstChange) f.fill(NO_CHANGE);
-    const mark = (j: number): void => {
-      if (x[j] === parent[j]) return;
-      const start = this.readerStart[j]!;
-      const end = this.readerStart[j + 1]!;
-      for (let q = start; q < end; q++) {
-        const fi = this.readerFamily[q]!;
-        const i = this.readerMember[q]!;
-        const k = this.readerEntry[q]!;
-        const first = this.firstChange[fi]!;
-        if (k < first[i]!) first[i] = k;
+    const sig = this.childSig;
+    sig.set(this.parentSig);
+    if (++this.entryEpoch === 2 ** 30) {
+      this.entryStamp.fill(0);
+      this.entryEpoch = 1;
+    }
+    const epoch = this.entryEpoch;
+    const { entryStamp, entryBase, readerStart, readerMember, readerEntry, memberPlans } = this;
+    for (let side = 0; side < 2; side++) {
+      const d = side === 0 ? this.parentDiff! : this.childDiff!;
+      const n = side === 0 ? this.parentLength : this.childLength;
+      for (let w = 0; w < n; w += 2) {
+        const j = d[w]!;
+        if (x[j] === parent[j]) continue;
+        for (let q = readerStart[j]!, end = readerStart[j + 1]!; q < end; q++) {
+          const m = readerMember[q]!;
+          const k = readerEntry[q]!;
+          const e = entryBase[m]! + k;
+          if (entryStamp[e] === epoch) continue;
+          entryStamp[e] = epoch;
+          const plan = memberPlans[m]!;
+          sig[m] = (sig[m]! - this.termOf(parent, plan, k) + this.termOf(x, plan, k)) | 0;
+        }
       }
-    };
-    const pd = this.parentDiff!;
-    for (let k = 0; k < this.parentLength; k += 2) mark(pd[k]!);
-    const xd = this.childDiff!;
-    for (let k = 0; k < this.childLength; k += 2) mark(xd[k]!);
+    }
   }
 
   /**
@@ -442,17 +547,13 @@ export class Symmetry {
    */
   private sortMembers(s: StateVector, fromParent = false): boolean {
     let moved = false;
-    if (fromParent) this.firstChanges(s);
+    if (fromParent) this.childSignatures(s);
     for (let fi = 0; fi < this.families.length; fi++) {
       const f = this.families[fi]!;
       const order = this.order[fi]!;
+      const base = this.memberBase[fi]!;
       for (let i = 0; i < f.length; i++) {
-        if (fromParent) {
-          // The parent's signature, or its hash resumed where the first word it reads changed.
-          const k = this.firstChange[fi]![i]!;
-          const prefix = this.parentPrefix[fi]![i]!;
-          this.sig[i] = k === NO_CHANGE ? this.parentSig[fi]![i]! : this.signatureFrom(s, this.sigPlans[fi]![i]!, k, prefix[k]!, null);
-        } else this.sig[i] = this.signatureOf(s, fi, i);
+        this.sig[i] = fromParent ? this.childSig[base + i]! : this.signatureFrom(s, this.sigPlans[fi]![i]!);
         order[i] = i;
       }
       // Insertion sort by signature, ties by index (families are small).
@@ -714,6 +815,7 @@ export class Symmetry {
     const at: number[] = [];
     const op: number[] = [];
     const aux: number[] = [];
+    const ecVars = EC.MSG + L.config.msgWords;
     const add = (word: number, o: number, a = 0): void => {
       at.push(word);
       op.push(o);
@@ -735,26 +837,35 @@ export class Symmetry {
             add(b + w, Op.PT);
             break;
           case EC.MSG_CAP:
-            add(b + w, Op.OWN_ITEM);
+            add(b + w, Op.ITEM);
             break;
           case EC.PD:
             add(b + w, Op.PD);
             break;
           case EC.REVOKE:
-            add(b + w, Op.OWN_SLOT);
+            add(b + w, Op.SLOT);
             break;
           default:
-            add(b + w, Op.COPY);
+            // Message words and variables' values: a value sealed with a memory object's key.
+            add(b + w, w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0) ? Op.VALUE : Op.COPY);
         }
       }
     }
     for (const x of m.mem) {
       add(L.base.mem + x * MEM.SIZE + MEM.LABELS, Op.COPY);
-      add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.COPY);
+      add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.VALUE);
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(L.base.sm + x * SM.SIZE + w, Op.COPY);
     for (const x of m.pt) add(L.base.pt + x * PT.SIZE + PT.EC, Op.EC);
-    for (let k = 0; k < m.slots; k++) add(L.base.slots + (m.slotBase + k) * SLOT.SIZE, Op.CAP);
+    // Capability slots, each with its derivation-tree parent: the member's own, its slot in each
+    // slot class of its family, and every slot outside the family.
+    const slot = (g: number): void => {
+      add(L.base.slots + g * SLOT.SIZE + SLOT.CAP, Op.CAP);
+      add(L.base.slots + g * SLOT.SIZE + SLOT.PARENT, Op.PARENT, L.base.slots + g * SLOT.SIZE + SLOT.CAP);
+    };
+    for (let k = 0; k < m.slots; k++) slot(m.slotBase + k);
+    for (const c of this.slotClasses) if (c.family === fi) slot(c.slots[i]!);
+    for (const g of this.outsideSlots) slot(g);
     const row = L.base.pte + m.comp * L.pteWords;
     for (let x = 0; x < L.counts.mem; x++) add(row + (x >> 3), Op.PTE, x);
     for (let c = 0; c < L.counts.cpu; c++) add(L.base.cpu + c * CPU.SIZE + CPU.CUR, Op.EC);
@@ -766,65 +877,64 @@ export class Symmetry {
     return { rel: this.rel[fi]![i]!, slotBase: m.slotBase, slots: m.slots, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
   }
 
-  /** A number summarising member `i`'s own records, invariant under the group: `signature`, from its compiled form. */
-  private signatureOf(s: StateVector, fi: number, i: number): number {
-    return this.signatureFrom(s, this.sigPlans[fi]![i]!, 0, SIGNATURE_SEED, null);
-  }
-
-  /**
-   * The signature of a member (its compiled form `plan`) from entry `from` on, the hash being
-   * `h` before that entry; with `prefix`, records in `prefix[k]` the hash before entry k.
-   */
-  private signatureFrom(s: StateVector, plan: SignaturePlan, from: number, h: number, prefix: Int32Array | null): number {
-    const { rel, slotBase, slots, at, op, aux } = plan;
-    for (let k = from; k < at.length; k++) {
-      if (prefix !== null) prefix[k] = h;
-      const v = s[at[k]!]!;
-      switch (op[k]) {
-        case Op.COPY:
-          h = mix(h, v);
-          break;
-        case Op.EC:
-          h = mix(h, v < 0 ? v : rel.ec[v]!);
-          break;
-        case Op.WAIT:
-          h = mix(h, v < 0 ? v : s[aux[k]!] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
-          break;
-        case Op.PT:
-          h = mix(h, v < 0 ? v : rel.pt[v]!);
-          break;
-        case Op.OWN_ITEM: {
-          const g = (v >>> 4) - 1;
-          h = mix(h, v !== 0 && g >= slotBase && g < slotBase + slots ? OWN + ((g - slotBase) << 4) + (v & 15) : v);
-          break;
-        }
-        case Op.PD:
-          h = mix(h, v < 0 ? v : rel.pd[v]!);
-          break;
-        case Op.OWN_SLOT:
-          h = mix(h, v >= slotBase && v < slotBase + slots ? OWN + v - slotBase : v);
-          break;
-        case Op.CAP:
-          h = mix(h, mapCap(v, rel.byKind));
-          break;
-        case Op.PTE: {
-          const x = aux[k]!;
-          const r = (v >>> ((x & 7) * 4)) & 15;
-          if (r) h = mix(h, rel.mem[x]! * 16 + r);
-          break;
-        }
-      }
-    }
+  /** The signature of a member from its compiled form `plan`: the sum of its entries' terms. */
+  private signatureFrom(s: StateVector, plan: SignaturePlan): number {
+    let h = 0;
+    for (let k = 0; k < plan.at.length; k++) h = (h + this.termOf(s, plan, k)) | 0;
     return h;
   }
 
-  /** A number summarising member `i`'s own records, invariant under the group (the reference form of `signatureOf`). */
+  /** The term of entry k of a member's compiled signature in `s`. */
+  private termOf(s: StateVector, plan: SignaturePlan, k: number): number {
+    const c = this.code(s, plan, k);
+    return plan.op[k] === Op.PTE ? pteTerm(c) : term(k, c);
+  }
+
+  /** Entry k of a member's compiled signature: its word, made relative to the member. */
+  private code(s: StateVector, plan: SignaturePlan, k: number): number {
+    const v = s[plan.at[k]!]!;
+    const rel = plan.rel;
+    switch (plan.op[k]) {
+      case Op.COPY:
+        return v;
+      case Op.EC:
+        return v < 0 ? v : rel.ec[v]!;
+      case Op.WAIT:
+        return v < 0 ? v : s[plan.aux[k]!] === EcState.SM ? rel.sm[v]! : rel.pt[v]!;
+      case Op.PT:
+        return v < 0 ? v : rel.pt[v]!;
+      case Op.ITEM:
+        return v === 0 ? v : rel.slot[(v >>> 4) - 1]! * 16 + (v & 15);
+      case Op.PD:
+        return v < 0 ? v : rel.pd[v]!;
+      case Op.SLOT:
+        return v >= 0 ? rel.slot[v]! : v;
+      case Op.VALUE:
+        return sealedCode(v, rel.mem);
+      case Op.PARENT:
+        return parentCode(v, s[plan.aux[k]!]!, rel.slot);
+      case Op.CAP:
+        return mapCap(v, rel.byKind);
+      case Op.PTE: {
+        const x = plan.aux[k]!;
+        const r = (v >>> ((x & 7) * 4)) & 15;
+        return r ? rel.mem[x]! * 16 + r : 0;
+      }
+      default:
+        throw new Error(`symmetry: unknown signature operation ${plan.op[k]}`);
+    }
+  }
+
+  /** A number summarising member `i`'s own records, invariant under the group (the reference form of `signatureFrom`): the sum of a term per entry, each entry a word made relative to the member, at its position k (a page-table entry without its position: `pteTerm`). */
   signature(s: StateVector, fi: number, i: number): number {
     const L = this.L;
     const m = this.families[fi]![i]!;
     const rel = this.rel[fi]![i]!;
     const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
-    let h = SIGNATURE_SEED;
+    const ecVars = EC.MSG + L.config.msgWords;
+    let h = 0;
+    let k = 0;
+    const add = (c: number): void => void (h = (h + term(k++, c)) | 0);
     for (const e of m.ec) {
       const b = L.base.ec + e * L.ecSize;
       for (let w = 0; w < L.ecSize; w++) {
@@ -832,51 +942,57 @@ export class Symmetry {
         switch (w) {
           case EC.PARTNER:
           case EC.SERVER:
-            h = mix(h, ecOf(v));
+            add(ecOf(v));
             break;
           case EC.WAIT:
-            h = mix(h, v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+            add(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
             break;
           case EC.PAGER_PT:
           case EC.EXC_PT:
-            h = mix(h, v < 0 ? v : rel.pt[v]!);
+            add(v < 0 ? v : rel.pt[v]!);
             break;
-          case EC.MSG_CAP: {
-            // The item's global slot, relative when it is the member's own.
-            const g = (v >>> 4) - 1;
-            h = mix(h, v !== 0 && g >= m.slotBase && g < m.slotBase + m.slots ? OWN + ((g - m.slotBase) << 4) + (v & 15) : v);
+          case EC.MSG_CAP:
+            // The item's global slot, made relative, and its rights.
+            add(v === 0 ? v : rel.slot[(v >>> 4) - 1]! * 16 + (v & 15));
             break;
-          }
           case EC.PD:
-            h = mix(h, v < 0 ? v : rel.pd[v]!);
+            add(v < 0 ? v : rel.pd[v]!);
             break;
           case EC.REVOKE:
-            h = mix(h, v >= m.slotBase && v < m.slotBase + m.slots ? OWN + v - m.slotBase : v);
+            add(v >= 0 ? rel.slot[v]! : v);
             break;
           default:
-            h = mix(h, v);
+            add(w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0) ? sealedCode(v, rel.mem) : v);
         }
       }
     }
     for (const x of m.mem) {
-      h = mix(h, s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
-      h = mix(h, s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!);
+      add(s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
+      add(sealedCode(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!, rel.mem));
     }
-    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) h = mix(h, s[L.base.sm + x * SM.SIZE + w]!);
-    for (const x of m.pt) h = mix(h, ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
-    for (let k = 0; k < m.slots; k++) h = mix(h, mapCap(s[L.base.slots + (m.slotBase + k) * SLOT.SIZE]!, rel.byKind));
+    for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(s[L.base.sm + x * SM.SIZE + w]!);
+    for (const x of m.pt) add(ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
+    const slot = (g: number): void => {
+      const cap = s[L.base.slots + g * SLOT.SIZE + SLOT.CAP]!;
+      add(mapCap(cap, rel.byKind));
+      add(parentCode(s[L.base.slots + g * SLOT.SIZE + SLOT.PARENT]!, cap, rel.slot));
+    };
+    for (let x = 0; x < m.slots; x++) slot(m.slotBase + x);
+    for (const c of this.slotClasses) if (c.family === fi) slot(c.slots[i]!);
+    for (const g of this.outsideSlots) slot(g);
     // Its page table, as the rights it maps on each of its own objects and on others'.
     const row = L.base.pte + m.comp * L.pteWords;
     for (let x = 0; x < L.counts.mem; x++) {
       const r = (s[row + (x >> 3)]! >>> ((x & 7) * 4)) & 15;
-      if (r) h = mix(h, rel.mem[x]! * 16 + r);
+      h = (h + pteTerm(r ? rel.mem[x]! * 16 + r : 0)) | 0;
+      k++;
     }
     // Which CPUs run one of its ECs, and which ECs of the others call or serve it.
-    for (let c = 0; c < L.counts.cpu; c++) h = mix(h, ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
+    for (let c = 0; c < L.counts.cpu; c++) add(ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
     for (const e of this.outside) {
       const b = L.base.ec + e * L.ecSize;
-      h = mix(h, ecOf(s[b + EC.PARTNER]!));
-      h = mix(h, ecOf(s[b + EC.SERVER]!));
+      add(ecOf(s[b + EC.PARTNER]!));
+      add(ecOf(s[b + EC.SERVER]!));
     }
     return h;
   }
