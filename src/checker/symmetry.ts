@@ -509,37 +509,62 @@ export class Symmetry {
   /**
    * For a successor `x` of the parent: each member's signature into `childSig`, from the
    * parent's. The words where `x` and the parent differ are among those where either differs
-   * from the reference (the parent's difference and `x`'s, `childDiff`); each entry reading
-   * one of them has its term replaced, once.
+   * from the reference (the parent's difference and `x`'s, `childDiff`, both in index order);
+   * each entry reading one of them has its term replaced, once.
    */
   private childSignatures(x: StateVector): void {
-    const parent = this.parent!;
     const sig = this.childSig;
-    sig.set(this.parentSig);
+    const parentSig = this.parentSig;
+    for (let m = 0; m < sig.length; m++) sig[m] = parentSig[m]!;
     if (++this.entryEpoch === 2 ** 30) {
       this.entryStamp.fill(0);
       this.entryEpoch = 1;
     }
-    const epoch = this.entryEpoch;
-    const { entryStamp, entryBase, readerStart, readerMember, readerEntry, memberPlans } = this;
-    for (let side = 0; side < 2; side++) {
-      const d = side === 0 ? this.parentDiff! : this.childDiff!;
-      const n = side === 0 ? this.parentLength : this.childLength;
-      for (let w = 0; w < n; w += 2) {
-        const j = d[w]!;
-        if (x[j] === parent[j]) continue;
-        for (let q = readerStart[j]!, end = readerStart[j + 1]!; q < end; q++) {
-          const m = readerMember[q]!;
-          const k = readerEntry[q]!;
-          const e = entryBase[m]! + k;
-          if (entryStamp[e] === epoch) continue;
-          entryStamp[e] = epoch;
-          const plan = memberPlans[m]!;
-          sig[m] = (sig[m]! - this.termOf(parent, plan, k) + this.termOf(x, plan, k)) | 0;
-        }
+    // The two differences are in index order: merged, each word is seen once, and a word in
+    // both changed only if their values differ (no read of either vector).
+    const pd = this.parentDiff!;
+    const pn = this.parentLength;
+    const cd = this.childDiff!;
+    const cn = this.childLength;
+    let a = 0;
+    let b = 0;
+    while (a < pn || b < cn) {
+      const pj = a < pn ? pd[a]! : 0x7fffffff;
+      const cj = b < cn ? cd[b]! : 0x7fffffff;
+      let j: number;
+      if (pj < cj) {
+        j = pj;
+        a += 2;
+      } else if (cj < pj) {
+        j = cj;
+        b += 2;
+      } else {
+        j = pj;
+        const same = pd[a + 1] === cd[b + 1];
+        a += 2;
+        b += 2;
+        if (same) continue;
       }
+      this.replaceTerms(x, j);
     }
   }
+
+  /** `childSignatures` for a word j where `x` and the parent differ: each entry reading it (not yet replaced) gets its term from `x`. */
+  private replaceTerms(x: StateVector, j: number): void {
+    const { childSig: sig, entryStamp, entryBase, readerStart, readerMember, readerEntry, memberPlans } = this;
+    const parent = this.parent!;
+    const epoch = this.entryEpoch;
+    for (let q = readerStart[j]!, end = readerStart[j + 1]!; q < end; q++) {
+      const m = readerMember[q]!;
+      const k = readerEntry[q]!;
+      const e = entryBase[m]! + k;
+      if (entryStamp[e] === epoch) continue;
+      entryStamp[e] = epoch;
+      const plan = memberPlans[m]!;
+      sig[m] = (sig[m]! - this.termOf(parent, plan, k) + this.termOf(x, plan, k)) | 0;
+    }
+  }
+
 
   /**
    * Sorts each family's members by signature into `order` and sets `images`; returns whether
