@@ -11,7 +11,8 @@ import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Ca
 import { ecGet, ecSet, ecState, msgWord, setVar, varLabels, varValue } from "../kernel/ec.js";
 import { canTimeOut, continueRevoke, deviceIrq, memAccess, raiseException, timeout } from "../kernel/events.js";
 import { itemSlot, waitingCallers } from "../kernel/ipc.js";
-import { DEFAULT_CONFIG, EC, EcState, GLOBAL, PD, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
+import { DEFAULT_CONFIG, EC, EcState, GLOBAL, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
+import { adversaryStepsTaken, countAdversaryStep } from "../kernel/pd.js";
 import { ptEc } from "../kernel/pt.js";
 import { enter, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
@@ -179,7 +180,7 @@ function unobservable(sys: System, s: StateVector, dev: number, sm: number): boo
     const c = sys.model.components[pd];
     if (c === undefined) return false; // a PD of no component: assume the worst
     if (c.trusted) continue;
-    if (c.adversarySteps === null || s[L.base.pd + pd * PD.SIZE + PD.ADV]! < c.adversarySteps) return false;
+    if (c.adversarySteps === null || adversaryStepsTaken(s, L, pd) < c.adversarySteps) return false;
   }
   for (let ec = 0; ec < L.counts.ec; ec++) {
     const item = ecGet(s, L, ec, EC.MSG_CAP);
@@ -766,7 +767,7 @@ function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
   const c = sys.model.components[pd];
   if (c === undefined || c.trusted) return false;
   const bound = c.adversarySteps;
-  return bound === null || s[L.base.pd + pd * PD.SIZE + PD.ADV]! < bound;
+  return bound === null || adversaryStepsTaken(s, L, pd) < bound;
 }
 
 /**
@@ -834,7 +835,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (typeof x === "number") return;
     const n = begin(sys, s, ec);
     invokeDecoded(k, n, ec, x);
-    if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+    if (bound !== null) countAdversaryStep(n, L, pd);
     const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
     done(sys, s, n, ec, "adversary", a.op, attemptObject(s, L, pd, a), ec, comp.node, () => `${who()}: ${attemptText(model, L, caps, a, woken)}`, Status.SUCCESS, "all", revoked, out);
   };
@@ -892,7 +893,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     const n = begin(sys, s, ec);
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
-    if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+    if (bound !== null) countAdversaryStep(n, L, pd);
     done(sys, s, n, ec, "adversary", "read", m, ec, comp.node, () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
   }
   // DMA by the devices it drives.
@@ -904,7 +905,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
         const n = begin(sys, s, ec);
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
-        if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+        if (bound !== null) countAdversaryStep(n, L, pd);
         done(sys, s, n, ec, "adversary", "dma", m, ec, comp.node, () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
       }
     }
@@ -935,7 +936,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       const n = begin(sys, s, ec);
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
-      if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+      if (bound !== null) countAdversaryStep(n, L, pd);
       done(sys, s, n, ec, "adversary", "raise", -1, ec, comp.node, () => `${who()}: raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
     }
 }
@@ -1030,7 +1031,7 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
     setRegionValue(n, L, m, d.value);
     taintRegion(n, L, m, d.labels);
   }
-  if (bound !== null) n[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+  if (bound !== null) countAdversaryStep(n, L, pd);
   const model = sys.model;
   const describe = (): string => {
     const where = objectName(model, L, Kind.MEM, m);

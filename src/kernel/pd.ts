@@ -12,3 +12,11 @@ export function freePd(s: StateVector, L: Layout): number {
   for (let p = 0; p < L.counts.pd; p++) if (!pdAlive(s, L, p)) return p;
   return -1;
 }
+/** The steps the adversary acting in `pd` has taken: its component's `adversary steps` bound them (spec/language.md). */
+export function adversaryStepsTaken(s: StateVector, L: Layout, pd: number): number {
+  return s[L.base.pd + pd * PD.SIZE + PD.ADV]!;
+}
+/** One more step of the adversary acting in `pd`. */
+export function countAdversaryStep(s: StateVector, L: Layout, pd: number): void {
+  s[L.base.pd + pd * PD.SIZE + PD.ADV]!++;
+}
