@@ -49,29 +49,6 @@ const OTHER = 1 << 21;
 /** The code of a member's slot in slot class c (a slot of a component outside the family that holds one per member): OWN_CLASS + c. */
 const OWN_CLASS = OWN + (1 << 16);
 
-/**
- * A value's code in a signature: a value sealed with a memory object's key (spec/language.md,
- * `seal`) names the object, made relative to the member (`rel`, its memory table), as a
- * permutation maps the key (`apply`); any other value is itself.
- */
-function sealedCode(v: number, rel: Int32Array): number {
-  if (v > 0 && (v & SEALED) !== 0) {
-    const key = (v >>> 21) & 0xff;
-    if (key < rel.length) return mix(v & ~(0xff << 21), rel[key]!);
-  }
-  return v;
-}
-
-/**
- * A slot's derivation-tree parent's code in a signature (word SLOT.PARENT, the slot's
- * capability `cap`): the parent slot made relative to the member (`rel`, its slot table), and
- * its snapshot mark, as a permutation maps them (`apply`); meaningless, and itself, in an empty slot.
- */
-function parentCode(v: number, cap: number, rel: Int32Array): number {
-  if (cap === NO_CAP || v < 0) return v;
-  return rel[v & ~SNAPSHOT_MARK]! + ((v & SNAPSHOT_MARK) !== 0 ? 1 << 24 : 0);
-}
-
 /** A signature's seed, mixed with each entry's position. */
 const SIGNATURE_SEED = 0x2545f491;
 
@@ -102,6 +79,29 @@ function term(k: number, c: number): number {
  */
 function pteTerm(c: number): number {
   return c === 0 ? 0 : term(-1, c);
+}
+
+/**
+ * A value's code in a signature: a value sealed with a memory object's key (spec/language.md,
+ * `seal`) names the object, made relative to the member (`rel`, its memory table), as a
+ * permutation maps the key (`apply`); any other value is itself.
+ */
+function sealedCode(v: number, rel: Int32Array): number {
+  if (v > 0 && (v & SEALED) !== 0) {
+    const key = (v >>> 21) & 0xff;
+    if (key < rel.length) return mix(v & ~(0xff << 21), rel[key]!);
+  }
+  return v;
+}
+
+/**
+ * A slot's derivation-tree parent's code in a signature (word SLOT.PARENT, the slot's
+ * capability `cap`): the parent slot made relative to the member (`rel`, its slot table), and
+ * its snapshot mark, as a permutation maps them (`apply`); meaningless, and itself, in an empty slot.
+ */
+function parentCode(v: number, cap: number, rel: Int32Array): number {
+  if (cap === NO_CAP || v < 0) return v;
+  return rel[v & ~SNAPSHOT_MARK]! + ((v & SNAPSHOT_MARK) !== 0 ? 1 << 24 : 0);
 }
 
 /** Tables indexed by object, one per kind a permutation maps. */
@@ -212,8 +212,6 @@ export class Symmetry {
   private readonly outside: number[];
   /** Global slots of no member and no slot class: what they hold of a member, and derive from it, counts in its signature. */
   private readonly outsideSlots: number[];
-  /** Per family and member: its signature, compiled. */
-  private readonly sigPlans: SignaturePlan[][];
   /** Compiled permutations by the code of their member images (`planOf`). */
   private readonly plans = new Map<number, ApplyPlan>();
   /** `canonicalDiff`'s scratch: the words of the result computed in this call carry `epoch`; the pairs found. */
@@ -226,7 +224,7 @@ export class Symmetry {
    */
   private readonly memberBase: Int32Array;
   private readonly entryBase: Int32Array;
-  /** Per member (numbered across families): its compiled signature. */
+  /** Per member (numbered across families): its signature, compiled. */
   private readonly memberPlans: SignaturePlan[];
   /** `setParent`: the parent, its difference from the reference, and each member's signature. */
   private parent: StateVector | null = null;
@@ -288,8 +286,7 @@ export class Symmetry {
     this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
     const familySlots = new Set([...families.flatMap((f) => f.flatMap((m) => Array.from({ length: m.slots }, (_, k) => m.slotBase + k))), ...slotClasses.flatMap((c) => c.slots)]);
     this.outsideSlots = Array.from({ length: L.counts.slots }, (_, g) => g).filter((g) => !familySlots.has(g));
-    this.sigPlans = families.map((f, fi) => f.map((_, i) => this.signaturePlan(fi, i)));
-    this.memberPlans = this.sigPlans.flat();
+    this.memberPlans = families.flatMap((f, fi) => f.map((_, i) => this.signaturePlan(fi, i)));
     this.memberBase = new Int32Array(families.length);
     families.forEach((f, fi) => fi > 0 && (this.memberBase[fi] = this.memberBase[fi - 1]! + families[fi - 1]!.length));
     const members = this.memberPlans.length;
@@ -565,7 +562,6 @@ export class Symmetry {
     }
   }
 
-
   /**
    * Sorts each family's members by signature into `order` and sets `images`; returns whether
    * any member moved (if not, `images` is the identity).
@@ -578,7 +574,7 @@ export class Symmetry {
       const order = this.order[fi]!;
       const base = this.memberBase[fi]!;
       for (let i = 0; i < f.length; i++) {
-        this.sig[i] = fromParent ? this.childSig[base + i]! : this.signatureFrom(s, this.sigPlans[fi]![i]!);
+        this.sig[i] = fromParent ? this.childSig[base + i]! : this.signatureFrom(s, this.memberPlans[base + i]!);
         order[i] = i;
       }
       // Insertion sort by signature, ties by index (families are small).
