@@ -147,6 +147,28 @@ describe("the permutations are automorphisms", () => {
     );
   });
 
+  /** The representatives a search visits, as sorted fingerprints. */
+  const representatives = (text: string, mode: "bfs" | "dfs"): string[] => {
+    const sys = systemOf(text);
+    const out: string[] = [];
+    explore(sys, { mode, symmetry: symmetryOf(sys).symmetry! }, { state: (s) => void out.push(key(s)) });
+    return out.sort();
+  };
+
+  it("a representative is a function of its state: breadth-first search (signatures carried from the parent) and depth-first (computed afresh) visit the same ones", () => {
+    for (const ram of [false, true]) {
+      const bfs = representatives(clients(2, "", ram), "bfs");
+      expect(bfs.length).toBeGreaterThan(6_000);
+      expect(representatives(clients(2, "", ram), "dfs")).toEqual(bfs);
+    }
+    fc.assert(
+      fc.property(replicatedScenario, ({ text }) => {
+        expect(representatives(text, "dfs")).toEqual(representatives(text, "bfs"));
+      }),
+      { numRuns: 20, seed: 20261123 },
+    );
+  }, 60_000);
+
   it("a representative is in its state's orbit, and its own representative", () => {
     const sys = systemOf(clients(3));
     const sym = symmetryOf(sys).symmetry!;
