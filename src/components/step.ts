@@ -213,7 +213,8 @@ const NO_WRITES = new Int32Array(0);
 const NO_COST = new Float64Array(0);
 
 /**
- * Builds a step's text. Formatting (values, labels, source text, object names) cost the
+ * Builds a step's text: what it did (the text of an EC's step then starts with the EC's name,
+ * which `Step` adds). Formatting (values, labels, source text, object names) cost the
  * explorer about 8 % of its time for texts it never reads, so a step keeps this closure
  * and calls it when `text` is first read. A closure captures numbers, model objects and
  * strings computed while the step ran — never a state vector, whose words the caller may
@@ -229,7 +230,10 @@ type Describe = () => string;
 class Step implements StepInfo, Successor {
   #describe: Describe | null;
   #text = "";
+  /** For the acting EC's name, which the text of an EC's step starts with. */
+  readonly #sys: System;
   constructor(
+    sys: System,
     readonly state: StateVector,
     readonly kind: StepKind,
     readonly op: string,
@@ -245,6 +249,7 @@ class Step implements StepInfo, Successor {
     readonly reads: "local" | "all",
     readonly revoked: StepInfo["revoked"],
   ) {
+    this.#sys = sys;
     this.#describe = describe;
   }
 
@@ -254,7 +259,11 @@ class Step implements StepInfo, Successor {
 
   get text(): string {
     if (this.#describe) {
-      this.#text = this.#describe();
+      const what = this.#describe();
+      // An EC's step names it first ("viaduct.crypto: recv encrypt -> pkt = 7 [lan]"): here, not
+      // in every closure (one allocation less per successor).
+      const k = this.kind;
+      this.#text = k === "thread" || k === "adversary" || k === "revoke" ? `${ecName(this.#sys.model, this.#sys.k.L, this.ec)}: ${what}` : what;
       this.#describe = null;
     }
     return this.#text;
@@ -292,7 +301,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
   } else if (sys.metered) cost = sys.k.meter.raw.slice();
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
-  out.push(new Step(n, kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked));
+  out.push(new Step(sys, n, kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked));
 }
 
 /**
@@ -340,7 +349,7 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
   const { model, k } = sys;
-  done(sys, s, n, ec, "revoke", "revoke", -1, ec, null, () => `${ecName(model, k.L, ec)}: revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
+  done(sys, s, n, ec, "revoke", "revoke", -1, ec, null, () => `revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
 }
 
 /** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
@@ -469,10 +478,7 @@ class ThreadStep {
     const { sys, s, ec, i } = this;
     const n = begin(sys, s, ec, this.dispatch);
     const r = act(n);
-    const text = r.text;
-    const { model } = sys;
-    const L = this.L;
-    done(sys, s, n, ec, "thread", this.op, this.obj, ec, i.node, () => `${ecName(model, L, ec)}: ${text()}`, r.status ?? Status.SUCCESS, reads, r.revoked, this.out);
+    done(sys, s, n, ec, "thread", this.op, this.obj, ec, i.node, r.text, r.status ?? Status.SUCCESS, reads, r.revoked, this.out);
   }
 
   /** The statement's source text (for step texts: called when a text is read). */
@@ -808,7 +814,6 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const pd = ecGet(s, L, ec, EC.PD);
   const comp = model.components[pd]!;
   const bound = comp.adversarySteps; // not used up (adversaryActs)
-  const who = (): string => ecName(model, L, ec);
   const caps: Held[] = [];
   const pts: Held[] = [];
   const pds: Held[] = [];
@@ -837,7 +842,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     invokeDecoded(k, n, ec, x);
     if (bound !== null) countAdversaryStep(n, L, pd);
     const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, "adversary", a.op, attemptObject(s, L, pd, a), ec, comp.node, () => `${who()}: ${attemptText(model, L, caps, a, woken)}`, Status.SUCCESS, "all", revoked, out);
+    done(sys, s, n, ec, "adversary", a.op, attemptObject(s, L, pd, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug: without it,
@@ -883,7 +888,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   }
   for (let m = 0; m < L.counts.mem; m++) {
     const mine = holdsMem(caps, m);
-    for (const d of data) memoryWrite(sys, s, ec, m, d, out, who, bound, mine);
+    for (const d of data) memoryWrite(sys, s, ec, m, d, out, bound, mine);
   }
   // Loads through the MMU: what it can read it knows already (adversaryData), but a load
   // caches the entry in its CPU's TLB — as a store does, and also for a read-only
@@ -894,7 +899,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
     if (bound !== null) countAdversaryStep(n, L, pd);
-    done(sys, s, n, ec, "adversary", "read", m, ec, comp.node, () => `${who()}: read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
+    done(sys, s, n, ec, "adversary", "read", m, ec, comp.node, () => `read ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
   }
   // DMA by the devices it drives.
   L.model.machine.devices.forEach((dev, di) => {
@@ -906,7 +911,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
         if (bound !== null) countAdversaryStep(n, L, pd);
-        done(sys, s, n, ec, "adversary", "dma", m, ec, comp.node, () => `${who()}: DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
+        done(sys, s, n, ec, "adversary", "dma", m, ec, comp.node, () => `DMA by ${dev.name} writes ${fmt(d, model)} to ${objectName(model, L, Kind.MEM, m)}`, Status.SUCCESS, "all", undefined, out);
       }
     }
   });
@@ -937,7 +942,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
       if (bound !== null) countAdversaryStep(n, L, pd);
-      done(sys, s, n, ec, "adversary", "raise", -1, ec, comp.node, () => `${who()}: raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
+      done(sys, s, n, ec, "adversary", "raise", -1, ec, comp.node, () => `raise ${fmt(d, model)}`, Status.SUCCESS, "all", undefined, out);
     }
 }
 
@@ -1020,7 +1025,7 @@ function attemptText(model: SystemModel, L: Layout, caps: readonly Held[], a: Sy
  * write, or — to provoke a page fault — into memory it holds but has not mapped, when it
  * has a pager to send the fault to (without one the fault would only kill its own EC).
  */
-function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], who: Describe, bound: number | null, mine: boolean): void {
+function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], bound: number | null, mine: boolean): void {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const writable = (pte(s, L, pd, m) & Right.W) !== 0 || (tlbEntry(s, L, ecGet(s, L, ec, EC.CPU), pd, m) & Right.W) !== 0;
@@ -1035,7 +1040,7 @@ function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datu
   const model = sys.model;
   const describe = (): string => {
     const where = objectName(model, L, Kind.MEM, m);
-    return `${who()}: ${ok ? `write ${fmt(d, model)} to ${where}` : `touch ${where}: page fault`}`;
+    return ok ? `write ${fmt(d, model)} to ${where}` : `touch ${where}: page fault`;
   };
   done(sys, s, n, ec, "adversary", "write", m, ec, model.components[pd]!.node, describe, Status.SUCCESS, "all", undefined, out);
 }
