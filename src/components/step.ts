@@ -260,8 +260,8 @@ class Step implements StepInfo, Successor {
   get text(): string {
     if (this.#describe) {
       const what = this.#describe();
-      // An EC's step names it first ("viaduct.crypto: recv encrypt -> pkt = 7 [lan]"): here, not
-      // in every closure (one allocation less per successor).
+      // An EC's step names it first ("viaduct.crypto: recv encrypt -> pkt = 7 [lan]"): here,
+      // once, not in each kind's closures.
       const k = this.kind;
       this.#text = k === "thread" || k === "adversary" || k === "revoke" ? `${ecName(this.#sys.model, this.#sys.k.L, this.ec)}: ${what}` : what;
       this.#describe = null;
@@ -348,7 +348,6 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   continueRevoke(sys.k, n, ec);
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
-  const { model, k } = sys;
   done(sys, s, n, ec, "revoke", "revoke", -1, ec, null, () => `revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
 }
 
