@@ -82,6 +82,15 @@ function pteTerm(c: number): number {
 }
 
 /**
+ * Whether word `w` of an EC record holds a value, which may be sealed with a key: a message
+ * word, or a variable's value (not its labels word; `ec.ts`, `setVar`).
+ */
+function holdsValue(L: Layout, w: number): boolean {
+  const vars = EC.MSG + L.config.msgWords;
+  return w >= EC.MSG && (w < vars || (w - vars) % 2 === 0);
+}
+
+/**
  * A value's code in a signature: a value sealed with a memory object's key (spec/language.md,
  * `seal`) names the object, made relative to the member (`rel`, its memory table), as a
  * permutation maps the key (`apply`); any other value is itself.
@@ -184,8 +193,6 @@ interface ApplyPlan {
 /** A member's `signature`, compiled: its entries (the words it reads, in order), each made relative through its operation. */
 interface SignaturePlan {
   readonly rel: Relative;
-  readonly slotBase: number;
-  readonly slots: number;
   readonly at: Int32Array;
   readonly op: Uint8Array;
   readonly aux: Int32Array;
@@ -691,7 +698,6 @@ export class Symmetry {
     };
     for (let c = 0; c < L.counts.cpu; c++) emit(b.cpu + c * CPU.SIZE + CPU.CUR, b.cpu + c * CPU.SIZE + CPU.CUR, Op.EC);
     for (let i = 0; i < L.counts.pd; i++) for (let w = 0; w < PD.SIZE; w++) emit(b.pd + p.pd[i]! * PD.SIZE + w, b.pd + i * PD.SIZE + w, Op.COPY);
-    const ecVars = EC.MSG + L.config.msgWords;
     for (let e = 0; e < L.counts.ec; e++) {
       const from = b.ec + e * L.ecSize;
       const to = b.ec + p.ec[e]! * L.ecSize;
@@ -704,7 +710,7 @@ export class Symmetry {
       emit(to + EC.EXC_PT, from + EC.EXC_PT, Op.PT);
       emit(to + EC.REVOKE, from + EC.REVOKE, Op.SLOT);
       emit(to + EC.MSG_CAP, from + EC.MSG_CAP, Op.ITEM);
-      for (let w = EC.MSG; w < L.ecSize; w++) if (w < ecVars || (w - ecVars) % 2 === 0) emit(to + w, from + w, Op.VALUE);
+      for (let w = EC.MSG; w < L.ecSize; w++) if (holdsValue(L, w)) emit(to + w, from + w, Op.VALUE);
     }
     for (let i = 0; i < L.counts.sc; i++) {
       const from = b.sc + i * SC.SIZE;
@@ -836,7 +842,6 @@ export class Symmetry {
     const at: number[] = [];
     const op: number[] = [];
     const aux: number[] = [];
-    const ecVars = EC.MSG + L.config.msgWords;
     const add = (word: number, o: number, a = 0): void => {
       at.push(word);
       op.push(o);
@@ -868,7 +873,7 @@ export class Symmetry {
             break;
           default:
             // Message words and variables' values: a value sealed with a memory object's key.
-            add(b + w, w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0) ? Op.VALUE : Op.COPY);
+            add(b + w, holdsValue(L, w) ? Op.VALUE : Op.COPY);
         }
       }
     }
@@ -895,7 +900,7 @@ export class Symmetry {
       add(b + EC.PARTNER, Op.EC);
       add(b + EC.SERVER, Op.EC);
     }
-    return { rel: this.rel[fi]![i]!, slotBase: m.slotBase, slots: m.slots, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
+    return { rel: this.rel[fi]![i]!, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
   }
 
   /** The signature of a member from its compiled form `plan`: the sum of its entries' terms. */
@@ -952,7 +957,6 @@ export class Symmetry {
     const m = this.families[fi]![i]!;
     const rel = this.rel[fi]![i]!;
     const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
-    const ecVars = EC.MSG + L.config.msgWords;
     let h = 0;
     let k = 0;
     const add = (c: number): void => void (h = (h + term(k++, c)) | 0);
@@ -983,7 +987,7 @@ export class Symmetry {
             add(v >= 0 ? rel.slot[v]! : v);
             break;
           default:
-            add(w >= EC.MSG && (w < ecVars || (w - ecVars) % 2 === 0) ? sealedCode(v, rel.mem) : v);
+            add(holdsValue(L, w) ? sealedCode(v, rel.mem) : v);
         }
       }
     }
@@ -1038,7 +1042,6 @@ export class Symmetry {
       out[b.cpu + c * CPU.SIZE + CPU.CUR] = cur >= 0 ? p.ec[cur]! : cur;
     }
     for (let i = 0; i < L.counts.pd; i++) for (let w = 0; w < PD.SIZE; w++) out[b.pd + p.pd[i]! * PD.SIZE + w] = s[b.pd + i * PD.SIZE + w]!;
-    const ecVars = EC.MSG + L.config.msgWords;
     for (let e = 0; e < L.counts.ec; e++) {
       const from = b.ec + e * L.ecSize;
       const to = b.ec + p.ec[e]! * L.ecSize;
@@ -1061,7 +1064,7 @@ export class Symmetry {
       // Message words, and each variable's value (its label word is not a value): sealed ones name a key.
       for (let w = EC.MSG; w < L.ecSize; w++) {
         const v = s[from + w]!;
-        if (v > 0 && (v & SEALED) !== 0 && (w < ecVars || (w - ecVars) % 2 === 0)) out[to + w] = value(v);
+        if (v > 0 && (v & SEALED) !== 0 && holdsValue(L, w)) out[to + w] = value(v);
       }
     }
     for (let i = 0; i < L.counts.sc; i++) {
