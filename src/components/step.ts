@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import type { ExprModel, ItemModel, ObjectRef, SystemModel } from "../dsl/model.js";
+import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -56,6 +56,8 @@ export interface System {
    * (spec/invariants.md §10.3): off in a fresh system, on in `check`'s, like `quietIrqs`.
    */
   deadVariables: boolean;
+  /** Per thread, its statements' plans by pc (`Plan`): what each names, resolved at build. */
+  readonly plans: readonly (readonly Plan[])[];
   /** Per thread, its live variable slots at every pc, or null where its variables are observed. */
   readonly live: readonly (readonly Uint8Array[] | null)[];
   /** Devices whose interrupt semaphore some thread's statement names (up, down, delegate, revoke, item). */
@@ -67,7 +69,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  return { model, k: kernel, programs, arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
+  return { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -438,312 +440,369 @@ export function localStep(sys: System, s: StateVector): Successor | null {
   return null;
 }
 
-/** What a thread statement's step did to its copy of the state: how to describe it, its status, a completed revoke. */
-interface Outcome {
-  readonly text: Describe;
-  readonly status?: Status;
-  readonly revoked?: StepInfo["revoked"];
+/**
+ * A thread's statement with what it names resolved once per scenario (`buildSystem`): the boot-time
+ * objects a statement names never change, so a step of it looks up only what the state decides
+ * (which capability slot holds them, with which rights). Every plan has every field, so the step
+ * function reads them from one object shape.
+ */
+export interface Plan {
+  readonly i: Linked;
+  /** Whether the statement enters the kernel and so dispatches its thread (spec/language.md §9.2). */
+  readonly dispatch: boolean;
+  /**
+   * The kernel objects the statement names, and their kind: a call's or recv's portal (its PTs), an
+   * up's or down's semaphore, the region of a read, write, map or unmap, a delegate's or revoke's
+   * object; none (kind -1) for the rest.
+   */
+  readonly kind: number;
+  readonly objects: readonly number[];
+  /** A delegate's rights, a map's written rights; -1 for a map without them (it maps the widest held). */
+  readonly rights: number;
+  /** A call's or reply's `with` item: its objects (null: no item), their kind and the rights written (-1: the widest held). */
+  readonly itemKind: number;
+  readonly itemObjects: readonly number[] | null;
+  readonly itemRights: number;
+}
+
+/** Every thread's plans, by EC (threads are ECs 0..threads - 1) and pc. */
+function plansOf(L: Layout, programs: readonly Program[]): Plan[][] {
+  return programs.map((p) => p.code.map((i) => planOf(L, i)));
+}
+
+function planOf(L: Layout, i: Linked): Plan {
+  const named = ((): ObjectRef | null => {
+    switch (i.op) {
+      case "up":
+      case "down":
+        return i.sem;
+      case "read":
+      case "write":
+      case "map":
+      case "unmap":
+        return i.region;
+      case "delegate":
+      case "revoke":
+        return i.object;
+      default:
+        return null;
+    }
+  })();
+  const { kind, objects } = i.op === "call" || i.op === "recv" ? { kind: Kind.PT, objects: L.boot.portalPts[i.portal]! } : named ? kernelObjects(L, named) : { kind: -1, objects: [] };
+  const rights = i.op === "delegate" ? rightsOf(i.rights) : i.op === "map" && i.rights ? rightsOf(i.rights) : -1;
+  const item = i.op === "call" || i.op === "reply" ? i.item : null;
+  const ik = item ? kernelObjects(L, item.object) : null;
+  return { i, dispatch: !isLocalOp(i.op), kind, objects, rights, itemKind: ik?.kind ?? -1, itemObjects: ik?.objects ?? null, itemRights: item?.rights ? rightsOf(item.rights) : -1 };
+}
+
+/** A statement's source text (for step texts: read when a text is). */
+function stmtText(sys: System, i: Linked): string {
+  return sys.model.sources.text(i.node);
+}
+
+/** How a statement's system call ended in its step. */
+const enum End {
+  /** Refused: the statement is over, with the status. */
+  FAILED,
+  /** Done in this step: the thread goes on. */
+  COMPLETED,
+  /** The thread waits in the kernel; a later step completes the statement (`EC.PHASE` 1). */
+  BLOCKED,
 }
 
 /**
- * One thread's statement being stepped from `s`: what every step of it shares, and the helpers
- * the statements use, as methods. One object per `threadSteps` call, instead of a closure per
- * helper (the explorer steps a thread for most of the states it expands).
+ * After a statement's system call returned `st` on `n`: a failure ends the statement, success
+ * either completes it — binding the received message word to `bind` (-1: none) — or leaves the
+ * thread waiting in it.
  */
-class ThreadStep {
-  readonly L: Layout;
-  readonly pd: number;
-  /** Statements that do not enter the kernel do not dispatch their thread (spec/language.md §9.2). */
-  readonly dispatch: boolean;
-  /** The step's op and object (StepInfo): set before `step` runs. */
-  op: string;
-  obj = -1;
-
-  constructor(
-    readonly sys: System,
-    readonly s: StateVector,
-    readonly ec: number,
-    readonly i: Linked,
-    readonly out: Successor[],
-  ) {
-    this.L = sys.k.L;
-    this.pd = ecGet(s, this.L, ec, EC.PD);
-    this.dispatch = !isLocalOp(i.op);
-    this.op = i.op;
+function settle(sys: System, n: StateVector, ec: number, i: Linked, st: Status, bind: number): End {
+  const L = sys.k.L;
+  if (st !== Status.SUCCESS) {
+    advance(sys, n, ec, i.next);
+    return End.FAILED;
   }
-
-  /** A step of this thread: `act` changes the copy and returns how to describe what it did. */
-  step(act: (n: StateVector) => Outcome, reads: "local" | "all" = "all"): void {
-    const { sys, s, ec, i } = this;
-    const n = begin(sys, s, ec, this.dispatch);
-    const r = act(n);
-    done(sys, s, n, ec, "thread", this.op, this.obj, ec, i.node, r.text, r.status ?? Status.SUCCESS, reads, r.revoked, this.out);
-  }
-
-  /** The statement's source text (for step texts: called when a text is read). */
-  stmt(): string {
-    return this.sys.model.sources.text(this.i.node);
-  }
-
-  /** The selector of the first capability of the thread's PD to an object with `rights`, or -1. */
-  sel(kind: number, object: number, rights = 0): number {
-    return findObject(this.s, this.L, this.pd, kind, object, rights);
-  }
-
-  pdSel(target: number): number {
-    return findObject(this.s, this.L, this.pd, Kind.PD, target, Right.CTRL);
-  }
-
-  /** Runs a syscall; a failure ends the statement, success either completes it or leaves it waiting. */
-  sys1(n: StateVector, a: SyscallArgs, complete: (n: StateVector) => Describe): { text: Describe; status: Status } {
-    const { sys, ec, i, L } = this;
-    const st = syscall(sys.k, n, ec, a);
-    if (st !== Status.SUCCESS) {
-      advance(sys, n, ec, i.next);
-      return { text: () => `${this.stmt()}: ${STATUS_NAMES[st]}`, status: st };
-    }
-    if (ecState(n, L, ec) === EcState.RUNNABLE) {
-      const t = complete(n);
-      advance(sys, n, ec, i.next);
-      return { text: t, status: st };
-    }
+  if (ecState(n, L, ec) !== EcState.RUNNABLE) {
     ecSet(n, L, ec, EC.PHASE, 1);
-    return { text: () => `${this.stmt()}: blocks`, status: st };
+    return End.BLOCKED;
   }
-
-  /**
-   * A `with CAP [: rights]` item: the first capability to the object with those rights
-   * (without rights written: the widest one held, passed on whole). None held: a selector
-   * that names nothing, which the kernel refuses with BAD_CAP.
-   */
-  itemArg(it: ItemModel | null): Item | undefined {
-    if (!it) return undefined;
-    const { kind, objects } = kernelObjects(this.L, it.object);
-    const wanted = it.rights ? rightsOf(it.rights) : null;
-    for (const o of objects) {
-      const rights = wanted ?? widestRights(this.s, this.L, this.pd, kind, o);
-      const at = this.sel(kind, o, rights);
-      if (at >= 0) return { sel: at, rights };
-    }
-    return { sel: -1, rights: wanted ?? 0 };
-  }
-
-  /** A memory access that faulted: where the fault went is decided now, from the successor. */
-  faulted(n: StateVector): Outcome {
-    const dies = ecState(n, this.L, this.ec) === EcState.DEAD;
-    return { text: () => `${this.stmt()}: page fault (${dies ? "the fault has nowhere to go: the thread dies" : "sent to the pager"})` };
-  }
-
-  /** Binds the received message word to `bind` (now), and describes that (later). */
-  bindMsg(n: StateVector, bind: number | null): Describe {
-    if (bind === null) return () => this.stmt();
-    const { L, ec } = this;
-    const model = this.sys.model;
-    const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
-    setVar(n, L, ec, bind, d.value, d.labels);
-    return () => `${this.stmt()}: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
-  }
+  if (bind >= 0) setVar(n, L, ec, bind, msgWord(n, L, ec, 0), ecGet(n, L, ec, EC.MSG_LABELS));
+  advance(sys, n, ec, i.next);
+  return End.COMPLETED;
 }
 
-/** The kernel object a semaphore or region reference names (a device's IRQ SM or MMIO window included). */
-function kobj(L: Layout, o: ObjectRef): number {
-  return kernelObjects(L, o).objects[0]!;
+/** What a completed system call statement adds to its text: nothing, the datum bound to a variable, or the datum sent. */
+const enum Shows {
+  NOTHING,
+  BOUND,
+  SENT,
 }
 
+/**
+ * The text of a system call statement's step: how it ended and, completed, what it `shows` of
+ * the datum (`value`, `labels`); `note` and `about` add "(from X)" or "(wakes X)" (-1: nothing).
+ */
+function syscallText(sys: System, ec: number, i: Linked, st: Status, end: End, shows: Shows, value: number, labels: number, note: string, about: number): string {
+  const { model, k } = sys;
+  const stmt = stmtText(sys, i);
+  let text: string;
+  if (end === End.FAILED) text = `${stmt}: ${STATUS_NAMES[st]}`;
+  else if (end === End.BLOCKED) text = `${stmt}: blocks`;
+  else if (shows === Shows.BOUND) text = `${stmt}: ${model.threads[ec]!.vars[(i as { bind: number }).bind]} = ${fmt({ value, labels }, model)}`;
+  else if (shows === Shows.SENT) text = `${stmt}: sends ${fmt({ value, labels }, model)}`;
+  else text = stmt;
+  return about >= 0 ? `${text} (${note} ${ecName(model, k.L, about)})` : text;
+}
+
+/**
+ * A `with CAP [: rights]` item: the first capability to the object with those rights (without
+ * rights written: the widest one held, passed on whole). None held: a selector that names
+ * nothing, which the kernel refuses with BAD_CAP.
+ */
+function itemArg(s: StateVector, L: Layout, pd: number, p: Plan): Item | undefined {
+  const objects = p.itemObjects;
+  if (objects === null) return undefined;
+  const wanted = p.itemRights;
+  for (let j = 0; j < objects.length; j++) {
+    const o = objects[j]!;
+    const rights = wanted >= 0 ? wanted : widestRights(s, L, pd, p.itemKind, o);
+    const at = findObject(s, L, pd, p.itemKind, o, rights);
+    if (at >= 0) return { sel: at, rights };
+  }
+  return { sel: -1, rights: wanted >= 0 ? wanted : 0 };
+}
+
+/** The selector of `pd`'s first capability to one of the plan's objects with `rights`, or -1. */
+function firstHeld(s: StateVector, L: Layout, pd: number, p: Plan, rights: number): number {
+  for (let j = 0; j < p.objects.length; j++) {
+    const at = findObject(s, L, pd, p.kind, p.objects[j]!, rights);
+    if (at >= 0) return at;
+  }
+  return -1;
+}
+
+/**
+ * The steps of thread `ec`'s statement at its pc. Each case copies the state, acts on the copy and
+ * records it with `done`: no object per statement and no closure but the step's text.
+ */
 function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const { k, model } = sys;
   const L = k.L;
-  const prog = sys.programs[ec]!;
-  const pc = ecGet(s, L, ec, EC.PC);
-  const i = prog.code[pc];
-  if (!i) return;
-  const t = new ThreadStep(sys, s, ec, i, out);
-  const stmt = (): string => t.stmt();
+  const p = sys.plans[ec]![ecGet(s, L, ec, EC.PC)];
+  if (!p) return;
+  const i = p.i;
+  const node = i.node;
   switch (i.op) {
     case "choose":
-      i.targets.forEach((target, b) =>
-        t.step((n) => {
-          advance(sys, n, ec, target);
-          return { text: () => `choose, branch ${b + 1} of ${i.targets.length}` };
-        }, "local"),
-      );
+      for (let b = 0; b < i.targets.length; b++) {
+        const n = begin(sys, s, ec, false);
+        advance(sys, n, ec, i.targets[b]!);
+        done(sys, s, n, ec, "thread", "choose", -1, ec, node, () => `choose, branch ${b + 1} of ${i.targets.length}`, Status.SUCCESS, "local", undefined, out);
+      }
       return;
-    case "branch":
-      t.step((n) => {
-        const c = evalCond(n, L, ec, i.cond);
-        advance(sys, n, ec, c ? i.next : i.otherwise);
-        return { text: () => `${stmt().replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}` };
-      });
+    case "branch": {
+      const n = begin(sys, s, ec, false);
+      const c = evalCond(n, L, ec, i.cond);
+      advance(sys, n, ec, c ? i.next : i.otherwise);
+      done(sys, s, n, ec, "thread", "branch", -1, ec, node, () => `${stmtText(sys, i).replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}`, Status.SUCCESS, "all", undefined, out);
       return;
-    case "count":
-      t.step((n) => {
-        setVar(n, L, ec, i.slot, i.count, 0);
-        advance(sys, n, ec, i.next);
-        return { text: () => `repeat ${i.count}: starts` };
-      }, "local");
+    }
+    case "count": {
+      const n = begin(sys, s, ec, false);
+      setVar(n, L, ec, i.slot, i.count, 0);
+      advance(sys, n, ec, i.next);
+      done(sys, s, n, ec, "thread", "count", -1, ec, node, () => `repeat ${i.count}: starts`, Status.SUCCESS, "local", undefined, out);
       return;
-    case "repeat":
-      t.step((n) => {
-        const left = varValue(n, L, ec, i.slot);
-        if (left === 0) {
-          advance(sys, n, ec, i.exit);
-          return { text: () => "repeat: done" };
-        }
+    }
+    case "repeat": {
+      const n = begin(sys, s, ec, false);
+      const left = varValue(n, L, ec, i.slot);
+      if (left === 0) advance(sys, n, ec, i.exit);
+      else {
         setVar(n, L, ec, i.slot, left - 1, 0);
         advance(sys, n, ec, i.next);
-        return { text: () => `repeat: ${left} to go` };
-      }, "local");
+      }
+      done(sys, s, n, ec, "thread", "repeat", -1, ec, node, () => (left === 0 ? "repeat: done" : `repeat: ${left} to go`), Status.SUCCESS, "local", undefined, out);
       return;
+    }
     case "spin":
-      t.step(() => ({ text: () => "loop { } (idles)" }), "local");
+      done(sys, s, begin(sys, s, ec, false), ec, "thread", "spin", -1, ec, node, () => "loop { } (idles)", Status.SUCCESS, "local", undefined, out);
       return;
-    case "assert":
-      t.step((n) => {
-        if (evalCond(n, L, ec, i.cond)) {
-          advance(sys, n, ec, i.next);
-          return { text: () => `${stmt()}: holds` };
-        }
+    case "assert": {
+      const n = begin(sys, s, ec, false);
+      const holds = evalCond(n, L, ec, i.cond);
+      if (holds) advance(sys, n, ec, i.next);
+      else {
         if (n[L.base.global + GLOBAL.ASSERT] === 0) n[L.base.global + GLOBAL.ASSERT] = i.node + 1;
         ecSet(n, L, ec, EC.STATE, EcState.DONE);
-        return { text: () => `${stmt()}: FAILS` };
-      });
+      }
+      done(sys, s, n, ec, "thread", "assert", -1, ec, node, () => `${stmtText(sys, i)}: ${holds ? "holds" : "FAILS"}`, Status.SUCCESS, "all", undefined, out);
       return;
+    }
     default:
       break;
   }
-  // Statements that are syscalls or memory accesses.
-  const phase = ecGet(s, L, ec, EC.PHASE);
-  if (phase === 1) {
+  // Statements that are system calls or memory accesses.
+  if (ecGet(s, L, ec, EC.PHASE) === 1) {
     // The EC woke up inside a blocking statement: complete it.
-    t.op = "complete";
-    t.step((n) => {
-      const status = ecGet(n, L, ec, EC.STATUS) as Status;
-      let text: Describe = () => `${stmt()} completes${status !== Status.SUCCESS ? ` with ${STATUS_NAMES[status]}` : ""}`;
-      if ((i.op === "call" || i.op === "recv" || i.op === "raise") && i.bind !== null && status === Status.SUCCESS) {
-        const d = { value: msgWord(n, L, ec, 0), labels: ecGet(n, L, ec, EC.MSG_LABELS) };
-        const bind = i.bind;
-        setVar(n, L, ec, bind, d.value, d.labels);
-        text = () => `${stmt()} completes: ${model.threads[ec]!.vars[bind]} = ${fmt(d, model)}`;
-      }
-      advance(sys, n, ec, i.next);
-      return { text, status };
-    });
+    const n = begin(sys, s, ec);
+    const status = ecGet(n, L, ec, EC.STATUS) as Status;
+    const bind = (i.op === "call" || i.op === "recv" || i.op === "raise") && status === Status.SUCCESS ? (i.bind ?? -1) : -1;
+    const value = msgWord(n, L, ec, 0);
+    const labels = ecGet(n, L, ec, EC.MSG_LABELS);
+    if (bind >= 0) setVar(n, L, ec, bind, value, labels);
+    advance(sys, n, ec, i.next);
+    const describe = (): string => {
+      const stmt = stmtText(sys, i);
+      if (bind >= 0) return `${stmt} completes: ${model.threads[ec]!.vars[bind]} = ${fmt({ value, labels }, model)}`;
+      return `${stmt} completes${status !== Status.SUCCESS ? ` with ${STATUS_NAMES[status]}` : ""}`;
+    };
+    done(sys, s, n, ec, "thread", "complete", -1, ec, node, describe, status, "all", undefined, out);
     return;
   }
+  const pd = ecGet(s, L, ec, EC.PD);
   switch (i.op) {
     case "call": {
-      const pts = L.boot.portalPts[i.portal]!;
+      const pts = p.objects;
       const pt = pts.length > 1 ? pts[ecGet(s, L, ec, EC.CPU)]! : pts[0]!;
-      t.obj = pt;
-      t.step((n) => {
-        const args = i.args.map((a) => evalData(n, L, ec, a));
-        const words = args.slice(0, L.config.msgWords).map((d) => d.value);
-        const labels = args.reduce((m, d) => m | d.labels, 0);
-        return t.sys1(n, { op: "call", pt: t.sel(Kind.PT, pt, Right.CALL), words, labels, item: t.itemArg(i.item), timeout: i.timeout }, (m) => t.bindMsg(m, i.bind));
-      });
+      const n = begin(sys, s, ec);
+      const words: number[] = [];
+      let labels = 0;
+      for (let a = 0; a < i.args.length; a++) {
+        const d = evalData(n, L, ec, i.args[a]!);
+        if (a < L.config.msgWords) words.push(d.value);
+        labels |= d.labels;
+      }
+      const st = syscall(k, n, ec, { op: "call", pt: findObject(s, L, pd, Kind.PT, pt, Right.CALL), words, labels, item: itemArg(s, L, pd, p), timeout: i.timeout });
+      const bind = i.bind ?? -1;
+      const end = settle(sys, n, ec, i, st, bind);
+      const value = msgWord(n, L, ec, 0);
+      const got = ecGet(n, L, ec, EC.MSG_LABELS);
+      done(sys, s, n, ec, "thread", "call", pt, ec, node, () => syscallText(sys, ec, i, st, end, bind >= 0 ? Shows.BOUND : Shows.NOTHING, value, got, "", -1), st, "all", undefined, out);
       return;
     }
     case "recv": {
-      const pts = L.boot.portalPts[i.portal]!;
-      const pt = pts.find((p) => L.boot.ptEc[p] === ec) ?? pts[0]!;
+      const pts = p.objects;
+      let pt = pts[0]!;
+      for (let j = 0; j < pts.length; j++)
+        if (L.boot.ptEc[pts[j]!] === ec) {
+          pt = pts[j]!;
+          break;
+        }
       const callers = waitingCallers(s, L, pt);
-      t.obj = pt;
-      const choices = callers.length === 0 ? [0] : callers.map((_, c) => c);
-      for (const choice of choices)
-        t.step((n) => {
-          const r = t.sys1(n, { op: "recv", pt: t.sel(Kind.PT, pt), choice }, (m) => t.bindMsg(m, i.bind));
-          const text = r.text;
-          return callers.length > 1 ? { text: () => `${text()} (from ${ecName(model, L, callers[choice]!)})`, status: r.status } : r;
-        });
+      const sel = findObject(s, L, pd, Kind.PT, pt);
+      const bind = i.bind ?? -1;
+      const choices = Math.max(1, callers.length);
+      for (let choice = 0; choice < choices; choice++) {
+        const n = begin(sys, s, ec);
+        const st = syscall(k, n, ec, { op: "recv", pt: sel, choice });
+        const end = settle(sys, n, ec, i, st, bind);
+        const value = msgWord(n, L, ec, 0);
+        const labels = ecGet(n, L, ec, EC.MSG_LABELS);
+        const from = callers.length > 1 ? callers[choice]! : -1;
+        done(sys, s, n, ec, "thread", "recv", pt, ec, node, () => syscallText(sys, ec, i, st, end, bind >= 0 ? Shows.BOUND : Shows.NOTHING, value, labels, "from", from), st, "all", undefined, out);
+      }
       return;
     }
-    case "reply":
-      t.step((n) => {
-        const d = evalData(n, L, ec, i.value);
-        return t.sys1(n, { op: "reply", words: [d.value], labels: d.labels, item: t.itemArg(i.item) }, () => () => `${stmt()}: sends ${fmt(d, model)}`);
-      });
+    case "reply": {
+      const n = begin(sys, s, ec);
+      const d = evalData(n, L, ec, i.value);
+      const st = syscall(k, n, ec, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(s, L, pd, p) });
+      const end = settle(sys, n, ec, i, st, -1);
+      done(sys, s, n, ec, "thread", "reply", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.SENT, d.value, d.labels, "", -1), st, "all", undefined, out);
       return;
+    }
     case "up": {
       // An up wakes one waiter: each is a separate outcome.
-      const sm = kobj(L, i.sem);
+      const sm = p.objects[0]!;
       const waiters = smWaiters(s, L, sm);
-      t.obj = sm;
-      (waiters.length ? waiters : [-1]).forEach((w, choice) =>
-        t.step((n) => {
-          const r = t.sys1(n, { op: "sm_up", sm: t.sel(Kind.SM, sm, Right.UP), choice }, () => stmt);
-          const text = r.text;
-          return w >= 0 ? { text: () => `${text()} (wakes ${ecName(model, L, w)})`, status: r.status } : r;
-        }),
-      );
+      const sel = findObject(s, L, pd, Kind.SM, sm, Right.UP);
+      const choices = Math.max(1, waiters.length);
+      for (let choice = 0; choice < choices; choice++) {
+        const n = begin(sys, s, ec);
+        const st = syscall(k, n, ec, { op: "sm_up", sm: sel, choice });
+        const end = settle(sys, n, ec, i, st, -1);
+        const w = waiters.length ? waiters[choice]! : -1;
+        done(sys, s, n, ec, "thread", "up", sm, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "wakes", w), st, "all", undefined, out);
+      }
       return;
     }
-    case "down":
-      t.obj = kobj(L, i.sem);
-      t.step((n) => t.sys1(n, { op: "sm_down", sm: t.sel(Kind.SM, t.obj, Right.DOWN) }, () => stmt));
-      return;
-    case "read": {
-      const mem = kobj(L, i.region);
-      t.obj = mem;
-      t.step((n) => {
-        if (!memAccess(k, n, ec, mem, "r")) return t.faulted(n);
-        const d = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
-        setVar(n, L, ec, i.bind, d.value, d.labels);
-        advance(sys, n, ec, i.next);
-        return { text: () => `${stmt()}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(d, model)}` };
-      });
+    case "down": {
+      const sm = p.objects[0]!;
+      const n = begin(sys, s, ec);
+      const st = syscall(k, n, ec, { op: "sm_down", sm: findObject(s, L, pd, Kind.SM, sm, Right.DOWN) });
+      const end = settle(sys, n, ec, i, st, -1);
+      done(sys, s, n, ec, "thread", "down", sm, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", undefined, out);
       return;
     }
+    case "read":
     case "write": {
-      const mem = kobj(L, i.region);
-      t.obj = mem;
-      t.step((n) => {
-        if (!memAccess(k, n, ec, mem, "w")) return t.faulted(n);
-        const d = evalData(n, L, ec, i.value);
-        setRegionValue(n, L, mem, d.value);
-        taintRegion(n, L, mem, d.labels);
-        advance(sys, n, ec, i.next);
-        return { text: () => `${stmt()}: writes ${fmt(d, model)}` };
-      });
+      const mem = p.objects[0]!;
+      const n = begin(sys, s, ec);
+      if (!memAccess(k, n, ec, mem, i.op === "read" ? "r" : "w")) {
+        // A memory access that faulted: where the fault went is decided now, from the successor.
+        const dies = ecState(n, L, ec) === EcState.DEAD;
+        done(sys, s, n, ec, "thread", i.op, mem, ec, node, () => `${stmtText(sys, i)}: page fault (${dies ? "the fault has nowhere to go: the thread dies" : "sent to the pager"})`, Status.SUCCESS, "all", undefined, out);
+        return;
+      }
+      let describe: Describe;
+      if (i.op === "read") {
+        const r = { value: regionValue(n, L, mem), labels: regionLabels(n, L, mem) };
+        setVar(n, L, ec, i.bind, r.value, r.labels);
+        describe = () => `${stmtText(sys, i)}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(r, model)}`;
+      } else {
+        const w = evalData(n, L, ec, i.value);
+        setRegionValue(n, L, mem, w.value);
+        taintRegion(n, L, mem, w.labels);
+        describe = () => `${stmtText(sys, i)}: writes ${fmt(w, model)}`;
+      }
+      advance(sys, n, ec, i.next);
+      done(sys, s, n, ec, "thread", i.op, mem, ec, node, describe, Status.SUCCESS, "all", undefined, out);
       return;
     }
     case "delegate": {
-      const { kind, objects } = kernelObjects(L, i.object);
-      const rights = rightsOf(i.rights);
-      const src = objects.map((o) => t.sel(kind, o, rights)).find((x) => x >= 0) ?? -1;
-      t.step((n) => t.sys1(n, { op: "delegate", src, pd: t.pdSel(i.to), rights }, () => stmt));
+      const src = firstHeld(s, L, pd, p, p.rights);
+      const n = begin(sys, s, ec);
+      const st = syscall(k, n, ec, { op: "delegate", src, pd: findObject(s, L, pd, Kind.PD, i.to, Right.CTRL), rights: p.rights });
+      const end = settle(sys, n, ec, i, st, -1);
+      done(sys, s, n, ec, "thread", "delegate", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", undefined, out);
       return;
     }
     case "revoke": {
-      const { kind, objects } = kernelObjects(L, i.object);
-      const src = objects.map((o) => t.sel(kind, o)).find((x) => x >= 0) ?? -1;
-      t.step((n) => {
-        const r = t.sys1(n, { op: "revoke", sel: src }, () => stmt);
-        // Without preemptible revoke the revoke completes in this step.
-        // (An object literal, not a spread of `r`: V8 copies a spread through a slow generic path.)
-        return r.status === Status.SUCCESS && !model.kernel.preemptibleRevoke ? { text: r.text, status: r.status, revoked: revokedSlot(s, L, globalSlot(L, t.pd, src)) } : r;
-      });
+      const src = firstHeld(s, L, pd, p, 0);
+      const n = begin(sys, s, ec);
+      const st = syscall(k, n, ec, { op: "revoke", sel: src });
+      const end = settle(sys, n, ec, i, st, -1);
+      // Without preemptible revoke the revoke completes in this step.
+      const revoked = st === Status.SUCCESS && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, src)) : undefined;
+      done(sys, s, n, ec, "thread", "revoke", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", revoked, out);
       return;
     }
     case "map": {
-      const mem = kobj(L, i.region);
-      const held = widestRights(s, L, t.pd, Kind.MEM, mem);
-      const rights = i.rights ? rightsOf(i.rights) : held;
-      t.step((n) => t.sys1(n, { op: "map", mem, pd: t.pdSel(i.to), rights }, () => stmt));
+      const mem = p.objects[0]!;
+      const rights = p.rights >= 0 ? p.rights : widestRights(s, L, pd, Kind.MEM, mem);
+      const n = begin(sys, s, ec);
+      const st = syscall(k, n, ec, { op: "map", mem, pd: findObject(s, L, pd, Kind.PD, i.to, Right.CTRL), rights });
+      const end = settle(sys, n, ec, i, st, -1);
+      done(sys, s, n, ec, "thread", "map", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", undefined, out);
       return;
     }
-    case "raise":
+    case "unmap": {
+      const n = begin(sys, s, ec);
+      const st = syscall(k, n, ec, { op: "unmap", mem: p.objects[0]! });
+      const end = settle(sys, n, ec, i, st, -1);
+      done(sys, s, n, ec, "thread", "unmap", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", undefined, out);
+      return;
+    }
+    case "raise": {
       // Not a system call: the exception enters the kernel, which sends it to the handler's portal.
-      t.step((n) => {
-        const d = evalData(n, L, ec, i.value);
-        raiseException(k, n, ec, d.value, d.labels);
-        if (ecState(n, L, ec) === EcState.DEAD) return { text: () => `${stmt()}: exception (no usable exception handler: the thread dies)` };
-        ecSet(n, L, ec, EC.PHASE, 1);
-        return { text: () => `${stmt()}: exception sent to the handler` };
-      });
+      const n = begin(sys, s, ec);
+      const d = evalData(n, L, ec, i.value);
+      raiseException(k, n, ec, d.value, d.labels);
+      const dies = ecState(n, L, ec) === EcState.DEAD;
+      if (!dies) ecSet(n, L, ec, EC.PHASE, 1);
+      done(sys, s, n, ec, "thread", "raise", -1, ec, node, () => `${stmtText(sys, i)}: ${dies ? "exception (no usable exception handler: the thread dies)" : "exception sent to the handler"}`, Status.SUCCESS, "all", undefined, out);
       return;
-    case "unmap":
-      t.step((n) => t.sys1(n, { op: "unmap", mem: kobj(L, i.region) }, () => stmt));
-      return;
+    }
   }
 }
 
