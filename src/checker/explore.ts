@@ -317,7 +317,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // the next state's successors are copied into the same vectors (arena.ts), which live where
   // the fingerprinter compares them fastest.
   const st = store(sys.init, SUCCESSOR_ROOM);
-  const recycled = sys.arena.recycle(true, st.fp.backing);
+  const recycled = sys.arena.recycle(true, st.fp.room);
   try {
     return bfsRecycling(sys, o, h, st);
   } finally {

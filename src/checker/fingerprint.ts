@@ -140,7 +140,7 @@ export function collisionProbability(n: number): number {
  * reference, its `diff` and its `out` in a WebAssembly memory, compares four words at a
  * time there and hashes the difference there too (fingerprint.wat: the same function as
  * `fingerprint`, four lanes to a vector), for states that live in that memory as well:
- * `room` vectors of it are offered to the explorer's arena (`backing`). States elsewhere
+ * `room` vectors of it are offered to the explorer's arena (`room`). States elsewhere
  * are compared in JavaScript, with the same result; so is every state where WebAssembly
  * SIMD is missing, and the hash is then `fingerprint` itself.
  *
@@ -153,11 +153,15 @@ export class StateFingerprinter {
   length = 0;
   /** The last fingerprint: high half, low half. */
   readonly out: Uint32Array;
-  /** Room for `room` state vectors in the WebAssembly memory (empty without it): for `StateArena.recycle`. */
-  readonly backing: Int32Array;
-  private readonly memory: ArrayBuffer | null;
+  /**
+   * `room` state vectors in the WebAssembly memory (none without it), for `StateArena.recycle`:
+   * `take` and `scan` know them by identity. (Asking a view for its `buffer` is a call into
+   * the runtime, which cost the explorer about 1 % of its time; its `byteOffset` is a field.)
+   */
+  readonly room: readonly Int32Array[];
   private readonly wasm: FingerprintWasm | null;
   private readonly diffAt: number;
+  private readonly roomAt: number;
 
   constructor(
     readonly ref: Int32Array,
@@ -171,26 +175,32 @@ export class StateFingerprinter {
     if (wasm) {
       const buffer = wasm.memory.buffer;
       new Int32Array(buffer, REF_AT, n).set(ref);
-      this.memory = buffer;
       this.wasm = wasm;
       this.diffAt = diffAt;
+      this.roomAt = roomAt;
       this.out = new Uint32Array(buffer, OUT_AT, 2);
       this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
-      this.backing = new Int32Array(buffer, roomAt, room * n);
+      this.room = Array.from({ length: room }, (_, k) => new Int32Array(buffer, roomAt + k * n * 4, n));
     } else {
-      this.memory = null;
       this.wasm = null;
       this.diffAt = 0;
+      this.roomAt = 0;
       this.out = new Uint32Array(2);
       this.diff = new Int32Array(2 * n + 2);
-      this.backing = new Int32Array(0);
+      this.room = [];
     }
+  }
+
+  /** Whether `s` is one of the room's vectors (so in the WebAssembly memory): by its offset there, then by identity. */
+  private inRoom(s: Int32Array): boolean {
+    const k = (s.byteOffset - this.roomAt) / (this.ref.length * 4);
+    return k >= 0 && k < this.room.length && this.room[k] === s;
   }
 
   /** Fingerprints `s` (as long as `ref`) into `out`, and leaves its difference in `diff`. */
   take(s: Int32Array): void {
     const n = this.words(s);
-    if (this.wasm !== null && s.buffer === this.memory) {
+    if (this.wasm !== null && this.inRoom(s)) {
       this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, OUT_AT);
       return;
     }
@@ -201,7 +211,7 @@ export class StateFingerprinter {
   /** Leaves the difference of `s` (as long as `ref`) from `ref` in `diff`, without fingerprinting it. */
   scan(s: Int32Array): void {
     const n = this.words(s);
-    if (this.wasm !== null && s.buffer === this.memory) this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
+    if (this.wasm !== null && this.inRoom(s)) this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
     else this.scanHere(s, n);
   }
 

@@ -21,7 +21,7 @@ const judge = new Judge(sys, true);
 const fp = new StateFingerprinter(sys.init, 256);
 // The worker keeps nothing of a state's successors but copies (`out`): their vectors are reused (arena.ts),
 // in the fingerprinter's memory.
-sys.arena.recycle(true, fp.backing);
+sys.arena.recycle(true, fp.room);
 const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);

@@ -13,9 +13,9 @@ import type { StateVector } from "./layout.js";
  * has stored what it keeps of a state's successors — can turn on recycling: copies are
  * then made into the views handed out since the last `rewind()`, in the same order, and
  * only a new high-water mark creates a view. While recycling is on, a copy is valid
- * only until the next `rewind()`. The caller may hand over a `backing` array to carve
- * these views from first (the explorer's fingerprinter compares states faster in its
- * own memory); past its end they come from chunks as usual.
+ * only until the next `rewind()`. The caller may hand over `room`, views to use first (the
+ * explorer's fingerprinter compares states faster in its own memory); past them the views
+ * come from chunks as usual.
  */
 export class StateArena {
   private chunk: Int32Array;
@@ -25,9 +25,8 @@ export class StateArena {
   /** Recycling: the views handed out since the last rewind and before, reused in order; null when off. */
   private pool: StateVector[] | null = null;
   private next = 0;
-  /** Recycling: where new pool views are carved from first, and how much of it is used. */
-  private backing: Int32Array | null = null;
-  private backingUsed = 0;
+  /** Recycling: the views the pool takes first, when it grows (`recycle`'s room). */
+  private room: readonly StateVector[] = [];
 
   constructor(
     /** Words per state vector. */
@@ -44,11 +43,7 @@ export class StateArena {
     if (pool !== null) {
       let v = pool[this.next];
       if (v === undefined) {
-        const b = this.backing;
-        if (b !== null && this.backingUsed + this.words <= b.length) {
-          v = b.subarray(this.backingUsed, this.backingUsed + this.words);
-          this.backingUsed += this.words;
-        } else v = this.carve();
+        v = pool.length < this.room.length ? this.room[pool.length]! : this.carve();
         pool.push(v);
       }
       this.next++;
@@ -62,16 +57,16 @@ export class StateArena {
 
   /**
    * Turns recycling on or off; returns whether it was on. Turning it on starts a new pool
-   * (carved from `backing` first, which the caller must not use otherwise while the pool's
-   * copies live), so copies made before stay valid; turning it off leaves the pool's
-   * copies valid until they are dropped.
+   * (whose views are `room`'s first: vectors of `words` words, which the caller must not use
+   * otherwise while the pool's copies live), so copies made before stay valid; turning it
+   * off leaves the pool's copies valid until they are dropped.
    */
-  recycle(on: boolean, backing: Int32Array | null = null): boolean {
+  recycle(on: boolean, room: readonly StateVector[] = []): boolean {
     const was = this.pool !== null;
     this.pool = on ? [] : null;
     this.next = 0;
-    this.backing = on ? backing : null;
-    this.backingUsed = 0;
+    for (const v of room) if (v.length !== this.words) throw new Error(`arena of ${this.words}-word states given a room vector of ${v.length} words`);
+    this.room = on ? room : [];
     return was;
   }
 

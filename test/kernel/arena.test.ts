@@ -47,4 +47,19 @@ describe("StateArena", () => {
     expect([a, b, c, before]).not.toContain(d);
     expect([...before]).toEqual([9, 9, 9, 9, 9]);
   });
+  it("recycling with a room: the pool takes the room's vectors first, in order, then carves its own", () => {
+    const arena = new StateArena(3, 10);
+    const room = [new Int32Array(3), new Int32Array(3)];
+    arena.recycle(true, room);
+    const a = arena.copy(Int32Array.of(1, 2, 3));
+    const b = arena.copy(Int32Array.of(4, 5, 6));
+    const c = arena.copy(Int32Array.of(7, 8, 9));
+    expect(a).toBe(room[0]);
+    expect(b).toBe(room[1]);
+    expect(room).not.toContain(c);
+    expect([...room[0]!, ...room[1]!]).toEqual([1, 2, 3, 4, 5, 6]);
+    arena.rewind();
+    expect(arena.copy(c)).toBe(room[0]);
+    expect(() => arena.recycle(true, [new Int32Array(4)])).toThrow(/4 words/);
+  });
 });
