@@ -193,20 +193,14 @@ function unobservable(sys: System, s: StateVector, dev: number, sm: number): boo
 
 // ---- helpers -------------------------------------------------------------------------
 
-interface Ctx {
-  readonly sys: System;
-  readonly s: StateVector;
-  readonly ec: number;
-  readonly out: Successor[];
-}
-
 /**
  * Copies the state and dispatches `ec` (unless `dispatch` is false: a statement that does
- * not enter the kernel, spec/language.md §9.2); `done` records the successor.
+ * not enter the kernel, spec/language.md §9.2); `done` records the successor. The meter
+ * counts the step's primitives from here, if anyone reads them (`footprints`, `metered`).
  */
 function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateVector {
   const n = sys.arena.copy(s);
-  sys.k.meter.reset();
+  if (sys.footprints || sys.metered) sys.k.meter.reset();
   if (ec >= 0 && dispatch) enter(sys.k, n, ec);
   return n;
 }
@@ -899,8 +893,10 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     const n = begin(sys, s, ec);
     invokeDecoded(k, n, ec, x);
     if (bound !== null) countAdversaryStep(n, L, pd);
-    const revoked = a.op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, "adversary", a.op, attemptObject(s, L, pd, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
+    // `a` has one shape per op: its op is read once (each read is a megamorphic load).
+    const op = a.op;
+    const revoked = op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
+    done(sys, s, n, ec, "adversary", op, attemptObject(s, L, pd, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug: without it,
