@@ -367,22 +367,6 @@ function advance(sys: System, n: StateVector, ec: number, next: number): void {
   ecSet(n, L, ec, EC.PHASE, 0);
 }
 
-/** Statements that run in the thread without entering the kernel: no dispatch, no kernel cost. */
-function isLocalOp(op: string): boolean {
-  // A switch, not a Set: it compiles to a few pointer compares (a thread's every step asks).
-  switch (op) {
-    case "choose":
-    case "branch":
-    case "count":
-    case "repeat":
-    case "spin":
-    case "assert":
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** Whether a condition reads only the thread's own variables (no `holds`, `maps` or `knows`). */
 export function localCondition(e: ExprModel): boolean {
   switch (e.kind) {
@@ -442,8 +426,6 @@ export function localStep(sys: System, s: StateVector): Successor | null {
  */
 export interface Plan {
   readonly i: Linked;
-  /** Whether the statement enters the kernel and so dispatches its thread (spec/language.md §9.2). */
-  readonly dispatch: boolean;
   /**
    * The kernel objects the statement names, and their kind: a call's or recv's portal (its PTs), an
    * up's or down's semaphore, the region of a read, write, map or unmap, a delegate's or revoke's
@@ -486,7 +468,7 @@ function planOf(L: Layout, i: Linked): Plan {
   const rights = i.op === "delegate" ? rightsOf(i.rights) : i.op === "map" && i.rights ? rightsOf(i.rights) : -1;
   const item = i.op === "call" || i.op === "reply" ? i.item : null;
   const ik = item ? kernelObjects(L, item.object) : null;
-  return { i, dispatch: !isLocalOp(i.op), kind, objects, rights, itemKind: ik?.kind ?? -1, itemObjects: ik?.objects ?? null, itemRights: item?.rights ? rightsOf(item.rights) : -1 };
+  return { i, kind, objects, rights, itemKind: ik?.kind ?? -1, itemObjects: ik?.objects ?? null, itemRights: item?.rights ? rightsOf(item.rights) : -1 };
 }
 
 /** A statement's source text (for step texts: read when a text is). */
@@ -585,6 +567,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
   if (!p) return;
   const i = p.i;
   const node = i.node;
+  // Statements that run in the thread without entering the kernel: no dispatch (begin's
+  // `false`), no kernel cost (spec/language.md §9.2).
   switch (i.op) {
     case "choose":
       for (let b = 0; b < i.targets.length; b++) {
