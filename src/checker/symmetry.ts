@@ -221,10 +221,12 @@ export class Symmetry {
   private readonly outsideSlots: number[];
   /** Compiled permutations by the code of their member images (`planOf`). */
   private readonly plans = new Map<number, ApplyPlan>();
-  /** `canonicalDiff`'s scratch: the words of the result computed in this call carry `epoch`; the pairs found. */
-  private readonly stamp: Int32Array;
-  private epoch = 0;
-  private readonly pairs: Int32Array;
+  /**
+   * `canonicalDiff`'s scratch: a bit per state word, set for the words of the result to compute.
+   * Read back in index order, they give the pairs already sorted (a few dozen insertions into a
+   * sorted list cost more: a member moved moves its words as a block). All clear between calls.
+   */
+  private readonly marks: Int32Array;
   /**
    * Members are also numbered across families (family by family: family fi's member i is
    * `memberBase[fi] + i`), and so are signature entries (member m's entry k is `entryBase[m] + k`).
@@ -259,8 +261,7 @@ export class Symmetry {
     private readonly slotClasses: readonly { readonly family: number; readonly slots: readonly number[] }[],
   ) {
     this.out = new Int32Array(L.words);
-    this.stamp = new Int32Array(L.words);
-    this.pairs = new Int32Array(2 * L.words);
+    this.marks = new Int32Array((L.words + 31) >>> 5);
     this.sig = new Int32Array(Math.max(...families.map((f) => f.length)));
     this.order = families.map((f) => f.map((_, i) => i));
     this.images = families.map((f) => f.map((_, i) => i));
@@ -431,37 +432,34 @@ export class Symmetry {
       }
       return w;
     }
-    // The words of p(s) that read a word where s differs from ref, each once (`stamp`).
-    if (++this.epoch === 2 ** 30) {
-      this.stamp.fill(0);
-      this.epoch = 1;
-    }
-    const epoch = this.epoch;
-    const stamp = this.stamp;
-    const pairs = this.pairs;
+    // The words of p(s) that read a word where s differs from ref: marked first (`d` is read
+    // whole before it is written), then computed in index order, written over `d`.
+    const marks = this.marks;
     const { depStart, deps } = plan;
-    let w = 0;
     for (let k = 0; k < n; k += 2) {
       const j = d[k]!;
       for (let q = depStart![j]!, end = depStart![j + 1]!; q < end; q++) {
         const to = deps![q]!;
-        if (stamp[to] === epoch) continue;
-        stamp[to] = epoch;
-        const v = this.wordOf(plan, s, to);
-        if (v === ref[to]) continue;
-        // Insertion into index order (a few dozen pairs).
-        let at = w;
-        while (at > 0 && pairs[at - 2]! > to) {
-          pairs[at] = pairs[at - 2]!;
-          pairs[at + 1] = pairs[at - 1]!;
-          at -= 2;
-        }
-        pairs[at] = to;
-        pairs[at + 1] = v;
-        w += 2;
+        marks[to >>> 5]! |= 1 << (to & 31);
       }
     }
-    for (let k = 0; k < w; k++) d[k] = pairs[k]!;
+    let w = 0;
+    for (let b = 0; b < marks.length; b++) {
+      let bits = marks[b]!;
+      if (bits === 0) continue;
+      marks[b] = 0;
+      do {
+        const low = bits & -bits;
+        bits ^= low;
+        const to = (b << 5) + 31 - Math.clz32(low);
+        const v = this.wordOf(plan, s, to);
+        if (v !== ref[to]) {
+          d[w] = to;
+          d[w + 1] = v;
+          w += 2;
+        }
+      } while (bits !== 0);
+    }
     return w;
   }
 
@@ -524,32 +522,19 @@ export class Symmetry {
       this.entryStamp.fill(0);
       this.entryEpoch = 1;
     }
-    // The two differences are in index order: merged, each word is seen once, and a word in
-    // both changed only if their values differ (no read of either vector).
+    // A word where `x` and the parent differ is in the parent's difference from the reference or
+    // in `x`'s (elsewhere both equal the reference). A word in both is replaced twice, the
+    // second time at no cost (`entryStamp`): cheaper than merging the two lists.
+    const parent = this.parent!;
     const pd = this.parentDiff!;
-    const pn = this.parentLength;
     const cd = this.childDiff!;
-    const cn = this.childLength;
-    let a = 0;
-    let b = 0;
-    while (a < pn || b < cn) {
-      const pj = a < pn ? pd[a]! : 0x7fffffff;
-      const cj = b < cn ? cd[b]! : 0x7fffffff;
-      let j: number;
-      if (pj < cj) {
-        j = pj;
-        a += 2;
-      } else if (cj < pj) {
-        j = cj;
-        b += 2;
-      } else {
-        j = pj;
-        const same = pd[a + 1] === cd[b + 1];
-        a += 2;
-        b += 2;
-        if (same) continue;
-      }
-      this.replaceTerms(x, j);
+    for (let a = 0, pn = this.parentLength; a < pn; a += 2) {
+      const j = pd[a]!;
+      if (x[j] !== parent[j]) this.replaceTerms(x, j);
+    }
+    for (let b = 0, cn = this.childLength; b < cn; b += 2) {
+      const j = cd[b]!;
+      if (x[j] !== parent[j]) this.replaceTerms(x, j);
     }
   }
 
