@@ -15,6 +15,7 @@ import { explore, type Exploration } from "../src/checker/explore.js";
 import { symmetryOf } from "../src/checker/symmetry.js";
 import { buildSystem } from "../src/components/step.js";
 import { compileText } from "../src/dsl/compile.js";
+import { scalable } from "./scalable.js";
 
 /** States per exploration at most: a configuration that reaches it is cut off there, which the table says. */
 const MAX_STATES = Number(process.env.NIZZA_BENCH_MAX_STATES ?? 2_000_000);
@@ -26,30 +27,6 @@ const TARGET_BYTES = 32;
 const TARGET_FACTOR = 10;
 /** The N at which the reduction factor is reported. */
 const FACTOR_N = 4;
-
-/** The scalable scenario of issue 5: clients as replicas, so that symmetry reduction applies. */
-export function scalable(n: number): string {
-  return `system scale${n} {
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory buf 4K [data]
-    portal rpc
-    thread serve {
-      loop {
-        recv rpc -> x
-        reply ok with buf : r
-        revoke buf
-      }
-    }
-  }
-  component client[${n}] : untrusted {
-    caps { server.rpc: call }
-    adversary steps 1
-  }
-  invariant revocable(server.buf)
-}
-`;
-}
 
 interface Config {
   readonly name: string;
