@@ -167,7 +167,7 @@ function search(model: SystemModel, options: CheckOptions, timed: boolean): Chec
         sys,
         { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph },
         {
-          state: (s, index) => judge.state(s, index),
+          state: (s, index, _depth, diff, length) => judge.state(s, index, diff, length),
           edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
           dead: (s, index) => judge.dead(s, index),
           done,

@@ -80,8 +80,12 @@ export interface ExploreOptions {
  * its vectors then); a hook that keeps a state copies it with `slice()`.
  */
 export interface ExploreHooks {
-  /** A new state, with its index (0 is the initial state) and depth. */
-  state?(s: StateVector, index: number, depth: number): void;
+  /**
+   * A new state, with its index (0 is the initial state) and depth, and its difference from the
+   * initial state in `diff[0..diffLength)` as (index, value) pairs in index order (valid during
+   * the call only, like the state).
+   */
+  state?(s: StateVector, index: number, depth: number, diff: Int32Array, diffLength: number): void;
   /** A transition from state `from` (index `fromIndex`) by its successor number `ordinal` to state `toIndex`. */
   edge?(from: StateVector, fromIndex: number, x: Successor, ordinal: number, toIndex: number): void;
   /** A state with no enabled step. */
@@ -340,7 +344,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
 
   st.add(sys.init, -1, 0);
   queue.pushDiff(fp.diff, fp.length, sym?.signaturesOf(sys.init, sigs!));
-  h.state?.(sys.init, 0, 0);
+  h.state?.(sys.init, 0, 0, fp.diff, fp.length);
   // Level by level: `levelEnd` is the first index of the next level.
   let index = 0;
   let levelEnd = 1;
@@ -378,7 +382,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (r >= 0) {
       queue.pushDiff(fp.diff, fp.length, sym?.representativeSignatures(sigs!));
       depth = level + 1;
-      if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1);
+      if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1, fp.diff, fp.length);
     }
     graph?.push(from, to, i);
     h.edge?.(s, from, x, i, to);
@@ -473,7 +477,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     depth = Math.max(depth, stack.length - 1);
   };
   st.add(sys.init, -1, 0);
-  h.state?.(sys.init, 0, 0);
+  h.state?.(sys.init, 0, 0, st.fp.diff, st.fp.length);
   push(sys.init, 0);
   let steps = 0;
   // Every PROGRESS_EVERY turns of the loop: progress, and whether to stop.
@@ -512,7 +516,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     graph?.push(f.index, to, i);
     // A representative lives in the canonicaliser's scratch vector: the stack keeps a copy.
     if (r >= 0 && rep !== x.state) rep = sys.arena.copy(rep);
-    if (r >= 0) h.state?.(rep, r, stack.length);
+    if (r >= 0) h.state?.(rep, r, stack.length, st.fp.diff, st.fp.length);
     h.edge?.(f.s, f.index, x, i, to);
     if (r >= 0) push(rep, r);
     if ((++steps & 1023) === 0 && st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) > maxBytes) {

@@ -80,20 +80,20 @@ export class Judge {
     this.waitingSince = invs.map((i) => (i.prop.kind === "available" ? [] : null));
     this.deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
     this.stepMonitors = this.monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
-    this.memos = [new ProjectionMemo(structureOf(sys.k.L))];
+    this.memos = [new ProjectionMemo(structureOf(sys.k.L), sys.init)];
     this.tcbMemo = projections;
     this.memoOf = Int32Array.from(this.monitors, (m) => {
       if (!m?.reads || !projections) return -1;
       let i = this.memos.findIndex((x) => x.projection === m.reads);
-      if (i < 0) i = this.memos.push(new ProjectionMemo(m.reads)) - 1;
+      if (i < 0) i = this.memos.push(new ProjectionMemo(m.reads, sys.init)) - 1;
       return i;
     });
     this.fresh = new Uint8Array(this.memos.length);
   }
 
   /** Whether state `s`'s projection `i` is new: each memo is asked at most once per state. */
-  private isNew(i: number, s: StateVector): boolean {
-    if (this.fresh[i] === 0) this.fresh[i] = this.memos[i]!.isNew(s) ? 1 : 2;
+  private isNew(i: number, s: StateVector, diff: Int32Array | undefined, length: number): boolean {
+    if (this.fresh[i] === 0) this.fresh[i] = this.memos[i]!.isNew(s, diff, length) ? 1 : 2;
     return this.fresh[i] === 1;
   }
 
@@ -105,12 +105,16 @@ export class Judge {
     return this.asserts !== null;
   }
 
-  /** A new state, numbered `index` in exploration order. */
-  state(s: StateVector, index: number): void {
+  /**
+   * A new state, numbered `index` in exploration order; `diff[0..length)`, if given, is its
+   * difference from the initial state as (index, value) pairs in index order (the explorer's
+   * fingerprinter has it), from which the projection memos read their words.
+   */
+  state(s: StateVector, index: number, diff?: Int32Array, length = 0): void {
     // A state whose projection was judged before has nothing new for what reads only that
     // projection (the TCB relation, `isolated`, `never flows`): its first state was judged.
     this.fresh.fill(0);
-    if (this.tcb.learning && (!this.tcbMemo || this.isNew(0, s))) this.tcb.observe(s, index);
+    if (this.tcb.learning && (!this.tcbMemo || this.isNew(0, s, diff, length))) this.tcb.observe(s, index);
     if (this.asserts && !this.assertFailure) {
       const r = this.asserts.state(s);
       if (r) this.assertFailure = { state: index, via: null, reason: r };
@@ -122,7 +126,7 @@ export class Judge {
       const m = this.monitors[k];
       if (!m?.state || this.failures[k]) continue;
       const memo = this.memoOf[k]!;
-      if (memo >= 0 && !this.isNew(memo, s)) continue;
+      if (memo >= 0 && !this.isNew(memo, s, diff, length)) continue;
       const r = m.state(s);
       if (r) this.failures[k] = { state: index, via: null, reason: r };
     }

@@ -87,7 +87,7 @@ export async function exploreParallel(
   const fp = new StateFingerprinter(sys.init);
   fp.take(sys.init);
   records.set(table.insertOrFind(fp.out[0]!, fp.out[1]!), -1, 0);
-  judge.state(sys.init, 0);
+  judge.state(sys.init, 0, fp.diff, fp.length);
 
   const pool = await Promise.all(
     Array.from({ length: workers }, () => {

@@ -96,7 +96,7 @@ parentPort!.on("message", (task: LevelTask) => {
       transitions++;
       if (r >= 0) {
         records.set(r, from, i);
-        judge.state(rep, r);
+        judge.state(rep, r, fp.diff, fp.length);
         out.append(rep);
         outIndex.push(r);
       }

@@ -60,47 +60,91 @@ export function knowledgeOf(L: Layout): Projection {
 
 /** The words of remembered projections at most, 64 MiB (then every state not found is judged, as without the memo). */
 const MAX_WORDS = 16 * 2 ** 20;
+/** What a remembered projection costs beyond its pairs, in words: its typed array's object and header, and its place in a bucket. */
+const ENTRY_WORDS = 24;
 
 /**
  * The projections of a projection seen so far, exactly: a hash finds the candidates and
  * the words are compared, so a state is skipped only when a state with the very same
  * projection was judged. Past MAX_WORDS no new projection is kept (each state not found is
  * then judged: slower, never wrong).
+ *
+ * A projection is kept as its difference from the initial state's (`ref`): the (word, value)
+ * pairs of its words where the state differs from `ref`, in word order. That is a function of
+ * the projection, and a few pairs where the projection has 100–160 words; a caller that has
+ * the state's whole difference from `ref` (the explorer's fingerprinter leaves it) passes it,
+ * and the projected words are not read at all.
  */
 export class ProjectionMemo {
-  private readonly words: Int32Array;
+  /** Per state word: 1 where the projection reads it. */
+  private readonly reads: Uint8Array;
+  /** The projection's words in index order. */
+  private readonly sorted: Int32Array;
+  /** The pairs of the state being asked about. */
   private readonly buf: Int32Array;
   /** hash → the projections with that hash. */
   private readonly seen = new Map<number, Int32Array[]>();
   /** Words remembered. */
   private size = 0;
 
-  constructor(readonly projection: Projection) {
-    this.words = projection.words;
-    this.buf = new Int32Array(this.words.length);
+  constructor(
+    readonly projection: Projection,
+    private readonly ref: StateVector,
+  ) {
+    this.reads = new Uint8Array(ref.length);
+    for (const w of projection.words) this.reads[w] = 1;
+    this.sorted = Int32Array.from(projection.words).sort();
+    this.buf = new Int32Array(2 * this.sorted.length);
   }
 
-  /** Whether `s`'s projection is new (and remembers it); false when a state with the same one was seen. */
-  isNew(s: StateVector): boolean {
-    const { words, buf } = this;
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < words.length; i++) {
-      const x = s[words[i]!]!;
-      buf[i] = x;
-      h = Math.imul(h ^ x, 0x01000193);
+  /**
+   * Whether `s`'s projection is new (and remembers it); false when a state with the same one was
+   * seen. `diff[0..length)`, if given, is the difference of `s` from `ref` as (index, value)
+   * pairs in index order (`StateFingerprinter`).
+   */
+  isNew(s: StateVector, diff?: Int32Array, length = 0): boolean {
+    const buf = this.buf;
+    let n = 0;
+    if (diff) {
+      const reads = this.reads;
+      for (let k = 0; k < length; k += 2) {
+        const j = diff[k]!;
+        if (reads[j] === 1) {
+          buf[n] = j;
+          buf[n + 1] = diff[k + 1]!;
+          n += 2;
+        }
+      }
+    } else {
+      const { sorted, ref } = this;
+      for (let i = 0; i < sorted.length; i++) {
+        const j = sorted[i]!;
+        const v = s[j]!;
+        if (v !== ref[j]) {
+          buf[n] = j;
+          buf[n + 1] = v;
+          n += 2;
+        }
+      }
+    }
+    let h = (0x811c9dc5 ^ n) | 0;
+    for (let i = 0; i < n; i++) {
+      h = Math.imul(h ^ buf[i]!, 0x01000193);
       h ^= h >>> 15;
     }
     const bucket = this.seen.get(h);
     if (bucket) {
       outer: for (const p of bucket) {
-        for (let i = 0; i < p.length; i++) if (p[i] !== buf[i]) continue outer;
+        if (p.length !== n) continue;
+        for (let i = 0; i < n; i++) if (p[i] !== buf[i]) continue outer;
         return false;
       }
     }
-    if (this.size + buf.length > MAX_WORDS) return true;
-    this.size += buf.length;
-    if (bucket) bucket.push(buf.slice());
-    else this.seen.set(h, [buf.slice()]);
+    if (this.size + n + ENTRY_WORDS > MAX_WORDS) return true;
+    this.size += n + ENTRY_WORDS;
+    const kept = buf.slice(0, n);
+    if (bucket) bucket.push(kept);
+    else this.seen.set(h, [kept]);
     return true;
   }
 }

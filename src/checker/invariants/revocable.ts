@@ -72,24 +72,24 @@ export function leftover(sys: System, s: StateVector, c: Completion): string | n
   const model = sys.model;
   const root = model.components.findIndex((x) => x.root);
   const pdName = (pd: number): string => model.components[pd]?.name ?? `pd#${pd}`;
-  const what = objectName(model, L, c.kind, c.object);
-  const head = `after ${ecName(model, L, c.ec)}'s revoke of ${what} completed`;
+  // Named only for a reason: a revoke that leaves nothing (the common case) formats nothing.
+  const head = (): string => `after ${ecName(model, L, c.ec)}'s revoke of ${objectName(model, L, c.kind, c.object)} completed`;
   const backed = new Int32Array(L.counts.pd);
   for (let x = 0; x < L.counts.slots; x++) {
     const k = capAt(s, L, x);
     if (k === NO_CAP || capKind(k) !== c.kind || capObject(k) !== c.object) continue;
     const st = x === c.slot ? "rooted" : standing(s, L, x, c.slot, root);
-    if (st === "derived") return `${head}, ${pdName(slotPd(L, x))} still holds a capability to it derived from the revoked one`;
-    if (st === "orphan") return `${head}, ${pdName(slotPd(L, x))} still holds a capability to it whose derivation was cut (no revoke reaches it)`;
+    if (st === "derived") return `${head()}, ${pdName(slotPd(L, x))} still holds a capability to it derived from the revoked one`;
+    if (st === "orphan") return `${head()}, ${pdName(slotPd(L, x))} still holds a capability to it whose derivation was cut (no revoke reaches it)`;
     backed[slotPd(L, x)]! |= capRights(k);
   }
   if (c.kind !== Kind.MEM) return null;
   for (let pd = 0; pd < L.counts.pd; pd++) {
     const extra = pte(s, L, pd, c.object) & ~backed[pd]!;
-    if (extra) return `${head}, ${pdName(pd)}'s page table still maps it ${rightsText(extra)} with no capability left to back that`;
+    if (extra) return `${head()}, ${pdName(pd)}'s page table still maps it ${rightsText(extra)} with no capability left to back that`;
     for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
       const stale = tlbEntry(s, L, cpu, pd, c.object) & ~backed[pd]!;
-      if (stale) return `${head}, a TLB entry on cpu${cpu} still gives ${pdName(pd)} ${rightsText(stale)} access to it`;
+      if (stale) return `${head()}, a TLB entry on cpu${cpu} still gives ${pdName(pd)} ${rightsText(stale)} access to it`;
     }
   }
   return null;

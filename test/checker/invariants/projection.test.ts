@@ -11,7 +11,8 @@ import { compile } from "../../kernel/harness.js";
 import { smallScenario } from "../small-arb.js";
 
 /**
- * One exploration shown to two judges, with and without the projection memo: the same
+ * One exploration shown to two judges, with and without the projection memo (given each
+ * state's difference from the initial state, as `check` gives it): the same
  * failures (state, transition and reason) and the same TCB relation (each pair's first
  * state and reason), exactly.
  */
@@ -21,8 +22,9 @@ function sameWithAndWithoutMemo(model: SystemModel): { states: number } {
   const memo = new Judge(sys);
   const plain = new Judge(sys, false, false);
   const ex = explore(sys, { por: true }, {
-    state: (s, i) => {
-      memo.state(s, i);
+    // The memo reads each state's difference from the initial one, as `check` passes it.
+    state: (s, i, _depth, diff, length) => {
+      memo.state(s, i, diff, length);
       plain.state(s, i);
     },
     edge: (from, fi, x, ordinal, ti) => {
@@ -53,16 +55,23 @@ describe("the projection memo", () => {
     const outside = [...Array(L.words).keys()].filter((i) => !projected.has(i));
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer({ min: -3, max: 3 })), { maxLength: 40 }), (edits) => {
-        const memo = new ProjectionMemo(p);
+        // Asked with the state alone, with its difference from the initial state (as the
+        // explorer passes it), and each way in turn: the same answers.
+        const byState = new ProjectionMemo(p, sys.init);
+        const byDiff = new ProjectionMemo(p, sys.init);
+        const mixed = new ProjectionMemo(p, sys.init);
         const seen = new Set<string>();
         const s = sys.init.slice();
-        for (const [inside, at, v] of edits) {
+        edits.forEach(([inside, at, v], turn) => {
           const words = inside ? p.words : outside;
           s[words[at % words.length]!] = v;
           const key = Array.from(p.words, (w) => s[w]).join(",");
-          expect(memo.isNew(s)).toBe(!seen.has(key));
+          const diff = Int32Array.from([...s.keys()].filter((i) => s[i] !== sys.init[i]).flatMap((i) => [i, s[i]!]));
+          expect(byState.isNew(s)).toBe(!seen.has(key));
+          expect(byDiff.isNew(s, diff, diff.length)).toBe(!seen.has(key));
+          expect(turn % 2 === 0 ? mixed.isNew(s) : mixed.isNew(s, diff, diff.length)).toBe(!seen.has(key));
           seen.add(key);
-        }
+        });
       }),
       { numRuns: 300, seed: 20261121 },
     );
