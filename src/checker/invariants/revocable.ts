@@ -4,7 +4,6 @@ import type { StepInfo, System } from "../../components/step.js";
 import { kernelObjects } from "../../components/flow.js";
 import { ecName, objectName } from "../../components/names.js";
 import { capKind, capObject, capRights, Kind, NO_CAP } from "../../kernel/cap.js";
-import { ecGet } from "../../kernel/ec.js";
 import { EC, NO_PARENT, type Layout, type StateVector } from "../../kernel/layout.js";
 import { hangsUnderRoot } from "../../kernel/mdb.js";
 import { capAt, parentOf, slotPd } from "../../kernel/space.js";
@@ -26,17 +25,22 @@ export interface Completion {
  * that ends because its slot was removed by another revoke (kernel.md §6.2, forgetSlot):
  * an EC whose REVOKE field was a slot before the step and is -1 after it.
  */
-export function completions(L: Layout, from: StateVector, step: StepInfo, to: StateVector): Completion[] {
-  const out: Completion[] = [];
-  if (step.revoked) out.push({ ...step.revoked, ec: step.ec });
-  for (let e = 0; e < L.counts.ec; e++) {
-    const g = ecGet(from, L, e, EC.REVOKE);
-    if (g < 0 || ecGet(to, L, e, EC.REVOKE) >= 0 || out.some((c) => c.slot === g)) continue;
+export function completions(L: Layout, from: StateVector, step: StepInfo, to: StateVector): readonly Completion[] {
+  // Asked on every transition, and almost always empty: nothing is allocated then.
+  let out: Completion[] | null = null;
+  const r = step.revoked;
+  // Field by field: an object spread here took 6 % of a check of the bench scenario.
+  if (r) out = [{ slot: r.slot, kind: r.kind, object: r.object, ec: step.ec }];
+  for (let e = 0, at = L.base.ec + EC.REVOKE; e < L.counts.ec; e++, at += L.ecSize) {
+    const g = from[at]!;
+    if (g < 0 || to[at]! >= 0 || out?.some((c) => c.slot === g)) continue;
     const c = capAt(from, L, g);
-    out.push({ slot: g, kind: capKind(c), object: capObject(c), ec: e });
+    (out ??= []).push({ slot: g, kind: capKind(c), object: capObject(c), ec: e });
   }
-  return out;
+  return out ?? NO_COMPLETIONS;
 }
+
+const NO_COMPLETIONS: readonly Completion[] = Object.freeze([]);
 
 /**
  * How a capability to the revoked object stands after the revoke of slot `g`:
