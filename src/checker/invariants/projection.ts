@@ -60,8 +60,6 @@ export function knowledgeOf(L: Layout): Projection {
 
 /** The words of remembered projections at most, 64 MiB (then every state not found is judged, as without the memo). */
 const MAX_WORDS = 16 * 2 ** 20;
-/** What a remembered projection costs beyond its pairs, in words: its typed array's object and header, and its place in a bucket. */
-const ENTRY_WORDS = 24;
 
 /**
  * The projections of a projection seen so far, exactly: a hash finds the candidates and
@@ -73,7 +71,9 @@ const ENTRY_WORDS = 24;
  * pairs of its words where the state differs from `ref`, in word order. That is a function of
  * the projection, and a few pairs where the projection has 100–160 words; a caller that has
  * the state's whole difference from `ref` (the explorer's fingerprinter leaves it) passes it,
- * and the projected words are not read at all.
+ * and the projected words are not read at all. Projections are records in one growing array
+ * (their length, their hash, their pairs), found through an open-addressing table of record
+ * offsets: no object per projection, which a memo asked once per state would pay for.
  */
 export class ProjectionMemo {
   /** Per state word: 1 where the projection reads it. */
@@ -82,10 +82,12 @@ export class ProjectionMemo {
   private readonly sorted: Int32Array;
   /** The pairs of the state being asked about. */
   private readonly buf: Int32Array;
-  /** hash → the projections with that hash. */
-  private readonly seen = new Map<number, Int32Array[]>();
-  /** Words remembered. */
-  private size = 0;
+  /** The records: at offset o, the pairs' word count n, the hash, then the n words. */
+  private records = new Int32Array(1 << 12);
+  private used = 0;
+  /** Open addressing: a record's offset + 1 per slot, 0 for none; at most half full. */
+  private slots = new Int32Array(1 << 8);
+  private count = 0;
 
   constructor(
     readonly projection: Projection,
@@ -132,19 +134,48 @@ export class ProjectionMemo {
       h = Math.imul(h ^ buf[i]!, 0x01000193);
       h ^= h >>> 15;
     }
-    const bucket = this.seen.get(h);
-    if (bucket) {
-      outer: for (const p of bucket) {
-        if (p.length !== n) continue;
-        for (let i = 0; i < n; i++) if (p[i] !== buf[i]) continue outer;
-        return false;
-      }
+    const { records, slots } = this;
+    const mask = slots.length - 1;
+    let at = h & mask;
+    for (let o = slots[at]! - 1; o >= 0; at = (at + 1) & mask, o = slots[at]! - 1) {
+      if (records[o] !== n || records[o + 1] !== h) continue;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = records[o + 2 + i] === buf[i];
+      if (same) return false;
     }
-    if (this.size + n + ENTRY_WORDS > MAX_WORDS) return true;
-    this.size += n + ENTRY_WORDS;
-    const kept = buf.slice(0, n);
-    if (bucket) bucket.push(kept);
-    else this.seen.set(h, [kept]);
+    if (this.used + 2 + n > MAX_WORDS) return true;
+    this.keep(at, h, n);
     return true;
+  }
+
+  /** Appends the record of `buf[0..n)` with hash `h`, in empty slot `at`. */
+  private keep(at: number, h: number, n: number): void {
+    if (this.used + 2 + n > this.records.length) {
+      // Never past MAX_WORDS: `isNew` keeps nothing that would not fit there.
+      const grown = new Int32Array(Math.max(Math.min(2 * this.records.length, MAX_WORDS), this.used + 2 + n));
+      grown.set(this.records.subarray(0, this.used));
+      this.records = grown;
+    }
+    const o = this.used;
+    const r = this.records;
+    r[o] = n;
+    r[o + 1] = h;
+    r.set(this.buf.subarray(0, n), o + 2);
+    this.used = o + 2 + n;
+    this.slots[at] = o + 1;
+    if (++this.count * 2 > this.slots.length) this.rehash();
+  }
+
+  /** Doubles the table and places every record again. */
+  private rehash(): void {
+    const slots = new Int32Array(2 * this.slots.length);
+    const mask = slots.length - 1;
+    const r = this.records;
+    for (let o = 0; o < this.used; o += 2 + r[o]!) {
+      let at = r[o + 1]! & mask;
+      while (slots[at] !== 0) at = (at + 1) & mask;
+      slots[at] = o + 1;
+    }
+    this.slots = slots;
   }
 }

@@ -77,6 +77,29 @@ describe("the projection memo", () => {
     );
   });
 
+  it("thousands of projections (its table grows and its records move): each known exactly, asked again in another order", () => {
+    const sys = buildSystem(compile(`system p {
+      component sigma0 : trusted root { memory m 4K; thread t { write m <- 1 } }
+    }`));
+    const p = structureOf(sys.k.L);
+    const memo = new ProjectionMemo(p, sys.init);
+    // Projections differing in one or two projected words: 3,000 distinct, then each again.
+    const states = Array.from({ length: 3000 }, (_, k) => {
+      const s = sys.init.slice();
+      s[p.words[k % p.words.length]!] = 7 + Math.floor(k / p.words.length);
+      if (k % 3 === 0) s[p.words[(k * 7) % p.words.length]!] = -5;
+      return s;
+    });
+    const keys = states.map((s) => Array.from(p.words, (w) => s[w]).join(","));
+    const seen = new Set<string>();
+    states.forEach((s, k) => {
+      expect(memo.isNew(s)).toBe(!seen.has(keys[k]!));
+      seen.add(keys[k]!);
+    });
+    expect(seen.size).toBeGreaterThan(2000);
+    for (let k = states.length - 1; k >= 0; k--) expect(memo.isNew(states[k]!)).toBe(false);
+  });
+
   it("the shipped scenarios with isolated, never flows and TCB bounds: the same findings with and without it", () => {
     for (const f of ["scenarios/faults/dma_no_iommu_buggy.nizza", "scenarios/faults/stale_tlb_buggy.nizza", "scenarios/faults/map_unowned_buggy.nizza", "scenarios/faults/delegate_rights_escalation_buggy.nizza"]) {
       const c = compileFile(f);
