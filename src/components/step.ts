@@ -4,7 +4,7 @@ import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
 import { pte, tlbEntry } from "../machine/mmu.js";
-import { Meter } from "../machine/meter.js";
+import { copyCounts, Meter, type Counts } from "../machine/meter.js";
 import { StateArena } from "../kernel/arena.js";
 import { boot, rightsOf } from "../kernel/boot.js";
 import { ALL_RIGHTS, capKind, capObject, capRights, Kind, NO_CAP, Right, type Cap } from "../kernel/cap.js";
@@ -118,7 +118,7 @@ export interface StepInfo {
   readonly text: string;
   readonly status: Status;
   /** Primitive counts of the step (indexed by the meter's P); empty when `System.footprints` is off. */
-  readonly cost: Float64Array;
+  readonly cost: Counts;
   /** The state-vector words the step changed (exact); empty when `System.footprints` is off. */
   readonly writes: Int32Array;
   /**
@@ -206,7 +206,7 @@ function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateV
 }
 
 const NO_WRITES = new Int32Array(0);
-const NO_COST = new Float64Array(0);
+const NO_COST: Counts = new Int32Array(0);
 
 /**
  * Builds a step's text: what it did (the text of an EC's step then starts with the EC's name,
@@ -240,7 +240,7 @@ class Step implements StepInfo, Successor {
     readonly node: NodeId | null,
     describe: Describe,
     readonly status: Status,
-    readonly cost: Float64Array,
+    readonly cost: Counts,
     readonly writes: Int32Array,
     readonly reads: "local" | "all",
     readonly revoked: StepInfo["revoked"],
@@ -293,8 +293,8 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
     for (let i = 0; i < n.length; i++) if (n[i] !== s[i]) count++;
     writes = new Int32Array(count);
     for (let i = 0, j = 0; i < n.length; i++) if (n[i] !== s[i]) writes[j++] = i;
-    cost = sys.k.meter.raw.slice();
-  } else if (sys.metered) cost = sys.k.meter.raw.slice();
+    cost = copyCounts(sys.k.meter.raw);
+  } else if (sys.metered) cost = copyCounts(sys.k.meter.raw);
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
   out.push(new Step(sys, n, kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked));

@@ -4,7 +4,7 @@ import type { EventModel } from "../dsl/model.js";
 import { ecGet, ecState } from "../kernel/ec.js";
 import { EC, EcState, type StateVector } from "../kernel/layout.js";
 import { enter } from "../kernel/scheduler.js";
-import { P } from "../machine/meter.js";
+import { copyCounts, P, type Counts } from "../machine/meter.js";
 import { Status } from "../kernel/status.js";
 
 /** One occurrence of an event in a step: the EC it happened to (-1: a device's `fires`). */
@@ -15,7 +15,7 @@ export interface Occurrence {
    * the primitives of dispatching it, when the step did not run it itself — the event has
    * happened once the subject runs (spec/costs.md §Paths). Null when nothing is owed.
    */
-  readonly dispatch: Float64Array | null;
+  readonly dispatch: Counts | null;
 }
 
 /** Statements whose pending IPC is a page fault or an exception, not a call. */
@@ -112,17 +112,25 @@ export class EventMatcher {
   }
 
   /** The primitives of dispatching `ec` after the step (none when the step ran `ec`). */
-  private dispatchOf(step: StepInfo, n: StateVector, ec: number): Float64Array | null {
+  private dispatchOf(step: StepInfo, n: StateVector, ec: number): Counts | null {
     return step.ec === ec ? null : dispatchCounts(this.sys, n, ec);
   }
 }
 
 /** The primitives of dispatching `ec` in state `s` (context and address-space switch), or null when it costs nothing. */
-export function dispatchCounts(sys: System, s: StateVector, ec: number): Float64Array | null {
+export function dispatchCounts(sys: System, s: StateVector, ec: number): Counts | null {
   const k = sys.k;
-  const copy = s.slice();
+  // Dispatching writes the copy, which is dropped: one scratch vector per system, not a
+  // `slice()` per call (a backing store of its own each time).
+  let copy = scratch.get(sys);
+  if (!copy) scratch.set(sys, (copy = new Int32Array(s.length)));
+  copy.set(s);
   k.meter.reset();
   enter(k, copy, ec);
-  const counts = k.meter.raw.slice();
-  return counts.some((x) => x !== 0) ? counts : null;
+  const raw = k.meter.raw;
+  for (let i = 0; i < raw.length; i++) if (raw[i] !== 0) return copyCounts(raw);
+  return null;
 }
+
+/** `dispatchCounts`' scratch vector, per system. */
+const scratch = new WeakMap<System, StateVector>();

@@ -2,15 +2,16 @@
 import { explore, type Exploration, type ExploreHooks, type ExploreOptions } from "../checker/explore.js";
 import { buildSystem, type System } from "../components/step.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
+import type { Counts } from "../machine/meter.js";
 import { dispatchCounts, EventMatcher } from "./events.js";
 import { monolithicCounts, servicesOf } from "./monolithic.js";
 
 /** Count vectors interned: most edges share one of a few dozen. */
 export class CountTable {
-  readonly vectors: Float64Array[] = [];
+  readonly vectors: Counts[] = [];
   /** A hash of a vector's counts → the ids of the vectors with that hash. */
   private readonly ids = new Map<number, number[]>();
-  id(v: Float64Array): number {
+  id(v: Counts): number {
     let h = 0;
     for (let i = 0; i < v.length; i++) h = Math.imul(h ^ (v[i]! | 0), 0x01000193) ^ i;
     const same = this.ids.get(h);

@@ -2,7 +2,7 @@
 import type { System } from "../components/step.js";
 import { ecGet } from "../kernel/ec.js";
 import { CPU, EC, type StateVector } from "../kernel/layout.js";
-import { P } from "../machine/meter.js";
+import { copyCounts, P, type Counts } from "../machine/meter.js";
 
 /**
  * Which components are kernel code under the baseline (spec/costs.md §The monolithic
@@ -32,10 +32,10 @@ const SWITCH = [P.contextSwitch, P.asSwitch, P.tlbFlush];
  *   the system call, not a process switch;
  * - device and timer steps (`actor` < 0) are unchanged.
  */
-export function monolithicCounts(sys: System, services: Uint8Array, s: StateVector, actor: number, counts: Float64Array): Float64Array {
+export function monolithicCounts(sys: System, services: Uint8Array, s: StateVector, actor: number, counts: Counts): Counts {
   if (actor < 0) return counts;
   const L = sys.k.L;
-  const out = counts.slice();
+  const out = copyCounts(counts);
   const pd = ecGet(s, L, actor, EC.PD);
   if (services[pd]) {
     for (const p of CROSSING) out[p] = 0;

@@ -52,7 +52,7 @@ function running(sys: System, s: StateVector, cpu: number, ec: number): StateVec
 }
 
 /** 1, 2, ..., 13: a different count for every primitive, so that what is kept and what is zeroed shows. */
-const ALL = Float64Array.from(PRIMITIVES, (_, i) => i + 1);
+const ALL = Int32Array.from(PRIMITIVES, (_, i) => i + 1);
 
 describe("servicesOf", () => {
   it("picks the trusted components that own a portal, and nothing else", () => {
@@ -131,7 +131,7 @@ describe("monolithicCounts", () => {
         fc.integer({ min: -1, max: ecs - 1 }),
         fc.integer({ min: -1, max: ecs - 1 }),
         (counts, actor, cur) => {
-          const v = Float64Array.from(counts);
+          const v = Int32Array.from(counts);
           const out = monolithicCounts(mixed, services, running(mixed, mixed.init, cpu, cur), actor, v);
           PRIMITIVES.forEach((_, i) => {
             expect(out[i]).toBeLessThanOrEqual(v[i]!);
