@@ -105,22 +105,24 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
       edge: (s, _from, x, _ordinal, _to) => {
         cost.set(e, counts.id(x.step.cost));
         costMono.set(e, counts.id(monolithicCounts(sys, services, s, x.step.ec >= 0 && x.step.kind !== "timeout" ? x.step.ec : -1, x.step.cost)));
-        matchers.forEach((m, p) => {
-          for (const side of ["from", "to"] as const) {
-            const [ec, d, dm] = cols[p]![side];
-            const occ = m[side].match(s, x.step, x.state);
+        // Every edge, every path, both sides: plain loops, no arrays made or destructured per edge.
+        const step = x.step;
+        // The start side: the dispatch of the step's actor at the start of its step (from the state
+        // before it), which comes before the event whatever its subject; devices and timers dispatch nothing.
+        const actor = step.kind === "irq" || step.kind === "timeout" ? -1 : step.ec;
+        for (let p = 0; p < matchers.length; p++) {
+          for (let side = 0; side < 2; side++) {
+            const to = side === 1;
+            // The columns: the event's EC, its dispatch's counts, and those under the baseline.
+            const c = to ? cols[p]!.to : cols[p]!.from;
             // One occurrence per step at most in practice; the first is kept (one step wakes one EC).
-            const o = occ[0];
-            ec!.set(e, o ? o.ec : NONE);
-            // The start side: the dispatch of the step's actor at the start of its step (from the state
-            // before it), which comes before the event whatever its subject; devices and timers dispatch nothing.
-            const actor = x.step.kind === "irq" || x.step.kind === "timeout" ? -1 : x.step.ec;
-            const owed = side === "to" ? o?.dispatch ?? null : o && actor >= 0 ? dispatchCounts(sys, s, actor) : null;
-            const [at, who] = side === "to" ? [x.state, o?.ec ?? -1] : [s, actor];
-            d!.set(e, owed ? counts.id(owed) : -1);
-            dm!.set(e, owed ? counts.id(monolithicCounts(sys, services, at, who, owed)) : -1);
+            const o = (to ? matchers[p]!.to : matchers[p]!.from).match(s, step, x.state)[0];
+            c[0]!.set(e, o ? o.ec : NONE);
+            const owed = to ? o?.dispatch ?? null : o && actor >= 0 ? dispatchCounts(sys, s, actor) : null;
+            c[1]!.set(e, owed ? counts.id(owed) : -1);
+            c[2]!.set(e, owed ? counts.id(to ? monolithicCounts(sys, services, x.state, o?.ec ?? -1, owed) : monolithicCounts(sys, services, s, actor, owed)) : -1);
           }
-        });
+        }
         e++;
       },
     },
