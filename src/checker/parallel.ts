@@ -27,7 +27,7 @@ export interface WorkerSetup {
 export type LevelTask =
   | {
       readonly kind: "level";
-      /** The states to expand, packed, and their indices. */
+      /** The states to expand, each as its difference from the initial state (`packStates`), and their indices. */
       readonly states: ArrayBuffer;
       readonly indices: Int32Array;
       readonly graph: boolean;
@@ -45,6 +45,7 @@ export interface LevelReply {
   /** Why the worker stopped early: the table needs to grow, the state bound was reached, or the `interrupt` flag is set. */
   readonly stop: "full" | "states" | "interrupted" | null;
   readonly transitions: number;
+  /** The new states, packed as the task's are. */
   readonly newStates: ArrayBuffer;
   readonly newIndices: Int32Array;
   /** (from, to, ordinal) triples, when the graph is kept. */
@@ -78,7 +79,6 @@ export async function exploreParallel(
 ): Promise<Exploration> {
   const t0 = performance.now();
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
-  const words = sys.k.L.words;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const keepGraph = o.graph ?? false;
   const table = new FingerprintTable(initialCapacity, true);
@@ -111,7 +111,9 @@ export async function exploreParallel(
     });
 
   const edges: Int32Array[] = [];
-  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: sys.init.slice(), indices: Int32Array.of(0) }];
+  // States travel packed: each is its difference from the initial state (`packStates`), a few
+  // dozen words where the vector has hundreds; the initial state's is empty.
+  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: Int32Array.of(0), indices: Int32Array.of(0) }];
   let transitions = 0;
   let depth = 0;
   let level = 0;
@@ -121,7 +123,9 @@ export async function exploreParallel(
   let levelSize = 1;
   let found = 0;
   const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
-  const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + found, bytes: bytes() + (levelSize + found) * words * 4 }));
+  // The level being expanded and the next so far, packed.
+  let frontierBytes = 0;
+  const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + found, bytes: bytes() + frontierBytes }));
   const timer = report && setInterval(report, PROGRESS_MS);
   try {
     outer: while (frontier.some((f) => f.indices.length > 0)) {
@@ -144,6 +148,7 @@ export async function exploreParallel(
       let states = concat(frontier.map((f) => f.states));
       let indices = concat(frontier.map((f) => f.indices));
       levelSize = indices.length;
+      frontierBytes = states.byteLength;
       found = 0;
       const next: { states: Int32Array; indices: Int32Array }[] = [];
       while (indices.length > 0) {
@@ -151,10 +156,11 @@ export async function exploreParallel(
         const per = Math.ceil(n / pool.length);
         const margin = pool.length * maxBranch * 2 + 1024;
         const slices = pool.map((_, i) => ({ a: Math.min(n, i * per), b: Math.min(n, (i + 1) * per) }));
+        const at = recordStarts(states, n);
         const replies = await Promise.all(
           pool.map((w, i) => {
             const { a, b } = slices[i]!;
-            return ask(w, { kind: "level", states: states.slice(a * words, b * words).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates, levelEnd });
+            return ask(w, { kind: "level", states: states.slice(at[a]!, at[b]!).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates, levelEnd });
           }),
         );
         const left: { s: Int32Array; i: Int32Array }[] = [];
@@ -164,11 +170,12 @@ export async function exploreParallel(
           judge.merge(r.findings);
           next.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
           found += r.newIndices.length;
+          frontierBytes += r.newStates.byteLength;
           levelSize -= r.done;
           if (r.edges) edges.push(r.edges);
           if (r.stop === "states") bound = "states";
           else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
-          if (a + r.done < b) left.push({ s: states.subarray((a + r.done) * words, b * words), i: indices.subarray(a + r.done, b) });
+          if (a + r.done < b) left.push({ s: states.subarray(at[a + r.done]!, at[b]!), i: indices.subarray(a + r.done, b) });
         });
         if (bound !== null) break outer;
         if (left.length > 0) {
@@ -189,7 +196,7 @@ export async function exploreParallel(
         records.reserve(table.maxSize);
         for (const w of pool) w.postMessage({ kind: "reopen", table: table.shared(), records: records.shared() } satisfies LevelTask);
       }
-      const frontierBytes = next.reduce((m, f) => m + f.states.byteLength, 0);
+      frontierBytes = next.reduce((m, f) => m + f.states.byteLength, 0);
       if (table.bytes + records.bytes + frontierBytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
         bound = "memory";
         break;
@@ -210,6 +217,22 @@ export async function exploreParallel(
     collisionProbability: collisionProbability(table.size),
     bytesPerState: bytesPerState(table, records),
   };
+}
+
+/**
+ * Packed states: one record per state, its difference from the initial state as
+ * `StateFingerprinter` leaves it: the number of pairs, then the (word index, value) pairs in
+ * index order. Where every record starts, for the first `n` records (and the end).
+ */
+function recordStarts(states: Int32Array, n: number): Int32Array {
+  const at = new Int32Array(n + 1);
+  let o = 0;
+  for (let k = 0; k < n; k++) {
+    at[k] = o;
+    o += 1 + 2 * states[o]!;
+  }
+  at[n] = o;
+  return at;
 }
 
 function concat(parts: readonly Int32Array[]): Int32Array {

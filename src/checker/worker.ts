@@ -25,7 +25,16 @@ sys.arena.recycle(true, fp.room);
 const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
-const words = sys.k.L.words;
+/** The state being expanded: the initial state with a record's pairs written over it. */
+const cur = sys.init.slice();
+
+/** Writes the pairs of record `o` of `packed` over `cur`, or with `undo` puts the initial state's words back at their indices. */
+function overlay(packed: Int32Array, o: number, undo: boolean): void {
+  for (let k = 0, m = packed[o]!; k < m; k++) {
+    const j = packed[o + 1 + 2 * k]!;
+    cur[j] = undo ? sys.init[j]! : packed[o + 2 + 2 * k]!;
+  }
+}
 const interrupt = setup.interrupt ?? undefined;
 const PROGRESS_MASK = PROGRESS_EVERY - 1;
 
@@ -41,15 +50,16 @@ class Ints {
     }
     this.a[this.n++] = x;
   }
-  /** Appends a whole vector with one copy. */
-  append(v: Int32Array): void {
-    if (this.n + v.length > this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, this.n + v.length));
+  /** Appends a state's record (parallel.ts `recordStarts`): its `length` words of pairs `d`, after their count. */
+  appendRecord(d: Int32Array, length: number): void {
+    if (this.n + 1 + length > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.n + 1 + length));
       b.set(this.a.subarray(0, this.n));
       this.a = b;
     }
-    this.a.set(v, this.n);
-    this.n += v.length;
+    this.a[this.n] = length >> 1;
+    this.a.set(d.subarray(0, length), this.n + 1);
+    this.n += 1 + length;
   }
   take(): Int32Array<ArrayBuffer> {
     return this.a.slice(0, this.n);
@@ -63,6 +73,10 @@ parentPort!.on("message", (task: LevelTask) => {
     return;
   }
   const states = new Int32Array(task.states);
+  // The state being expanded, decoded from its record into `cur` (the initial state elsewhere);
+  // `at` is the next record, `last` the one decoded.
+  let at = 0;
+  let last = -1;
   const out = new Ints();
   const outIndex = new Ints();
   const edges = task.graph ? new Ints() : null;
@@ -83,7 +97,12 @@ parentPort!.on("message", (task: LevelTask) => {
       stop = "interrupted";
       break;
     }
-    const s = states.subarray(next * words, (next + 1) * words);
+    // Back to the initial state where the previous state differed from it, then this one's words.
+    if (last >= 0) overlay(states, last, true);
+    overlay(states, at, false);
+    last = at;
+    at += 1 + 2 * states[at]!;
+    const s = cur;
     const from = task.indices[next]!;
     sys.arena.rewind();
     /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
@@ -97,7 +116,7 @@ parentPort!.on("message", (task: LevelTask) => {
       if (r >= 0) {
         records.set(r, from, i);
         judge.state(rep, r, fp.diff, fp.length);
-        out.append(rep);
+        out.appendRecord(fp.diff, fp.length);
         outIndex.push(r);
       }
       edges?.push(from), edges?.push(to), edges?.push(i);
@@ -111,6 +130,8 @@ parentPort!.on("message", (task: LevelTask) => {
     if (xs.length === 0) judge.dead(s, from);
     for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false);
   }
+  // `cur` is the initial state again for the next task.
+  if (last >= 0) overlay(states, last, true);
   const newStates = out.take();
   const newIndices = outIndex.take();
   const edgeList = edges ? edges.take() : null;
