@@ -27,7 +27,7 @@ export interface WorkerSetup {
 export type LevelTask =
   | {
       readonly kind: "level";
-      /** The states to expand, each as its difference from the initial state (`packStates`), and their indices. */
+      /** The states to expand, each as its difference from the initial state (`recordStarts`), and their indices. */
       readonly states: ArrayBuffer;
       readonly indices: Int32Array;
       readonly graph: boolean;
@@ -111,7 +111,7 @@ export async function exploreParallel(
     });
 
   const edges: Int32Array[] = [];
-  // States travel packed: each is its difference from the initial state (`packStates`), a few
+  // States travel packed: each is its difference from the initial state (`recordStarts`), a few
   // dozen words where the vector has hundreds; the initial state's is empty.
   let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: Int32Array.of(0), indices: Int32Array.of(0) }];
   let transitions = 0;
