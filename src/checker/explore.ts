@@ -5,6 +5,7 @@ import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { rng } from "./random.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
 import { sameState, Symmetry } from "./symmetry.js";
+import { WasmCanonicaliser } from "./symmetry-wasm.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
 
 export type SearchMode = "bfs" | "dfs";
@@ -286,10 +287,10 @@ interface Store {
   has(s: StateVector): boolean;
 }
 
-function store(ref: StateVector, room = 0): Store {
+function store(ref: StateVector, room = 0, extra = 0): Store {
   const table = new FingerprintTable(1 << 16);
   const records = new StateRecords(1 << 16);
-  const fp = new StateFingerprinter(ref, room);
+  const fp = new StateFingerprinter(ref, room, extra);
   const out = fp.out;
   return {
     table,
@@ -320,16 +321,20 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // A state's successors are dead once visited (stored as a difference, shown to the hooks):
   // the next state's successors are copied into the same vectors (arena.ts), which live where
   // the fingerprinter compares them fastest.
-  const st = store(sys.init, SUCCESSOR_ROOM);
+  // With symmetry reduction, successors are canonicalised in WebAssembly in the fingerprinter's
+  // memory (symmetry-wasm.ts), which then holds the canonicaliser's tables too.
+  const tables = o.symmetry?.diffTables() ?? null;
+  const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables) : 0);
+  const canon = tables ? WasmCanonicaliser.attach(o.symmetry!, tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
   try {
-    return bfsRecycling(sys, o, h, st);
+    return bfsRecycling(sys, o, h, st, canon);
   } finally {
     sys.arena.recycle(recycled);
   }
 }
 
-function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store): Exploration {
+function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store, canon: WasmCanonicaliser | null): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const graph = o.graph ? new EdgeList() : null;
@@ -372,7 +377,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     let r: number;
     if (sym) {
       fp.scan(x.state);
-      fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+      fp.length = canon ? canon.canonicalDiff(x.state, fp.length) : sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
       fp.hash();
       r = st.insert(from, i);
     } else r = st.add(x.state, from, i);
@@ -380,7 +385,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.pushDiff(fp.diff, fp.length, sym?.representativeSignatures(sigs!));
+      queue.pushDiff(fp.diff, fp.length, canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
       depth = level + 1;
       if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1, fp.diff, fp.length);
     }
@@ -404,7 +409,8 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     s = queue.shift();
     from = index++;
     sys.arena.rewind();
-    sym?.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
+    if (canon) canon.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
+    else sym?.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
     if (level >= maxDepth) {
       // Not expanded: the states beyond are unknown.
       bound = "depth";

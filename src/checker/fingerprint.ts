@@ -159,23 +159,35 @@ export class StateFingerprinter {
    * the runtime, which cost the explorer about 1 % of its time; its `byteOffset` is a field.)
    */
   readonly room: readonly Int32Array[];
+  /**
+   * The WebAssembly memory and where in it the reference, the difference and the `extra` bytes
+   * the constructor was asked for start (byte offsets), for other modules that work on the
+   * same vectors (symmetry-wasm.ts); null without WebAssembly SIMD.
+   */
+  readonly memory: WasmMemory | null;
+  readonly refAt = REF_AT;
+  readonly diffAt: number;
+  readonly extraAt: number;
   private readonly wasm: FingerprintWasm | null;
-  private readonly diffAt: number;
   private readonly roomAt: number;
 
   constructor(
     readonly ref: Int32Array,
     room = 0,
+    extra = 0,
   ) {
     const n = ref.length;
-    // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one spare pair), the room; each 16-aligned.
+    // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one spare pair), the room, the extra bytes; each 16-aligned.
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
-    const wasm = instantiate(roomAt + room * n * 4);
+    const extraAt = roomAt + align16(room * n * 4);
+    const wasm = instantiate(extraAt + extra);
+    this.extraAt = extraAt;
     if (wasm) {
       const buffer = wasm.memory.buffer;
       new Int32Array(buffer, REF_AT, n).set(ref);
       this.wasm = wasm;
+      this.memory = wasm.memory;
       this.diffAt = diffAt;
       this.roomAt = roomAt;
       this.out = new Uint32Array(buffer, OUT_AT, 2);
@@ -183,6 +195,7 @@ export class StateFingerprinter {
       this.room = Array.from({ length: room }, (_, k) => new Int32Array(buffer, roomAt + k * n * 4, n));
     } else {
       this.wasm = null;
+      this.memory = null;
       this.diffAt = 0;
       this.roomAt = 0;
       this.out = new Uint32Array(2);
@@ -192,7 +205,7 @@ export class StateFingerprinter {
   }
 
   /** Whether `s` is one of the room's vectors (so in the WebAssembly memory): by its offset there, then by identity. */
-  private inRoom(s: Int32Array): boolean {
+  inRoom(s: Int32Array): boolean {
     const k = (s.byteOffset - this.roomAt) / (this.ref.length * 4);
     return k >= 0 && k < this.room.length && this.room[k] === s;
   }
@@ -259,9 +272,12 @@ const REF_AT = 16;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
+/** A WebAssembly memory, as far as it is used here. */
+export type WasmMemory = { readonly buffer: ArrayBuffer };
+
 /** fingerprint.wat's functions, over a memory of their own. */
 interface FingerprintWasm {
-  readonly memory: { readonly buffer: ArrayBuffer };
+  readonly memory: WasmMemory;
   scan(s: number, ref: number, words: number, out: number): number;
   hash(v: number, words: number, out: number): void;
   take(s: number, ref: number, words: number, out: number, fp: number): number;
@@ -284,8 +300,8 @@ function instantiate(bytes: number): FingerprintWasm | null {
   return { memory, scan: e.scan, hash: e.hash, take: e.take };
 }
 
-/** The little of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
-interface WasmApi {
+/** The little of the WebAssembly API used here and in symmetry-wasm.ts (the project's TypeScript libraries do not declare it). */
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
   readonly Module: new (bytes: Uint8Array) => object;

@@ -160,6 +160,11 @@ const Op = {
   PARENT: 9,
   /** In a signature: the 4-bit page-table entry on memory object `aux` (`pteTerm`). */
   PTE: 10,
+  /**
+   * In `diffTables`' forward form: a word of a page-table or TLB row. The row moves with its PD
+   * and, within it, the 4-bit entry on memory object x goes to that on p(x) (`moveRows`).
+   */
+  ROW: 11,
 } as const;
 
 /**
@@ -196,6 +201,46 @@ interface SignaturePlan {
   readonly at: Int32Array;
   readonly op: Uint8Array;
   readonly aux: Int32Array;
+}
+
+/** `Symmetry.diffTables`: members numbered across families, signature entries across members. */
+export interface DiffTables {
+  readonly words: number;
+  /** Families' first members, and the member count after the last. */
+  readonly familyStart: Int32Array;
+  /** Per member, its first entry; the entry count after the last. */
+  readonly entryBase: Int32Array;
+  /** Per entry: the word it reads, its operation (`Op`), its aux word, its position in its member's signature. */
+  readonly entryAt: Int32Array;
+  readonly entryOp: Int32Array;
+  readonly entryAux: Int32Array;
+  readonly entryLocal: Int32Array;
+  /** Per member: its relative tables, concatenated as a permutation's (`offsets`). */
+  readonly rel: readonly Int32Array[];
+  /** Per state word j, the entries reading it: `readerMember/Entry[readerStart[j]..readerStart[j + 1])`. */
+  readonly readerStart: Int32Array;
+  readonly readerMember: Int32Array;
+  readonly readerEntry: Int32Array;
+  /** A permutation's tables concatenated: their length and each one's offset. */
+  readonly permWords: number;
+  readonly offsets: Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem" | "slot", number>>;
+  readonly memCount: number;
+  /** Where the page-table rows start (the TLB's follow), and each row's words. */
+  readonly rowBase: number;
+  readonly rowWords: number;
+  /** Per capability kind, its table's offset, or -1 for kinds no permutation moves. */
+  readonly kindTab: Int32Array;
+  /** Per member, its objects: `objTab/objIdx[objStart[m]..objStart[m + 1])`. */
+  readonly objStart: Int32Array;
+  readonly objTab: Int32Array;
+  readonly objIdx: Int32Array;
+  /** Per state word: its object's table entry (-1: it never moves), index and record size; its operation and aux word; the word reading it as aux (-1: none). */
+  readonly wordTab: Int32Array;
+  readonly wordIdx: Int32Array;
+  readonly wordStride: Int32Array;
+  readonly wordOp: Int32Array;
+  readonly wordAux: Int32Array;
+  readonly wordDep: Int32Array;
 }
 
 /** At most this many compiled permutations are kept (N! of them for N replicas). */
@@ -414,24 +459,7 @@ export class Symmetry {
     }
     if (!this.sortMembers(s, fromParent)) return n;
     const plan = this.planOf(this.images);
-    if (!plan || !this.worksOnDiffs(plan, ref)) {
-      if (plan) this.applyPlan(plan, s, this.out);
-      else {
-        this.scratch = this.permutation(this.images, this.scratch);
-        this.apply(this.scratch, s, this.out);
-      }
-      const rep = this.out;
-      let w = 0;
-      for (let i = 0; i < ref.length; i++) {
-        const v = rep[i]!;
-        if (v !== ref[i]) {
-          d[w] = i;
-          d[w + 1] = v;
-          w += 2;
-        }
-      }
-      return w;
-    }
+    if (!plan || !this.worksOnDiffs(plan, ref)) return this.wholeDiff(s, d, ref, plan);
     // The words of p(s) that read a word where s differs from ref: marked first (`d` is read
     // whole before it is written), then computed in index order, written over `d`.
     const marks = this.marks;
@@ -640,6 +668,143 @@ export class Symmetry {
       default:
         throw new Error(`symmetry: unknown word operation ${plan.opAt[to]}`);
     }
+  }
+
+  /**
+   * The tables `canonicalDiff(…, fromParent)` works from, for its WebAssembly form
+   * (symmetry-wasm.ts, assembly/symmetry.ts): the compiled signatures and the words reading each
+   * state word, as here; and `apply` in the forward direction, independent of the permutation.
+   * Word j of a state goes to word `j + (p[tab] - idx) * stride` of its image, where `tab` is the
+   * entry of j's object in the permutation's tables concatenated (`offsets`: pd, ec, sc, pt, sm,
+   * mem, slot), or -1 for a word that never moves; its value is mapped by its operation as
+   * `applyPlan` maps it (the identity's compiled form gives every word's operation), except page-
+   * table and TLB rows, whose words are computed from their whole row (`Op.ROW`). A family's
+   * members list their objects in the same order (`objTab`, `objIdx`), so a permutation's tables
+   * are those of member i's objects set to member images[i]'s.
+   */
+  diffTables(): DiffTables {
+    const L = this.L;
+    const c = L.counts;
+    const b = L.base;
+    const offsets = { pd: 0, ec: c.pd, sc: c.pd + c.ec, pt: c.pd + c.ec + c.sc, sm: c.pd + c.ec + c.sc + c.pt, mem: c.pd + c.ec + c.sc + c.pt + c.sm, slot: c.pd + c.ec + c.sc + c.pt + c.sm + c.mem };
+    const permWords = offsets.slot + c.slots;
+    const kindTab = Int32Array.from([-1, offsets.pd, offsets.ec, offsets.sc, offsets.pt, offsets.sm, offsets.mem, -1]);
+    // Relative tables per member, in the same concatenation.
+    const rel = this.families.flatMap((f, fi) =>
+      f.map((_, i) => {
+        const r = this.rel[fi]![i]!;
+        const block = new Int32Array(permWords);
+        block.set(r.pd, offsets.pd);
+        block.set(r.ec, offsets.ec);
+        block.set(r.sc, offsets.sc);
+        block.set(r.pt, offsets.pt);
+        block.set(r.sm, offsets.sm);
+        block.set(r.mem, offsets.mem);
+        block.set(r.slot, offsets.slot);
+        return block;
+      }),
+    );
+    // Member objects, in one order per family; a slot class's slot counts as its member's.
+    const objStart: number[] = [0];
+    const objTab: number[] = [];
+    const objIdx: number[] = [];
+    this.families.forEach((f, fi) =>
+      f.forEach((m, i) => {
+        const add = (off: number, x: number): void => void (objTab.push(off + x), objIdx.push(x));
+        add(offsets.pd, m.comp);
+        m.ec.forEach((x) => add(offsets.ec, x));
+        m.sc.forEach((x) => add(offsets.sc, x));
+        m.pt.forEach((x) => add(offsets.pt, x));
+        m.sm.forEach((x) => add(offsets.sm, x));
+        m.mem.forEach((x) => add(offsets.mem, x));
+        for (let k = 0; k < m.slots; k++) add(offsets.slot, m.slotBase + k);
+        for (const cl of this.slotClasses) if (cl.family === fi) add(offsets.slot, cl.slots[i]!);
+        objStart.push(objTab.length);
+      }),
+    );
+    // Where each word goes: by the table its record is in.
+    const wordTab = new Int32Array(L.words).fill(-1);
+    const wordIdx = new Int32Array(L.words);
+    const wordStride = new Int32Array(L.words);
+    const records = (base: number, count: number, size: number, off: number, objectOf: (r: number) => number = (r) => r): void => {
+      for (let r = 0; r < count; r++)
+        for (let w = 0; w < size; w++) {
+          const j = base + r * size + w;
+          wordTab[j] = off + objectOf(r);
+          wordIdx[j] = objectOf(r);
+          wordStride[j] = size;
+        }
+    };
+    records(b.pd, c.pd, PD.SIZE, offsets.pd);
+    records(b.ec, c.ec, L.ecSize, offsets.ec);
+    records(b.sc, c.sc, SC.SIZE, offsets.sc);
+    records(b.pt, c.pt, PT.SIZE, offsets.pt);
+    records(b.sm, c.sm, SM.SIZE, offsets.sm);
+    records(b.mem, c.mem, MEM.SIZE, offsets.mem);
+    records(b.slots, c.slots, SLOT.SIZE, offsets.slot);
+    // Page-table and TLB rows move with their PD (when no memory object moves: otherwise the caller rebuilds them).
+    records(b.pte, c.pd, L.pteWords, offsets.pd);
+    records(b.tlb, c.cpu * c.pd, L.pteWords, offsets.pd, (r) => r % c.pd);
+    const id = this.compile(this.permutation(this.identity()));
+    const wordOp = Int32Array.from(id.opAt);
+    wordOp.fill(Op.ROW, b.pte, b.tlb + c.cpu * c.pd * L.pteWords);
+    const wordAux = Int32Array.from(id.auxAt);
+    const wordDep = new Int32Array(L.words).fill(-1);
+    for (let j = 0; j < L.words; j++) {
+      if (id.opAt[j] !== Op.WAIT && id.opAt[j] !== Op.PARENT) continue;
+      const a = id.auxAt[j]!;
+      if (wordDep[a] !== -1) throw new Error(`symmetry: word ${a} is read as an operand by two words`);
+      wordDep[a] = j;
+    }
+    const entryBase = this.entryBase;
+    return {
+      words: L.words,
+      familyStart: Int32Array.from([...this.memberBase, this.memberPlans.length]),
+      entryBase,
+      entryAt: Int32Array.from(this.memberPlans.flatMap((p) => [...p.at])),
+      entryOp: Int32Array.from(this.memberPlans.flatMap((p) => [...p.op])),
+      entryAux: Int32Array.from(this.memberPlans.flatMap((p) => [...p.aux])),
+      entryLocal: Int32Array.from(this.memberPlans.flatMap((p) => Array.from(p.at, (_, k) => k))),
+      rel,
+      readerStart: this.readerStart,
+      readerMember: this.readerMember,
+      readerEntry: Int32Array.from(this.readerEntry, (k, q) => entryBase[this.readerMember[q]!]! + k),
+      permWords,
+      offsets,
+      memCount: c.mem,
+      rowBase: b.pte,
+      rowWords: L.pteWords,
+      kindTab,
+      objStart: Int32Array.from(objStart),
+      objTab: Int32Array.from(objTab),
+      objIdx: Int32Array.from(objIdx),
+      wordTab,
+      wordIdx,
+      wordStride,
+      wordOp,
+      wordAux,
+      wordDep,
+    };
+  }
+
+  /** The difference from `ref` of p(s) for the permutation of `images`, applied whole (through `plan` when there is one). */
+  private wholeDiff(s: StateVector, d: Int32Array, ref: StateVector, plan: ApplyPlan | null): number {
+    if (plan) this.applyPlan(plan, s, this.out);
+    else {
+      this.scratch = this.permutation(this.images, this.scratch);
+      this.apply(this.scratch, s, this.out);
+    }
+    const rep = this.out;
+    let w = 0;
+    for (let i = 0; i < ref.length; i++) {
+      const v = rep[i]!;
+      if (v !== ref[i]) {
+        d[w] = i;
+        d[w + 1] = v;
+        w += 2;
+      }
+    }
+    return w;
   }
 
   /** p(s) into `out` for the permutation of these member images, through its compiled form (as `canonical` does). */

@@ -1,0 +1,275 @@
+// The symmetry canonicaliser on differences in WebAssembly: `Symmetry.canonicalDiff(…, fromParent)` for the breadth-first explorer, run in the fingerprinter's memory.
+import type { StateFingerprinter, WasmApi } from "./fingerprint.js";
+import type { DiffTables, Symmetry } from "./symmetry.js";
+import { EcState, type StateVector } from "../kernel/layout.js";
+import { NO_CAP } from "../kernel/cap.js";
+import { SNAPSHOT_MARK } from "../kernel/space.js";
+import { SYMMETRY_WASM } from "./symmetry-wasm.generated.js";
+
+/**
+ * With symmetry reduction every successor is canonicalised; in JavaScript that cost the explorer
+ * more than everything else it does per successor (docs/performance.md). assembly/symmetry.ts
+ * computes the same thing from the same tables (`Symmetry.diffTables`), laid out here in the
+ * memory of the explorer's fingerprinter, where the successor vectors (its room), the initial
+ * state and the difference already live, so a successor is canonicalised with one call and no
+ * copy. `Symmetry.canonicalDiff` stays the reference and the path where this cannot run (no
+ * WebAssembly SIMD, so no fingerprinter memory); test/checker/symmetry-wasm.test.ts compares
+ * the two on every transition of scenarios that exercise each table.
+ */
+export class WasmCanonicaliser {
+  private readonly e: SymmetryExports;
+  private readonly parent: Int32Array;
+  private readonly parentDiff: Int32Array;
+  private readonly parentSig: Int32Array;
+  private readonly repSig: Int32Array;
+  /** A successor outside the fingerprinter's room is copied here first. */
+  private readonly scratch: Int32Array;
+
+  private constructor(
+    private readonly sym: Symmetry,
+    private readonly fp: StateFingerprinter,
+    e: SymmetryExports,
+    at: Placement,
+  ) {
+    const buffer = fp.memory!.buffer;
+    const view = (a: number, n: number): Int32Array => new Int32Array(buffer, a, n);
+    const words = fp.ref.length;
+    const members = sym.members;
+    this.e = e;
+    this.parent = view(at.parent, words);
+    this.parentDiff = view(at.parentDiff, 2 * words);
+    this.parentSig = view(at.parentSig, members);
+    this.repSig = view(at.repSig, members);
+    this.scratch = view(at.scratch, words);
+  }
+
+  /** The bytes the canonicaliser needs after the fingerprinter's own (its `extra`). */
+  static bytes(t: DiffTables): number {
+    return layout(t, 0).bytes;
+  }
+
+  /**
+   * A canonicaliser in `fp`'s memory, whose `extra` bytes (at least `bytes(tables)`) it takes;
+   * null when `fp` has no WebAssembly memory or this runtime cannot compile the module.
+   */
+  static attach(sym: Symmetry, tables: DiffTables, fp: StateFingerprinter): WasmCanonicaliser | null {
+    if (fp.memory === null || tables.words !== fp.ref.length) return null;
+    const at = layout(tables, fp.extraAt);
+    if (fp.memory.buffer.byteLength < at.end) throw new Error(`symmetry: the fingerprinter's memory has ${fp.memory.buffer.byteLength} bytes, the canonicaliser needs ${at.end}`);
+    const e = instantiate(fp.memory);
+    if (e === null) return null;
+    const mem = new Int32Array(fp.memory.buffer);
+    for (const [a, values] of at.fill) mem.set(values, a >> 2);
+    const header = [
+      tables.words,
+      fp.refAt,
+      tables.familyStart.at(-1)!,
+      tables.familyStart.length - 1,
+      at.familyStart,
+      at.entryBase,
+      at.entryAt,
+      at.entryOp,
+      at.entryAux,
+      at.relBase,
+      at.readerStart,
+      at.readerMember,
+      at.readerEntry,
+      at.entryLocal,
+      at.stamp,
+      at.parentSig,
+      at.childSig,
+      at.repSig,
+      at.parent,
+      at.parentDiff,
+      at.perm,
+      at.objStart,
+      at.objTab,
+      at.objIdx,
+      at.wordTab,
+      at.wordIdx,
+      at.wordStride,
+      at.wordOp,
+      at.wordAux,
+      at.wordDep,
+      at.marks,
+      at.fromOf,
+      at.images,
+      at.order,
+      tables.offsets.pd,
+      tables.offsets.ec,
+      tables.offsets.sc,
+      tables.offsets.pt,
+      tables.offsets.sm,
+      tables.offsets.mem,
+      tables.offsets.slot,
+      tables.memCount,
+      tables.rowBase,
+      tables.rowWords,
+      at.memInv,
+      at.kindTab,
+      NO_CAP,
+      EcState.SM,
+      SNAPSHOT_MARK,
+    ];
+    if (header.length !== e.headerWords()) throw new Error(`symmetry: ${header.length} header words written, the module reads ${e.headerWords()}`);
+    mem.set(header, at.header >> 2);
+    e.init(at.header);
+    return new WasmCanonicaliser(sym, fp, e, at);
+  }
+
+  /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[0..n)`, and its signatures if known. */
+  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null): void {
+    this.parent.set(s);
+    const pd = this.parentDiff;
+    for (let k = 0; k < n; k++) pd[k] = d[k]!;
+    if (sigs) this.parentSig.set(sigs);
+    else this.sym.signaturesOf(s, this.parentSig);
+    this.e.setParent(n);
+  }
+
+  /**
+   * `Symmetry.canonicalDiff(s, fp.diff, n, fp.ref, true)`: `s` is a successor of the parent and
+   * the fingerprinter's `diff[0..n)` its difference from the reference (`scan`); rewrites it
+   * with the representative's and returns its length.
+   */
+  canonicalDiff(s: StateVector, n: number): number {
+    const fp = this.fp;
+    let at = s.byteOffset;
+    if (!fp.inRoom(s)) {
+      this.scratch.set(s);
+      at = this.scratch.byteOffset;
+    }
+    return this.e.canonicalDiff(at, fp.diffAt, n);
+  }
+
+  /** `Symmetry.representativeSignatures`: those of the representative the last `canonicalDiff` found (valid until the next). */
+  representativeSignatures(): Int32Array {
+    return this.repSig;
+  }
+}
+
+/** assembly/symmetry.ts's functions. */
+interface SymmetryExports {
+  init(header: number): void;
+  headerWords(): number;
+  setParent(n: number): void;
+  canonicalDiff(s: number, d: number, n: number): number;
+}
+
+/** Where each table goes, from `base` on (byte addresses, 16-aligned), and what to fill them with. */
+interface Placement extends Readonly<Record<TableName, number>> {
+  readonly fill: readonly (readonly [number, ArrayLike<number>])[];
+  readonly end: number;
+  readonly bytes: number;
+}
+
+type TableName =
+  | "header"
+  | "familyStart"
+  | "entryBase"
+  | "entryAt"
+  | "entryOp"
+  | "entryAux"
+  | "entryLocal"
+  | "relBase"
+  | "readerStart"
+  | "readerMember"
+  | "readerEntry"
+  | "stamp"
+  | "parentSig"
+  | "childSig"
+  | "repSig"
+  | "parent"
+  | "parentDiff"
+  | "perm"
+  | "objStart"
+  | "objTab"
+  | "objIdx"
+  | "wordTab"
+  | "wordIdx"
+  | "wordStride"
+  | "wordOp"
+  | "wordAux"
+  | "wordDep"
+  | "marks"
+  | "fromOf"
+  | "images"
+  | "order"
+  | "kindTab"
+  | "memInv"
+  | "scratch";
+
+function layout(t: DiffTables, base: number): Placement {
+  const members = t.familyStart.at(-1)!;
+  const entries = t.entryBase.at(-1)!;
+  const words = t.words;
+  const at: Partial<Record<TableName, number>> = {};
+  const fill: [number, ArrayLike<number>][] = [];
+  let next = base;
+  const take = (name: TableName | null, count: number, values: ArrayLike<number> | null = null): number => {
+    const a = next;
+    if (name) at[name] = a;
+    next += (count * 4 + 15) & ~15;
+    if (values) fill.push([a, values]);
+    return a;
+  };
+  take("header", 64);
+  take("familyStart", t.familyStart.length, t.familyStart);
+  take("entryBase", t.entryBase.length, t.entryBase);
+  take("entryAt", entries, t.entryAt);
+  take("entryOp", entries, t.entryOp);
+  take("entryAux", entries, t.entryAux);
+  take("entryLocal", entries, t.entryLocal);
+  take("readerStart", t.readerStart.length, t.readerStart);
+  take("readerMember", t.readerMember.length, t.readerMember);
+  take("readerEntry", t.readerEntry.length, t.readerEntry);
+  take("stamp", entries);
+  take("parentSig", members);
+  take("childSig", members);
+  take("repSig", members);
+  take("parent", words);
+  take("parentDiff", 2 * words + 2);
+  // The permutation's tables start as the identity: only members' objects are ever rewritten.
+  take("perm", t.permWords, Int32Array.from({ length: t.permWords }, (_, i) => i - permOffset(t, i)));
+  take("objStart", t.objStart.length, t.objStart);
+  take("objTab", t.objTab.length, t.objTab);
+  take("objIdx", t.objIdx.length, t.objIdx);
+  take("wordTab", words, t.wordTab);
+  take("wordIdx", words, t.wordIdx);
+  take("wordStride", words, t.wordStride);
+  take("wordOp", words, t.wordOp);
+  take("wordAux", words, t.wordAux);
+  take("wordDep", words, t.wordDep);
+  take("marks", (words + 31) >>> 5);
+  take("fromOf", words);
+  take("images", members);
+  take("order", members);
+  take("kindTab", t.kindTab.length, t.kindTab);
+  take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
+  take("scratch", words);
+  // Each member's relative tables, and their addresses.
+  const rels = t.rel.map((r) => take(null, r.length, r));
+  take("relBase", members, rels);
+  return { ...(at as Record<TableName, number>), fill, end: next, bytes: next - base };
+}
+
+/** The offset of the table that entry i of a permutation's concatenated tables is in (an index in it is i minus that). */
+function permOffset(t: DiffTables, i: number): number {
+  let best = 0;
+  for (const o of Object.values(t.offsets)) if (o <= i && o > best) best = o;
+  return best;
+}
+
+/** The compiled module, shared by every canonicaliser of this thread; null where WebAssembly is missing. */
+let compiled: object | null | undefined;
+
+function instantiate(memory: object): SymmetryExports | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasm) return null;
+  if (compiled === undefined) {
+    const code = Uint8Array.from(atob(SYMMETRY_WASM), (c) => c.charCodeAt(0));
+    compiled = wasm.validate(code) ? new wasm.Module(code) : null;
+  }
+  if (compiled === null) return null;
+  return new wasm.Instance(compiled, { env: { memory } }).exports as unknown as SymmetryExports;
+}
