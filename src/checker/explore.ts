@@ -325,7 +325,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // memory (symmetry-wasm.ts), which then holds the canonicaliser's tables too.
   const tables = o.symmetry?.diffTables() ?? null;
   const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables) : 0);
-  const canon = tables ? WasmCanonicaliser.attach(o.symmetry!, tables, st.fp) : null;
+  const canon = tables ? WasmCanonicaliser.attach(tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
   try {
     return bfsRecycling(sys, o, h, st, canon);

@@ -1,6 +1,6 @@
-// The symmetry canonicaliser on differences in WebAssembly: `Symmetry.canonicalDiff(…, fromParent)` for the breadth-first explorer, run in the fingerprinter's memory.
+// The symmetry canonicaliser on differences in WebAssembly: `Symmetry.canonicalDiff(…, fromParent)` for the breadth-first explorer and its workers, run in the fingerprinter's memory.
 import type { StateFingerprinter, WasmApi } from "./fingerprint.js";
-import type { DiffTables, Symmetry } from "./symmetry.js";
+import type { DiffTables } from "./symmetry.js";
 import { EcState, type StateVector } from "../kernel/layout.js";
 import { NO_CAP } from "../kernel/cap.js";
 import { SNAPSHOT_MARK } from "../kernel/space.js";
@@ -26,7 +26,6 @@ export class WasmCanonicaliser {
   private readonly scratch: Int32Array;
 
   private constructor(
-    private readonly sym: Symmetry,
     private readonly fp: StateFingerprinter,
     e: SymmetryExports,
     at: Placement,
@@ -34,7 +33,7 @@ export class WasmCanonicaliser {
     const buffer = fp.memory!.buffer;
     const view = (a: number, n: number): Int32Array => new Int32Array(buffer, a, n);
     const words = fp.ref.length;
-    const members = sym.members;
+    const members = at.members;
     this.e = e;
     this.parent = view(at.parent, words);
     this.parentDiff = view(at.parentDiff, 2 * words);
@@ -52,7 +51,7 @@ export class WasmCanonicaliser {
    * A canonicaliser in `fp`'s memory, whose `extra` bytes (at least `bytes(tables)`) it takes;
    * null when `fp` has no WebAssembly memory or this runtime cannot compile the module.
    */
-  static attach(sym: Symmetry, tables: DiffTables, fp: StateFingerprinter): WasmCanonicaliser | null {
+  static attach(tables: DiffTables, fp: StateFingerprinter): WasmCanonicaliser | null {
     if (fp.memory === null || tables.words !== fp.ref.length) return null;
     const at = layout(tables, fp.extraAt);
     if (fp.memory.buffer.byteLength < at.end) throw new Error(`symmetry: the fingerprinter's memory has ${fp.memory.buffer.byteLength} bytes, the canonicaliser needs ${at.end}`);
@@ -114,17 +113,16 @@ export class WasmCanonicaliser {
     if (header.length !== e.headerWords()) throw new Error(`symmetry: ${header.length} header words written, the module reads ${e.headerWords()}`);
     mem.set(header, at.header >> 2);
     e.init(at.header);
-    return new WasmCanonicaliser(sym, fp, e, at);
+    return new WasmCanonicaliser(fp, e, at);
   }
 
-  /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[0..n)`, and its signatures if known. */
-  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null): void {
+  /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[from..from + n)`, and its signatures if known (computed here otherwise). */
+  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null, from = 0): void {
     this.parent.set(s);
     const pd = this.parentDiff;
-    for (let k = 0; k < n; k++) pd[k] = d[k]!;
+    for (let k = 0; k < n; k++) pd[k] = d[from + k]!;
     if (sigs) this.parentSig.set(sigs);
-    else this.sym.signaturesOf(s, this.parentSig);
-    this.e.setParent(n);
+    this.e.setParent(n, sigs === null);
   }
 
   /**
@@ -152,12 +150,13 @@ export class WasmCanonicaliser {
 interface SymmetryExports {
   init(header: number): void;
   headerWords(): number;
-  setParent(n: number): void;
+  setParent(n: number, computeSignatures: boolean): void;
   canonicalDiff(s: number, d: number, n: number): number;
 }
 
 /** Where each table goes, from `base` on (byte addresses, 16-aligned), and what to fill them with. */
 interface Placement extends Readonly<Record<TableName, number>> {
+  readonly members: number;
   readonly fill: readonly (readonly [number, ArrayLike<number>])[];
   readonly end: number;
   readonly bytes: number;
@@ -250,7 +249,7 @@ function layout(t: DiffTables, base: number): Placement {
   // Each member's relative tables, and their addresses.
   const rels = t.rel.map((r) => take(null, r.length, r));
   take("relBase", members, rels);
-  return { ...(at as Record<TableName, number>), fill, end: next, bytes: next - base };
+  return { ...(at as Record<TableName, number>), members, fill, end: next, bytes: next - base };
 }
 
 /** The offset of the table that entry i of a permutation's concatenated tables is in (an index in it is i minus that). */

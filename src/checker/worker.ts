@@ -2,12 +2,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { buildSystem, localStep, successors, type Successor } from "../components/step.js";
 import { compileFile, compileText } from "../dsl/compile.js";
+import type { StateVector } from "../kernel/layout.js";
 import { interrupted, PROGRESS_EVERY } from "./explore.js";
 import { StateFingerprinter } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
 import { symmetryOf } from "./symmetry.js";
+import { WasmCanonicaliser } from "./symmetry-wasm.js";
 import { FingerprintTable } from "./visited.js";
 
 const setup = workerData as WorkerSetup;
@@ -17,12 +19,18 @@ const sys = buildSystem(c.model);
 sys.footprints = false;
 sys.quietIrqs = sys.deadVariables = setup.deadValues;
 const judge = new Judge(sys, true);
+const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
+// With symmetry reduction, successors are canonicalised in the fingerprinter's memory (symmetry-wasm.ts),
+// as in the single-threaded search; `canonical` where that cannot run.
+const tables = symmetry?.diffTables() ?? null;
 /** Fingerprints against the initial state, as the explorer that shares the table does. */
-const fp = new StateFingerprinter(sys.init, 256);
+const fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0);
+const canon = tables ? WasmCanonicaliser.attach(tables, fp) : null;
+/** A new representative, as a vector for the judge (`canon` leaves only its difference). */
+const repVector = new Int32Array(sys.init.length);
 // The worker keeps nothing of a state's successors but copies (`out`): their vectors are reused (arena.ts),
 // in the fingerprinter's memory.
 sys.arena.recycle(true, fp.room);
-const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
 /** The state being expanded: the initial state with a record's pairs written over it. */
@@ -105,17 +113,25 @@ parentPort!.on("message", (task: LevelTask) => {
     const s = cur;
     const from = task.indices[next]!;
     sys.arena.rewind();
+    canon?.setParent(s, states, 2 * states[last]!, null, last + 1);
     /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
     const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
-      const rep = symmetry ? symmetry.canonical(x.state) : x.state;
-      fp.take(rep);
+      let rep: StateVector | null = null;
+      if (canon) {
+        fp.scan(x.state);
+        fp.length = canon.canonicalDiff(x.state, fp.length);
+        fp.hash();
+      } else {
+        rep = symmetry ? symmetry.canonical(x.state) : x.state;
+        fp.take(rep);
+      }
       const r = table.insertOrFind(fp.out[0]!, fp.out[1]!);
       const to = r >= 0 ? r : -r - 1;
       if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
       transitions++;
       if (r >= 0) {
         records.set(r, from, i);
-        judge.state(rep, r, fp.diff, fp.length);
+        judge.state(rep ?? fp.state(repVector), r, fp.diff, fp.length);
         out.appendRecord(fp.diff, fp.length);
         outIndex.push(r);
       }

@@ -59,7 +59,7 @@ let NO_CAP: i32 = 0;
 let EC_SM: i32 = 0; // EcState.SM
 let SNAPSHOT_MARK: i32 = 0;
 
-let parentLength: i32 = 0;
+let parentLength: i32 = 0; // words of pairs in PARENT_DIFF
 let epoch: i32 = 0;
 
 // Word operations: symmetry.ts `Op`.
@@ -146,9 +146,22 @@ export function headerWords(): i32 {
   return 49;
 }
 
-/** The parent's difference from the reference is `n` words of pairs (its vector, difference and signatures are written already). */
-export function setParent(n: i32): void {
+/**
+ * The parent's difference from the reference is `n` words of pairs; its vector and difference
+ * are written already, and its signatures too unless `computeSignatures` (`signatureFrom` of
+ * every member, here).
+ */
+export function setParent(n: i32, computeSignatures: bool): void {
   parentLength = n;
+  if (!computeSignatures) return;
+  for (let m = 0; m < M; m++) {
+    const rel = <usize>ld(REL_BASE, m);
+    const base = ld(ENTRY_BASE, m);
+    const end = ld(ENTRY_BASE, m + 1);
+    let h = 0;
+    for (let e = base; e < end; e++) h += termOf(PARENT, rel, e, e - base);
+    st(PARENT_SIG, m, h);
+  }
 }
 
 // ---- signatures: symmetry.ts `mix`, `term`, `code` ----
