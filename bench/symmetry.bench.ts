@@ -1,4 +1,4 @@
-// Benchmark: the symmetry canonicaliser's cost per successor (`canonicalDiff` from its parent), on transitions of the scalable scenario.
+// Benchmark: the symmetry canonicaliser's cost per successor (from its parent: `canonicalDiff` in JavaScript, and the WebAssembly canonicaliser the explorer runs), on transitions of the scalable scenario.
 //
 // The explorer bench times whole explorations, which on a shared machine vary by 15-20 % from run
 // to run. This one times the one step symmetry reduction adds to every transition, on a fixed set
@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { explore } from "../src/checker/explore.js";
 import { StateFingerprinter } from "../src/checker/fingerprint.js";
 import { symmetryOf, type Symmetry } from "../src/checker/symmetry.js";
+import { WasmCanonicaliser } from "../src/checker/symmetry-wasm.js";
 import { buildSystem, successors } from "../src/components/step.js";
 import { compileText } from "../src/dsl/compile.js";
 import type { StateVector } from "../src/kernel/layout.js";
@@ -66,7 +67,7 @@ function capture(n: number): { sym: Symmetry; init: StateVector; parents: Parent
   return { sym, init: sys.init, parents };
 }
 
-/** One pass: every parent's successors canonicalised; returns a sum of the results' lengths (kept alive). */
+/** One pass: every parent's successors canonicalised by `canonicalDiff`; returns a sum of the results' lengths (kept alive). */
 function pass(sym: Symmetry, init: StateVector, parents: readonly Parent[], d: Int32Array): number {
   let sink = 0;
   for (const p of parents) {
@@ -79,9 +80,42 @@ function pass(sym: Symmetry, init: StateVector, parents: readonly Parent[], d: I
   return sink;
 }
 
+/**
+ * The WebAssembly canonicaliser over the same transitions, as the explorer calls it: each
+ * successor lives in the fingerprinter's room (copied there once, as the explorer's arena puts
+ * them there), and its difference is in the fingerprinter's `diff`.
+ */
+function wasmPass(canon: WasmCanonicaliser, fp: StateFingerprinter, parents: readonly Parent[], room: readonly (readonly StateVector[])[]): number {
+  let sink = 0;
+  const d = fp.diff;
+  parents.forEach((p, k) => {
+    canon.setParent(p.state, p.diff, p.diff.length, p.signatures);
+    const xs = room[k]!;
+    p.successors.forEach((x, i) => {
+      d.set(x.diff);
+      sink += canon.canonicalDiff(xs[i]!, x.diff.length);
+    });
+  });
+  return sink;
+}
+
+/** The median over RUNS passes (after one warm-up) of a pass's time per transition, in ns. */
+function timed(transitions: number, run: () => number): number {
+  let sink = run();
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    sink += run();
+    times.push(((performance.now() - t) * 1e6) / transitions);
+  }
+  if (Number.isNaN(sink)) console.log("(sink)");
+  return median(times);
+}
+
 function main(): void {
-  console.log(`symmetry: canonicalDiff of a successor from its parent, on transitions of the scalable scenario (every ${EVERY}th of the first ${EXPLORE.toLocaleString("en-US")} representatives); median of ${RUNS} passes`);
-  console.log(["N", "parents", "successors", "permuted", "ns/successor", "ns/parent"].map((h, i) => h.padStart(i === 0 ? 3 : 14)).join(""));
+  console.log(`symmetry: a successor canonicalised from its parent, on transitions of the scalable scenario (every ${EVERY}th of the first ${EXPLORE.toLocaleString("en-US")} representatives); median of ${RUNS} passes`);
+  console.log("  JavaScript: Symmetry.canonicalDiff; WebAssembly: WasmCanonicaliser (what the explorer runs)");
+  console.log(["N", "parents", "successors", "permuted", "JS ns/succ.", "Wasm ns/succ.", "Wasm ns/parent"].map((h, i) => h.padStart(i === 0 ? 3 : 15)).join(""));
   for (const n of [2, 3, 4]) {
     const { sym, init, parents } = capture(n);
     const transitions = parents.reduce((a, p) => a + p.successors.length, 0);
@@ -96,17 +130,22 @@ function main(): void {
         if (sym.lastImages().some((img) => img.some((j, i) => j !== i))) permuted++;
       }
     }
-    let sink = pass(sym, init, parents, d);
-    const times: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const t = performance.now();
-      sink += pass(sym, init, parents, d);
-      times.push(((performance.now() - t) * 1e6) / transitions);
-    }
-    if (Number.isNaN(sink)) console.log("(sink)");
-    const ns = median(times);
-    const cells = [n, parents.length, transitions, `${((100 * permuted) / transitions).toFixed(0)} %`, ns.toFixed(0), ((ns * transitions) / parents.length).toFixed(0)];
-    console.log(cells.map((c, i) => String(c).padStart(i === 0 ? 3 : 14)).join(""));
+    const tables = sym.diffTables();
+    const fp = new StateFingerprinter(init, transitions, WasmCanonicaliser.bytes(tables));
+    const canon = WasmCanonicaliser.attach(tables, fp);
+    if (!canon) throw new Error("no WebAssembly canonicaliser on this runtime");
+    let k = 0;
+    const room = parents.map((p) =>
+      p.successors.map((x) => {
+        const v = fp.room[k++]!;
+        v.set(x.state);
+        return v;
+      }),
+    );
+    const js = timed(transitions, () => pass(sym, init, parents, d));
+    const wasm = timed(transitions, () => wasmPass(canon, fp, parents, room));
+    const cells = [n, parents.length, transitions, `${((100 * permuted) / transitions).toFixed(0)} %`, js.toFixed(0), wasm.toFixed(0), ((wasm * transitions) / parents.length).toFixed(0)];
+    console.log(cells.map((c, i) => String(c).padStart(i === 0 ? 3 : 15)).join(""));
   }
 }
 

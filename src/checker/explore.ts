@@ -2,6 +2,7 @@
 import { localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
+import { recordWords, writeRecord } from "./packed.js";
 import { rng } from "./random.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
 import { sameState, Symmetry } from "./symmetry.js";
@@ -158,8 +159,9 @@ class EdgeList {
 
 /**
  * A FIFO of state vectors, each stored as its difference from a reference vector (the
- * initial state): a count, then (word index, value) pairs, then `extraWords` words the
- * explorer keeps with the state (with symmetry reduction, its members' signatures). Most
+ * initial state) in a record (packed.ts): a count, then (word index, value) pairs, then
+ * `extraWords` words the explorer keeps with the state (with symmetry reduction, its
+ * members' signatures). Most
  * words of a reachable state are those of the initial state, so a queued state takes a
  * fraction of its 1 KB; records are packed into 1 MiB chunks (a JS object per state would
  * cost more than the state). A chunk the head has passed is dropped, except one kept for the
@@ -208,7 +210,7 @@ class StateQueue {
   pushDiff(diff: Int32Array, length: number, extra: Int32Array | null = null): void {
     const x = this.extraWords;
     // A chunk's unused tail is at most one worst case (every word differs).
-    if (!this.chunks[this.wc] || this.wi + 1 + length + x > this.chunkWords) {
+    if (!this.chunks[this.wc] || this.wi + recordWords(length, x) > this.chunkWords) {
       if (this.chunks[this.wc]) {
         this.chunks[this.wc]![this.wi] = -1; // the rest of this chunk is unused
         this.wc++;
@@ -221,12 +223,7 @@ class StateQueue {
       this.chunks[this.wc] = spare ?? new Int32Array(this.chunkWords);
       this.wi = 0;
     }
-    const c = this.chunks[this.wc]!;
-    let w = this.wi;
-    c[w++] = length >> 1;
-    for (let k = 0; k < length; k++) c[w++] = diff[k]!;
-    for (let k = 0; k < x; k++) c[w++] = extra![k]!;
-    this.wi = w;
+    this.wi = writeRecord(this.chunks[this.wc]!, this.wi, diff, length, extra, x);
     this.count++;
   }
   /** The oldest state, decoded into a vector that stays valid until the next `shift` (and that the caller must not write). */

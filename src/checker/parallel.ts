@@ -4,6 +4,7 @@ import type { System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
+import { recordStarts, recordWords } from "./packed.js";
 import { StateRecords, type SharedRecords } from "./records.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
 import { workerScript } from "./worker-script.js";
@@ -27,7 +28,7 @@ export interface WorkerSetup {
 export type LevelTask =
   | {
       readonly kind: "level";
-      /** The states to expand, each as its difference from the initial state (`recordStarts`), and their indices. */
+      /** The states to expand, packed (packed.ts), and their indices. */
       readonly states: ArrayBuffer;
       readonly indices: Int32Array;
       readonly graph: boolean;
@@ -111,9 +112,14 @@ export async function exploreParallel(
     });
 
   const edges: Int32Array[] = [];
-  // States travel packed: each is its difference from the initial state (`recordStarts`), a few
-  // dozen words where the vector has hundreds; the initial state's is empty.
-  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: Int32Array.of(0), indices: Int32Array.of(0) }];
+  // States travel packed (packed.ts): each is its difference from the initial state, a few dozen
+  // words where the vector has hundreds, then with symmetry reduction its members' signatures.
+  // The initial state's difference is empty.
+  const sym = o.symmetry ?? null;
+  const extra = sym?.members ?? 0;
+  const initial = new Int32Array(recordWords(0, extra));
+  if (sym) sym.signaturesOf(sys.init, initial.subarray(1));
+  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
   let transitions = 0;
   let depth = 0;
   let level = 0;
@@ -156,7 +162,7 @@ export async function exploreParallel(
         const per = Math.ceil(n / pool.length);
         const margin = pool.length * maxBranch * 2 + 1024;
         const slices = pool.map((_, i) => ({ a: Math.min(n, i * per), b: Math.min(n, (i + 1) * per) }));
-        const at = recordStarts(states, n);
+        const at = recordStarts(states, n, extra);
         const replies = await Promise.all(
           pool.map((w, i) => {
             const { a, b } = slices[i]!;
@@ -217,22 +223,6 @@ export async function exploreParallel(
     collisionProbability: collisionProbability(table.size),
     bytesPerState: bytesPerState(table, records),
   };
-}
-
-/**
- * Packed states: one record per state, its difference from the initial state as
- * `StateFingerprinter` leaves it: the number of pairs, then the (word index, value) pairs in
- * index order. Where every record starts, for the first `n` records (and the end).
- */
-function recordStarts(states: Int32Array, n: number): Int32Array {
-  const at = new Int32Array(n + 1);
-  let o = 0;
-  for (let k = 0; k < n; k++) {
-    at[k] = o;
-    o += 1 + 2 * states[o]!;
-  }
-  at[n] = o;
-  return at;
 }
 
 function concat(parts: readonly Int32Array[]): Int32Array {

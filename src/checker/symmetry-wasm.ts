@@ -116,13 +116,24 @@ export class WasmCanonicaliser {
     return new WasmCanonicaliser(fp, e, at);
   }
 
-  /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[from..from + n)`, and its signatures if known (computed here otherwise). */
-  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null, from = 0): void {
+  /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[0..n)`, and its signatures if known (computed here otherwise). */
+  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null): void {
     this.parent.set(s);
     const pd = this.parentDiff;
-    for (let k = 0; k < n; k++) pd[k] = d[from + k]!;
+    for (let k = 0; k < n; k++) pd[k] = d[k]!;
     if (sigs) this.parentSig.set(sigs);
     this.e.setParent(n, sigs === null);
+  }
+
+  /** `setParent` of a state given as its packed record at `packed[o]` (packed.ts), whose extra words are its signatures. */
+  setParentRecord(s: StateVector, packed: Int32Array, o: number): void {
+    this.parent.set(s);
+    const n = 2 * packed[o]!;
+    const pd = this.parentDiff;
+    for (let k = 0; k < n; k++) pd[k] = packed[o + 1 + k]!;
+    const sig = this.parentSig;
+    for (let m = 0, at = o + 1 + n; m < sig.length; m++) sig[m] = packed[at + m]!;
+    this.e.setParent(n, false);
   }
 
   /**

@@ -7,6 +7,7 @@ import { interrupted, PROGRESS_EVERY } from "./explore.js";
 import { StateFingerprinter } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
+import { overlay, recordWords, writeRecord } from "./packed.js";
 import { LOCAL_STEP, StateRecords } from "./records.js";
 import { symmetryOf } from "./symmetry.js";
 import { WasmCanonicaliser } from "./symmetry-wasm.js";
@@ -28,6 +29,8 @@ const fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.byte
 const canon = tables ? WasmCanonicaliser.attach(tables, fp) : null;
 /** A new representative, as a vector for the judge (`canon` leaves only its difference). */
 const repVector = new Int32Array(sys.init.length);
+/** Signatures of a new representative, where `canonical` found it (without `canon`). */
+const sigs = symmetry ? new Int32Array(symmetry.members) : null;
 // The worker keeps nothing of a state's successors but copies (`out`): their vectors are reused (arena.ts),
 // in the fingerprinter's memory.
 sys.arena.recycle(true, fp.room);
@@ -36,13 +39,8 @@ let records = StateRecords.fromShared(setup.records);
 /** The state being expanded: the initial state with a record's pairs written over it. */
 const cur = sys.init.slice();
 
-/** Writes the pairs of record `o` of `packed` over `cur`, or with `undo` puts the initial state's words back at their indices. */
-function overlay(packed: Int32Array, o: number, undo: boolean): void {
-  for (let k = 0, m = packed[o]!; k < m; k++) {
-    const j = packed[o + 1 + 2 * k]!;
-    cur[j] = undo ? sys.init[j]! : packed[o + 2 + 2 * k]!;
-  }
-}
+/** Words kept with each state's record (packed.ts): with symmetry reduction, its members' signatures. */
+const extra = symmetry?.members ?? 0;
 const interrupt = setup.interrupt ?? undefined;
 const PROGRESS_MASK = PROGRESS_EVERY - 1;
 
@@ -58,16 +56,15 @@ class Ints {
     }
     this.a[this.n++] = x;
   }
-  /** Appends a state's record (parallel.ts `recordStarts`): its `length` words of pairs `d`, after their count. */
-  appendRecord(d: Int32Array, length: number): void {
-    if (this.n + 1 + length > this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, this.n + 1 + length));
+  /** Appends a state's record (packed.ts): its `length` words of pairs `d` and the `extra` words of `x`. */
+  appendRecord(d: Int32Array, length: number, x: ArrayLike<number> | null): void {
+    const words = recordWords(length, extra);
+    if (this.n + words > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.n + words));
       b.set(this.a.subarray(0, this.n));
       this.a = b;
     }
-    this.a[this.n] = length >> 1;
-    this.a.set(d.subarray(0, length), this.n + 1);
-    this.n += 1 + length;
+    this.n = writeRecord(this.a, this.n, d, length, x, extra);
   }
   take(): Int32Array<ArrayBuffer> {
     return this.a.slice(0, this.n);
@@ -106,14 +103,14 @@ parentPort!.on("message", (task: LevelTask) => {
       break;
     }
     // Back to the initial state where the previous state differed from it, then this one's words.
-    if (last >= 0) overlay(states, last, true);
-    overlay(states, at, false);
+    if (last >= 0) overlay(cur, sys.init, states, last, true);
+    overlay(cur, sys.init, states, at, false);
     last = at;
-    at += 1 + 2 * states[at]!;
+    at += recordWords(2 * states[at]!, extra);
     const s = cur;
     const from = task.indices[next]!;
     sys.arena.rewind();
-    canon?.setParent(s, states, 2 * states[last]!, null, last + 1);
+    canon?.setParentRecord(s, states, last);
     /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
     const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
       let rep: StateVector | null = null;
@@ -132,7 +129,7 @@ parentPort!.on("message", (task: LevelTask) => {
       if (r >= 0) {
         records.set(r, from, i);
         judge.state(rep ?? fp.state(repVector), r, fp.diff, fp.length);
-        out.appendRecord(fp.diff, fp.length);
+        out.appendRecord(fp.diff, fp.length, canon ? canon.representativeSignatures() : symmetry?.signaturesOf(rep!, sigs!) ?? null);
         outIndex.push(r);
       }
       edges?.push(from), edges?.push(to), edges?.push(i);
@@ -147,7 +144,7 @@ parentPort!.on("message", (task: LevelTask) => {
     for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false);
   }
   // `cur` is the initial state again for the next task.
-  if (last >= 0) overlay(states, last, true);
+  if (last >= 0) overlay(cur, sys.init, states, last, true);
   const newStates = out.take();
   const newIndices = outIndex.take();
   const edgeList = edges ? edges.take() : null;
