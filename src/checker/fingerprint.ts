@@ -1,5 +1,6 @@
 // Fingerprints: a state vector hashed to 64 bits (two independent 32-bit hashes), and the odds that two states share one.
 import { FINGERPRINT_WASM } from "./fingerprint-wasm.generated.js";
+import { instantiate, newMemory, type WasmMemory } from "./wasm.js";
 
 /**
  * The visited set keeps a state's fingerprint, not the state (DESIGN.md §7), so two
@@ -181,7 +182,7 @@ export class StateFingerprinter {
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
     const extraAt = roomAt + align16(room * n * 4);
-    const wasm = instantiate(extraAt + extra);
+    const wasm = instantiateFingerprint(extraAt + extra);
     this.extraAt = extraAt;
     if (wasm) {
       const buffer = wasm.memory.buffer;
@@ -272,9 +273,6 @@ const REF_AT = 16;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-/** A WebAssembly memory, as far as it is used here. */
-export type WasmMemory = { readonly buffer: ArrayBuffer };
-
 /** fingerprint.wat's functions, over a memory of their own. */
 interface FingerprintWasm {
   readonly memory: WasmMemory;
@@ -283,27 +281,9 @@ interface FingerprintWasm {
   take(s: number, ref: number, words: number, out: number, fp: number): number;
 }
 
-/** The compiled module, shared by every fingerprinter of this thread; null where WebAssembly or its SIMD instructions are missing. */
-let compiled: object | null | undefined;
-
 /** fingerprint.wat instantiated over a new memory of at least `bytes`, or null without WebAssembly SIMD. */
-function instantiate(bytes: number): FingerprintWasm | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
-  if (compiled === undefined) {
-    const code = Uint8Array.from(atob(FINGERPRINT_WASM), (c) => c.charCodeAt(0));
-    compiled = wasm.validate(code) ? new wasm.Module(code) : null;
-  }
-  if (compiled === null) return null;
-  const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const e = new wasm.Instance(compiled, { m: { mem: memory } }).exports as unknown as Omit<FingerprintWasm, "memory">;
-  return { memory, scan: e.scan, hash: e.hash, take: e.take };
-}
-
-/** The little of the WebAssembly API used here and in symmetry-wasm.ts (the project's TypeScript libraries do not declare it). */
-export interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: Readonly<Record<string, unknown>> };
+function instantiateFingerprint(bytes: number): FingerprintWasm | null {
+  const memory = newMemory(bytes);
+  const e = memory && instantiate<Omit<FingerprintWasm, "memory">>(FINGERPRINT_WASM, { m: { mem: memory } });
+  return e ? { memory: memory!, scan: e.scan, hash: e.hash, take: e.take } : null;
 }

@@ -1,10 +1,11 @@
 // The symmetry canonicaliser on differences in WebAssembly: `Symmetry.canonicalDiff(…, fromParent)` for the breadth-first explorer and its workers, run in the fingerprinter's memory.
-import type { StateFingerprinter, WasmApi } from "./fingerprint.js";
+import type { StateFingerprinter } from "./fingerprint.js";
 import type { DiffTables } from "./symmetry.js";
 import { EcState, type StateVector } from "../kernel/layout.js";
 import { NO_CAP } from "../kernel/cap.js";
 import { SNAPSHOT_MARK } from "../kernel/space.js";
 import { SYMMETRY_WASM } from "./symmetry-wasm.generated.js";
+import { instantiate } from "./wasm.js";
 
 /**
  * With symmetry reduction every successor is canonicalised; in JavaScript that cost the explorer
@@ -55,7 +56,7 @@ export class WasmCanonicaliser {
     if (fp.memory === null || tables.words !== fp.ref.length) return null;
     const at = layout(tables, fp.extraAt);
     if (fp.memory.buffer.byteLength < at.end) throw new Error(`symmetry: the fingerprinter's memory has ${fp.memory.buffer.byteLength} bytes, the canonicaliser needs ${at.end}`);
-    const e = instantiate(fp.memory);
+    const e = instantiate<SymmetryExports>(SYMMETRY_WASM, { env: { memory: fp.memory } });
     if (e === null) return null;
     const mem = new Int32Array(fp.memory.buffer);
     for (const [a, values] of at.fill) mem.set(values, a >> 2);
@@ -268,18 +269,4 @@ function permOffset(t: DiffTables, i: number): number {
   let best = 0;
   for (const o of Object.values(t.offsets)) if (o <= i && o > best) best = o;
   return best;
-}
-
-/** The compiled module, shared by every canonicaliser of this thread; null where WebAssembly is missing. */
-let compiled: object | null | undefined;
-
-function instantiate(memory: object): SymmetryExports | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) return null;
-  if (compiled === undefined) {
-    const code = Uint8Array.from(atob(SYMMETRY_WASM), (c) => c.charCodeAt(0));
-    compiled = wasm.validate(code) ? new wasm.Module(code) : null;
-  }
-  if (compiled === null) return null;
-  return new wasm.Instance(compiled, { env: { memory } }).exports as unknown as SymmetryExports;
 }

@@ -5,35 +5,12 @@ import { explore } from "../../src/checker/explore.js";
 import { StateFingerprinter } from "../../src/checker/fingerprint.js";
 import { symmetryOf, type Symmetry } from "../../src/checker/symmetry.js";
 import { WasmCanonicaliser } from "../../src/checker/symmetry-wasm.js";
-import { buildSystem, successors, type System } from "../../src/components/step.js";
+import { successors, type System } from "../../src/components/step.js";
 import { NO_CAP } from "../../src/kernel/cap.js";
 import { SLOT } from "../../src/kernel/layout.js";
-import { compile } from "../kernel/harness.js";
 import { scalable } from "../../bench/scalable.js";
+import { clients, systemOf } from "./replicas.js";
 import { replicatedScenario } from "./small-arb.js";
-
-/** Replicas that hold memory (their permutations move memory objects), seal values with it, delegate it and revoke it. */
-const holders = (n: number): string => `system holders {
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory buf 4K [data]
-    portal rpc
-    thread serve { loop { recv rpc -> x; reply ok with buf : r; revoke buf } }
-  }
-  component client[${n}] : untrusted {
-    memory ram 4K [mine]
-    caps { server.rpc: call }
-    adversary steps 2
-  }
-  invariant revocable(server.buf)
-}
-`;
-
-function systemOf(text: string): System {
-  const sys = buildSystem(compile(text));
-  sys.footprints = false;
-  return sys;
-}
 
 /**
  * For the first `limit` states of a search and each successor of each: the WebAssembly
@@ -102,7 +79,7 @@ describe("the WebAssembly canonicaliser agrees with canonicalDiff", () => {
   }, 120_000);
 
   it("replicas with memory of their own (permutations that move memory objects, rebuilt whole)", () => {
-    const sys = systemOf(holders(3));
+    const sys = systemOf(clients(3, "", true, 2));
     const { transitions, permuted } = agree(sys, symmetryOf(sys).symmetry!, 3_000);
     expect(transitions).toBeGreaterThan(6_000);
     expect(permuted).toBeGreaterThan(transitions / 3);

@@ -6,35 +6,12 @@ import { explore, replay } from "../../src/checker/explore.js";
 import { fingerprint, StateFingerprinter } from "../../src/checker/fingerprint.js";
 import { safetyMonitor } from "../../src/checker/invariants/index.js";
 import { sameState, symmetryOf, type Symmetry } from "../../src/checker/symmetry.js";
-import { buildSystem, successors, type System } from "../../src/components/step.js";
+import { successors, type System } from "../../src/components/step.js";
 import type { StateVector } from "../../src/kernel/layout.js";
 import { compile } from "../kernel/harness.js";
 import { verdicts, workersAgree } from "./agree.js";
+import { clients, systemOf } from "./replicas.js";
 import { replicatedScenario } from "./small-arb.js";
-
-/** N untrusted clients with an adversary step each, calling a server that lends a buffer and revokes it. */
-const clients = (n: number, extra = "", ram = true): string => `system clients {
-  ${extra}
-  component sigma0 : trusted root { }
-  component server : trusted {
-    memory buf 4K [data]
-    portal rpc
-    thread serve { loop { recv rpc -> x; reply ok with buf : r; revoke buf } }
-  }
-  component client[${n}] : untrusted {
-    ${ram ? "memory ram 4K [mine]" : ""}
-    caps { server.rpc: call }
-    adversary steps 1
-  }
-  invariant revocable(server.buf)
-}
-`;
-
-function systemOf(text: string): System {
-  const sys = buildSystem(compile(text));
-  sys.footprints = false;
-  return sys;
-}
 
 const key = (s: StateVector): string => {
   const fp = new Uint32Array(2);
@@ -145,7 +122,7 @@ describe("the permutations are automorphisms", () => {
       }),
       { numRuns: 20, seed: 20261122 },
     );
-  });
+  }, 120_000);
 
   /** The representatives a search visits, as sorted fingerprints. */
   const representatives = (text: string, mode: "bfs" | "dfs"): string[] => {
