@@ -21,6 +21,8 @@ sys.footprints = false;
 sys.quietIrqs = sys.deadVariables = setup.deadValues;
 const judge = new Judge(sys, true);
 const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
+// The explorer found a symmetry in the same model: records carry its members' signatures.
+if (setup.symmetry && !symmetry) throw new Error("a parallel worker found no symmetry where its explorer found one");
 // With symmetry reduction, successors are canonicalised in the fingerprinter's memory (symmetry-wasm.ts),
 // as in the single-threaded search; `canonical` where that cannot run.
 const tables = symmetry?.diffTables() ?? null;
