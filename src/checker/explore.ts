@@ -373,8 +373,11 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
     let r: number;
     if (sym) {
-      fp.scan(x.state);
-      fp.length = canon ? canon.canonicalDiff(x.state, fp.length) : sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+      if (canon && fp.inRoom(x.state)) fp.length = canon.scanCanonical(x.state);
+      else {
+        fp.scan(x.state);
+        fp.length = canon ? canon.canonicalDiff(x.state, fp.length) : sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+      }
       fp.hash();
       r = st.insert(from, i);
     } else r = st.add(x.state, from, i);

@@ -152,6 +152,14 @@ export class WasmCanonicaliser {
     return this.e.canonicalDiff(at, fp.diffAt, n);
   }
 
+  /**
+   * `scan` then `canonicalDiff` in one pass over `s`: leaves the representative's difference in
+   * the fingerprinter's `diff` and returns its length. `s` must be in the fingerprinter's room.
+   */
+  scanCanonical(s: StateVector): number {
+    return this.e.scanCanonical(s.byteOffset, this.fp.diffAt);
+  }
+
   /** `Symmetry.representativeSignatures`: those of the representative the last `canonicalDiff` found (valid until the next). */
   representativeSignatures(): Int32Array {
     return this.repSig;
@@ -164,6 +172,7 @@ interface SymmetryExports {
   headerWords(): number;
   setParent(n: number, computeSignatures: boolean): void;
   canonicalDiff(s: number, d: number, n: number): number;
+  scanCanonical(s: number, d: number): number;
 }
 
 /** Where each table goes, from `base` on (byte addresses, 16-aligned), and what to fill them with. */
@@ -241,7 +250,7 @@ function layout(t: DiffTables, base: number): Placement {
   take("parent", words);
   take("parentDiff", 2 * words + 2);
   // The permutation's tables start as the identity: only members' objects are ever rewritten.
-  take("perm", t.permWords, Int32Array.from({ length: t.permWords }, (_, i) => i - permOffset(t, i)));
+  take("perm", t.permWords, t.permIdentity);
   take("objStart", t.objStart.length, t.objStart);
   take("objTab", t.objTab.length, t.objTab);
   take("objIdx", t.objIdx.length, t.objIdx);
@@ -262,11 +271,4 @@ function layout(t: DiffTables, base: number): Placement {
   const rels = t.rel.map((r) => take(null, r.length, r));
   take("relBase", members, rels);
   return { ...(at as Record<TableName, number>), members, fill, end: next, bytes: next - base };
-}
-
-/** The offset of the table that entry i of a permutation's concatenated tables is in (an index in it is i minus that). */
-function permOffset(t: DiffTables, i: number): number {
-  let best = 0;
-  for (const o of Object.values(t.offsets)) if (o <= i && o > best) best = o;
-  return best;
 }

@@ -221,8 +221,9 @@ export interface DiffTables {
   readonly readerStart: Int32Array;
   readonly readerMember: Int32Array;
   readonly readerEntry: Int32Array;
-  /** A permutation's tables concatenated: their length and each one's offset. */
+  /** A permutation's tables concatenated: their length, the identity's, and each table's offset. */
   readonly permWords: number;
+  readonly permIdentity: Int32Array;
   readonly offsets: Readonly<Record<"pd" | "ec" | "sc" | "pt" | "sm" | "mem" | "slot", number>>;
   readonly memCount: number;
   /** Where the page-table rows start (the TLB's follow), and each row's words. */
@@ -264,6 +265,8 @@ export class Symmetry {
   private readonly outside: number[];
   /** Global slots of no member and no slot class: what they hold of a member, and derive from it, counts in its signature. */
   private readonly outsideSlots: number[];
+  /** `diffTables`, built once. */
+  private tables: DiffTables | null = null;
   /** Compiled permutations by the code of their member images (`planOf`). */
   private readonly plans = new Map<number, ApplyPlan>();
   /**
@@ -683,11 +686,18 @@ export class Symmetry {
    * are those of member i's objects set to member images[i]'s.
    */
   diffTables(): DiffTables {
+    this.tables ??= this.buildDiffTables();
+    return this.tables;
+  }
+
+  private buildDiffTables(): DiffTables {
     const L = this.L;
     const c = L.counts;
     const b = L.base;
     const offsets = { pd: 0, ec: c.pd, sc: c.pd + c.ec, pt: c.pd + c.ec + c.sc, sm: c.pd + c.ec + c.sc + c.pt, mem: c.pd + c.ec + c.sc + c.pt + c.sm, slot: c.pd + c.ec + c.sc + c.pt + c.sm + c.mem };
     const permWords = offsets.slot + c.slots;
+    // The identity: each table's indices in turn.
+    const permIdentity = Int32Array.from([c.pd, c.ec, c.sc, c.pt, c.sm, c.mem, c.slots].flatMap((n) => Array.from({ length: n }, (_, i) => i)));
     const kindTab = Int32Array.from([-1, offsets.pd, offsets.ec, offsets.sc, offsets.pt, offsets.sm, offsets.mem, -1]);
     // Relative tables per member, in the same concatenation.
     const rel = this.families.flatMap((f, fi) =>
@@ -770,6 +780,7 @@ export class Symmetry {
       readerMember: this.readerMember,
       readerEntry: Int32Array.from(this.readerEntry, (k, q) => entryBase[this.readerMember[q]!]! + k),
       permWords,
+      permIdentity,
       offsets,
       memCount: c.mem,
       rowBase: b.pte,

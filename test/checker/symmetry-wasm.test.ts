@@ -1,4 +1,4 @@
-// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition.
+// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same pass.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explore } from "../../src/checker/explore.js";
@@ -19,8 +19,10 @@ import { replicatedScenario } from "./small-arb.js";
  */
 function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { transitions: number; permuted: number } {
   const tables = sym.diffTables();
-  // The successors are not in the fingerprinter's room: each is copied into the canonicaliser's scratch first.
-  const wfp = new StateFingerprinter(sys.init, 0, WasmCanonicaliser.bytes(tables));
+  // `canonicalDiff` is given successors outside the fingerprinter's room (each is copied into the
+  // canonicaliser's scratch first); `scanCanonical` the same successors copied into the room.
+  const wfp = new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables));
+  const room = wfp.room[0]!;
   const canon = WasmCanonicaliser.attach(tables, wfp);
   expect(canon).not.toBeNull();
   const pd = new StateFingerprinter(sys.init);
@@ -59,6 +61,9 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
         expect(wfp.length).toBe(n);
         const got = [...wfp.diff.subarray(0, canon!.canonicalDiff(x.state, n))];
         expect(got).toEqual(want);
+        expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
+        room.set(x.state);
+        expect([...wfp.diff.subarray(0, canon!.scanCanonical(room))]).toEqual(want);
         expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
         transitions++;
         if (sym.lastImages().some((img) => img.some((j, i) => j !== i))) permuted++;

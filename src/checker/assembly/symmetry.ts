@@ -312,14 +312,9 @@ function mapped(s: usize, from: i32, to: i32): i32 {
  * difference written over `d`.
  */
 export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
-  // The successor's signatures: the parent's with the terms of the entries reading a word where
-  // the two differ replaced.
-  for (let m = 0; m < M; m++) st(CHILD_SIG, m, ld(PARENT_SIG, m));
-  if (++epoch == 1 << 30) {
-    memory.fill(STAMP, 0, (<usize>ld(ENTRY_BASE, M)) << 2);
-    epoch = 1;
-  }
-  // Found four words at a time: cheaper than walking the two differences (about 40 words each).
+  resumeSignatures();
+  // The words where x and the parent differ, four at a time: cheaper than walking the two
+  // differences from the reference (about 40 words each).
   const end = W & ~3;
   for (let j = 0; j < end; j += 4) {
     const at = (<usize>j) << 2;
@@ -330,6 +325,59 @@ export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
     }
   }
   for (let j = end; j < W; j++) if (ld(x, j) != ld(PARENT, j)) replaceTerms(x, j);
+  return represent(x, d, n);
+}
+
+/**
+ * `canonicalDiff` of `x` whose difference from the reference is not known yet: it is found in
+ * the same pass over `x` as the words where `x` differs from its parent, and written at `d` as
+ * fingerprint.wat's `scan` writes it, then replaced by the representative's, whose length is
+ * returned. One pass over the successor instead of two.
+ */
+export function scanCanonical(x: usize, d: usize): i32 {
+  resumeSignatures();
+  let w = 0;
+  const end = W & ~3;
+  for (let j = 0; j < end; j += 4) {
+    const at = (<usize>j) << 2;
+    const v = v128.load(x + at);
+    let mask = i32x4.bitmask(i32x4.ne(v, v128.load(REF + at)));
+    while (mask != 0) {
+      const i = j + ctz(mask);
+      st(d, w, i);
+      st(d, w + 1, ld(x, i));
+      w += 2;
+      mask &= mask - 1;
+    }
+    mask = i32x4.bitmask(i32x4.ne(v, v128.load(PARENT + at)));
+    while (mask != 0) {
+      replaceTerms(x, j + ctz(mask));
+      mask &= mask - 1;
+    }
+  }
+  for (let j = end; j < W; j++) {
+    const v = ld(x, j);
+    if (v != ld(REF, j)) {
+      st(d, w, j);
+      st(d, w + 1, v);
+      w += 2;
+    }
+    if (v != ld(PARENT, j)) replaceTerms(x, j);
+  }
+  return represent(x, d, w);
+}
+
+/** The successor's signatures start as the parent's; entries get their own terms as `replaceTerms` meets them. */
+function resumeSignatures(): void {
+  for (let m = 0; m < M; m++) st(CHILD_SIG, m, ld(PARENT_SIG, m));
+  if (++epoch == 1 << 30) {
+    memory.fill(STAMP, 0, (<usize>ld(ENTRY_BASE, M)) << 2);
+    epoch = 1;
+  }
+}
+
+/** With the successor's signatures known: the sort, the permutation, and the representative's difference over `d[0..n)`, `x`'s. */
+function represent(x: usize, d: usize, n: i32): i32 {
   // Each family sorted by signature, ties by index (insertion sort: families are small).
   let moved = false;
   for (let f = 0; f < F; f++) {
