@@ -117,8 +117,11 @@ parentPort!.on("message", (task: LevelTask) => {
     const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
       let rep: StateVector | null = null;
       if (canon) {
-        fp.scan(x.state);
-        fp.length = canon.canonicalDiff(x.state, fp.length);
+        if (fp.inRoom(x.state)) fp.length = canon.scanCanonical(x.state);
+        else {
+          fp.scan(x.state);
+          fp.length = canon.canonicalDiff(x.state, fp.length);
+        }
         fp.hash();
       } else {
         rep = symmetry ? symmetry.canonical(x.state) : x.state;
