@@ -373,10 +373,10 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
     let r: number;
     if (sym) {
-      if (canon && fp.inRoom(x.state)) fp.length = canon.scanCanonical(x.state);
+      if (canon) fp.length = canon.scanCanonical(x.state);
       else {
         fp.scan(x.state);
-        fp.length = canon ? canon.canonicalDiff(x.state, fp.length) : sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+        fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
       }
       fp.hash();
       r = st.insert(from, i);

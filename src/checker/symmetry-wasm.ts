@@ -143,21 +143,23 @@ export class WasmCanonicaliser {
    * with the representative's and returns its length.
    */
   canonicalDiff(s: StateVector, n: number): number {
-    const fp = this.fp;
-    let at = s.byteOffset;
-    if (!fp.inRoom(s)) {
-      this.scratch.set(s);
-      at = this.scratch.byteOffset;
-    }
-    return this.e.canonicalDiff(at, fp.diffAt, n);
+    return this.e.canonicalDiff(this.addressOf(s), this.fp.diffAt, n);
   }
 
   /**
-   * `scan` then `canonicalDiff` in one pass over `s`: leaves the representative's difference in
-   * the fingerprinter's `diff` and returns its length. `s` must be in the fingerprinter's room.
+   * The fingerprinter's `scan` and then `canonicalDiff`, in one pass over `s` (a successor of the
+   * parent): leaves the representative's difference in the fingerprinter's `diff` and returns
+   * its length.
    */
   scanCanonical(s: StateVector): number {
-    return this.e.scanCanonical(s.byteOffset, this.fp.diffAt);
+    return this.e.scanCanonical(this.addressOf(s), this.fp.diffAt);
+  }
+
+  /** Where `s` is in the memory: in the fingerprinter's room, or copied into the scratch vector. */
+  private addressOf(s: StateVector): number {
+    if (this.fp.inRoom(s)) return s.byteOffset;
+    this.scratch.set(s);
+    return this.scratch.byteOffset;
   }
 
   /** `Symmetry.representativeSignatures`: those of the representative the last `canonicalDiff` found (valid until the next). */

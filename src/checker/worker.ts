@@ -117,11 +117,7 @@ parentPort!.on("message", (task: LevelTask) => {
     const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
       let rep: StateVector | null = null;
       if (canon) {
-        if (fp.inRoom(x.state)) fp.length = canon.scanCanonical(x.state);
-        else {
-          fp.scan(x.state);
-          fp.length = canon.canonicalDiff(x.state, fp.length);
-        }
+        fp.length = canon.scanCanonical(x.state);
         fp.hash();
       } else {
         rep = symmetry ? symmetry.canonical(x.state) : x.state;

@@ -62,9 +62,13 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
         const got = [...wfp.diff.subarray(0, canon!.canonicalDiff(x.state, n))];
         expect(got).toEqual(want);
         expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
+        // scanCanonical: of the successor in the room, and outside it (copied to the scratch).
         room.set(x.state);
-        expect([...wfp.diff.subarray(0, canon!.scanCanonical(room))]).toEqual(want);
-        expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
+        for (const v of [room, x.state]) {
+          wfp.diff.fill(-7);
+          expect([...wfp.diff.subarray(0, canon!.scanCanonical(v))]).toEqual(want);
+          expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
+        }
         transitions++;
         if (sym.lastImages().some((img) => img.some((j, i) => j !== i))) permuted++;
       }
