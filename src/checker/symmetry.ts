@@ -752,7 +752,7 @@ export class Symmetry {
     records(b.sm, c.sm, SM.SIZE, offsets.sm);
     records(b.mem, c.mem, MEM.SIZE, offsets.mem);
     records(b.slots, c.slots, SLOT.SIZE, offsets.slot);
-    // Page-table and TLB rows move with their PD (when no memory object moves: otherwise the caller rebuilds them).
+    // Page-table and TLB rows move with their PD; within a row, entries move with their memory object (`Op.ROW`).
     records(b.pte, c.pd, L.pteWords, offsets.pd);
     records(b.tlb, c.cpu * c.pd, L.pteWords, offsets.pd, (r) => r % c.pd);
     const id = this.compile(this.permutation(this.identity()));
