@@ -188,13 +188,17 @@ class StateQueue {
   lastLength = 0;
   /** The extra words of the last state `shift` returned. */
   readonly lastExtra: Int32Array;
+  /** `out` and `lastDiff`, if given, are where `shift` decodes (the canonicaliser's parent: `WasmCanonicaliser.parent`). */
   constructor(
     private readonly ref: StateVector,
     private readonly extraWords = 0,
+    out?: Int32Array,
+    lastDiff?: Int32Array,
   ) {
     this.chunkWords = Math.max(1 << 18, 2 * ref.length + 1 + extraWords);
-    this.out = ref.slice();
-    this.lastDiff = new Int32Array(2 * ref.length);
+    this.out = out ?? new Int32Array(ref.length);
+    this.out.set(ref);
+    this.lastDiff = lastDiff ?? new Int32Array(2 * ref.length);
     this.lastExtra = new Int32Array(extraWords);
   }
   get length(): number {
@@ -338,7 +342,8 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const fp = st.fp;
   const sym = o.symmetry ?? null;
   // With symmetry reduction a queued state keeps its members' signatures (`setParent`).
-  const queue = new StateQueue(sys.init, sym?.members ?? 0);
+  // With the canonicaliser, the frontier decodes each state where it keeps the parent.
+  const queue = new StateQueue(sys.init, sym?.members ?? 0, canon?.parent, canon?.parentDiff);
   const sigs = sym ? new Int32Array(sym.members) : null;
   let transitions = 0;
   let bound: Bound | null = null;

@@ -19,8 +19,13 @@ import { instantiate } from "./wasm.js";
  */
 export class WasmCanonicaliser {
   private readonly e: SymmetryExports;
-  private readonly parent: Int32Array;
-  private readonly parentDiff: Int32Array;
+  /**
+   * The parent (`setParent`) and its difference from the reference, in the module's memory. A
+   * caller may decode the parent here itself (the breadth-first frontier does, and a parallel
+   * worker) and then pass these very views to `setParent`, which copies nothing then.
+   */
+  readonly parent: Int32Array;
+  readonly parentDiff: Int32Array;
   private readonly parentSig: Int32Array;
   private readonly repSig: Int32Array;
   /** A successor outside the fingerprinter's room is copied here first. */
@@ -37,7 +42,8 @@ export class WasmCanonicaliser {
     const members = at.members;
     this.e = e;
     this.parent = view(at.parent, words);
-    this.parentDiff = view(at.parentDiff, 2 * words);
+    this.parent.set(fp.ref);
+    this.parentDiff = view(at.parentDiff, 2 * words + 2);
     this.parentSig = view(at.parentSig, members);
     this.repSig = view(at.repSig, members);
     this.scratch = view(at.scratch, words);
@@ -95,6 +101,8 @@ export class WasmCanonicaliser {
       at.fromOf,
       at.images,
       at.order,
+      at.permImages,
+      at.changed,
       tables.offsets.pd,
       tables.offsets.ec,
       tables.offsets.sc,
@@ -119,16 +127,17 @@ export class WasmCanonicaliser {
 
   /** `Symmetry.setParent`: the state whose successors are canonicalised next, its difference from the reference in `d[0..n)`, and its signatures if known (computed here otherwise). */
   setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null = null): void {
-    this.parent.set(s);
+    // The breadth-first frontier decodes each state here already.
+    if (s !== this.parent) this.parent.set(s);
     const pd = this.parentDiff;
-    for (let k = 0; k < n; k++) pd[k] = d[k]!;
+    if (d !== pd) for (let k = 0; k < n; k++) pd[k] = d[k]!;
     if (sigs) this.parentSig.set(sigs);
     this.e.setParent(n, sigs === null);
   }
 
   /** `setParent` of a state given as its packed record at `packed[o]` (packed.ts), whose extra words are its signatures. */
   setParentRecord(s: StateVector, packed: Int32Array, o: number): void {
-    this.parent.set(s);
+    if (s !== this.parent) this.parent.set(s);
     const n = 2 * packed[o]!;
     const pd = this.parentDiff;
     for (let k = 0; k < n; k++) pd[k] = packed[o + 1 + k]!;
@@ -147,9 +156,10 @@ export class WasmCanonicaliser {
   }
 
   /**
-   * The fingerprinter's `scan` and then `canonicalDiff`, in one pass over `s` (a successor of the
-   * parent): leaves the representative's difference in the fingerprinter's `diff` and returns
-   * its length.
+   * The fingerprinter's `scan` and then `canonicalDiff` of `s`, a successor of the parent, in one
+   * call: its difference from the reference is the parent's with the words where `s` differs
+   * from the parent replaced (found by one pass over `s`). Leaves the representative's
+   * difference in the fingerprinter's `diff` and returns its length.
    */
   scanCanonical(s: StateVector): number {
     return this.e.scanCanonical(this.addressOf(s), this.fp.diffAt);
@@ -217,9 +227,18 @@ type TableName =
   | "fromOf"
   | "images"
   | "order"
+  | "permImages"
+  | "changed"
   | "kindTab"
   | "memInv"
   | "scratch";
+
+/** The family member `m` (numbered across families) belongs to. */
+function familyOf(familyStart: Int32Array, m: number): number {
+  let f = 0;
+  while (familyStart[f + 1]! <= m) f++;
+  return f;
+}
 
 function layout(t: DiffTables, base: number): Placement {
   const members = t.familyStart.at(-1)!;
@@ -266,6 +285,9 @@ function layout(t: DiffTables, base: number): Placement {
   take("fromOf", words);
   take("images", members);
   take("order", members);
+  // The member images `perm` holds: the identity's, each member's index in its family.
+  take("permImages", members, Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!));
+  take("changed", words);
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
   take("scratch", words);

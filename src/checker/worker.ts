@@ -38,8 +38,8 @@ const sigs = symmetry ? new Int32Array(symmetry.members) : null;
 sys.arena.recycle(true, fp.room);
 let table = FingerprintTable.fromShared(setup.table);
 let records = StateRecords.fromShared(setup.records);
-/** The state being expanded: the initial state with a record's pairs written over it. */
-const cur = sys.init.slice();
+/** The state being expanded: the initial state with a record's pairs written over it (where the canonicaliser keeps its parent, if there is one). */
+const cur = canon?.parent ?? sys.init.slice();
 
 /** Words kept with each state's record (packed.ts): with symmetry reduction, its members' signatures. */
 const extra = symmetry?.members ?? 0;

@@ -43,6 +43,8 @@ let MARKS: usize = 0; // a bit per word of the result
 let FROM_OF: usize = 0; // per word of the result: the word it is computed from
 let IMAGES: usize = 0; // M: member m goes to position IMAGES[m] of its family
 let ORDER: usize = 0; // M: scratch of the sort
+let PERM_IMAGES: usize = 0; // M: the member images PERM holds now
+let CHANGED: usize = 0; // W: scratch of `scanCanonical`, the words where a successor differs from its parent
 let T_PD: i32 = 0;
 let T_EC: i32 = 0;
 let T_SC: i32 = 0;
@@ -123,6 +125,8 @@ export function init(h: usize): void {
   FROM_OF = <usize>ld(h, k++);
   IMAGES = <usize>ld(h, k++);
   ORDER = <usize>ld(h, k++);
+  PERM_IMAGES = <usize>ld(h, k++);
+  CHANGED = <usize>ld(h, k++);
   T_PD = ld(h, k++);
   T_EC = ld(h, k++);
   T_SC = ld(h, k++);
@@ -143,7 +147,7 @@ export function init(h: usize): void {
 
 /** How many header words `init` reads. */
 export function headerWords(): i32 {
-  return 49;
+  return 51;
 }
 
 /**
@@ -329,40 +333,57 @@ export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
 }
 
 /**
- * `canonicalDiff` of `x` whose difference from the reference is not known yet: it is found in
- * the same pass over `x` as the words where `x` differs from its parent, and written at `d` as
- * fingerprint.wat's `scan` writes it, then replaced by the representative's, whose length is
- * returned. One pass over the successor instead of two.
+ * `canonicalDiff` of `x` whose difference from the reference is not known yet. The words where
+ * `x` differs from its parent are found four at a time (few, so the loop rarely branches), and
+ * its difference from the reference is the parent's with those words replaced: a merge of two
+ * short lists in index order, written at `d` as fingerprint.wat's `scan` writes it, then
+ * replaced by the representative's, whose length is returned. The whole vector is compared
+ * with the parent only, not also with the reference, where the differing words are many more
+ * and scattered (docs/performance.md, twelfth pass).
  */
 export function scanCanonical(x: usize, d: usize): i32 {
   resumeSignatures();
-  let w = 0;
+  let c = 0;
   const end = W & ~3;
   for (let j = 0; j < end; j += 4) {
     const at = (<usize>j) << 2;
-    const v = v128.load(x + at);
-    let mask = i32x4.bitmask(i32x4.ne(v, v128.load(REF + at)));
+    let mask = i32x4.bitmask(i32x4.ne(v128.load(x + at), v128.load(PARENT + at)));
     while (mask != 0) {
       const i = j + ctz(mask);
-      st(d, w, i);
-      st(d, w + 1, ld(x, i));
-      w += 2;
-      mask &= mask - 1;
-    }
-    mask = i32x4.bitmask(i32x4.ne(v, v128.load(PARENT + at)));
-    while (mask != 0) {
-      replaceTerms(x, j + ctz(mask));
+      replaceTerms(x, i);
+      st(CHANGED, c++, i);
       mask &= mask - 1;
     }
   }
   for (let j = end; j < W; j++) {
+    if (ld(x, j) != ld(PARENT, j)) {
+      replaceTerms(x, j);
+      st(CHANGED, c++, j);
+    }
+  }
+  // The parent's pairs, with the changed words' own values (a word back at the reference's value drops out).
+  let w = 0;
+  let p = 0;
+  for (let q = 0; q < c; q++) {
+    const j = ld(CHANGED, q);
+    while (p < parentLength && ld(PARENT_DIFF, p) < j) {
+      st(d, w, ld(PARENT_DIFF, p));
+      st(d, w + 1, ld(PARENT_DIFF, p + 1));
+      w += 2;
+      p += 2;
+    }
+    if (p < parentLength && ld(PARENT_DIFF, p) == j) p += 2;
     const v = ld(x, j);
     if (v != ld(REF, j)) {
       st(d, w, j);
       st(d, w + 1, v);
       w += 2;
     }
-    if (v != ld(PARENT, j)) replaceTerms(x, j);
+  }
+  for (; p < parentLength; p += 2) {
+    st(d, w, ld(PARENT_DIFF, p));
+    st(d, w + 1, ld(PARENT_DIFF, p + 1));
+    w += 2;
   }
   return represent(x, d, w);
 }
@@ -406,13 +427,19 @@ function represent(x: usize, d: usize, n: i32): i32 {
   }
   if (!moved) return n;
   // The permutation's tables (`permutation`): member i's objects become those of member IMAGES[i].
+  // Only members whose image differs from the one PERM holds are rewritten: their entries and
+  // the inverse's on their images depend on nothing else (the images of the members rewritten
+  // are the same set before and after, as both are permutations).
   for (let f = 0; f < F; f++) {
     const base = ld(FAM_START, f);
     const len = ld(FAM_START, f + 1) - base;
     for (let i = 0; i < len; i++) {
+      const img = ld(IMAGES, base + i);
+      if (ld(PERM_IMAGES, base + i) == img) continue;
+      st(PERM_IMAGES, base + i, img);
       const from = ld(OBJ_START, base + i);
       const count = ld(OBJ_START, base + i + 1) - from;
-      const to = ld(OBJ_START, base + ld(IMAGES, base + i));
+      const to = ld(OBJ_START, base + img);
       for (let k = 0; k < count; k++) {
         const tab = ld(OBJ_TAB, from + k);
         const idx = ld(OBJ_IDX, to + k);
