@@ -282,16 +282,16 @@ interface Store {
   readonly fp: StateFingerprinter;
   /** The index of a new state, or -(index + 1) of a known one. */
   add(s: StateVector, parent: number, ordinal: number): number;
-  /** `add` of the state `fp` holds (its fingerprint taken). */
-  insert(parent: number, ordinal: number): number;
+  /** `add` of a state by its fingerprint, taken already. */
+  insert(hi: number, lo: number, parent: number, ordinal: number): number;
   /** Whether a state has been seen. */
   has(s: StateVector): boolean;
 }
 
-function store(ref: StateVector, room = 0, extra = 0): Store {
+function store(ref: StateVector, room = 0, extra = 0, slots = 0): Store {
   const table = new FingerprintTable(1 << 16);
   const records = new StateRecords(1 << 16);
-  const fp = new StateFingerprinter(ref, room, extra);
+  const fp = new StateFingerprinter(ref, room, extra, slots);
   const out = fp.out;
   return {
     table,
@@ -303,8 +303,8 @@ function store(ref: StateVector, room = 0, extra = 0): Store {
       if (r >= 0) records.set(r, parent, ordinal);
       return r;
     },
-    insert(parent, ordinal) {
-      const r = table.insertOrFind(out[0]!, out[1]!);
+    insert(hi, lo, parent, ordinal) {
+      const r = table.insertOrFind(hi, lo);
       if (r >= 0) records.set(r, parent, ordinal);
       return r;
     },
@@ -317,6 +317,10 @@ function store(ref: StateVector, room = 0, extra = 0): Store {
 
 /** Successor vectors a breadth-first search keeps in its fingerprinter's memory (more are compared the slower way). */
 const SUCCESSOR_ROOM = 256;
+/** A state's first successors fingerprinted ahead of their inserts, in the fingerprinter's slots (more are fingerprinted one by one). */
+const AHEAD = 16;
+/** Where the reads of `FingerprintTable.touch` go (a read whose value is never used may be dropped). */
+let touched = 0;
 
 function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // A state's successors are dead once visited (stored as a difference, shown to the hooks):
@@ -325,7 +329,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // With symmetry reduction, successors are canonicalised in WebAssembly in the fingerprinter's
   // memory (symmetry-wasm.ts), which then holds the canonicaliser's tables too.
   const tables = o.symmetry?.diffTables() ?? null;
-  const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables) : 0);
+  const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
   const canon = tables ? WasmCanonicaliser.attach(tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
   try {
@@ -359,11 +363,6 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   // The state being expanded and its index.
   let s = sys.init;
   let from = 0;
-  /**
-   * Records the step `x`, successor `i` of `s`. With `onlyIfNext` (partial-order reduction's
-   * cycle proviso), only when it leads to a new state or one of the next level; returns
-   * whether it was recorded.
-   */
   // With symmetry reduction a representative is found as its difference from the initial state
   // (`canonicalDiff`), and built as a vector only for the `state` hook.
   const repVector = sym && h.state ? new Int32Array(sys.init.length) : null;
@@ -375,24 +374,66 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
           return interrupted(o.interrupt);
         }
       : null;
-  const visit = (x: Successor, i: number, onlyIfNext: boolean): boolean => {
+  // The signatures of the representatives in the fingerprinter's slots (`ahead`).
+  const slotSigs = canon ? fp.slotDiff.map(() => new Int32Array(sym!.members)) : null;
+  /**
+   * Fingerprints the first successors of `xs` (those in the fingerprinter's room, at most its
+   * slots), canonicalised with symmetry reduction, into its slots, and reads each one's home
+   * slot in the visited set: the table's cache misses then overlap, where one insert after
+   * another would wait for each in turn (docs/performance.md, twelfth pass). Returns how many.
+   */
+  const ahead = (xs: Successor[]): number => {
+    if (sym && !canon) return 0;
+    const most = Math.min(xs.length, fp.slotDiff.length);
+    let k = 0;
+    for (; k < most; k++) {
+      const v = xs[k]!.state;
+      if (!fp.inRoom(v)) break;
+      if (canon) {
+        canon.scanCanonicalInto(v, k);
+        fp.hashInto(k);
+        slotSigs![k]!.set(canon.representativeSignatures());
+      } else fp.takeInto(v, k);
+    }
+    const out = fp.slotOut;
+    let t = 0;
+    for (let j = 0; j < k; j++) t += st.table.touch(out[2 * j]!);
+    touched ^= t;
+    return k;
+  };
+  /**
+   * Records the step `x`, successor `i` of `s`, fingerprinted ahead into slot `slot` unless that
+   * is -1. With `onlyIfNext` (partial-order reduction's cycle proviso), only when it leads to a
+   * new state or one of the next level; returns whether it was recorded.
+   */
+  const visit = (x: Successor, i: number, onlyIfNext: boolean, slot = -1): boolean => {
+    let d: Int32Array;
+    let n: number;
     let r: number;
-    if (sym) {
-      if (canon) fp.length = canon.scanCanonical(x.state);
-      else {
-        fp.scan(x.state);
-        fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
-      }
-      fp.hash();
-      r = st.insert(from, i);
-    } else r = st.add(x.state, from, i);
+    if (slot >= 0) {
+      d = fp.slotDiff[slot]!;
+      n = fp.slotLength[slot]!;
+      r = st.insert(fp.slotOut[2 * slot]!, fp.slotOut[2 * slot + 1]!, from, i);
+    } else {
+      if (sym) {
+        if (canon) fp.length = canon.scanCanonical(x.state);
+        else {
+          fp.scan(x.state);
+          fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
+        }
+        fp.hash();
+      } else fp.take(x.state);
+      d = fp.diff;
+      n = fp.length;
+      r = st.insert(fp.out[0]!, fp.out[1]!, from, i);
+    }
     const to = r >= 0 ? r : -r - 1;
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.pushDiff(fp.diff, fp.length, canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
+      queue.pushDiff(d, n, slot >= 0 ? (slotSigs?.[slot] ?? null) : canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
       depth = level + 1;
-      if (h.state) h.state(repVector ? fp.state(repVector) : x.state, r, level + 1, fp.diff, fp.length);
+      if (h.state) h.state(repVector ? fp.state(repVector, d, n) : x.state, r, level + 1, d, n);
     }
     graph?.push(from, to, i);
     h.edge?.(s, from, x, i, to);
@@ -434,13 +475,14 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, from);
+    const inSlots = ahead(xs);
     for (let i = 0; i < xs.length; i++) {
       if (st.table.size >= maxStates) {
         transitions++;
         bound = "states";
         break outer;
       }
-      visit(xs[i]!, i, false);
+      visit(xs[i]!, i, false, i < inSlots ? i : -1);
     }
     if ((from & 1023) === 0 && st.table.bytes + st.records.bytes + queue.bytes + (graph?.bytes ?? 0) > maxBytes) {
       bound = "memory";

@@ -176,14 +176,21 @@ export class StateFingerprinter {
     readonly ref: Int32Array,
     room = 0,
     extra = 0,
+    slots = 0,
   ) {
     const n = ref.length;
-    // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one spare pair), the room, the extra bytes; each 16-aligned.
+    // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one
+    // spare pair), the room, the extra bytes, the slots' differences and fingerprints; each 16-aligned.
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
     const extraAt = roomAt + align16(room * n * 4);
-    const wasm = instantiateFingerprint(extraAt + extra);
+    const slotBytes = align16((2 * n + 2) * 4);
+    const slotDiffAt = extraAt + align16(extra);
+    const slotOutAt = slotDiffAt + slots * slotBytes;
+    const wasm = instantiateFingerprint(slotOutAt + slots * 8);
     this.extraAt = extraAt;
+    this.slotBytes = slotBytes;
+    this.slotLength = new Int32Array(slots);
     if (wasm) {
       const buffer = wasm.memory.buffer;
       new Int32Array(buffer, REF_AT, n).set(ref);
@@ -194,6 +201,10 @@ export class StateFingerprinter {
       this.out = new Uint32Array(buffer, OUT_AT, 2);
       this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
       this.room = Array.from({ length: room }, (_, k) => new Int32Array(buffer, roomAt + k * n * 4, n));
+      this.slotDiffAt = slotDiffAt;
+      this.slotOutAt = slotOutAt;
+      this.slotDiff = Array.from({ length: slots }, (_, k) => new Int32Array(buffer, slotDiffAt + k * slotBytes, 2 * n + 2));
+      this.slotOut = new Uint32Array(buffer, slotOutAt, 2 * slots);
     } else {
       this.wasm = null;
       this.memory = null;
@@ -202,7 +213,40 @@ export class StateFingerprinter {
       this.out = new Uint32Array(2);
       this.diff = new Int32Array(2 * n + 2);
       this.room = [];
+      this.slotDiffAt = this.slotOutAt = 0;
+      this.slotDiff = [];
+      this.slotOut = new Uint32Array(0);
     }
+  }
+
+  /**
+   * Slots: places for the difference and fingerprint of several room vectors at once (none
+   * without WebAssembly). The breadth-first explorer fingerprints a state's successors into them
+   * first and inserts them into the visited set after, so that the table's cache misses (a
+   * probe into tens of MB) overlap instead of following each other. Slot k's difference is
+   * `slotDiff[k][0..slotLength[k])`, its fingerprint `slotOut[2k]` (high), `slotOut[2k + 1]` (low).
+   */
+  readonly slotDiff: readonly Int32Array[];
+  readonly slotLength: Int32Array;
+  readonly slotOut: Uint32Array;
+  private readonly slotDiffAt: number;
+  private readonly slotOutAt: number;
+  private readonly slotBytes: number;
+
+  /** Slot k's difference, as a byte address in the memory (for symmetry-wasm.ts, which writes it). */
+  slotDiffAddress(k: number): number {
+    return this.slotDiffAt + k * this.slotBytes;
+  }
+
+  /** `take` of `s`, a room vector, into slot k. */
+  takeInto(s: Int32Array, k: number): void {
+    if (!this.inRoom(s)) throw new Error("takeInto: the state is not in the fingerprinter's room");
+    this.slotLength[k] = this.wasm!.take(s.byteOffset, REF_AT, this.ref.length, this.slotDiffAddress(k), this.slotOutAt + 8 * k);
+  }
+
+  /** `hash` of slot k's difference (`slotLength[k]` words, written there) into its fingerprint. */
+  hashInto(k: number): void {
+    this.wasm!.hash(this.slotDiffAddress(k), this.slotLength[k]!, this.slotOutAt + 8 * k);
   }
 
   /** Whether `s` is one of the room's vectors (so in the WebAssembly memory): by its offset there, then by identity. */
@@ -258,11 +302,10 @@ export class StateFingerprinter {
     return n;
   }
 
-  /** Writes the state whose difference is in `diff` into `into`. */
-  state(into: Int32Array): Int32Array {
+  /** Writes the state whose difference is in `diff` (or in `d[0..n)`) into `into`. */
+  state(into: Int32Array, d: Int32Array = this.diff, n = this.length): Int32Array {
     into.set(this.ref);
-    const d = this.diff;
-    for (let k = 0; k < this.length; k += 2) into[d[k]!] = d[k + 1]!;
+    for (let k = 0; k < n; k += 2) into[d[k]!] = d[k + 1]!;
     return into;
   }
 }

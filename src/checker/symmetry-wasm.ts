@@ -165,6 +165,11 @@ export class WasmCanonicaliser {
     return this.e.scanCanonical(this.addressOf(s), this.fp.diffAt);
   }
 
+  /** `scanCanonical` into the fingerprinter's slot k (`StateFingerprinter.slotDiff`), whose length it sets; not hashed. */
+  scanCanonicalInto(s: StateVector, k: number): void {
+    this.fp.slotLength[k] = this.e.scanCanonical(this.addressOf(s), this.fp.slotDiffAddress(k));
+  }
+
   /** Where `s` is in the memory: in the fingerprinter's room, or copied into the scratch vector. */
   private addressOf(s: StateVector): number {
     if (this.fp.inRoom(s)) return s.byteOffset;

@@ -124,6 +124,15 @@ export class FingerprintTable {
     return this.insertLocal(hi | 0, lo | 0);
   }
 
+  /**
+   * Reads the word of this fingerprint's home slot, which is all it does: a caller about to
+   * insert several fingerprints touches all their home slots first, so that their cache
+   * misses overlap. Returns the word, for the caller to keep (an unused read may be dropped).
+   */
+  touch(hi: number): number {
+    return this.slots[((hi >>> 0) * this.scale | 0) * STRIDE]!;
+  }
+
   /** The index of the state with this fingerprint, or -1. */
   find(hi: number, lo: number): number {
     const h = hi | 0;

@@ -1,4 +1,4 @@
-// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same pass.
+// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same call, into the fingerprinter's difference or one of its slots.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explore } from "../../src/checker/explore.js";
@@ -21,7 +21,7 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
   const tables = sym.diffTables();
   // `canonicalDiff` is given successors outside the fingerprinter's room (each is copied into the
   // canonicaliser's scratch first); `scanCanonical` the same successors copied into the room.
-  const wfp = new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables));
+  const wfp = new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables), 2);
   const room = wfp.room[0]!;
   const canon = WasmCanonicaliser.attach(tables, wfp);
   expect(canon).not.toBeNull();
@@ -69,6 +69,10 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
           expect([...wfp.diff.subarray(0, canon!.scanCanonical(v))]).toEqual(want);
           expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
         }
+        // scanCanonicalInto: into a slot of the fingerprinter (the explorer's successors ahead).
+        canon!.scanCanonicalInto(room, 1);
+        expect([...wfp.slotDiff[1]!.subarray(0, wfp.slotLength[1])]).toEqual(want);
+        expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
         transitions++;
         if (sym.lastImages().some((img) => img.some((j, i) => j !== i))) permuted++;
       }

@@ -77,6 +77,22 @@ describe("FingerprintTable", () => {
     expect(t.size).toBe(2);
   });
 
+  it("touch reads a fingerprint's home slot and changes nothing: the tag of the state a lone insert put there", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer()), { minLength: 1, maxLength: 50 }), (keys) => {
+        const t = new FingerprintTable(1024);
+        const [hi, lo] = keys[0]!;
+        expect(t.touch(hi)).toBe(0);
+        const index = t.insert(hi, lo);
+        // Alone in the table, it sits in its home slot: the tag is its index + 1.
+        expect(t.touch(hi)).toBe(index + 1);
+        expect(t.touch(hi >>> 0)).toBe(index + 1);
+        for (const [h, l] of keys) t.touch(h), t.insertOrFind(h, l);
+        expect(t.find(hi, lo)).toBe(index);
+      }),
+    );
+  });
+
   it("views of a shared table see each other's inserts; reserve grows ahead; shared() needs a shared table", () => {
     const t = new FingerprintTable(16, true);
     const view = FingerprintTable.fromShared(t.shared());
