@@ -1,5 +1,6 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
 import { localStep, successors, type Successor, type System } from "../components/step.js";
+import { Ahead } from "./ahead.js";
 import type { StateVector } from "../kernel/layout.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { recordWords, writeRecord } from "./packed.js";
@@ -317,10 +318,8 @@ function store(ref: StateVector, room = 0, extra = 0, slots = 0): Store {
 
 /** Successor vectors a breadth-first search keeps in its fingerprinter's memory (more are compared the slower way). */
 const SUCCESSOR_ROOM = 256;
-/** A state's first successors fingerprinted ahead of their inserts, in the fingerprinter's slots (more are fingerprinted one by one). */
-const AHEAD = 16;
-/** Where the reads of `FingerprintTable.touch` go (a read whose value is never used may be dropped). */
-let touched = 0;
+/** A state's first successors fingerprinted ahead of their inserts (ahead.ts), in the fingerprinter's slots; more are fingerprinted one by one. */
+export const AHEAD = 16;
 
 function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // A state's successors are dead once visited (stored as a difference, shown to the hooks):
@@ -374,33 +373,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
           return interrupted(o.interrupt);
         }
       : null;
-  // The signatures of the representatives in the fingerprinter's slots (`ahead`).
-  const slotSigs = canon ? fp.slotDiff.map(() => new Int32Array(sym!.members)) : null;
-  /**
-   * Fingerprints the first successors of `xs` (those in the fingerprinter's room, at most its
-   * slots), canonicalised with symmetry reduction, into its slots, and reads each one's home
-   * slot in the visited set: the table's cache misses then overlap, where one insert after
-   * another would wait for each in turn (docs/performance.md, twelfth pass). Returns how many.
-   */
-  const ahead = (xs: Successor[]): number => {
-    if (sym && !canon) return 0;
-    const most = Math.min(xs.length, fp.slotDiff.length);
-    let k = 0;
-    for (; k < most; k++) {
-      const v = xs[k]!.state;
-      if (!fp.inRoom(v)) break;
-      if (canon) {
-        canon.scanCanonicalInto(v, k);
-        fp.hashInto(k);
-        slotSigs![k]!.set(canon.representativeSignatures());
-      } else fp.takeInto(v, k);
-    }
-    const out = fp.slotOut;
-    let t = 0;
-    for (let j = 0; j < k; j++) t += st.table.touch(out[2 * j]!);
-    touched ^= t;
-    return k;
-  };
+  const ahead = new Ahead(fp, canon, sym?.members ?? 0);
   /**
    * Records the step `x`, successor `i` of `s`, fingerprinted ahead into slot `slot` unless that
    * is -1. With `onlyIfNext` (partial-order reduction's cycle proviso), only when it leads to a
@@ -431,7 +404,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.pushDiff(d, n, slot >= 0 ? (slotSigs?.[slot] ?? null) : canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
+      queue.pushDiff(d, n, slot >= 0 ? (ahead.signatures?.[slot] ?? null) : canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
       depth = level + 1;
       if (h.state) h.state(repVector ? fp.state(repVector, d, n) : x.state, r, level + 1, d, n);
     }
@@ -475,7 +448,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, from);
-    const inSlots = ahead(xs);
+    const inSlots = ahead.take(xs, st.table, sym !== null);
     for (let i = 0; i < xs.length; i++) {
       if (st.table.size >= maxStates) {
         transitions++;

@@ -3,7 +3,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { buildSystem, localStep, successors, type Successor } from "../components/step.js";
 import { compileFile, compileText } from "../dsl/compile.js";
 import type { StateVector } from "../kernel/layout.js";
-import { interrupted, PROGRESS_EVERY } from "./explore.js";
+import { Ahead } from "./ahead.js";
+import { AHEAD, interrupted, PROGRESS_EVERY } from "./explore.js";
 import { StateFingerprinter } from "./fingerprint.js";
 import { Judge } from "./judge.js";
 import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
@@ -27,8 +28,10 @@ if (setup.symmetry && !symmetry) throw new Error("a parallel worker found no sym
 // as in the single-threaded search; `canonical` where that cannot run.
 const tables = symmetry?.diffTables() ?? null;
 /** Fingerprints against the initial state, as the explorer that shares the table does. */
-const fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0);
+const fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
 const canon = tables ? WasmCanonicaliser.attach(tables, fp) : null;
+/** A state's first successors fingerprinted before they are inserted, as in the single-threaded search. */
+const ahead = new Ahead(fp, canon, symmetry?.members ?? 0);
 /** A new representative, as a vector for the judge (`canon` leaves only its difference). */
 const repVector = new Int32Array(sys.init.length);
 /** Signatures of a new representative, where `canonical` found it (without `canon`). */
@@ -113,24 +116,39 @@ parentPort!.on("message", (task: LevelTask) => {
     const from = task.indices[next]!;
     sys.arena.rewind();
     canon?.setParentRecord(s, states, last);
-    /** Inserts a successor; false when `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded). */
-    const visit = (x: Successor, i: number, onlyIfNew: boolean): boolean => {
+    /**
+     * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
+     * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
+     */
+    const visit = (x: Successor, i: number, onlyIfNew: boolean, slot = -1): boolean => {
       let rep: StateVector | null = null;
-      if (canon) {
-        fp.length = canon.scanCanonical(x.state);
-        fp.hash();
+      let d: Int32Array;
+      let n: number;
+      let r: number;
+      if (slot >= 0) {
+        d = fp.slotDiff[slot]!;
+        n = fp.slotLength[slot]!;
+        r = table.insertOrFind(fp.slotOut[2 * slot]!, fp.slotOut[2 * slot + 1]!);
+        if (!symmetry) rep = x.state;
       } else {
-        rep = symmetry ? symmetry.canonical(x.state) : x.state;
-        fp.take(rep);
+        if (canon) {
+          fp.length = canon.scanCanonical(x.state);
+          fp.hash();
+        } else {
+          rep = symmetry ? symmetry.canonical(x.state) : x.state;
+          fp.take(rep);
+        }
+        d = fp.diff;
+        n = fp.length;
+        r = table.insertOrFind(fp.out[0]!, fp.out[1]!);
       }
-      const r = table.insertOrFind(fp.out[0]!, fp.out[1]!);
       const to = r >= 0 ? r : -r - 1;
       if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
       transitions++;
       if (r >= 0) {
         records.set(r, from, i);
-        judge.state(rep ?? fp.state(repVector), r, fp.diff, fp.length);
-        out.appendRecord(fp.diff, fp.length, canon ? canon.representativeSignatures() : symmetry?.signaturesOf(rep!, sigs!) ?? null);
+        judge.state(rep ?? fp.state(repVector, d, n), r, d, n);
+        out.appendRecord(d, n, slot >= 0 ? (ahead.signatures?.[slot] ?? null) : canon ? canon.representativeSignatures() : symmetry?.signaturesOf(rep!, sigs!) ?? null);
         outIndex.push(r);
       }
       edges?.push(from), edges?.push(to), edges?.push(i);
@@ -142,7 +160,8 @@ parentPort!.on("message", (task: LevelTask) => {
     if (local && visit(local, LOCAL_STEP, true)) continue;
     const xs = successors(sys, s);
     if (xs.length === 0) judge.dead(s, from);
-    for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false);
+    const inSlots = ahead.take(xs, table, symmetry !== null);
+    for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, i < inSlots ? i : -1);
   }
   // `cur` is the initial state again for the next task.
   if (last >= 0) overlay(cur, sys.init, states, last, true);
