@@ -251,7 +251,9 @@ export class StateFingerprinter {
 
   /** Whether `s` is one of the room's vectors (so in the WebAssembly memory): by its offset there, then by identity. */
   inRoom(s: Int32Array): boolean {
-    const k = (s.byteOffset - this.roomAt) / (this.ref.length * 4);
+    // An int32 index (a vector at another offset gets some index, and fails the identity test):
+    // a fractional or non-Smi key makes the array read generic, through NumberToString.
+    const k = ((s.byteOffset - this.roomAt) / (this.ref.length * 4)) | 0;
     return k >= 0 && k < this.room.length && this.room[k] === s;
   }
 

@@ -32,6 +32,17 @@ export interface SharedRecords {
   readonly steps: SharedArrayBuffer;
 }
 
+/**
+ * Throws why `set(index, parent, step)` cannot record: its messages are built here, out of the
+ * explorer's hot path (a template string inlined there cost number-to-string conversions).
+ */
+function refuse(index: number, parent: number, step: number): never {
+  if (step >>> 0 !== step || (step > MAX_STEP && step !== LOCAL_STEP)) {
+    throw new Error(`state ${index}: successor ordinal ${step} does not fit a state record (a state has at most ${MAX_STEP + 1} successors)`);
+  }
+  throw new Error(`state ${index}: parent ${parent} was not inserted before it`);
+}
+
 export class StateRecords {
   readonly isShared: boolean;
   private parents: Int32Array;
@@ -83,10 +94,7 @@ export class StateRecords {
    * must have been reserved.
    */
   set(index: number, parent: number, step: number): void {
-    if (step >>> 0 !== step || (step > MAX_STEP && step !== LOCAL_STEP)) {
-      throw new Error(`state ${index}: successor ordinal ${step} does not fit a state record (a state has at most ${MAX_STEP + 1} successors)`);
-    }
-    if (parent >= index || parent < -1) throw new Error(`state ${index}: parent ${parent} was not inserted before it`);
+    if (step >>> 0 !== step || (step > MAX_STEP && step !== LOCAL_STEP) || parent >= index || parent < -1) refuse(index, parent, step);
     if (index >= this.parents.length) {
       if (this.isShared) throw new Error(`shared state records full (${this.parents.length}): the explorer must reserve them between levels`);
       this.resize(Math.max(index + 1, Math.ceil(this.parents.length * GROWTH)));
