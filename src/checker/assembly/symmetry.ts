@@ -184,7 +184,7 @@ export function setParent(n: i32, computeSignatures: bool): void {
 }
 
 /** Global entry e (local position k) of a member whose relative tables are at `rel`, in state `s`: its term. */
-function termOf(s: usize, rel: usize, e: i32, k: i32): i32 {
+@inline function termOf(s: usize, rel: usize, e: i32, k: i32): i32 {
   const v = ld(s, ld(ENTRY_AT, e));
   let c = v;
   switch (ld(ENTRY_OP, e)) {
@@ -263,7 +263,7 @@ function replaceTerms(x: usize, j: i32): void {
 }
 
 /** The value word `to` of the image takes, computed from word `from` of `s` (`wordOf`). */
-function mapped(s: usize, from: i32, to: i32): i32 {
+@inline function mapped(s: usize, from: i32, to: i32): i32 {
   const v = ld(s, from);
   switch (ld(WORD_OP, from)) {
     case ROW: {
