@@ -1,7 +1,7 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
 import { localStep, successors, type Successor, type System } from "../components/step.js";
-import { Ahead } from "./ahead.js";
 import type { StateVector } from "../kernel/layout.js";
+import { Ahead } from "./ahead.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { recordWords, writeRecord } from "./packed.js";
 import { rng } from "./random.js";
