@@ -18,6 +18,8 @@ let touched = 0;
 export class Ahead {
   /** With the canonicaliser: the signatures of the representative in each slot. */
   readonly signatures: readonly Int32Array[] | null;
+  /** Symmetry reduction without the canonicaliser: successors are canonicalised one by one, none ahead. */
+  private readonly none: boolean;
 
   constructor(
     private readonly fp: StateFingerprinter,
@@ -27,17 +29,18 @@ export class Ahead {
     members: number,
   ) {
     this.signatures = canon ? fp.slotDiff.map(() => new Int32Array(members)) : null;
+    this.none = members > 0 && canon === null;
   }
 
   /**
    * Fingerprints the first successors of `xs` into the slots: those in the fingerprinter's room,
    * at most as many as it has slots, canonicalised when there is a canonicaliser. Then reads
    * each one's home slot in `table`. Returns how many; with symmetry reduction but no
-   * canonicaliser (`symmetric` and `canon` null), none.
+   * canonicaliser, none.
    */
-  take(xs: readonly Successor[], table: FingerprintTable, symmetric: boolean): number {
+  take(xs: readonly Successor[], table: FingerprintTable): number {
     const { fp, canon } = this;
-    if (symmetric && !canon) return 0;
+    if (this.none) return 0;
     const most = Math.min(xs.length, fp.slotDiff.length);
     let k = 0;
     for (; k < most; k++) {

@@ -448,7 +448,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, from);
-    const inSlots = ahead.take(xs, st.table, sym !== null);
+    const inSlots = ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
       if (st.table.size >= maxStates) {
         transitions++;

@@ -160,7 +160,7 @@ parentPort!.on("message", (task: LevelTask) => {
     if (local && visit(local, LOCAL_STEP, true)) continue;
     const xs = successors(sys, s);
     if (xs.length === 0) judge.dead(s, from);
-    const inSlots = ahead.take(xs, table, symmetry !== null);
+    const inSlots = ahead.take(xs, table);
     for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, i < inSlots ? i : -1);
   }
   // `cur` is the initial state again for the next task.

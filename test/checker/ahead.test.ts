@@ -39,7 +39,7 @@ function agree(n: number, symmetric: boolean, limit: number): number {
         fp.room[k]!.set(x.state);
         return { ...x, state: fp.room[k]! };
       });
-      const taken = ahead.take(xs, table, symmetric);
+      const taken = ahead.take(xs, table);
       expect(taken).toBe(Math.min(xs.length, SLOTS, 6));
       for (let k = 0; k < taken; k++) {
         const x = xs[k]!.state.slice();
@@ -75,7 +75,7 @@ describe("Ahead", () => {
         return { ...x, state: fp.room[k]! };
       });
     expect(xs.length).toBeGreaterThan(0);
-    expect(new Ahead(fp, null, 0).take(xs, new FingerprintTable(), true)).toBe(0);
-    expect(new Ahead(fp, null, 0).take(xs, new FingerprintTable(), false)).toBe(Math.min(xs.length, SLOTS));
+    expect(new Ahead(fp, null, 2).take(xs, new FingerprintTable())).toBe(0);
+    expect(new Ahead(fp, null, 0).take(xs, new FingerprintTable())).toBe(Math.min(xs.length, SLOTS));
   });
 });
