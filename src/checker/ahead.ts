@@ -1,6 +1,8 @@
-// Successors fingerprinted ahead: a state's first successors fingerprinted (and canonicalised) into the fingerprinter's slots before any is inserted, so that the visited set's cache misses overlap.
+// Successors fingerprinted for the breadth-first searches: a state's first ones ahead (and canonicalised) into the fingerprinter's slots before any is inserted, so that the visited set's cache misses overlap; the rest one by one.
 import type { Successor } from "../components/step.js";
+import type { StateVector } from "../kernel/layout.js";
 import type { StateFingerprinter } from "./fingerprint.js";
+import type { Symmetry } from "./symmetry.js";
 import type { WasmCanonicaliser } from "./symmetry-wasm.js";
 import type { FingerprintTable } from "./visited.js";
 
@@ -11,25 +13,58 @@ let touched = 0;
  * A probe into a visited set of tens of MB misses the cache. Inserting a state's successors one
  * after another waits for each miss in turn; fingerprinting them first and reading each one's
  * home slot lets the misses overlap (docs/performance.md, twelfth pass). The breadth-first
- * explorer and the parallel workers fingerprint a state's first successors here, then insert
- * slot k's fingerprint (`fp.slotOut`) and queue its difference (`fp.slotDiff`, `fp.slotLength`)
- * and, with symmetry reduction, its representative's signatures (`signatures[k]`).
+ * explorer and the parallel workers fingerprint a state's first successors here (`take`), then
+ * ask `one` for each successor in turn: the fingerprint (`hi`, `lo`) and difference (`diff`,
+ * `length`) of its representative (the successor itself without symmetry reduction), from its
+ * slot or worked out then, and `signatures` gives that representative's signatures to queue.
+ *
+ * The parent is set here too (`setParent`, `setParentRecord`): with symmetry reduction a
+ * successor is canonicalised from its parent, in WebAssembly when the canonicaliser runs
+ * (`WasmCanonicaliser`), otherwise by `Symmetry.canonicalDiff` in JavaScript (spec/invariants.md
+ * §10.2), which takes no successor ahead.
  */
 export class Ahead {
   /** With the canonicaliser: the signatures of the representative in each slot. */
-  readonly signatures: readonly Int32Array[] | null;
+  private readonly slotSignatures: readonly Int32Array[] | null;
   /** Symmetry reduction without the canonicaliser: successors are canonicalised one by one, none ahead. */
   private readonly none: boolean;
+  /** Without the canonicaliser: the last representative's signatures (`Symmetry.representativeSignatures`). */
+  private readonly sigs: Int32Array | null;
+  /** After `one`: the representative's difference from the initial state, `diff[0..length)`. */
+  diff: Int32Array;
+  length = 0;
+  /** After `one`: its fingerprint, high and low half. */
+  hi = 0;
+  lo = 0;
+  private slot = -1;
 
   constructor(
     private readonly fp: StateFingerprinter,
     /** The canonicaliser with symmetry reduction, null without it. */
     private readonly canon: WasmCanonicaliser | null,
-    /** Symmetry reduction's members (0 without it). */
-    members: number,
+    /** Symmetry reduction, null without it. */
+    private readonly sym: Symmetry | null,
   ) {
-    this.signatures = canon ? fp.slotDiff.map(() => new Int32Array(members)) : null;
-    this.none = members > 0 && canon === null;
+    const members = sym?.members ?? 0;
+    this.slotSignatures = canon ? fp.slotDiff.map(() => new Int32Array(members)) : null;
+    this.none = sym !== null && canon === null;
+    this.sigs = this.none ? new Int32Array(members) : null;
+    this.diff = fp.diff;
+  }
+
+  /** The state being expanded is `s`, with difference `d[0..n)` from the initial state and, with symmetry reduction, signatures `sigs`. */
+  setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null): void {
+    if (this.canon) this.canon.setParent(s, d, n, sigs);
+    else this.sym?.setParent(s, d, n, sigs);
+  }
+
+  /** `setParent` from the record at `packed[o]` (packed.ts: its pair count, pairs, then signatures). */
+  setParentRecord(s: StateVector, packed: Int32Array, o: number): void {
+    if (this.canon) this.canon.setParentRecord(s, packed, o);
+    else if (this.sym) {
+      const n = 2 * packed[o]!;
+      this.sym.setParent(s, packed.subarray(o + 1, o + 1 + n), n, packed.subarray(o + 1 + n, o + 1 + n + this.sym.members));
+    }
   }
 
   /**
@@ -49,7 +84,7 @@ export class Ahead {
       if (canon) {
         canon.scanCanonicalInto(v, k);
         fp.hashInto(k);
-        this.signatures![k]!.set(canon.representativeSignatures());
+        this.slotSignatures![k]!.set(canon.representativeSignatures());
       } else fp.takeInto(v, k);
     }
     const out = fp.slotOut;
@@ -57,5 +92,40 @@ export class Ahead {
     for (let j = 0; j < k; j++) t += table.touch(out[2 * j]!);
     touched ^= t;
     return k;
+  }
+
+  /**
+   * The successor `x` of the parent, fingerprinted ahead into slot `slot` (`take`) or, with -1,
+   * now: leaves its representative's difference in `diff[0..length)` and fingerprint in `hi`, `lo`.
+   */
+  one(x: StateVector, slot: number): void {
+    const fp = this.fp;
+    this.slot = slot;
+    if (slot >= 0) {
+      this.diff = fp.slotDiff[slot]!;
+      this.length = fp.slotLength[slot]!;
+      this.hi = fp.slotOut[2 * slot]!;
+      this.lo = fp.slotOut[2 * slot + 1]!;
+      return;
+    }
+    if (this.canon) {
+      fp.length = this.canon.scanCanonical(x);
+      fp.hash();
+    } else if (this.sym) {
+      fp.scan(x);
+      fp.length = this.sym.canonicalDiff(x, fp.diff, fp.length, fp.ref, true);
+      fp.hash();
+    } else fp.take(x);
+    this.diff = fp.diff;
+    this.length = fp.length;
+    this.hi = fp.out[0]!;
+    this.lo = fp.out[1]!;
+  }
+
+  /** The signatures of the last `one`'s representative, with symmetry reduction; null without it. */
+  signatures(): Int32Array | null {
+    if (this.slot >= 0 && this.slotSignatures) return this.slotSignatures[this.slot]!;
+    if (this.canon) return this.canon.representativeSignatures();
+    return this.sym ? this.sym.representativeSignatures(this.sigs!) : null;
   }
 }

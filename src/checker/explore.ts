@@ -373,40 +373,23 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
           return interrupted(o.interrupt);
         }
       : null;
-  const ahead = new Ahead(fp, canon, sym?.members ?? 0);
+  const ahead = new Ahead(fp, canon, sym);
   /**
    * Records the step `x`, successor `i` of `s`, fingerprinted ahead into slot `slot` unless that
    * is -1. With `onlyIfNext` (partial-order reduction's cycle proviso), only when it leads to a
    * new state or one of the next level; returns whether it was recorded.
    */
   const visit = (x: Successor, i: number, onlyIfNext: boolean, slot = -1): boolean => {
-    let d: Int32Array;
-    let n: number;
-    let r: number;
-    if (slot >= 0) {
-      d = fp.slotDiff[slot]!;
-      n = fp.slotLength[slot]!;
-      r = st.insert(fp.slotOut[2 * slot]!, fp.slotOut[2 * slot + 1]!, from, i);
-    } else {
-      if (sym) {
-        if (canon) fp.length = canon.scanCanonical(x.state);
-        else {
-          fp.scan(x.state);
-          fp.length = sym.canonicalDiff(x.state, fp.diff, fp.length, sys.init, true);
-        }
-        fp.hash();
-      } else fp.take(x.state);
-      d = fp.diff;
-      n = fp.length;
-      r = st.insert(fp.out[0]!, fp.out[1]!, from, i);
-    }
+    ahead.one(x.state, slot);
+    const r = st.insert(ahead.hi, ahead.lo, from, i);
     const to = r >= 0 ? r : -r - 1;
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     if (r >= 0) {
-      queue.pushDiff(d, n, slot >= 0 ? (ahead.signatures?.[slot] ?? null) : canon ? canon.representativeSignatures() : sym?.representativeSignatures(sigs!));
+      const { diff, length } = ahead;
+      queue.pushDiff(diff, length, ahead.signatures());
       depth = level + 1;
-      if (h.state) h.state(repVector ? fp.state(repVector, d, n) : x.state, r, level + 1, d, n);
+      if (h.state) h.state(repVector ? fp.state(repVector, diff, length) : x.state, r, level + 1, diff, length);
     }
     graph?.push(from, to, i);
     h.edge?.(s, from, x, i, to);
@@ -428,8 +411,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     s = queue.shift();
     from = index++;
     sys.arena.rewind();
-    if (canon) canon.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
-    else sym?.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
+    ahead.setParent(s, queue.lastDiff, queue.lastLength, queue.lastExtra);
     if (level >= maxDepth) {
       // Not expanded: the states beyond are unknown.
       bound = "depth";

@@ -11,7 +11,13 @@ interface WasmApi {
   readonly Instance: new (module: object, imports: object) => { readonly exports: Readonly<Record<string, unknown>> };
 }
 
-const api = (): WasmApi | null => (globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null;
+/**
+ * The runtime's WebAssembly, or null without it, or when the environment sets `NIZZA_WASM=off`:
+ * then every fingerprinter and canonicaliser runs its JavaScript path, which gives the same
+ * fingerprints, states and verdicts, more slowly (spec/invariants.md §1, "WebAssembly"). Read whenever a
+ * memory or an instance is made, so a worker thread follows the environment it starts with.
+ */
+const api = (): WasmApi | null => (process.env.NIZZA_WASM === "off" ? null : ((globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null));
 
 /** Compiled modules by their base64 bytes; null for one this runtime cannot run (no WebAssembly, or no SIMD). */
 const compiled = new Map<string, object | null>();

@@ -25,17 +25,15 @@ const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
 // The explorer found a symmetry in the same model: records carry its members' signatures.
 if (setup.symmetry && !symmetry) throw new Error("a parallel worker found no symmetry where its explorer found one");
 // With symmetry reduction, successors are canonicalised in the fingerprinter's memory (symmetry-wasm.ts),
-// as in the single-threaded search; `canonical` where that cannot run.
+// as in the single-threaded search; `Symmetry.canonicalDiff` where that cannot run (ahead.ts).
 const tables = symmetry?.diffTables() ?? null;
 /** Fingerprints against the initial state, as the explorer that shares the table does. */
 const fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
 const canon = tables ? WasmCanonicaliser.attach(tables, fp) : null;
-/** A state's first successors fingerprinted before they are inserted, as in the single-threaded search. */
-const ahead = new Ahead(fp, canon, symmetry?.members ?? 0);
-/** A new representative, as a vector for the judge (`canon` leaves only its difference). */
+/** Successors fingerprinted (a state's first ones before they are inserted), as in the single-threaded search. */
+const ahead = new Ahead(fp, canon, symmetry);
+/** A new representative, as a vector for the judge (it is found as its difference). */
 const repVector = new Int32Array(sys.init.length);
-/** Signatures of a new representative, where `canonical` found it (without `canon`). */
-const sigs = symmetry ? new Int32Array(symmetry.members) : null;
 // The worker keeps nothing of a state's successors but copies (`out`): their vectors are reused (arena.ts),
 // in the fingerprinter's memory.
 sys.arena.recycle(true, fp.room);
@@ -115,40 +113,22 @@ parentPort!.on("message", (task: LevelTask) => {
     const s = cur;
     const from = task.indices[next]!;
     sys.arena.rewind();
-    canon?.setParentRecord(s, states, last);
+    ahead.setParentRecord(s, states, last);
     /**
      * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
      * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
      */
     const visit = (x: Successor, i: number, onlyIfNew: boolean, slot = -1): boolean => {
-      let rep: StateVector | null = null;
-      let d: Int32Array;
-      let n: number;
-      let r: number;
-      if (slot >= 0) {
-        d = fp.slotDiff[slot]!;
-        n = fp.slotLength[slot]!;
-        r = table.insertOrFind(fp.slotOut[2 * slot]!, fp.slotOut[2 * slot + 1]!);
-        if (!symmetry) rep = x.state;
-      } else {
-        if (canon) {
-          fp.length = canon.scanCanonical(x.state);
-          fp.hash();
-        } else {
-          rep = symmetry ? symmetry.canonical(x.state) : x.state;
-          fp.take(rep);
-        }
-        d = fp.diff;
-        n = fp.length;
-        r = table.insertOrFind(fp.out[0]!, fp.out[1]!);
-      }
+      ahead.one(x.state, slot);
+      const r = table.insertOrFind(ahead.hi, ahead.lo);
       const to = r >= 0 ? r : -r - 1;
       if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
       transitions++;
       if (r >= 0) {
         records.set(r, from, i);
-        judge.state(rep ?? fp.state(repVector, d, n), r, d, n);
-        out.appendRecord(d, n, slot >= 0 ? (ahead.signatures?.[slot] ?? null) : canon ? canon.representativeSignatures() : symmetry?.signaturesOf(rep!, sigs!) ?? null);
+        const { diff, length } = ahead;
+        judge.state(symmetry ? fp.state(repVector, diff, length) : x.state, r, diff, length);
+        out.appendRecord(diff, length, ahead.signatures());
         outIndex.push(r);
       }
       edges?.push(from), edges?.push(to), edges?.push(i);
