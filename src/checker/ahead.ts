@@ -1,4 +1,4 @@
-// Successors fingerprinted for the breadth-first searches: a state's first ones ahead (and canonicalised) into the fingerprinter's slots before any is inserted, so that the visited set's cache misses overlap; the rest one by one.
+// Successors fingerprinted for the exhaustive searches: in the breadth-first ones, a state's first ones ahead (and canonicalised) into the fingerprinter's slots before any is inserted, so that the visited set's cache misses overlap; the rest one by one.
 import type { Successor } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import type { StateFingerprinter } from "./fingerprint.js";
@@ -17,6 +17,7 @@ let touched = 0;
  * ask `one` for each successor in turn: the fingerprint (`hi`, `lo`) and difference (`diff`,
  * `length`) of its representative (the successor itself without symmetry reduction), from its
  * slot or worked out then, and `signatures` gives that representative's signatures to queue.
+ * The depth-first search takes nothing ahead: it asks `one` of each successor, with no slot.
  *
  * The parent is set here too (`setParent`, `setParentRecord`): with symmetry reduction a
  * successor is canonicalised from its parent, in WebAssembly when the canonicaliser runs

@@ -285,8 +285,6 @@ interface Store {
   add(s: StateVector, parent: number, ordinal: number): number;
   /** `add` of a state by its fingerprint, taken already. */
   insert(hi: number, lo: number, parent: number, ordinal: number): number;
-  /** Whether a state has been seen. */
-  has(s: StateVector): boolean;
 }
 
 function store(ref: StateVector, room = 0, extra = 0, slots = 0): Store {
@@ -308,10 +306,6 @@ function store(ref: StateVector, room = 0, extra = 0, slots = 0): Store {
       const r = table.insertOrFind(hi, lo);
       if (r >= 0) records.set(r, parent, ordinal);
       return r;
-    },
-    has(s) {
-      fp.take(s);
-      return table.find(out[0]!, out[1]!) >= 0;
     },
   };
 }
@@ -450,9 +444,13 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  const st = store(sys.init);
-  const graph = o.graph ? new EdgeList() : null;
   const sym = o.symmetry ?? null;
+  // As in the breadth-first search, a successor is canonicalised from its parent (ahead.ts): in
+  // WebAssembly, in the fingerprinter's memory, where the canonicaliser runs.
+  const tables = sym?.diffTables() ?? null;
+  const st = store(sys.init, 0, tables ? WasmCanonicaliser.bytes(tables) : 0);
+  const ahead = new Ahead(st.fp, tables ? WasmCanonicaliser.attach(tables, st.fp) : null, sym);
+  const graph = o.graph ? new EdgeList() : null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
@@ -463,9 +461,14 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     next: number;
     /** Partial-order reduction: `xs` is the local step alone. */
     readonly local: boolean;
+    /** With symmetry reduction, what its successors are canonicalised from: its difference from the initial state and its signatures. */
+    readonly diff: Int32Array;
+    readonly sigs: Int32Array | null;
   }
   const stack: Frame[] = [];
-  const push = (s: StateVector, index: number): void => {
+  /** With symmetry reduction, the frame whose state is the canonicaliser's parent (null: none, or another state). */
+  let parentFrame: Frame | null = null;
+  const push = (s: StateVector, index: number, diff: Int32Array, sigs: Int32Array | null): void => {
     if (stack.length >= maxDepth) {
       bound = "depth";
       return;
@@ -474,19 +477,28 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     // Partial-order reduction: a local step alone when it leads to a state not yet seen
     // (every cycle then has a state expanded in full).
     const local = o.por ? localStep(sys, s) : null;
-    if (local && !st.has(sym ? sym.canonical(local.state) : local.state)) {
-      stack.push({ s, index, xs: [local], next: 0, local: true });
-      depth = Math.max(depth, stack.length - 1);
-      return;
+    if (local) {
+      if (sym) {
+        ahead.setParent(s, diff, diff.length, sigs);
+        parentFrame = null;
+      }
+      ahead.one(local.state, -1);
+      if (st.table.find(ahead.hi, ahead.lo) < 0) {
+        const f: Frame = { s, index, xs: [local], next: 0, local: true, diff, sigs };
+        stack.push(f);
+        if (sym) parentFrame = f;
+        depth = Math.max(depth, stack.length - 1);
+        return;
+      }
     }
     const xs = successors(sys, s);
     if (xs.length === 0) h.dead?.(s, index);
-    stack.push({ s, index, xs, next: 0, local: false });
+    stack.push({ s, index, xs, next: 0, local: false, diff, sigs });
     depth = Math.max(depth, stack.length - 1);
   };
   st.add(sys.init, -1, 0);
   h.state?.(sys.init, 0, 0, st.fp.diff, st.fp.length);
-  push(sys.init, 0);
+  push(sys.init, 0, st.fp.diff.slice(0, st.fp.length), sym ? sym.signaturesOf(sys.init, new Int32Array(sym.members)) : null);
   let steps = 0;
   // Every PROGRESS_EVERY turns of the loop: progress, and whether to stop.
   let turns = 0;
@@ -518,15 +530,27 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       bound = "states";
       break;
     }
-    let rep = sym ? sym.canonical(x.state) : x.state;
-    const r = st.add(rep, f.index, i);
+    // Back to this frame after a child's: its state is the canonicaliser's parent again.
+    if (sym && parentFrame !== f) {
+      ahead.setParent(f.s, f.diff, f.diff.length, f.sigs);
+      parentFrame = f;
+    }
+    ahead.one(x.state, -1);
+    const r = st.insert(ahead.hi, ahead.lo, f.index, i);
     const to = r >= 0 ? r : -r - 1;
     graph?.push(f.index, to, i);
-    // A representative lives in the canonicaliser's scratch vector: the stack keeps a copy.
-    if (r >= 0 && rep !== x.state) rep = sys.arena.copy(rep);
-    if (r >= 0) h.state?.(rep, r, stack.length, st.fp.diff, st.fp.length);
-    h.edge?.(f.s, f.index, x, i, to);
-    if (r >= 0) push(rep, r);
+    if (r < 0) {
+      h.edge?.(f.s, f.index, x, i, to);
+    } else {
+      // With symmetry the representative is known as its difference: the stack keeps it as a
+      // vector, with that difference and its signatures for its own successors.
+      const rep = sym ? st.fp.state(sys.arena.copy(sys.init), ahead.diff, ahead.length) : x.state;
+      const diff = sym ? ahead.diff.slice(0, ahead.length) : NO_DIFF;
+      const sigs = sym ? ahead.signatures()!.slice() : null;
+      h.state?.(rep, r, stack.length, ahead.diff, ahead.length);
+      h.edge?.(f.s, f.index, x, i, to);
+      push(rep, r, diff, sigs);
+    }
     if ((++steps & 1023) === 0 && st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) > maxBytes) {
       bound = "memory";
       break;
@@ -534,6 +558,9 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   }
   return finish(st, transitions, depth, bound, graph, t0);
 }
+
+/** A frame's difference where nothing reads it (no symmetry reduction). */
+const NO_DIFF = new Int32Array(0);
 
 function finish(st: Store, transitions: number, depth: number, bound: Bound | null, graph: EdgeList | null, t0: number): Exploration {
   return {

@@ -141,9 +141,10 @@ export function collisionProbability(n: number): number {
  * reference, its `diff` and its `out` in a WebAssembly memory, compares four words at a
  * time there and hashes the difference there too (fingerprint.wat: the same function as
  * `fingerprint`, four lanes to a vector), for states that live in that memory as well:
- * `room` vectors of it are offered to the explorer's arena (`room`). States elsewhere
- * are compared in JavaScript, with the same result; so is every state where WebAssembly
- * SIMD is missing, and the hash is then `fingerprint` itself.
+ * `room` vectors of it are offered to the explorer's arena (`room`). A state from elsewhere
+ * is copied into a scratch vector there first. Where WebAssembly SIMD is missing (or
+ * `NIZZA_WASM=off`, wasm.ts), states are compared in JavaScript, with the same result, and
+ * the hash is `fingerprint` itself.
  *
  * Every table that states from different sources meet in (the visited set, a parallel
  * exploration's shared table) must be filled through fingerprinters of the same reference.
@@ -171,6 +172,8 @@ export class StateFingerprinter {
   readonly extraAt: number;
   private readonly wasm: FingerprintWasm | null;
   private readonly roomAt: number;
+  /** A vector in the WebAssembly memory that a state from elsewhere is copied into, to be compared there (null without it). */
+  private readonly scratch: Int32Array | null;
 
   constructor(
     readonly ref: Int32Array,
@@ -180,10 +183,12 @@ export class StateFingerprinter {
   ) {
     const n = ref.length;
     // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one
-    // spare pair), the room, the extra bytes, the slots' differences and fingerprints; each 16-aligned.
+    // spare pair), the room, a scratch vector, the extra bytes, the slots' differences and
+    // fingerprints; each 16-aligned.
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
-    const extraAt = roomAt + align16(room * n * 4);
+    const scratchAt = roomAt + align16(room * n * 4);
+    const extraAt = scratchAt + align16(n * 4);
     const slotBytes = align16((2 * n + 2) * 4);
     const slotDiffAt = extraAt + align16(extra);
     const slotOutAt = slotDiffAt + slots * slotBytes;
@@ -201,6 +206,7 @@ export class StateFingerprinter {
       this.out = new Uint32Array(buffer, OUT_AT, 2);
       this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
       this.room = Array.from({ length: room }, (_, k) => new Int32Array(buffer, roomAt + k * n * 4, n));
+      this.scratch = new Int32Array(buffer, scratchAt, n);
       this.slotDiffAt = slotDiffAt;
       this.slotOutAt = slotOutAt;
       this.slotDiff = Array.from({ length: slots }, (_, k) => new Int32Array(buffer, slotDiffAt + k * slotBytes, 2 * n + 2));
@@ -213,6 +219,7 @@ export class StateFingerprinter {
       this.out = new Uint32Array(2);
       this.diff = new Int32Array(2 * n + 2);
       this.room = [];
+      this.scratch = null;
       this.slotDiffAt = this.slotOutAt = 0;
       this.slotDiff = [];
       this.slotOut = new Uint32Array(0);
@@ -260,8 +267,8 @@ export class StateFingerprinter {
   /** Fingerprints `s` (as long as `ref`) into `out`, and leaves its difference in `diff`. */
   take(s: Int32Array): void {
     const n = this.words(s);
-    if (this.wasm !== null && this.inRoom(s)) {
-      this.length = this.wasm.take(s.byteOffset, REF_AT, n, this.diffAt, OUT_AT);
+    if (this.wasm !== null) {
+      this.length = this.wasm.take(this.addressOf(s), REF_AT, n, this.diffAt, OUT_AT);
       return;
     }
     this.scanHere(s, n);
@@ -271,8 +278,19 @@ export class StateFingerprinter {
   /** Leaves the difference of `s` (as long as `ref`) from `ref` in `diff`, without fingerprinting it. */
   scan(s: Int32Array): void {
     const n = this.words(s);
-    if (this.wasm !== null && this.inRoom(s)) this.length = this.wasm.scan(s.byteOffset, REF_AT, n, this.diffAt);
+    if (this.wasm !== null) this.length = this.wasm.scan(this.addressOf(s), REF_AT, n, this.diffAt);
     else this.scanHere(s, n);
+  }
+
+  /**
+   * Where `s` is in the WebAssembly memory: in the room, or copied into the scratch vector. A copy
+   * of 1 KB and the comparison there cost a fraction of the comparison in JavaScript (the
+   * depth-first search's successors, which live on its stack, are fingerprinted so).
+   */
+  private addressOf(s: Int32Array): number {
+    if (this.inRoom(s)) return s.byteOffset;
+    this.scratch!.set(s);
+    return this.scratch!.byteOffset;
   }
 
   /** `scan` in JavaScript, for a state outside the WebAssembly memory (checked: `n` words). */

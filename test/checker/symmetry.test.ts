@@ -132,7 +132,7 @@ describe("the permutations are automorphisms", () => {
     return out.sort();
   };
 
-  it("a representative is a function of its state: breadth-first search (signatures carried from the parent) and depth-first (computed afresh) visit the same ones", () => {
+  it("a representative is a function of its state: breadth-first search (from the parent, signatures carried in the queue) and depth-first (from the frame below, kept on its stack) visit the same ones", () => {
     for (const ram of [false, true]) {
       const bfs = representatives(clients(2, "", ram), "bfs");
       expect(bfs.length).toBeGreaterThan(6_000);
