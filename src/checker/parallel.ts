@@ -48,9 +48,9 @@ export interface LevelReply {
   readonly transitions: number;
   /** The new states, packed as the task's are. */
   readonly newStates: ArrayBuffer;
-  readonly newIndices: Int32Array;
+  readonly newIndices: Int32Array<ArrayBuffer>;
   /** (from, to, ordinal) triples, when the graph is kept. */
-  readonly edges: Int32Array | null;
+  readonly edges: Int32Array<ArrayBuffer> | null;
   readonly findings: Findings;
 }
 

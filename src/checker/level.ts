@@ -1,0 +1,187 @@
+// A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does, and its own thread beside them.
+import type { SystemModel } from "../dsl/model.js";
+import { buildSystem, localStep, successors, type Successor, type System } from "../components/step.js";
+import type { StateVector } from "../kernel/layout.js";
+import { Ahead } from "./ahead.js";
+import { AHEAD, interrupted, PROGRESS_EVERY } from "./explore.js";
+import { StateFingerprinter } from "./fingerprint.js";
+import { Judge } from "./judge.js";
+import type { LevelReply, LevelTask, WorkerSetup } from "./parallel.js";
+import { overlay, recordWords, writeRecord } from "./packed.js";
+import { LOCAL_STEP, StateRecords, type SharedRecords } from "./records.js";
+import { symmetryOf, type Symmetry } from "./symmetry.js";
+import { WasmCanonicaliser } from "./symmetry-wasm.js";
+import { FingerprintTable, type SharedTable } from "./visited.js";
+
+const PROGRESS_MASK = PROGRESS_EVERY - 1;
+
+/** A level's share to expand: the states, packed, with their indices (parallel.ts `LevelTask`). */
+export type LevelShare = Extract<LevelTask, { kind: "level" }>;
+
+/**
+ * Expands shares of breadth-first levels of one scenario into a shared table: a system of its
+ * own, a judge that collects findings for the explorer to merge, and a fingerprinter (with the
+ * canonicaliser under symmetry reduction) over the same initial state as the explorer's.
+ */
+export class LevelExpander {
+  private readonly sys: System;
+  private readonly judge: Judge;
+  private readonly symmetry: Symmetry | null;
+  private readonly fp: StateFingerprinter;
+  private readonly ahead: Ahead;
+  /** A new representative, as a vector for the judge (it is found as its difference). */
+  private readonly repVector: Int32Array;
+  /** The state being expanded: the initial state with a record's pairs written over it (where the canonicaliser keeps its parent, if there is one). */
+  private readonly cur: StateVector;
+  /** Words kept with each state's record (packed.ts): with symmetry reduction, its members' signatures. */
+  private readonly extra: number;
+  private table: FingerprintTable;
+  private records: StateRecords;
+
+  constructor(
+    model: SystemModel,
+    private readonly setup: WorkerSetup,
+    /** Called every PROGRESS_EVERY states expanded (the explorer's own thread reports its progress so). */
+    private readonly pulse: (() => void) | null = null,
+  ) {
+    const sys = buildSystem(model);
+    sys.footprints = false;
+    sys.quietIrqs = sys.deadVariables = setup.deadValues;
+    this.sys = sys;
+    this.judge = new Judge(sys, true);
+    const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
+    // The explorer found a symmetry in the same model: records carry its members' signatures.
+    if (setup.symmetry && !symmetry) throw new Error("a parallel worker found no symmetry where its explorer found one");
+    this.symmetry = symmetry;
+    // With symmetry reduction, successors are canonicalised in the fingerprinter's memory (symmetry-wasm.ts),
+    // as in the single-threaded search; `Symmetry.canonicalDiff` where that cannot run (ahead.ts).
+    const tables = symmetry?.diffTables() ?? null;
+    // Fingerprints against the initial state, as the explorer that shares the table does.
+    this.fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
+    const canon = tables ? WasmCanonicaliser.attach(tables, this.fp) : null;
+    this.ahead = new Ahead(this.fp, canon, symmetry);
+    this.repVector = new Int32Array(sys.init.length);
+    // Nothing of a state's successors is kept but copies (`out`): their vectors are reused (arena.ts),
+    // in the fingerprinter's memory.
+    sys.arena.recycle(true, this.fp.room);
+    this.cur = canon?.parent ?? sys.init.slice();
+    this.extra = symmetry?.members ?? 0;
+    this.table = FingerprintTable.fromShared(setup.table);
+    this.records = StateRecords.fromShared(setup.records);
+  }
+
+  /** The explorer grew the table: the new one, and the records with it. */
+  reopen(table: SharedTable, records: SharedRecords): void {
+    this.table = FingerprintTable.fromShared(table);
+    this.records = StateRecords.fromShared(records);
+  }
+
+  /**
+   * Expands the share's states in order, inserting their successors into the table and judging
+   * them, until the share ends, the table needs to grow, the state bound is reached or the
+   * `interrupt` flag is set (`stop`); returns the new states, packed, and the findings.
+   */
+  expand(task: LevelShare): LevelReply {
+    const { sys, judge, ahead, fp, symmetry, repVector, cur, extra, table, records } = this;
+    const interrupt = this.setup.interrupt ?? undefined;
+    const setup = this.setup;
+    const states = new Int32Array(task.states);
+    // The state being expanded, decoded from its record into `cur` (the initial state elsewhere);
+    // `at` is the next record, `last` the one decoded.
+    let at = 0;
+    let last = -1;
+    const out = new Ints(extra);
+    const outIndex = new Ints(0);
+    const edges = task.graph ? new Ints(0) : null;
+    let transitions = 0;
+    let next = 0;
+    let stop: LevelReply["stop"] = null;
+    for (; next < task.indices.length; next++) {
+      // Room for this state's successors from every worker, or pause: the explorer grows the table.
+      if (table.size + task.margin >= table.maxSize) {
+        stop = "full";
+        break;
+      }
+      if (table.size >= task.maxStates) {
+        stop = "states";
+        break;
+      }
+      if ((next & PROGRESS_MASK) === 0 && (this.pulse?.(), interrupted(interrupt))) {
+        stop = "interrupted";
+        break;
+      }
+      // Back to the initial state where the previous state differed from it, then this one's words.
+      if (last >= 0) overlay(cur, sys.init, states, last, true);
+      overlay(cur, sys.init, states, at, false);
+      last = at;
+      at += recordWords(2 * states[at]!, extra);
+      const s = cur;
+      const from = task.indices[next]!;
+      sys.arena.rewind();
+      ahead.setParentRecord(s, states, last);
+      /**
+       * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
+       * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
+       */
+      const visit = (x: Successor, i: number, onlyIfNew: boolean, slot = -1): boolean => {
+        ahead.one(x.state, slot);
+        const r = table.insertOrFind(ahead.hi, ahead.lo);
+        const to = r >= 0 ? r : -r - 1;
+        if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
+        transitions++;
+        if (r >= 0) {
+          records.set(r, from, i);
+          const { diff, length } = ahead;
+          judge.state(symmetry ? fp.state(repVector, diff, length) : x.state, r, diff, length);
+          out.appendRecord(diff, length, ahead.signatures());
+          outIndex.push(r);
+        }
+        edges?.push(from), edges?.push(to), edges?.push(i);
+        judge.edge(s, from, x.step, x.state, i, to);
+        return true;
+      };
+      // Partial-order reduction, as in explore.ts's breadth-first search.
+      const local = setup.por ? localStep(sys, s) : null;
+      if (local && visit(local, LOCAL_STEP, true)) continue;
+      const xs = successors(sys, s);
+      if (xs.length === 0) judge.dead(s, from);
+      const inSlots = ahead.take(xs, table);
+      for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, i < inSlots ? i : -1);
+    }
+    // `cur` is the initial state again for the next task.
+    if (last >= 0) overlay(cur, sys.init, states, last, true);
+    const newStates = out.take();
+    const newIndices = outIndex.take();
+    const edgeList = edges ? edges.take() : null;
+    return { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings() };
+  }
+}
+
+/** A growable list of ints. */
+class Ints {
+  a: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  n = 0;
+  /** `extra`: the words kept with each record (`appendRecord`). */
+  constructor(private readonly extra: number) {}
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+  /** Appends a state's record (packed.ts): its `length` words of pairs `d` and the `extra` words of `x`. */
+  appendRecord(d: Int32Array, length: number, x: ArrayLike<number> | null): void {
+    const words = recordWords(length, this.extra);
+    if (this.n + words > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.n + words));
+      b.set(this.a.subarray(0, this.n));
+      this.a = b;
+    }
+    this.n = writeRecord(this.a, this.n, d, length, x, this.extra);
+  }
+  take(): Int32Array<ArrayBuffer> {
+    return this.a.slice(0, this.n);
+  }
+}
