@@ -283,11 +283,12 @@ export class StateFingerprinter {
   }
 
   /**
-   * Where `s` is in the WebAssembly memory: in the room, or copied into the scratch vector. A copy
-   * of 1 KB and the comparison there cost a fraction of the comparison in JavaScript (the
-   * depth-first search's successors, which live on its stack, are fingerprinted so).
+   * Where `s` (as long as `ref`) is in the WebAssembly memory, which this fingerprinter must have:
+   * in the room, or copied into the scratch vector. A copy of 1 KB and the comparison there cost a
+   * fraction of the comparison in JavaScript (the depth-first search's successors, which live on
+   * its stack, are fingerprinted so; so are they canonicalised, symmetry-wasm.ts).
    */
-  private addressOf(s: Int32Array): number {
+  addressOf(s: Int32Array): number {
     if (this.inRoom(s)) return s.byteOffset;
     this.scratch!.set(s);
     return this.scratch!.byteOffset;

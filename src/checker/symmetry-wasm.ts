@@ -28,8 +28,6 @@ export class WasmCanonicaliser {
   readonly parentDiff: Int32Array;
   private readonly parentSig: Int32Array;
   private readonly repSig: Int32Array;
-  /** A successor outside the fingerprinter's room is copied here first. */
-  private readonly scratch: Int32Array;
 
   private constructor(
     private readonly fp: StateFingerprinter,
@@ -46,7 +44,6 @@ export class WasmCanonicaliser {
     this.parentDiff = view(at.parentDiff, 2 * words + 2);
     this.parentSig = view(at.parentSig, members);
     this.repSig = view(at.repSig, members);
-    this.scratch = view(at.scratch, words);
   }
 
   /** The bytes the canonicaliser needs after the fingerprinter's own (its `extra`). */
@@ -170,11 +167,9 @@ export class WasmCanonicaliser {
     this.fp.slotLength[k] = this.e.scanCanonical(this.addressOf(s), this.fp.slotDiffAddress(k));
   }
 
-  /** Where `s` is in the memory: in the fingerprinter's room, or copied into the scratch vector. */
+  /** Where `s` is in the memory: in the fingerprinter's room, or copied into its scratch vector. */
   private addressOf(s: StateVector): number {
-    if (this.fp.inRoom(s)) return s.byteOffset;
-    this.scratch.set(s);
-    return this.scratch.byteOffset;
+    return this.fp.addressOf(s);
   }
 
   /** `Symmetry.representativeSignatures`: those of the representative the last `canonicalDiff` found (valid until the next). */
@@ -235,8 +230,7 @@ type TableName =
   | "permImages"
   | "changed"
   | "kindTab"
-  | "memInv"
-  | "scratch";
+  | "memInv";
 
 /** The family member `m` (numbered across families) belongs to. */
 function familyOf(familyStart: Int32Array, m: number): number {
@@ -295,7 +289,6 @@ function layout(t: DiffTables, base: number): Placement {
   take("changed", words);
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
-  take("scratch", words);
   // Each member's relative tables, and their addresses.
   const rels = t.rel.map((r) => take(null, r.length, r));
   take("relBase", members, rels);
