@@ -1,4 +1,4 @@
-// A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does, and its own thread beside them.
+// A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does.
 import type { SystemModel } from "../dsl/model.js";
 import { buildSystem, localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
@@ -41,8 +41,6 @@ export class LevelExpander {
   constructor(
     model: SystemModel,
     private readonly setup: WorkerSetup,
-    /** Called every PROGRESS_EVERY states expanded (the explorer's own thread reports its progress so). */
-    private readonly pulse: (() => void) | null = null,
   ) {
     const sys = buildSystem(model);
     sys.footprints = false;
@@ -106,7 +104,7 @@ export class LevelExpander {
         stop = "states";
         break;
       }
-      if ((next & PROGRESS_MASK) === 0 && (this.pulse?.(), interrupted(interrupt))) {
+      if ((next & PROGRESS_MASK) === 0 && interrupted(interrupt)) {
         stop = "interrupted";
         break;
       }
