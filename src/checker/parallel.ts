@@ -38,7 +38,11 @@ export type LevelTask =
       /** The first index of the next level (partial-order reduction's cycle proviso). */
       readonly levelEnd: number;
     }
-  | { readonly kind: "reopen"; readonly table: SharedTable; readonly records: SharedRecords };
+  | { readonly kind: "reopen"; readonly table: SharedTable; readonly records: SharedRecords }
+  /** A new exploration: its scenario and table (the worker answers `{ ready: true }`). */
+  | { readonly kind: "setup"; readonly setup: WorkerSetup }
+  /** The exploration is over: drop its scenario and table. */
+  | { readonly kind: "release" };
 
 export interface LevelReply {
   /** How many of the task's states were expanded. */
@@ -90,26 +94,8 @@ export async function exploreParallel(
   records.set(table.insertOrFind(fp.out[0]!, fp.out[1]!), -1, 0);
   judge.state(sys.init, 0, fp.diff, fp.length);
 
-  const pool = await Promise.all(
-    Array.from({ length: workers }, () => {
-      const w = new Worker(workerScript(import.meta.url, "./worker.js", "the parallel explorer's worker"), { workerData: { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null } satisfies WorkerSetup });
-      return new Promise<Worker>((resolve, reject) => {
-        w.once("message", () => resolve(w));
-        w.once("error", reject);
-      });
-    }),
-  );
-  // One listener per worker for its whole life: each task's reply settles the pending promise.
-  const pending = new Map<Worker, { resolve: (r: LevelReply) => void; reject: (e: unknown) => void }>();
-  for (const w of pool) {
-    w.on("message", (r: LevelReply) => pending.get(w)?.resolve(r));
-    w.on("error", (e) => pending.get(w)?.reject(e));
-  }
-  const ask = (w: Worker, task: LevelTask): Promise<LevelReply> =>
-    new Promise((resolve, reject) => {
-      pending.set(w, { resolve, reject });
-      w.postMessage(task, task.kind === "level" ? [task.states] : []);
-    });
+  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null });
+  const ask = (w: PoolWorker, task: LevelTask): Promise<LevelReply> => w.ask(task) as Promise<LevelReply>;
 
   const edges: Int32Array[] = [];
   // States travel packed (packed.ts): each is its difference from the initial state, a few dozen
@@ -133,6 +119,7 @@ export async function exploreParallel(
   let frontierBytes = 0;
   const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + found, bytes: bytes() + frontierBytes }));
   const timer = report && setInterval(report, PROGRESS_MS);
+  let settled = false;
   try {
     outer: while (frontier.some((f) => f.indices.length > 0)) {
       if (done()) {
@@ -187,7 +174,7 @@ export async function exploreParallel(
         if (left.length > 0) {
           table.reserve(Math.max(table.size, 1024));
           records.reserve(table.maxSize);
-          for (const w of pool) w.postMessage({ kind: "reopen", table: table.shared(), records: records.shared() } satisfies LevelTask);
+          for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
         }
         states = concat(left.map((x) => x.s));
         indices = concat(left.map((x) => x.i));
@@ -200,7 +187,7 @@ export async function exploreParallel(
       if (table.needsGrow()) {
         table.reserve(Math.min(found * maxBranch, 1 << 24));
         records.reserve(table.maxSize);
-        for (const w of pool) w.postMessage({ kind: "reopen", table: table.shared(), records: records.shared() } satisfies LevelTask);
+        for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
       }
       frontierBytes = next.reduce((m, f) => m + f.states.byteLength, 0);
       if (table.bytes + records.bytes + frontierBytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
@@ -208,9 +195,13 @@ export async function exploreParallel(
         break;
       }
     }
+    settled = true;
   } finally {
     if (timer) clearInterval(timer);
-    await Promise.all(pool.map((w) => w.terminate()));
+    // The workers stay for the next exploration, without this one's table and scenario; after an
+    // error here they may still be at work on a level, so they go.
+    if (settled) for (const w of pool) w.tell({ kind: "release" });
+    else discard(pool);
   }
   return {
     states: table.size,
@@ -223,6 +214,84 @@ export async function exploreParallel(
     collisionProbability: collisionProbability(table.size),
     bytesPerState: bytesPerState(table, records),
   };
+}
+
+/**
+ * A worker thread of the pool: one listener for its whole life settles the answer it is waiting
+ * for (a `setup`'s `{ ready: true }`, a level's reply); an error or an exit fails it, and the pool
+ * is made anew for the next exploration.
+ */
+class PoolWorker {
+  private pending: { resolve: (r: unknown) => void; reject: (e: unknown) => void } | null = null;
+  broken = false;
+  readonly thread: Worker;
+  constructor() {
+    this.thread = new Worker(workerScript(import.meta.url, "./worker.js", "the parallel explorer's worker"));
+    this.thread.on("message", (r: unknown) => this.settle()?.resolve(r));
+    const fail = (e: unknown): void => {
+      this.broken = true;
+      this.settle()?.reject(e);
+    };
+    this.thread.on("error", fail);
+    this.thread.on("exit", (code) => fail(new Error(`a parallel worker exited (code ${code})`)));
+    // Kept between explorations, it must not keep the process (or the CLI's session thread) alive
+    // while idle; it does while an answer is awaited (`ask`).
+    this.thread.unref();
+  }
+  private settle(): PoolWorker["pending"] {
+    const p = this.pending;
+    this.pending = null;
+    this.thread.unref();
+    return p;
+  }
+  /** Sends `task` and waits for the worker's answer. */
+  ask(task: LevelTask): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.broken) return reject(new Error("a parallel worker is gone"));
+      this.pending = { resolve, reject };
+      this.thread.ref();
+      this.thread.postMessage(task, task.kind === "level" ? [task.states] : []);
+    });
+  }
+  /** Sends `task`, which has no answer. */
+  tell(task: LevelTask): void {
+    this.thread.postMessage(task);
+  }
+}
+
+/**
+ * The worker threads, kept from one exploration to the next: each new thread is an isolate that
+ * compiles the step function, the fingerprinter and the judge again, which costs more than a
+ * mid-size exploration takes (docs/performance.md, thirteenth pass). `nizza check` over a folder
+ * explores scenario after scenario with the same pool.
+ */
+let kept: PoolWorker[] = [];
+
+/** `n` workers set up for an exploration: those kept, if there are as many and none is broken, or new ones. */
+async function poolOf(n: number, setup: WorkerSetup): Promise<PoolWorker[]> {
+  if (kept.length !== n || kept.some((w) => w.broken)) {
+    discard(kept);
+    kept = Array.from({ length: n }, () => new PoolWorker());
+  }
+  const pool = kept;
+  try {
+    await Promise.all(pool.map((w) => w.ask({ kind: "setup", setup })));
+  } catch (e) {
+    discard(pool);
+    throw e;
+  }
+  return pool;
+}
+
+/** The thread ids of the workers kept for the next exploration (for tests). */
+export function keptWorkers(): number[] {
+  return kept.map((w) => w.thread.threadId);
+}
+
+/** Stops `pool`'s workers; the next exploration starts new ones. */
+function discard(pool: readonly PoolWorker[]): void {
+  if (kept === pool) kept = [];
+  for (const w of pool) void w.thread.terminate();
 }
 
 function concat(parts: readonly Int32Array[]): Int32Array {

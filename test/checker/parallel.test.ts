@@ -1,9 +1,14 @@
 // The parallel explorer: the same states, transitions and verdicts with 1 and 2 workers, also when the shared table grows mid-level.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
 import { buildSystem } from "../../src/components/step.js";
 import { Judge } from "../../src/checker/judge.js";
-import { exploreParallel } from "../../src/checker/parallel.js";
+import { exploreParallel, keptWorkers } from "../../src/checker/parallel.js";
 import { explore, replay } from "../../src/checker/explore.js";
 import { compile } from "../kernel/harness.js";
 
@@ -85,6 +90,38 @@ describe("1 and 2 workers agree", () => {
     const probed = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 100 });
     expect(summary(probed)).toEqual(summary(small));
   });
+
+  it("explorations one after another use the same worker threads, and give what fresh ones give", async () => {
+    const ids: number[][] = [];
+    for (const name of ["revoke", "leak", "revoke", "server"]) {
+      const text = SCENARIOS[name]!;
+      const m = compile(text);
+      const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+      expect(summary(two), name).toEqual(summary(check(m, { stopEarly: false })));
+      ids.push(keptWorkers());
+    }
+    expect(ids[0]!.length).toBe(2);
+    for (const x of ids) expect(x).toEqual(ids[0]);
+    // Another number of workers: a new pool.
+    const text = SCENARIOS.revoke!;
+    await checkParallel(compile(text), { name: "test.nizza", text }, { workers: 3, stopEarly: false, probeStates: 0 });
+    expect(keptWorkers()).toHaveLength(3);
+    expect(keptWorkers().some((id) => ids[0]!.includes(id))).toBe(false);
+  }, 60_000);
+
+  it("the kept workers do not keep the process alive", () => {
+    // A process that checks in parallel, prints, and must then exit by itself.
+    const script = `
+      const { checkParallel } = await import(${JSON.stringify(pathToFileURL(join(process.cwd(), "dist/src/checker/check.js")).href)});
+      const { compileText } = await import(${JSON.stringify(pathToFileURL(join(process.cwd(), "dist/src/dsl/compile.js")).href)});
+      const text = ${JSON.stringify(SCENARIOS.revoke)};
+      const r = await checkParallel(compileText("t.nizza", text).model, { name: "t.nizza", text }, { workers: 2, probeStates: 0 });
+      console.log(r.stats.states);`;
+    const file = join(mkdtempSync(join(tmpdir(), "nizza-")), "kept.mjs");
+    writeFileSync(file, script);
+    const out = execFileSync(process.execPath, [file], { timeout: 30_000, encoding: "utf8" });
+    expect(Number(out.trim())).toBeGreaterThan(1000);
+  }, 40_000);
 
   it("a state bound is reported as such", async () => {
     const text = SCENARIOS.revoke!;
