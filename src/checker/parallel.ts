@@ -200,7 +200,7 @@ export async function exploreParallel(
     if (timer) clearInterval(timer);
     // The workers stay for the next exploration, without this one's table and scenario; after an
     // error here they may still be at work on a level, so they go.
-    if (settled) for (const w of pool) w.tell({ kind: "release" });
+    if (settled) giveBack(pool);
     else discard(pool);
   }
   return {
@@ -266,14 +266,24 @@ class PoolWorker {
  * explores scenario after scenario with the same pool.
  */
 let kept: PoolWorker[] = [];
+/** Whether an exploration is using the kept workers: one that runs beside it gets workers of its own. */
+let keptBusy = false;
 
-/** `n` workers set up for an exploration: those kept, if there are as many and none is broken, or new ones. */
+/**
+ * `n` workers set up for an exploration: those kept, if there are as many and none is broken, or
+ * new ones, kept after it; while another exploration uses the kept ones, new ones for this one only.
+ */
 async function poolOf(n: number, setup: WorkerSetup): Promise<PoolWorker[]> {
-  if (kept.length !== n || kept.some((w) => w.broken)) {
-    discard(kept);
-    kept = Array.from({ length: n }, () => new PoolWorker());
+  let pool: PoolWorker[];
+  if (keptBusy) pool = Array.from({ length: n }, () => new PoolWorker());
+  else {
+    if (kept.length !== n || kept.some((w) => w.broken)) {
+      discard(kept);
+      kept = Array.from({ length: n }, () => new PoolWorker());
+    }
+    pool = kept;
+    keptBusy = true;
   }
-  const pool = kept;
   try {
     await Promise.all(pool.map((w) => w.ask({ kind: "setup", setup })));
   } catch (e) {
@@ -288,9 +298,19 @@ export function keptWorkers(): number[] {
   return kept.map((w) => w.thread.threadId);
 }
 
-/** Stops `pool`'s workers; the next exploration starts new ones. */
+/** After an exploration: the kept workers are released for the next one; others are stopped. */
+function giveBack(pool: readonly PoolWorker[]): void {
+  if (pool !== kept) return discard(pool);
+  for (const w of pool) w.tell({ kind: "release" });
+  keptBusy = false;
+}
+
+/** Stops `pool`'s workers; if they were the kept ones, the next exploration starts new ones. */
 function discard(pool: readonly PoolWorker[]): void {
-  if (kept === pool) kept = [];
+  if (kept === pool) {
+    kept = [];
+    keptBusy = false;
+  }
   for (const w of pool) void w.thread.terminate();
 }
 

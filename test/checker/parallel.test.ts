@@ -109,6 +109,17 @@ describe("1 and 2 workers agree", () => {
     expect(keptWorkers().some((id) => ids[0]!.includes(id))).toBe(false);
   }, 60_000);
 
+  it("two explorations at once: the second gets workers of its own, and both give one thread's results", async () => {
+    const run = (name: string) => {
+      const text = SCENARIOS[name]!;
+      const m = compile(text);
+      return checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 }).then((two) => expect(summary(two), name).toEqual(summary(check(m, { stopEarly: false }))));
+    };
+    await Promise.all([run("revoke"), run("leak"), run("revoke")]);
+    // And the kept ones are free again for the next.
+    await run("server");
+  }, 60_000);
+
   it("the kept workers do not keep the process alive", () => {
     // A process that checks in parallel, prints, and must then exit by itself.
     const script = `
