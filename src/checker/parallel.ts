@@ -1,5 +1,5 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
-import { Worker } from "node:worker_threads";
+import { SHARE_ENV, Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
@@ -226,7 +226,9 @@ class PoolWorker {
   broken = false;
   readonly thread: Worker;
   constructor() {
-    this.thread = new Worker(workerScript(import.meta.url, "./worker.js", "the parallel explorer's worker"));
+    // The environment shared, not copied at the start: a kept worker reads it as it is when an
+    // exploration sets it up (NIZZA_WASM, wasm.ts).
+    this.thread = new Worker(workerScript(import.meta.url, "./worker.js", "the parallel explorer's worker"), { env: SHARE_ENV });
     this.thread.on("message", (r: unknown) => this.settle()?.resolve(r));
     const fail = (e: unknown): void => {
       this.broken = true;

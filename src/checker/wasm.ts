@@ -14,8 +14,9 @@ interface WasmApi {
 /**
  * The runtime's WebAssembly, or null without it, or when the environment sets `NIZZA_WASM=off`:
  * then every fingerprinter and canonicaliser runs its JavaScript path, which gives the same
- * fingerprints, states and verdicts, more slowly (spec/invariants.md §1, "WebAssembly"). Read whenever a
- * memory or an instance is made, so a worker thread follows the environment it starts with.
+ * fingerprints, states and verdicts, more slowly (spec/invariants.md §1, "WebAssembly"). Read
+ * whenever a memory or an instance is made: the parallel explorer's workers share the environment
+ * (parallel.ts), so a kept worker follows it from one exploration to the next.
  */
 const api = (): WasmApi | null => (process.env.NIZZA_WASM === "off" ? null : ((globalThis as { WebAssembly?: WasmApi }).WebAssembly ?? null));
 

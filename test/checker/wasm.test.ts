@@ -115,9 +115,14 @@ describe("NIZZA_WASM=off", () => {
     const file = "scenarios/revoke_race.nizza";
     const c = compileFile(file);
     const one = check(c.model!, { stopEarly: false });
-    const two = await withoutWasm(() => checkParallel(c.model!, { name: file, text: readFileSync(file, "utf8") }, { workers: 2, stopEarly: false, probeStates: 0 }));
+    const source = { name: file, text: readFileSync(file, "utf8") };
+    // The workers are kept between explorations (parallel.ts): started here with WebAssembly, they
+    // must follow the environment when it changes.
+    const withIt = await checkParallel(c.model!, source, { workers: 2, stopEarly: false, probeStates: 0 });
+    expect(outcome(withIt)).toEqual(outcome(one));
+    const two = await withoutWasm(() => checkParallel(c.model!, source, { workers: 2, stopEarly: false, probeStates: 0 }));
     expect(outcome(two)).toEqual(outcome(one));
-    // And with replicas, where the workers canonicalise with `Symmetry.canonical`.
+    // And with replicas, where the workers canonicalise with `Symmetry.canonicalDiff`.
     await fc.assert(
       fc.asyncProperty(replicatedScenario, async ({ text }) => {
         const m = compile(text);
