@@ -334,12 +334,13 @@ export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
 
 /**
  * `canonicalDiff` of `x` whose difference from the reference is not known yet. The words where
- * `x` differs from its parent are found four at a time (few, so the loop rarely branches), and
- * its difference from the reference is the parent's with those words replaced: a merge of two
- * short lists in index order, written at `d` as fingerprint.wat's `scan` writes it, then
- * replaced by the representative's, whose length is returned. The whole vector is compared
- * with the parent only, not also with the reference, where the differing words are many more
- * and scattered (docs/performance.md, twelfth pass).
+ * `x` differs from its parent are found sixteen at a time (few, so the loop rarely branches);
+ * they give the successor's signatures, and the sort its representative. Its difference from
+ * the reference is among the parent's words and those: when no member moves, the two lists are
+ * merged at `d` (`mergeChanged`); otherwise the representative's words are computed from both,
+ * with no merge. Returns the length of the representative's difference, left at `d`. The whole
+ * vector is compared with the parent only, not also with the reference, where the differing
+ * words are many more and scattered (docs/performance.md, twelfth and fourteenth passes).
  */
 export function scanCanonical(x: usize, d: usize): i32 {
   resumeSignatures();
@@ -367,7 +368,22 @@ export function scanCanonical(x: usize, d: usize): i32 {
       st(CHANGED, c++, j);
     }
   }
-  // The parent's pairs, with the changed words' own values (a word back at the reference's value drops out).
+  if (!sortMembers()) return mergeChanged(x, d, c);
+  // A representative that moves members: its difference is computed from the words where x
+  // differs from the reference, which are among the parent's and the changed ones (a changed
+  // word back at the reference's value is computed too, and drops out), with no merge.
+  rewritePermutation();
+  for (let p = 0; p < parentLength; p += 2) markWord(ld(PARENT_DIFF, p));
+  for (let q = 0; q < c; q++) markWord(ld(CHANGED, q));
+  return emitMarked(x, d);
+}
+
+/**
+ * x's difference from the reference at `d`, when x is its own representative: the parent's
+ * pairs with the `c` changed words' own values (a word back at the reference's value drops out),
+ * a merge of two short lists in index order, as fingerprint.wat's `scan` writes it. Returns its length.
+ */
+function mergeChanged(x: usize, d: usize, c: i32): i32 {
   let w = 0;
   let p = 0;
   for (let q = 0; q < c; q++) {
@@ -391,7 +407,7 @@ export function scanCanonical(x: usize, d: usize): i32 {
     st(d, w + 1, ld(PARENT_DIFF, p + 1));
     w += 2;
   }
-  return represent(x, d, w);
+  return w;
 }
 
 /** The successor's signatures start as the parent's; entries get their own terms as `replaceTerms` meets them. */
@@ -405,7 +421,14 @@ function resumeSignatures(): void {
 
 /** With the successor's signatures known: the sort, the permutation, and the representative's difference over `d[0..n)`, `x`'s. */
 function represent(x: usize, d: usize, n: i32): i32 {
-  // Each family sorted by signature, ties by index (insertion sort: families are small).
+  if (!sortMembers()) return n;
+  rewritePermutation();
+  for (let k = 0; k < n; k += 2) markWord(ld(d, k));
+  return emitMarked(x, d);
+}
+
+/** Each family sorted by the successor's signatures, ties by index (insertion sort: families are small): sets IMAGES and REP_SIG, and returns whether a member moves. */
+function sortMembers(): bool {
   let moved = false;
   for (let f = 0; f < F; f++) {
     const base = ld(FAM_START, f);
@@ -431,11 +454,16 @@ function represent(x: usize, d: usize, n: i32): i32 {
       st(REP_SIG, base + j, ld(CHILD_SIG, base + o));
     }
   }
-  if (!moved) return n;
-  // The permutation's tables (`permutation`): member i's objects become those of member IMAGES[i].
-  // Only members whose image differs from the one PERM holds are rewritten: their entries and
-  // the inverse's on their images depend on nothing else (the images of the members rewritten
-  // are the same set before and after, as both are permutations).
+  return moved;
+}
+
+/**
+ * The permutation's tables (`permutation`) for the images `sortMembers` set: member i's objects
+ * become those of member IMAGES[i]. Only members whose image differs from the one PERM holds are
+ * rewritten: their entries and the inverse's on their images depend on nothing else (the images
+ * of the members rewritten are the same set before and after, as both are permutations).
+ */
+function rewritePermutation(): void {
   for (let f = 0; f < F; f++) {
     const base = ld(FAM_START, f);
     const len = ld(FAM_START, f + 1) - base;
@@ -454,21 +482,28 @@ function represent(x: usize, d: usize, n: i32): i32 {
       }
     }
   }
-  // The words of the image that read a word where x differs from the reference: marked (with
-  // the word each is computed from), then computed in index order over `d`.
-  // A row word marks its whole image row (an entry can move to another word of it), each computed from the row.
-  for (let k = 0; k < n; k += 2) {
-    const j = ld(d, k);
-    if (ld(WORD_OP, j) == ROW) {
-      const from = j - (j - ROW_BASE) % ROW_WORDS;
-      const to = image(from);
-      for (let w = 0; w < ROW_WORDS; w++) mark(to + w, from);
-      continue;
-    }
-    mark(image(j), j);
-    const dep = ld(WORD_DEP, j);
-    if (dep >= 0) mark(image(dep), dep);
+}
+
+/**
+ * Marks the words of the image that read word j of the successor (with the word each is
+ * computed from), j being one where it differs from the reference: `emitMarked` computes them.
+ * A row word marks its whole image row (an entry can move to another word of it), each
+ * computed from the row.
+ */
+@inline function markWord(j: i32): void {
+  if (ld(WORD_OP, j) == ROW) {
+    const from = j - (j - ROW_BASE) % ROW_WORDS;
+    const to = image(from);
+    for (let w = 0; w < ROW_WORDS; w++) mark(to + w, from);
+    return;
   }
+  mark(image(j), j);
+  const dep = ld(WORD_DEP, j);
+  if (dep >= 0) mark(image(dep), dep);
+}
+
+/** The marked words of x's image, computed in index order over `d` as pairs where they differ from the reference (the marks cleared); returns the length. */
+function emitMarked(x: usize, d: usize): i32 {
   let w = 0;
   const blocks = (W + 31) >>> 5;
   for (let b = 0; b < blocks; b++) {
