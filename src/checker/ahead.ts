@@ -47,7 +47,7 @@ export class Ahead {
     private readonly sym: Symmetry | null,
   ) {
     const members = sym?.members ?? 0;
-    this.slotSignatures = canon ? fp.slotDiff.map(() => new Int32Array(members)) : null;
+    this.slotSignatures = canon ? canon.slotSignatures : null;
     this.none = sym !== null && canon === null;
     this.sigs = this.none ? new Int32Array(members) : null;
     this.diff = fp.diff;
@@ -79,15 +79,20 @@ export class Ahead {
     if (this.none) return 0;
     const most = Math.min(xs.length, fp.slotDiff.length);
     let k = 0;
-    for (; k < most; k++) {
-      const v = xs[k]!.state;
-      if (!fp.inRoom(v)) break;
-      if (canon) {
-        canon.scanCanonicalInto(v, k);
-        fp.hashInto(k);
-        this.slotSignatures![k]!.set(canon.representativeSignatures());
-      } else fp.takeInto(v, k);
-    }
+    if (canon) {
+      const at = canon.slotAddresses;
+      for (; k < most; k++) {
+        const v = xs[k]!.state;
+        if (!fp.inRoom(v)) break;
+        at[k] = v.byteOffset;
+      }
+      canon.canonicalSlots(k);
+    } else
+      for (; k < most; k++) {
+        const v = xs[k]!.state;
+        if (!fp.inRoom(v)) break;
+        fp.takeInto(v, k);
+      }
     const out = fp.slotOut;
     let t = 0;
     for (let j = 0; j < k; j++) t += table.touch(out[2 * j]!);

@@ -322,7 +322,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   // With symmetry reduction, successors are canonicalised in WebAssembly in the fingerprinter's
   // memory (symmetry-wasm.ts), which then holds the canonicaliser's tables too.
   const tables = o.symmetry?.diffTables() ?? null;
-  const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
+  const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables, AHEAD) : 0, AHEAD);
   const canon = tables ? WasmCanonicaliser.attach(tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
   try {

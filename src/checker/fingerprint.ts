@@ -183,8 +183,8 @@ export class StateFingerprinter {
   ) {
     const n = ref.length;
     // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one
-    // spare pair), the room, a scratch vector, the extra bytes, the slots' differences and
-    // fingerprints; each 16-aligned.
+    // spare pair), the room, a scratch vector, the extra bytes, the slots' differences,
+    // fingerprints and lengths; each 16-aligned.
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
     const scratchAt = roomAt + align16(room * n * 4);
@@ -192,10 +192,10 @@ export class StateFingerprinter {
     const slotBytes = align16((2 * n + 2) * 4);
     const slotDiffAt = extraAt + align16(extra);
     const slotOutAt = slotDiffAt + slots * slotBytes;
-    const wasm = instantiateFingerprint(slotOutAt + slots * 8);
+    const slotLengthAt = slotOutAt + align16(slots * 8);
+    const wasm = instantiateFingerprint(slotLengthAt + slots * 4);
     this.extraAt = extraAt;
     this.slotBytes = slotBytes;
-    this.slotLength = new Int32Array(slots);
     if (wasm) {
       const buffer = wasm.memory.buffer;
       new Int32Array(buffer, REF_AT, n).set(ref);
@@ -211,6 +211,8 @@ export class StateFingerprinter {
       this.slotOutAt = slotOutAt;
       this.slotDiff = Array.from({ length: slots }, (_, k) => new Int32Array(buffer, slotDiffAt + k * slotBytes, 2 * n + 2));
       this.slotOut = new Uint32Array(buffer, slotOutAt, 2 * slots);
+      this.slotLength = new Int32Array(buffer, slotLengthAt, slots);
+      this.hashFunction = wasm.hash;
     } else {
       this.wasm = null;
       this.memory = null;
@@ -223,6 +225,8 @@ export class StateFingerprinter {
       this.slotDiffAt = this.slotOutAt = 0;
       this.slotDiff = [];
       this.slotOut = new Uint32Array(0);
+      this.slotLength = new Int32Array(0);
+      this.hashFunction = null;
     }
   }
 
@@ -236,6 +240,8 @@ export class StateFingerprinter {
   readonly slotDiff: readonly Int32Array[];
   readonly slotLength: Int32Array;
   readonly slotOut: Uint32Array;
+  /** fingerprint.wat's `hash` (difference address, its words, fingerprint address), which symmetry-wasm.ts imports to fingerprint its slots itself; null without WebAssembly. */
+  readonly hashFunction: ((v: number, words: number, out: number) => void) | null;
   private readonly slotDiffAt: number;
   private readonly slotOutAt: number;
   private readonly slotBytes: number;
@@ -245,15 +251,20 @@ export class StateFingerprinter {
     return this.slotDiffAt + k * this.slotBytes;
   }
 
+  /** Slot k's fingerprint, as a byte address in the memory (for symmetry-wasm.ts, which writes it). */
+  slotOutAddress(k: number): number {
+    return this.slotOutAt + 8 * k;
+  }
+
+  /** Slot k's length, as a byte address in the memory (for symmetry-wasm.ts, which writes it). */
+  slotLengthAddress(k: number): number {
+    return this.slotLength.byteOffset + 4 * k;
+  }
+
   /** `take` of `s`, a room vector, into slot k. */
   takeInto(s: Int32Array, k: number): void {
     if (!this.inRoom(s)) throw new Error("takeInto: the state is not in the fingerprinter's room");
     this.slotLength[k] = this.wasm!.take(s.byteOffset, REF_AT, this.ref.length, this.slotDiffAddress(k), this.slotOutAt + 8 * k);
-  }
-
-  /** `hash` of slot k's difference (`slotLength[k]` words, written there) into its fingerprint. */
-  hashInto(k: number): void {
-    this.wasm!.hash(this.slotDiffAddress(k), this.slotLength[k]!, this.slotOutAt + 8 * k);
   }
 
   /** Whether `s` is one of the room's vectors (so in the WebAssembly memory): by its offset there, then by identity. */

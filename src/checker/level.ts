@@ -55,7 +55,7 @@ export class LevelExpander {
     // as in the single-threaded search; `Symmetry.canonicalDiff` where that cannot run (ahead.ts).
     const tables = symmetry?.diffTables() ?? null;
     // Fingerprints against the initial state, as the explorer that shares the table does.
-    this.fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables) : 0, AHEAD);
+    this.fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables, AHEAD) : 0, AHEAD);
     const canon = tables ? WasmCanonicaliser.attach(tables, this.fp) : null;
     this.ahead = new Ahead(this.fp, canon, symmetry);
     this.repVector = new Int32Array(sys.init.length);

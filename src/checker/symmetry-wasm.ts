@@ -28,6 +28,9 @@ export class WasmCanonicaliser {
   readonly parentDiff: Int32Array;
   private readonly parentSig: Int32Array;
   private readonly repSig: Int32Array;
+  /** `canonicalSlots`: the byte addresses of the successors to canonicalise into the fingerprinter's slots, and each slot's representative's signatures. */
+  readonly slotAddresses: Int32Array;
+  readonly slotSignatures: readonly Int32Array[];
 
   private constructor(
     private readonly fp: StateFingerprinter,
@@ -44,11 +47,13 @@ export class WasmCanonicaliser {
     this.parentDiff = view(at.parentDiff, 2 * words + 2);
     this.parentSig = view(at.parentSig, members);
     this.repSig = view(at.repSig, members);
+    this.slotAddresses = view(at.slotAddr, fp.slotDiff.length);
+    this.slotSignatures = fp.slotDiff.map((_, k) => view(at.slotSig + 4 * k * members, members));
   }
 
-  /** The bytes the canonicaliser needs after the fingerprinter's own (its `extra`). */
-  static bytes(t: DiffTables): number {
-    return layout(t, 0).bytes;
+  /** The bytes the canonicaliser needs after the fingerprinter's own (its `extra`), for a fingerprinter of `slots` slots. */
+  static bytes(t: DiffTables, slots = 0): number {
+    return layout(t, 0, slots).bytes;
   }
 
   /**
@@ -57,9 +62,10 @@ export class WasmCanonicaliser {
    */
   static attach(tables: DiffTables, fp: StateFingerprinter): WasmCanonicaliser | null {
     if (fp.memory === null || tables.words !== fp.ref.length) return null;
-    const at = layout(tables, fp.extraAt);
-    if (fp.memory.buffer.byteLength < at.end) throw new Error(`symmetry: the fingerprinter's memory has ${fp.memory.buffer.byteLength} bytes, the canonicaliser needs ${at.end}`);
-    const e = instantiate<SymmetryExports>(SYMMETRY_WASM, { env: { memory: fp.memory } });
+    const at = layout(tables, fp.extraAt, fp.slotDiff.length);
+    // Its extra bytes end where its slots start.
+    if (at.end > fp.slotDiffAddress(0)) throw new Error(`symmetry: the fingerprinter has ${fp.slotDiffAddress(0) - fp.extraAt} extra bytes, the canonicaliser needs ${at.end - fp.extraAt} (WasmCanonicaliser.bytes with its slots)`);
+    const e = instantiate<SymmetryExports>(SYMMETRY_WASM, { env: { memory: fp.memory, hash: fp.hashFunction } });
     if (e === null) return null;
     const mem = new Int32Array(fp.memory.buffer);
     for (const [a, values] of at.fill) mem.set(values, a >> 2);
@@ -100,6 +106,12 @@ export class WasmCanonicaliser {
       at.order,
       at.permImages,
       at.changed,
+      at.slotAddr,
+      fp.slotDiffAddress(0),
+      fp.slotDiffAddress(1) - fp.slotDiffAddress(0),
+      fp.slotOutAddress(0),
+      fp.slotLengthAddress(0),
+      at.slotSig,
       tables.offsets.pd,
       tables.offsets.ec,
       tables.offsets.sc,
@@ -162,9 +174,13 @@ export class WasmCanonicaliser {
     return this.e.scanCanonical(this.addressOf(s), this.fp.diffAt);
   }
 
-  /** `scanCanonical` into the fingerprinter's slot k (`StateFingerprinter.slotDiff`), whose length it sets; not hashed. */
-  scanCanonicalInto(s: StateVector, k: number): void {
-    this.fp.slotLength[k] = this.e.scanCanonical(this.addressOf(s), this.fp.slotDiffAddress(k));
+  /**
+   * `scanCanonical` of the room vectors at `slotAddresses[0..count)`, each into the
+   * fingerprinter's slot of the same number (`StateFingerprinter.slotDiff`), whose length and
+   * fingerprint it sets, with the representative's signatures in `slotSignatures`: one call.
+   */
+  canonicalSlots(count: number): void {
+    this.e.canonicalSlots(count);
   }
 
   /** Where `s` is in the memory: in the fingerprinter's room, or copied into its scratch vector. */
@@ -185,6 +201,7 @@ interface SymmetryExports {
   setParent(n: number, computeSignatures: boolean): void;
   canonicalDiff(s: number, d: number, n: number): number;
   scanCanonical(s: number, d: number): number;
+  canonicalSlots(count: number): void;
 }
 
 /** Where each table goes, from `base` on (byte addresses, 16-aligned), and what to fill them with. */
@@ -229,6 +246,8 @@ type TableName =
   | "order"
   | "permImages"
   | "changed"
+  | "slotAddr"
+  | "slotSig"
   | "kindTab"
   | "memInv";
 
@@ -239,7 +258,7 @@ function familyOf(familyStart: Int32Array, m: number): number {
   return f;
 }
 
-function layout(t: DiffTables, base: number): Placement {
+function layout(t: DiffTables, base: number, slots: number): Placement {
   const members = t.familyStart.at(-1)!;
   const entries = t.entryBase.at(-1)!;
   const words = t.words;
@@ -287,6 +306,8 @@ function layout(t: DiffTables, base: number): Placement {
   // The member images `perm` holds: the identity's, each member's index in its family.
   take("permImages", members, Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!));
   take("changed", words);
+  take("slotAddr", slots);
+  take("slotSig", slots * members);
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
   // Each member's relative tables, and their addresses.

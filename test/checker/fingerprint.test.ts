@@ -237,10 +237,6 @@ describe("StateFingerprinter", () => {
           g.take(f.room[k]!.slice());
           expect([...f.slotDiff[k]!.subarray(0, f.slotLength[k])]).toEqual([...g.diff.subarray(0, g.length)]);
           expect([...f.slotOut.subarray(2 * k, 2 * k + 2)]).toEqual([...g.out]);
-          // hashInto hashes what is written in the slot.
-          f.slotOut.fill(0, 2 * k, 2 * k + 2);
-          f.hashInto(k);
-          expect([...f.slotOut.subarray(2 * k, 2 * k + 2)]).toEqual([...g.out]);
         });
         expect(() => f.takeInto(f.room[0]!.slice(), 0)).toThrow();
       }),

@@ -1,4 +1,4 @@
-// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same call, into the fingerprinter's difference or one of its slots.
+// The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same call, into the fingerprinter's difference or its slots.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explore } from "../../src/checker/explore.js";
@@ -21,7 +21,7 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
   const tables = sym.diffTables();
   // `canonicalDiff` is given successors outside the fingerprinter's room (each is copied into the
   // canonicaliser's scratch first); `scanCanonical` the same successors copied into the room.
-  const wfp = new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables), 2);
+  const wfp = new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables, 2), 2);
   const room = wfp.room[0]!;
   const canon = WasmCanonicaliser.attach(tables, wfp);
   expect(canon).not.toBeNull();
@@ -69,10 +69,19 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
           expect([...wfp.diff.subarray(0, canon!.scanCanonical(v))]).toEqual(want);
           expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
         }
-        // scanCanonicalInto: into a slot of the fingerprinter (the explorer's successors ahead).
-        canon!.scanCanonicalInto(room, 1);
-        expect([...wfp.slotDiff[1]!.subarray(0, wfp.slotLength[1])]).toEqual(want);
-        expect([...canon!.representativeSignatures()]).toEqual(wantSigs);
+        // canonicalSlots: into both slots of the fingerprinter (the explorer's successors ahead),
+        // with the representative's fingerprint and signatures.
+        xf.diff.set(want);
+        xf.length = want.length;
+        xf.hash();
+        wfp.slotLength.fill(-1);
+        canon!.slotAddresses.fill(room.byteOffset);
+        canon!.canonicalSlots(2);
+        for (const k of [0, 1]) {
+          expect([...wfp.slotDiff[k]!.subarray(0, wfp.slotLength[k])]).toEqual(want);
+          expect([wfp.slotOut[2 * k], wfp.slotOut[2 * k + 1]]).toEqual([...xf.out]);
+          expect([...canon!.slotSignatures[k]!]).toEqual(wantSigs);
+        }
         transitions++;
         if (sym.lastImages().some((img) => img.some((j, i) => j !== i))) permuted++;
       }
@@ -118,4 +127,12 @@ describe("the WebAssembly canonicaliser agrees with canonicalDiff", () => {
     );
     expect(compared).toBeGreaterThan(1_000);
   }, 300_000);
+
+  it("refuses a fingerprinter whose extra bytes leave no room for its slots' signatures and addresses", () => {
+    const sys = systemOf(scalable(3));
+    const tables = symmetryOf(sys).symmetry!.diffTables();
+    expect(WasmCanonicaliser.bytes(tables, 16)).toBeGreaterThan(WasmCanonicaliser.bytes(tables));
+    expect(() => WasmCanonicaliser.attach(tables, new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables), 16))).toThrow(/extra bytes/);
+    expect(WasmCanonicaliser.attach(tables, new StateFingerprinter(sys.init, 1, WasmCanonicaliser.bytes(tables, 16), 16))).not.toBeNull();
+  });
 });

@@ -45,6 +45,14 @@ let IMAGES: usize = 0; // M: member m goes to position IMAGES[m] of its family
 let ORDER: usize = 0; // M: scratch of the sort
 let PERM_IMAGES: usize = 0; // M: the member images PERM holds now
 let CHANGED: usize = 0; // W: scratch of `scanCanonical`, the words where a successor differs from its parent
+// The fingerprinter's slots (`canonicalSlots`): successors' addresses, then per slot its
+// difference (SLOT_BYTES apart), fingerprint (two words), length, and representative's signatures (M words).
+let SLOT_ADDR: usize = 0;
+let SLOT_DIFF: usize = 0;
+let SLOT_BYTES: i32 = 0;
+let SLOT_OUT: usize = 0;
+let SLOT_LEN: usize = 0;
+let SLOT_SIG: usize = 0;
 let T_PD: i32 = 0;
 let T_EC: i32 = 0;
 let T_SC: i32 = 0;
@@ -63,6 +71,10 @@ let SNAPSHOT_MARK: i32 = 0;
 
 let parentLength: i32 = 0; // words of pairs in PARENT_DIFF
 let epoch: i32 = 0;
+
+/** fingerprint.wat's `hash`: the difference of `words` words at `v` into the fingerprint at `out` (the fingerprinter's instance, imported). */
+@external("env", "hash")
+declare function fingerprint(v: usize, words: i32, out: usize): void;
 
 // Word operations: symmetry.ts `Op`.
 const COPY = 0;
@@ -127,6 +139,12 @@ export function init(h: usize): void {
   ORDER = <usize>ld(h, k++);
   PERM_IMAGES = <usize>ld(h, k++);
   CHANGED = <usize>ld(h, k++);
+  SLOT_ADDR = <usize>ld(h, k++);
+  SLOT_DIFF = <usize>ld(h, k++);
+  SLOT_BYTES = ld(h, k++);
+  SLOT_OUT = <usize>ld(h, k++);
+  SLOT_LEN = <usize>ld(h, k++);
+  SLOT_SIG = <usize>ld(h, k++);
   T_PD = ld(h, k++);
   T_EC = ld(h, k++);
   T_SC = ld(h, k++);
@@ -147,7 +165,7 @@ export function init(h: usize): void {
 
 /** How many header words `init` reads. */
 export function headerWords(): i32 {
-  return 51;
+  return 57;
 }
 
 /**
@@ -408,6 +426,22 @@ function mergeChanged(x: usize, d: usize, c: i32): i32 {
     w += 2;
   }
   return w;
+}
+
+/**
+ * `scanCanonical` of the successors whose addresses are SLOT_ADDR[0..count), into the slots:
+ * slot k gets successor k's representative's difference, length, fingerprint and signatures.
+ * One call for a state's first successors (ahead.ts), where a call, a hash and a copy of the
+ * signatures from JavaScript per successor cost more than the work they start.
+ */
+export function canonicalSlots(count: i32): void {
+  for (let k = 0; k < count; k++) {
+    const d = SLOT_DIFF + <usize>(k * SLOT_BYTES);
+    const n = scanCanonical(<usize>ld(SLOT_ADDR, k), d);
+    st(SLOT_LEN, k, n);
+    fingerprint(d, n, SLOT_OUT + ((<usize>k) << 3));
+    memory.copy(SLOT_SIG + ((<usize>(k * M)) << 2), REP_SIG, (<usize>M) << 2);
+  }
 }
 
 /** The successor's signatures start as the parent's; entries get their own terms as `replaceTerms` meets them. */
