@@ -18,7 +18,7 @@ import { enter, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
-import { decodeSyscall, invokeDecoded, smWaiters, syscall, type Item, type Kernel, type SyscallArgs } from "../kernel/syscalls.js";
+import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
 import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
@@ -871,16 +871,17 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
    * Only an accepted syscall costs a copy and a text (built from the arguments, `attemptText`;
    * `woken` is the EC an `sm_up` wakes).
    */
-  const act = (a: SyscallArgs, woken = -1): void => {
-    const x = decodeSyscall(k, s, ec, a);
-    if (typeof x === "number") return;
+  const act = <O extends Op, D>(entry: Entry<O, D>, a: ArgsOf<O>, woken = -1): void => {
+    const d = entry.decode(k, s, ec, a);
+    if (failed(d)) return;
     const n = begin(sys, s, ec);
-    invokeDecoded(k, n, ec, x);
+    invokeDecoded(k, n, ec, entry, d);
     if (bound !== null) countAdversaryStep(n, L, pd);
-    // `a` has one shape per op: its op is read once (each read is a megamorphic load).
-    const op = a.op;
-    const revoked = op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, a.sel)) : undefined;
-    done(sys, s, n, ec, "adversary", op, attemptObject(s, L, pd, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
+    // The op from the entry, not from `a`: the arguments have one shape per op, and a load
+    // from objects of that many shapes is megamorphic.
+    const op = entry.op;
+    const revoked = op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, (a as ArgsOf<"revoke">).sel)) : undefined;
+    done(sys, s, n, ec, "adversary", op, attemptObject(s, L, pd, op, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,
   // which the kernel refuses unless it has the delegate_rights_escalation bug: without it,
@@ -894,35 +895,35 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   // IPC: as a server, reply to the caller it holds, or receive on a portal bound to it;
   // as a client, call any portal it holds (with a timeout, which it may let expire or not).
   if (ecGet(s, L, ec, EC.PARTNER) >= 0)
-    for (const d of data) for (const it of items) act({ op: "reply", words: [d.value], labels: d.labels, item: it });
+    for (const d of data) for (const it of items) act(SYSCALLS.reply, { op: "reply", words: [d.value], labels: d.labels, item: it });
   // recv on every portal bound to this EC (those of its component, and those it created);
   // the kernel refuses it while the EC still holds a reply capability.
   for (const p of pts) {
     if (ptEc(s, L, capObject(p.c)) !== ec) continue;
     const callers = waitingCallers(s, L, capObject(p.c)).length;
-    for (let choice = 0; choice < Math.max(1, callers); choice++) act({ op: "recv", pt: p.sel, choice });
+    for (let choice = 0; choice < Math.max(1, callers); choice++) act(SYSCALLS.recv, { op: "recv", pt: p.sel, choice });
   }
-  for (const p of pts) for (const d of data) for (const it of items) act({ op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true });
+  for (const p of pts) for (const d of data) for (const it of items) act(SYSCALLS.call, { op: "call", pt: p.sel, words: [d.value], labels: d.labels, item: it, timeout: true });
   // The derivation tree: delegate anything it holds to any PD it holds, with all its rights; revoke anything.
   for (const x of caps)
     for (const t of pds) {
       if (t.sel === x.sel) continue;
-      act({ op: "delegate", src: x.sel, pd: t.sel, rights: capRights(x.c) });
-      if (escalate && capRights(x.c) !== ALL_RIGHTS[capKind(x.c)]) act({ op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] });
+      act(SYSCALLS.delegate, { op: "delegate", src: x.sel, pd: t.sel, rights: capRights(x.c) });
+      if (escalate && capRights(x.c) !== ALL_RIGHTS[capKind(x.c)]) act(SYSCALLS.delegate, { op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] });
     }
-  for (const x of caps) act({ op: "revoke", sel: x.sel });
+  for (const x of caps) act(SYSCALLS.revoke, { op: "revoke", sel: x.sel });
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
   // and touch memory it holds but has not mapped (a page fault to its pager).
-  for (const x of caps) if (capKind(x.c) === Kind.MEM) for (const t of pds) act({ op: "map", mem: capObject(x.c), pd: t.sel, rights: capRights(x.c) });
+  for (const x of caps) if (capKind(x.c) === Kind.MEM) for (const t of pds) act(SYSCALLS.map, { op: "map", mem: capObject(x.c), pd: t.sel, rights: capRights(x.c) });
   // ... and memory it holds no capability to, `rw`: the kernel refuses it unless it does not
   // check ownership (map_unowned), so only then is it tried.
   if (L.faults.has("map_unowned"))
     for (let m = 0; m < L.counts.mem; m++) {
       if (holdsMem(caps, m)) continue;
-      for (const t of pds) act({ op: "map", mem: m, pd: t.sel, rights: Right.R | Right.W });
+      for (const t of pds) act(SYSCALLS.map, { op: "map", mem: m, pd: t.sel, rights: Right.R | Right.W });
     }
   for (let m = 0; m < L.counts.mem; m++) {
-    if (pte(s, L, pd, m) !== 0) act({ op: "unmap", mem: m });
+    if (pte(s, L, pd, m) !== 0) act(SYSCALLS.unmap, { op: "unmap", mem: m });
   }
   for (let m = 0; m < L.counts.mem; m++) {
     const mine = holdsMem(caps, m);
@@ -954,24 +955,24 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     }
   });
   // Its own page table, if the kernel lets it write there (pagetable_writable; else decode refuses every one).
-  if (L.faults.has("pagetable_writable")) for (let m = 0; m < L.counts.mem; m++) act({ op: "pte_write", mem: m, rights: Right.R | Right.W });
+  if (L.faults.has("pagetable_writable")) for (let m = 0; m < L.counts.mem; m++) act(SYSCALLS.pte_write, { op: "pte_write", mem: m, rights: Right.R | Right.W });
   // Devices and interrupts it holds.
-  for (const x of caps) if (capKind(x.c) === Kind.DEV) for (const t of pds) act({ op: "assign_dev", dev: x.sel, pd: t.sel });
+  for (const x of caps) if (capKind(x.c) === Kind.DEV) for (const t of pds) act(SYSCALLS.assign_dev, { op: "assign_dev", dev: x.sel, pd: t.sel });
   for (const x of caps)
     if (capKind(x.c) === Kind.SM && L.boot.deviceIrqSm.includes(capObject(x.c)))
-      for (let cpu = 0; cpu < L.counts.cpu; cpu++) act({ op: "assign_irq", sm: x.sel, cpu });
+      for (let cpu = 0; cpu < L.counts.cpu; cpu++) act(SYSCALLS.assign_irq, { op: "assign_irq", sm: x.sel, cpu });
   // Semaphores, and new portals and semaphores of its own.
   for (const x of caps) {
     if (capKind(x.c) !== Kind.SM) continue;
     const waiters = smWaiters(s, L, capObject(x.c));
-    if (waiters.length === 0) act({ op: "sm_up", sm: x.sel, choice: 0 });
-    else for (let choice = 0; choice < waiters.length; choice++) act({ op: "sm_up", sm: x.sel, choice }, waiters[choice]!);
-    act({ op: "sm_down", sm: x.sel, timeout: true });
+    if (waiters.length === 0) act(SYSCALLS.sm_up, { op: "sm_up", sm: x.sel, choice: 0 });
+    else for (let choice = 0; choice < waiters.length; choice++) act(SYSCALLS.sm_up, { op: "sm_up", sm: x.sel, choice }, waiters[choice]!);
+    act(SYSCALLS.sm_down, { op: "sm_down", sm: x.sel, timeout: true });
   }
   const ownEc = findObject(s, L, pd, Kind.EC, ec);
-  if (ownEc >= 0) act({ op: "create_pt", ec: ownEc });
+  if (ownEc >= 0) act(SYSCALLS.create_pt, { op: "create_pt", ec: ownEc });
   const ownPd = findObject(s, L, pd, Kind.PD, pd);
-  if (ownPd >= 0) act({ op: "create_sm", pd: ownPd, count: 0 });
+  if (ownPd >= 0) act(SYSCALLS.create_sm, { op: "create_sm", pd: ownPd, count: 0 });
   // Exceptions (an L4Linux process's system calls), when its component has a handler: with
   // each datum. One that would only kill its own EC (no usable handler) is not a step.
   if (ecGet(s, L, ec, EC.EXC_PT) >= 0)
@@ -996,18 +997,18 @@ function holdsMem(caps: readonly Held[], m: number): boolean {
 }
 
 /** The kernel object an adversary's system call names (StepInfo.obj): a PT, an SM or a memory object; -1 otherwise. */
-function attemptObject(s: StateVector, L: Layout, pd: number, a: SyscallArgs): number {
-  switch (a.op) {
+function attemptObject(s: StateVector, L: Layout, pd: number, op: Op, a: SyscallArgs): number {
+  switch (op) {
     case "call":
     case "recv":
-      return capObject(capAt(s, L, globalSlot(L, pd, a.pt)));
+      return capObject(capAt(s, L, globalSlot(L, pd, (a as ArgsOf<"call" | "recv">).pt)));
     case "sm_up":
     case "sm_down":
-      return capObject(capAt(s, L, globalSlot(L, pd, a.sm)));
+      return capObject(capAt(s, L, globalSlot(L, pd, (a as ArgsOf<"sm_up" | "sm_down">).sm)));
     case "map":
     case "unmap":
     case "pte_write":
-      return a.mem;
+      return (a as ArgsOf<"map" | "unmap" | "pte_write">).mem;
     default:
       return -1;
   }

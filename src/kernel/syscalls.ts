@@ -2,7 +2,7 @@
 import { P, type Meter } from "../machine/meter.js";
 import { assignDevice, devicePd } from "../machine/iommu.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
-import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin } from "./cap.js";
+import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin, type Cap } from "./cap.js";
 import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
 import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
@@ -48,7 +48,7 @@ export type SyscallArgs =
   | { readonly op: "pte_write"; readonly mem: number; readonly rights: number };
 
 export type Op = SyscallArgs["op"];
-type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
+export type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
 
 /**
  * One syscall: `decode` reads the state, checks every precondition and returns a
@@ -57,18 +57,28 @@ type ArgsOf<O extends Op> = Extract<SyscallArgs, { op: O }>;
  * and no TLB: `decodeStatus` relies on both.
  */
 export interface Entry<O extends Op, D> {
+  /** The op this entry implements (its key in SYSCALLS). */
+  readonly op: O;
   decode(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>): D | Status;
   invoke(k: Kernel, s: StateVector, ec: number, d: D): void;
 }
 
-const failed = (r: unknown): r is Status => typeof r === "number";
+/** Whether a decode refused: its result is a status (what decode works out is never a number). */
+export const failed = (r: unknown): r is Status => typeof r === "number";
 
-/** The slot and capability behind a selector, if it is of `kind` and has `rights`. */
-function need(s: StateVector, L: Layout, ec: number, sel: number, kind: number, rights: number): { g: number; c: number } | null {
-  const pd = ecPd(s, L, ec);
-  const c = lookupCap(s, L, pd, sel);
-  if (c === NO_CAP || capKind(c) !== kind || !rightsWithin(rights, capRights(c))) return null;
-  return { g: globalSlot(L, pd, sel), c };
+/**
+ * The capability behind a selector, if it is of `kind` and has `rights`; NO_CAP otherwise. A
+ * number, not a record: decode runs for every syscall the explorer tries (the slot, where a
+ * decode needs it, is `globalSlot` of the caller's PD and the selector).
+ */
+function need(s: StateVector, L: Layout, ec: number, sel: number, kind: number, rights: number): Cap {
+  const c = lookupCap(s, L, ecPd(s, L, ec), sel);
+  return c === NO_CAP || capKind(c) !== kind || !rightsWithin(rights, capRights(c)) ? NO_CAP : c;
+}
+
+/** The global slot of the caller's selector `sel` (which `need` accepted). */
+function slotOf(s: StateVector, L: Layout, ec: number, sel: number): number {
+  return globalSlot(L, ecPd(s, L, ec), sel);
 }
 
 /** A message's words fit the UTCB. */
@@ -85,16 +95,17 @@ function loadUtcb(s: StateVector, L: Layout, ec: number, words: readonly number[
 
 /**
  * Checks an item: the sender holds the capability, and delegates no more rights
- * than it has. Returns the packed UTCB item (0: none) or a failure status.
+ * than it has. Returns the packed UTCB item (0: none; packed items are not negative)
+ * or a failure status negated.
  */
-function decodeItem(s: StateVector, L: Layout, ec: number, item: Item | undefined): { packed: number } | Status {
-  if (!item) return { packed: 0 };
+function decodeItem(s: StateVector, L: Layout, ec: number, item: Item | undefined): number {
+  if (!item) return 0;
   const pd = ecPd(s, L, ec);
   const c = lookupCap(s, L, pd, item.sel);
-  if (c === NO_CAP) return Status.BAD_CAP;
+  if (c === NO_CAP) return -Status.BAD_CAP;
   // FAULT delegate_rights_escalation: rights beyond the source's are not refused.
-  if (!rightsWithin(item.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
-  return { packed: packItem(globalSlot(L, pd, item.sel) + 1, item.rights & ALL_RIGHTS[capKind(c)]) };
+  if (!rightsWithin(item.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return -Status.BAD_PAR;
+  return packItem(globalSlot(L, pd, item.sel) + 1, item.rights & ALL_RIGHTS[capKind(c)]);
 }
 
 /** Creates the original capability of a new object in the caller's space, under the authorising slot. */
@@ -104,19 +115,20 @@ function grant(s: StateVector, L: Layout, ec: number, sel: number, c: number, au
 }
 
 const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf<"call"> }> = {
+  op: "call",
   decode(k, s, ec, a) {
     const L = k.L;
     const p = need(s, L, ec, a.pt, Kind.PT, Right.CALL);
-    if (!p || !ptAlive(s, L, capObject(p.c))) return Status.BAD_CAP;
-    const pt = capObject(p.c);
+    if (p === NO_CAP || !ptAlive(s, L, capObject(p))) return Status.BAD_CAP;
+    const pt = capObject(p);
     const handler = ptEc(s, L, pt);
     if (handler < 0 || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) return Status.BAD_CAP;
     // NOVA: a portal is called on its handler's CPU. FAULT portal_cross_core: from any CPU.
     if (ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core")) return Status.BAD_CPU;
     if (handler === ec || !wordsFit(L, a.words)) return Status.BAD_PAR;
     const item = decodeItem(s, L, ec, a.item);
-    if (failed(item)) return item;
-    return { pt, handler, item: item.packed, a };
+    if (item < 0) return -item as Status;
+    return { pt, handler, item, a };
   },
   invoke(k, s, ec, d) {
     const L = k.L;
@@ -127,6 +139,7 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
 };
 
 const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> }> = {
+  op: "reply",
   decode(k, s, ec, a) {
     const L = k.L;
     const partner = ecGet(s, L, ec, EC.PARTNER);
@@ -136,8 +149,8 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     if (ecGet(s, L, partner, EC.SERVER) !== ec && !L.faults.has("reply_cap_leak")) return Status.BAD_CAP;
     if (!wordsFit(L, a.words)) return Status.BAD_PAR;
     const item = decodeItem(s, L, ec, a.item);
-    if (failed(item)) return item;
-    return { partner, item: item.packed, a };
+    if (item < 0) return -item as Status;
+    return { partner, item, a };
   },
   invoke(k, s, ec, d) {
     const L = k.L;
@@ -153,6 +166,7 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
 };
 
 const recv: Entry<"recv", { pt: number; caller: number }> = {
+  op: "recv",
   decode(k, s, ec, a) {
     const L = k.L;
     const pd = ecPd(s, L, ec);
@@ -179,16 +193,17 @@ const recv: Entry<"recv", { pt: number; caller: number }> = {
 };
 
 const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> = {
+  op: "delegate",
   decode(k, s, ec, a) {
     const L = k.L;
     const me = ecPd(s, L, ec);
     const c = lookupCap(s, L, me, a.src);
     if (c === NO_CAP) return Status.BAD_CAP;
     const dst = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!dst || !pdAlive(s, L, capObject(dst.c))) return Status.BAD_CAP;
+    if (dst === NO_CAP || !pdAlive(s, L, capObject(dst))) return Status.BAD_CAP;
     // Rights only shrink along the tree. FAULT delegate_rights_escalation: not masked.
     if (!rightsWithin(a.rights, capRights(c)) && !L.faults.has("delegate_rights_escalation")) return Status.BAD_PAR;
-    const pd = capObject(dst.c);
+    const pd = capObject(dst);
     const rights = a.rights & ALL_RIGHTS[capKind(c)];
     if (placeForChild(s, L, globalSlot(L, me, a.src), pd, rights) < 0) return Status.BAD_PAR;
     return { src: globalSlot(L, me, a.src), pd, rights };
@@ -201,6 +216,7 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
 };
 
 const revoke: Entry<"revoke", { g: number }> = {
+  op: "revoke",
   decode(k, s, ec, a) {
     const pd = ecPd(s, k.L, ec);
     if (lookupCap(s, k.L, pd, a.sel) === NO_CAP) return Status.BAD_CAP;
@@ -220,15 +236,16 @@ const revoke: Entry<"revoke", { g: number }> = {
 };
 
 const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = {
+  op: "create_pd",
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
+    if (auth === NO_CAP || !pdAlive(s, L, capObject(auth))) return Status.BAD_CAP;
     const pd = freePd(s, L);
     if (pd < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, pd, sel };
+    return { auth: slotOf(s, L, ec, a.pd), pd, sel };
   },
   invoke(k, s, ec, d) {
     setPdAlive(s, k.L, d.pd, true);
@@ -240,14 +257,15 @@ const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = 
 function eventPortal(s: StateVector, L: Layout, ec: number, sel: number | undefined): number | null {
   if (sel === undefined) return -1;
   const p = need(s, L, ec, sel, Kind.PT, 0);
-  return p && ptAlive(s, L, capObject(p.c)) ? capObject(p.c) : null;
+  return p !== NO_CAP && ptAlive(s, L, capObject(p)) ? capObject(p) : null;
 }
 
 const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: number; sel: number; pager: number; exc: number }> = {
+  op: "create_ec",
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
+    if (auth === NO_CAP || !pdAlive(s, L, capObject(auth))) return Status.BAD_CAP;
     if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
     // The EC's event portals: where its page faults and exceptions are sent (NOVA's event base).
     const pager = eventPortal(s, L, ec, a.pager);
@@ -257,7 +275,7 @@ const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: 
     if (fresh < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, pd: capObject(auth.c), cpu: a.cpu, ec: fresh, sel, pager, exc };
+    return { auth: slotOf(s, L, ec, a.pd), pd: capObject(auth), cpu: a.cpu, ec: fresh, sel, pager, exc };
   },
   invoke(k, s, ec, d) {
     initEc(s, k.L, d.ec, d.pd, d.cpu);
@@ -268,11 +286,12 @@ const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: 
 };
 
 const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc: number; sel: number }> = {
+  op: "create_sc",
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.ec, Kind.EC, Right.CTRL);
-    if (!auth) return Status.BAD_CAP;
-    const target = capObject(auth.c);
+    if (auth === NO_CAP) return Status.BAD_CAP;
+    const target = capObject(auth);
     if (ecState(s, L, target) === EcState.FREE) return Status.BAD_CAP;
     if (!Number.isInteger(a.prio) || a.prio < 0 || a.prio > 255) return Status.BAD_PAR;
     // One SC per EC: the scheduler and the IRQ path read an EC's priority from it.
@@ -281,7 +300,7 @@ const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc:
     if (sc < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, ec: target, prio: a.prio, sc, sel };
+    return { auth: slotOf(s, L, ec, a.ec), ec: target, prio: a.prio, sc, sel };
   },
   invoke(k, s, ec, d) {
     initSc(s, k.L, d.sc, d.ec, d.prio);
@@ -290,15 +309,16 @@ const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc:
 };
 
 const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: number }> = {
+  op: "create_pt",
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.ec, Kind.EC, Right.CTRL);
-    if (!auth || ecState(s, L, capObject(auth.c)) === EcState.FREE) return Status.BAD_CAP;
+    if (auth === NO_CAP || ecState(s, L, capObject(auth)) === EcState.FREE) return Status.BAD_CAP;
     const pt = freePt(s, L);
     if (pt < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, ec: capObject(auth.c), pt, sel };
+    return { auth: slotOf(s, L, ec, a.ec), ec: capObject(auth), pt, sel };
   },
   invoke(k, s, ec, d) {
     initPt(s, k.L, d.pt, d.ec);
@@ -307,16 +327,17 @@ const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: 
 };
 
 const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; sel: number }> = {
+  op: "create_sm",
   decode(k, s, ec, a) {
     const L = k.L;
     const auth = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!auth || !pdAlive(s, L, capObject(auth.c))) return Status.BAD_CAP;
+    if (auth === NO_CAP || !pdAlive(s, L, capObject(auth))) return Status.BAD_CAP;
     if (!Number.isInteger(a.count) || a.count < 0 || a.count > SM_MAX) return Status.BAD_PAR;
     const sm = freeSm(s, L);
     if (sm < 0) return Status.BAD_MEM;
     const sel = freeSelector(s, L, ecPd(s, L, ec));
     if (sel < 0) return Status.BAD_PAR;
-    return { auth: auth.g, count: a.count, sm, sel };
+    return { auth: slotOf(s, L, ec, a.pd), count: a.count, sm, sel };
   },
   invoke(k, s, ec, d) {
     initSm(s, k.L, d.sm, d.count);
@@ -337,13 +358,14 @@ export function smUp(s: StateVector, L: Layout, sm: number, choice: number): voi
 }
 
 const smUpEntry: Entry<"sm_up", { sm: number; choice: number }> = {
+  op: "sm_up",
   decode(k, s, ec, a) {
     const p = need(s, k.L, ec, a.sm, Kind.SM, Right.UP);
-    if (!p || !smAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
-    const n = smWaiters(s, k.L, capObject(p.c)).length;
+    if (p === NO_CAP || !smAlive(s, k.L, capObject(p))) return Status.BAD_CAP;
+    const n = smWaiters(s, k.L, capObject(p)).length;
     const choice = a.choice ?? 0;
     if (n > 0 && (choice < 0 || choice >= n)) return Status.BAD_PAR;
-    return { sm: capObject(p.c), choice };
+    return { sm: capObject(p), choice };
   },
   invoke(k, s, _ec, d) {
     smUp(s, k.L, d.sm, d.choice);
@@ -351,10 +373,11 @@ const smUpEntry: Entry<"sm_up", { sm: number; choice: number }> = {
 };
 
 const smDown: Entry<"sm_down", { sm: number; timeout: boolean }> = {
+  op: "sm_down",
   decode(k, s, ec, a) {
     const p = need(s, k.L, ec, a.sm, Kind.SM, Right.DOWN);
-    if (!p || !smAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
-    return { sm: capObject(p.c), timeout: a.timeout ?? false };
+    if (p === NO_CAP || !smAlive(s, k.L, capObject(p))) return Status.BAD_CAP;
+    return { sm: capObject(p), timeout: a.timeout ?? false };
   },
   invoke(k, s, ec, d) {
     const n = smCount(s, k.L, d.sm);
@@ -364,6 +387,7 @@ const smDown: Entry<"sm_down", { sm: number; timeout: boolean }> = {
 };
 
 const lookup: Entry<"lookup", { c: number }> = {
+  op: "lookup",
   decode(k, s, ec, a) {
     const c = lookupCap(s, k.L, ecPd(s, k.L, ec), a.sel);
     return c === NO_CAP ? Status.BAD_CAP : { c };
@@ -375,15 +399,16 @@ const lookup: Entry<"lookup", { c: number }> = {
 };
 
 const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
+  op: "assign_dev",
   decode(k, s, ec, a) {
     const d = need(s, k.L, ec, a.dev, Kind.DEV, Right.ASSIGN);
-    if (!d) return Status.BAD_DEV;
+    if (d === NO_CAP) return Status.BAD_DEV;
     const p = need(s, k.L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!p || !pdAlive(s, k.L, capObject(p.c))) return Status.BAD_CAP;
-    const dev = capObject(d.c);
+    if (p === NO_CAP || !pdAlive(s, k.L, capObject(p))) return Status.BAD_CAP;
+    const dev = capObject(d);
     const cur = devicePd(s, k.L, dev);
-    if (cur >= 0 && cur !== capObject(p.c)) return Status.BAD_DEV;
-    return { dev, pd: capObject(p.c) };
+    if (cur >= 0 && cur !== capObject(p)) return Status.BAD_DEV;
+    return { dev, pd: capObject(p) };
   },
   invoke(k, s, _ec, d) {
     assignDevice(s, k.L, d.dev, d.pd);
@@ -391,13 +416,14 @@ const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
 };
 
 const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
+  op: "assign_irq",
   decode(k, s, ec, a) {
     const L = k.L;
     // Routing an interrupt takes the driver's right to wait for it.
     const p = need(s, L, ec, a.sm, Kind.SM, Right.DOWN);
-    if (!p || !L.boot.deviceIrqSm.includes(capObject(p.c))) return Status.BAD_CAP;
+    if (p === NO_CAP || !L.boot.deviceIrqSm.includes(capObject(p))) return Status.BAD_CAP;
     if (!Number.isInteger(a.cpu) || a.cpu < 0 || a.cpu >= L.counts.cpu) return Status.BAD_CPU;
-    return { sm: capObject(p.c), cpu: a.cpu };
+    return { sm: capObject(p), cpu: a.cpu };
   },
   invoke(k, s, _ec, d) {
     s[k.L.base.sm + d.sm * SM.SIZE + SM.CPU] = d.cpu;
@@ -405,13 +431,14 @@ const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
 };
 
 const map: Entry<"map", { from: number; mem: number; pd: number; rights: number; own: boolean }> = {
+  op: "map",
   decode(k, s, ec, a) {
     const L = k.L;
     if (!Number.isInteger(a.mem) || a.mem < 0 || a.mem >= L.counts.mem) return Status.BAD_PAR;
     const p = need(s, L, ec, a.pd, Kind.PD, Right.CTRL);
-    if (!p || !pdAlive(s, L, capObject(p.c))) return Status.BAD_CAP;
+    if (p === NO_CAP || !pdAlive(s, L, capObject(p))) return Status.BAD_CAP;
     const me = ecPd(s, L, ec);
-    const target = capObject(p.c);
+    const target = capObject(p);
     let from = -1;
     for (let i = 0; i < slotsOf(L, me) && from < 0; i++) {
       const c = capAt(s, L, globalSlot(L, me, i));
@@ -432,6 +459,7 @@ const map: Entry<"map", { from: number; mem: number; pd: number; rights: number;
 };
 
 const unmap: Entry<"unmap", { mem: number }> = {
+  op: "unmap",
   decode(k, _s, _ec, a) {
     if (!Number.isInteger(a.mem) || a.mem < 0 || a.mem >= k.L.counts.mem) return Status.BAD_PAR;
     return { mem: a.mem };
@@ -444,6 +472,7 @@ const unmap: Entry<"unmap", { mem: number }> = {
 };
 
 const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
+  op: "pte_write",
   decode(k, _s, _ec, a) {
     // A PD's page table is not mapped into it. FAULT pagetable_writable: it is, writable.
     if (!k.L.faults.has("pagetable_writable")) return Status.BAD_CAP;
@@ -557,29 +586,17 @@ export function decodeStatus(k: Kernel, s: StateVector, ec: number, a: SyscallAr
   return failed(d) ? d : Status.SUCCESS;
 }
 
-/** A syscall that decode accepted: its table entry and what decode worked out for `invokeDecoded`. */
-export interface Decoded {
-  readonly entry: Entry<Op, unknown>;
-  readonly d: unknown;
-}
-
 /**
- * Decode alone, keeping its result: the caller that decided on `s` (`decodeStatus`) and then
- * copies the state need not decode again on the copy. Valid on any copy of `s` that differs
- * from it only in CPU records and TLBs (what dispatching changes), which decode does not read.
+ * `syscall` of a syscall that `entry`'s decode accepted, given what decode worked out: kernel
+ * entry, invoke, kernel exit; cannot fail. A caller that decided on `s` (`decodeStatus`) and
+ * then copies the state need not decode again on the copy: valid on any copy of `s` that
+ * differs from it only in CPU records and TLBs (what dispatching changes), which decode does
+ * not read.
  */
-export function decodeSyscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): Decoded | Status {
-  const entry = entryOf(a.op);
-  if (!entry) return Status.BAD_SYS;
-  const d = entry.decode(k, s, ec, a as never);
-  return failed(d) ? d : { entry, d };
-}
-
-/** `syscall` of an accepted decode (`decodeSyscall`): kernel entry, invoke, kernel exit. Cannot fail. */
-export function invokeDecoded(k: Kernel, s: StateVector, ec: number, x: Decoded): void {
+export function invokeDecoded<O extends Op, D>(k: Kernel, s: StateVector, ec: number, entry: Entry<O, D>, d: D): void {
   k.meter.add(P.kernelEntry);
   ecSet(s, k.L, ec, EC.STATUS, Status.SUCCESS);
-  x.entry.invoke(k, s, ec, x.d);
+  entry.invoke(k, s, ec, d);
   k.meter.add(P.kernelExit);
 }
 
