@@ -205,6 +205,35 @@ function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateV
   return n;
 }
 
+/**
+ * `s` with `ec` dispatched (`enter`), for an EC with many steps from `s` (an adversary's): each
+ * of them starts from a copy of it (`beginEntered`), which is what `begin` would make — a copy
+ * of `s` with `ec` entered — without entering again for every step. `cost` is what entering
+ * counted, which `beginEntered` puts on the meter (empty when nobody reads the meter).
+ */
+interface Entered {
+  readonly state: StateVector;
+  readonly cost: Counts;
+}
+
+function entered(sys: System, s: StateVector, ec: number): Entered {
+  const metered = sys.footprints || sys.metered;
+  if (metered) sys.k.meter.reset();
+  const state = sys.arena.copy(s);
+  enter(sys.k, state, ec);
+  return { state, cost: metered ? copyCounts(sys.k.meter.raw) : NO_COST };
+}
+
+/** `begin` of the EC `e` was made for, from the state `e` was made from. */
+function beginEntered(sys: System, e: Entered): StateVector {
+  const n = sys.arena.copy(e.state);
+  if (sys.footprints || sys.metered) {
+    const raw = sys.k.meter.raw;
+    for (let i = 0; i < raw.length; i++) raw[i] = e.cost[i]!;
+  }
+  return n;
+}
+
 const NO_WRITES = new Int32Array(0);
 const NO_COST: Counts = new Int32Array(0);
 
@@ -862,6 +891,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     else if (capKind(c) === Kind.PD) pds.push(x);
   }
   const data = adversaryData(s, L, ec);
+  const from = entered(sys, s, ec);
   /**
    * One syscall attempt. Most are refused, so the kernel's decode decides first, on `s`
    * itself: decode writes nothing (not even the meter), and it reads capability slots,
@@ -874,7 +904,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const act = <O extends Op, D>(entry: Entry<O, D>, a: ArgsOf<O>, woken = -1): void => {
     const d = entry.decode(k, s, ec, a);
     if (failed(d)) return;
-    const n = begin(sys, s, ec);
+    const n = beginEntered(sys, from);
     invokeDecoded(k, n, ec, entry, d);
     if (bound !== null) countAdversaryStep(n, L, pd);
     // The op from the entry, not from `a`: the arguments have one shape per op, and a load
@@ -927,14 +957,14 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   }
   for (let m = 0; m < L.counts.mem; m++) {
     const mine = holdsMem(caps, m);
-    for (const d of data) memoryWrite(sys, s, ec, m, d, out, bound, mine);
+    for (const d of data) memoryWrite(sys, s, from, ec, m, d, out, bound, mine);
   }
   // Loads through the MMU: what it can read it knows already (adversaryData), but a load
   // caches the entry in its CPU's TLB — as a store does, and also for a read-only
   // mapping — and under stale_tlb that entry outlives the mapping.
   for (let m = 0; m < L.counts.mem; m++) {
     if ((pte(s, L, pd, m) & Right.R) === 0) continue;
-    const n = begin(sys, s, ec);
+    const n = beginEntered(sys, from);
     if (tlbEntry(n, L, ecGet(n, L, ec, EC.CPU), pd, m) & Right.R) continue; // a TLB hit changes nothing
     memAccess(k, n, ec, m, "r");
     if (bound !== null) countAdversaryStep(n, L, pd);
@@ -946,7 +976,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     for (let m = 0; m < L.counts.mem; m++) {
       if (!dmaAllowed(s, L, di, m, true)) continue;
       for (const d of data) {
-        const n = begin(sys, s, ec);
+        const n = beginEntered(sys, from);
         setRegionValue(n, L, m, d.value);
         taintRegion(n, L, m, d.labels | labelMask(dev.produces));
         if (bound !== null) countAdversaryStep(n, L, pd);
@@ -977,7 +1007,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   // each datum. One that would only kill its own EC (no usable handler) is not a step.
   if (ecGet(s, L, ec, EC.EXC_PT) >= 0)
     for (const d of data) {
-      const n = begin(sys, s, ec);
+      const n = beginEntered(sys, from);
       raiseException(k, n, ec, d.value, d.labels);
       if (ecState(n, L, ec) === EcState.DEAD) continue;
       if (bound !== null) countAdversaryStep(n, L, pd);
@@ -1064,12 +1094,12 @@ function attemptText(model: SystemModel, L: Layout, caps: readonly Held[], a: Sy
  * write, or — to provoke a page fault — into memory it holds but has not mapped, when it
  * has a pager to send the fault to (without one the fault would only kill its own EC).
  */
-function memoryWrite(sys: System, s: StateVector, ec: number, m: number, d: Datum, out: Successor[], bound: number | null, mine: boolean): void {
+function memoryWrite(sys: System, s: StateVector, from: Entered, ec: number, m: number, d: Datum, out: Successor[], bound: number | null, mine: boolean): void {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const writable = (pte(s, L, pd, m) & Right.W) !== 0 || (tlbEntry(s, L, ecGet(s, L, ec, EC.CPU), pd, m) & Right.W) !== 0;
   if (!writable && !(mine && pte(s, L, pd, m) === 0 && ecGet(s, L, ec, EC.PAGER_PT) >= 0 && d.value === 0 && d.labels === 0)) return;
-  const n = begin(sys, s, ec);
+  const n = beginEntered(sys, from);
   const ok = memAccess(sys.k, n, ec, m, "w");
   if (ok) {
     setRegionValue(n, L, m, d.value);
