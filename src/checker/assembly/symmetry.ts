@@ -329,7 +329,7 @@ function replaceTerms(x: usize, j: i32): void {
 
 /**
  * `canonicalDiff(x, d, n, ref, true)`: `x` is a successor of the parent set last, and `d[0..n)`
- * its difference from the reference. Leaves the successor's signatures, the member images and
+ * its difference from the reference. Leaves the successor's signatures, the member images (when one moves) and
  * the representative's signatures in memory, and returns the length of the representative's
  * difference written over `d`.
  */
@@ -461,8 +461,24 @@ function represent(x: usize, d: usize, n: i32): i32 {
   return emitMarked(x, d);
 }
 
-/** Each family sorted by the successor's signatures, ties by index (insertion sort: families are small): sets IMAGES and REP_SIG, and returns whether a member moves. */
+/** Each family sorted by the successor's signatures, ties by index (insertion sort: families are small): sets REP_SIG, and IMAGES when a member moves; returns whether one does. */
 function sortMembers(): bool {
+  // Most often the members are in order already: the parent's were (it is a representative),
+  // and a step changes few signatures. Then no member moves, and the representative's
+  // signatures are the successor's (IMAGES is read only when one moves).
+  let sorted = true;
+  for (let f = 0; f < F && sorted; f++) {
+    const end = ld(FAM_START, f + 1);
+    for (let m = ld(FAM_START, f) + 1; m < end; m++)
+      if (ld(CHILD_SIG, m - 1) > ld(CHILD_SIG, m)) {
+        sorted = false;
+        break;
+      }
+  }
+  if (sorted) {
+    memory.copy(REP_SIG, CHILD_SIG, (<usize>M) << 2);
+    return false;
+  }
   let moved = false;
   for (let f = 0; f < F; f++) {
     const base = ld(FAM_START, f);
