@@ -329,9 +329,9 @@ function replaceTerms(x: usize, j: i32): void {
 
 /**
  * `canonicalDiff(x, d, n, ref, true)`: `x` is a successor of the parent set last, and `d[0..n)`
- * its difference from the reference. Leaves the successor's signatures, the member images (when one moves) and
- * the representative's signatures in memory, and returns the length of the representative's
- * difference written over `d`.
+ * its difference from the reference. Leaves the successor's signatures, the member images (when
+ * one moves) and the representative's signatures in memory, and returns the length of the
+ * representative's difference written over `d`.
  */
 export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
   resumeSignatures();
