@@ -14,12 +14,12 @@ import { itemSlot, waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
 import { adversaryStepsTaken, countAdversaryStep } from "../kernel/pd.js";
 import { ptEc } from "../kernel/pt.js";
-import { enter, leave, schedulable } from "../kernel/scheduler.js";
+import { enter, interleaves, leave, schedulable } from "../kernel/scheduler.js";
 import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
-import { ecsOf, evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
+import { evalCond, evalData, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";
@@ -145,19 +145,27 @@ export function successors(sys: System, s: StateVector): Successor[] {
   const { k } = sys;
   const L = k.L;
   const out: Successor[] = [];
+  const interleave = L.config.scheduling === "interleave";
   for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
-    // An index loop: for-of goes through the array iterator here (once per state).
-    const ecs = schedulable(s, k, cpu);
-    for (let j = 0; j < ecs.length; j++) {
-      const ec = ecs[j]!;
-      if (ecGet(s, L, ec, EC.REVOKE) >= 0) revokeStep(sys, s, ec, out);
-      else if (ec < sys.programs.length) threadSteps(sys, s, ec, out);
-      else if (adversaryActs(sys, s, ec)) adversarySteps(sys, s, ec, out);
+    // Interleaving, every EC that can run: `schedulable`'s list, without making one per CPU per state.
+    if (interleave) {
+      for (let ec = 0; ec < L.counts.ec; ec++) if (interleaves(s, k, cpu, ec)) ecSteps(sys, s, ec, out);
+    } else {
+      // An index loop: for-of goes through the array iterator here (once per state).
+      const ecs = schedulable(s, k, cpu);
+      for (let j = 0; j < ecs.length; j++) ecSteps(sys, s, ecs[j]!, out);
     }
   }
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
   return out;
+}
+
+/** The steps of `ec`, which the scheduler lets run: a revoke's continuation, a thread's statement or an adversary's syscalls. */
+function ecSteps(sys: System, s: StateVector, ec: number, out: Successor[]): void {
+  if (ecGet(s, sys.k.L, ec, EC.REVOKE) >= 0) revokeStep(sys, s, ec, out);
+  else if (ec < sys.programs.length) threadSteps(sys, s, ec, out);
+  else if (adversaryActs(sys, s, ec)) adversarySteps(sys, s, ec, out);
 }
 
 /**
@@ -849,22 +857,31 @@ function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
  */
 function adversaryData(s: StateVector, L: Layout, ec: number): Datum[] {
   const pd = ecGet(s, L, ec, EC.PD);
-  const out: Datum[] = [
-    { value: 0, labels: 0 },
-    { value: OK, labels: 0 },
-  ];
-  const add = (d: Datum): void => {
-    if (!out.some((x) => x.value === d.value && x.labels === d.labels)) out.push(d);
-  };
-  // What any EC of the component holds: UTCB messages, and its threads' variables.
-  for (const e of ecsOf(s, L, pd)) {
-    add({ value: msgWord(s, L, e, 0), labels: ecGet(s, L, e, EC.MSG_LABELS) });
-    for (let v = 0; e < L.model.threads.length && v < L.model.threads[e]!.vars.length; v++) add({ value: varValue(s, L, e, v), labels: varLabels(s, L, e, v) });
+  const out: Datum[] = [UNLABELLED_ZERO, UNLABELLED_OK];
+  // What any EC of the component holds (`ecsOf`, without its list): UTCB messages, and its threads' variables.
+  for (let e = 0; e < L.counts.ec; e++) {
+    if (ecState(s, L, e) === EcState.FREE || ecGet(s, L, e, EC.PD) !== pd) continue;
+    addDatum(out, msgWord(s, L, e, 0), ecGet(s, L, e, EC.MSG_LABELS));
+    for (let v = 0; e < L.model.threads.length && v < L.model.threads[e]!.vars.length; v++) addDatum(out, varValue(s, L, e, v), varLabels(s, L, e, v));
   }
-  const drives = L.model.machine.devices.map((_, d) => d).filter((d) => devicePd(s, L, d) === pd);
-  for (let m = 0; m < L.counts.mem; m++)
-    if (readable(s, L, pd, m) || drives.some((d) => dmaAllowed(s, L, d, m, false))) add({ value: regionValue(s, L, m), labels: regionLabels(s, L, m) });
+  for (let m = 0; m < L.counts.mem; m++) if (readable(s, L, pd, m) || dmaReads(s, L, pd, m)) addDatum(out, regionValue(s, L, m), regionLabels(s, L, m));
   return out;
+}
+
+/** The data every adversary knows, shared: a datum is never changed. */
+const UNLABELLED_ZERO: Datum = { value: 0, labels: 0 };
+const UNLABELLED_OK: Datum = { value: OK, labels: 0 };
+
+/** Adds a datum to `out` unless it is there: a record only for a new one (most are known already). */
+function addDatum(out: Datum[], value: number, labels: number): void {
+  for (let i = 0; i < out.length; i++) if (out[i]!.value === value && out[i]!.labels === labels) return;
+  out.push({ value, labels });
+}
+
+/** Whether a device that `pd` drives can read memory object `m` by DMA. */
+function dmaReads(s: StateVector, L: Layout, pd: number, m: number): boolean {
+  for (let d = 0; d < L.model.machine.devices.length; d++) if (devicePd(s, L, d) === pd && dmaAllowed(s, L, d, m, false)) return true;
+  return false;
 }
 
 /**

@@ -41,6 +41,17 @@ function effectiveSc(s: StateVector, k: Kernel, scs: Int32Array, ec: number): nu
 }
 
 /**
+ * Whether `ec` may take the next step on `cpu` in "interleave" mode: whether `schedulable` lists
+ * it, asked of one EC (the explorer asks for every EC of every state it expands, and needs no
+ * list). No SC table: `canRun`, with the SC looked up (a search of the SCs) only for a runnable
+ * EC that is not revoking or serving.
+ */
+export function interleaves(s: StateVector, k: Kernel, cpu: number, ec: number): boolean {
+  const L = k.L;
+  return ecCpu(s, L, ec) === cpu && ecState(s, L, ec) === EcState.RUNNABLE && (runsWithoutSc(s, k, ec) || scOf(s, L, ec) >= 0);
+}
+
+/**
  * The ECs that may take the next step on `cpu`. In "interleave" mode every one
  * that can run (the explorer tries them all); in "strict" mode the one the real
  * kernel picks: highest priority, then first in round-robin order.
@@ -49,10 +60,7 @@ export function schedulable(s: StateVector, k: Kernel, cpu: number): number[] {
   const L = k.L;
   const all: number[] = [];
   if (L.config.scheduling === "interleave") {
-    // The explorer asks this for every state it expands: no SC table; `canRun`, with the SC
-    // looked up (a search of the SCs) only for a runnable EC that is not revoking or serving.
-    for (let e = 0; e < L.counts.ec; e++)
-      if (ecCpu(s, L, e) === cpu && ecState(s, L, e) === EcState.RUNNABLE && (runsWithoutSc(s, k, e) || scOf(s, L, e) >= 0)) all.push(e);
+    for (let e = 0; e < L.counts.ec; e++) if (interleaves(s, k, cpu, e)) all.push(e);
     return all;
   }
   const scs = scByEc(s, k);
