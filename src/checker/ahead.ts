@@ -79,20 +79,13 @@ export class Ahead {
     if (this.none) return 0;
     const most = Math.min(xs.length, fp.slotDiff.length);
     let k = 0;
-    if (canon) {
-      const at = canon.slotAddresses;
-      for (; k < most; k++) {
-        const v = xs[k]!.state;
-        if (!fp.inRoom(v)) break;
-        at[k] = v.byteOffset;
-      }
-      canon.canonicalSlots(k);
-    } else
-      for (; k < most; k++) {
-        const v = xs[k]!.state;
-        if (!fp.inRoom(v)) break;
-        fp.takeInto(v, k);
-      }
+    for (; k < most; k++) {
+      const v = xs[k]!.state;
+      if (!fp.inRoom(v)) break;
+      if (canon) canon.slotAddresses[k] = v.byteOffset;
+      else fp.takeInto(v, k);
+    }
+    if (canon) canon.canonicalSlots(k);
     const out = fp.slotOut;
     let t = 0;
     for (let j = 0; j < k; j++) t += table.touch(out[2 * j]!);
