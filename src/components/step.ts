@@ -213,17 +213,18 @@ function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateV
   return n;
 }
 
-/**
- * `s` with `ec` dispatched (`enter`), for an EC with many steps from `s` (an adversary's): each
- * of them starts from a copy of it (`beginEntered`), which is what `begin` would make — a copy
- * of `s` with `ec` entered — without entering again for every step. `cost` is what entering
- * counted, which `beginEntered` puts on the meter (empty when nobody reads the meter).
- */
+/** A state with an EC dispatched (`entered`), and what entering counted on the meter (empty when nobody reads it). */
 interface Entered {
   readonly state: StateVector;
   readonly cost: Counts;
 }
 
+/**
+ * `s` with `ec` dispatched (`enter`), for an EC with many steps from `s` (an adversary's): each
+ * of them starts from a copy of it (`beginEntered`), which is what `begin` would make — a copy
+ * of `s` with `ec` entered — without entering again for every step. `beginEntered` puts what
+ * entering counted back on the meter.
+ */
 function entered(sys: System, s: StateVector, ec: number): Entered {
   const metered = sys.footprints || sys.metered;
   if (metered) sys.k.meter.reset();
