@@ -15,7 +15,7 @@ import { FingerprintTable, type SharedTable } from "./visited.js";
 
 const PROGRESS_MASK = PROGRESS_EVERY - 1;
 
-/** A level's share to expand: the states, packed, with their indices (parallel.ts `LevelTask`). */
+/** A chunk of a level to expand: states, packed, with their indices, in the level's shared memory (parallel.ts `LevelTask`). */
 export type LevelShare = Extract<LevelTask, { kind: "level" }>;
 
 /**
@@ -37,6 +37,10 @@ export class LevelExpander {
   private readonly extra: number;
   private table: FingerprintTable;
   private records: StateRecords;
+  /** What a chunk's expansion gives (its new states, their indices, its edges), kept from one chunk to the next so that they grow once. */
+  private readonly out: Ints;
+  private readonly outIndex = new Ints(0);
+  private readonly edges = new Ints(0);
 
   constructor(
     model: SystemModel,
@@ -66,6 +70,7 @@ export class LevelExpander {
     this.extra = symmetry?.members ?? 0;
     this.table = FingerprintTable.fromShared(setup.table);
     this.records = StateRecords.fromShared(setup.records);
+    this.out = new Ints(this.extra);
   }
 
   /** The explorer grew the table: the new one, and the records with it. */
@@ -75,26 +80,51 @@ export class LevelExpander {
   }
 
   /**
-   * Expands the share's states in order, inserting their successors into the table and judging
-   * them, until the share ends, the table needs to grow, the state bound is reached or the
+   * Expands the chunk's states in order, inserting their successors into the table and judging
+   * them, until the chunk ends, the table needs to grow, the state bound is reached or the
    * `interrupt` flag is set (`stop`); returns the new states, packed, and the findings.
    */
   expand(task: LevelShare): LevelReply {
-    const { sys, judge, ahead, fp, symmetry, repVector, cur, extra, table, records } = this;
+    const { sys, judge, ahead, fp, symmetry, repVector, cur, extra, table, records, out, outIndex } = this;
     const interrupt = this.setup.interrupt ?? undefined;
     const setup = this.setup;
     const states = new Int32Array(task.states);
+    const indices = new Int32Array(task.indices);
     // The state being expanded, decoded from its record into `cur` (the initial state elsewhere);
     // `at` is the next record, `last` the one decoded.
-    let at = 0;
+    let at = task.start;
     let last = -1;
-    const out = new Ints(extra);
-    const outIndex = new Ints(0);
-    const edges = task.graph ? new Ints(0) : null;
+    out.clear();
+    outIndex.clear();
+    const edges = task.graph ? this.edges.clear() : null;
     let transitions = 0;
     let next = 0;
     let stop: LevelReply["stop"] = null;
-    for (; next < task.indices.length; next++) {
+    // The state being expanded (always `cur`) and its index.
+    const s = cur;
+    let from = 0;
+    /**
+     * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
+     * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
+     */
+    const visit = (x: Successor, i: number, onlyIfNew: boolean, slot = -1): boolean => {
+      ahead.one(x.state, slot);
+      const r = table.insertOrFind(ahead.hi, ahead.lo);
+      const to = r >= 0 ? r : -r - 1;
+      if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
+      transitions++;
+      if (r >= 0) {
+        records.set(r, from, i);
+        const { diff, length } = ahead;
+        judge.state(symmetry ? fp.state(repVector, diff, length) : x.state, r, diff, length);
+        out.appendRecord(diff, length, ahead.signatures());
+        outIndex.push(r);
+      }
+      edges?.push(from), edges?.push(to), edges?.push(i);
+      judge.edge(s, from, x.step, x.state, i, to);
+      return true;
+    };
+    for (; next < task.count; next++) {
       // Room for this state's successors from every worker, or pause: the explorer grows the table.
       if (table.size + task.margin >= table.maxSize) {
         stop = "full";
@@ -113,31 +143,9 @@ export class LevelExpander {
       overlay(cur, sys.init, states, at, false);
       last = at;
       at += recordWords(2 * states[at]!, extra);
-      const s = cur;
-      const from = task.indices[next]!;
+      from = indices[task.first + next]!;
       sys.arena.rewind();
       ahead.setParentRecord(s, states, last);
-      /**
-       * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
-       * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
-       */
-      const visit = (x: Successor, i: number, onlyIfNew: boolean, slot = -1): boolean => {
-        ahead.one(x.state, slot);
-        const r = table.insertOrFind(ahead.hi, ahead.lo);
-        const to = r >= 0 ? r : -r - 1;
-        if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
-        transitions++;
-        if (r >= 0) {
-          records.set(r, from, i);
-          const { diff, length } = ahead;
-          judge.state(symmetry ? fp.state(repVector, diff, length) : x.state, r, diff, length);
-          out.appendRecord(diff, length, ahead.signatures());
-          outIndex.push(r);
-        }
-        edges?.push(from), edges?.push(to), edges?.push(i);
-        judge.edge(s, from, x.step, x.state, i, to);
-        return true;
-      };
       // Partial-order reduction, as in explore.ts's breadth-first search.
       const local = setup.por ? localStep(sys, s) : null;
       if (local && visit(local, LOCAL_STEP, true)) continue;
@@ -155,7 +163,7 @@ export class LevelExpander {
   }
 }
 
-/** A growable list of ints. */
+/** A growable list of ints, cleared for reuse. */
 class Ints {
   a: Int32Array<ArrayBuffer> = new Int32Array(1024);
   n = 0;
@@ -179,6 +187,12 @@ class Ints {
     }
     this.n = writeRecord(this.a, this.n, d, length, x, this.extra);
   }
+  /** Empties the list, keeping its array; returns it. */
+  clear(): this {
+    this.n = 0;
+    return this;
+  }
+  /** A copy of the list, in an array of its own (to be transferred). */
   take(): Int32Array<ArrayBuffer> {
     return this.a.slice(0, this.n);
   }

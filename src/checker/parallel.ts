@@ -28,9 +28,16 @@ export interface WorkerSetup {
 export type LevelTask =
   | {
       readonly kind: "level";
-      /** The states to expand, packed (packed.ts), and their indices. */
-      readonly states: ArrayBuffer;
-      readonly indices: Int32Array;
+      /**
+       * The level's states, packed (packed.ts), and their indices, in shared memory that every
+       * worker reads (`SharedLevel`): this task is `count` of them from the `first`th, whose
+       * record starts at word `start`.
+       */
+      readonly states: SharedArrayBuffer;
+      readonly indices: SharedArrayBuffer;
+      readonly start: number;
+      readonly first: number;
+      readonly count: number;
       readonly graph: boolean;
       /** Pause before a state when fewer than this many slots are left below the table's limit. */
       readonly margin: number;
@@ -79,14 +86,17 @@ export async function exploreParallel(
   workers: number,
   o: ExploreOptions = {},
   hooks: Pick<ExploreHooks, "done" | "progress"> | (() => boolean) = {},
-  /** The table's first capacity; tests make it small to exercise growth in the middle of a level. */
-  initialCapacity = 1 << 16,
+  /**
+   * The table's first capacity, and the states of a level's chunk (default `chunksOf`'s): tests
+   * make them small, to exercise growth in the middle of a level and many chunks per level.
+   */
+  tuning: { readonly initialCapacity?: number; readonly chunkStates?: number } = {},
 ): Promise<Exploration> {
   const t0 = performance.now();
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const keepGraph = o.graph ?? false;
-  const table = new FingerprintTable(initialCapacity, true);
+  const table = new FingerprintTable(tuning.initialCapacity ?? 1 << 16, true);
   const records = new StateRecords(table.maxSize, true);
   // Workers fingerprint against their own initial state: the same scenario, the same vector.
   const fp = new StateFingerprinter(sys.init);
@@ -105,23 +115,25 @@ export async function exploreParallel(
   const extra = sym?.members ?? 0;
   const initial = new Int32Array(recordWords(0, extra));
   if (sym) sym.signaturesOf(sys.init, initial.subarray(1));
-  let frontier: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
+  // The next level as the workers found it: their replies' states and indices, in arrival order.
+  let found: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
+  const levels = new LevelBuffers();
   let transitions = 0;
   let depth = 0;
   let level = 0;
   let bound: Bound | null = null;
   let maxBranch = 64;
-  // The size of the level being expanded (and of the next, found so far): the frontier progress reports.
-  let levelSize = 1;
-  let found = 0;
+  // The states of the level being expanded not expanded yet, and those of the next found so far: the frontier progress reports.
+  let levelSize = 0;
+  let foundCount = 1;
   const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
   // The level being expanded and the next so far, packed.
   let frontierBytes = 0;
-  const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + found, bytes: bytes() + frontierBytes }));
+  const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + foundCount, bytes: bytes() + frontierBytes }));
   const timer = report && setInterval(report, PROGRESS_MS);
   let settled = false;
   try {
-    outer: while (frontier.some((f) => f.indices.length > 0)) {
+    outer: while (foundCount > 0) {
       if (done()) {
         bound = "stopped";
         break;
@@ -135,62 +147,63 @@ export async function exploreParallel(
         bound = "depth";
         break;
       }
-      // This level's states, split evenly among the workers; a worker that pauses because the
-      // table is nearly full leaves the rest of its slice for another round after the table grew.
       const levelEnd = table.size;
-      let states = concat(frontier.map((f) => f.states));
-      let indices = concat(frontier.map((f) => f.indices));
-      levelSize = indices.length;
-      frontierBytes = states.byteLength;
-      found = 0;
-      const next: { states: Int32Array; indices: Int32Array }[] = [];
-      while (indices.length > 0) {
-        const n = indices.length;
-        const per = Math.ceil(n / pool.length);
+      const cur = levels.fill(found, extra);
+      found = [];
+      foundCount = 0;
+      levelSize = cur.count;
+      frontierBytes = cur.bytes;
+      // The level in chunks, handed to whichever worker is free (a worker's share of a level,
+      // fixed in advance, could take twice another's: states differ in their successors), while
+      // this thread merges the replies that are in. A worker that pauses because the table is
+      // nearly full leaves the rest of its chunk; no chunk is handed out then, and once every
+      // worker has answered the table grows and the chunks left go on.
+      let chunks = chunksOf(cur.count, pool.length, tuning.chunkStates);
+      while (chunks.length > 0) {
         const margin = pool.length * maxBranch * 2 + 1024;
-        const slices = pool.map((_, i) => ({ a: Math.min(n, i * per), b: Math.min(n, (i + 1) * per) }));
-        const at = recordStarts(states, n, extra);
-        const replies = await Promise.all(
-          pool.map((w, i) => {
-            const { a, b } = slices[i]!;
-            return ask(w, { kind: "level", states: states.slice(at[a]!, at[b]!).buffer, indices: indices.slice(a, b), graph: keepGraph, margin, maxStates, levelEnd });
+        const left: Chunk[] = [];
+        let next = 0;
+        let halt = false;
+        await Promise.all(
+          pool.map(async (w) => {
+            while (!halt && next < chunks.length) {
+              const c = chunks[next++]!;
+              const r = await ask(w, { kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd });
+              transitions += r.transitions;
+              judge.merge(r.findings);
+              found.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
+              foundCount += r.newIndices.length;
+              frontierBytes += r.newStates.byteLength;
+              levelSize -= r.done;
+              if (r.edges) edges.push(r.edges);
+              if (r.done < c.count) left.push({ first: c.first + r.done, count: c.count - r.done });
+              if (r.stop === null) continue;
+              halt = true;
+              if (r.stop === "states") bound = "states";
+              else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
+            }
           }),
         );
-        const left: { s: Int32Array; i: Int32Array }[] = [];
-        replies.forEach((r, i) => {
-          const { a, b } = slices[i]!;
-          transitions += r.transitions;
-          judge.merge(r.findings);
-          next.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
-          found += r.newIndices.length;
-          frontierBytes += r.newStates.byteLength;
-          levelSize -= r.done;
-          if (r.edges) edges.push(r.edges);
-          if (r.stop === "states") bound = "states";
-          else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
-          if (a + r.done < b) left.push({ s: states.subarray(at[a + r.done]!, at[b]!), i: indices.subarray(a + r.done, b) });
-        });
         if (bound !== null) break outer;
+        left.push(...chunks.slice(next));
         if (left.length > 0) {
           table.reserve(Math.max(table.size, 1024));
           records.reserve(table.maxSize);
           for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
         }
-        states = concat(left.map((x) => x.s));
-        indices = concat(left.map((x) => x.i));
+        chunks = left;
       }
-      frontier = next;
-      if (found > 0) depth = level + 1;
+      if (foundCount > 0) depth = level + 1;
       maxBranch = Math.max(maxBranch, Math.ceil(transitions / Math.max(1, table.size)));
       level++;
       // Room for the next level before it starts: its states times the branching seen so far.
       if (table.needsGrow()) {
-        table.reserve(Math.min(found * maxBranch, 1 << 24));
+        table.reserve(Math.min(foundCount * maxBranch, 1 << 24));
         records.reserve(table.maxSize);
         for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
       }
-      frontierBytes = next.reduce((m, f) => m + f.states.byteLength, 0);
-      if (table.bytes + records.bytes + frontierBytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
+      frontierBytes = found.reduce((m, f) => m + f.states.byteLength, 0);
+      if (table.bytes + records.bytes + frontierBytes + levels.bytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
         bound = "memory";
         break;
       }
@@ -252,7 +265,8 @@ class PoolWorker {
       if (this.broken) return reject(new Error("a parallel worker is gone"));
       this.pending = { resolve, reject };
       this.thread.ref();
-      this.thread.postMessage(task, task.kind === "level" ? [task.states] : []);
+      // A level's buffers are shared, not transferred: every worker reads them.
+      this.thread.postMessage(task);
     });
   }
   /** Sends `task`, which has no answer. */
@@ -316,13 +330,67 @@ function discard(pool: readonly PoolWorker[]): void {
   for (const w of pool) void w.thread.terminate();
 }
 
-function concat(parts: readonly Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((m, p) => m + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+/** A level's states in shared memory, as every worker reads them: records (packed.ts) and indices, and where each record starts. */
+interface SharedLevel {
+  readonly states: SharedArrayBuffer;
+  readonly indices: SharedArrayBuffer;
+  /** `at[k]`: the word where the `k`th record starts; `at[count]` where the last ends. */
+  readonly at: Int32Array;
+  readonly count: number;
+  /** The bytes of the level's records and indices. */
+  readonly bytes: number;
+}
+
+/**
+ * The shared memory of the levels: a buffer of records and one of indices, which each level
+ * fills anew once the one before is expanded, so that a level costs one copy of its states and
+ * no new pages once the buffers are large enough.
+ */
+class LevelBuffers {
+  private states = new SharedArrayBuffer(0);
+  private indices = new SharedArrayBuffer(0);
+
+  /** The level whose states and indices are `parts` (a reply's each). The level filled before is gone. */
+  fill(parts: readonly { readonly states: Int32Array; readonly indices: Int32Array }[], extra: number): SharedLevel {
+    const words = parts.reduce((m, p) => m + p.states.length, 0);
+    const count = parts.reduce((m, p) => m + p.indices.length, 0);
+    // Half as much again when a buffer is too small: the levels of a search grow, then shrink.
+    if (this.states.byteLength < 4 * words) this.states = new SharedArrayBuffer(4 * Math.ceil(words * 1.5));
+    if (this.indices.byteLength < 4 * count) this.indices = new SharedArrayBuffer(4 * Math.ceil(count * 1.5));
+    const states = new Int32Array(this.states);
+    const indices = new Int32Array(this.indices);
+    let w = 0;
+    let i = 0;
+    for (const p of parts) {
+      states.set(p.states, w);
+      indices.set(p.indices, i);
+      w += p.states.length;
+      i += p.indices.length;
+    }
+    return { states: this.states, indices: this.indices, at: recordStarts(states, count, extra), count, bytes: 4 * (words + count) };
   }
+
+  /** Bytes held by the two buffers. */
+  get bytes(): number {
+    return this.states.byteLength + this.indices.byteLength;
+  }
+}
+
+/** A run of a level's states, from its `first`th: a task for one worker. */
+interface Chunk {
+  readonly first: number;
+  readonly count: number;
+}
+
+/**
+ * A level of `n` states in chunks for `workers` workers: about eight per worker, so that one
+ * whose chunks have more successors does not keep the others waiting long, but no smaller
+ * than 256 states (a task costs a message each way) unless the level is small, when each worker
+ * gets one. Chunks of `size` states if that is given.
+ */
+export function chunksOf(n: number, workers: number, size = Math.max(Math.ceil(n / (8 * workers)), Math.min(256, Math.ceil(n / workers)), 1)): Chunk[] {
+  const out: Chunk[] = [];
+  for (let first = 0; first < n; first += size) out.push({ first, count: Math.min(size, n - first) });
   return out;
 }
 

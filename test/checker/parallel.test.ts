@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
 import { buildSystem } from "../../src/components/step.js";
 import { Judge } from "../../src/checker/judge.js";
-import { exploreParallel, keptWorkers } from "../../src/checker/parallel.js";
+import { chunksOf, exploreParallel, keptWorkers } from "../../src/checker/parallel.js";
 import { explore, replay } from "../../src/checker/explore.js";
 import { compile } from "../kernel/harness.js";
 
@@ -76,11 +76,26 @@ describe("1 and 2 workers agree", () => {
     const sys = buildSystem(m);
     sys.footprints = false;
     const seq = explore(sys);
-    const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), 2, {}, () => false, 256);
-    expect([par.states, par.transitions, par.depth, par.bound]).toEqual([seq.states, seq.transitions, seq.depth, seq.bound]);
     expect(seq.states).toBeGreaterThan(1000);
-    // Every state's recorded path replays (the records are shared and complete).
-    for (const i of [1, Math.floor(par.states / 2), par.states - 1]) expect(replay(sys, par.records.pathTo(i)).length).toBeGreaterThan(0);
+    // One chunk per worker per level, and chunks of three states (many per level, so that a
+    // pause leaves some chunks not handed out and some half done).
+    for (const chunkStates of [undefined, 3]) {
+      const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), 2, {}, () => false, { initialCapacity: 256, chunkStates });
+      expect([par.states, par.transitions, par.depth, par.bound]).toEqual([seq.states, seq.transitions, seq.depth, seq.bound]);
+      // Every state's recorded path replays (the records are shared and complete).
+      for (const i of [1, Math.floor(par.states / 2), par.states - 1]) expect(replay(sys, par.records.pathTo(i)).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("a level is cut into chunks for the free workers: about eight per worker, of 256 states or more unless the level is small", () => {
+    const sizes = (n: number, w: number, size?: number): number[] => chunksOf(n, w, size).map((c) => c.count);
+    const covers = (n: number, w: number, size?: number): boolean => chunksOf(n, w, size).every((c, k, all) => c.first === (k === 0 ? 0 : all[k - 1]!.first + all[k - 1]!.count)) && sizes(n, w, size).reduce((a, b) => a + b, 0) === n;
+    expect(sizes(1, 2)).toEqual([1]);
+    expect(sizes(10, 2)).toEqual([5, 5]);
+    expect(sizes(600, 2)).toEqual([256, 256, 88]);
+    expect(sizes(100_000, 2)).toEqual(Array(16).fill(6250));
+    expect(sizes(10, 2, 3)).toEqual([3, 3, 3, 1]);
+    for (const [n, w] of [[0, 2], [1, 1], [7, 3], [4097, 2], [1_000_003, 4]] as const) expect(covers(n, w)).toBe(true);
   });
 
   it("a space smaller than the probe is explored on one thread; a larger one by the workers, with the same result", async () => {
