@@ -69,11 +69,11 @@ export interface LevelReply {
 const PROGRESS_MS = 250;
 
 /**
- * Explores `sys` breadth-first with `workers` threads. Each level's states are split
- * among the workers, which expand them, insert the successors into the shared table
- * (the atomic insert hands out state indices) and judge what they see; between levels
- * the explorer merges their findings into `judge`, grows the table if needed and
- * gathers the next level. The states and transitions found are the same as with one
+ * Explores `sys` breadth-first with `workers` threads. Each level's states, in shared
+ * memory, go to the workers in chunks as they are free; a worker expands its chunk, inserts
+ * the successors into the shared table (the atomic insert hands out state indices) and
+ * judges what it sees. The explorer merges each reply's findings into `judge` as it comes,
+ * and between levels grows the table if needed and gathers the next level. The states and transitions found are the same as with one
  * thread; which of two states found in the same level gets the lower index is not.
  * `hooks.progress` is called between levels and every PROGRESS_MS while the workers run; the
  * `interrupt` flag is read between levels and by the workers as they go. A function for
