@@ -389,8 +389,9 @@ interface Chunk {
  * gets one. Chunks of `size` states if that is given.
  */
 export function chunksOf(n: number, workers: number, size = Math.max(Math.ceil(n / (8 * workers)), Math.min(256, Math.ceil(n / workers)), 1)): Chunk[] {
+  const step = Math.max(1, Math.floor(size));
   const out: Chunk[] = [];
-  for (let first = 0; first < n; first += size) out.push({ first, count: Math.min(size, n - first) });
+  for (let first = 0; first < n; first += step) out.push({ first, count: Math.min(step, n - first) });
   return out;
 }
 

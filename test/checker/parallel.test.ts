@@ -95,6 +95,8 @@ describe("1 and 2 workers agree", () => {
     expect(sizes(600, 2)).toEqual([256, 256, 88]);
     expect(sizes(100_000, 2)).toEqual(Array(16).fill(6250));
     expect(sizes(10, 2, 3)).toEqual([3, 3, 3, 1]);
+    // A size below one state is one state (no endless loop).
+    expect(sizes(3, 2, 0)).toEqual([1, 1, 1]);
     for (const [n, w] of [[0, 2], [1, 1], [7, 3], [4097, 2], [1_000_003, 4]] as const) expect(covers(n, w)).toBe(true);
   });
 
