@@ -13,9 +13,11 @@
 //                          half a minute a run here)
 //   NIZZA_BENCH_WORKERS    comma-separated worker counts above 1 (default: 2, and the machine's cores if more)
 //   NIZZA_BENCH_RUNS       runs per case (default 3); the table gives the median and the range
+//   NIZZA_BENCH_PROBE      the states the one-thread probe explores before the workers start
+//                          (default PROBE_STATES, as `nizza check`; 0 starts them at once)
 import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { check, checkParallel, type CheckResult } from "../src/checker/check.js";
+import { check, checkParallel, PROBE_STATES, type CheckResult } from "../src/checker/check.js";
 import { compileFile } from "../src/dsl/compile.js";
 import { median } from "./measure.js";
 
@@ -24,6 +26,8 @@ const SCENARIOS = (process.env.NIZZA_BENCH_SCENARIOS ?? "scenarios/replicated_cl
   .map((f) => f.trim())
   .filter((f) => f.length > 0);
 const RUNS = Math.max(1, Number(process.env.NIZZA_BENCH_RUNS ?? 3) || 1);
+const PROBE = process.env.NIZZA_BENCH_PROBE === undefined ? PROBE_STATES : Number(process.env.NIZZA_BENCH_PROBE);
+if (!Number.isInteger(PROBE) || PROBE < 0) throw new Error(`NIZZA_BENCH_PROBE: "${process.env.NIZZA_BENCH_PROBE}" is not a number of states`);
 
 /** The worker counts to compare with one thread. */
 function workerCounts(): number[] {
@@ -47,7 +51,7 @@ async function once(file: string, workers: number): Promise<Sample> {
   if (!c.model) throw new Error(`${file} does not compile`);
   const cpu0 = process.cpuUsage();
   const t = performance.now();
-  const r = workers === 1 ? check(c.model, { stopEarly: false }) : await checkParallel(c.model, { file }, { workers, stopEarly: false });
+  const r = workers === 1 ? check(c.model, { stopEarly: false }) : await checkParallel(c.model, { file }, { workers, stopEarly: false, probeStates: PROBE });
   const wall = (performance.now() - t) / 1000;
   const u = process.cpuUsage(cpu0);
   return { wall, cpu: (u.user + u.system) / 1e6, r };
@@ -59,7 +63,7 @@ const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 async function main(): Promise<void> {
   const counts = [1, ...workerCounts()];
-  console.log(`nizza check, whole spaces, one thread against ${counts.slice(1).join(", ")} workers on ${availableParallelism()} cores; median of ${RUNS} alternated runs per case`);
+  console.log(`nizza check, whole spaces, one thread against ${counts.slice(1).join(", ")} workers on ${availableParallelism()} cores (a probe of ${fmt(PROBE)} states first); median of ${RUNS} alternated runs per case`);
   console.log(row(["scenario", "states", "workers", "wall s (range)", "CPU s", "states/s", "speed-up"]));
   for (const file of SCENARIOS) {
     const samples = new Map<number, Sample[]>(counts.map((w) => [w, []]));

@@ -4,7 +4,7 @@ import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
-import { explore, interrupted, replay, simulate, type Bound, type Exploration, type ExploreOptions, type Progress, type SimulateOptions } from "./explore.js";
+import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
@@ -127,11 +127,6 @@ export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
-  return search(model, options, true);
-}
-
-/** `check`, with or without timing the paths (without, `paths` is empty and `pathStats` null). */
-function search(model: SystemModel, options: CheckOptions, timed: boolean): CheckResult {
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
@@ -163,18 +158,24 @@ function search(model: SystemModel, options: CheckOptions, timed: boolean): Chec
         });
         return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: sim.interrupted ? "interrupted" : "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
       })()
-    : explore(
-        sys,
-        { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph },
-        {
-          state: (s, index, _depth, diff, length) => judge.state(s, index, diff, length),
-          edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
-          dead: (s, index) => judge.dead(s, index),
-          done,
-          progress,
-        },
-      );
-  return verdicts(sys, judge, ex, options, red, timed);
+    : explore(sys, searchOptions(options, red, judge), judgeHooks(judge, done, progress));
+  return verdicts(sys, judge, ex, options, red);
+}
+
+/** The explorer's options for a check's search: the reductions found for it, and the graph kept when the invariants need it. */
+function searchOptions(options: CheckOptions, red: ReturnType<typeof reductionsFor>, judge: Judge): ExploreOptions {
+  return { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph };
+}
+
+/** The explorer's hooks for a check's search: every state, transition and dead state shown to `judge`. */
+function judgeHooks(judge: Judge, done: () => boolean, progress: ((p: Progress) => void) | undefined): ExploreHooks {
+  return {
+    state: (s, index, _depth, diff, length) => judge.state(s, index, diff, length),
+    edge: (from, fromIndex, x, ordinal, toIndex) => judge.edge(from, fromIndex, x.step, x.state, ordinal, toIndex),
+    dead: (s, index) => judge.dead(s, index),
+    done,
+    progress,
+  };
 }
 
 /** The explorer's progress hook for one phase of a check, or undefined when no one asked. */
@@ -204,7 +205,7 @@ export function reductionsFor(sys: System, options: CheckOptions): { readonly sy
     : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por, deadValues } };
 }
 
-/** States a search explores on one thread before it starts its workers. */
+/** States a search explores on one thread before it starts its workers (to the end of the level where it has this many). */
 export const PROBE_STATES = 50_000;
 
 /**
@@ -218,43 +219,36 @@ export async function checkParallel(
   options: CheckOptions & { readonly workers: number; /** Default PROBE_STATES; 0 starts the workers at once. */ readonly probeStates?: number },
 ): Promise<CheckResult> {
   if (options.workers <= 1 || options.simulate || (options.mode ?? "bfs") !== "bfs") return check(model, options);
-  // Starting workers costs about half a second (each compiles the scenario and warms up), more
-  // than a small space takes on one thread: explore up to PROBE_STATES states on this thread
-  // first, and start the workers only for a space that is larger.
   const maxStates = options.maxStates ?? Infinity;
   const probeStates = options.probeStates ?? PROBE_STATES;
-  let probe: CheckResult | null = null;
-  if (probeStates > 0) {
-    // The paths are timed only for the result returned, under the bounds asked for (not the probe's).
-    probe = search(model, { ...options, maxStates: Math.min(maxStates, probeStates) }, false);
-    if (probe.stats.bound !== "states" || maxStates <= probeStates) return withPaths(model, probe, options);
-    // Interrupted after the probe: what it explored is the result (starting workers takes a while).
-    if (interrupted(options.interrupt)) return withPaths(model, asInterrupted(probe), options);
-  }
+  // A bound the probe would reach: one thread explores all of it.
+  if (probeStates > 0 && maxStates <= probeStates) return check(model, options);
   const sys = buildSystem(model);
   sys.footprints = false;
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
-  const ex = await exploreParallel(sys, source, judge, options.workers, { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph }, { done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, "states") });
-  // Interrupted before the workers got further than the probe: the probe's result is the larger one.
-  if (ex.bound === "interrupted" && probe && ex.states <= probe.stats.states) return withPaths(model, asInterrupted(probe), options);
-  return verdicts(sys, judge, ex, options, red, true);
+  const done = (): boolean => stopEarly && judge.everyVerdictKnown();
+  const progress = progressOf(options, "states");
+  const explored = searchOptions(options, red, judge);
+  let from: Handoff | null = null;
+  if (probeStates > 0) {
+    // Starting workers costs about half a second (each compiles the scenario and warms up), more
+    // than a small space takes on one thread: explore on this thread to the end of the level
+    // where `probeStates` states are known, and start the workers, which go on from there, only
+    // for a space that is larger.
+    const probe = exploreUntil(sys, explored, judgeHooks(judge, done, progress), probeStates);
+    if (!probe.handoff) return verdicts(sys, judge, probe.exploration, options, red);
+    // Interrupted at the end of the probe: what it explored is the result (starting workers takes a while).
+    if (interrupted(options.interrupt)) return verdicts(sys, judge, { ...probe.exploration, bound: "interrupted" }, options, red);
+    from = probe.handoff;
+  }
+  const ex = await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, {}, from);
+  return verdicts(sys, judge, ex, options, red);
 }
 
-/** The probe's result as that of an interrupted check: the state bound it stopped at was the probe's own, not the user's. */
-function asInterrupted(probe: CheckResult): CheckResult {
-  return { ...probe, stats: { ...probe.stats, bound: "interrupted" } };
-}
-
-/** A result of `search` without timing, with its paths timed. */
-function withPaths(model: SystemModel, r: CheckResult, options: CheckOptions): CheckResult {
-  const timed = timePaths(model, options);
-  return { ...r, paths: timed.paths, pathStats: timed.stats };
-}
-
-/** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen; with `timed`, the paths timed. */
-function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>, timed: boolean): CheckResult {
+/** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen, and the paths timed. */
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult {
   const model = sys.model;
   const invs = model.invariants;
   const failures = judge.failures;
@@ -320,7 +314,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
     });
 
-  const paths = timed ? timePaths(model, options) : { paths: [], stats: null };
+  const paths = timePaths(model, options);
   return {
     system: model.name,
     paths: paths.paths,

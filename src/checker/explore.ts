@@ -231,6 +231,31 @@ class StateQueue {
     this.wi = writeRecord(this.chunks[this.wc]!, this.wi, diff, length, extra, x);
     this.count++;
   }
+  /** Every state still queued, oldest first, as one sequence of records (packed.ts); the queue is left empty. */
+  drain(): Int32Array {
+    const parts: Int32Array[] = [];
+    for (let ci = this.rc; ci <= this.wc; ci++) {
+      const c = this.chunks[ci];
+      if (!c) continue;
+      const start = ci === this.rc ? this.ri : 0;
+      const end = ci === this.wc ? this.wi : this.chunkWords;
+      let r = start;
+      while (r < end && c[r] !== -1) r += recordWords(2 * c[r]!, this.extraWords);
+      parts.push(c.subarray(start, r));
+    }
+    const out = new Int32Array(parts.reduce((m, x) => m + x.length, 0));
+    let at = 0;
+    for (const x of parts) {
+      out.set(x, at);
+      at += x.length;
+    }
+    this.chunks.length = 0;
+    this.wc = this.wi = this.rc = this.ri = 0;
+    this.count = 0;
+    this.held = 0;
+    this.spare = null;
+    return out;
+  }
   /** The oldest state, decoded into a vector that stays valid until the next `shift` (and that the caller must not write). */
   shift(): StateVector {
     let c = this.chunks[this.rc]!;
@@ -273,7 +298,38 @@ class StateQueue {
 
 /** Explores from `sys.init`. Never throws on a scenario; a bound reached is reported in `bound`. */
 export function explore(sys: System, options: ExploreOptions = {}, hooks: ExploreHooks = {}): Exploration {
-  return (options.mode ?? "bfs") === "bfs" ? bfs(sys, options, hooks) : dfs(sys, options, hooks);
+  return (options.mode ?? "bfs") === "bfs" ? bfs(sys, options, hooks).exploration : dfs(sys, options, hooks);
+}
+
+/**
+ * A breadth-first exploration paused at the end of a level (`exploreUntil`): what the parallel
+ * explorer needs to go on from there (parallel.ts), with the hooks' judge as it is.
+ */
+export interface Handoff {
+  /** The visited set and the records of the states found, numbered as found. */
+  readonly table: FingerprintTable;
+  readonly records: StateRecords;
+  /** The next level's states, none expanded yet, packed (packed.ts) and numbered `first`, `first + 1`, …: every state from `first` on. */
+  readonly frontier: Int32Array;
+  readonly first: number;
+  readonly count: number;
+  /** The frontier's level (the initial state's is 0). */
+  readonly level: number;
+  readonly transitions: number;
+  readonly depth: number;
+  /** The transitions so far as (from, to, ordinal) triples, when the graph is kept. */
+  readonly edges: Int32Array | null;
+  readonly elapsedMs: number;
+}
+
+/**
+ * `explore` breadth first, paused at the end of the first level after which at least `pause`
+ * states are known: then `handoff` holds what the search has, and the exploration's bound is
+ * "states". Otherwise (the space is smaller, or another bound or the `done` hook stopped it
+ * first) `handoff` is null and the exploration is `explore`'s.
+ */
+export function exploreUntil(sys: System, options: ExploreOptions, hooks: ExploreHooks, pause: number): { readonly exploration: Exploration; readonly handoff: Handoff | null } {
+  return bfs(sys, { ...options, mode: "bfs" }, hooks, pause);
 }
 
 interface Store {
@@ -315,7 +371,7 @@ const SUCCESSOR_ROOM = 256;
 /** A state's first successors fingerprinted ahead of their inserts (ahead.ts), in the fingerprinter's slots; more are fingerprinted one by one. */
 export const AHEAD = 16;
 
-function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
+function bfs(sys: System, o: ExploreOptions, h: ExploreHooks, pause = Infinity): { exploration: Exploration; handoff: Handoff | null } {
   // A state's successors are dead once visited (stored as a difference, shown to the hooks):
   // the next state's successors are copied into the same vectors (arena.ts), which live where
   // the fingerprinter compares them fastest.
@@ -326,13 +382,13 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const canon = tables ? WasmCanonicaliser.attach(tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
   try {
-    return bfsRecycling(sys, o, h, st, canon);
+    return bfsRecycling(sys, o, h, st, canon, pause);
   } finally {
     sys.arena.recycle(recycled);
   }
 }
 
-function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store, canon: WasmCanonicaliser | null): Exploration {
+function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store, canon: WasmCanonicaliser | null, pause: number): { exploration: Exploration; handoff: Handoff | null } {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const graph = o.graph ? new EdgeList() : null;
@@ -399,6 +455,13 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       break;
     }
     if (index === levelEnd) {
+      // Every state before `index` is expanded, and the queue holds the next level, whole.
+      if (st.table.size >= pause) {
+        const frontier = queue.drain();
+        const edges = graph ? edgeTriples(graph) : null;
+        const exploration = finish(st, transitions, depth, "states", graph, t0);
+        return { exploration, handoff: { table: st.table, records: st.records, frontier, first: index, count: st.table.size - index, level: level + 1, transitions, depth, edges, elapsedMs: exploration.elapsedMs } };
+      }
       level++;
       levelEnd = st.table.size;
     }
@@ -438,7 +501,18 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       break;
     }
   }
-  return finish(st, transitions, depth, bound, graph, t0);
+  return { exploration: finish(st, transitions, depth, bound, graph, t0), handoff: null };
+}
+
+/** The graph's edges as (from, to, ordinal) triples, as the parallel explorer keeps them. */
+function edgeTriples(g: EdgeList): Int32Array {
+  const out = new Int32Array(3 * g.count);
+  for (let e = 0; e < g.count; e++) {
+    out[3 * e] = g.from[e]!;
+    out[3 * e + 1] = g.to[e]!;
+    out[3 * e + 2] = g.ordinal[e]!;
+  }
+  return out;
 }
 
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {

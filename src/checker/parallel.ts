@@ -1,7 +1,7 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import type { System } from "../components/step.js";
-import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph } from "./explore.js";
+import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
 import { recordStarts, recordWords } from "./packed.js";
@@ -91,41 +91,55 @@ export async function exploreParallel(
    * make them small, to exercise growth in the middle of a level and many chunks per level.
    */
   tuning: { readonly initialCapacity?: number; readonly chunkStates?: number } = {},
+  /**
+   * A breadth-first search of the same system with the same options and `judge`, paused at the
+   * end of a level on this thread (`exploreUntil`): the workers go on from its next level.
+   */
+  from: Handoff | null = null,
 ): Promise<Exploration> {
-  const t0 = performance.now();
+  const t0 = performance.now() - (from?.elapsedMs ?? 0);
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   const keepGraph = o.graph ?? false;
-  const table = new FingerprintTable(tuning.initialCapacity ?? 1 << 16, true);
-  const records = new StateRecords(table.maxSize, true);
-  // Workers fingerprint against their own initial state: the same scenario, the same vector.
-  const fp = new StateFingerprinter(sys.init);
-  fp.take(sys.init);
-  records.set(table.insertOrFind(fp.out[0]!, fp.out[1]!), -1, 0);
-  judge.state(sys.init, 0, fp.diff, fp.length);
+  // Successors per state at most, as far as known: what a level may add to the table.
+  let maxBranch = from ? Math.max(64, Math.ceil(from.transitions / from.table.size)) : 64;
+  const table = from ? from.table.sharedCopy() : new FingerprintTable(tuning.initialCapacity ?? 1 << 16, true);
+  const records = from ? from.records.sharedCopy(table.maxSize) : new StateRecords(table.maxSize, true);
+  if (from) {
+    // Room for the first level's successors, as between levels below (before the workers get the table).
+    if (table.needsGrow()) table.reserve(Math.min(from.count * maxBranch, 1 << 24));
+    records.reserve(table.maxSize);
+  } else {
+    // Workers fingerprint against their own initial state: the same scenario, the same vector.
+    const fp = new StateFingerprinter(sys.init);
+    fp.take(sys.init);
+    records.set(table.insertOrFind(fp.out[0]!, fp.out[1]!), -1, 0);
+    judge.state(sys.init, 0, fp.diff, fp.length);
+  }
 
   const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null });
   const ask = (w: PoolWorker, task: LevelTask): Promise<LevelReply> => w.ask(task) as Promise<LevelReply>;
 
-  const edges: Int32Array[] = [];
+  const edges: Int32Array[] = from?.edges ? [from.edges] : [];
   // States travel packed (packed.ts): each is its difference from the initial state, a few dozen
   // words where the vector has hundreds, then with symmetry reduction its members' signatures.
   // The initial state's difference is empty.
   const sym = o.symmetry ?? null;
   const extra = sym?.members ?? 0;
   const initial = new Int32Array(recordWords(0, extra));
-  if (sym) sym.signaturesOf(sys.init, initial.subarray(1));
+  if (sym && !from) sym.signaturesOf(sys.init, initial.subarray(1));
   // The next level as the workers found it: their replies' states and indices, in arrival order.
-  let found: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
+  let found: { states: Int32Array; indices: Int32Array }[] = from
+    ? [{ states: from.frontier, indices: Int32Array.from({ length: from.count }, (_, k) => from.first + k) }]
+    : [{ states: initial, indices: Int32Array.of(0) }];
   const levels = new LevelBuffers();
-  let transitions = 0;
-  let depth = 0;
-  let level = 0;
+  let transitions = from?.transitions ?? 0;
+  let depth = from?.depth ?? 0;
+  let level = from?.level ?? 0;
   let bound: Bound | null = null;
-  let maxBranch = 64;
   // The states of the level being expanded not expanded yet, and those of the next found so far: the frontier progress reports.
   let levelSize = 0;
-  let foundCount = 1;
+  let foundCount = from?.count ?? 1;
   const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
   // The level being expanded and the next so far, packed.
   let frontierBytes = 0;

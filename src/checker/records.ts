@@ -67,6 +67,14 @@ export class StateRecords {
     return new StateRecords(buffers);
   }
 
+  /** Shared records with the same contents and room for at least `capacity` states (a search that its workers go on with: parallel.ts). */
+  sharedCopy(capacity: number): StateRecords {
+    const r = new StateRecords(Math.max(capacity, this.parents.length), true);
+    r.parents.set(this.parents);
+    r.steps.set(this.steps);
+    return r;
+  }
+
   /** The buffers to send to a worker. They change when the records grow. */
   shared(): SharedRecords {
     if (!this.isShared) throw new Error("shared() on StateRecords that were not created shared");

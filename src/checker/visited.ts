@@ -77,6 +77,14 @@ export class FingerprintTable {
     return new FingerprintTable(buffers);
   }
 
+  /** A shared table with the same fingerprints and indices (a search that its workers go on with: parallel.ts). */
+  sharedCopy(): FingerprintTable {
+    const t = new FingerprintTable(this.cap, true);
+    t.slots.set(this.slots);
+    t.meta[0] = this.size;
+    return t;
+  }
+
   /** The buffers to send to a worker. They change when the table grows. */
   shared(): SharedTable {
     if (!this.isShared) throw new Error("shared() on a FingerprintTable that was not created shared");

@@ -43,6 +43,21 @@ const SCENARIOS: Record<string, string> = {
   component bob : untrusted { portal inbox; adversary steps 1 }
   invariant revocable(owner.page)
 }`,
+  // Symmetry reduction (records carry the replicas' signatures) and the graph kept (available).
+  replicas: `system replicas {
+  component sigma0 : trusted root { }
+  component server : trusted {
+    memory buf 4K [data]
+    portal rpc
+    thread serve { loop { recv rpc -> x; reply ok with buf : r; revoke buf } }
+  }
+  component client[2] : untrusted {
+    caps { server.rpc: call }
+    adversary steps 1
+  }
+  invariant revocable(server.buf)
+  invariant available(server.rpc)
+}`,
 };
 
 /** What must not depend on the number of workers. */
@@ -59,14 +74,18 @@ function summary(r: CheckResult): unknown {
 
 describe("1 and 2 workers agree", () => {
   for (const [name, text] of Object.entries(SCENARIOS)) {
-    it(`${name}: states, transitions, depth, verdicts, counterexample lengths and TCB sets`, async () => {
+    it(`${name}: states, transitions, depth, verdicts, counterexample lengths and TCB sets, from the start and after a probe`, async () => {
       const m = compile(text);
       const one = check(m, { stopEarly: false });
-      const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
-      expect(summary(two)).toEqual(summary(one));
-      // A parallel counterexample replays like any other.
-      for (const inv of two.invariants)
-        if (inv.counterexample) expect(replay(buildSystem(m), inv.counterexample.steps.map((s) => s.ordinal)).map((x) => x.step.text)).toEqual(inv.counterexample.steps.map((s) => s.text));
+      // The workers from the initial state, and going on from a probe on this thread that ends
+      // after an early level or a later one.
+      for (const probeStates of [0, 5, 300]) {
+        const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates });
+        expect(summary(two), `probe of ${probeStates}`).toEqual(summary(one));
+        // A parallel counterexample replays like any other.
+        for (const inv of two.invariants)
+          if (inv.counterexample) expect(replay(buildSystem(m), inv.counterexample.steps.map((s) => s.ordinal)).map((x) => x.step.text)).toEqual(inv.counterexample.steps.map((s) => s.text));
+      }
     });
   }
 
