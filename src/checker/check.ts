@@ -205,7 +205,7 @@ export function reductionsFor(sys: System, options: CheckOptions): { readonly sy
     : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por, deadValues } };
 }
 
-/** States a search explores on one thread before it starts its workers (to the end of the level where it has this many). */
+/** States a search finds on one thread before it starts its workers, which go on from there. */
 export const PROBE_STATES = 50_000;
 
 /**
@@ -234,12 +234,11 @@ export async function checkParallel(
   let from: Handoff | null = null;
   if (probeStates > 0) {
     // Starting workers costs about half a second (each compiles the scenario and warms up), more
-    // than a small space takes on one thread: explore on this thread to the end of the level
-    // where `probeStates` states are known, and start the workers, which go on from there, only
-    // for a space that is larger.
+    // than a small space takes on one thread: explore on this thread until `probeStates` states
+    // are known, and start the workers, which go on from there, only for a space that is larger.
     const probe = exploreUntil(sys, explored, judgeHooks(judge, done, progress), probeStates);
     if (!probe.handoff) return verdicts(sys, judge, probe.exploration, options, red);
-    // Interrupted at the end of the probe: what it explored is the result (starting workers takes a while).
+    // Interrupted as the probe ended: what it explored is the result (starting workers takes a while).
     if (interrupted(options.interrupt)) return verdicts(sys, judge, { ...probe.exploration, bound: "interrupted" }, options, red);
     from = probe.handoff;
   }

@@ -302,18 +302,22 @@ export function explore(sys: System, options: ExploreOptions = {}, hooks: Explor
 }
 
 /**
- * A breadth-first exploration paused at the end of a level (`exploreUntil`): what the parallel
+ * A breadth-first exploration paused between two states (`exploreUntil`): what the parallel
  * explorer needs to go on from there (parallel.ts), with the hooks' judge as it is.
  */
 export interface Handoff {
   /** The visited set and the records of the states found, numbered as found. */
   readonly table: FingerprintTable;
   readonly records: StateRecords;
-  /** The next level's states, none expanded yet, packed (packed.ts) and numbered `first`, `first + 1`, …: every state from `first` on. */
+  /**
+   * The states not expanded yet, packed (packed.ts) and numbered `first`, `first + 1`, …: every
+   * state from `first` on. Those before `levelEnd` are the rest of level `level` (the initial
+   * state's is 0), the others the next level so far.
+   */
   readonly frontier: Int32Array;
   readonly first: number;
   readonly count: number;
-  /** The frontier's level (the initial state's is 0). */
+  readonly levelEnd: number;
   readonly level: number;
   readonly transitions: number;
   readonly depth: number;
@@ -323,8 +327,8 @@ export interface Handoff {
 }
 
 /**
- * `explore` breadth first, paused at the end of the first level after which at least `pause`
- * states are known: then `handoff` holds what the search has, and the exploration's bound is
+ * `explore` breadth first, paused before the first state it would expand with at least `pause`
+ * states known: then `handoff` holds what the search has, and the exploration's bound is
  * "states". Otherwise (the space is smaller, or another bound or the `done` hook stopped it
  * first) `handoff` is null and the exploration is `explore`'s.
  */
@@ -454,14 +458,17 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       bound = "interrupted";
       break;
     }
+    if (st.table.size >= pause) {
+      // Every state before `index` is expanded; the queue holds the rest of this level (up to
+      // `levelEnd`, none when `index` is there) and the next level so far.
+      const frontier = queue.drain();
+      const edges = graph ? edgeTriples(graph) : null;
+      const exploration = finish(st, transitions, depth, "states", graph, t0);
+      const next = index === levelEnd;
+      const handoff = { table: st.table, records: st.records, frontier, first: index, count: st.table.size - index, levelEnd: next ? st.table.size : levelEnd, level: next ? level + 1 : level, transitions, depth, edges, elapsedMs: exploration.elapsedMs };
+      return { exploration, handoff };
+    }
     if (index === levelEnd) {
-      // Every state before `index` is expanded, and the queue holds the next level, whole.
-      if (st.table.size >= pause) {
-        const frontier = queue.drain();
-        const edges = graph ? edgeTriples(graph) : null;
-        const exploration = finish(st, transitions, depth, "states", graph, t0);
-        return { exploration, handoff: { table: st.table, records: st.records, frontier, first: index, count: st.table.size - index, level: level + 1, transitions, depth, edges, elapsedMs: exploration.elapsedMs } };
-      }
       level++;
       levelEnd = st.table.size;
     }

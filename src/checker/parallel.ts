@@ -129,9 +129,20 @@ export async function exploreParallel(
   const initial = new Int32Array(recordWords(0, extra));
   if (sym && !from) sym.signaturesOf(sys.init, initial.subarray(1));
   // The next level as the workers found it: their replies' states and indices, in arrival order.
-  let found: { states: Int32Array; indices: Int32Array }[] = from
-    ? [{ states: from.frontier, indices: Int32Array.from({ length: from.count }, (_, k) => from.first + k) }]
-    : [{ states: initial, indices: Int32Array.of(0) }];
+  let found: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
+  // Going on from a search paused in the middle of a level: the rest of that level is the first
+  // one expanded here (its next level starts at `firstLevelEnd`), and what it found of its next
+  // level so far (`carried`) starts that one.
+  let firstLevelEnd: number | null = null;
+  let carried: { states: Int32Array; indices: Int32Array } | null = null;
+  if (from) {
+    const rest = from.levelEnd - from.first;
+    const split = recordStarts(from.frontier, rest, extra)[rest]!;
+    const numbered = (a: number, n: number): Int32Array => Int32Array.from({ length: n }, (_, k) => a + k);
+    found = [{ states: from.frontier.subarray(0, split), indices: numbered(from.first, rest) }];
+    carried = { states: from.frontier.subarray(split), indices: numbered(from.levelEnd, from.count - rest) };
+    firstLevelEnd = from.levelEnd;
+  }
   const levels = new LevelBuffers();
   let transitions = from?.transitions ?? 0;
   let depth = from?.depth ?? 0;
@@ -139,7 +150,7 @@ export async function exploreParallel(
   let bound: Bound | null = null;
   // The states of the level being expanded not expanded yet, and those of the next found so far: the frontier progress reports.
   let levelSize = 0;
-  let foundCount = from?.count ?? 1;
+  let foundCount = found[0]!.indices.length;
   const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
   // The level being expanded and the next so far, packed.
   let frontierBytes = 0;
@@ -161,12 +172,14 @@ export async function exploreParallel(
         bound = "depth";
         break;
       }
-      const levelEnd = table.size;
+      const levelEnd = firstLevelEnd ?? table.size;
+      firstLevelEnd = null;
       const cur = levels.fill(found, extra);
-      found = [];
-      foundCount = 0;
+      found = carried ? [carried] : [];
+      foundCount = carried?.indices.length ?? 0;
       levelSize = cur.count;
-      frontierBytes = cur.bytes;
+      frontierBytes = cur.bytes + (carried?.states.byteLength ?? 0);
+      carried = null;
       // The level in chunks, handed to whichever worker is free (a worker's share of a level,
       // fixed in advance, could take twice another's: states differ in their successors), while
       // this thread merges the replies that are in. A worker that pauses because the table is
