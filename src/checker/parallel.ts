@@ -126,10 +126,8 @@ export async function exploreParallel(
   // The initial state's difference is empty.
   const sym = o.symmetry ?? null;
   const extra = sym?.members ?? 0;
-  const initial = new Int32Array(recordWords(0, extra));
-  if (sym && !from) sym.signaturesOf(sys.init, initial.subarray(1));
   // The next level as the workers found it: their replies' states and indices, in arrival order.
-  let found: { states: Int32Array; indices: Int32Array }[] = [{ states: initial, indices: Int32Array.of(0) }];
+  let found: { states: Int32Array; indices: Int32Array }[];
   // Going on from a search paused in the middle of a level: the rest of that level is the first
   // one expanded here (its next level starts at `firstLevelEnd`), and what it found of its next
   // level so far (`carried`) starts that one.
@@ -142,6 +140,10 @@ export async function exploreParallel(
     found = [{ states: from.frontier.subarray(0, split), indices: numbered(from.first, rest) }];
     carried = { states: from.frontier.subarray(split), indices: numbered(from.levelEnd, from.count - rest) };
     firstLevelEnd = from.levelEnd;
+  } else {
+    const initial = new Int32Array(recordWords(0, extra));
+    if (sym) sym.signaturesOf(sys.init, initial.subarray(1));
+    found = [{ states: initial, indices: Int32Array.of(0) }];
   }
   const levels = new LevelBuffers();
   let transitions = from?.transitions ?? 0;
