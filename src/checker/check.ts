@@ -127,15 +127,8 @@ export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
-  const sys = buildSystem(model);
-  sys.footprints = false;
-  const judge = new Judge(sys);
-  const red = reductionsFor(sys, options);
-  const invs = model.invariants;
+  const { sys, judge, red, done, progress } = setUp(model, options);
   const failures = judge.failures;
-  const stopEarly = options.stopEarly ?? true;
-  const done = (): boolean => stopEarly && judge.everyVerdictKnown();
-  const progress = progressOf(options, "states");
 
   const ex = options.simulate
     ? ((): Outcome => {
@@ -160,6 +153,16 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
       })()
     : explore(sys, searchOptions(options, red, judge), judgeHooks(judge, done, progress));
   return verdicts(sys, judge, ex, options, red);
+}
+
+/** A check's system (steps without write sets or costs), its judge, reductions, early stop and progress hook. */
+function setUp(model: SystemModel, options: CheckOptions): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
+  const sys = buildSystem(model);
+  sys.footprints = false;
+  const judge = new Judge(sys);
+  const red = reductionsFor(sys, options);
+  const stopEarly = options.stopEarly ?? true;
+  return { sys, judge, red, done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, "states") };
 }
 
 /** The explorer's options for a check's search: the reductions found for it, and the graph kept when the invariants need it. */
@@ -223,13 +226,7 @@ export async function checkParallel(
   const probeStates = options.probeStates ?? PROBE_STATES;
   // A bound the probe would reach: one thread explores all of it.
   if (probeStates > 0 && maxStates <= probeStates) return check(model, options);
-  const sys = buildSystem(model);
-  sys.footprints = false;
-  const judge = new Judge(sys);
-  const red = reductionsFor(sys, options);
-  const stopEarly = options.stopEarly ?? true;
-  const done = (): boolean => stopEarly && judge.everyVerdictKnown();
-  const progress = progressOf(options, "states");
+  const { sys, judge, red, done, progress } = setUp(model, options);
   const explored = searchOptions(options, red, judge);
   let from: Handoff | null = null;
   if (probeStates > 0) {
