@@ -151,3 +151,64 @@ export const replicatedScenario: fc.Arbitrary<SmallScenario> = fc
 `;
     return { text, invariants: r.invariants.length };
   });
+
+/** The server's statements when its clients are adversaries: it may also lend its buffer without a call. */
+const lenderStmt: fc.Arbitrary<string> = fc.constantFrom(
+  "recv p -> x",
+  "reply x",
+  "reply ok",
+  "reply ok with buf : r",
+  "up s",
+  "down s",
+  "revoke buf",
+  "write buf <- x",
+  "read secret -> x",
+);
+
+const ADVERSARY_INVARIANTS = [
+  "invariant deadlock_free",
+  "invariant never flows([hidden] -> c)",
+  "invariant never holds(c, c0.buf)",
+  "invariant revocable(c0.buf)",
+  "invariant available(c0.p)",
+  "invariant never knows(c, hidden)",
+  "invariant always not maps(c, c0.buf)",
+  "invariant tcb(c0) <= { c0 }",
+  "invariant isolated(c0, c)",
+];
+
+/**
+ * Scenarios whose replicas are untrusted adversaries, `c[K]` (K = 2 or 3, one step each), as in
+ * the bench scenario (bench/scalable.ts): what a replica does is every system call its
+ * capabilities allow, so replies, delegations and revocations carry replicas' objects between
+ * them and the server, which a permutation must map. Their spaces run from tens of states to
+ * hundreds of thousands: a test bounds the search without reductions and skips those above it.
+ */
+export const adversaryScenario: fc.Arbitrary<SmallScenario> = fc
+  .record({
+    server: fc.array(lenderStmt, { minLength: 1, maxLength: 3 }),
+    loopServer: fc.boolean(),
+    replicas: fc.constantFrom(2, 3),
+    caps: fc.subarray(["c0.p: call", "c0.s: up+down", "c0.buf: rw"], { minLength: 1 }),
+    invariants: fc.subarray(ADVERSARY_INVARIANTS, { minLength: 1, maxLength: 3 }),
+  })
+  .map((r) => {
+    const serverBody = r.loopServer ? `loop { ${r.server.join("; ")} }` : r.server.join("; ");
+    const text = `system adversaries {
+  component sigma0 : trusted root { }
+  component c0 : trusted {
+    memory buf 4K
+    memory secret 4K [hidden]
+    portal p
+    semaphore s
+    thread t { ${serverBody}; read buf -> x }
+  }
+  component c[${r.replicas}] : untrusted {
+    caps { ${r.caps.join("; ")} }
+    adversary steps 1
+  }
+  ${r.invariants.join("\n  ")}
+}
+`;
+    return { text, invariants: r.invariants.length };
+  });
