@@ -67,6 +67,14 @@ describe("nizza check", () => {
     expect(c.code).toBe(3);
     expect(c.out).toContain("? deadlock_free  incomplete");
     expect(nizza(["check", "--seed", "3", join(dir, "ok.nizza")]).err).toContain("--seed is for --simulate");
+    // A seed is what the user typed back in the error, 0 allowed, and no larger than the
+    // generator's 2^32 seeds (2^32 would repeat seed 0's walks).
+    for (const v of ["x", "-1", "1e3", "4294967296"]) {
+      const r = nizza(["check", "--simulate", "5", "--seed", v, join(dir, "ok.nizza")]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`nizza: --seed takes a whole number from 0 to 4294967295, not '${v}'`);
+    }
+    expect(nizza(["check", "--simulate", "5", "--seed", "0", join(dir, "ok.nizza")]).code).toBe(3);
   });
 });
 

@@ -48,6 +48,16 @@ export function count(v: string | undefined, name: string): number | undefined {
 }
 
 /**
+ * A whole-number option from `min` to `max`, or undefined when not given. A seed's maximum is
+ * 2^32 - 1: the generator (checker/random.ts) takes it modulo 2^32, so 2^32 would repeat seed 0.
+ */
+export function whole(v: string | undefined, name: string, min: number, max = 2 ** 32 - 1): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name} takes a whole number from ${min} to ${max}, not '${v}'`);
+  return Number(v);
+}
+
+/**
  * The exit code of one result: 1 if an invariant does not meet its expectation or a path its
  * budget, 3 if one is incomplete or the check was interrupted (Ctrl-C).
  */
@@ -75,7 +85,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const walks = count(opts.simulate, "--simulate");
   if (opts.seed !== undefined && walks === undefined) throw new UsageError("--seed is for --simulate");
   if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
-  const seed = opts.seed === undefined ? 1 : count(String(Number(opts.seed) + 1), "--seed")! - 1;
+  const seed = whole(opts.seed, "--seed", 0) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
   const reports = reportsOf(opts);

@@ -1,7 +1,7 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
 import { buildSystem, successors } from "../../components/step.js";
 import { rng } from "../../checker/random.js";
-import { UsageError } from "../files.js";
+import { whole } from "./check.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
 
 export interface RunOptions {
@@ -9,15 +9,9 @@ export interface RunOptions {
   readonly seed?: string;
 }
 
-function intOption(v: string | undefined, name: string, dflt: number, min: number, max = 2 ** 32 - 1): number {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not '${v}'`);
-  return Number(v);
-}
-
 export function runCommand(file: string, opts: RunOptions, io: Io): number {
-  const steps = intOption(opts.steps, "steps", 50, 1);
-  const seed = intOption(opts.seed, "seed", 1, 0);
+  const steps = whole(opts.steps, "--steps", 1) ?? 50;
+  const seed = whole(opts.seed, "--seed", 0) ?? 1;
   const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
   const sys = buildSystem(model);
