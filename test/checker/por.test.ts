@@ -1,7 +1,7 @@
 // Partial-order reduction: which steps it explores alone, and that it changes no verdict.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check } from "../../src/checker/check.js";
+import { check, checkParallel } from "../../src/checker/check.js";
 import { replay } from "../../src/checker/explore.js";
 import { buildSystem, localStep, successors } from "../../src/components/step.js";
 import { compile } from "../kernel/harness.js";
@@ -50,6 +50,35 @@ describe("the local step", () => {
     const sys = buildSystem(compile(oneThread("if 1 == 1 { }")));
     expect(localStep(sys, sys.init)).toBeNull();
   });
+});
+
+describe("the cycle proviso", () => {
+  // Once a has signalled, its thread idles in a loop of local steps for ever, and b can go on.
+  // Were every state whose local step leads back to a known state still reduced to that step,
+  // a's loop would be all the search ever took from there (the ignoring problem): b's failing
+  // assert would never be reached, and the check would say "holds" (spec/invariants.md §10.1).
+  const IDLER = `system ignoring {
+  component a : trusted root {
+    memory m 4K
+    semaphore s
+    thread t { read m -> x; up s; loop { if x == 1 { } else { } } }
+  }
+  component b : trusted {
+    caps { a.s: down }
+    thread u { down a.s; assert holds(a, a.m) and not holds(a, a.m) }
+  }
+}
+`;
+  const failsIn = (r: Awaited<ReturnType<typeof checkParallel>>): [string, number | null] => [r.asserts!.verdict, r.asserts!.counterexample?.steps.length ?? null];
+
+  it("a thread idling in a loop of local steps hides no other thread's steps: breadth-first, depth-first and with two workers", async () => {
+    const m = compile(IDLER);
+    // a reads and signals, b takes the semaphore and fails its assert: four steps.
+    expect(failsIn(check(m))).toEqual(["violated", 4]);
+    expect(failsIn(check(m, { mode: "dfs" }))[0]).toBe("violated");
+    expect(failsIn(await checkParallel(m, { name: "test.nizza", text: IDLER }, { workers: 2, probeStates: 0 }))).toEqual(["violated", 4]);
+    expect(check(m).stats.reductions.por).toHaveProperty("used");
+  }, 60_000);
 });
 
 describe("partial-order reduction changes no verdict", () => {
