@@ -3,8 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explore } from "../../../src/checker/explore.js";
 import { Judge } from "../../../src/checker/judge.js";
-import { knowledgeOf, ProjectionMemo, structureOf } from "../../../src/checker/invariants/projection.js";
-import { buildSystem } from "../../../src/components/step.js";
+import { safetyMonitor, TcbAccumulator } from "../../../src/checker/invariants/index.js";
+import { knowledgeOf, ProjectionMemo, structureOf, type Projection } from "../../../src/checker/invariants/projection.js";
+import { buildSystem, type System } from "../../../src/components/step.js";
+import type { StateVector } from "../../../src/kernel/layout.js";
 import { compileFile } from "../../../src/dsl/compile.js";
 import type { SystemModel } from "../../../src/dsl/model.js";
 import { compile } from "../../kernel/harness.js";
@@ -42,6 +44,67 @@ function sameWithAndWithoutMemo(model: SystemModel): { states: number } {
   expect(memo.tcb.snapshot()).toEqual(plain.tcb.snapshot());
   return { states: ex.states };
 }
+
+/**
+ * What judging a state reads, word by word: each monitor with a projection, and the TCB
+ * relation (which reads the structure), are shown each explored state through a proxy that
+ * records the indices read; every one must be a word of the projection. A word read and not
+ * projected would let the memo skip a state that differs from a judged one only there.
+ */
+function readsOnlyProjected(sys: System, maxStates: number): number {
+  const L = sys.k.L;
+  const judged: { projection: Projection; judge: (s: StateVector, i: number) => unknown; what: string }[] = sys.model.invariants.flatMap((inv) => {
+    const m = safetyMonitor(sys, inv);
+    return m?.state && m.reads ? [{ projection: m.reads, judge: (s: StateVector) => m.state!(s), what: `invariant ${inv.index} (${inv.prop.kind})` }] : [];
+  });
+  const tcb = new TcbAccumulator(sys);
+  judged.push({ projection: structureOf(L), judge: (s, i) => tcb.observe(s, i), what: "the TCB relation" });
+  let read = new Set<number>();
+  const spy = (s: StateVector): StateVector =>
+    new Proxy(s, {
+      get(target, key) {
+        if (typeof key === "string" && /^\d+$/.test(key)) read.add(Number(key));
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  let states = 0;
+  explore(sys, { maxStates }, {
+    state: (s, i) => {
+      states++;
+      for (const j of judged) {
+        read = new Set();
+        j.judge(spy(s), i);
+        const allowed = new Set(j.projection.words);
+        expect([...read].filter((w) => !allowed.has(w)), `${j.what} reads words outside its projection`).toEqual([]);
+      }
+    },
+  });
+  return states;
+}
+
+describe("the projections", () => {
+  it("every word a monitor or the TCB relation reads is in its projection: shipped scenarios", () => {
+    for (const f of ["scenarios/faults/dma_no_iommu_buggy.nizza", "scenarios/faults/stale_tlb_buggy.nizza", "scenarios/usina.nizza", "scenarios/lib_secure_gui.nizza"]) {
+      const c = compileFile(f);
+      expect(c.model, f).not.toBeNull();
+      const sys = buildSystem(c.model!);
+      sys.footprints = false;
+      expect(readsOnlyProjected(sys, 3_000)).toBeGreaterThan(50);
+    }
+  }, 120_000);
+
+  it("100 random small scenarios: every word their monitors read is projected", () => {
+    fc.assert(
+      fc.property(smallScenario, ({ text }) => {
+        const sys = buildSystem(compile(text));
+        sys.footprints = false;
+        readsOnlyProjected(sys, 5_000);
+      }),
+      { numRuns: 100, seed: 20261122 },
+    );
+  }, 120_000);
+});
 
 describe("the projection memo", () => {
   it("knows a projection exactly: a change in a projected word is new, a change elsewhere is not", () => {
