@@ -30,7 +30,37 @@ describe("deadlock_free", () => {
   });
 });
 
+describe("deadlock_free: a server that took a call and never replies", () => {
+  it("its caller waits in REPLY for ever: a deadlock in 2 steps", () => {
+    const r = check(compile(`system d { component sigma0 : trusted root { portal p; thread server { recv p -> x }; thread client { call p(1) -> y } } invariant deadlock_free }`));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.length).toBe(2);
+    expect(inv.counterexample!.reason).toBe("no step is enabled, and sigma0.client (reply) waits for ever");
+  });
+});
+
 describe("available", () => {
+  it("counts only a server waiting on that portal, not one waiting on another", () => {
+    // serve takes one request on p and blocks for ever; other loops on q, in RECV most of the time.
+    const r = check(compile(`system a1 {
+  component sigma0 : trusted root { }
+  component srv : trusted {
+    portal p
+    portal q
+    semaphore s
+    thread serve { recv p -> x; down s }
+    thread other { loop { recv q -> y; reply y } }
+  }
+  component cli : trusted { caps { srv.p: call }; thread main { call srv.p(1) -> r } }
+  invariant available(srv.p)
+}`));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.length).toBe(4);
+    expect(inv.counterexample!.reason).toBe("from here on srv.p's server never waits for requests again: the system stops without it");
+  });
+
   it("holds for a server that always comes back to its portal", () => {
     expect(check(compile(SERVER("loop { recv p -> x; reply x }"))).invariants[0]).toMatchObject({ verdict: "holds" });
   });

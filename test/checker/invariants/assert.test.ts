@@ -58,3 +58,17 @@ describe("failed asserts", () => {
     expect(cx.reason.startsWith(`${actor}.main: assert r == 1 fails`)).toBe(true);
   });
 });
+
+describe("a failed assert of a replica", () => {
+  it("names the replica whose thread failed, the first EC of the scenario too", () => {
+    // c[0].t is EC 0: the reason must not fall back to the statement's owner, which is every replica.
+    const c = compileText("s1.nizza", `system s1 {
+  component sigma0 : trusted root { }
+  component c[2] : trusted { thread t { assert 1 == 2 } }
+}`);
+    const r = check(c.model!);
+    expect(r.asserts?.verdict).toBe("violated");
+    expect(r.asserts!.counterexample!.steps.map((x) => x.text)).toEqual(["c[0].t: assert 1 == 2: FAILS"]);
+    expect(r.asserts!.counterexample!.reason).toBe("c[0].t: assert 1 == 2 fails (s1.nizza:3)");
+  });
+});

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { objectOwner } from "../../../src/checker/invariants/isolated.js";
 import { Kind } from "../../../src/kernel/cap.js";
+import { check as checkScenario } from "../../../src/checker/check.js";
+import { compile } from "../../kernel/harness.js";
 import { check, system } from "./run.js";
 
 const sys = (items: string, inv: string, machine = ""): string => `system iso {
@@ -115,5 +117,46 @@ describe("object owners", () => {
     expect(own(Kind.MEM, L.boot.deviceMmio[0]!)).toBe(1);
     expect(own(Kind.DEV, 0)).toBe(1);
     expect(own(Kind.EC, L.counts.ec - 1)).toBe(-1); // a free spare
+  });
+});
+
+/** The whole check's verdict on a scenario's only invariant: the counterexample's length and why. */
+function verdictOf(text: string): [string, number | null, string | null] {
+  const inv = checkScenario(compile(text)).invariants[0]!;
+  return [inv.verdict, inv.counterexample?.steps.length ?? null, inv.counterexample?.reason ?? null];
+}
+
+describe("isolated: links by any right, in any slot, through any CPU's TLB", () => {
+  it("memory one may only write and the other only read", () => {
+    const text = sys(
+      `component shared : trusted { memory buf 4K }
+       component a : untrusted { caps { shared.buf: w }; adversary steps 0 }
+       component b : untrusted { caps { shared.buf: r }; adversary steps 0 }`,
+      "invariant isolated(a, b)",
+    );
+    expect(verdictOf(text)).toEqual(["violated", 0, "a and b both map shared.buf"]);
+  });
+
+  it("a capability delegated into the PD's last slot", () => {
+    // b has no capabilities of its own: the semaphore fills its first slot, the portal its last.
+    const text = `system i3 {
+  component sigma0 : trusted root { semaphore s; thread main { delegate s -> b : up; delegate a.p -> b : call } }
+  component a : untrusted { portal p; adversary steps 0 }
+  component b : trusted { }
+  invariant isolated(a, b)
+}`;
+    expect(verdictOf(text)).toEqual(["violated", 2, "b holds a capability to portal a.p"]);
+  });
+
+  it("a stale TLB entry on the first CPU", () => {
+    const text = `system i4 {
+  machine { cpus 2 }
+  kernel nova { fault stale_tlb }
+  component owner : trusted root { memory page 4K; thread main cpu 1 { delegate page -> a : rw; revoke page; delegate page -> b : r } }
+  component a : trusted { thread t cpu 0 { map owner.page; read owner.page -> x } }
+  component b : trusted { thread u cpu 1 { map owner.page } }
+  invariant isolated(a, b)
+}`;
+    expect(verdictOf(text)).toEqual(["violated", 6, "a and b share owner.page (a: TLB entry on cpu0; b: mapped)"]);
   });
 });

@@ -8,6 +8,8 @@ import { Driver } from "../../components/driver.js";
 import { completions } from "../../../src/checker/invariants/revocable.js";
 import { Kind } from "../../../src/kernel/cap.js";
 import { reach } from "../../components/reach.js";
+import { check as checkScenario } from "../../../src/checker/check.js";
+import { compile } from "../../kernel/harness.js";
 import { check, system } from "./run.js";
 
 /**
@@ -164,5 +166,41 @@ describe("the shipped revoke_race scenarios, along the shortest counterexample",
 
   it("revoke_race satisfies it on the same path", () => {
     expect(walk("scenarios/revoke_race.nizza").every((x) => x === null)).toBe(true);
+  });
+});
+
+describe("revocable: what is left on any CPU, and rights beyond those still backed", () => {
+  const verdictOf = (text: string): [string, number | null, string | null] => {
+    const inv = checkScenario(compile(text)).invariants[0]!;
+    return [inv.verdict, inv.counterexample?.steps.length ?? null, inv.counterexample?.reason ?? null];
+  };
+
+  it("a stale TLB entry on the first CPU", () => {
+    const text = `system r3 {
+  machine { cpus 2 }
+  kernel nova { fault stale_tlb }
+  component owner : trusted root { memory page 4K; thread main cpu 1 { delegate page -> alice : rw; revoke page } }
+  component alice : trusted { thread use cpu 0 { map owner.page; read owner.page -> x } }
+  invariant revocable(owner.page)
+}`;
+    expect(verdictOf(text)).toEqual(["violated", 4, "after owner.main's revoke of owner.page completed, a TLB entry on cpu0 still gives alice rw access to it"]);
+  });
+
+  it("a mapping with more rights than the capabilities its PD still holds", () => {
+    // eve holds page read-only and maps it rw (the map_unowned fault lets it). When alice's
+    // revoke of page completes, eve's read capability backs the mapping's r, not its w.
+    const text = `system r7 {
+  kernel nova { fault map_unowned }
+  component owner : trusted root {
+    memory page 4K
+    semaphore given
+    semaphore mapped
+    thread main { delegate page -> alice : rw; delegate page -> eve : r; up given }
+  }
+  component alice : trusted { caps { owner.mapped: down }; thread t { down owner.mapped; revoke owner.page } }
+  component eve : trusted { caps { owner.given: down; owner.mapped: up }; thread u { down owner.given; map owner.page : rw; up owner.mapped } }
+  invariant revocable(owner.page)
+}`;
+    expect(verdictOf(text)).toEqual(["violated", 8, "after alice.t's revoke of owner.page completed, eve's page table still maps it w with no capability left to back that"]);
   });
 });
