@@ -167,11 +167,14 @@ export class Judge {
 
   /**
    * Takes in another judge's findings (a worker's, on states numbered in the same
-   * exploration). Of two failures of one invariant the one at the lower state index wins:
-   * breadth-first, lower indices are no deeper, so the counterexample stays shortest.
+   * exploration). Of two failures of one invariant the one one thread meets first wins:
+   * breadth-first, lower indices are no deeper, so the counterexample stays shortest. A
+   * failure on a transition is met when its source is expanded, so two of them are ordered by
+   * source and step (their target may be a state found long before); others by state.
    */
   merge(f: Findings): void {
-    const better = (a: Failure | null, b: Failure | null): Failure | null => (!a ? b : !b ? a : b.state < a.state ? b : a);
+    const first = (a: Failure, b: Failure): boolean => (a.via && b.via ? a.via.from < b.via.from || (a.via.from === b.via.from && a.via.ordinal < b.via.ordinal) : a.state < b.state);
+    const better = (a: Failure | null, b: Failure | null): Failure | null => (!a ? b : !b ? a : first(b, a) ? b : a);
     f.failures.forEach((x, k) => (this.failures[k] = better(this.failures[k]!, x)));
     this.assertFailure = better(this.assertFailure, f.assertFailure);
     this.tcb.merge(f.tcb.first, f.tcb.why);
