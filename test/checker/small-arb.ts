@@ -116,6 +116,15 @@ const REPLICA_INVARIANTS = [
   "invariant tcb(c0) <= { c0 }",
 ];
 
+/** The server `c0` of replicas (`trust`: "trusted root" or "trusted"): its statements, in a loop or once, then a read that binds x. */
+const server = (trust: string, stmts: readonly string[], loop: boolean): string => `component c0 : ${trust} {
+    memory buf 4K
+    memory secret 4K [hidden]
+    portal p
+    semaphore s
+    thread t { ${loop ? `loop { ${stmts.join("; ")} }` : stmts.join("; ")}; read buf -> x }
+  }`;
+
 /**
  * Scenarios with a replicated trusted component `c[K]` (K = 2 or 3) beside a server that is
  * root: what symmetry reduction is compared on. The replicas' memory is labelled and sealed
@@ -131,15 +140,8 @@ export const replicatedScenario: fc.Arbitrary<SmallScenario> = fc
     invariants: fc.subarray(REPLICA_INVARIANTS, { minLength: 1, maxLength: 3 }),
   })
   .map((r) => {
-    const serverBody = r.loopServer ? `loop { ${r.server.join("; ")} }` : r.server.join("; ");
     const text = `system replicated {
-  component c0 : trusted root {
-    memory buf 4K
-    memory secret 4K [hidden]
-    portal p
-    semaphore s
-    thread t { ${serverBody}; read buf -> x }
-  }
+  ${server("trusted root", r.server, r.loopServer)}
   component c[${r.replicas}] : trusted {
     memory own 4K [mine]
     memory key 4K
@@ -171,16 +173,9 @@ export const adversaryScenario: fc.Arbitrary<SmallScenario> = fc
     invariants: fc.subarray(ADVERSARY_INVARIANTS, { minLength: 1, maxLength: 3 }),
   })
   .map((r) => {
-    const serverBody = r.loopServer ? `loop { ${r.server.join("; ")} }` : r.server.join("; ");
     const text = `system adversaries {
   component sigma0 : trusted root { }
-  component c0 : trusted {
-    memory buf 4K
-    memory secret 4K [hidden]
-    portal p
-    semaphore s
-    thread t { ${serverBody}; read buf -> x }
-  }
+  ${server("trusted", r.server, r.loopServer)}
   component c[${r.replicas}] : untrusted {
     caps { ${r.caps.join("; ")} }
     adversary steps 1

@@ -13,14 +13,14 @@ const sys = (items: string, inv: string, machine = ""): string => `system iso {
   ${inv}
 }`;
 
+/** Two untrusted components that share `shared.buf`, a with rights `a`, b with `b`. */
+const SHARED = (a: string, b: string): string => `component shared : trusted { memory buf 4K }
+       component a : untrusted { caps { shared.buf: ${a} }; adversary steps 0 }
+       component b : untrusted { caps { shared.buf: ${b} }; adversary steps 0 }`;
+
 describe("isolated: direct links", () => {
   it("a memory object both map", () => {
-    const text = sys(
-      `component shared : trusted { memory buf 4K }
-       component a : untrusted { caps { shared.buf: rw }; adversary steps 0 }
-       component b : untrusted { caps { shared.buf: r }; adversary steps 0 }`,
-      "invariant isolated(a, b)",
-    );
+    const text = sys(SHARED("rw", "r"), "invariant isolated(a, b)");
     expect(check(text).found).toEqual({ state: 0, reason: "a and b both map shared.buf" });
   });
 
@@ -128,12 +128,7 @@ function verdictOf(text: string): [string, number | null, string | null] {
 
 describe("isolated: links by any right, in any slot, through any CPU's TLB", () => {
   it("memory one may only write and the other only read", () => {
-    const text = sys(
-      `component shared : trusted { memory buf 4K }
-       component a : untrusted { caps { shared.buf: w }; adversary steps 0 }
-       component b : untrusted { caps { shared.buf: r }; adversary steps 0 }`,
-      "invariant isolated(a, b)",
-    );
+    const text = sys(SHARED("w", "r"), "invariant isolated(a, b)");
     expect(verdictOf(text)).toEqual(["violated", 0, "a and b both map shared.buf"]);
   });
 
