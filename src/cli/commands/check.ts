@@ -40,22 +40,18 @@ export interface CheckCommandOptions {
   readonly quiet?: boolean;
 }
 
-/** A positive whole-number option, or undefined when not given. */
-export function count(v: string | undefined, name: string): number | undefined {
+/** A whole-number option (decimal digits) from `min` to `max`, or undefined when not given. */
+export function whole(v: string | undefined, name: string, min: number, max = Infinity): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name} must be a positive whole number, not '${v}'`);
-  return Number(v);
+  if (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max) return Number(v);
+  throw new UsageError(min === 1 && max === Infinity ? `${name} must be a positive whole number, not '${v}'` : `${name} takes a whole number from ${min} to ${max}, not '${v}'`);
 }
 
-/**
- * A whole-number option from `min` to `max`, or undefined when not given. A seed's maximum is
- * 2^32 - 1: the generator (checker/random.ts) takes it modulo 2^32, so 2^32 would repeat seed 0.
- */
-export function whole(v: string | undefined, name: string, min: number, max = 2 ** 32 - 1): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name} takes a whole number from ${min} to ${max}, not '${v}'`);
-  return Number(v);
-}
+/** A positive whole-number option, or undefined when not given. */
+export const count = (v: string | undefined, name: string): number | undefined => whole(v, name, 1);
+
+/** The largest seed and step count: the generator (checker/random.ts) takes a seed modulo 2^32, so 2^32 would repeat seed 0. */
+export const WORD_MAX = 2 ** 32 - 1;
 
 /**
  * The exit code of one result: 1 if an invariant does not meet its expectation or a path its
@@ -85,7 +81,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const walks = count(opts.simulate, "--simulate");
   if (opts.seed !== undefined && walks === undefined) throw new UsageError("--seed is for --simulate");
   if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
-  const seed = whole(opts.seed, "--seed", 0) ?? 1;
+  const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
   const reports = reportsOf(opts);

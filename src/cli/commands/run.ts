@@ -1,7 +1,7 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
 import { buildSystem, successors } from "../../components/step.js";
 import { rng } from "../../checker/random.js";
-import { whole } from "./check.js";
+import { whole, WORD_MAX } from "./check.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
 
 export interface RunOptions {
@@ -10,8 +10,8 @@ export interface RunOptions {
 }
 
 export function runCommand(file: string, opts: RunOptions, io: Io): number {
-  const steps = whole(opts.steps, "--steps", 1) ?? 50;
-  const seed = whole(opts.seed, "--seed", 0) ?? 1;
+  const steps = whole(opts.steps, "--steps", 1, WORD_MAX) ?? 50;
+  const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
   const sys = buildSystem(model);
