@@ -53,12 +53,13 @@ function sameWithAndWithoutMemo(model: SystemModel): { states: number } {
  */
 function readsOnlyProjected(sys: System, maxStates: number): number {
   const L = sys.k.L;
-  const judged: { projection: Projection; judge: (s: StateVector, i: number) => unknown; what: string }[] = sys.model.invariants.flatMap((inv) => {
+  const judgedBy = (p: Projection, judge: (s: StateVector, i: number) => unknown, what: string) => ({ allowed: new Set(p.words), judge, what });
+  const judged = sys.model.invariants.flatMap((inv) => {
     const m = safetyMonitor(sys, inv);
-    return m?.state && m.reads ? [{ projection: m.reads, judge: (s: StateVector) => m.state!(s), what: `invariant ${inv.index} (${inv.prop.kind})` }] : [];
+    return m?.state && m.reads ? [judgedBy(m.reads, (s) => m.state!(s), `invariant ${inv.index} (${inv.prop.kind})`)] : [];
   });
   const tcb = new TcbAccumulator(sys);
-  judged.push({ projection: structureOf(L), judge: (s, i) => tcb.observe(s, i), what: "the TCB relation" });
+  judged.push(judgedBy(structureOf(L), (s, i) => tcb.observe(s, i), "the TCB relation"));
   let read = new Set<number>();
   const spy = (s: StateVector): StateVector =>
     new Proxy(s, {
@@ -75,8 +76,7 @@ function readsOnlyProjected(sys: System, maxStates: number): number {
       for (const j of judged) {
         read = new Set();
         j.judge(spy(s), i);
-        const allowed = new Set(j.projection.words);
-        expect([...read].filter((w) => !allowed.has(w)), `${j.what} reads words outside its projection`).toEqual([]);
+        expect([...read].filter((w) => !j.allowed.has(w)), `${j.what} reads words outside its projection`).toEqual([]);
       }
     },
   });
