@@ -2,9 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { objectOwner } from "../../../src/checker/invariants/isolated.js";
 import { Kind } from "../../../src/kernel/cap.js";
-import { check as checkScenario } from "../../../src/checker/check.js";
-import { compile } from "../../kernel/harness.js";
-import { check, system } from "./run.js";
+import { check, system, verdictOf } from "./run.js";
 
 const sys = (items: string, inv: string, machine = ""): string => `system iso {
   ${machine}
@@ -119,12 +117,6 @@ describe("object owners", () => {
     expect(own(Kind.EC, L.counts.ec - 1)).toBe(-1); // a free spare
   });
 });
-
-/** The whole check's verdict on a scenario's only invariant: the counterexample's length and why. */
-function verdictOf(text: string): [string, number | null, string | null] {
-  const inv = checkScenario(compile(text)).invariants[0]!;
-  return [inv.verdict, inv.counterexample?.steps.length ?? null, inv.counterexample?.reason ?? null];
-}
 
 describe("isolated: links by any right, in any slot, through any CPU's TLB", () => {
   it("memory one may only write and the other only read", () => {

@@ -8,9 +8,7 @@ import { Driver } from "../../components/driver.js";
 import { completions } from "../../../src/checker/invariants/revocable.js";
 import { Kind } from "../../../src/kernel/cap.js";
 import { reach } from "../../components/reach.js";
-import { check as checkScenario } from "../../../src/checker/check.js";
-import { compile } from "../../kernel/harness.js";
-import { check, system } from "./run.js";
+import { check, system, verdictOf } from "./run.js";
 
 /**
  * owner delegates page to alice and revokes it; alice's thread passes it on to bob
@@ -170,11 +168,6 @@ describe("the shipped revoke_race scenarios, along the shortest counterexample",
 });
 
 describe("revocable: what is left on any CPU, and rights beyond those still backed", () => {
-  const verdictOf = (text: string): [string, number | null, string | null] => {
-    const inv = checkScenario(compile(text)).invariants[0]!;
-    return [inv.verdict, inv.counterexample?.steps.length ?? null, inv.counterexample?.reason ?? null];
-  };
-
   it("a stale TLB entry on the first CPU", () => {
     const text = `system r3 {
   machine { cpus 2 }

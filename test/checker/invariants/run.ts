@@ -3,6 +3,7 @@ import { buildSystem, type System } from "../../../src/components/step.js";
 import type { InvariantModel } from "../../../src/dsl/model.js";
 import type { SafetyMonitor } from "../../../src/checker/monitor.js";
 import { safetyMonitor } from "../../../src/checker/invariants/index.js";
+import { check as checkScenario } from "../../../src/checker/check.js";
 import { compile } from "../../kernel/harness.js";
 import { reach, type Reach } from "../../components/reach.js";
 
@@ -50,4 +51,10 @@ export function check(text: string, name?: string): { sys: System; r: Reach; fou
   if (!m) throw new Error("not a safety invariant");
   const r = reach(sys);
   return { sys, r, found: firstFailure(m, r) };
+}
+
+/** The whole check's verdict on a scenario's only invariant, with its counterexample's length and reason. */
+export function verdictOf(text: string): [string, number | null, string | null] {
+  const inv = checkScenario(compile(text)).invariants[0]!;
+  return [inv.verdict, inv.counterexample?.steps.length ?? null, inv.counterexample?.reason ?? null];
 }
