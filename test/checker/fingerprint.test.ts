@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { collisionProbability, fingerprint, StateFingerprinter } from "../../src/checker/fingerprint.js";
+import { wasmRuns } from "./wasm-runs.js";
 
 const fp = (v: Int32Array, from?: number, to?: number): [number, number] => {
   const out = new Uint32Array(2);
@@ -186,7 +187,7 @@ describe("StateFingerprinter", () => {
     );
   });
 
-  it("states in its WebAssembly memory (the explorer's successors) get the difference and fingerprint they get anywhere else", () => {
+  it.skipIf(!wasmRuns)("states in its WebAssembly memory (the explorer's successors) get the difference and fingerprint they get anywhere else", () => {
     // The room's vectors are compared and hashed in WebAssembly (fingerprint.wat); copies
     // elsewhere in JavaScript. References of every length modulo 4 (the scan's last words).
     fc.assert(
@@ -220,7 +221,7 @@ describe("StateFingerprinter", () => {
     );
   });
 
-  it("room vectors fingerprinted into its slots get the difference and fingerprint `take` gives them", () => {
+  it.skipIf(!wasmRuns)("room vectors fingerprinted into its slots get the difference and fingerprint `take` gives them", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 70 }), fc.array(fc.array(fc.tuple(fc.nat(69), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 20 }), { minLength: 1, maxLength: 4 }), (n, changes) => {
         const r = ref.subarray(0, n).slice();

@@ -11,6 +11,7 @@ import { SLOT } from "../../src/kernel/layout.js";
 import { scalable } from "../../bench/scalable.js";
 import { clients, systemOf } from "./replicas.js";
 import { replicatedScenario } from "./small-arb.js";
+import { wasmRuns } from "./wasm-runs.js";
 
 /**
  * For the first `limit` states of a search and each successor of each: the WebAssembly
@@ -90,7 +91,7 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
   return { transitions, permuted };
 }
 
-describe("the WebAssembly canonicaliser agrees with canonicalDiff", () => {
+describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalDiff", () => {
   it("the scalable scenario with 3 and 4 clients: every transition of the first 3,000 representatives", () => {
     for (const n of [3, 4]) {
       const sys = systemOf(scalable(n));
