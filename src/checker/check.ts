@@ -142,14 +142,14 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
           failures.forEach((f, k) => f && !before[k] && (failures[k] = { ...f, path: [...path] }));
           if (judge.assertFailure && !hadAssert) judge.assertFailure = { ...judge.assertFailure, path: [...path] };
         };
-        const sim = simulate(sys, { ...options.simulate!, interrupt: options.interrupt }, {
+        const sim = simulate(sys, { ...options.simulate!, interrupt: options.interrupt, maxMemoryBytes: options.maxMemoryBytes }, {
           state: (s, path) => withPath(path, () => judge.state(s, visit++)),
           edge: (from, x, path) => withPath(path, () => judge.edge(from, -1, x.step, x.state, -1, -1)),
           dead: (s, path) => withPath(path, () => judge.dead(s, -1)),
           done,
           progress,
         });
-        return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: sim.interrupted ? "interrupted" : "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
+        return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: sim.interrupted ? "interrupted" : sim.memory ? "memory" : "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
       })()
     : explore(sys, searchOptions(options, red, judge), judgeHooks(judge, done, progress));
   return verdicts(sys, judge, ex, options, red);

@@ -1,5 +1,5 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
-import { localStep, successors, type Successor, type System } from "../components/step.js";
+import { boundSuccessors, localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { Ahead } from "./ahead.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
@@ -51,7 +51,11 @@ export interface ExploreOptions {
   readonly maxStates?: number;
   /** States deeper than this are not expanded (default: no limit). */
   readonly maxDepth?: number;
-  /** The exploration's own memory (visited set, records, frontier, graph) stays under this (default 4 GiB). */
+  /**
+   * The exploration's own memory (visited set, records, frontier, graph) stays under this
+   * (default 4 GiB), and so do one state's successors, which are held at once: a state whose
+   * successors pass it is not expanded (`boundSuccessors`). Either ends the search, "memory".
+   */
   readonly maxMemoryBytes?: number;
   /** Keep every transition (from, to) for analyses on the graph: `available`, lassos. */
   readonly graph?: boolean;
@@ -395,6 +399,8 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks, pause = Infinity):
 function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store, canon: WasmCanonicaliser | null, pause: number): { exploration: Exploration; handoff: Handoff | null } {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
+  // One state's successors are held at once: they too stay under the memory bound.
+  boundSuccessors(sys, maxBytes);
   const graph = o.graph ? new EdgeList() : null;
   const fp = st.fp;
   const sym = o.symmetry ?? null;
@@ -493,6 +499,11 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       if (visit(local, LOCAL_STEP, true)) continue;
     }
     const xs = successors(sys, s);
+    if (sys.truncated) {
+      // Its successors alone pass the memory bound: not expanded (`boundSuccessors`).
+      bound = "memory";
+      break;
+    }
     if (xs.length === 0) h.dead?.(s, from);
     const inSlots = ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
@@ -525,6 +536,7 @@ function edgeTriples(g: EdgeList): Int32Array {
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
+  boundSuccessors(sys, maxBytes);
   const sym = o.symmetry ?? null;
   // As in the breadth-first search, a successor is canonicalised from its parent (ahead.ts): in
   // WebAssembly, in the fingerprinter's memory, where the canonicaliser runs.
@@ -573,6 +585,11 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       }
     }
     const xs = successors(sys, s);
+    if (sys.truncated) {
+      // Its successors alone pass the memory bound: not expanded (`boundSuccessors`).
+      bound = "memory";
+      return;
+    }
     if (xs.length === 0) h.dead?.(s, index);
     stack.push({ s, index, xs, next: 0, local: false, diff, sigs });
     depth = Math.max(depth, stack.length - 1);
@@ -599,6 +616,8 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       bound = "interrupted";
       break;
     }
+    // A state whose successors pass the memory bound stops the search (`push`).
+    if (bound === "memory") break;
     const f = stack[stack.length - 1]!;
     if (f.next >= f.xs.length) {
       stack.pop();
@@ -665,6 +684,8 @@ export interface SimulateOptions {
   readonly maxDepth: number;
   /** As `ExploreOptions.interrupt`: read before each walk; set, the simulation stops (`interrupted`). */
   readonly interrupt?: Int32Array;
+  /** One state's successors stay under this (default 4 GiB): past it, the simulation stops (`memory`). */
+  readonly maxMemoryBytes?: number;
 }
 
 /** Callbacks of a simulation; `path` is the walk so far, as successor ordinals from the initial state. */
@@ -687,6 +708,8 @@ export interface Simulation {
   readonly collisionProbability: number;
   /** Whether the `interrupt` flag stopped it before its last walk. */
   readonly interrupted: boolean;
+  /** Whether it stopped at a state whose successors alone pass the memory bound (`boundSuccessors`): a step is chosen among all of them or not at all. */
+  readonly memory: boolean;
 }
 
 /**
@@ -697,6 +720,7 @@ export interface Simulation {
  */
 export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {}): Simulation {
   const t0 = performance.now();
+  boundSuccessors(sys, o.maxMemoryBytes ?? DEFAULT_MEMORY);
   const random = rng(o.seed);
   const table = new FingerprintTable(1 << 16);
   const fp = new StateFingerprinter(sys.init);
@@ -708,8 +732,9 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
   let depth = 0;
   let walks = 0;
   let stopped = false;
+  let memory = false;
   let report = 0;
-  for (; walks < o.walks && !h.done?.(); walks++) {
+  for (; walks < o.walks && !h.done?.() && !memory; walks++) {
     if (steps >= report) {
       h.progress?.({ states: table.size, transitions: steps, depth, frontier: 0, bytes: table.bytes });
       report = steps + PROGRESS_EVERY;
@@ -724,6 +749,10 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
     h.state?.(s, path);
     for (let d = 0; d < o.maxDepth; d++) {
       const xs = successors(sys, s);
+      if (sys.truncated) {
+        memory = true;
+        break;
+      }
       if (xs.length === 0) {
         h.dead?.(s, path);
         break;
@@ -739,7 +768,7 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
       s = x.state;
     }
   }
-  return { walks, steps, states: table.size, depth, elapsedMs: performance.now() - t0, collisionProbability: collisionProbability(table.size), interrupted: stopped };
+  return { walks, steps, states: table.size, depth, elapsedMs: performance.now() - t0, collisionProbability: collisionProbability(table.size), interrupted: stopped, memory };
 }
 
 /**

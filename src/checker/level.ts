@@ -49,6 +49,7 @@ export class LevelExpander {
     const sys = buildSystem(model);
     sys.footprints = false;
     sys.quietIrqs = sys.deadVariables = setup.deadValues;
+    sys.maxSuccessors = setup.maxSuccessors;
     this.sys = sys;
     this.judge = new Judge(sys, true);
     const symmetry = setup.symmetry ? symmetryOf(sys).symmetry : null;
@@ -150,6 +151,11 @@ export class LevelExpander {
       const local = setup.por ? localStep(sys, s) : null;
       if (local && visit(local, LOCAL_STEP, true)) continue;
       const xs = successors(sys, s);
+      if (sys.truncated) {
+        // Its successors alone pass the memory bound: not expanded, and the search stops.
+        stop = "memory";
+        break;
+      }
       if (xs.length === 0) judge.dead(s, from);
       const inSlots = ahead.take(xs, table);
       for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, i < inSlots ? i : -1);

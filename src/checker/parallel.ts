@@ -1,6 +1,6 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import type { System } from "../components/step.js";
+import { boundSuccessors, type System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { Findings, Judge } from "./judge.js";
@@ -23,6 +23,8 @@ export interface WorkerSetup {
   readonly deadValues: boolean;
   /** The explorer's `interrupt` flag (shared memory): a worker reads it as it expands its slice. */
   readonly interrupt: Int32Array | null;
+  /** The explorer's bound on one state's successors (`System.maxSuccessors`, from its memory bound). */
+  readonly maxSuccessors: number;
 }
 
 export type LevelTask =
@@ -55,7 +57,7 @@ export interface LevelReply {
   /** How many of the task's states were expanded. */
   readonly done: number;
   /** Why the worker stopped early: the table needs to grow, the state bound was reached, or the `interrupt` flag is set. */
-  readonly stop: "full" | "states" | "interrupted" | null;
+  readonly stop: "full" | "states" | "memory" | "interrupted" | null;
   readonly transitions: number;
   /** The new states, packed as the task's are. */
   readonly newStates: ArrayBuffer;
@@ -100,6 +102,7 @@ export async function exploreParallel(
   const t0 = performance.now() - (from?.elapsedMs ?? 0);
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
+  boundSuccessors(sys, maxBytes);
   const keepGraph = o.graph ?? false;
   // Successors per state at most, as far as known: what a level may add to the table.
   let maxBranch = from ? Math.max(64, Math.ceil(from.transitions / from.table.size)) : 64;
@@ -117,7 +120,7 @@ export async function exploreParallel(
     judge.state(sys.init, 0, fp.diff, fp.length);
   }
 
-  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null });
+  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors });
   const ask = (w: PoolWorker, task: LevelTask): Promise<LevelReply> => w.ask(task) as Promise<LevelReply>;
 
   const edges: Int32Array[] = from?.edges ? [from.edges] : [];
@@ -208,7 +211,7 @@ export async function exploreParallel(
               if (r.done < c.count) left.push({ first: c.first + r.done, count: c.count - r.done });
               if (r.stop === null) continue;
               halt = true;
-              if (r.stop === "states") bound = "states";
+              if (r.stop === "states" || r.stop === "memory") bound = r.stop;
               else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
             }
           }),

@@ -62,6 +62,24 @@ export interface System {
   readonly live: readonly (readonly Uint8Array[] | null)[];
   /** Devices whose interrupt semaphore some thread's statement names (up, down, delegate, revoke, item). */
   readonly namedIrqs: ReadonlySet<number>;
+  /**
+   * The most successors one call of `successors` makes (`boundSuccessors`): each is a whole
+   * state vector, and a state of a large machine can have tens of thousands of steps (an
+   * adversary's delegations and revokes of each of its ECs, one per CPU, grow with the square of
+   * the CPUs), so past this many the call stops and sets `truncated`. A bound, like the
+   * explorer's memory bound: the state was not expanded in full (spec/invariants.md §1).
+   */
+  maxSuccessors: number;
+  /** Whether the last call of `successors` stopped at `maxSuccessors`. */
+  truncated: boolean;
+}
+
+/** The successor vectors one call of `successors` may hold in a fresh system: 4 GiB, `check`'s default memory bound. */
+export const SUCCESSOR_BYTES = 4 * 2 ** 30;
+
+/** Sets `sys.maxSuccessors` for successor vectors of at most `bytes` in all (at least one successor). */
+export function boundSuccessors(sys: System, bytes: number): void {
+  sys.maxSuccessors = Math.max(1, Math.floor(bytes / (4 * sys.init.length)));
 }
 
 export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
@@ -69,7 +87,9 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  return { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs) };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  boundSuccessors(sys, SUCCESSOR_BYTES);
+  return sys;
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -140,11 +160,18 @@ export interface Successor {
   readonly step: StepInfo;
 }
 
-/** Every enabled step from `s`, in a fixed order (so a seeded random walk is reproducible). */
+/**
+ * Every enabled step from `s`, in a fixed order (so a seeded random walk is reproducible): the
+ * first `sys.maxSuccessors` of them, with `sys.truncated` set when there were more. An EC's
+ * steps, a timeout and an interrupt add a handful at most, and an adversary's many are counted
+ * one by one, so the list passes the bound by a few successors at most.
+ */
 export function successors(sys: System, s: StateVector): Successor[] {
   const { k } = sys;
   const L = k.L;
   const out: Successor[] = [];
+  const max = sys.maxSuccessors;
+  sys.truncated = false;
   const interleave = L.config.scheduling === "interleave";
   for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
     // Interleaving, every EC that can run: `schedulable`'s list, without making one per CPU per state.
@@ -155,9 +182,17 @@ export function successors(sys: System, s: StateVector): Successor[] {
       const ecs = schedulable(s, k, cpu);
       for (let j = 0; j < ecs.length; j++) ecSteps(sys, s, ecs[j]!, out);
     }
+    if (out.length > max) return full(sys, out);
   }
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
+  return out.length > max ? full(sys, out) : out;
+}
+
+/** `successors` past the bound: the first `maxSuccessors`, and `truncated` set. */
+function full(sys: System, out: Successor[]): Successor[] {
+  sys.truncated = true;
+  if (out.length > sys.maxSuccessors) out.length = sys.maxSuccessors;
   return out;
 }
 
@@ -922,6 +957,8 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const act = <O extends Op, D>(entry: Entry<O, D>, a: ArgsOf<O>, woken = -1): void => {
     const d = entry.decode(k, s, ec, a);
     if (failed(d)) return;
+    // One past the bound shows there are more; no more copies after it (`successors` stops).
+    if (out.length > sys.maxSuccessors) return;
     const n = beginEntered(sys, from);
     invokeDecoded(k, n, ec, entry, d);
     if (bound !== null) countAdversaryStep(n, L, pd);

@@ -141,6 +141,21 @@ describe("1 and 2 workers agree", () => {
     for (const [n, w] of [[0, 2], [1, 1], [7, 3], [4097, 2], [1_000_003, 4]] as const) expect(covers(n, w)).toBe(true);
   });
 
+  it("a worker meets a state whose successors alone pass the memory bound: not expanded, and the search ends with the memory bound", async () => {
+    // Two replicas on two CPUs: the initial state has over 20 successors; room for 10 of them.
+    const text = `system w {
+  machine { cpus 2 }
+  component server : trusted root { memory a 4K [x]; portal p; thread t { loop { recv p -> x; reply x } } }
+  component c[2] : untrusted { memory r 4K; caps { server.p: call }; adversary steps 1 }
+}`;
+    const m = compile(text);
+    const bytes = 4 * buildSystem(m).init.length;
+    // No probe: the initial state is a worker's to expand.
+    const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0, maxMemoryBytes: 10 * bytes });
+    expect([two.stats.states, two.stats.transitions, two.stats.bound]).toEqual([1, 0, "memory"]);
+    expect([two.stats.states, two.stats.bound]).toEqual([check(m, { maxMemoryBytes: 10 * bytes }).stats.states, "memory"]);
+  });
+
   it("a space smaller than the probe is explored on one thread; a larger one by the workers, with the same result", async () => {
     const text = SCENARIOS.revoke!;
     const m = compile(text);

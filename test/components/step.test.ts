@@ -1,7 +1,7 @@
 // The step function: each statement's effect on the state, driven through `successors`, and every step's record.
 import { describe, expect, it } from "vitest";
 import { holds } from "../../src/components/flow.js";
-import { buildSystem, successors, type Successor } from "../../src/components/step.js";
+import { boundSuccessors, buildSystem, successors, SUCCESSOR_BYTES, type Successor } from "../../src/components/step.js";
 import { compileFile } from "../../src/dsl/compile.js";
 import { Kind } from "../../src/kernel/cap.js";
 import { ecGet } from "../../src/kernel/ec.js";
@@ -11,7 +11,7 @@ import { regionLabels } from "../../src/machine/memory.js";
 import { regionValue } from "../../src/components/flow.js";
 import { smCount } from "../../src/kernel/sm.js";
 import { Status } from "../../src/kernel/status.js";
-import { capsOf } from "../kernel/harness.js";
+import { capsOf, compile } from "../kernel/harness.js";
 import { checkStep, Driver, lineOf } from "./driver.js";
 
 const IPC = `system ipc {
@@ -542,5 +542,44 @@ describe("every step's record", () => {
     expect(a.map((x) => x.step.text)).toEqual(b.map((x) => x.step.text));
     a.forEach((x, i) => expect(x.state).toEqual(b[i]!.state));
     for (const x of a) checkStep(d.sys, d.s, x);
+  });
+
+  it("successors stops past System.maxSuccessors: the first that many, in order, and truncated set exactly when there were more", () => {
+    // Two untrusted replicas on two CPUs: an adversary EC per CPU, each with tens of attempts.
+    const sys = buildSystem(compile(`system b {
+  machine { cpus 2 }
+  component server : trusted root { memory a 4K [x]; portal p; thread t { loop { recv p -> x; reply x } } }
+  component c[2] : untrusted { memory r 4K; caps { server.p: call }; adversary steps 1 }
+}`));
+    expect(sys.maxSuccessors).toBe(Math.floor(SUCCESSOR_BYTES / (4 * sys.init.length)));
+    const all = successors(sys, sys.init).map((x) => x.step.text);
+    expect(sys.truncated).toBe(false);
+    expect(all.length).toBeGreaterThan(20);
+    for (const max of [1, 2, 7, all.length - 1, all.length, all.length + 1]) {
+      sys.maxSuccessors = max;
+      const some = successors(sys, sys.init);
+      expect(some.map((x) => x.step.text)).toEqual(all.slice(0, max));
+      expect(sys.truncated).toBe(max < all.length);
+    }
+    // And it stops copying, which is what the bound is for: a handful of copies (one successor
+    // past the bound, a dispatched copy per adversary EC still met on the CPU) where the whole
+    // list takes over 50.
+    const copy = sys.arena.copy.bind(sys.arena);
+    let copies = 0;
+    sys.arena.copy = (v) => (copies++, copy(v));
+    const copiesWith = (max: number): number => {
+      sys.maxSuccessors = max;
+      copies = 0;
+      successors(sys, sys.init);
+      return copies;
+    };
+    expect(copiesWith(Infinity)).toBeGreaterThan(50);
+    expect(copiesWith(1)).toBeLessThanOrEqual(12);
+    sys.arena.copy = copy;
+    // By bytes: whole state vectors, at least one.
+    boundSuccessors(sys, 4 * sys.init.length * 3 + 5);
+    expect(sys.maxSuccessors).toBe(3);
+    boundSuccessors(sys, 1);
+    expect(sys.maxSuccessors).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
-import { buildSystem, successors } from "../../components/step.js";
+import { buildSystem, successors, SUCCESSOR_BYTES } from "../../components/step.js";
 import { rng } from "../../checker/random.js";
 import { whole, WORD_MAX } from "./check.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
@@ -20,6 +20,12 @@ export function runCommand(file: string, opts: RunOptions, io: Io): number {
   let s = sys.init;
   for (let i = 1; i <= steps; i++) {
     const next = successors(sys, s);
+    if (sys.truncated) {
+      // A random choice among some of the steps would not be the uniform one the seed promises.
+      lines.push(`${String(i).padStart(4)}  stopped: this state has more than ${sys.maxSuccessors} steps, whose states (${4 * sys.init.length} bytes each) pass ${SUCCESSOR_BYTES / 2 ** 20} MiB`);
+      io.out(lines.join("\n"));
+      return EXIT.incomplete;
+    }
     if (next.length === 0) {
       lines.push(`${String(i).padStart(4)}  no step is enabled: every thread is blocked or done`);
       break;
