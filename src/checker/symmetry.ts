@@ -1,5 +1,6 @@
 // Symmetry reduction over replicas: the permutations of a replicated component's copies that map the system onto itself, and one representative per orbit of states.
 import type { System } from "../components/step.js";
+import { wordName } from "../components/names.js";
 import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import { capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
 import { CPU, DEV, EC, EcState, MEM, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "../kernel/layout.js";
@@ -1336,7 +1337,7 @@ export function symmetryOf(sys: System): SymmetryOf {
   const scratch = new Int32Array(L.words);
   for (const g of sym.generators()) {
     sym.apply(g, sys.init, scratch);
-    for (let i = 0; i < scratch.length; i++) if (scratch[i] !== sys.init[i]) return none(`permuting replicas changes the initial state (word ${i})`);
+    for (let i = 0; i < scratch.length; i++) if (scratch[i] !== sys.init[i]) return none(`permuting replicas changes the initial state (${wordName(model, L, i)})`);
     const bad = programMismatch(sys, g);
     if (bad) return none(bad);
   }
