@@ -1,6 +1,6 @@
 // `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BIG, nizza, scratch } from "./cli.js";
 
@@ -128,3 +128,57 @@ describe("nizza check --format and --output", () => {
   });
 });
 
+
+describe("nizza check, trace and graph: an output never overwrites an input", () => {
+  const IMPORTED = `system lib {
+  component sigma0 : trusted root { semaphore s; thread t { up s; down s } }
+}
+`;
+  const IMPORTER = `system main {
+  import "lib.nizza"
+  invariant deadlock_free
+}
+`;
+
+  /** A fresh folder with the scenarios and a recorded baseline, and each file's text, to see that none changed. */
+  function setUp(): { dir: string; texts: () => Record<string, string> } {
+    const dir = scratch({ "ok.nizza": OK, "lib.nizza": IMPORTED, "main.nizza": IMPORTER });
+    expect(nizza(["check", "ok.nizza", "--baseline", "b.json", "--update-baseline"], dir).code).toBe(0);
+    symlinkSync(join(dir, "ok.nizza"), join(dir, "link.nizza"));
+    const names = ["ok.nizza", "lib.nizza", "main.nizza", "b.json"];
+    return { dir, texts: () => Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), "utf8")])) };
+  }
+
+  it.each([
+    ["the scenario, as typed", ["check", "ok.nizza", "--output", "ok.nizza"], /--output: 'ok\.nizza' is the scenario ok\.nizza: writing the report there would overwrite it/],
+    ["the scenario, by another name", ["check", "ok.nizza", "--format", "json", "--output", "./ok.nizza"], /--output: '\.\/ok\.nizza' is the scenario ok\.nizza/],
+    ["the scenario, through a symbolic link", ["check", "ok.nizza", "--output", "link.nizza"], /--output: 'link\.nizza' is the scenario ok\.nizza/],
+    ["a scenario found in a folder", ["check", ".", "--format", "json", "--output", "x.json", "--format", "text", "--output", "ok.nizza"], /--output: 'ok\.nizza' is the scenario ok\.nizza/],
+    ["a file a scenario imports", ["check", "main.nizza", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the baseline it compares with", ["check", "ok.nizza", "--baseline", "b.json", "--format", "json", "--output", "b.json"], /--output: 'b\.json' is the --baseline file: writing the report there would overwrite it/],
+    ["the baseline it records", ["check", "ok.nizza", "--baseline", "b.json", "--update-baseline", "--format", "junit", "--output", "./b.json"], /--output: '\.\/b\.json' is the --baseline file/],
+    ["a scenario, as the baseline", ["check", "ok.nizza", "--baseline", "./ok.nizza", "--update-baseline"], /--baseline: '\.\/ok\.nizza' is the scenario ok\.nizza: writing the baseline there would overwrite it/],
+    ["an import, as the baseline", ["check", "main.nizza", "--baseline", "lib.nizza", "--update-baseline"], /--baseline: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the scenario, for trace", ["trace", "ok.nizza", "deadlock_free", "--output", "./ok.nizza"], /--output: '\.\/ok\.nizza' is the scenario ok\.nizza: writing the report there/],
+    ["an import, for trace", ["trace", "main.nizza", "deadlock_free", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the scenario, for graph", ["graph", "ok.nizza", "--output", "link.nizza"], /--output: 'link\.nizza' is the scenario ok\.nizza: writing the graph there/],
+    ["an import, for graph", ["graph", "main.nizza", "--format", "svg", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+  ])("refuses an output that is %s with exit 2, before exploring, and leaves every file as it was", (_, args, message) => {
+    const { dir, texts } = setUp();
+    const before = texts();
+    const r = nizza(args, dir);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe("");
+    expect(texts()).toEqual(before);
+  });
+
+  it("still writes the baseline and a report beside each other, and a report next to the scenarios", () => {
+    const { dir } = setUp();
+    const r = nizza(["check", "main.nizza", "--baseline", "b.json", "--update-baseline", "--format", "json", "--output", "r.json"], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "r.json"), "utf8"))).toMatchObject({ exit: 0 });
+    expect(nizza(["trace", "ok.nizza", "deadlock_free", "--output", "t.txt"], dir).code).toBe(1);
+    expect(nizza(["graph", "main.nizza", "--output", "g.dot"], dir).code).toBe(0);
+  });
+});

@@ -8,8 +8,9 @@ import { FORMATS, isFormat, renderReport, type Format } from "../../report/index
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
-import { scenarioFiles, UsageError } from "../files.js";
-import { EXIT, compileOrReport, type Io } from "../output.js";
+import { Inputs, realPath, scenarioFiles, UsageError } from "../files.js";
+import { EXIT, filesRead, reportCompiled, type Io } from "../output.js";
+import { compileFile } from "../../dsl/compile.js";
 import { interrupted, type SearchMode } from "../../checker/explore.js";
 import type { Session } from "../session.js";
 
@@ -90,6 +91,14 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const streaming = reports.some((r) => r.format === "text" && r.output === undefined);
   // The same for the baseline: read (or check that it can be written) before exploring.
   const gate = baselineGate(opts);
+  // Every scenario is compiled before the first is explored, so that no output can overwrite
+  // a scenario or a file one imports, nor the baseline (spec/report.md).
+  const compiled = files.map((file) => compileFile(file));
+  const inputs = new Inputs();
+  for (const [k, file] of files.entries()) for (const f of filesRead(file, compiled[k]!)) inputs.add(f, f === file ? `the scenario ${file}` : `${f}, which the scenario ${file} imports`);
+  if (opts.updateBaseline) inputs.refuse(opts.baseline!, "--baseline", "baseline");
+  if (opts.baseline !== undefined) inputs.add(opts.baseline, "the --baseline file");
+  for (const { output } of reports) if (output !== undefined) inputs.refuse(output, "--output", "report");
   const scenarios: ScenarioOutcome[] = [];
   const interrupt = session?.interrupt;
   let unchecked: readonly string[] = [];
@@ -99,7 +108,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       break;
     }
     session?.scenario(file);
-    const c = compileOrReport(file, io);
+    const c = reportCompiled(file, compiled[k]!, io);
     if (!c.model) {
       scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
       continue;
@@ -139,7 +148,7 @@ function reportsOf(opts: CheckCommandOptions): { readonly format: Format; readon
   if (outputs.length > formats.length || (formats.length > 1 && outputs.length < formats.length - 1))
     throw new UsageError(`${formats.length} --format and ${outputs.length} --output: give each format its file (--format F --output FILE, repeated); at most the last may go to stdout`);
   for (const o of outputs) if (!existsSync(dirname(resolve(o)))) throw new UsageError(`--output: no folder '${dirname(o)}' to write '${o}' in`);
-  if (new Set(outputs.map((o) => resolve(o))).size < outputs.length) throw new UsageError("--output: the same file twice");
+  if (new Set(outputs.map(realPath)).size < outputs.length) throw new UsageError("--output: the same file twice");
   return formats.map((format, i) => ({ format: format as Format, output: outputs[i] }));
 }
 
