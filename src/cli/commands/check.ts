@@ -2,8 +2,8 @@
 import { availableParallelism } from "node:os";
 import { checkParallel, invariantsOf, type CheckResult } from "../../checker/check.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { baselineOf, baselineText, parseBaseline, regressions } from "../../report/baseline.js";
-import { dirname, resolve } from "node:path";
+import { baselineOf, baselineText, compareBaseline, parseBaseline, type BaselinePlaces } from "../../report/baseline.js";
+import { dirname, relative, resolve, sep } from "node:path";
 import { FORMATS, isFormat, renderReport, type Format } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
@@ -176,6 +176,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   const file = opts.baseline;
   const tolerance = opts.tolerance === undefined ? 0 : Number(opts.tolerance);
   if (opts.tolerance !== undefined && (!/^\d+(\.\d+)?$/.test(opts.tolerance) || !Number.isFinite(tolerance))) throw new UsageError(`--tolerance is a percentage (0 or more), not '${opts.tolerance}'`);
+  const places = placesOf(file);
   if (opts.updateBaseline) {
     if (!existsSync(dirname(resolve(file)))) throw new UsageError(`--baseline: no folder '${dirname(file)}' to record '${file}' in`);
     return (report, io) => {
@@ -184,7 +185,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
         io.err(`nizza: baseline not recorded: ${broken.join(", ")} ${broken.length === 1 ? "has" : "have"} errors, and a baseline without ${broken.length === 1 ? "it" : "them"} would not guard ${broken.length === 1 ? "it" : "them"}\n`);
         return EXIT.error;
       }
-      writeOutput(file, baselineText(baselineOf(report)));
+      writeOutput(file, baselineText(baselineOf(report, places)));
       io.err(`nizza: baseline recorded in ${file} (${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"})\n`);
       return report.exit;
     };
@@ -198,13 +199,31 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   const base = parseBaseline(text);
   if (typeof base === "string") throw new UsageError(`--baseline: ${file}: ${base}`);
   return (report, io) => {
-    const found = regressions(base, report, tolerance);
+    const { regressions: found, notInRun } = compareBaseline(base, report, tolerance, places);
+    if (notInRun.length > 0) io.err(`nizza: ${notInRun.length} scenario${notInRun.length === 1 ? "" : "s"} of the baseline not checked in this run, so not compared: ${listed(notInRun)}\n`);
     if (found.length === 0) {
       io.err(`nizza: no regression against the baseline ${file}\n`);
       return report.exit;
     }
     io.err(`nizza: ${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`);
     return report.exit === EXIT.error ? EXIT.error : EXIT.failed;
+  };
+}
+
+/**
+ * How the baseline `file` keys scenarios: by path from the baseline's folder to the scenario
+ * file, symbolic links resolved, with forward slashes, so that `a.nizza`, `./a.nizza`, an
+ * absolute path and a run from another folder give the same key. A key written before keys
+ * were relative to the baseline (relative to the working folder of the run that recorded it)
+ * still names the file it leads to from here.
+ */
+function placesOf(file: string): BaselinePlaces {
+  const folder = realPath(dirname(resolve(file)));
+  const key = (f: string): string => relative(folder, realPath(f)).split(sep).join("/");
+  return {
+    key,
+    names: (k, f) => k === key(f) || realPath(resolve(folder, k)) === realPath(f) || realPath(resolve(k)) === realPath(f),
+    exists: (k) => existsSync(resolve(folder, k)) || existsSync(resolve(k)),
   };
 }
 
