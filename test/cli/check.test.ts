@@ -78,6 +78,52 @@ describe("nizza check", () => {
   });
 });
 
+describe("nizza check: exit 3 for anything left without a verdict", () => {
+  // ipc_timing without its invariant and its budgets: paths measured, not judged; and without its paths too.
+  const timing = readFileSync(join("scenarios", "ipc_timing.nizza"), "utf8");
+  const noBudget = timing.replace(/^\s*invariant deadlock_free\n/m, "").replace(/ within \d+ cycles/g, "");
+  const noInvariant = noBudget.replace(/^\s*path .*\n/gm, "");
+  // An expected violation found at once: the search stops with every verdict known, the TCB sets partial.
+  const STOP = `system stop {
+  component sigma0 : trusted root { memory page 4K [secret]; thread main { delegate page -> alice : r } }
+  component alice : untrusted { adversary steps 3 }
+  component bob : untrusted { portal inbox; adversary steps 3 }
+  invariant leaks: never holds(alice, sigma0.page) expect violated
+}
+`;
+  const dir = scratch({ "nobudget.nizza": noBudget, "noinvariant.nizza": noInvariant, "stop.nizza": STOP });
+
+  it.each([
+    ["paths without a budget, timed on the states explored", "nobudget.nizza", "? path round_trip"],
+    ["TCB sets of the states explored, in a scenario without invariants", "noinvariant.nizza", "(of the states explored)"],
+  ])("exits 3 for %s, with exit 3 in every report format", (_, name, shown) => {
+    expect(noBudget).not.toContain("within");
+    expect(noInvariant).not.toMatch(/invariant|path /);
+    const file = join(dir, name);
+    const text = nizza(["check", file, "--max-states", "30"]);
+    expect(text.out).toContain(shown);
+    expect(text.code).toBe(3);
+    const [json, sarif, junit, markdown, html] = ["json", "sarif", "junit", "markdown", "html"].map((f) => join(dir, `${name}.${f}`));
+    const r = nizza(["check", file, "--max-states", "30", "--format", "json", "--output", json!, "--format", "sarif", "--output", sarif!, "--format", "junit", "--output", junit!, "--format", "markdown", "--output", markdown!, "--format", "html", "--output", html!]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(readFileSync(json!, "utf8"))).toMatchObject({ exit: 3, scenarios: [{ exit: 3 }] });
+    expect(JSON.parse(readFileSync(sarif!, "utf8"))).toMatchObject({ runs: [{ invocations: [{ exitCode: 3 }] }] });
+    expect(readFileSync(junit!, "utf8")).toContain('<property name="exit" value="3"/>');
+    expect(readFileSync(markdown!, "utf8")).toContain("exit 3");
+    expect(readFileSync(html!, "utf8")).toContain("exit 3 incomplete");
+    // As nizza paths does.
+    if (name === "nobudget.nizza") expect(nizza(["paths", file, "--max-states", "30"]).code).toBe(3);
+    // Explored completely, the same scenario passes.
+    expect(nizza(["check", file]).code).toBe(0);
+  });
+
+  it("exits 0 when the search stops because every invariant has its verdict, though the TCB sets are then partial", () => {
+    const r = nizza(["check", join(dir, "stop.nizza"), "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ exit: 0, scenarios: [{ exit: 0, tcbPartial: true, stats: { bound: "stopped" } }] });
+  });
+});
+
 describe("nizza check --format and --output", () => {
   const dir = scratch({ "bad.nizza": BAD, "ok.nizza": OK });
 

@@ -56,14 +56,21 @@ export const WORD_MAX = 2 ** 32 - 1;
 
 /**
  * The exit code of one result: 1 if an invariant does not meet its expectation or a path its
- * budget, 3 if one is incomplete or the check was interrupted (Ctrl-C).
+ * budget; 3 if anything is left without a verdict (spec/invariants.md §1: incomplete is never a
+ * pass): an incomplete invariant, a path with no figures or figures of only the states explored
+ * (budget or not), TCB sets of only the states explored, or a check cut short by Ctrl-C.
  */
 export function exitOf(r: CheckResult): number {
   const all = invariantsOf(r);
   // A path counts only with a budget: without one it is measured, not judged.
   const budgets = r.paths.filter((p) => p.budget !== null);
   if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
-  if (all.some((i) => i.verdict === "incomplete") || budgets.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
+  if (all.some((i) => i.verdict === "incomplete") || r.paths.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
+  // TCB sets are partial when the exploration stopped early: for a bound (or a simulation's
+  // walks), which leaves them incomplete; or because every invariant had its verdict, which is
+  // the verdict asked for (the sets are then the ones of the states that decided it).
+  const decided = all.length > 0 && all.every((i) => i.verdict !== "incomplete");
+  if (r.tcbPartial && r.tcb.length > 0 && !decided) return EXIT.incomplete;
   // Paths without a budget are not judged, but their figures are those of the states explored before the interrupt.
   if (wasInterrupted(r)) return EXIT.incomplete;
   return EXIT.ok;
