@@ -76,6 +76,34 @@ describe("nizza check", () => {
     }
     expect(nizza(["check", "--simulate", "5", "--seed", "0", join(dir, "ok.nizza")]).code).toBe(3);
   });
+
+  it("--simulate refuses the options of a search instead of ignoring them, before exploring", () => {
+    for (const [flag, ...value] of [["--max-states", "5"], ["--max-memory", "64"], ["--workers", "2"], ["--no-por"], ["--no-symmetry"]] as const) {
+      const r = nizza(["check", "--simulate", "5", flag, ...value, join(dir, "bad.nizza")]);
+      expect(r.code, flag).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^nizza: ${flag} is for a search, not --simulate: `));
+      expect(r.out).toBe("");
+    }
+    // What a simulation uses is taken.
+    expect(nizza(["check", "--simulate", "5", "--max-depth", "3", "--no-dead-values", join(dir, "bad.nizza")]).code).toBe(1);
+  });
+
+  it("refuses a count above 2^53 - 1, which would not be the number typed, naming the range", () => {
+    const ok = join(dir, "ok.nizza");
+    for (const args of [
+      ["check", "--max-states", "99999999999999999999", ok],
+      ["check", "--max-depth", "9007199254740992", ok],
+      ["check", "--workers", "99999999999999999999", ok],
+      ["check", "--simulate", "99999999999999999999", ok],
+      ["paths", "--max-memory", "99999999999999999999", ok],
+      ["trace", ok, "deadlock_free", "--max-states", "99999999999999999999"],
+    ]) {
+      const r = nizza(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(/^nizza: --[a-z-]+ takes a whole number from 1 to 9007199254740991, not '\d+'\n$/);
+    }
+    expect(nizza(["check", "--max-states", "9007199254740991", ok]).code).toBe(0);
+  });
 });
 
 describe("nizza check: exit 3 for anything left without a verdict", () => {

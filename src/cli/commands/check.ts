@@ -41,11 +41,17 @@ export interface CheckCommandOptions {
   readonly quiet?: boolean;
 }
 
-/** A whole-number option (decimal digits) from `min` to `max`, or undefined when not given. */
-export function whole(v: string | undefined, name: string, min: number, max = Infinity): number | undefined {
+/**
+ * A whole-number option (decimal digits) from `min` to `max`, or undefined when not given. `max`
+ * is at most Number.MAX_SAFE_INTEGER: a larger number would not be the number typed.
+ */
+export function whole(v: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
-  if (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max) return Number(v);
-  throw new UsageError(min === 1 && max === Infinity ? `${name} must be a positive whole number, not '${v}'` : `${name} takes a whole number from ${min} to ${max}, not '${v}'`);
+  const digits = /^\d+$/.test(v);
+  if (digits && Number(v) >= min && Number(v) <= max) return Number(v);
+  // A plain "positive" for a count, unless it is the upper end that was passed.
+  const positive = min === 1 && max === Number.MAX_SAFE_INTEGER && !(digits && Number(v) > max);
+  throw new UsageError(positive ? `${name} must be a positive whole number, not '${v}'` : `${name} takes a whole number from ${min} to ${max}, not '${v}'`);
 }
 
 /** A positive whole-number option, or undefined when not given. */
@@ -89,6 +95,17 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const walks = count(opts.simulate, "--simulate");
   if (opts.seed !== undefined && walks === undefined) throw new UsageError("--seed is for --simulate");
   if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
+  if (walks !== undefined) {
+    // What a simulation would silently ignore is refused, as `graph` refuses bounds without --trace.
+    const notForWalks: readonly (readonly [string, boolean, string])[] = [
+      ["--max-states", opts.maxStates !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
+      ["--max-memory", opts.maxMemory !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
+      ["--workers", opts.workers !== undefined, "a simulation walks on one thread"],
+      ["--no-por", opts.por === false, "a simulation walks the real system, with no reduction to switch off"],
+      ["--no-symmetry", opts.symmetry === false, "a simulation walks the real system, with no reduction to switch off"],
+    ];
+    for (const [flag, given, why] of notForWalks) if (given) throw new UsageError(`${flag} is for a search, not --simulate: ${why}`);
+  }
   const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
