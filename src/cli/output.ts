@@ -2,8 +2,7 @@
 import pc from "picocolors";
 import { renderDiagnostics, summarize, type Diagnostic } from "../dsl/diagnostics.js";
 import type { SourceMap } from "../dsl/source.js";
-import { compileFile } from "../dsl/compile.js";
-import type { SystemModel } from "../dsl/model.js";
+import { compileFile, type Compiled } from "../dsl/compile.js";
 
 export interface Io {
   out(text: string): void;
@@ -36,11 +35,20 @@ export function errorSummary(ds: readonly Diagnostic[]): string {
 }
 
 /** Compiles a scenario file; on errors, reports them on stderr (each at its source position, then a summary): `model` is then null. */
-export function compileOrReport(file: string, io: Io): { readonly model: SystemModel | null; readonly diagnostics: readonly Diagnostic[]; readonly sources: SourceMap } {
-  const c = compileFile(file);
+export function compileOrReport(file: string, io: Io): Compiled {
+  return reportCompiled(file, compileFile(file), io);
+}
+
+/** Reports a compiled file's errors on stderr, as compileOrReport does, and returns it. */
+export function reportCompiled(file: string, c: Compiled, io: Io): Compiled {
   if (!c.model) {
     reportDiagnostics(io, c.diagnostics, c.sources);
     io.err(`${file}: ${errorSummary(c.diagnostics)}\n`);
   }
   return c;
+}
+
+/** The files a compilation read: the scenario file itself and every file it imports (directly or not). */
+export function filesRead(file: string, c: Compiled): string[] {
+  return [file, ...[...c.loaded.files.keys()].filter((f) => f !== file)];
 }

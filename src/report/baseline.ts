@@ -1,5 +1,5 @@
 // Baselines for CI: a run's TCB sets, path cycles and verdicts recorded, and a later run compared with them.
-import { invariantsOf } from "../checker/check.js";
+import { invariantsOf, type CheckResult } from "../checker/check.js";
 import type { Report } from "./model.js";
 
 /** The baseline file's format version: bumped when its meaning changes. */
@@ -33,27 +33,45 @@ export interface Baseline {
 /** An invariant's key in a baseline: its name, else the property as written. */
 const invariantKey = (i: { readonly name: string | null; readonly text: string }): string => i.name ?? i.text;
 
-/** The baseline of a run. Only scenarios that were checked (no errors) are in it. */
-export function baselineOf(report: Report): Baseline {
-  const scenarios: Record<string, BaselineScenario> = {};
-  for (const s of report.scenarios) {
-    const r = s.result;
-    if (!r) continue;
-    const invariants: Record<string, BaselineInvariant> = {};
-    for (const i of invariantsOf(r)) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
-    const tcb: Record<string, BaselineTcb> = {};
-    for (const t of r.tcb) tcb[t.component] = { members: [...t.members].sort(), sloc: t.sloc };
-    const paths: Record<string, BaselinePath> = {};
-    for (const p of r.paths) {
-      const t = p.timings[0];
-      paths[p.name] = {
-        preset: t?.preset ?? null,
-        best: t?.best?.cycles ?? null,
-        worst: !t?.worst ? null : "unbounded" in t.worst ? "unbounded" : t.worst.cycles,
-      };
-    }
-    scenarios[s.file] = { invariants, tcb, paths };
+/**
+ * How a baseline names scenario files. The command line keys them by path relative to the
+ * baseline file's folder (src/cli/commands/check.ts), so that the same file has the same key
+ * however it was named and wherever nizza runs; AS_NAMED keys them as the report names them.
+ */
+export interface BaselinePlaces {
+  /** The key a scenario file of the run has in the baseline. */
+  key(file: string): string;
+  /** Whether a key of the baseline names the run's scenario file (one an older nizza wrote may be spelt otherwise). */
+  names(key: string, file: string): boolean;
+  /** Whether the file a key names still exists (for a scenario of the baseline this run did not check). */
+  exists(key: string): boolean;
+}
+
+/** Keys are the files as the report names them; a key not in the run names no file that exists. */
+export const AS_NAMED: BaselinePlaces = { key: (f) => f, names: (k, f) => k === f, exists: () => false };
+
+/** One checked scenario's part of a baseline. */
+function scenarioBaseline(r: CheckResult): BaselineScenario {
+  const invariants: Record<string, BaselineInvariant> = {};
+  for (const i of invariantsOf(r)) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
+  const tcb: Record<string, BaselineTcb> = {};
+  for (const t of r.tcb) tcb[t.component] = { members: [...t.members].sort(), sloc: t.sloc };
+  const paths: Record<string, BaselinePath> = {};
+  for (const p of r.paths) {
+    const t = p.timings[0];
+    paths[p.name] = {
+      preset: t?.preset ?? null,
+      best: t?.best?.cycles ?? null,
+      worst: !t?.worst ? null : "unbounded" in t.worst ? "unbounded" : t.worst.cycles,
+    };
   }
+  return { invariants, tcb, paths };
+}
+
+/** The baseline of a run, each scenario under its key. Only scenarios that were checked (no errors) are in it. */
+export function baselineOf(report: Report, places: BaselinePlaces = AS_NAMED): Baseline {
+  const scenarios: Record<string, BaselineScenario> = {};
+  for (const s of report.scenarios) if (s.result) scenarios[places.key(s.file)] = scenarioBaseline(s.result);
   return { nizzaBaseline: BASELINE_VERSION, scenarios };
 }
 
@@ -81,25 +99,41 @@ export function parseBaseline(text: string): Baseline | string {
 /** How good a verdict is: met, then incomplete, then not met. */
 const rank = (i: BaselineInvariant): number => (i.verdict === "incomplete" ? 1 : i.met ? 2 : 0);
 
+/** What a comparison with a baseline found. */
+export interface Comparison {
+  /** What got worse, one sentence each. */
+  readonly regressions: string[];
+  /** The baseline's scenarios (keys) that this run did not check but whose files still exist: not compared. */
+  readonly notInRun: string[];
+}
+
 /**
- * What got worse since the baseline, one sentence each (spec/report.md §Baselines): a TCB that
- * grew (a member more, or more SLOC), a path slower by more than `tolerance` percent (best or
- * worst, or a worst case now unbounded), an invariant whose verdict got worse (met → incomplete
- * → not met), and anything the baseline checked that this run no longer does (a scenario that
- * now has errors or is gone, an invariant, TCB or path that is gone). New scenarios, invariants
- * and paths are not regressions.
+ * What got worse since the baseline (docs/ci.md), one sentence each: a TCB that grew (a member
+ * more, or more SLOC), a path slower by more than `tolerance` percent (best or worst, or a worst
+ * case now unbounded), an invariant whose verdict got worse (met → incomplete → not met), and
+ * anything the baseline checked that this run no longer does (a scenario that now has errors,
+ * or whose file is gone; an invariant, TCB or path that is gone). A scenario of the baseline
+ * that this run did not check, but whose file still exists, is not compared (a run of some of
+ * the scenarios): it is listed in `notInRun`. New scenarios, invariants and paths are not
+ * regressions.
  */
-export function regressions(base: Baseline, report: Report, tolerance = 0): string[] {
-  const now = baselineOf(report);
+export function compareBaseline(base: Baseline, report: Report, tolerance = 0, places: BaselinePlaces = AS_NAMED): Comparison {
   const out: string[] = [];
+  const notInRun: string[] = [];
   const fmt = (n: number): string => n.toLocaleString("en-US");
-  for (const [file, b] of Object.entries(base.scenarios)) {
-    const n = now.scenarios[file];
-    if (!n) {
-      const there = report.scenarios.some((s) => s.file === file);
-      out.push(`${file}: ${there ? "has errors now, so nothing in it was checked" : "was not checked in this run"}`);
+  for (const [where, b] of Object.entries(base.scenarios)) {
+    const s = report.scenarios.find((s) => places.names(where, s.file));
+    if (!s) {
+      if (places.exists(where)) notInRun.push(where);
+      else out.push(`${where}: was not checked in this run, and there is no such file (record the baseline again if it was removed or renamed)`);
       continue;
     }
+    const file = s.file;
+    if (!s.result) {
+      out.push(`${file}: has errors now, so nothing in it was checked`);
+      continue;
+    }
+    const n = scenarioBaseline(s.result);
     for (const [key, bi] of Object.entries(b.invariants)) {
       const ni = n.invariants[key];
       if (!ni) out.push(`${file}: invariant ${key} is no longer checked`);
@@ -134,7 +168,12 @@ export function regressions(base: Baseline, report: Report, tolerance = 0): stri
       }
     }
   }
-  return out;
+  return { regressions: out, notInRun };
+}
+
+/** The regressions alone (compareBaseline), for a baseline keyed as the report names its files. */
+export function regressions(base: Baseline, report: Report, tolerance = 0, places: BaselinePlaces = AS_NAMED): string[] {
+  return compareBaseline(base, report, tolerance, places).regressions;
 }
 
 function describe(i: BaselineInvariant): string {

@@ -207,7 +207,7 @@ const EXIT_TEXT: Readonly<Record<number, string>> = {
   0: "every invariant and budget met its expectation",
   1: "an invariant or a path budget did not meet its expectation",
   2: "a scenario has errors and was not checked",
-  3: "a bound was reached before a verdict: some invariant or budget is incomplete",
+  3: "a bound was reached before a verdict: some invariant, path or TCB set is incomplete",
 };
 
 /**

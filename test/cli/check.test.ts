@@ -1,6 +1,6 @@
 // `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BIG, nizza, scratch } from "./cli.js";
 
@@ -76,6 +76,80 @@ describe("nizza check", () => {
     }
     expect(nizza(["check", "--simulate", "5", "--seed", "0", join(dir, "ok.nizza")]).code).toBe(3);
   });
+
+  it("--simulate refuses the options of a search instead of ignoring them, before exploring", () => {
+    for (const [flag, ...value] of [["--max-states", "5"], ["--max-memory", "64"], ["--workers", "2"], ["--no-por"], ["--no-symmetry"]] as const) {
+      const r = nizza(["check", "--simulate", "5", flag, ...value, join(dir, "bad.nizza")]);
+      expect(r.code, flag).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^nizza: ${flag} is for a search, not --simulate: `));
+      expect(r.out).toBe("");
+    }
+    // What a simulation uses is taken.
+    expect(nizza(["check", "--simulate", "5", "--max-depth", "3", "--no-dead-values", join(dir, "bad.nizza")]).code).toBe(1);
+  });
+
+  it("refuses a count above 2^53 - 1, which would not be the number typed, naming the range", () => {
+    const ok = join(dir, "ok.nizza");
+    for (const args of [
+      ["check", "--max-states", "99999999999999999999", ok],
+      ["check", "--max-depth", "9007199254740992", ok],
+      ["check", "--workers", "99999999999999999999", ok],
+      ["check", "--simulate", "99999999999999999999", ok],
+      ["paths", "--max-memory", "99999999999999999999", ok],
+      ["trace", ok, "deadlock_free", "--max-states", "99999999999999999999"],
+    ]) {
+      const r = nizza(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toMatch(/^nizza: --[a-z-]+ takes a whole number from 1 to 9007199254740991, not '\d+'\n$/);
+    }
+    expect(nizza(["check", "--max-states", "9007199254740991", ok]).code).toBe(0);
+  });
+});
+
+describe("nizza check: exit 3 for anything left without a verdict", () => {
+  // ipc_timing without its invariant and its budgets: paths measured, not judged; and without its paths too.
+  const timing = readFileSync(join("scenarios", "ipc_timing.nizza"), "utf8");
+  const noBudget = timing.replace(/^\s*invariant deadlock_free\n/m, "").replace(/ within \d+ cycles/g, "");
+  const noInvariant = noBudget.replace(/^\s*path .*\n/gm, "");
+  // An expected violation found at once: the search stops with every verdict known, the TCB sets partial.
+  const STOP = `system stop {
+  component sigma0 : trusted root { memory page 4K [secret]; thread main { delegate page -> alice : r } }
+  component alice : untrusted { adversary steps 3 }
+  component bob : untrusted { portal inbox; adversary steps 3 }
+  invariant leaks: never holds(alice, sigma0.page) expect violated
+}
+`;
+  const dir = scratch({ "nobudget.nizza": noBudget, "noinvariant.nizza": noInvariant, "stop.nizza": STOP });
+
+  it.each([
+    ["paths without a budget, timed on the states explored", "nobudget.nizza", "? path round_trip"],
+    ["TCB sets of the states explored, in a scenario without invariants", "noinvariant.nizza", "(of the states explored)"],
+  ])("exits 3 for %s, with exit 3 in every report format", (_, name, shown) => {
+    expect(noBudget).not.toContain("within");
+    expect(noInvariant).not.toMatch(/invariant|path /);
+    const file = join(dir, name);
+    const text = nizza(["check", file, "--max-states", "30"]);
+    expect(text.out).toContain(shown);
+    expect(text.code).toBe(3);
+    const [json, sarif, junit, markdown, html] = ["json", "sarif", "junit", "markdown", "html"].map((f) => join(dir, `${name}.${f}`));
+    const r = nizza(["check", file, "--max-states", "30", "--format", "json", "--output", json!, "--format", "sarif", "--output", sarif!, "--format", "junit", "--output", junit!, "--format", "markdown", "--output", markdown!, "--format", "html", "--output", html!]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(readFileSync(json!, "utf8"))).toMatchObject({ exit: 3, scenarios: [{ exit: 3 }] });
+    expect(JSON.parse(readFileSync(sarif!, "utf8"))).toMatchObject({ runs: [{ invocations: [{ exitCode: 3 }] }] });
+    expect(readFileSync(junit!, "utf8")).toContain('<property name="exit" value="3"/>');
+    expect(readFileSync(markdown!, "utf8")).toContain("exit 3");
+    expect(readFileSync(html!, "utf8")).toContain("exit 3 incomplete");
+    // As nizza paths does.
+    if (name === "nobudget.nizza") expect(nizza(["paths", file, "--max-states", "30"]).code).toBe(3);
+    // Explored completely, the same scenario passes.
+    expect(nizza(["check", file]).code).toBe(0);
+  });
+
+  it("exits 0 when the search stops because every invariant has its verdict, though the TCB sets are then partial", () => {
+    const r = nizza(["check", join(dir, "stop.nizza"), "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ exit: 0, scenarios: [{ exit: 0, tcbPartial: true, stats: { bound: "stopped" } }] });
+  });
 });
 
 describe("nizza check --format and --output", () => {
@@ -128,3 +202,57 @@ describe("nizza check --format and --output", () => {
   });
 });
 
+
+describe("nizza check, trace and graph: an output never overwrites an input", () => {
+  const IMPORTED = `system lib {
+  component sigma0 : trusted root { semaphore s; thread t { up s; down s } }
+}
+`;
+  const IMPORTER = `system main {
+  import "lib.nizza"
+  invariant deadlock_free
+}
+`;
+
+  /** A fresh folder with the scenarios and a recorded baseline, and each file's text, to see that none changed. */
+  function setUp(): { dir: string; texts: () => Record<string, string> } {
+    const dir = scratch({ "ok.nizza": OK, "lib.nizza": IMPORTED, "main.nizza": IMPORTER });
+    expect(nizza(["check", "ok.nizza", "--baseline", "b.json", "--update-baseline"], dir).code).toBe(0);
+    symlinkSync(join(dir, "ok.nizza"), join(dir, "link.nizza"));
+    const names = ["ok.nizza", "lib.nizza", "main.nizza", "b.json"];
+    return { dir, texts: () => Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), "utf8")])) };
+  }
+
+  it.each([
+    ["the scenario, as typed", ["check", "ok.nizza", "--output", "ok.nizza"], /--output: 'ok\.nizza' is the scenario ok\.nizza: writing the report there would overwrite it/],
+    ["the scenario, by another name", ["check", "ok.nizza", "--format", "json", "--output", "./ok.nizza"], /--output: '\.\/ok\.nizza' is the scenario ok\.nizza/],
+    ["the scenario, through a symbolic link", ["check", "ok.nizza", "--output", "link.nizza"], /--output: 'link\.nizza' is the scenario ok\.nizza/],
+    ["a scenario found in a folder", ["check", ".", "--format", "json", "--output", "x.json", "--format", "text", "--output", "ok.nizza"], /--output: 'ok\.nizza' is the scenario ok\.nizza/],
+    ["a file a scenario imports", ["check", "main.nizza", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the baseline it compares with", ["check", "ok.nizza", "--baseline", "b.json", "--format", "json", "--output", "b.json"], /--output: 'b\.json' is the --baseline file: writing the report there would overwrite it/],
+    ["the baseline it records", ["check", "ok.nizza", "--baseline", "b.json", "--update-baseline", "--format", "junit", "--output", "./b.json"], /--output: '\.\/b\.json' is the --baseline file/],
+    ["a scenario, as the baseline", ["check", "ok.nizza", "--baseline", "./ok.nizza", "--update-baseline"], /--baseline: '\.\/ok\.nizza' is the scenario ok\.nizza: writing the baseline there would overwrite it/],
+    ["an import, as the baseline", ["check", "main.nizza", "--baseline", "lib.nizza", "--update-baseline"], /--baseline: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the scenario, for trace", ["trace", "ok.nizza", "deadlock_free", "--output", "./ok.nizza"], /--output: '\.\/ok\.nizza' is the scenario ok\.nizza: writing the report there/],
+    ["an import, for trace", ["trace", "main.nizza", "deadlock_free", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["the scenario, for graph", ["graph", "ok.nizza", "--output", "link.nizza"], /--output: 'link\.nizza' is the scenario ok\.nizza: writing the graph there/],
+    ["an import, for graph", ["graph", "main.nizza", "--format", "svg", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+  ])("refuses an output that is %s with exit 2, before exploring, and leaves every file as it was", (_, args, message) => {
+    const { dir, texts } = setUp();
+    const before = texts();
+    const r = nizza(args, dir);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe("");
+    expect(texts()).toEqual(before);
+  });
+
+  it("still writes the baseline and a report beside each other, and a report next to the scenarios", () => {
+    const { dir } = setUp();
+    const r = nizza(["check", "main.nizza", "--baseline", "b.json", "--update-baseline", "--format", "json", "--output", "r.json"], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "r.json"), "utf8"))).toMatchObject({ exit: 0 });
+    expect(nizza(["trace", "ok.nizza", "deadlock_free", "--output", "t.txt"], dir).code).toBe(1);
+    expect(nizza(["graph", "main.nizza", "--output", "g.dot"], dir).code).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 // Baselines: a recorded run passes against itself; a grown TCB, a slower path and a broken invariant each fail, named.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/checker/check.js";
@@ -122,5 +122,78 @@ describe("nizza check --baseline", () => {
     expect(nizza(["check", file, "--baseline", join(dir, "nope.json")]).err).toContain("cannot read");
     expect(nizza(["check", file, "--update-baseline"]).code).toBe(2);
     expect(nizza(["check", file, "--baseline", baseline, "--tolerance", "-5"]).code).toBe(2);
+  });
+});
+
+describe("nizza check --baseline: keys", () => {
+  /** A folder `sub` with two scenarios; the run's folder is its parent. */
+  function setUp(): { top: string; sub: string } {
+    const top = scratch({});
+    const sub = join(top, "sub");
+    mkdirSync(sub);
+    writeFileSync(join(sub, "v.nizza"), scenario());
+    writeFileSync(join(sub, "w.nizza"), scenario({ sloc: 2000 }));
+    return { top, sub };
+  }
+
+  it("keys scenarios by path from the baseline's folder, so that ./v.nizza, an absolute path and another working folder match", () => {
+    const { top, sub } = setUp();
+    const rec = nizza(["check", "v.nizza", "w.nizza", "--baseline", "b.json", "--update-baseline"], sub);
+    expect(rec.code, rec.err).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(sub, "b.json"), "utf8")).scenarios)).toEqual(["v.nizza", "w.nizza"]);
+    for (const [args, cwd] of [
+      [["./v.nizza", "./w.nizza", "--baseline", "b.json"], sub],
+      [["sub/v.nizza", "sub/w.nizza", "--baseline", "sub/b.json"], top],
+      [[join(sub, "v.nizza"), join(sub, "w.nizza"), "--baseline", "./sub/../sub/b.json"], top],
+      [["sub", "--baseline", join(sub, "b.json")], top],
+    ] as const) {
+      const r = nizza(["check", ...args], cwd);
+      expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(0);
+      expect(r.err).toContain("no regression against the baseline");
+    }
+    // A baseline in another folder: keys lead there, with forward slashes.
+    mkdirSync(join(top, "ci"));
+    expect(nizza(["check", "sub", "--baseline", "ci/b.json", "--update-baseline"], top).code).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(join(top, "ci", "b.json"), "utf8")).scenarios)).toEqual(["../sub/v.nizza", "../sub/w.nizza"]);
+    expect(nizza(["check", "./v.nizza", "w.nizza", "--baseline", "../ci/b.json"], sub).code).toBe(0);
+    // The scenarios are compared, not just found: a regression under another spelling still fails.
+    writeFileSync(join(sub, "w.nizza"), scenario({ sloc: 2500 }));
+    const worse = nizza(["check", "./sub/v.nizza", "./sub/w.nizza", "--baseline", "ci/b.json"], top);
+    expect(worse.code).toBe(1);
+    expect(worse.err).toMatch(/\.\/sub\/w\.nizza: TCB\(server\) grew from [\d,]+ to [\d,]+ SLOC/);
+  });
+
+  it("compares a run of some of the baseline's scenarios on those, names the others as not compared, and fails on a scenario whose file is gone", () => {
+    const { sub } = setUp();
+    expect(nizza(["check", "v.nizza", "w.nizza", "--baseline", "b.json", "--update-baseline"], sub).code).toBe(0);
+    const some = nizza(["check", "./v.nizza", "--baseline", "b.json"], sub);
+    expect(some.code, some.err).toBe(0);
+    expect(some.err).toContain("nizza: 1 scenario of the baseline not checked in this run, so not compared: w.nizza");
+    expect(some.err).toContain("no regression against the baseline");
+    writeFileSync(join(sub, "v.nizza"), scenario({ sloc: 1500 }));
+    const worse = nizza(["check", "./v.nizza", "--baseline", "b.json"], sub);
+    expect(worse.code).toBe(1);
+    expect(worse.err).toContain("./v.nizza: TCB(server) grew from");
+    // w.nizza renamed: the baseline's scenario is gone, and nothing guards it any more.
+    renameSync(join(sub, "w.nizza"), join(sub, "w2.nizza"));
+    const gone = nizza(["check", "w2.nizza", "--baseline", "b.json"], sub);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain("w.nizza: was not checked in this run, and there is no such file (record the baseline again if it was removed or renamed)");
+  });
+
+  it("reads a baseline written before, keyed relative to the working folder it was recorded in: a key that leads to a scenario matches it", () => {
+    const { top, sub } = setUp();
+    expect(nizza(["check", "v.nizza", "--baseline", "b.json", "--update-baseline"], sub).code).toBe(0);
+    // As an older nizza recorded it from `top`: the key is the path as typed there.
+    const old = JSON.parse(readFileSync(join(sub, "b.json"), "utf8"));
+    old.scenarios = { "sub/v.nizza": old.scenarios["v.nizza"] };
+    writeFileSync(join(sub, "b.json"), JSON.stringify(old));
+    const same = nizza(["check", "./sub/v.nizza", "--baseline", "sub/b.json"], top);
+    expect(same.code, same.err).toBe(0);
+    expect(same.err).toContain("no regression against the baseline");
+    writeFileSync(join(sub, "v.nizza"), scenario({ sloc: 1500 }));
+    expect(nizza(["check", "sub/v.nizza", "--baseline", "sub/b.json"], top).err).toContain("sub/v.nizza: TCB(server) grew from");
+    // From another folder the old key leads nowhere: as before, it is not matched.
+    expect(nizza(["check", "v.nizza", "--baseline", "b.json"], sub).err).toContain("sub/v.nizza: was not checked in this run");
   });
 });

@@ -2,14 +2,15 @@
 import { availableParallelism } from "node:os";
 import { checkParallel, invariantsOf, type CheckResult } from "../../checker/check.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { baselineOf, baselineText, parseBaseline, regressions } from "../../report/baseline.js";
-import { dirname, resolve } from "node:path";
+import { baselineOf, baselineText, compareBaseline, parseBaseline, type BaselinePlaces } from "../../report/baseline.js";
+import { dirname, relative, resolve, sep } from "node:path";
 import { FORMATS, isFormat, renderReport, type Format } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
-import { scenarioFiles, UsageError } from "../files.js";
-import { EXIT, compileOrReport, type Io } from "../output.js";
+import { Inputs, realPath, scenarioFiles, UsageError } from "../files.js";
+import { EXIT, filesRead, reportCompiled, type Io } from "../output.js";
+import { compileFile } from "../../dsl/compile.js";
 import { interrupted, type SearchMode } from "../../checker/explore.js";
 import type { Session } from "../session.js";
 
@@ -40,11 +41,17 @@ export interface CheckCommandOptions {
   readonly quiet?: boolean;
 }
 
-/** A whole-number option (decimal digits) from `min` to `max`, or undefined when not given. */
-export function whole(v: string | undefined, name: string, min: number, max = Infinity): number | undefined {
+/**
+ * A whole-number option (decimal digits) from `min` to `max`, or undefined when not given. `max`
+ * is at most Number.MAX_SAFE_INTEGER: a larger number would not be the number typed.
+ */
+export function whole(v: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
-  if (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max) return Number(v);
-  throw new UsageError(min === 1 && max === Infinity ? `${name} must be a positive whole number, not '${v}'` : `${name} takes a whole number from ${min} to ${max}, not '${v}'`);
+  const digits = /^\d+$/.test(v);
+  if (digits && Number(v) >= min && Number(v) <= max) return Number(v);
+  // A plain "positive" for a count, unless it is the upper end that was passed.
+  const positive = min === 1 && max === Number.MAX_SAFE_INTEGER && !(digits && Number(v) > max);
+  throw new UsageError(positive ? `${name} must be a positive whole number, not '${v}'` : `${name} takes a whole number from ${min} to ${max}, not '${v}'`);
 }
 
 /** A positive whole-number option, or undefined when not given. */
@@ -55,14 +62,21 @@ export const WORD_MAX = 2 ** 32 - 1;
 
 /**
  * The exit code of one result: 1 if an invariant does not meet its expectation or a path its
- * budget, 3 if one is incomplete or the check was interrupted (Ctrl-C).
+ * budget; 3 if anything is left without a verdict (spec/invariants.md §1: incomplete is never a
+ * pass): an incomplete invariant, a path with no figures or figures of only the states explored
+ * (budget or not), TCB sets of only the states explored, or a check cut short by Ctrl-C.
  */
 export function exitOf(r: CheckResult): number {
   const all = invariantsOf(r);
   // A path counts only with a budget: without one it is measured, not judged.
   const budgets = r.paths.filter((p) => p.budget !== null);
   if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
-  if (all.some((i) => i.verdict === "incomplete") || budgets.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
+  if (all.some((i) => i.verdict === "incomplete") || r.paths.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
+  // TCB sets are partial when the exploration stopped early: for a bound (or a simulation's
+  // walks), which leaves them incomplete; or because every invariant had its verdict, which is
+  // the verdict asked for (the sets are then the ones of the states that decided it).
+  const decided = all.length > 0 && all.every((i) => i.verdict !== "incomplete");
+  if (r.tcbPartial && r.tcb.length > 0 && !decided) return EXIT.incomplete;
   // Paths without a budget are not judged, but their figures are those of the states explored before the interrupt.
   if (wasInterrupted(r)) return EXIT.incomplete;
   return EXIT.ok;
@@ -81,6 +95,17 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const walks = count(opts.simulate, "--simulate");
   if (opts.seed !== undefined && walks === undefined) throw new UsageError("--seed is for --simulate");
   if (walks !== undefined && opts.dfs) throw new UsageError("--simulate and --dfs exclude each other");
+  if (walks !== undefined) {
+    // What a simulation would silently ignore is refused, as `graph` refuses bounds without --trace.
+    const notForWalks: readonly (readonly [string, boolean, string])[] = [
+      ["--max-states", opts.maxStates !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
+      ["--max-memory", opts.maxMemory !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
+      ["--workers", opts.workers !== undefined, "a simulation walks on one thread"],
+      ["--no-por", opts.por === false, "a simulation walks the real system, with no reduction to switch off"],
+      ["--no-symmetry", opts.symmetry === false, "a simulation walks the real system, with no reduction to switch off"],
+    ];
+    for (const [flag, given, why] of notForWalks) if (given) throw new UsageError(`${flag} is for a search, not --simulate: ${why}`);
+  }
   const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   const workers = count(opts.workers, "--workers") ?? availableParallelism();
@@ -90,6 +115,14 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const streaming = reports.some((r) => r.format === "text" && r.output === undefined);
   // The same for the baseline: read (or check that it can be written) before exploring.
   const gate = baselineGate(opts);
+  // Every scenario is compiled before the first is explored, so that no output can overwrite
+  // a scenario or a file one imports, nor the baseline (spec/report.md).
+  const compiled = files.map((file) => compileFile(file));
+  const inputs = new Inputs();
+  for (const [k, file] of files.entries()) for (const f of filesRead(file, compiled[k]!)) inputs.add(f, f === file ? `the scenario ${file}` : `${f}, which the scenario ${file} imports`);
+  if (opts.updateBaseline) inputs.refuse(opts.baseline!, "--baseline", "baseline");
+  if (opts.baseline !== undefined) inputs.add(opts.baseline, "the --baseline file");
+  for (const { output } of reports) if (output !== undefined) inputs.refuse(output, "--output", "report");
   const scenarios: ScenarioOutcome[] = [];
   const interrupt = session?.interrupt;
   let unchecked: readonly string[] = [];
@@ -99,7 +132,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       break;
     }
     session?.scenario(file);
-    const c = compileOrReport(file, io);
+    const c = reportCompiled(file, compiled[k]!, io);
     if (!c.model) {
       scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
       continue;
@@ -139,7 +172,7 @@ function reportsOf(opts: CheckCommandOptions): { readonly format: Format; readon
   if (outputs.length > formats.length || (formats.length > 1 && outputs.length < formats.length - 1))
     throw new UsageError(`${formats.length} --format and ${outputs.length} --output: give each format its file (--format F --output FILE, repeated); at most the last may go to stdout`);
   for (const o of outputs) if (!existsSync(dirname(resolve(o)))) throw new UsageError(`--output: no folder '${dirname(o)}' to write '${o}' in`);
-  if (new Set(outputs.map((o) => resolve(o))).size < outputs.length) throw new UsageError("--output: the same file twice");
+  if (new Set(outputs.map(realPath)).size < outputs.length) throw new UsageError("--output: the same file twice");
   return formats.map((format, i) => ({ format: format as Format, output: outputs[i] }));
 }
 
@@ -167,6 +200,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   const file = opts.baseline;
   const tolerance = opts.tolerance === undefined ? 0 : Number(opts.tolerance);
   if (opts.tolerance !== undefined && (!/^\d+(\.\d+)?$/.test(opts.tolerance) || !Number.isFinite(tolerance))) throw new UsageError(`--tolerance is a percentage (0 or more), not '${opts.tolerance}'`);
+  const places = placesOf(file);
   if (opts.updateBaseline) {
     if (!existsSync(dirname(resolve(file)))) throw new UsageError(`--baseline: no folder '${dirname(file)}' to record '${file}' in`);
     return (report, io) => {
@@ -175,7 +209,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
         io.err(`nizza: baseline not recorded: ${broken.join(", ")} ${broken.length === 1 ? "has" : "have"} errors, and a baseline without ${broken.length === 1 ? "it" : "them"} would not guard ${broken.length === 1 ? "it" : "them"}\n`);
         return EXIT.error;
       }
-      writeOutput(file, baselineText(baselineOf(report)));
+      writeOutput(file, baselineText(baselineOf(report, places)));
       io.err(`nizza: baseline recorded in ${file} (${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"})\n`);
       return report.exit;
     };
@@ -189,13 +223,31 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   const base = parseBaseline(text);
   if (typeof base === "string") throw new UsageError(`--baseline: ${file}: ${base}`);
   return (report, io) => {
-    const found = regressions(base, report, tolerance);
+    const { regressions: found, notInRun } = compareBaseline(base, report, tolerance, places);
+    if (notInRun.length > 0) io.err(`nizza: ${notInRun.length} scenario${notInRun.length === 1 ? "" : "s"} of the baseline not checked in this run, so not compared: ${listed(notInRun)}\n`);
     if (found.length === 0) {
       io.err(`nizza: no regression against the baseline ${file}\n`);
       return report.exit;
     }
     io.err(`nizza: ${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`);
     return report.exit === EXIT.error ? EXIT.error : EXIT.failed;
+  };
+}
+
+/**
+ * How the baseline `file` keys scenarios: by path from the baseline's folder to the scenario
+ * file, symbolic links resolved, with forward slashes, so that `a.nizza`, `./a.nizza`, an
+ * absolute path and a run from another folder give the same key. A key written before keys
+ * were relative to the baseline (relative to the working folder of the run that recorded it)
+ * still names the file it leads to from here.
+ */
+function placesOf(file: string): BaselinePlaces {
+  const folder = realPath(dirname(resolve(file)));
+  const key = (f: string): string => relative(folder, realPath(f)).split(sep).join("/");
+  return {
+    key,
+    names: (k, f) => k === key(f) || realPath(resolve(folder, k)) === realPath(f) || realPath(resolve(k)) === realPath(f),
+    exists: (k) => existsSync(resolve(folder, k)) || existsSync(resolve(k)),
   };
 }
 

@@ -2,11 +2,12 @@
 import { reductionsFor } from "../../checker/check.js";
 import { replay } from "../../checker/explore.js";
 import { buildSystem } from "../../components/step.js";
+import { compileFile } from "../../dsl/compile.js";
 import { architectureChanges, architectureDot, architectureMermaid, architectureOf, dotToSvg, type Architecture } from "../../report/architecture.js";
 import { UsageError } from "../files.js";
-import { EXIT, compileOrReport, type Io } from "../output.js";
+import { EXIT, reportCompiled, type Io } from "../output.js";
 import type { Session } from "../session.js";
-import { checkOutputFolder, counterexampleOf, invariantLabel, writeOutput, type ExplorationOptions } from "./trace.js";
+import { checkOutputFolder, counterexampleOf, invariantLabel, refuseInputAsOutput, writeOutput, type ExplorationOptions } from "./trace.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid", "svg"] as const;
 type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -32,7 +33,9 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
       if (given !== undefined) throw new UsageError(`${flag} is for --trace: without it nothing is explored`);
   }
   checkOutputFolder(opts.output);
-  const { model } = compileOrReport(file, io);
+  const c = compileFile(file);
+  refuseInputAsOutput(opts.output, file, c, "graph");
+  const { model } = reportCompiled(file, c, io);
   if (!model) return EXIT.error;
   let arch: Architecture;
   if (opts.trace === undefined) arch = architectureOf(buildSystem(model));

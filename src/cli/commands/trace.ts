@@ -7,8 +7,9 @@ import type { StmtModel, SystemModel } from "../../dsl/model.js";
 import { BOUND_TEXT } from "../../report/text.js";
 import { FORMATS, isFormat, renderReport } from "../../report/index.js";
 import type { Report } from "../../report/model.js";
-import { UsageError } from "../files.js";
-import { EXIT, compileOrReport, type Io } from "../output.js";
+import { Inputs, UsageError } from "../files.js";
+import { EXIT, filesRead, reportCompiled, type Io } from "../output.js";
+import { compileFile, type Compiled } from "../../dsl/compile.js";
 import type { Session } from "../session.js";
 import { VERSION } from "../version.js";
 import { count, exitOf } from "./check.js";
@@ -148,6 +149,17 @@ export function checkOutputFolder(output: string | undefined): void {
   if (output !== undefined && !existsSync(dirname(resolve(output)))) throw new UsageError(`--output: no folder '${dirname(output)}' to write '${output}' in`);
 }
 
+/**
+ * Refuses an --output that is the scenario file or a file it imports (compared by real path, so
+ * `./x` and symbolic links count), before any exploration: writing there would destroy it.
+ */
+export function refuseInputAsOutput(output: string | undefined, file: string, c: Compiled, product: string): void {
+  if (output === undefined) return;
+  const inputs = new Inputs();
+  for (const f of filesRead(file, c)) inputs.add(f, f === file ? `the scenario ${file}` : `${f}, which the scenario ${file} imports`);
+  inputs.refuse(output, "--output", product);
+}
+
 /** Writes where --output says; a path that cannot be written is a usage error. */
 export function writeOutput(path: string, text: string): void {
   try {
@@ -168,7 +180,9 @@ export async function traceCommand(file: string, query: string, opts: TraceComma
   if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
   checkOptions(opts); // bad numbers are usage errors before compiling
   checkOutputFolder(opts.output);
-  const { model } = compileOrReport(file, io);
+  const c = compileFile(file);
+  refuseInputAsOutput(opts.output, file, c, "report");
+  const { model } = reportCompiled(file, c, io);
   if (!model) return EXIT.error;
   const found = await counterexampleOf(file, model, query, opts, io, session);
   if (typeof found === "number") return found;
