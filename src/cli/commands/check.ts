@@ -99,7 +99,6 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
     // What a simulation would silently ignore is refused, as `graph` refuses bounds without --trace.
     const notForWalks: readonly (readonly [string, boolean, string])[] = [
       ["--max-states", opts.maxStates !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
-      ["--max-memory", opts.maxMemory !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
       ["--workers", opts.workers !== undefined, "a simulation walks on one thread"],
       ["--no-por", opts.por === false, "a simulation walks the real system, with no reduction to switch off"],
       ["--no-symmetry", opts.symmetry === false, "a simulation walks the real system, with no reduction to switch off"],
