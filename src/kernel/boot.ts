@@ -7,11 +7,11 @@ import { Meter } from "../machine/meter.js";
 import { pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, Kind, Right } from "./cap.js";
 import { ecSet, initEc } from "./ec.js";
-import { DEFAULT_CONFIG, DEV, EC, EcState, emptyState, layoutOf, NO_PARENT, type KernelConfig, type Layout, type StateVector } from "./layout.js";
+import { DEFAULT_CONFIG, DEV, EC, EcState, emptyState, layoutOf, NO_PARENT, PT, SC, type KernelConfig, type Layout, type StateVector } from "./layout.js";
 import { insertChild } from "./mdb.js";
 import { setPdAlive } from "./pd.js";
 import { initPt } from "./pt.js";
-import { initSc } from "./sc.js";
+import { initSc, scSet } from "./sc.js";
 import { initSm } from "./sm.js";
 import { globalSlot, setSlot } from "./space.js";
 import type { Kernel } from "./syscalls.js";
@@ -57,12 +57,17 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
     ecSet(s, L, e.ec, EC.EXC_PT, eventPt(L, L.model.components[e.pd]?.exceptions ?? null, e.cpu));
   }
   // Spare ECs are free but carry the -1 ("none") links of an initialised record, so that
-  // no scan takes one for a revoker (REVOKE 0) or the holder of EC 0's reply capability.
+  // no scan takes one for a revoker (REVOKE 0) or the holder of EC 0's reply capability. Their
+  // PD is the root's, which no permutation of replicas moves (PD 0 may be a replica's).
   for (let e = ecs.length; e < L.counts.ec; e++) {
-    initEc(s, L, e, 0, 0);
+    initEc(s, L, e, root, 0);
     ecSet(s, L, e, EC.STATE, EcState.FREE);
   }
   L.boot.ptEc.forEach((ec, pt) => initPt(s, L, pt, ec));
+  // Spare SCs and PTs are dead, and bound to no EC (-1), not to EC 0: a link to EC 0 names a
+  // replica's EC where the first EC is one, and symmetry reduction was refused for it.
+  for (let sc = ecs.length; sc < L.counts.sc; sc++) scSet(s, L, sc, SC.EC, -1);
+  for (let pt = L.boot.ptEc.length; pt < L.counts.pt; pt++) s[L.base.pt + pt * PT.SIZE + PT.EC] = -1;
   const irqSms = L.boot.deviceIrqSm.filter((x) => x >= 0);
   for (let sm = 0; sm < model.semaphores.length; sm++) initSm(s, L, sm, 0);
   for (const sm of irqSms) initSm(s, L, sm, 0);

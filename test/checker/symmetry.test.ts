@@ -44,6 +44,15 @@ function commutes(sys: System, sym: Symmetry, limit = 20_000): number {
   return states;
 }
 
+/** Replicas declared first, with a portal each, on two CPUs: EC 0 and PT 0 are c[0]'s; the trusted component has no thread. */
+const FIRST_REPLICAS = `system first {
+  machine { cpus 2 }
+  component c[2] : untrusted { memory r 4K; portal p; caps { sigma0.b: r }; adversary steps 1 }
+  component sigma0 : trusted root { memory a 4K [x]; memory b 4K [y] }
+  invariant never flows([x] -> c)
+  invariant never flows([y] -> c)
+}`;
+
 describe("which replicas symmetry reduction permutes", () => {
   it("a replicated component's copies, when nothing tells them apart", () => {
     const sys = systemOf(clients(3));
@@ -57,6 +66,14 @@ describe("which replicas symmetry reduction permutes", () => {
     expect(symmetryOf(systemOf(clients(1).replace("client[1]", "client"))).reason).toBe("no replicated component");
     expect(symmetryOf(systemOf(clients(2, "kernel nova { strict scheduling }"))).reason).toMatch(/strict scheduling/);
     expect(symmetryOf(systemOf(clients(2, "kernel nova { preemptible revoke }"))).reason).toMatch(/preemptible revoke/);
+  });
+
+  it("replicas that own the first EC and the first portal (declared before any thread): spare SCs and PTs link to no EC, not to EC 0", () => {
+    // Before: the spare SC's and PT's EC word held 0, a replica's EC here, which a permutation
+    // moved; symmetry was refused with "permuting replicas changes the initial state".
+    const r = symmetryOf(systemOf(FIRST_REPLICAS));
+    expect(r.reason).toBeNull();
+    expect(r.symmetry!.describe(systemOf(FIRST_REPLICAS).model)).toBe("c (2 replicas)");
   });
 
   it("a single replica has nothing to permute", () => {
@@ -331,6 +348,18 @@ describe("symmetry reduction changes no verdict", () => {
     // 13,563 states without: 27 that swapping the clients leaves as they are, and 6,768 pairs
     // that it exchanges. So 6,795 orbits, and 6,795 states with it: one per orbit.
     expect([off.stats.states, on.stats.states]).toEqual([13_563, 6_795]);
+  }, 60_000);
+
+  it("replicas that own the first EC and the first portal: the verdicts, TCB sets and replayable counterexamples of no reduction", () => {
+    const m = compile(FIRST_REPLICAS);
+    const on = check(m, { stopEarly: false });
+    const off = check(m, { stopEarly: false, symmetry: false, por: false, deadValues: false });
+    expect(verdicts(on)).toEqual([
+      ["never flows([x] -> c)", "holds"],
+      ["never flows([y] -> c)", "violated"],
+    ]);
+    agreesReduced(FIRST_REPLICAS, on, off);
+    expect(on.stats.states).toBeLessThan(off.stats.states / 1.8);
   }, 60_000);
 
   it("a violation found among representatives is reported of the real run, naming the replica it happened to", () => {
