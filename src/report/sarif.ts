@@ -102,7 +102,7 @@ const RULE_TEXT: Readonly<Record<RuleKey, { readonly name: string; readonly shor
   "tcb-sloc": {
     name: "TcbSloc",
     short: "A component's trusted computing base has more source lines than allowed.",
-    full: "`tcb(C).sloc <= N` holds when the components of C's trusted computing base, with the kernel, have at most N source lines (spec/invariants.md §6).",
+    full: "`tcb(C).sloc <= N` holds when the components of C's trusted computing base have at most N source lines together; the kernel is always in the TCB but not counted (spec/invariants.md §6).",
   },
   revocable: {
     name: "Revocable",

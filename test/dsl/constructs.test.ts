@@ -82,11 +82,12 @@ describe("spec/language.md", () => {
   /**
    * Every ```nizza example that is a whole system compiles without diagnostics, unless the
    * line before its fence is `<!-- error: E0xxx -->`: then it reports exactly that code.
-   * Examples that import files are not compiled (imports resolve only against real files).
+   * Examples that import files are compiled as if they were in scenarios/, whose library their
+   * imports name (lib/…), reading the real files.
    */
   const examples = [...spec.matchAll(/(?:<!-- error: (E0\d{3}) -->\n)?```nizza\n([\s\S]*?)```/g)]
     .map((m) => ({ code: m[1], text: m[2]!, line: spec.slice(0, m.index).split("\n").length }))
-    .filter((e) => /^(\s*(\/\/[^\n]*|\/\*[\s\S]*?\*\/))*\s*system\b/.test(e.text) && !/\bimport\b/.test(e.text));
+    .filter((e) => /^(\s*(\/\/[^\n]*|\/\*[\s\S]*?\*\/))*\s*system\b/.test(e.text));
 
   it("has complete examples", () => {
     expect(examples.length).toBeGreaterThanOrEqual(10);
@@ -94,8 +95,9 @@ describe("spec/language.md", () => {
 
   for (const ex of examples) {
     it(`example at line ${ex.line} ${ex.code ? `reports ${ex.code}` : "compiles"}`, () => {
+      const imports = /\bimport\b/.test(ex.text);
       const name = `language.md:${ex.line}.nizza`;
-      const c = compileText(name, ex.text, { read: () => { throw new Error("no imports in examples"); } });
+      const c = imports ? compileText(join(root, "scenarios", name), ex.text) : compileText(name, ex.text, { read: () => { throw new Error("no imports in examples"); } });
       if (ex.code) expect(c.diagnostics.map((d) => d.code)).toEqual([ex.code]);
       else expect(renderDiagnostics(c.diagnostics, c.sources)).toBe("");
     });
