@@ -1,5 +1,5 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
@@ -20,9 +20,30 @@ const aliasKey = (a: Alias): string => [...a].sort(([x], [y]) => (x < y ? -1 : 1
 export interface Host {
   /** The text of a file; throws (any error) when it cannot be read. */
   read(path: string): string;
+  /**
+   * Where a file that is a symbolic link leads (the path itself if it is none): its imports are
+   * relative to the folder of the file the link points to. Hosts without links leave it out.
+   */
+  follow?(path: string): string;
 }
 
-export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8") };
+export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8"), follow: followLinks };
+
+/** The path a chain of symbolic links to a file ends at, as a path relative to the same folder as `path` where the links are relative. */
+function followLinks(path: string): string {
+  let p = path;
+  // 40, as Linux's limit on the links one path may cross (ELOOP).
+  for (let i = 0; i < 40; i++) {
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return p;
+      const to = readlinkSync(p);
+      p = isAbsolute(to) ? to : normalize(join(dirname(p), to));
+    } catch {
+      return p;
+    }
+  }
+  return p;
+}
 
 interface Frame {
   readonly key: string;
@@ -191,7 +212,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             );
             break;
           }
-          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(dirname(fileName), item.path.value));
+          const from = dirname(host.follow?.(fileName) ?? fileName);
+          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(from, item.path.value));
           const key = resolvePath(target);
           const cycleAt = stack.findIndex((s) => s.key === key);
           if (cycleAt >= 0) {
