@@ -153,3 +153,24 @@ system s { component a : trusted root { sloc 1 ; portal p } component b : untrus
     expect(r.err).toContain("either --check or --write");
   });
 });
+
+describe("deep nesting", () => {
+  const deep = (n: number): string => `system d { component s : trusted root { semaphore m thread t { ${"loop { ".repeat(n)}up m ${"} ".repeat(n)}} } }\n`;
+  for (const cmd of ["parse", "fmt"]) {
+    it(`'nizza ${cmd}' reports 1000 nested loops as E0107 at the brace past the limit, exit 2, no stack`, () => {
+      const dir = scratch({ "deep.nizza": deep(1000) });
+      const r = nizza([cmd, "deep.nizza"], dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("deep.nizza:1:769: error[E0107]: nesting too deep: more than 100 levels of blocks, else-ifs, operators and function calls\n");
+      noStack(r.err);
+    });
+  }
+  it("runs every command on a scenario nested exactly to the limit", () => {
+    const dir = scratch({ "deep.nizza": deep(100) });
+    for (const args of [["parse", "--json"], ["fmt"], ["run"], ["check", "--quiet"], ["graph"], ["paths", "--quiet"]]) {
+      const r = nizza([...args, "deep.nizza"], dir);
+      expect(r.err, args.join(" ")).toBe("");
+      expect(r.code, args.join(" ")).toBe(0);
+    }
+  });
+});
