@@ -1,5 +1,5 @@
 // Running the built `nizza` binary as a user would, and scratch folders of scenario files, for the CLI suites.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,21 @@ const BIN = join(process.cwd(), "bin", "nizza.js");
 export function nizza(args: string[], cwd = process.cwd(), as?: { uid: number; gid: number }): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, ...as });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * The binary with its stdout closed by the reader before it writes (as `| head -1` does once it
+ * has its line): its exit code and stderr.
+ */
+export function nizzaClosedStdout(args: string[], cwd = process.cwd()): Promise<{ code: number | null; signal: string | null; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (t: string) => (err += t));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, err }));
+  });
 }
 
 /** The binary where file permissions hold, for tests of unreadable and unwritable files. */

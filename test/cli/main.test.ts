@@ -1,8 +1,9 @@
 // The built `nizza` binary run as a user runs it: stdout, stderr and exit codes.
-import { readFileSync, copyFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nizza, scratch } from "./cli.js";
+import { nizza, nizzaClosedStdout, scratch } from "./cli.js";
 
 const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 
@@ -171,6 +172,32 @@ describe("deep nesting", () => {
       const r = nizza([...args, "deep.nizza"], dir);
       expect(r.err, args.join(" ")).toBe("");
       expect(r.code, args.join(" ")).toBe(0);
+    }
+  });
+});
+
+describe("a closed or full stdout", () => {
+  const cases = [
+    ["check", "scenarios/revoke_race_buggy.nizza", "scenarios/starvation.nizza", "--quiet"],
+    ["check", "scenarios", "--quiet"],
+    ["fmt", "scenarios"],
+    ["parse", "--json", "scenarios"],
+  ];
+  for (const args of cases) {
+    it(`'nizza ${args.join(" ")}' stops quietly with exit 141 when the reader closes the pipe`, async () => {
+      const r = await nizzaClosedStdout(args);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(141);
+    });
+  }
+  it.skipIf(!existsSync("/dev/full"))("says in one line that stdout cannot be written (disk full), exit 2", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, ["bin/nizza.js", "check", "scenarios/revoke_race.nizza"], { encoding: "utf8", stdio: ["ignore", fd, "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+      expect(r.stderr).toBe("nizza: cannot write to standard output: no space left on the device\n");
+      expect(r.status).toBe(2);
+    } finally {
+      closeSync(fd);
     }
   });
 });
