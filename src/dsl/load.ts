@@ -4,9 +4,10 @@ import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "no
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
+import { ioReason } from "./io-error.js";
 import { didYouMean } from "./names.js";
 import { parse, type Parsed } from "./parse.js";
-import { SourceFile, SourceMap, type NodeId } from "./source.js";
+import { SourceFile, SourceMap, type NodeId, type Span } from "./source.js";
 
 /**
  * How an instance of a file sees component names: a stand-in name (bound by an import's
@@ -96,15 +97,15 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   const claimed = new Set<string>();
   const renames = new Map<NodeId, string>();
 
-  /** Parses a file once; `key` is its absolute path, `name` how it is shown. */
-  const read = (name: string): Parsed | null => {
+  /** Parses a file once (`name` is how it is shown), or the error that kept it from being read. */
+  const read = (name: string): Parsed | { readonly failed: unknown } => {
     const hit = files.get(name);
     if (hit) return hit;
     let text: string;
     try {
       text = host.read(name);
-    } catch {
-      return null;
+    } catch (e) {
+      return { failed: e };
     }
     texts.set(name, text);
     const parsed = parse(new SourceFile(name, text), sources);
@@ -225,9 +226,13 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             diagnostics.push(error("E0202", `import cycle: ${chain}`, span, { related }));
             break;
           }
+          if (item.path.value === "") {
+            diagnostics.push(error("E0201", "an import needs a file name: the path is empty", span, { help: 'name the .nizza file to import, relative to this file: import "base.nizza"' }));
+            break;
+          }
           const parsed = read(target);
-          if (!parsed) {
-            diagnostics.push(error("E0201", `cannot read imported file '${target}'`, span));
+          if ("failed" in parsed) {
+            diagnostics.push(unreadable(target, parsed.failed, span));
             break;
           }
           const seen = new Map<string, number>();
@@ -292,10 +297,25 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   };
 
   const root = read(path);
-  if (!root) {
-    diagnostics.push(error("E0201", `cannot read file '${path}'`, undefined));
+  if ("failed" in root) {
+    diagnostics.push(unreadable(path, root.failed));
     return { phase: "loaded", sources, files, merged: null, diagnostics };
   }
   const merged = mergeFile(path, [], null, NO_ALIAS);
   return { phase: "loaded", sources, files, merged, diagnostics };
+}
+
+/**
+ * E0201: a scenario file (no `at`) or an imported one (`at`: the import's path) cannot be read,
+ * with the reason; a folder where one file is wanted is said to be one.
+ */
+export function unreadable(path: string, e: unknown, at?: Span): Diagnostic {
+  const what = at ? "imported file" : "file";
+  if ((e as NodeJS.ErrnoException | null)?.code === "EISDIR")
+    return at
+      ? error("E0201", `cannot import '${path}': it is a folder, and an import names one .nizza file`, at)
+      : error("E0201", `cannot read file '${path}': it is a folder, and this command takes one .nizza file`, undefined, {
+          help: "name one .nizza file in it (nizza parse, fmt and check also search folders)",
+        });
+  return error("E0201", `cannot read ${what} '${path}': ${ioReason(e)}`, at);
 }

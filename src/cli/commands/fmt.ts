@@ -3,6 +3,7 @@ import { chmodSync, chownSync, readFileSync, realpathSync, renameSync, statSync,
 import { dirname } from "node:path";
 import { ioReason } from "../../dsl/io-error.js";
 import { format } from "../../dsl/format.js";
+import { unreadable } from "../../dsl/load.js";
 import { parse } from "../../dsl/parse.js";
 import { SourceFile, SourceMap } from "../../dsl/source.js";
 import { scenarioFiles, UsageError } from "../files.js";
@@ -19,16 +20,19 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
   let errors = 0;
   let unformatted = 0;
   for (const file of files) {
-    let text: string;
+    const sources = new SourceMap();
+    let raw: string;
     try {
-      text = readFileSync(file, "utf8");
+      raw = readFileSync(file, "utf8");
     } catch (e) {
-      io.err(`nizza: cannot read ${file}: ${(e as Error).message}\n`);
+      reportDiagnostics(io, [unreadable(file, e)], sources);
       errors++;
       continue;
     }
-    const sources = new SourceMap();
-    const parsed = parse(new SourceFile(file, text), sources);
+    const source = new SourceFile(file, raw);
+    // Compared and written without a byte-order mark; --write puts back one the file had.
+    const text = source.text;
+    const parsed = parse(source, sources);
     if (!parsed.ast || parsed.diagnostics.length) {
       errors++;
       reportDiagnostics(io, parsed.diagnostics, sources);
@@ -43,7 +47,7 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
       }
     } else if (opts.write) {
       if (pretty !== text) {
-        const failure = writeInPlace(file, pretty);
+        const failure = writeInPlace(file, source.bom ? `\uFEFF${pretty}` : pretty);
         if (failure === null) io.out(`formatted ${file}`);
         else {
           errors++;
