@@ -49,7 +49,8 @@ function walk(dir: string, seen: Set<string>): string[] {
     const p = join(dir, e.name);
     let isDir = e.isDirectory();
     let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
+    // A symbolic link, or an entry whose type the file system did not say: what it leads to.
+    if (!isDir && !isFile) {
       const target = linkTarget(p);
       isDir = target.isDirectory();
       isFile = target.isFile();
