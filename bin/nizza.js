@@ -7,7 +7,9 @@ if (!existsSync(entry)) {
   process.stderr.write("nizza: not built yet; run `npm run build` (npm ci does it for you)\n");
   process.exit(2);
 }
-const { main } = await import(entry.href);
+const { main, guardStandardStreams } = await import(entry.href);
+// A closed pipe (`| head -1`) or a full disk on stdout: a plain stop, not a crash.
+guardStandardStreams();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {

@@ -7,6 +7,7 @@ import { parseCommand } from "./commands/parse.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
 import type { TraceCommandOptions } from "./commands/trace.js";
+import { ioReason } from "../dsl/io-error.js";
 import { UsageError } from "./files.js";
 import { EXIT, processIo, type Io } from "./output.js";
 import { runSession } from "./session.js";
@@ -54,7 +55,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
     .option("--workers <n>", "worker threads of a breadth-first search (default: the machine's cores); the verdicts do not depend on it")
-    .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing (the search options --max-states, --max-memory, --workers, --no-por and --no-symmetry do not apply)")
+    .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing (the search options --max-states, --workers, --no-por and --no-symmetry do not apply; --max-memory bounds one state's successors)")
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
@@ -145,4 +146,33 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     throw e;
   }
   return code;
+}
+
+/**
+ * The exit code when the reader of stdout goes away (EPIPE: `nizza fmt scenarios | head -1`):
+ * 141, that is 128 + SIGPIPE, what a shell reports for `cat` or `yes` stopped by the same
+ * closed pipe.
+ */
+export const EXIT_PIPE = 141;
+
+/**
+ * Makes a failed write to stdout or stderr end the process plainly instead of with Node's
+ * unhandled 'error' event: a closed pipe stops it quietly with EXIT_PIPE; any other failure
+ * (a full disk) is said in one line on stderr, exit 2. process.exit ends the worker threads
+ * (a session's and its explorers') with the process. The binary calls this before main.
+ */
+export function guardStandardStreams(): void {
+  const onError = (stream: "stdout" | "stderr") => (e: NodeJS.ErrnoException): void => {
+    if (e.code === "EPIPE") process.exit(EXIT_PIPE);
+    if (stream === "stdout") {
+      try {
+        process.stderr.write(`nizza: cannot write to standard output: ${ioReason(e)}\n`);
+      } catch {
+        // stderr is gone too: the exit code says it.
+      }
+    }
+    process.exit(EXIT.error);
+  };
+  process.stdout.on("error", onError("stdout"));
+  process.stderr.on("error", onError("stderr"));
 }

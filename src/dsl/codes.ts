@@ -8,6 +8,7 @@ export const CODES = {
   E0104: "unexpected token",
   E0105: "unexpected end of input",
   E0106: "unknown escape in string",
+  E0107: "nesting too deep",
   // Files and imports
   E0201: "file cannot be read",
   E0202: "import cycle",

@@ -1,12 +1,13 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
+import { ioReason } from "./io-error.js";
 import { didYouMean } from "./names.js";
 import { parse, type Parsed } from "./parse.js";
-import { SourceFile, SourceMap, type NodeId } from "./source.js";
+import { SourceFile, SourceMap, type NodeId, type Span } from "./source.js";
 
 /**
  * How an instance of a file sees component names: a stand-in name (bound by an import's
@@ -20,9 +21,30 @@ const aliasKey = (a: Alias): string => [...a].sort(([x], [y]) => (x < y ? -1 : 1
 export interface Host {
   /** The text of a file; throws (any error) when it cannot be read. */
   read(path: string): string;
+  /**
+   * Where a file that is a symbolic link leads (the path itself if it is none): its imports are
+   * relative to the folder of the file the link points to. Hosts without links leave it out.
+   */
+  follow?(path: string): string;
 }
 
-export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8") };
+export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8"), follow: followLinks };
+
+/** The path a chain of symbolic links to a file ends at, as a path relative to the same folder as `path` where the links are relative. */
+function followLinks(path: string): string {
+  let p = path;
+  // 40, as Linux's limit on the links one path may cross (ELOOP).
+  for (let i = 0; i < 40; i++) {
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return p;
+      const to = readlinkSync(p);
+      p = isAbsolute(to) ? to : normalize(join(dirname(p), to));
+    } catch {
+      return p;
+    }
+  }
+  return p;
+}
 
 interface Frame {
   readonly key: string;
@@ -75,15 +97,15 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   const claimed = new Set<string>();
   const renames = new Map<NodeId, string>();
 
-  /** Parses a file once; `key` is its absolute path, `name` how it is shown. */
-  const read = (name: string): Parsed | null => {
+  /** Parses a file once (`name` is how it is shown), or the error that kept it from being read. */
+  const read = (name: string): Parsed | { readonly failed: unknown } => {
     const hit = files.get(name);
     if (hit) return hit;
     let text: string;
     try {
       text = host.read(name);
-    } catch {
-      return null;
+    } catch (e) {
+      return { failed: e };
     }
     texts.set(name, text);
     const parsed = parse(new SourceFile(name, text), sources);
@@ -191,7 +213,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             );
             break;
           }
-          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(dirname(fileName), item.path.value));
+          const from = dirname(host.follow?.(fileName) ?? fileName);
+          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(from, item.path.value));
           const key = resolvePath(target);
           const cycleAt = stack.findIndex((s) => s.key === key);
           if (cycleAt >= 0) {
@@ -203,9 +226,13 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             diagnostics.push(error("E0202", `import cycle: ${chain}`, span, { related }));
             break;
           }
+          if (item.path.value === "") {
+            diagnostics.push(error("E0201", "an import needs a file name: the path is empty", span, { help: 'name the .nizza file to import, relative to this file: import "base.nizza"' }));
+            break;
+          }
           const parsed = read(target);
-          if (!parsed) {
-            diagnostics.push(error("E0201", `cannot read imported file '${target}'`, span));
+          if ("failed" in parsed) {
+            diagnostics.push(unreadable(target, parsed.failed, span));
             break;
           }
           const seen = new Map<string, number>();
@@ -270,10 +297,25 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   };
 
   const root = read(path);
-  if (!root) {
-    diagnostics.push(error("E0201", `cannot read file '${path}'`, undefined));
+  if ("failed" in root) {
+    diagnostics.push(unreadable(path, root.failed));
     return { phase: "loaded", sources, files, merged: null, diagnostics };
   }
   const merged = mergeFile(path, [], null, NO_ALIAS);
   return { phase: "loaded", sources, files, merged, diagnostics };
+}
+
+/**
+ * E0201: a scenario file (no `at`) or an imported one (`at`: the import's path) cannot be read,
+ * with the reason; a folder where one file is wanted is said to be one.
+ */
+export function unreadable(path: string, e: unknown, at?: Span): Diagnostic {
+  const what = at ? "imported file" : "file";
+  if ((e as NodeJS.ErrnoException | null)?.code === "EISDIR")
+    return at
+      ? error("E0201", `cannot import '${path}': it is a folder, and an import names one .nizza file`, at)
+      : error("E0201", `cannot read file '${path}': it is a folder, and this command takes one .nizza file`, undefined, {
+          help: "name one .nizza file in it (nizza parse, fmt and check also search folders)",
+        });
+  return error("E0201", `cannot read ${what} '${path}': ${ioReason(e)}`, at);
 }

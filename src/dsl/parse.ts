@@ -34,12 +34,15 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
   (parser as unknown as { lexer: NizzaLexer }).lexer = lexer;
   let lastToken: Token | undefined;
   const brackets = new Brackets();
+  /** Every token, in order: where a nesting that is too deep is reported. */
+  const seen: Token[] = [];
   const track = lexer.next.bind(lexer);
   lexer.next = () => {
     const t = track();
     if (t) {
       lastToken = t;
       brackets.see(t);
+      seen.push(t);
     }
     return t;
   };
@@ -77,6 +80,15 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
     const related = brackets.unclosed(file).map((r) => ({ span: at(r.start, r.end), message: r.message }));
     return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected, related })], 0);
   }
+  // Before any phase recurses over the tree: numbering, resolution, the formatter and the
+  // checker all do, and a tree nested thousands deep would overflow the stack.
+  const deep = tooDeep(results[0]);
+  if (deep) {
+    const t = opener(deep, seen);
+    return result(null, [error("E0107", `nesting too deep: more than ${MAX_NESTING} levels of blocks, else-ifs, operators and function calls`, at(t.offset, t.offset + t.text.length), {
+      help: "move the inner part into a thread of its own, or write the expression flatter",
+    })], 0);
+  }
   const ast = number(results[0]!, file.name, sources) as unknown as SystemAst;
   return result(ast, [], results.length);
 }
@@ -101,6 +113,63 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
       return error("E0101", `unexpected character '${ch}'`, at(t.offset, t.offset + ch.length), help ? { help } : {});
     }
   }
+}
+
+/**
+ * How deep statements and expressions may nest (spec/language.md §1, Nesting). Each block of a
+ * `loop`, `repeat`, `choose` or `if` (an `else if` too), each operator (`not`, `and`, `or`,
+ * `==`, `!=`) and each function call is one level. The phases after parsing recurse over the
+ * tree, and at this depth they are far from Node's stack limit (they overflowed near 900).
+ */
+export const MAX_NESTING = 100;
+const NESTS = new Set(["Loop", "Repeat", "Choose", "If", "Not", "Binary", "Apply"]);
+
+/**
+ * The first node (in source order) one level deeper than MAX_NESTING, or null. Iterative: the
+ * tree may be deeper than the stack.
+ */
+function tooDeep(root: unknown): RawNode | null {
+  let first: RawNode | null = null;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push([x, depth]);
+      continue;
+    }
+    if (v === null || typeof v !== "object" || !("kind" in v) || !("span" in v)) continue;
+    const r = v as RawNode;
+    const d = NESTS.has(r.kind) ? depth + 1 : depth;
+    if (d > MAX_NESTING) {
+      if (!first || r.span[0] < first.span[0]) first = r;
+      continue;
+    }
+    for (const [k, x] of Object.entries(r)) if (k !== "kind" && k !== "span") stack.push([x, d]);
+  }
+  return first;
+}
+
+/** The token that opens a nesting level: a block's `{`, an operator, a call's `(`. */
+function opener(r: RawNode, tokens: readonly Token[]): Token {
+  /** The first token at or after `offset` (with `text`, if given). */
+  const from = (offset: number, text?: string): Token | undefined => {
+    let lo = 0;
+    let hi = tokens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tokens[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < tokens.length; i++) if (text === undefined || tokens[i]!.text === text) return tokens[i];
+    return undefined;
+  };
+  const end = (x: unknown): number => (x as RawNode).span[1];
+  const t =
+    r.kind === "Binary" ? from(end(r.left))
+    : r.kind === "Apply" ? from(end(r.fn), "(")
+    : r.kind === "Not" ? from(r.span[0])
+    : from(r.span[0], "{");
+  return t ?? from(r.span[0])!;
 }
 
 const CLOSER: Record<string, string> = { "{": "}", "[": "]", "(": ")" };

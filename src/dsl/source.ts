@@ -14,14 +14,26 @@ export interface LineCol {
   readonly col: number;
 }
 
-/** One source text with a line index. */
+/** The byte-order mark some editors put at the start of a UTF-8 file. */
+const BOM = "\uFEFF";
+
+/**
+ * One source text with a line index. A leading byte-order mark is not part of the text: offsets
+ * and columns count from the character after it, as editors show them; `bom` records it.
+ */
 export class SourceFile {
   readonly lineStarts: readonly number[];
+  readonly text: string;
+  /** Whether the file began with a byte-order mark (dropped from `text`). */
+  readonly bom: boolean;
 
   constructor(
     readonly name: string,
-    readonly text: string,
+    text: string,
   ) {
+    this.bom = text.startsWith(BOM);
+    this.text = this.bom ? text.slice(BOM.length) : text;
+    text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
     this.lineStarts = starts;

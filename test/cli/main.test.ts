@@ -1,8 +1,9 @@
 // The built `nizza` binary run as a user runs it: stdout, stderr and exit codes.
-import { readFileSync, copyFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nizza, scratch } from "./cli.js";
+import { nizza, nizzaClosedStdout, scratch } from "./cli.js";
 
 const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 
@@ -151,5 +152,52 @@ system s { component a : trusted root { sloc 1 ; portal p } component b : untrus
     const r = nizza(["fmt", "--check", "--write", "scenarios"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("either --check or --write");
+  });
+});
+
+describe("deep nesting", () => {
+  const deep = (n: number): string => `system d { component s : trusted root { semaphore m thread t { ${"loop { ".repeat(n)}up m ${"} ".repeat(n)}} } }\n`;
+  for (const cmd of ["parse", "fmt"]) {
+    it(`'nizza ${cmd}' reports 1000 nested loops as E0107 at the brace past the limit, exit 2, no stack`, () => {
+      const dir = scratch({ "deep.nizza": deep(1000) });
+      const r = nizza([cmd, "deep.nizza"], dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("deep.nizza:1:769: error[E0107]: nesting too deep: more than 100 levels of blocks, else-ifs, operators and function calls\n");
+      noStack(r.err);
+    });
+  }
+  it("runs every command on a scenario nested exactly to the limit", () => {
+    const dir = scratch({ "deep.nizza": deep(100) });
+    for (const args of [["parse", "--json"], ["fmt"], ["run"], ["check", "--quiet"], ["graph"], ["paths", "--quiet"]]) {
+      const r = nizza([...args, "deep.nizza"], dir);
+      expect(r.err, args.join(" ")).toBe("");
+      expect(r.code, args.join(" ")).toBe(0);
+    }
+  });
+});
+
+describe("a closed or full stdout", () => {
+  const cases = [
+    ["check", "scenarios/revoke_race_buggy.nizza", "scenarios/starvation.nizza", "--quiet"],
+    ["check", "scenarios", "--quiet"],
+    ["fmt", "scenarios"],
+    ["parse", "--json", "scenarios"],
+  ];
+  for (const args of cases) {
+    it(`'nizza ${args.join(" ")}' stops quietly with exit 141 when the reader closes the pipe`, async () => {
+      const r = await nizzaClosedStdout(args);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(141);
+    });
+  }
+  it.skipIf(!existsSync("/dev/full"))("says in one line that stdout cannot be written (disk full), exit 2", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, ["bin/nizza.js", "check", "scenarios/revoke_race.nizza"], { encoding: "utf8", stdio: ["ignore", fd, "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+      expect(r.stderr).toBe("nizza: cannot write to standard output: no space left on the device\n");
+      expect(r.status).toBe(2);
+    } finally {
+      closeSync(fd);
+    }
   });
 });

@@ -1,0 +1,67 @@
+// The nesting limit (E0107, spec/language.md §1 Nesting): a scenario at the limit goes through every phase; one level more, or thousands, is a positioned diagnostic, never a stack overflow.
+import { describe, expect, it } from "vitest";
+import { buildSystem, successors } from "../../src/components/step.js";
+import { compileText } from "../../src/dsl/compile.js";
+import { location } from "../../src/dsl/diagnostics.js";
+import { format } from "../../src/dsl/format.js";
+import { MAX_NESTING, parse } from "../../src/dsl/parse.js";
+import { SourceFile, SourceMap } from "../../src/dsl/source.js";
+
+const wrap = (body: string): string => `system d { component s : trusted root { semaphore m memory k 4K thread t { read k -> x ${body} } } }\n`;
+
+/** Scenarios nested `n` levels deep, by the construct that nests (each counted as §1 says). */
+export const NESTED: Record<string, (n: number) => string> = {
+  // n loops: n levels.
+  loop: (n) => wrap("loop { ".repeat(n) + "up m " + "} ".repeat(n)),
+  // n - 1 nots around a comparison: n levels.
+  not: (n) => wrap("assert " + "not ".repeat(n - 1) + "x == ok"),
+  // a chain of n - 1 ors is a left-deep tree; its first comparison is the n-th level.
+  or: (n) => wrap("assert x == ok" + " or x == 0".repeat(n - 1)),
+  // an if with n - 2 else-ifs is n - 1 ifs deep; the last one's comparison is the n-th level.
+  elseIf: (n) => wrap("if x == ok { up m }" + " else if x == 0 { up m }".repeat(n - 2)),
+  // n calls, each an argument of the next.
+  call: (n) => wrap("write k <- " + "seal(".repeat(n) + "x" + ", k)".repeat(n)),
+  // blocks and conditions alternating: loops each holding an if, then a loop with an assert (at least n levels).
+  mixed: (n) => {
+    const k = Math.ceil((n - 2) / 2);
+    return wrap("loop { if x == ok { ".repeat(k) + "loop { assert x == ok } " + "} } ".repeat(k));
+  },
+};
+
+describe(`nesting limit (${MAX_NESTING} levels)`, () => {
+  for (const [kind, make] of Object.entries(NESTED)) {
+    it(`${kind}: at the limit it compiles, formats to a text that parses again, and steps`, () => {
+      const c = compileText("deep.nizza", make(MAX_NESTING));
+      expect(c.diagnostics).toEqual([]);
+      const sys = buildSystem(c.model!);
+      expect(successors(sys, sys.init).length).toBeGreaterThan(0);
+      const sources = new SourceMap();
+      const pretty = format(parse(new SourceFile("deep.nizza", make(MAX_NESTING)), sources), sources);
+      const again = parse(new SourceFile("again.nizza", pretty), new SourceMap());
+      expect(again.diagnostics).toEqual([]);
+    });
+    // (A chain of thousands of else-ifs takes the Earley parser quadratic time, seconds per thousand: 1000 is enough to overflow the stack without the limit.)
+    for (const n of kind === "elseIf" ? [MAX_NESTING + 1, 1500] : [MAX_NESTING + 1, 1000, 5000]) {
+      it(`${kind}: ${n} levels is E0107, one diagnostic`, () => {
+        const c = compileText("deep.nizza", make(n));
+        expect(c.diagnostics.map((d) => d.code)).toEqual(["E0107"]);
+        expect(c.diagnostics[0]!.message).toBe(`nesting too deep: more than ${MAX_NESTING} levels of blocks, else-ifs, operators and function calls`);
+      });
+    }
+  }
+  it("points at what opens the level past the limit: a block's brace, an operator, a call's parenthesis", () => {
+    const at = (text: string): string => {
+      const c = compileText("deep.nizza", text);
+      const d = c.diagnostics[0]!;
+      const s = d.span!;
+      return `${location(s, c.sources)} ${text.slice(s.start, s.end)}`;
+    };
+    const prefix = wrap("").indexOf("read k -> x ") + "read k -> x ".length;
+    // The 101st loop's brace: after 100 "loop { " and "loop ".
+    expect(at(NESTED.loop!(MAX_NESTING + 1))).toBe(`deep.nizza:1:${prefix + 7 * MAX_NESTING + 5 + 1} {`);
+    // The comparison under 100 nots.
+    expect(at(NESTED.not!(MAX_NESTING + 1))).toBe(`deep.nizza:1:${prefix + "assert ".length + 4 * MAX_NESTING + 2 + 1} ==`);
+    // The 101st seal's parenthesis.
+    expect(at(NESTED.call!(MAX_NESTING + 1))).toBe(`deep.nizza:1:${prefix + "write k <- ".length + 5 * MAX_NESTING + 4 + 1} (`);
+  });
+});
