@@ -1,5 +1,5 @@
 // Command-line paths: files as given, folders expanded to the .nizza files under them (sorted), symbolic links followed; the inputs an output must not overwrite.
-import { readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ioReason } from "../dsl/io-error.js";
 
@@ -10,7 +10,8 @@ export class UsageError extends Error {}
  * A folder is searched recursively for files named `*.nizza`, in name order, skipping names
  * that start with `.` and `node_modules`. Symbolic links are followed, to files and to folders;
  * a folder reached twice (a link back to a folder above, or two links to one folder) is
- * searched once. A dangling link, or a folder that cannot be listed, is a usage error: a
+ * searched once, and a file reached twice is listed once (`onceEach`). A dangling link, or a
+ * folder that cannot be listed, is a usage error: a
  * search never skips what it cannot see.
  */
 export function scenarioFiles(paths: readonly string[]): string[] {
@@ -24,7 +25,7 @@ export function scenarioFiles(paths: readonly string[]): string[] {
       throw new UsageError(`cannot read ${p}: ${ioReason(e)}`);
     }
     if (st.isDirectory()) {
-      const found = walk(p, new Set());
+      const found = onceEach(walk(p, new Set()));
       if (found.length === 0) throw new UsageError(`no .nizza files under ${p}`);
       out.push(...found);
     } else out.push(p);
@@ -59,6 +60,22 @@ function walk(dir: string, seen: Set<string>): string[] {
     else if (isFile && e.name.endsWith(".nizza")) out.push(p);
   }
   return out;
+}
+
+/**
+ * A folder's files with each real file once: a link to a scenario beside it (or one reached by
+ * two links) is not checked twice. The file's own name is kept over a link's, and the first name
+ * in search order among links.
+ */
+function onceEach(files: readonly string[]): string[] {
+  const chosen = new Map<string, string>();
+  for (const f of files) {
+    const real = realPath(f);
+    const had = chosen.get(real);
+    if (had === undefined || (lstatSync(had).isSymbolicLink() && !lstatSync(f).isSymbolicLink())) chosen.set(real, f);
+  }
+  const keep = new Set(chosen.values());
+  return files.filter((f) => keep.has(f));
 }
 
 /** What a symbolic link found in a folder points to; a dangling or unreadable link is a usage error. */

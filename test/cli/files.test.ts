@@ -53,6 +53,23 @@ describe("folder search and symbolic links", () => {
     const systems = r.out.split("\n").filter((l) => l.startsWith("system "));
     expect(systems).toEqual(["system fine (top/lib/s.nizza)"]);
   });
+  it("takes a file reached twice (a link beside the scenario it names, two links to one file) once, by its own name", () => {
+    const dir = scratch({ "b.nizza": OK });
+    symlinkSync("b.nizza", join(dir, "a.nizza"));
+    symlinkSync("b.nizza", join(dir, "c.nizza"));
+    mkdirSync(join(dir, "links"));
+    symlinkSync("../shared.nizza", join(dir, "links", "x.nizza"));
+    symlinkSync("../shared.nizza", join(dir, "links", "y.nizza"));
+    writeFileSync(join(dir, "shared.nizza"), FAILING);
+    const r = nizza(["parse", "."], dir);
+    expect(r.code, r.err).toBe(0);
+    const systems = r.out.split("\n").filter((l) => l.startsWith("system "));
+    // links/x.nizza and shared.nizza are one file: the file's own name wins over the link's.
+    expect(systems).toEqual(["system fine (b.nizza)", "system failing (shared.nizza)"]);
+    const only = nizza(["parse", "links"], dir);
+    expect(only.out.split("\n").filter((l) => l.startsWith("system "))).toEqual(["system failing (links/x.nizza)"]);
+  });
+
   it("resolves the imports of a linked file relative to the file the link points to", () => {
     const dir = scratch({});
     mkdirSync(join(dir, "suite"));
