@@ -1,4 +1,5 @@
 // Running the built `nizza` binary as a user would, and scratch folders of scenario files, for the CLI suites.
+import { expect } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,6 +62,11 @@ export const restricted: Restricted | null = (() => {
 })();
 
 /** A fresh temporary folder holding the given files. */
+/** Fails if `s` (a command's stderr) holds a JavaScript stack trace: every error is one clear message. */
+export function noStack(s: string): void {
+  expect(s).not.toMatch(/\n\s+at .*:\d+:\d+\)?/);
+}
+
 export function scratch(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "nizza-cli-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);

@@ -2,7 +2,7 @@
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nizza, restricted, scratch } from "./cli.js";
+import { nizza, noStack, restricted, scratch } from "./cli.js";
 
 const MESSY = `system s { component a : trusted root { sloc 1 ; portal p } }
 `;
@@ -14,7 +14,6 @@ const PRETTY = `system s {
 }
 `;
 
-const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .*:\d+:\d+\)?/);
 
 describe("nizza fmt --write", () => {
   it("writes through a symbolic link: the target is formatted, the link stays a link", () => {

@@ -3,9 +3,8 @@ import { spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nizza, nizzaClosedStdout, scratch } from "./cli.js";
+import { nizza, nizzaClosedStdout, noStack, scratch } from "./cli.js";
 
-const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
 
 const BROKEN = `system broken {
   component a : trusted root {
