@@ -189,10 +189,10 @@ export function successors(sys: System, s: StateVector): Successor[] {
   return out.length > max ? full(sys, out) : out;
 }
 
-/** `successors` past the bound: the first `maxSuccessors`, and `truncated` set. */
+/** `successors` past the bound (`out` holds more than `maxSuccessors`): the first `maxSuccessors`, and `truncated` set. */
 function full(sys: System, out: Successor[]): Successor[] {
   sys.truncated = true;
-  if (out.length > sys.maxSuccessors) out.length = sys.maxSuccessors;
+  out.length = sys.maxSuccessors;
   return out;
 }
 

@@ -7,10 +7,10 @@ import { Meter } from "../machine/meter.js";
 import { pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, Kind, Right } from "./cap.js";
 import { ecSet, initEc } from "./ec.js";
-import { DEFAULT_CONFIG, DEV, EC, EcState, emptyState, layoutOf, NO_PARENT, PT, SC, type KernelConfig, type Layout, type StateVector } from "./layout.js";
+import { DEFAULT_CONFIG, DEV, EC, EcState, emptyState, layoutOf, NO_PARENT, SC, type KernelConfig, type Layout, type StateVector } from "./layout.js";
 import { insertChild } from "./mdb.js";
 import { setPdAlive } from "./pd.js";
-import { initPt } from "./pt.js";
+import { initPt, setPtEc } from "./pt.js";
 import { initSc, scSet } from "./sc.js";
 import { initSm } from "./sm.js";
 import { globalSlot, setSlot } from "./space.js";
@@ -67,7 +67,7 @@ export function boot(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG, 
   // Spare SCs and PTs are dead, and bound to no EC (-1), not to EC 0: a link to EC 0 names a
   // replica's EC where the first EC is one, and symmetry reduction was refused for it.
   for (let sc = ecs.length; sc < L.counts.sc; sc++) scSet(s, L, sc, SC.EC, -1);
-  for (let pt = L.boot.ptEc.length; pt < L.counts.pt; pt++) s[L.base.pt + pt * PT.SIZE + PT.EC] = -1;
+  for (let pt = L.boot.ptEc.length; pt < L.counts.pt; pt++) setPtEc(s, L, pt, -1);
   const irqSms = L.boot.deviceIrqSm.filter((x) => x >= 0);
   for (let sm = 0; sm < model.semaphores.length; sm++) initSm(s, L, sm, 0);
   for (const sm of irqSms) initSm(s, L, sm, 0);

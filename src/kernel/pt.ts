@@ -10,6 +10,10 @@ export function ptEc(s: StateVector, L: Layout, pt: number): number {
 }
 export function initPt(s: StateVector, L: Layout, pt: number, ec: number): void {
   s[L.base.pt + pt * PT.SIZE + PT.ALIVE] = 1;
+  setPtEc(s, L, pt, ec);
+}
+/** Binds the portal to `ec` (-1: to none, as a spare PT is). */
+export function setPtEc(s: StateVector, L: Layout, pt: number, ec: number): void {
   s[L.base.pt + pt * PT.SIZE + PT.EC] = ec;
 }
 export function freePt(s: StateVector, L: Layout): number {
