@@ -149,21 +149,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 /**
- * The exit code when the reader of stdout goes away (EPIPE: `nizza fmt scenarios | head -1`):
- * 141, that is 128 + SIGPIPE, what a shell reports for `cat` or `yes` stopped by the same
- * closed pipe.
- */
-export const EXIT_PIPE = 141;
-
-/**
  * Makes a failed write to stdout or stderr end the process plainly instead of with Node's
- * unhandled 'error' event: a closed pipe stops it quietly with EXIT_PIPE; any other failure
+ * unhandled 'error' event: a closed pipe stops it quietly with EXIT.pipe; any other failure
  * (a full disk) is said in one line on stderr, exit 2. process.exit ends the worker threads
  * (a session's and its explorers') with the process. The binary calls this before main.
  */
 export function guardStandardStreams(): void {
   const onError = (stream: "stdout" | "stderr") => (e: NodeJS.ErrnoException): void => {
-    if (e.code === "EPIPE") process.exit(EXIT_PIPE);
+    if (e.code === "EPIPE") process.exit(EXIT.pipe);
     if (stream === "stdout") {
       try {
         process.stderr.write(`nizza: cannot write to standard output: ${ioReason(e)}\n`);

@@ -23,6 +23,11 @@ export const EXIT = {
   failed: 1,
   error: 2,
   incomplete: 3,
+  /**
+   * The reader of stdout went away (EPIPE: `nizza fmt scenarios | head -1`): 128 + SIGPIPE, what
+   * a shell reports for `cat` or `yes` stopped by the same closed pipe.
+   */
+  pipe: 141,
 } as const;
 
 export function reportDiagnostics(io: Io, ds: readonly Diagnostic[], sources: SourceMap): void {
