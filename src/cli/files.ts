@@ -1,6 +1,7 @@
 // Command-line paths: files as given, folders expanded to the .nizza files under them (sorted), symbolic links followed; the inputs an output must not overwrite.
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { Compiled } from "../dsl/compile.js";
 import { ioReason } from "../dsl/io-error.js";
 
 export class UsageError extends Error {}
@@ -122,6 +123,12 @@ export class Inputs {
   add(file: string, what: string): void {
     const key = realPath(file);
     if (!this.what.has(key)) this.what.set(key, what);
+  }
+
+  /** Records a scenario and every file its compilation `c` read (its imports, directly or not). */
+  addScenario(file: string, c: Compiled): void {
+    this.add(file, `the scenario ${file}`);
+    for (const f of c.loaded.files.keys()) if (f !== file) this.add(f, `${f}, which the scenario ${file} imports`);
   }
 
   /** A usage error when `output` (given with `flag`, to receive `product`) is one of the inputs. */

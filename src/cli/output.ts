@@ -52,8 +52,3 @@ export function reportCompiled(file: string, c: Compiled, io: Io): Compiled {
   }
   return c;
 }
-
-/** The files a compilation read: the scenario file itself and every file it imports (directly or not). */
-export function filesRead(file: string, c: Compiled): string[] {
-  return [file, ...[...c.loaded.files.keys()].filter((f) => f !== file)];
-}

@@ -9,7 +9,7 @@ import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/
 import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
 import { Inputs, realPath, scenarioFiles, UsageError } from "../files.js";
-import { EXIT, filesRead, reportCompiled, type Io } from "../output.js";
+import { EXIT, reportCompiled, type Io } from "../output.js";
 import { compileFile } from "../../dsl/compile.js";
 import { interrupted, type SearchMode } from "../../checker/explore.js";
 import type { Session } from "../session.js";
@@ -118,7 +118,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   // a scenario or a file one imports, nor the baseline (spec/report.md).
   const compiled = files.map((file) => compileFile(file));
   const inputs = new Inputs();
-  for (const [k, file] of files.entries()) for (const f of filesRead(file, compiled[k]!)) inputs.add(f, f === file ? `the scenario ${file}` : `${f}, which the scenario ${file} imports`);
+  files.forEach((file, k) => inputs.addScenario(file, compiled[k]!));
   if (opts.updateBaseline) inputs.refuse(opts.baseline!, "--baseline", "baseline");
   if (opts.baseline !== undefined) inputs.add(opts.baseline, "the --baseline file");
   for (const { output } of reports) if (output !== undefined) inputs.refuse(output, "--output", "report");

@@ -8,7 +8,7 @@ import { BOUND_TEXT } from "../../report/text.js";
 import { FORMATS, isFormat, renderReport } from "../../report/index.js";
 import type { Report } from "../../report/model.js";
 import { Inputs, UsageError } from "../files.js";
-import { EXIT, filesRead, reportCompiled, type Io } from "../output.js";
+import { EXIT, reportCompiled, type Io } from "../output.js";
 import { compileFile, type Compiled } from "../../dsl/compile.js";
 import type { Session } from "../session.js";
 import { VERSION } from "../version.js";
@@ -156,7 +156,7 @@ export function checkOutputFolder(output: string | undefined): void {
 export function refuseInputAsOutput(output: string | undefined, file: string, c: Compiled, product: string): void {
   if (output === undefined) return;
   const inputs = new Inputs();
-  for (const f of filesRead(file, c)) inputs.add(f, f === file ? `the scenario ${file}` : `${f}, which the scenario ${file} imports`);
+  inputs.addScenario(file, c);
   inputs.refuse(output, "--output", product);
 }
 
