@@ -59,6 +59,8 @@ const FIELDS: Readonly<Record<"cpu" | "pd" | "sc" | "pt" | "sm" | "mem" | "dev" 
   dev: fieldNames(DEV),
   slots: fieldNames(SLOT),
 };
+/** An EC record's fields before its message words (layout.ts `EC`). */
+const EC_FIELDS = fieldNames(EC);
 
 function fieldNames(record: Readonly<Record<string, number>>): string[] {
   const out: string[] = [];
@@ -82,8 +84,7 @@ export function wordName(model: SystemModel, L: Layout, w: number): string {
   if (w < b.sc) {
     const off = w - b.ec;
     const at = off % L.ecSize;
-    const ecField = Object.entries(EC).find(([, v]) => v === at)?.[0].toLowerCase();
-    const name = ecField ?? (at < EC.MSG + L.config.msgWords ? `message word ${at - EC.MSG}` : `variable slot ${Math.floor((at - EC.MSG - L.config.msgWords) / 2)}`);
+    const name = at < EC.MSG ? EC_FIELDS[at]! : at < EC.MSG + L.config.msgWords ? `message word ${at - EC.MSG}` : `variable slot ${Math.floor((at - EC.MSG - L.config.msgWords) / 2)}`;
     return `${ecName(model, L, Math.floor(off / L.ecSize))}: ${name}`;
   }
   if (w < b.pt) return field("sc", SC.SIZE, (i) => objectName(model, L, Kind.SC, i));
