@@ -1,0 +1,51 @@
+// available(c.portal): from every reachable state, a state where the portal's server waits on it again is reachable; counterexamples are a dead end or a lasso.
+import { describe, expect, it } from "vitest";
+import { check } from "../../../src/checker/check.js";
+import { compile } from "../../kernel/harness.js";
+
+const SERVER = (body: string) => `system a {
+  component sigma0 : trusted root {
+    portal p
+    semaphore s
+    thread server { ${body} }
+    thread client { call p(1) -> y }
+  }
+  invariant available(sigma0.p)
+}`;
+
+describe("available", () => {
+  it("counts only a server waiting on that portal, not one waiting on another", () => {
+    // serve takes one request on p and blocks for ever; other loops on q, in RECV most of the time.
+    const r = check(compile(`system a1 {
+  component sigma0 : trusted root { }
+  component srv : trusted {
+    portal p
+    portal q
+    semaphore s
+    thread serve { recv p -> x; down s }
+    thread other { loop { recv q -> y; reply y } }
+  }
+  component cli : trusted { caps { srv.p: call }; thread main { call srv.p(1) -> r } }
+  invariant available(srv.p)
+}`));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.length).toBe(4);
+    expect(inv.counterexample!.reason).toBe("from here on srv.p's server never waits for requests again: the system stops without it");
+  });
+
+  it("holds for a server that always comes back to its portal", () => {
+    expect(check(compile(SERVER("loop { recv p -> x; reply x }"))).invariants[0]).toMatchObject({ verdict: "holds" });
+  });
+  it("fails when the server can block for ever: the shortest path to the stuck state, then to the dead end (3 steps)", () => {
+    const cx = check(compile(SERVER("loop { recv p -> x; down s; reply x }"))).invariants[0]!.counterexample!;
+    expect(cx.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks", "sigma0.server: recv p -> x: x = 1", "sigma0.server: down s: blocks"]);
+    expect(cx.loopsTo).toBeNull();
+  });
+  it("fails when the server can loop for ever without coming back: a lasso", () => {
+    const cx = check(compile(SERVER("recv p -> x; loop { }"))).invariants[0]!.counterexample!;
+    expect(cx.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks", "sigma0.server: recv p -> x: x = 1", "sigma0.server: loop { } (idles)"]);
+    expect(cx.loopsTo).toBe(2);
+    expect(cx.reason).toMatch(/loop for ever/);
+  });
+});
