@@ -12,12 +12,13 @@ let touched = 0;
 /**
  * A probe into a visited set of tens of MB misses the cache. Inserting a state's successors one
  * after another waits for each miss in turn; fingerprinting them first and reading each one's
- * home slot lets the misses overlap (docs/performance.md, twelfth pass). The breadth-first
- * explorer and the parallel workers fingerprint a state's first successors here (`take`), then
- * ask `one` for each successor in turn: the fingerprint (`hi`, `lo`) and difference (`diff`,
- * `length`) of its representative (the successor itself without symmetry reduction), from its
- * slot or worked out then, and `signatures` gives that representative's signatures to queue.
- * The depth-first search takes nothing ahead: it asks `one` of each successor, with no slot.
+ * home slot lets the misses overlap (docs/performance-history.md, twelfth pass). The
+ * breadth-first explorer and the parallel workers fingerprint a state's first successors here
+ * (`take`), then ask `one` for each successor in turn: the fingerprint (`hi`, `lo`) and
+ * difference (`diff`, `length`) of its representative (the successor itself without symmetry
+ * reduction), from its slot or worked out then, and `signatures` gives that representative's
+ * signatures to queue. The depth-first search takes nothing ahead: it asks `one` of each
+ * successor, with no slot.
  *
  * The parent is set here too (`setParent`, `setParentRecord`): with symmetry reduction a
  * successor is canonicalised from its parent, in WebAssembly when the canonicaliser runs

@@ -310,8 +310,8 @@ class PoolWorker {
 /**
  * The worker threads, kept from one exploration to the next: each new thread is an isolate that
  * compiles the step function, the fingerprinter and the judge again, which costs more than a
- * mid-size exploration takes (docs/performance.md, thirteenth pass). `nizza check` over a folder
- * explores scenario after scenario with the same pool.
+ * mid-size exploration takes (docs/performance-history.md, thirteenth pass). `nizza check` over
+ * a folder explores scenario after scenario with the same pool.
  */
 let kept: PoolWorker[] = [];
 /** Whether an exploration is using the kept workers: one that runs beside it gets workers of its own. */

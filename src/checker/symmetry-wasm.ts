@@ -9,13 +9,13 @@ import { instantiate } from "./wasm.js";
 
 /**
  * With symmetry reduction every successor is canonicalised; in JavaScript that cost the explorer
- * more than everything else it does per successor (docs/performance.md). assembly/symmetry.ts
- * computes the same thing from the same tables (`Symmetry.diffTables`), laid out here in the
- * memory of the explorer's fingerprinter, where the successor vectors (its room), the initial
- * state and the difference already live, so a successor is canonicalised with one call and no
- * copy. `Symmetry.canonicalDiff` stays the reference and the path where this cannot run (no
- * WebAssembly SIMD, so no fingerprinter memory); test/checker/symmetry-wasm.test.ts compares
- * the two on every transition of scenarios that exercise each table.
+ * more than everything else it does per successor (docs/performance-history.md, tenth pass).
+ * assembly/symmetry.ts computes the same thing from the same tables (`Symmetry.diffTables`), laid
+ * out here in the memory of the explorer's fingerprinter, where the successor vectors (its room),
+ * the initial state and the difference already live, so a successor is canonicalised with one
+ * call and no copy. `Symmetry.canonicalDiff` stays the reference and the path where this cannot
+ * run (no WebAssembly SIMD, so no fingerprinter memory); test/checker/symmetry-wasm.test.ts
+ * compares the two on every transition of scenarios that exercise each table.
  */
 export class WasmCanonicaliser {
   private readonly e: SymmetryExports;

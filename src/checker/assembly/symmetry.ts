@@ -358,7 +358,8 @@ export function canonicalDiff(x: usize, d: usize, n: i32): i32 {
  * merged at `d` (`mergeChanged`); otherwise the representative's words are computed from both,
  * with no merge. Returns the length of the representative's difference, left at `d`. The whole
  * vector is compared with the parent only, not also with the reference, where the differing
- * words are many more and scattered (docs/performance.md, twelfth and fourteenth passes).
+ * words are many more and scattered (docs/performance-history.md, twelfth and fourteenth
+ * passes).
  */
 export function scanCanonical(x: usize, d: usize): i32 {
   resumeSignatures();
