@@ -148,9 +148,12 @@ export interface StepInfo {
    */
   readonly reads: "local" | "all";
   /**
-   * Set on the step in which a revoke completes (spec/invariants.md, `revocable`): the
-   * revoked global slot and the kind and object of its capability. A revoke that
-   * completes in another EC's step (its slot removed by an ancestor's revoke) is not marked.
+   * Set on the step in which a revoke completes (spec/invariants.md §5, `revocable`): the
+   * revoked global slot and the kind and object of its capability. That is the accepted
+   * revoke system call itself when it leaves no continuation (always without `preemptible
+   * revoke`; with it, when there was nothing to remove), or else the continuation's last
+   * step. A revoke that completes in another EC's step (its slot removed by an ancestor's
+   * revoke) is not marked.
    */
   readonly revoked?: { readonly slot: number; readonly kind: number; readonly object: number };
 }
@@ -418,6 +421,17 @@ function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): 
   const finished = ecGet(n, sys.k.L, ec, EC.REVOKE) < 0;
   const revoked = finished ? revokedSlot(s, sys.k.L, ecGet(s, sys.k.L, ec, EC.REVOKE)) : undefined;
   done(sys, s, n, ec, "revoke", "revoke", -1, ec, null, () => `revoke continues${finished ? " and completes" : " (preemption point)"}`, Status.SUCCESS, "all", revoked, out);
+}
+
+/**
+ * The `revoked` record of an accepted revoke system call of `ec` on global slot `g`, from `s`
+ * to `n`, if the revoke completed in the call itself: always without `preemptible revoke`, and
+ * with it when there was nothing to remove, so that no continuation was left (`EC.REVOKE`
+ * still −1; kernel.md §6.4, spec/invariants.md §5, completions 1). A revoke that left a
+ * continuation completes in a later `revoke continues and completes` step.
+ */
+function completedNow(s: StateVector, n: StateVector, L: Layout, ec: number, g: number): StepInfo["revoked"] {
+  return ecGet(n, L, ec, EC.REVOKE) < 0 ? revokedSlot(s, L, g) : undefined;
 }
 
 /** The `revoked` record of a step: global slot `g` and its capability in `s` (before the step). */
@@ -823,8 +837,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const n = begin(sys, s, ec);
       const st = syscall(k, n, ec, { op: "revoke", sel: src });
       const end = settle(sys, n, ec, i, st, -1);
-      // Without preemptible revoke the revoke completes in this step.
-      const revoked = st === Status.SUCCESS && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, src)) : undefined;
+      const revoked = st === Status.SUCCESS ? completedNow(s, n, L, ec, globalSlot(L, pd, src)) : undefined;
       done(sys, s, n, ec, "thread", "revoke", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.NOTHING, 0, 0, "", -1), st, "all", revoked, out);
       return;
     }
@@ -965,7 +978,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     // The op from the entry, not from `a`: the arguments have one shape per op, and a load
     // from objects of that many shapes is megamorphic.
     const op = entry.op;
-    const revoked = op === "revoke" && !model.kernel.preemptibleRevoke ? revokedSlot(s, L, globalSlot(L, pd, (a as ArgsOf<"revoke">).sel)) : undefined;
+    const revoked = op === "revoke" ? completedNow(s, n, L, ec, globalSlot(L, pd, (a as ArgsOf<"revoke">).sel)) : undefined;
     done(sys, s, n, ec, "adversary", op, attemptObject(s, L, pd, op, a), ec, comp.node, () => attemptText(model, L, caps, a, woken), Status.SUCCESS, "all", revoked, out);
   };
   // Capabilities are passed on with the rights held, and with every right of their kind,

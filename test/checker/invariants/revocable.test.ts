@@ -82,6 +82,28 @@ describe("revocable: mappings and TLB entries", () => {
 }`;
     expect(check(text).found?.reason).toBe("after owner.main's revoke of owner.page completed, eve's page table still maps it r with no capability left to back that");
   });
+
+  // A revoke of a capability with no descendant is complete in the system call itself
+  // (kernel.md §6.4), preemptible or not: it leaves no continuation whose end could mark it.
+  // Once, with preemptible revoke, such a revoke was never judged, and both scenarios held.
+  const unbacked = (kernel: string, revoker: string): string => `system mu {
+  kernel nova { ${kernel} }
+  component sigma0 : trusted root { }
+  component owner : trusted { memory page 4K [owned]; ${revoker === "thread" ? "thread main { revoke page }" : ""} }
+  ${revoker === "adversary" ? "component holder : untrusted { caps { owner.page: r } adversary steps 1 }" : ""}
+  component spy : untrusted { adversary steps 1 }
+  invariant revocable(owner.page)
+}`;
+  it.each([
+    ["a thread's", "thread", "owner.main"],
+    ["an adversary's", "adversary", "holder[adversary]"],
+  ])("%s revoke with nothing to remove completes in its own step, preemptible or not: the mapping no capability backs is found after it", (_, revoker, who) => {
+    for (const kernel of ["fault map_unowned", "preemptible revoke; fault map_unowned"]) {
+      const [verdict, length, reason] = verdictOf(unbacked(kernel, revoker));
+      expect([kernel, verdict, length]).toEqual([kernel, "violated", 2]);
+      expect(reason).toBe(`after ${who}'s revoke of owner.page completed, spy's page table still maps it rw with no capability left to back that`);
+    }
+  });
 });
 
 describe("revoke completions on the step record", () => {
