@@ -20,8 +20,9 @@ export interface Completion {
 
 /**
  * The revokes that complete on `from --step--> to` (spec/invariants.md §5): the one
- * the step records (`StepInfo.revoked`: a revoke system call without `preemptible
- * revoke`, or the last continuation of a preemptible one), and every preemptible revoke
+ * the step records (`StepInfo.revoked`: a revoke system call that left no continuation —
+ * every one without `preemptible revoke`, and one with nothing to remove with it — or the
+ * last continuation of a preemptible one), and every preemptible revoke
  * that ends because its slot was removed by another revoke (kernel.md §6.2, forgetSlot):
  * an EC whose REVOKE field was a slot before the step and is -1 after it.
  */
