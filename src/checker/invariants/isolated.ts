@@ -92,7 +92,7 @@ export function dmaDevices(sys: System, s: StateVector, pd: number): number[] {
 
 /**
  * Whether a component can access memory object `m` with one of the right bits `bits`
- * (r 1, w 2): 1 through its page table, 2 through a TLB entry on some CPU, 3 by DMA of
+ * (r 1, w 2, x 4): 1 through its page table, 2 through a TLB entry on some CPU, 3 by DMA of
  * one of `drives` (its DMA devices), 0 not at all.
  */
 export function memoryReach(sys: System, s: StateVector, pd: number, m: number, bits: number, drives: readonly number[]): number {
@@ -102,6 +102,13 @@ export function memoryReach(sys: System, s: StateVector, pd: number, m: number, 
   for (const d of drives) if ((bits & 2 && dmaAllowed(s, L, d, m, true)) || (bits & 1 && dmaAllowed(s, L, d, m, false))) return 3;
   return 0;
 }
+
+/**
+ * The rights that make an entry an access (spec/invariants.md §4): any of r, w, x — an entry
+ * that is not 0. Execute-only counts: a component that writes code another executes is linked
+ * to it. (The TCB and `never flows` ask for reads and writes alone.)
+ */
+const ACCESS = 7;
 
 /** How memoryReach found its way, for a reason: "mapped", "TLB entry on cpu1", "DMA by nic". */
 export function reachText(sys: System, s: StateVector, pd: number, m: number, bits: number, drives: readonly number[]): string {
@@ -160,7 +167,7 @@ export function linksOf(sys: System, s: StateVector): (x: number, y: number) => 
   const of = (x: number): void => {
     if (drives[x]) return;
     const dev = (drives[x] = dmaDevices(sys, s, x));
-    for (let m = 0; m < M; m++) reach[x * M + m] = memoryReach(sys, s, x, m, 3, dev);
+    for (let m = 0; m < M; m++) reach[x * M + m] = memoryReach(sys, s, x, m, ACCESS, dev);
     const caps: (typeof held)[number] = [];
     for (let i = 0; i < slotsOf(L, x); i++) {
       const c = capAt(s, L, globalSlot(L, x, i));
@@ -186,7 +193,7 @@ export function linksOf(sys: System, s: StateVector): (x: number, y: number) => 
       const b = reach[y * M + m]!;
       if (!a || !b) continue;
       if (a === 1 && b === 1) return `${name(x)} and ${name(y)} both map ${mem(m)}`;
-      return `${name(x)} and ${name(y)} share ${mem(m)} (${name(x)}: ${reachText(sys, s, x, m, 3, drives[x]!)}; ${name(y)}: ${reachText(sys, s, y, m, 3, drives[y]!)})`;
+      return `${name(x)} and ${name(y)} share ${mem(m)} (${name(x)}: ${reachText(sys, s, x, m, ACCESS, drives[x]!)}; ${name(y)}: ${reachText(sys, s, y, m, ACCESS, drives[y]!)})`;
     }
     // (ii) a capability to an object of the other, or a semaphore one signals and the other waits on.
     for (const [u, v] of [

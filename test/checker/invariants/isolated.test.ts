@@ -124,6 +124,12 @@ describe("isolated: links by any right, in any slot, through any CPU's TLB", () 
     expect(verdictOf(text)).toEqual(["violated", 0, "a and b both map shared.buf"]);
   });
 
+  it("memory one may only execute and the other write: code one writes, the other runs", () => {
+    // A page-table entry that is not 0 is an access (spec §4); an execute-only one was once missed.
+    expect(verdictOf(sys(SHARED("x", "rw"), "invariant isolated(a, b)"))).toEqual(["violated", 0, "a and b both map shared.buf"]);
+    expect(verdictOf(sys(SHARED("x", "x"), "invariant isolated(a, b)"))).toEqual(["violated", 0, "a and b both map shared.buf"]);
+  });
+
   it("a capability delegated into the PD's last slot", () => {
     // b has no capabilities of its own: the semaphore fills its first slot, the portal its last.
     const text = `system i3 {
