@@ -258,20 +258,28 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     let failure = failures[k];
     let lassoPart: { ordinals: number[]; loopsTo: number } | null = null;
     if (!failure && inv.prop.kind === "available" && complete && ex.graph) {
-      const target = new Uint8Array(ex.states);
-      target.set(judge.targets[k]!.subarray(0, ex.states));
-      const stuck = cannotReach(ex.graph!, ex.states, target);
-      const first = stuck.indexOf(1);
+      // Each portal named (one per replica) apart; the first state, in exploration order, from
+      // which one of them is never served again ends the shortest prefix.
+      let first = -1;
+      let stuck: Uint8Array | null = null;
+      let portal = -1;
+      inv.prop.portals.forEach((p, j) => {
+        const target = new Uint8Array(ex.states);
+        target.set(judge.targets[k]![j]!.subarray(0, ex.states));
+        const s = cannotReach(ex.graph!, ex.states, target);
+        const i = s.indexOf(1);
+        if (i >= 0 && (first < 0 || i < first)) [first, stuck, portal] = [i, s, p];
+      });
       if (first >= 0) {
-        const l = lasso(ex.graph!, ex.states, stuck, first);
+        const l = lasso(ex.graph!, ex.states, stuck!, first);
         lassoPart = { ordinals: l.edges.map((e) => ex.graph!.ordinal[e]!), loopsTo: l.loopsTo };
         failure = {
           state: first,
           via: null,
           reason:
             l.loopsTo >= 0
-              ? `from here on ${portalNames(model, inv)}'s server never waits for requests again: the system can loop for ever without it`
-              : `from here on ${portalNames(model, inv)}'s server never waits for requests again: the system stops without it`,
+              ? `from here on ${portalName(model, portal)}'s server never waits for requests again: the system can loop for ever without it`
+              : `from here on ${portalName(model, portal)}'s server never waits for requests again: the system stops without it`,
         };
       }
     }
@@ -381,9 +389,9 @@ export function traceStep(sys: System, before: StateVector, step: StepInfo, ordi
   return { kind: step.kind, actor, target, text: step.text, node: step.node, at: step.node === null ? null : model.sources.where(step.node), ordinal };
 }
 
-function portalNames(model: SystemModel, inv: InvariantModel): string {
-  if (inv.prop.kind !== "available") return "";
-  const p = model.portals[inv.prop.portals[0]!]!;
+/** A portal as the scenario names it: "server.rpc", "worker[1].job". */
+function portalName(model: SystemModel, portal: number): string {
+  const p = model.portals[portal]!;
   return `${model.components[p.owner]!.name}.${p.name}`;
 }
 

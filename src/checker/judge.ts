@@ -26,7 +26,10 @@ export interface Findings {
   readonly failures: (Failure | null)[];
   readonly assertFailure: Failure | null;
   readonly tcb: { readonly first: Int32Array; readonly why: string[] };
-  /** Per `available` invariant: the state indices (among those shown) where its server waits. */
+  /**
+   * Per `available` invariant: where its servers wait, among the states shown, as pairs
+   * (j, state index): the server of the invariant's j-th portal (one per replica).
+   */
   readonly waiting: (number[] | null)[];
 }
 
@@ -39,8 +42,11 @@ export class Judge {
   readonly failures: (Failure | null)[];
   assertFailure: Failure | null = null;
   readonly tcb: TcbAccumulator;
-  /** Per `available` invariant: a bit per state, set where its server waits. */
-  readonly targets: (Uint8Array | null)[];
+  /**
+   * Per `available` invariant, per portal it names (one per replica of its component): a
+   * byte per state, set where that portal's server waits.
+   */
+  readonly targets: (Uint8Array[] | null)[];
   private readonly monitors: (SafetyMonitor | null)[];
   private readonly asserts: AssertMonitor | null;
   private readonly deadlocks: number[];
@@ -76,7 +82,7 @@ export class Judge {
     this.asserts = this.assertNode !== null ? assertMonitor(sys) : null;
     this.failures = invs.map(() => null);
     this.tcb = new TcbAccumulator(sys);
-    this.targets = invs.map((i) => (i.prop.kind === "available" ? new Uint8Array(1024) : null));
+    this.targets = invs.map((i) => (i.prop.kind === "available" ? i.prop.portals.map(() => new Uint8Array(1024)) : null));
     this.waitingSince = invs.map((i) => (i.prop.kind === "available" ? [] : null));
     this.deadlocks = invs.map((i, k) => (i.prop.kind === "deadlock_free" ? k : -1)).filter((k) => k >= 0);
     this.stepMonitors = this.monitors.map((m, k) => (m?.step ? k : -1)).filter((k) => k >= 0);
@@ -122,7 +128,10 @@ export class Judge {
     const invs = this.sys.model.invariants;
     for (let k = 0; k < invs.length; k++) {
       const inv = invs[k]!;
-      if (inv.prop.kind === "available" && serverWaits(this.sys, inv.prop.portals, s)) this.setTarget(k, index);
+      if (inv.prop.kind === "available") {
+        const ps = inv.prop.portals;
+        for (let j = 0; j < ps.length; j++) if (serverWaits(this.sys, ps[j]!, s)) this.setTarget(k, j, index);
+      }
       const m = this.monitors[k];
       if (!m?.state || this.failures[k]) continue;
       const memo = this.memoOf[k]!;
@@ -178,18 +187,22 @@ export class Judge {
     f.failures.forEach((x, k) => (this.failures[k] = better(this.failures[k]!, x)));
     this.assertFailure = better(this.assertFailure, f.assertFailure);
     this.tcb.merge(f.tcb.first, f.tcb.why);
-    f.waiting.forEach((w, k) => w?.forEach((index) => this.setTarget(k, index)));
+    f.waiting.forEach((w, k) => {
+      if (w) for (let i = 0; i < w.length; i += 2) this.setTarget(k, w[i]!, w[i + 1]!);
+    });
   }
 
-  private setTarget(k: number, index: number): void {
-    let a = this.targets[k]!;
+  /** State `index` is one where the server of available invariant `k`'s `j`-th portal waits. */
+  private setTarget(k: number, j: number, index: number): void {
+    const t = this.targets[k]!;
+    let a = t[j]!;
     if (index >= a.length) {
       const b = new Uint8Array(Math.max(index + 1, a.length * 2));
       b.set(a);
-      this.targets[k] = a = b;
+      t[j] = a = b;
     }
     a[index] = 1;
-    if (this.reports) this.waitingSince[k]?.push(index);
+    if (this.reports) this.waitingSince[k]?.push(j, index);
   }
 }
 

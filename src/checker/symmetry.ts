@@ -1326,7 +1326,7 @@ export function symmetryOf(sys: System): SymmetryOf {
     const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0);
     if (free.length >= 2) families.push(free.map((c) => member(L, c)));
   }
-  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, or drives a device");
+  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, has a portal an available invariant judges replica by replica, or drives a device");
   for (const f of families) {
     const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
     if (f.some((m) => shape(m) !== shape(f[0]!))) return none(`the replicas of ${model.components[f[0]!.comp]!.group} differ in shape`);
@@ -1440,6 +1440,9 @@ function pinnedComponents(model: SystemModel): Set<number> {
         objects(p.objects);
         break;
       case "available":
+        // Each replica's portal is judged apart (§7), so a replica's identity matters along
+        // a path, which the quotient graph does not keep: every replica named is pinned.
+        for (const x of p.portals) if (p.portals.length > 1) pinned.add(model.portals[x]!.owner);
         list(p.portals.map((x) => model.portals[x]!.owner));
         break;
       case "always":

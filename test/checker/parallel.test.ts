@@ -58,6 +58,13 @@ const SCENARIOS: Record<string, string> = {
   invariant revocable(server.buf)
   invariant available(server.rpc)
 }`,
+  // available judged replica by replica: the workers report where each replica's server waits.
+  workers: `system workers {
+  component sigma0 : trusted root { }
+  component worker[2] : trusted { portal job; thread t { recv job -> x; reply x } }
+  component client : untrusted { caps { worker.job: call }; adversary steps 2 }
+  invariant available(worker.job)
+}`,
 };
 
 /** What must not depend on the number of workers. */

@@ -49,3 +49,28 @@ describe("available", () => {
     expect(cx.reason).toMatch(/loop for ever/);
   });
 });
+
+describe("available: a replicated component's portal, replica by replica", () => {
+  // Each worker serves its portal once; the client's adversary calls one of them (one step).
+  const WORKERS = (body: string): string => `system ar {
+  component sigma0 : trusted root { }
+  component worker[2] : trusted { portal job; thread t { ${body} } }
+  component client : untrusted { caps { worker.job: call }; adversary steps 1 }
+  invariant available(worker.job)
+}`;
+  it("fails when a client can wedge one replica, though the other still waits (it once held)", () => {
+    for (const symmetry of [true, false]) {
+      const r = check(compile(WORKERS("recv job -> x; reply x")), { symmetry });
+      const inv = r.invariants[0]!;
+      expect(inv.verdict).toBe("violated");
+      // The replica's recv blocks, the client calls it, the recv completes, the replica replies
+      // and is done: stuck from there; then the other replica's recv blocks and nothing runs.
+      expect(inv.counterexample!.steps.length).toBe(5);
+      expect(inv.counterexample!.reason).toMatch(/^from here on worker\[[01]\]\.job's server never waits for requests again: the system stops without it$/);
+      expect(r.stats.reductions.symmetry).toEqual(symmetry ? { off: expect.stringMatching(/available invariant judges replica by replica/) } : { off: "switched off" });
+    }
+  });
+  it("holds when every replica comes back to its portal", () => {
+    expect(check(compile(WORKERS("loop { recv job -> x; reply x }"))).invariants[0]!.verdict).toBe("holds");
+  });
+});
