@@ -26,3 +26,13 @@ describe("deadlock_free: a server that took a call and never replies", () => {
     expect(inv.counterexample!.reason).toBe("no step is enabled, and sigma0.client (reply) waits for ever");
   });
 });
+
+describe("deadlock_free: a call nobody will take", () => {
+  it("a caller blocked in CALL on a portal whose server is done waits for ever: 1 step", () => {
+    const r = check(compile(`system d { component sigma0 : trusted root { portal p; thread server { }; thread client { call p(1) -> y } } invariant deadlock_free }`));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks"]);
+    expect(inv.counterexample!.reason).toBe("no step is enabled, and sigma0.client (call) waits for ever");
+  });
+});

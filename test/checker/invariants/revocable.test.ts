@@ -43,6 +43,28 @@ describe("revocable: capabilities", () => {
     expect(found?.reason).toBe("after owner.main's revoke of owner.page completed, bob still holds a capability to it whose derivation was cut (no revoke reaches it)");
   });
 
+  it("revoke_race misses a child delegated from the revoked capability itself after the snapshot: it is left derived from it", () => {
+    const text = (faults: string): string => `system rr {
+  machine { cpus 2 }
+  kernel nova { preemptible revoke${faults} }
+  component owner : trusted root {
+    memory page 4K [owned]
+    caps { alice: ctrl; carol: ctrl }
+    thread main { delegate page -> alice : rw; revoke page }
+    thread late cpu 1 { delegate page -> carol : r }
+  }
+  component alice : trusted { }
+  component carol : trusted { }
+  invariant revocable(owner.page)
+}`;
+    expect(check(text("")).found).toBeNull();
+    expect(verdictOf(text("; fault revoke_race"))).toEqual([
+      "violated",
+      5,
+      "after owner.main's revoke of owner.page completed, carol still holds a capability to it derived from the revoked one",
+    ]);
+  });
+
   it("only revokes of r count", () => {
     const text = chain("kernel nova { fault revoke_nonrecursive }").replace("memory page 4K [owned]", "memory page 4K [owned]\n    memory other 4K").replace("revocable(owner.page)", "revocable(owner.other)");
     expect(check(text).found).toBeNull();
