@@ -1,5 +1,6 @@
 // The one Diagnostic type every phase reports, and its renderer (file:line:col, source line, caret).
 import pc from "picocolors";
+import stringWidth from "string-width";
 import type { Code } from "./codes.js";
 import type { SourceMap, Span } from "./source.js";
 
@@ -115,14 +116,18 @@ function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): strin
   if (!f) return [];
   const start = f.lineCol(span.start);
   const end = f.lineCol(Math.max(span.start, span.end - 1));
-  const text = f.lineText(start.line).replace(/\t/g, " ");
+  // Whitespace that moves the cursor by other than one column is shown as a space.
+  const text = f.lineText(start.line).replace(/[\t\v\f]/g, " ");
   const gutter = String(start.line);
   const pad = " ".repeat(gutter.length);
   // The caret runs to the end of the span, or to the end of the line if the span continues.
-  const lastCol = end.line === start.line ? end.col : Math.max(start.col, text.length);
-  const width = Math.max(1, lastCol - start.col + 1);
+  const marked = end.line === start.line ? text.slice(start.col - 1, end.col) : text.slice(start.col - 1);
+  // Columns count UTF-16 code units; the screen does not: a wide character (CJK, most emoji)
+  // takes two cells, a combining mark none. The carets go under the cells the span covers.
+  const indent = stringWidth(text.slice(0, start.col - 1)) + Math.max(0, start.col - 1 - text.length);
+  const width = Math.max(1, stringWidth(marked));
   return [
     ` ${c.dim(gutter)} ${c.dim("|")} ${text}`,
-    ` ${pad} ${c.dim("|")} ${" ".repeat(start.col - 1)}${c.red(mark.repeat(width))}`,
+    ` ${pad} ${c.dim("|")} ${" ".repeat(indent)}${c.red(mark.repeat(width))}`,
   ];
 }

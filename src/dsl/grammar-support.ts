@@ -20,6 +20,7 @@ function isRaw(x: unknown): x is RawNode {
 
 function bounds(x: unknown): [number, number] | null {
   if (isToken(x)) return [x.offset, x.offset + x.text.length];
+  if (x instanceof Seq) return x.bounds;
   if (isRaw(x)) return x.span;
   if (Array.isArray(x)) {
     let lo: number | null = null;
@@ -55,13 +56,118 @@ export function str(t: Token): RawNode {
   return node("Str", [t], { value: inner });
 }
 
+/**
+ * A list as the grammar builds it. An Earley parser completes a list's rule once per item, and
+ * runs its postprocessor each time, on partial parses too: a postprocessor may not add to a list
+ * in place (another parse may share it), and copying it to add one item makes a list of n items
+ * cost O(n²). A Seq adds an item in O(1), pointing at the list before it, and keeps the extent of
+ * its items for the spans of the nodes that hold it; `settle` makes it an array once the parse is
+ * done.
+ */
+export class Seq {
+  constructor(
+    readonly init: Seq | null,
+    readonly last: unknown,
+    readonly length: number,
+    readonly bounds: [number, number] | null,
+  ) {}
+}
+
+const NIL = new Seq(null, undefined, 0, null);
+
+/** The list `xs` with `x` after its items. */
+export function push(xs: Seq, x: unknown): Seq {
+  const a = xs.bounds;
+  const b = bounds(x);
+  const extent: [number, number] | null = a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] : (a ?? b);
+  return new Seq(xs, x, xs.length + 1, extent);
+}
+
+/** A Seq's items, in order. */
+export function items(xs: Seq): unknown[] {
+  const out = new Array<unknown>(xs.length);
+  for (let s: Seq = xs; s.length > 0; s = s.init!) out[s.length - 1] = s.last;
+  return out;
+}
+
 /** Left-recursive list helpers: `[]`, `xs x`, `xs ";"` (separator, ignored). */
-export const empty = (): unknown[] => [];
-export const append = (d: unknown[]): unknown[] => [...(d[0] as unknown[]), d[1]];
-export const keep = (d: unknown[]): unknown[] => d[0] as unknown[];
-/** `x` or `xs , x` into one array. */
-export const first = (d: unknown[]): unknown[] => [d[0]];
-export const more = (d: unknown[]): unknown[] => [...(d[0] as unknown[]), d[2]];
+export const empty = (): Seq => NIL;
+export const append = (d: unknown[]): Seq => push(d[0] as Seq, d[1]);
+export const keep = (d: unknown[]): Seq => d[0] as Seq;
+/** `x` or `xs , x` into one list. */
+export const first = (d: unknown[]): Seq => push(NIL, d[0]);
+export const more = (d: unknown[]): Seq => push(d[0] as Seq, d[2]);
+/** `x or y` (two items), as `choose` needs at least two branches. */
+export const pair = (d: unknown[]): Seq => push(push(NIL, d[0]), d[2]);
+
+/**
+ * An `if` with its chain of `else if`s, as the grammar builds it: `If -> "if" Expr Block ElseIfs
+ * ("else" Block)?`, the else-ifs a left-recursive list. (Nested as `else If`, the rule was right
+ * recursive, and an Earley parser such as nearley's, without Leo's optimisation, completes every
+ * enclosing `if` of the chain again at the end of each link: O(n²) for n links.) `settle` makes
+ * it the nested Ifs the other phases see, each `else if` the `else` of the one before.
+ */
+interface IfChain extends RawNode {
+  kind: "IfChain";
+  cond: unknown;
+  then: unknown;
+  links: Seq;
+  else: unknown;
+}
+
+/** One `else if COND BLOCK` of a chain; its span starts at the `if`. */
+export function elseIf(d: unknown[]): RawNode {
+  return node("ElseIf", [d[2], d[4]], { cond: d[3], then: d[4] });
+}
+
+/** `if COND BLOCK` and its else-ifs (d[3]), and the final `else` block or null. */
+export function ifChain(d: unknown[], otherwise: unknown): IfChain {
+  return node("IfChain", d, { cond: d[1], then: d[2], links: d[3], else: otherwise }) as IfChain;
+}
+
+/** The nested Ifs of a chain, as `If -> "if" Expr Block ("else" Block | "else" If)?` built them. */
+function unchain(c: IfChain): RawNode {
+  const end = c.span[1];
+  let tail = c.else;
+  const links = items(c.links) as RawNode[];
+  for (let i = links.length - 1; i >= 0; i--) {
+    const l = links[i]!;
+    tail = { kind: "If", cond: l.cond, then: l.then, else: tail, span: [l.span[0], end] };
+  }
+  return { kind: "If", cond: c.cond, then: c.then, else: tail, span: [c.span[0], end] };
+}
+
+/**
+ * The parse result as the phases after parsing take it: Seqs made arrays, if-chains nested Ifs,
+ * every node copied (the parse's own nodes, which partial parses share, stay as they were).
+ * Iterative: the tree may be nested deeper than the stack allows (the depth is checked after).
+ */
+export function settle(root: unknown): unknown {
+  let result: unknown;
+  const work: [unknown, (v: unknown) => void][] = [[root, (v) => (result = v)]];
+  while (work.length > 0) {
+    const [v, put] = work.pop()!;
+    if (v instanceof Seq) {
+      work.push([items(v), put]);
+    } else if (Array.isArray(v)) {
+      const a = new Array<unknown>(v.length);
+      put(a);
+      v.forEach((x, i) => work.push([x, (y) => (a[i] = y)]));
+    } else if (isRaw(v) && v.kind === "IfChain") {
+      work.push([unchain(v as IfChain), put]);
+    } else if (isRaw(v)) {
+      const o: Record<string, unknown> = {};
+      put(o);
+      for (const [k, x] of Object.entries(v)) {
+        o[k] = x;
+        if (k !== "kind" && k !== "span") work.push([x, (y) => (o[k] = y)]);
+      }
+    } else {
+      put(v);
+    }
+  }
+  return result;
+}
 
 /**
  * A sub-rule's value together with the extent of all its tokens, so that a parent's

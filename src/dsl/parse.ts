@@ -4,7 +4,7 @@ import grammar from "./grammar.generated.js";
 import type { SystemAst } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { LexError, NizzaLexer, TOKEN_DESCRIPTIONS, type Token } from "./lexer.js";
-import type { RawNode } from "./grammar-support.js";
+import { settle, type RawNode } from "./grammar-support.js";
 import type { SourceFile, SourceMap, Span } from "./source.js";
 
 /** A comment as written, kept for the formatter. */
@@ -80,16 +80,18 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
     const related = brackets.unclosed(file).map((r) => ({ span: at(r.start, r.end), message: r.message }));
     return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected, related })], 0);
   }
+  // The tree the phases take: lists as arrays, if-chains as nested Ifs.
+  const tree = settle(results[0]);
   // Before any phase recurses over the tree: numbering, resolution, the formatter and the
   // checker all do, and a tree nested thousands deep would overflow the stack.
-  const deep = tooDeep(results[0]);
+  const deep = tooDeep(tree);
   if (deep) {
     const t = opener(deep, seen);
     return result(null, [error("E0107", `nesting too deep: more than ${MAX_NESTING} levels of blocks, else-ifs, operators and function calls`, at(t.offset, t.offset + t.text.length), {
       help: "move the inner part into a thread of its own, or write the expression flatter",
     })], 0);
   }
-  const ast = number(results[0]!, file.name, sources) as unknown as SystemAst;
+  const ast = number(tree, file.name, sources) as unknown as SystemAst;
   return result(ast, [], results.length);
 }
 

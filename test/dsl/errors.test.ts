@@ -97,6 +97,9 @@ const CASES: Record<string, readonly [code: string, at: string, count: number]> 
   isolated_self: ["E0421", "4:25", 1],
   expect_on_path: ["E0411", "5:76", 1],
   device_event_on_component: ["E0424", "5:13", 1],
+  // carets under the error after wide characters (columns are UTF-16 code units)
+  wide_before_error: ["E0303", "4:104", 1],
+  wide_char: ["E0101", "4:40", 1],
   // several independent errors, all reported in one run
   three_errors: ["E0401", "3:10", 3],
 };

@@ -1,5 +1,5 @@
 // `nizza fmt FILE...`: print, check or rewrite the canonical layout; never writes a file that does not parse.
-import { chmodSync, chownSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
 import { ioReason } from "../../dsl/io-error.js";
 import { format } from "../../dsl/format.js";
@@ -51,7 +51,7 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
         if (failure === null) io.out(`formatted ${file}`);
         else {
           errors++;
-          io.err(`nizza: cannot write ${file}: ${failure}; left as it was\n`);
+          io.err(`nizza: cannot write ${file}: ${failure.reason}${failure.damaged ? "" : "; left as it was"}\n`);
         }
       }
     } else {
@@ -62,34 +62,46 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
   return unformatted ? EXIT.failed : EXIT.ok;
 }
 
+/** Why a file could not be rewritten, and whether that left it damaged (its old text elsewhere, as the reason says). */
+interface Failure {
+  readonly reason: string;
+  readonly damaged?: boolean;
+}
+
 /**
- * Replaces a file's text: written beside it, then renamed over it, so that a crash never leaves
- * half a file. A symbolic link is written through (its target is replaced, the link stays), and
- * the file keeps its permissions (and, where allowed, its owner). Returns why it failed, or null.
+ * Replaces a file's text. A file with one name is written beside itself, then renamed over the
+ * old one, so that a crash never leaves half a file. A file with several names (hard links) is
+ * rewritten in place, so that every name shows the new text (a rename would give one name a new
+ * file and leave the others with the old one): the old text is first copied beside it, and put
+ * back if the write fails. A symbolic link is written through (its target is replaced, the link
+ * stays), and the file keeps its permissions (and, where allowed, its owner). Returns why it
+ * failed, or null.
  */
-function writeInPlace(file: string, text: string): string | null {
+function writeInPlace(file: string, text: string): Failure | null {
   let real: string;
-  let mode: number;
-  let owner: { uid: number; gid: number };
+  let st: Stats;
   try {
     real = realpathSync(file);
-    const st = statSync(real);
-    mode = st.mode & 0o7777;
-    owner = { uid: st.uid, gid: st.gid };
+    st = statSync(real);
   } catch (e) {
-    return ioReason(e);
+    return { reason: ioReason(e) };
   }
+  return st.nlink > 1 ? rewriteLinked(real, text, st.nlink) : replaceByRename(real, text, st);
+}
+
+function replaceByRename(real: string, text: string, st: Stats): Failure | null {
+  const mode = st.mode & 0o7777;
   const tmp = `${real}.nizza-fmt.tmp`;
   try {
     writeFileSync(tmp, text, { mode: 0o600 });
   } catch (e) {
-    return `cannot create a file beside it in ${dirname(real)} to replace it with (${ioReason(e)})`;
+    return { reason: `cannot create a file beside it in ${dirname(real)} to replace it with (${ioReason(e)})` };
   }
   try {
     chmodSync(tmp, mode);
-    if (process.getuid?.() !== owner.uid || process.getgid?.() !== owner.gid) {
+    if (process.getuid?.() !== st.uid || process.getgid?.() !== st.gid) {
       try {
-        chownSync(tmp, owner.uid, owner.gid);
+        chownSync(tmp, st.uid, st.gid);
       } catch {
         // Only root may give a file away: the file is then this user's, as any it writes.
       }
@@ -102,6 +114,81 @@ function writeInPlace(file: string, text: string): string | null {
     } catch {
       // Already gone.
     }
-    return ioReason(e);
+    return { reason: ioReason(e) };
+  }
+}
+
+/**
+ * Rewrites a file with hard links in place. Its old bytes are first copied to FILE.nizza-fmt.orig
+ * (flushed to disk, so that a crash during the write leaves them there); if the write fails, they
+ * are written back and the copy removed. Only if that fails too does the copy stay, and the
+ * message says where it is.
+ */
+function rewriteLinked(real: string, text: string, names: number): Failure | null {
+  const backup = `${real}.nizza-fmt.orig`;
+  let fd: number;
+  let old: Buffer;
+  try {
+    fd = openSync(real, "r+");
+  } catch (e) {
+    return { reason: ioReason(e) };
+  }
+  try {
+    try {
+      old = readFileSync(fd);
+    } catch (e) {
+      return { reason: ioReason(e) };
+    }
+    try {
+      const b = openSync(backup, "wx", 0o600);
+      try {
+        writeFileSync(b, old);
+        fsyncSync(b);
+      } finally {
+        closeSync(b);
+      }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") {
+        return { reason: `${backup} is in the way: left by an interrupted 'nizza fmt --write', it may hold the file's earlier text; compare the two, then remove it` };
+      }
+      try {
+        unlinkSync(backup);
+      } catch {
+        // Never created.
+      }
+      return { reason: `a file with ${names} names (hard links) is rewritten in place, and the copy of its text to be made first, ${backup}, cannot be created (${ioReason(e)})` };
+    }
+    try {
+      writeAt0(fd, Buffer.from(text, "utf8"));
+    } catch (e) {
+      try {
+        writeAt0(fd, old);
+      } catch {
+        return { reason: `${ioReason(e)}, and putting its old text back failed too: the file may be damaged; its old text is in ${backup}`, damaged: true };
+      }
+      removeQuietly(backup);
+      return { reason: ioReason(e) };
+    }
+    removeQuietly(backup);
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes an open file hold exactly `bytes`, flushed to disk. */
+function writeAt0(fd: number, bytes: Buffer): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, done);
+  ftruncateSync(fd, bytes.length);
+  fsyncSync(fd);
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // The copy made a moment ago; if it stays, the next run reports it as in the way.
   }
 }

@@ -1,0 +1,30 @@
+// The diagnostic renderer's excerpt: the carets sit under the span as a terminal shows the source line.
+import { describe, expect, it } from "vitest";
+import { error, renderDiagnostic } from "../../src/dsl/diagnostics.js";
+import { SourceFile, SourceMap } from "../../src/dsl/source.js";
+
+/** The rendered diagnostic for the first occurrence of `target` in `text`. */
+function render(text: string, target: string): string {
+  const sources = new SourceMap();
+  sources.addFile(new SourceFile("t.nizza", text));
+  const start = text.indexOf(target);
+  return renderDiagnostic(error("E0303", "m", { file: "t.nizza", start, end: start + target.length }), sources);
+}
+
+describe("renderDiagnostic's carets", () => {
+  it("count a wide character as two columns, a combining mark as none; the location stays in UTF-16 code units", () => {
+    expect(render('a "漢字 e\u0301 🔒" bad', "bad")).toBe(
+      [
+        "t.nizza:1:14: error[E0303]: m",
+        ' 1 | a "漢字 e\u0301 🔒" bad',
+        "   |               ^^^",
+      ].join("\n"),
+    );
+  });
+  it("are as wide as the wide characters they mark", () => {
+    expect(render("x 网关 y", "网关").split("\n")[2]).toBe("   |   ^^^^");
+  });
+  it("line up after a tab, form feed or vertical tab, each shown as one space", () => {
+    expect(render("\ta\f\vbad", "bad").split("\n").slice(1)).toEqual([" 1 |  a  bad", "   |     ^^^"]);
+  });
+});
