@@ -16,7 +16,8 @@ export function generateScenario(components: number): string {
   lines.push("    iommu");
   lines.push("  }");
   lines.push("  kernel nova { preemptible revoke }");
-  lines.push("  component sigma0 : trusted root { sloc 1100 }");
+  // One sealing key for every server: a key must be one of the first 256 regions (E0429).
+  lines.push("  component sigma0 : trusted root { sloc 1100; memory seal_key 4K }");
   for (let i = 1; i < components; i++) {
     if (i % 2 === 1) {
       lines.push(`  component s${i} : trusted {`);
@@ -24,7 +25,7 @@ export function generateScenario(components: number): string {
       lines.push(`    memory key 4K [secret]`);
       lines.push(`    portal p`);
       lines.push(`    thread t prio ${i % 200} {`);
-      lines.push(`      loop { recv p -> x; reply seal(x, key) }`);
+      lines.push(`      loop { recv p -> x; reply seal(x, sigma0.seal_key) }`);
       lines.push(`    }`);
       lines.push(`  }`);
     } else {

@@ -4,7 +4,8 @@
  * A value is one int32 (its label set is a separate word, src/machine/memory.ts):
  * - integers 0 .. 2^20 - 1 (the range the language allows for constants),
  * - `ok`, the constant OK (bit 20),
- * - a sealed value: bit 29 set, the key region (memory object) in bits 21-28, the
+ * - a sealed value: bit 29 set, the key region (memory object) in bits 21-28 (every key is one
+ *   of the first 256 regions: E0429, src/dsl/keys.ts), the
  *   plaintext's low 21 bits in bits 0-20 (so sealing a sealed value seals its plaintext).
  */
 export const OK = 1 << 20;

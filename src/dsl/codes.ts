@@ -62,6 +62,7 @@ export const CODES = {
   E0426: "empty or repeated list entry",
   E0427: "IRQ line shared",
   E0428: "fault flag without its mechanism",
+  E0429: "sealing key out of range",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -1,6 +1,7 @@
 // The front end end to end: load → resolve → validate → SystemModel, stopping at the first phase with errors.
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { load, nodeHost, type Host, type Loaded } from "./load.js";
+import { keyDiagnostics } from "./keys.js";
 import { buildModel, type SystemModel } from "./model.js";
 import { resolve } from "./resolve.js";
 import type { SourceMap } from "./source.js";
@@ -30,7 +31,10 @@ export function compileFile(path: string, host: Host = nodeHost): Compiled {
   // Names and the other rules are independent: report both in one run.
   const validated = validate(resolved);
   if (hasErrors(validated.diagnostics)) return done(validated.diagnostics);
-  return done([], buildModel(validated));
+  const model = buildModel(validated);
+  // The sealing keys' range needs the regions numbered, which the model does.
+  const keys = keyDiagnostics(model);
+  return keys.length > 0 ? done(keys) : done([], model);
 }
 
 /** Compiles text held in memory (tests, tools); imports are read through `host`. */

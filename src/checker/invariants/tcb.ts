@@ -9,6 +9,7 @@ import { EC, EcState, SC, type StateVector } from "../../kernel/layout.js";
 import { scGet } from "../../kernel/sc.js";
 import { capAt, globalSlot, slotsOf } from "../../kernel/space.js";
 import { dmaDevices, memoryReach, reachText } from "./isolated.js";
+import { expressionsOf, keysOf, statementsOf } from "../../dsl/keys.js";
 
 /** A TCB: its members (model order; the component itself included) and their SLOC. The kernel is always in it too. */
 export interface TcbSet {
@@ -55,6 +56,16 @@ export class TcbAccumulator {
       for (const p of boundCalls(t.body, new Set(model.components[t.owner]!.regions))) {
         const portal = model.portals[p]!;
         this.record(portal.owner, t.owner, 0, () => `${name(portal.owner)} serves ${name(portal.owner)}.${portal.name}, whose reply ${name(t.owner)}.${t.name} binds`);
+      }
+    // Authenticated use trusts that only c's threads make what opens with c's keys: another
+    // component that seals with a key c opens with can make values c accepts (spec §6, structure).
+    const opens = model.components.map(() => new Set<number>());
+    for (const t of model.threads) for (const k of keysOf(t.body, "open")) opens[t.owner]!.add(k);
+    for (const t of model.threads)
+      for (const k of keysOf(t.body, "seal")) {
+        const region = model.regions[k]!;
+        if (region.owner !== t.owner && opens[region.owner]!.has(k))
+          this.record(t.owner, region.owner, 0, () => `${name(t.owner)}.${t.name} seals with ${name(region.owner)}.${region.name}, a key ${name(region.owner)} opens values with`);
       }
   }
 
@@ -291,20 +302,8 @@ function memoryUse(sys: System, threads: readonly number[]): { read: Set<number>
  * opens to 0 — so the server does not get into the TCB for it (Nizza's trusted wrapper).
  */
 function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> = new Set()): number[] {
-  const all = (b: readonly StmtModel[]): StmtModel[] =>
-    b.flatMap((s) =>
-      s.kind === "loop" || s.kind === "repeat" ? [s, ...all(s.body)]
-      : s.kind === "choose" ? [s, ...s.branches.flatMap(all)]
-      : s.kind === "if" ? [s, ...all(s.then), ...all(s.else)]
-      : [s],
-    );
-  const stmts = all(body);
-  const exprs = stmts.flatMap((s): ExprModel[] =>
-    s.kind === "call" ? [...s.args]
-    : s.kind === "reply" || s.kind === "write" || s.kind === "raise" ? [s.value]
-    : s.kind === "if" || s.kind === "assert" ? [s.cond]
-    : [],
-  );
+  const stmts = statementsOf(body);
+  const exprs = expressionsOf(stmts);
   /**
    * Whether variable `slot` counts as used unauthenticated: used anywhere but as the data of
    * `open(·, own key)`, or not used at all (a binding is the DESIGN's criterion on its own).

@@ -99,6 +99,25 @@ describe("who affects whom", () => {
     expect(acc.affects(idx(sys, "s3"), w)?.why).toBe("s3 serves s3.c, whose reply w.t binds");
   });
 
+  it("a component that seals with a key another opens values with is in that one's TCB: it can make what passes as authenticated", () => {
+    // oracle seals whatever it is sent with w.k; s1 can have it seal a value of s1's choice and
+    // reply that to w, whose authenticated use of s1's reply then opens it. Once, oracle was left out.
+    const text = (sealer: string): string => base(`component s1 : untrusted { portal a; caps { oracle.o: call }; adversary steps 0 }
+            component oracle : trusted { portal o; thread t { recv o -> m; reply seal(m, ${sealer}) } }
+            component w : trusted {
+              memory k 4K
+              caps { s1.a: call }
+              thread t { call s1.a(1) -> r1; write k <- open(r1, k) }
+            }`);
+    const sys = system(text("w.k"));
+    const { acc } = accumulate(sys);
+    expect(acc.affects(idx(sys, "s1"), idx(sys, "w"))).toBeNull();
+    expect(acc.affects(idx(sys, "oracle"), idx(sys, "w"))?.why).toBe("oracle.t seals with w.k, a key w opens values with");
+    // Sealing with a key w never opens with makes nothing w accepts.
+    const other = system(text("v.key"));
+    expect(accumulate(other).acc.affects(idx(other, "oracle"), idx(other, "w"))).toBeNull();
+  });
+
   it("a DMA device no IOMMU confines puts its driver in every TCB", () => {
     const text = base("component d : untrusted { device nic; adversary steps 0 }", "", "machine { device nic { dma } }");
     const sys = system(text);

@@ -1,0 +1,71 @@
+// Sealing keys: the regions `seal` and `open` name as keys, and the rule that keeps every key within the 8 bits a sealed value has for it.
+import { error, type Diagnostic } from "./diagnostics.js";
+import type { ExprModel, StmtModel, SystemModel } from "./model.js";
+
+/**
+ * How many keys a sealed value can name: its key field is 8 bits (src/components/values.ts,
+ * spec/language.md §9.1). A region used as a key must be one of the first KEYS regions, so
+ * that no two keys share a field and no permutation of replicas maps one onto another's.
+ */
+export const KEYS = 256;
+
+/** Every statement of a thread body, nested ones included. */
+export function statementsOf(b: readonly StmtModel[]): StmtModel[] {
+  return b.flatMap((s) =>
+    s.kind === "loop" || s.kind === "repeat" ? [s, ...statementsOf(s.body)]
+    : s.kind === "choose" ? [s, ...s.branches.flatMap(statementsOf)]
+    : s.kind === "if" ? [s, ...statementsOf(s.then), ...statementsOf(s.else)]
+    : [s],
+  );
+}
+
+/** The expressions the statements evaluate (their roots). */
+export function expressionsOf(stmts: readonly StmtModel[]): ExprModel[] {
+  return stmts.flatMap((s): ExprModel[] =>
+    s.kind === "call" ? [...s.args]
+    : s.kind === "reply" || s.kind === "write" || s.kind === "raise" ? [s.value]
+    : s.kind === "if" || s.kind === "assert" ? [s.cond]
+    : [],
+  );
+}
+
+type Sealing = Extract<ExprModel, { kind: "seal" | "open" }>;
+
+/** The `seal` and `open` expressions of a thread body, nested ones included. */
+export function sealingsOf(body: readonly StmtModel[]): Sealing[] {
+  const out: Sealing[] = [];
+  const visit = (e: ExprModel): void => {
+    if (e.kind === "seal" || e.kind === "open") {
+      out.push(e);
+      visit(e.data);
+    } else if (e.kind === "not") visit(e.arg);
+    else if (e.kind === "and" || e.kind === "or" || e.kind === "eq" || e.kind === "ne") {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  expressionsOf(statementsOf(body)).forEach(visit);
+  return out;
+}
+
+/** The key regions of a thread body's `seal` (or `open`) expressions. */
+export function keysOf(body: readonly StmtModel[], kind: "seal" | "open"): Set<number> {
+  return new Set(sealingsOf(body).flatMap((e) => (e.kind === kind ? [e.key] : [])));
+}
+
+/** E0429 for each `seal` or `open` whose key is not one of the first KEYS regions (once per expression, whatever the replicas). */
+export function keyDiagnostics(model: SystemModel): Diagnostic[] {
+  const seen = new Set<number>();
+  const out: Diagnostic[] = [];
+  for (const t of model.threads)
+    for (const e of sealingsOf(t.body)) {
+      if (e.key < KEYS || seen.has(e.node)) continue;
+      seen.add(e.node);
+      const r = model.regions[e.key]!;
+      const name = `${model.components[r.owner]!.name}.${r.name}`;
+      out.push(error("E0429", `'${e.kind}' uses ${name} as a key, but a sealed value has 8 bits for its key: a key must be one of the scenario's first ${KEYS} regions, and ${name} is region ${e.key + 1}`, model.sources.span(e.node), {
+        help: `declare the key region earlier, or seal with a region declared earlier (any trusted thread may seal with another component's region)`,
+      }));
+    }
+  return out;
+}
