@@ -39,6 +39,13 @@ export interface Counterexample {
   readonly reason: string;
   /** For `available`: the step index at which the loop starts again (the lasso's knot); null otherwise. */
   readonly loopsTo: number | null;
+  /**
+   * For `available`: the index of the first step taken from a state from which the server can
+   * never wait again — the shortest way there is the steps before it, the walk among such
+   * states to the dead end or the loop the steps from it (the number of steps when the stuck
+   * state is the last). Null otherwise.
+   */
+  readonly stuckFrom: number | null;
 }
 
 export interface InvariantResult {
@@ -476,5 +483,5 @@ function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: nu
     const last = xs.length;
     reason = reasonAt(last > 0 ? at(last - 1) : null, last > 0 ? xs[last - 1]!.step : null, at(last)) ?? reason;
   }
-  return { steps, reason, loopsTo };
+  return { steps, reason, loopsTo, stuckFrom: lassoPart ? prefix : null };
 }

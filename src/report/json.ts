@@ -8,7 +8,7 @@ import { locationOf, type Location, type Report, type ScenarioError, type Scenar
  * The format's version (spec/report.md): the major number changes when a field is removed or
  * changes meaning, the minor one when a field (or an enumeration's value) is added.
  */
-export const JSON_REPORT_VERSION = "1.0";
+export const JSON_REPORT_VERSION = "1.1";
 
 /** The schema's `$id` (spec/report.schema.json), which every document names in `$schema`. */
 export const JSON_REPORT_SCHEMA = `https://nizza.dev/schemas/report-${JSON_REPORT_VERSION}.json`;
@@ -67,6 +67,8 @@ export interface JsonInvariant {
 export interface JsonCounterexample {
   readonly reason: string;
   readonly loopsTo: number | null;
+  /** For `available`: the index of the first step taken from a stuck state (spec/report.md). */
+  readonly stuckFrom: number | null;
   readonly steps: readonly JsonStep[];
 }
 
@@ -194,7 +196,7 @@ function invariant(i: InvariantResult): JsonInvariant {
 }
 
 function counterexample(c: Counterexample): JsonCounterexample {
-  return { reason: c.reason, loopsTo: c.loopsTo, steps: c.steps.map(step) };
+  return { reason: c.reason, loopsTo: c.loopsTo, stuckFrom: c.stuckFrom, steps: c.steps.map(step) };
 }
 
 function step(s: TraceStep, index: number): JsonStep {

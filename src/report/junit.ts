@@ -36,14 +36,25 @@ export function verdictText(inv: InvariantResult): string {
 /** A counterexample as plain text: a heading, the numbered steps with their source lines, the loop, and why. */
 export function counterexampleLines(inv: InvariantResult, cx: Counterexample): string[] {
   const head = `${inv.met ? "expected violation" : "counterexample"} of ${invariantLabel(inv)} (${inv.at}), ${cx.steps.length} step${cx.steps.length === 1 ? "" : "s"}:`;
-  const out = [head];
+  return [head, ...traceSteps(cx), `why: ${cx.reason}`];
+}
+
+/**
+ * A counterexample's numbered steps with their source lines (`dim` for those and the marks),
+ * marked where an `available` trace gets stuck and where its loop starts and closes.
+ */
+export function traceSteps(cx: Counterexample, dim: (s: string) => string = (s) => s): string[] {
+  const out: string[] = [];
   const width = String(cx.steps.length).length;
+  const mark = (text: string): number => out.push(`  ${" ".repeat(width)}  ${dim(`-- ${text} --`)}`);
+  const stuck = "from here on the server never waits for requests again";
   cx.steps.forEach((st, i) => {
-    if (cx.loopsTo === i) out.push(`  ${" ".repeat(width)}  -- from here the system loops for ever --`);
-    out.push(`  ${String(i + 1).padStart(width)}  ${st.text}${st.at ? `   (${st.at})` : ""}`);
+    if (cx.stuckFrom === i) mark(stuck);
+    if (cx.loopsTo === i) mark("from here the system loops for ever");
+    out.push(`  ${String(i + 1).padStart(width)}  ${st.text}${st.at ? dim(`   (${st.at})`) : ""}`);
   });
-  if (cx.loopsTo !== null) out.push(`  ${" ".repeat(width)}  -- and back to step ${cx.loopsTo + 1} --`);
-  out.push(`why: ${cx.reason}`);
+  if (cx.stuckFrom === cx.steps.length) mark(stuck);
+  if (cx.loopsTo !== null) mark(`and back to step ${cx.loopsTo + 1}`);
   return out;
 }
 

@@ -300,8 +300,16 @@ function counterexampleFlow(file: string, label: string, cx: Counterexample): Co
   const n = cx.steps.length;
   return {
     message: { text: `counterexample of ${label}, ${n} step${n === 1 ? "" : "s"}${cx.loopsTo === null ? "" : `, the last ${n - cx.loopsTo} repeating for ever`}: ${cx.reason}` },
-    threadFlows: [{ locations: cx.steps.map((st, i) => flowLocation(file, st, i, cx.loopsTo, n, st.text, i === n - 1 ? "essential" : undefined)) }],
+    threadFlows: [{ locations: cx.steps.map((st, i) => flowLocation(file, st, i, cx.loopsTo, n, stuckText(cx, i, st.text), i === n - 1 ? "essential" : undefined)) }],
   };
+}
+
+/** A step's text, saying where an `available` counterexample gets stuck (after its last step: on the last). */
+function stuckText(cx: Counterexample, i: number, text: string): string {
+  const n = cx.steps.length;
+  if (cx.stuckFrom === i) return `${text} (the server never waits for requests again from the state before this step on)`;
+  if (cx.stuckFrom === n && i === n - 1) return `${text} (from the state after this step on, the server never waits for requests again)`;
+  return text;
 }
 
 /**

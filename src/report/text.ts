@@ -1,6 +1,7 @@
 // The text report of `nizza check`: a verdict per invariant, the TCB sets, the statistics, and each counterexample.
 import pc from "picocolors";
 import { invariantsOf, type CheckResult, type Counterexample, type InvariantResult } from "../checker/check.js";
+import { traceSteps } from "./junit.js";
 import { pathFailure, pathLine } from "./paths.js";
 
 export interface TextOptions {
@@ -73,13 +74,5 @@ function verdictText(inv: InvariantResult): string {
 
 function trace(inv: InvariantResult, cx: Counterexample, c: Colors): string[] {
   const head = `${inv.met ? "expected violation" : "counterexample"} of ${label(inv)} (${inv.at}), ${cx.steps.length} step${cx.steps.length === 1 ? "" : "s"}:`;
-  const out = [`  ${c.bold(head)}`];
-  const width = String(cx.steps.length).length;
-  cx.steps.forEach((st, i) => {
-    if (cx.loopsTo === i) out.push(`  ${" ".repeat(width)}  ${c.dim("-- from here the system loops for ever --")}`);
-    out.push(`  ${String(i + 1).padStart(width)}  ${st.text}${st.at ? c.dim(`   (${st.at})`) : ""}`);
-  });
-  if (cx.loopsTo !== null) out.push(`  ${" ".repeat(width)}  ${c.dim(`-- and back to step ${cx.loopsTo + 1} --`)}`);
-  out.push(`  ${c.bold("why:")} ${cx.reason}`);
-  return out;
+  return [`  ${c.bold(head)}`, ...traceSteps(cx, c.dim), `  ${c.bold("why:")} ${cx.reason}`];
 }

@@ -120,6 +120,9 @@ describe("renderJunit", () => {
     const lasso = text((casesOf(suitesOf(root)[3]!)[0]!["failure"] as Node[])[0]);
     expect(lasso).toContain("-- from here the system loops for ever --");
     expect(lasso).toMatch(/-- and back to step \d+ --/);
+    // Where the run gets stuck is marked too, before the loop (which runs among stuck states).
+    expect(lasso.indexOf("-- from here on the server never waits for requests again --")).toBeGreaterThan(-1);
+    expect(lasso.indexOf("-- from here on the server never waits for requests again --")).toBeLessThan(lasso.indexOf("-- from here the system loops for ever --"));
     for (const c of casesOf(suitesOf(root)[4]!)) expect((c["skipped"] as Node[])[0]!["@_message"]).toMatch(/^incomplete: .*state bound/);
   });
 

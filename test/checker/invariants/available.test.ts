@@ -41,11 +41,17 @@ describe("available", () => {
     const cx = check(compile(SERVER("loop { recv p -> x; down s; reply x }"))).invariants[0]!.counterexample!;
     expect(cx.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks", "sigma0.server: recv p -> x: x = 1", "sigma0.server: down s: blocks"]);
     expect(cx.loopsTo).toBeNull();
+    // Stuck once the client's call is pending: the server takes it at once, so it never waits
+    // in RECV again; the rest is the walk to the dead end.
+    expect(cx.stuckFrom).toBe(1);
   });
   it("fails when the server can loop for ever without coming back: a lasso", () => {
     const cx = check(compile(SERVER("recv p -> x; loop { }"))).invariants[0]!.counterexample!;
     expect(cx.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks", "sigma0.server: recv p -> x: x = 1", "sigma0.server: loop { } (idles)"]);
     expect(cx.loopsTo).toBe(2);
+    // Stuck once the client's call is pending (the server takes it without waiting); the idle
+    // loop runs among stuck states.
+    expect(cx.stuckFrom).toBe(1);
     expect(cx.reason).toMatch(/loop for ever/);
   });
 });
@@ -66,6 +72,8 @@ describe("available: a replicated component's portal, replica by replica", () =>
       // The replica's recv blocks, the client calls it, the recv completes, the replica replies
       // and is done: stuck from there; then the other replica's recv blocks and nothing runs.
       expect(inv.counterexample!.steps.length).toBe(5);
+      // Stuck once the client has called the replica, which takes it, replies and is done.
+      expect(inv.counterexample!.stuckFrom).toBe(2);
       expect(inv.counterexample!.reason).toMatch(/^from here on worker\[[01]\]\.job's server never waits for requests again: the system stops without it$/);
       expect(r.stats.reductions.symmetry).toEqual(symmetry ? { off: expect.stringMatching(/available invariant judges replica by replica/) } : { off: "switched off" });
     }
