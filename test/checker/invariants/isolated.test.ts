@@ -82,6 +82,9 @@ describe("isolated: chains", () => {
     );
     expect(check(text).found?.reason).toBe("a can up semaphore t.s, on which b can down");
     expect(check(text.replace("t.s: up", "t.s: down")).found).toBeNull();
+    // Both can only up: no signal passes. The other way round: b signals a.
+    expect(check(text.replace("t.s: down", "t.s: up")).found).toBeNull();
+    expect(check(text.replace("t.s: up", "t.s: X").replace("t.s: down", "t.s: up").replace("t.s: X", "t.s: down")).found?.reason).toBe("b can up semaphore t.s, on which a can down");
   });
 
   it("replicas: every replica of each side", () => {

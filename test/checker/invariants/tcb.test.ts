@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { TcbAccumulator } from "../../../src/checker/invariants/tcb.js";
 import type { System } from "../../../src/components/step.js";
 import { pte } from "../../../src/machine/mmu.js";
+import { cap, Kind } from "../../../src/kernel/cap.js";
+import { NO_PARENT } from "../../../src/kernel/layout.js";
+import { freeSelector, globalSlot, setSlot } from "../../../src/kernel/space.js";
 import { reach } from "../../components/reach.js";
 import { system } from "./run.js";
 
@@ -58,6 +61,25 @@ describe("who affects whom", () => {
     const w = idx(sys, "w");
     expect(acc.affects(idx(sys, "x"), w)?.why).toBe("x holds a capability to w.t");
     expect(acc.affects(idx(sys, "y"), w)?.why).toBe("y holds a capability to w's PD");
+  });
+
+  it("control: a capability to the SC of one of c's threads, while the SC is alive", () => {
+    // No statement hands an SC on, so the state is made by hand: z gets a capability to the SC
+    // boot gave w.t (SC i drives EC i), then to a spare SC, which drives no EC.
+    const sys = system(base("component w : trusted { thread t { } } component z : untrusted { adversary steps 0 }"));
+    const L = sys.k.L;
+    const w = idx(sys, "w");
+    const z = idx(sys, "z");
+    const ec = sys.model.threads.findIndex((t) => t.owner === w);
+    const holding = (sc: number): TcbAccumulator => {
+      const s = sys.init.slice();
+      setSlot(s, L, globalSlot(L, z, freeSelector(s, L, z)), cap(Kind.SC, sc, 0), NO_PARENT);
+      const acc = new TcbAccumulator(sys);
+      acc.observe(s, 0);
+      return acc;
+    };
+    expect(holding(ec).affects(z, w)?.why).toMatch(/^z holds a capability to .*w\.t/);
+    expect(holding(L.counts.sc - 1).affects(z, w)).toBeNull();
   });
 
   it("pager, exception handler, and servers whose reply a thread binds", () => {
