@@ -3,13 +3,13 @@ import type { ExprModel, InvariantModel, StmtModel } from "../../dsl/model.js";
 import type { System } from "../../components/step.js";
 import { kernelObjects } from "../../components/flow.js";
 import { objectName } from "../../components/names.js";
-import { capKind, capObject, Kind, NO_CAP } from "../../kernel/cap.js";
+import { capKind, capObject, capRights, Kind, NO_CAP, Right } from "../../kernel/cap.js";
 import { ecGet, ecState } from "../../kernel/ec.js";
 import { EC, EcState, SC, type StateVector } from "../../kernel/layout.js";
 import { scGet } from "../../kernel/sc.js";
 import { capAt, globalSlot, slotsOf } from "../../kernel/space.js";
 import { dmaDevices, memoryReach, reachText } from "./isolated.js";
-import { expressionsOf, keysOf, statementsOf } from "../../dsl/keys.js";
+import { expressionsOf, keysOf, sealingsOf, statementsOf } from "../../dsl/keys.js";
 
 /** A TCB: its members (model order; the component itself included) and their SLOC. The kernel is always in it too. */
 export interface TcbSet {
@@ -37,6 +37,12 @@ export class TcbAccumulator {
   private unknown: number;
   /** Per trusted component, the memory objects its threads' `read` and `write` statements name; null for an untrusted one (its adversary uses anything). */
   private readonly uses: ({ readonly read: ReadonlySet<number>; readonly write: ReadonlySet<number> } | null)[];
+  /**
+   * The PTs of sealing oracles: a portal a component c receives on, when one of c's threads
+   * seals what it computes from its variables with a key of c that c opens values with; per
+   * PT, c, the portal and the key (spec §6, structure).
+   */
+  private readonly oracles = new Map<number, { readonly c: number; readonly portal: number; readonly key: number }>();
 
   constructor(private readonly sys: System) {
     const model = sys.model;
@@ -58,15 +64,29 @@ export class TcbAccumulator {
         this.record(portal.owner, t.owner, 0, () => `${name(portal.owner)} serves ${name(portal.owner)}.${portal.name}, whose reply ${name(t.owner)}.${t.name} binds`);
       }
     // Authenticated use trusts that only c's threads make what opens with c's keys: another
-    // component that seals with a key c opens with can make values c accepts (spec §6, structure).
+    // component that seals with a key c opens a server's reply with can make values c accepts
+    // (spec §6, structure).
     const opens = model.components.map(() => new Set<number>());
-    for (const t of model.threads) for (const k of keysOf(t.body, "open")) opens[t.owner]!.add(k);
+    for (const t of model.threads) for (const k of authenticatingKeys(t.body)) opens[t.owner]!.add(k);
     for (const t of model.threads)
       for (const k of keysOf(t.body, "seal")) {
         const region = model.regions[k]!;
         if (region.owner !== t.owner && opens[region.owner]!.has(k))
           this.record(t.owner, region.owner, 0, () => `${name(t.owner)}.${t.name} seals with ${name(region.owner)}.${region.name}, a key ${name(region.owner)} opens values with`);
       }
+    // And c itself is a sealing oracle when a thread of c seals data (anything computed from a
+    // variable) with such a key: whoever can call a portal c receives on can have what it
+    // sends sealed and handed back as a reply c accepts. Those callers are found per state.
+    const sealsData = model.components.map((): number => -1);
+    for (const t of model.threads)
+      for (const e of sealingsOf(t.body))
+        if (e.kind === "seal" && model.regions[e.key]!.owner === t.owner && opens[t.owner]!.has(e.key) && mentionsVariable(e.data)) sealsData[t.owner] = e.key;
+    for (const t of model.threads) {
+      const key = sealsData[t.owner]!;
+      if (key < 0) continue;
+      for (const st of statementsOf(t.body))
+        if (st.kind === "recv") for (const pt of sys.k.L.boot.portalPts[st.portal]!) this.oracles.set(pt, { c: t.owner, portal: st.portal, key });
+    }
   }
 
   private record(d: number, c: number, state: number, why: () => string): void {
@@ -182,6 +202,13 @@ export class TcbAccumulator {
         const kind = capKind(cap);
         const c = kind === Kind.PD ? o : kind === Kind.EC ? ecOwner(o) : kind === Kind.SC && scGet(s, L, o, SC.ALIVE) ? ecOwner(scGet(s, L, o, SC.EC)) : -1;
         if (c >= 0 && c < n) this.record(d, c, index, () => `${name(d)} holds a capability to ${kind === Kind.PD ? `${name(c)}'s PD` : `${objectName(model, L, kind, o)}`}`);
+        // A call capability to a sealing oracle's portal (see the constructor).
+        const oracle = kind === Kind.PT && capRights(cap) & Right.CALL ? this.oracles.get(o) : undefined;
+        if (oracle)
+          this.record(d, oracle.c, index, () => {
+            const p = model.portals[oracle.portal]!;
+            return `${name(d)} can call ${name(oracle.c)}.${p.name}, and ${name(oracle.c)} seals what it receives with ${name(oracle.c)}.${model.regions[oracle.key]!.name}, a key it opens values with`;
+          });
       }
   }
 
@@ -335,4 +362,31 @@ function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> 
   const out: number[] = [];
   for (const s of stmts) if (s.kind === "call" && s.bind !== null && usedUnauthenticated(s.bind)) out.push(s.portal);
   return out;
+}
+
+/** Whether an expression reads a variable (the data it seals may then be what someone sent). */
+function mentionsVariable(e: ExprModel): boolean {
+  switch (e.kind) {
+    case "var":
+      return true;
+    case "seal":
+    case "open":
+      return mentionsVariable(e.data);
+    case "not":
+      return mentionsVariable(e.arg);
+    case "and":
+    case "or":
+    case "eq":
+    case "ne":
+      return mentionsVariable(e.left) || mentionsVariable(e.right);
+    default:
+      return false;
+  }
+}
+
+/** The keys with which a thread body opens a reply it binds (`call … -> x`, then `open(x, K)`). */
+function authenticatingKeys(body: readonly StmtModel[]): Set<number> {
+  const stmts = statementsOf(body);
+  const replies = new Set(stmts.flatMap((s) => (s.kind === "call" && s.bind !== null ? [s.bind] : [])));
+  return new Set(sealingsOf(body).flatMap((e) => (e.kind === "open" && e.data.kind === "var" && replies.has(e.data.slot) ? [e.key] : [])));
 }

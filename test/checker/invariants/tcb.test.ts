@@ -140,6 +140,29 @@ describe("who affects whom", () => {
     expect(accumulate(other).acc.affects(idx(other, "oracle"), idx(other, "w"))).toBeNull();
   });
 
+  it("a component that seals what it receives with a key it opens replies with is a sealing oracle: its callers are in its TCB", () => {
+    // w's thread o seals what it is sent with w.k; its thread t trusts s1's reply opened with w.k.
+    // s1 can call o, get its choice sealed and hand it back: s1 affects w, though its reply is
+    // used only authenticated. Once, w's own oracle was not seen.
+    const text = (sealed: string): string => base(`component s1 : untrusted { portal a; caps { w.o: call }; adversary steps 0 }
+            component s2 : untrusted { adversary steps 0 }
+            component w : trusted {
+              memory k 4K
+              portal o
+              caps { s1.a: call }
+              thread serve { loop { recv o -> m; reply ${sealed} } }
+              thread t { call s1.a(1) -> r1; write k <- open(r1, k) }
+            }`);
+    const sys = system(text("seal(m, k)"));
+    const { acc } = accumulate(sys);
+    const w = idx(sys, "w");
+    expect(acc.affects(idx(sys, "s1"), w)?.why).toBe("s1 can call w.o, and w seals what it receives with w.k, a key it opens values with");
+    expect(acc.affects(idx(sys, "s2"), w)).toBeNull();
+    // Sealing only constants makes no oracle: s1's reply stays authenticated.
+    const constant = system(text("seal(7, k)"));
+    expect(accumulate(constant).acc.affects(idx(constant, "s1"), idx(constant, "w"))).toBeNull();
+  });
+
   it("a DMA device no IOMMU confines puts its driver in every TCB", () => {
     const text = base("component d : untrusted { device nic; adversary steps 0 }", "", "machine { device nic { dma } }");
     const sys = system(text);
