@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
+import { expressionsOf, statementsOf, type ExprModel, type ObjectRef, type SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -62,6 +62,8 @@ export interface System {
   readonly live: readonly (readonly Uint8Array[] | null)[];
   /** Devices whose interrupt semaphore some thread's statement names (up, down, delegate, revoke, item). */
   readonly namedIrqs: ReadonlySet<number>;
+  /** The integer constants other than 0 that the scenario's threads use, unlabelled: every adversary knows them (spec/language.md §9.4). */
+  readonly constants: readonly Datum[];
   /**
    * The most successors one call of `successors` makes (`boundSuccessors`): each is a whole
    * state vector, and a state of a large machine can have tens of thousands of steps (an
@@ -87,9 +89,30 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), deadVariables: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
+}
+
+/**
+ * The integer constants other than 0 in the scenario's threads' expressions, in order, as
+ * unlabelled data. A real untrusted component can put any integer in a message; these are the
+ * ones a trusted thread can tell apart from others (an `if` compares with them, a reply or a
+ * call sends them), so an adversary that knows them can do whatever any integer would let it.
+ */
+function constantsOf(model: SystemModel): Datum[] {
+  const out = new Set<number>();
+  const visit = (e: ExprModel): void => {
+    if (e.kind === "int" && e.value !== 0) out.add(e.value);
+    else if (e.kind === "seal" || e.kind === "open") visit(e.data);
+    else if (e.kind === "not") visit(e.arg);
+    else if (e.kind === "and" || e.kind === "or" || e.kind === "eq" || e.kind === "ne") {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  for (const t of model.threads) expressionsOf(statementsOf(t.body)).forEach(visit);
+  return [...out].sort((a, b) => a - b).map((value) => ({ value, labels: 0 }));
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -900,13 +923,13 @@ function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
 
 /**
  * The data an untrusted component can send (DESIGN.md §5: any datum it knows): the
- * unlabelled constants, what its EC holds in its UTCB (what it last received), and
+ * unlabelled constants (0, ok and the scenario's integer constants), what its EC holds in its UTCB (what it last received), and
  * the content of every memory object it can read — through its page table, a TLB
  * entry, or DMA by a device it drives.
  */
-function adversaryData(s: StateVector, L: Layout, ec: number): Datum[] {
+function adversaryData(s: StateVector, L: Layout, ec: number, constants: readonly Datum[]): Datum[] {
   const pd = ecGet(s, L, ec, EC.PD);
-  const out: Datum[] = [UNLABELLED_ZERO, UNLABELLED_OK];
+  const out: Datum[] = [UNLABELLED_ZERO, UNLABELLED_OK, ...constants];
   // What any EC of the component holds (`ecsOf`, without its list): UTCB messages, and its threads' variables.
   for (let e = 0; e < L.counts.ec; e++) {
     if (ecState(s, L, e) === EcState.FREE || ecGet(s, L, e, EC.PD) !== pd) continue;
@@ -956,7 +979,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     if (capKind(c) === Kind.PT) pts.push(x);
     else if (capKind(c) === Kind.PD) pds.push(x);
   }
-  const data = adversaryData(s, L, ec);
+  const data = adversaryData(s, L, ec, sys.constants);
   const from = entered(sys, s, ec);
   /**
    * One syscall attempt. Most are refused, so the kernel's decode decides first, on `s`

@@ -1,6 +1,6 @@
 // Sealing keys: the regions `seal` and `open` name as keys, and the rule that keeps every key within the 8 bits a sealed value has for it.
 import { error, type Diagnostic } from "./diagnostics.js";
-import type { ExprModel, StmtModel, SystemModel } from "./model.js";
+import { expressionsOf, statementsOf, type ExprModel, type StmtModel, type SystemModel } from "./model.js";
 
 /**
  * How many keys a sealed value can name: its key field is 8 bits (src/components/values.ts,
@@ -8,26 +8,6 @@ import type { ExprModel, StmtModel, SystemModel } from "./model.js";
  * that no two keys share a field and no permutation of replicas maps one onto another's.
  */
 export const KEYS = 256;
-
-/** Every statement of a thread body, nested ones included. */
-export function statementsOf(b: readonly StmtModel[]): StmtModel[] {
-  return b.flatMap((s) =>
-    s.kind === "loop" || s.kind === "repeat" ? [s, ...statementsOf(s.body)]
-    : s.kind === "choose" ? [s, ...s.branches.flatMap(statementsOf)]
-    : s.kind === "if" ? [s, ...statementsOf(s.then), ...statementsOf(s.else)]
-    : [s],
-  );
-}
-
-/** The expressions the statements evaluate (their roots). */
-export function expressionsOf(stmts: readonly StmtModel[]): ExprModel[] {
-  return stmts.flatMap((s): ExprModel[] =>
-    s.kind === "call" ? [...s.args]
-    : s.kind === "reply" || s.kind === "write" || s.kind === "raise" ? [s.value]
-    : s.kind === "if" || s.kind === "assert" ? [s.cond]
-    : [],
-  );
-}
 
 type Sealing = Extract<ExprModel, { kind: "seal" | "open" }>;
 

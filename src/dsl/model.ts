@@ -592,3 +592,23 @@ function deepFreeze(x: unknown): void {
   Object.freeze(x);
   for (const v of Object.values(x)) deepFreeze(v);
 }
+
+/** Every statement of a thread body, nested ones included. */
+export function statementsOf(b: readonly StmtModel[]): StmtModel[] {
+  return b.flatMap((s) =>
+    s.kind === "loop" || s.kind === "repeat" ? [s, ...statementsOf(s.body)]
+    : s.kind === "choose" ? [s, ...s.branches.flatMap(statementsOf)]
+    : s.kind === "if" ? [s, ...statementsOf(s.then), ...statementsOf(s.else)]
+    : [s],
+  );
+}
+
+/** The expressions the statements evaluate (their roots). */
+export function expressionsOf(stmts: readonly StmtModel[]): ExprModel[] {
+  return stmts.flatMap((s): ExprModel[] =>
+    s.kind === "call" ? [...s.args]
+    : s.kind === "reply" || s.kind === "write" || s.kind === "raise" ? [s.value]
+    : s.kind === "if" || s.kind === "assert" ? [s.cond]
+    : [],
+  );
+}

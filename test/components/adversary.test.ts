@@ -64,11 +64,12 @@ function serverWaits(d: Driver): void {
 }
 
 describe("a portal capability: calls with every datum it knows", () => {
-  it("the call steps' messages are exactly what it knows: 0, ok, every region it can read (value and labels), its UTCB", () => {
+  it("the call steps' messages are exactly what it knows: 0, ok, the scenario's integer constants (7, which srv replies), every region it can read (value and labels), its UTCB", () => {
     const d = new Driver(FULL);
     const known: Datum[] = [
       { value: 0, labels: 0 },
       { value: OK, labels: 0 },
+      { value: 7, labels: 0 },
       { value: 0, labels: d.label("mine") },
       { value: 0, labels: d.label("secret") },
     ];
@@ -126,7 +127,7 @@ describe("a memory capability: reading and writing the region", () => {
     const writes = advSteps(d).filter((x) => /: write .* to evil\.buf$/.test(x.step.text));
     expect(new Set(writes.map((x) => key({ value: regionValue(x.state, d.L, buf), labels: regionLabels(x.state, d.L, buf) })))).toEqual(
       // A write replaces the value and adds the datum's labels to buf's [mine].
-      new Set([0, OK].map((v) => key({ value: v, labels: d.label("mine") })).concat(key({ value: 0, labels: d.labels("mine", "secret") }))),
+      new Set([0, OK, 7].map((v) => key({ value: v, labels: d.label("mine") })).concat(key({ value: 0, labels: d.labels("mine", "secret") }))),
     );
     // vault.sec is mapped read-only: no step writes it.
     const secWords = [MEM.VALUE, MEM.LABELS].map((f) => d.L.base.mem + sec * MEM.SIZE + f);

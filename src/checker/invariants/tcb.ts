@@ -9,7 +9,8 @@ import { EC, EcState, SC, type StateVector } from "../../kernel/layout.js";
 import { scGet } from "../../kernel/sc.js";
 import { capAt, globalSlot, slotsOf } from "../../kernel/space.js";
 import { dmaDevices, memoryReach, reachText } from "./isolated.js";
-import { expressionsOf, keysOf, sealingsOf, statementsOf } from "../../dsl/keys.js";
+import { keysOf, sealingsOf } from "../../dsl/keys.js";
+import { expressionsOf, statementsOf } from "../../dsl/model.js";
 
 /** A TCB: its members (model order; the component itself included) and their SLOC. The kernel is always in it too. */
 export interface TcbSet {
