@@ -1,5 +1,5 @@
 // The step function: from a state, every enabled step of every EC (threads, adversaries, kernel continuations, devices), each with its successor.
-import { expressionsOf, statementsOf, type ExprModel, type ObjectRef, type SystemModel } from "../dsl/model.js";
+import { expressionsOf, statementsOf, subexpressions, type ExprModel, type ObjectRef, type SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
@@ -102,16 +102,8 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
  */
 function constantsOf(model: SystemModel): Datum[] {
   const out = new Set<number>();
-  const visit = (e: ExprModel): void => {
-    if (e.kind === "int" && e.value !== 0) out.add(e.value);
-    else if (e.kind === "seal" || e.kind === "open") visit(e.data);
-    else if (e.kind === "not") visit(e.arg);
-    else if (e.kind === "and" || e.kind === "or" || e.kind === "eq" || e.kind === "ne") {
-      visit(e.left);
-      visit(e.right);
-    }
-  };
-  for (const t of model.threads) expressionsOf(statementsOf(t.body)).forEach(visit);
+  for (const t of model.threads)
+    for (const e of expressionsOf(statementsOf(t.body)).flatMap(subexpressions)) if (e.kind === "int" && e.value !== 0) out.add(e.value);
   return [...out].sort((a, b) => a - b).map((value) => ({ value, labels: 0 }));
 }
 

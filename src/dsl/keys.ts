@@ -1,6 +1,6 @@
 // Sealing keys: the regions `seal` and `open` name as keys, and the rule that keeps every key within the 8 bits a sealed value has for it.
 import { error, type Diagnostic } from "./diagnostics.js";
-import { expressionsOf, statementsOf, type ExprModel, type StmtModel, type SystemModel } from "./model.js";
+import { expressionsOf, statementsOf, subexpressions, type ExprModel, type StmtModel, type SystemModel } from "./model.js";
 
 /**
  * How many keys a sealed value can name: its key field is 8 bits (src/components/values.ts,
@@ -13,19 +13,9 @@ type Sealing = Extract<ExprModel, { kind: "seal" | "open" }>;
 
 /** The `seal` and `open` expressions of a thread body, nested ones included. */
 export function sealingsOf(body: readonly StmtModel[]): Sealing[] {
-  const out: Sealing[] = [];
-  const visit = (e: ExprModel): void => {
-    if (e.kind === "seal" || e.kind === "open") {
-      out.push(e);
-      visit(e.data);
-    } else if (e.kind === "not") visit(e.arg);
-    else if (e.kind === "and" || e.kind === "or" || e.kind === "eq" || e.kind === "ne") {
-      visit(e.left);
-      visit(e.right);
-    }
-  };
-  expressionsOf(statementsOf(body)).forEach(visit);
-  return out;
+  return expressionsOf(statementsOf(body))
+    .flatMap(subexpressions)
+    .filter((e): e is Sealing => e.kind === "seal" || e.kind === "open");
 }
 
 /** The key regions of a thread body's `seal` (or `open`) expressions. */

@@ -612,3 +612,21 @@ export function expressionsOf(stmts: readonly StmtModel[]): ExprModel[] {
     : [],
   );
 }
+
+/** An expression and every expression inside it, outermost first. */
+export function subexpressions(e: ExprModel): ExprModel[] {
+  switch (e.kind) {
+    case "seal":
+    case "open":
+      return [e, ...subexpressions(e.data)];
+    case "not":
+      return [e, ...subexpressions(e.arg)];
+    case "and":
+    case "or":
+    case "eq":
+    case "ne":
+      return [e, ...subexpressions(e.left), ...subexpressions(e.right)];
+    default:
+      return [e];
+  }
+}

@@ -10,7 +10,7 @@ import { scGet } from "../../kernel/sc.js";
 import { capAt, globalSlot, slotsOf } from "../../kernel/space.js";
 import { dmaDevices, memoryReach, reachText } from "./isolated.js";
 import { keysOf, sealingsOf } from "../../dsl/keys.js";
-import { expressionsOf, statementsOf } from "../../dsl/model.js";
+import { expressionsOf, statementsOf, subexpressions } from "../../dsl/model.js";
 
 /** A TCB: its members (model order; the component itself included) and their SLOC. The kernel is always in it too. */
 export interface TcbSet {
@@ -367,22 +367,7 @@ function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> 
 
 /** Whether an expression reads a variable (the data it seals may then be what someone sent). */
 function mentionsVariable(e: ExprModel): boolean {
-  switch (e.kind) {
-    case "var":
-      return true;
-    case "seal":
-    case "open":
-      return mentionsVariable(e.data);
-    case "not":
-      return mentionsVariable(e.arg);
-    case "and":
-    case "or":
-    case "eq":
-    case "ne":
-      return mentionsVariable(e.left) || mentionsVariable(e.right);
-    default:
-      return false;
-  }
+  return subexpressions(e).some((x) => x.kind === "var");
 }
 
 /** The keys with which a thread body opens a reply it binds (`call … -> x`, then `open(x, K)`). */
