@@ -1026,7 +1026,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
     }
   for (const x of caps) act(SYSCALLS.revoke, { op: "revoke", sel: x.sel });
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
-  // and touch memory it holds but has not mapped (a page fault to its pager).
+  // and touch memory it has not mapped (a page fault to its pager).
   for (const x of caps) if (capKind(x.c) === Kind.MEM) for (const t of pds) act(SYSCALLS.map, { op: "map", mem: capObject(x.c), pd: t.sel, rights: capRights(x.c) });
   // ... and memory it holds no capability to, `rw`: the kernel refuses it unless it does not
   // check ownership (map_unowned), so only then is it tried.
@@ -1038,10 +1038,7 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   for (let m = 0; m < L.counts.mem; m++) {
     if (pte(s, L, pd, m) !== 0) act(SYSCALLS.unmap, { op: "unmap", mem: m });
   }
-  for (let m = 0; m < L.counts.mem; m++) {
-    const mine = holdsMem(caps, m);
-    for (const d of data) memoryWrite(sys, s, from, ec, m, d, out, bound, mine);
-  }
+  for (let m = 0; m < L.counts.mem; m++) for (const d of data) memoryWrite(sys, s, from, ec, m, d, out, bound);
   // Loads through the MMU: what it can read it knows already (adversaryData), but a load
   // caches the entry in its CPU's TLB — as a store does, and also for a read-only
   // mapping — and under stale_tlb that entry outlives the mapping.
@@ -1174,14 +1171,15 @@ function attemptText(model: SystemModel, L: Layout, caps: readonly Held[], a: Sy
 
 /**
  * A store by the adversary through the MMU: where its page table or a TLB entry lets it
- * write, or — to provoke a page fault — into memory it holds but has not mapped, when it
- * has a pager to send the fault to (without one the fault would only kill its own EC).
+ * write, or — to provoke a page fault — into any memory it has not mapped, whether it holds
+ * a capability to it or not (a real client can touch any address), when it has a pager to
+ * send the fault to (without one the fault would only kill its own EC).
  */
-function memoryWrite(sys: System, s: StateVector, from: Entered, ec: number, m: number, d: Datum, out: Successor[], bound: number | null, mine: boolean): void {
+function memoryWrite(sys: System, s: StateVector, from: Entered, ec: number, m: number, d: Datum, out: Successor[], bound: number | null): void {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const writable = (pte(s, L, pd, m) & Right.W) !== 0 || (tlbEntry(s, L, ecGet(s, L, ec, EC.CPU), pd, m) & Right.W) !== 0;
-  if (!writable && !(mine && pte(s, L, pd, m) === 0 && ecGet(s, L, ec, EC.PAGER_PT) >= 0 && d.value === 0 && d.labels === 0)) return;
+  if (!writable && !(pte(s, L, pd, m) === 0 && ecGet(s, L, ec, EC.PAGER_PT) >= 0 && d.value === 0 && d.labels === 0)) return;
   const n = beginEntered(sys, from);
   const ok = memAccess(sys.k, n, ec, m, "w");
   if (ok) {

@@ -13,6 +13,8 @@ import { syscall } from "../../src/kernel/syscalls.js";
 import { regionLabels } from "../../src/machine/memory.js";
 import { tlbEntry } from "../../src/machine/mmu.js";
 import { Driver } from "./driver.js";
+import { check } from "../../src/checker/check.js";
+import { compile } from "../kernel/harness.js";
 
 /**
  * evil is untrusted: it holds a portal of srv, read access to vault's secret, its own
@@ -315,5 +317,31 @@ describe("the adversary exploits map_unowned", () => {
     };
     expect(mapsKey("")).toBe(false);
     expect(mapsKey("fault map_unowned")).toBe(true);
+  });
+});
+
+describe("a pager: touching memory it has not mapped", () => {
+  // A demand pager hands its pool to whoever faults on it. The untrusted app holds no memory
+  // capability, but a real client can touch any address: its adversary does, and is given the
+  // pool. (Once it touched only memory it held a capability to, and both invariants held.)
+  const text = `system pt {
+  component sigma0 : trusted root { }
+  component pager : trusted {
+    memory pool 4K [pooled]
+    portal fault
+    thread serve { loop { recv fault -> region; reply ok with pool : rw } }
+  }
+  component app : untrusted { pager pager; adversary steps 2 }
+  invariant never maps(app, pager.pool)
+  invariant never flows([pooled] -> app)
+}`;
+  it("faults on memory it holds no capability to, and its pager maps it", () => {
+    const r = check(compile(text));
+    expect(r.invariants.map((i) => i.verdict)).toEqual(["violated", "violated"]);
+    expect(r.invariants[0]!.counterexample!.steps.map((x) => x.text)).toContain("app[adversary]: touch pager.pool: page fault");
+  });
+  it("without a pager it touches nothing it has not mapped (the fault would only kill its own EC)", () => {
+    const r = check(compile(text.replace("pager pager; ", "")));
+    expect(r.invariants.map((i) => i.verdict)).toEqual(["holds", "holds"]);
   });
 });
