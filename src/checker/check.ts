@@ -5,7 +5,7 @@ import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
 import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
-import { cannotReach, lasso } from "./invariants/available.js";
+import { cannotReach, lasso, reversed } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
 import { deadlockReason } from "./invariants/deadlock.js";
@@ -270,10 +270,11 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       let first = -1;
       let stuck: Uint8Array | null = null;
       let portal = -1;
+      const back = reversed(ex.graph, ex.states);
       inv.prop.portals.forEach((p, j) => {
         const target = new Uint8Array(ex.states);
         target.set(judge.targets[k]![j]!.subarray(0, ex.states));
-        const s = cannotReach(ex.graph!, ex.states, target);
+        const s = cannotReach(back, target);
         const i = s.indexOf(1);
         if (i >= 0 && (first < 0 || i < first)) [first, stuck, portal] = [i, s, p];
       });

@@ -18,18 +18,29 @@ export function serverWaits(sys: System, p: number, s: StateVector): boolean {
   return false;
 }
 
-/**
- * The states of the explored graph from which no target state is reachable (target[i] = 1
- * where the server waits), by backward search over the reversed edges. Returns a mask.
- */
-export function cannotReach(graph: Graph, states: number, target: Uint8Array): Uint8Array {
-  // Reverse adjacency in compressed form: for each state, the sources of its incoming edges.
+/** The explored graph's edges reversed, in compressed form: the sources of state v's incoming edges are `sources[start[v] .. start[v + 1])`. */
+export interface Reversed {
+  readonly states: number;
+  readonly start: Int32Array;
+  readonly sources: Int32Array;
+}
+
+/** Reverses the explored graph once, for every `cannotReach` over it (one per portal an `available` invariant names). */
+export function reversed(graph: Graph, states: number): Reversed {
   const start = new Int32Array(states + 1);
   for (let e = 0; e < graph.count; e++) start[graph.to[e]! + 1]!++;
   for (let i = 0; i < states; i++) start[i + 1]! += start[i]!;
   const fill = start.slice(0, states);
   const sources = new Int32Array(graph.count);
   for (let e = 0; e < graph.count; e++) sources[fill[graph.to[e]!]!++] = graph.from[e]!;
+  return { states, start, sources };
+}
+
+/**
+ * The states of the explored graph from which no target state is reachable (target[i] = 1
+ * where the server waits), by backward search over the reversed edges. Returns a mask.
+ */
+export function cannotReach({ states, start, sources }: Reversed, target: Uint8Array): Uint8Array {
   const reaches = new Uint8Array(states);
   const stack: number[] = [];
   for (let i = 0; i < states; i++) if (target[i]) (reaches[i] = 1), stack.push(i);
