@@ -258,7 +258,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
   const complete = ex.bound === null;
   const sym = red.symmetry;
   // The explorer saw one state per orbit: what the TCB relation learnt holds of every image.
-  if (sym) judge.tcb.closeUnder(sym.generators().map((g) => g.comp));
+  if (sym) judge.tcb.closeUnder(sym.generators());
 
   // The invariants judged on the explored graph or on everything seen.
   const results = invs.map((inv, k): InvariantResult => {

@@ -7,7 +7,7 @@ import { assertMonitor, type AssertMonitor } from "./invariants/assert.js";
 import { serverWaits } from "./invariants/available.js";
 import { deadlockReason } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
-import { TcbAccumulator } from "./invariants/tcb.js";
+import { TcbAccumulator, type TcbSnapshot } from "./invariants/tcb.js";
 import type { SafetyMonitor } from "./monitor.js";
 import { ProjectionMemo, structureOf } from "./invariants/projection.js";
 
@@ -25,7 +25,7 @@ export interface Failure {
 export interface Findings {
   readonly failures: (Failure | null)[];
   readonly assertFailure: Failure | null;
-  readonly tcb: { readonly first: Int32Array; readonly why: string[] };
+  readonly tcb: TcbSnapshot;
   /**
    * Per `available` invariant: where its servers wait, among the states shown, as pairs
    * (j, state index): the server of the invariant's j-th portal (one per replica).
@@ -186,7 +186,7 @@ export class Judge {
     const better = (a: Failure | null, b: Failure | null): Failure | null => (!a ? b : !b ? a : first(b, a) ? b : a);
     f.failures.forEach((x, k) => (this.failures[k] = better(this.failures[k]!, x)));
     this.assertFailure = better(this.assertFailure, f.assertFailure);
-    this.tcb.merge(f.tcb.first, f.tcb.why);
+    this.tcb.merge(f.tcb);
     f.waiting.forEach((w, k) => {
       if (w) for (let i = 0; i < w.length; i += 2) this.setTarget(k, w[i]!, w[i + 1]!);
     });

@@ -18,6 +18,20 @@ export interface TcbSet {
   readonly sloc: number;
 }
 
+/** What an accumulator has learnt, for another to merge (a parallel explorer's worker's). */
+export interface TcbSnapshot {
+  readonly first: Int32Array;
+  readonly why: string[];
+  readonly memory: Int32Array;
+  readonly means: string[];
+}
+
+/** The four ways a component meets a memory object (spec/invariants.md §6, memory), as table rows. */
+const CAN_WRITE = 0;
+const CAN_READ = 1;
+const USES_READ = 2;
+const USES_WRITE = 3;
+
 /** A failed TCB bound: the state where the offending relation first appeared, and why. */
 export interface TcbFailure {
   readonly state: number;
@@ -36,6 +50,17 @@ export class TcbAccumulator {
   private readonly first: Int32Array;
   private readonly why: string[];
   private unknown: number;
+  /** The memory objects: how many. */
+  private readonly M: number;
+  /**
+   * memory[(w * n + x) * M + m]: the first state in which component x can write (w = CAN_WRITE)
+   * or read (CAN_READ) memory object m, or uses it so (USES_READ, USES_WRITE); -1 while not
+   * yet. The memory relation pairs these across states, since a region keeps what was written
+   * into it after the writer's mapping is gone (spec §6, memory).
+   */
+  private readonly memory: Int32Array;
+  /** For the CAN_ rows, how x reaches m in that first state ("", or " (via …)"). */
+  private readonly means: string[];
   /** Per trusted component, the memory objects its threads' `read` and `write` statements name; null for an untrusted one (its adversary uses anything). */
   private readonly uses: ({ readonly read: ReadonlySet<number>; readonly write: ReadonlySet<number> } | null)[];
   /**
@@ -51,6 +76,9 @@ export class TcbAccumulator {
     this.first = new Int32Array(this.n * this.n).fill(-1);
     this.why = new Array<string>(this.n * this.n).fill("");
     this.unknown = this.n * (this.n - 1);
+    this.M = sys.k.L.counts.mem;
+    this.memory = new Int32Array(4 * this.n * this.M).fill(-1);
+    this.means = new Array<string>(2 * this.n * this.M).fill("");
     this.uses = model.components.map((c) => (c.trusted ? memoryUse(sys, c.threads) : null));
     const name = (c: number): string => model.components[c]!.name;
     const root = model.components.findIndex((c) => c.root);
@@ -90,45 +118,113 @@ export class TcbAccumulator {
     }
   }
 
+  /** Records that d affects c from state `state` on; of two first states of a pair the lower wins. */
   private record(d: number, c: number, state: number, why: () => string): void {
     const k = d * this.n + c;
-    if (d === c || this.first[k]! >= 0) return;
+    if (d === c) return;
+    const f = this.first[k]!;
+    if (f >= 0 && f <= state) return;
+    if (f < 0) this.unknown--;
     this.first[k] = state;
     this.why[k] = why();
-    this.unknown--;
-  }
-
-  /** The pairs recorded so far (first states and reasons), for another accumulator to merge. */
-  snapshot(): { first: Int32Array; why: string[] } {
-    return { first: this.first.slice(), why: [...this.why] };
   }
 
   /**
-   * Takes in another accumulator's pairs (a parallel explorer's worker's, with state numbers
-   * of the same exploration): of two first states of a pair the lower wins.
+   * Records that x meets memory object m in row `row` from state `state` on, and pairs it with
+   * what the other components were seen to do with m in any state (spec §6, memory): d affects
+   * c when d can write m and c reads it, or d can read m and c writes it — in the same state or
+   * not, since m keeps what was written into it.
    */
-  merge(first: Int32Array, why: readonly string[]): void {
-    for (let k = 0; k < first.length; k++) {
-      const f = first[k]!;
-      if (f < 0) continue;
-      if (this.first[k]! < 0) this.unknown--;
-      else if (this.first[k]! <= f) continue;
-      this.first[k] = f;
-      this.why[k] = why[k]!;
+  private meet(row: number, x: number, m: number, state: number, means: () => string): void {
+    const { n, M } = this;
+    const at = (row * n + x) * M + m;
+    const f = this.memory[at]!;
+    if (f >= 0 && f <= state) return;
+    this.memory[at] = state;
+    if (row === CAN_WRITE || row === CAN_READ) this.means[(row * n + x) * M + m] = means();
+    // The row it pairs with, and which of the two is d (the one that can) and c (the one that uses).
+    const other = row === CAN_WRITE ? USES_READ : row === CAN_READ ? USES_WRITE : row === USES_READ ? CAN_WRITE : CAN_READ;
+    for (let y = 0; y < n; y++) {
+      const g = this.memory[(other * n + y) * M + m]!;
+      if (g < 0 || y === x) continue;
+      if (row === CAN_WRITE || row === CAN_READ) this.pair(row, x, y, m, Math.max(state, g));
+      else this.pair(other, y, x, m, Math.max(state, g));
+    }
+  }
+
+  /** d affects c through memory object m, known from state `state` on (`row`: d can write, or can read). */
+  private pair(row: number, d: number, c: number, m: number, state: number): void {
+    const { n, M } = this;
+    const model = this.sys.model;
+    const name = (x: number): string => model.components[x]!.name;
+    this.record(d, c, state, () => {
+      const w = row === CAN_WRITE;
+      const can = this.memory[(row * n + d) * M + m]!;
+      const uses = this.memory[((w ? USES_READ : USES_WRITE) * n + c) * M + m]!;
+      const apart = can === uses ? "" : " in another state: a memory object keeps what was written into it";
+      return `${name(d)} can ${w ? "write" : "read"} ${objectName(model, this.sys.k.L, Kind.MEM, m)}${this.means[(row * n + d) * M + m]}, which ${name(c)} ${w ? "reads" : "writes"}${apart}`;
+    });
+  }
+
+  /** What this accumulator has learnt so far, for another to merge. */
+  snapshot(): TcbSnapshot {
+    return { first: this.first.slice(), why: [...this.why], memory: this.memory.slice(), means: [...this.means] };
+  }
+
+  /**
+   * Takes in another accumulator's findings (a parallel explorer's worker's, with state numbers
+   * of the same exploration): of two first states the lower wins, and what one saw a component
+   * do with a memory object pairs with what the other saw.
+   */
+  merge(o: TcbSnapshot): void {
+    for (let k = 0; k < o.first.length; k++) {
+      const f = o.first[k]!;
+      if (f >= 0) this.record(Math.floor(k / this.n), k % this.n, f, () => o.why[k]!);
+    }
+    this.mergeMemory(o.memory, (at) => o.means[at] ?? "");
+  }
+
+  /** Meets every entry of a memory table (first states, -1: not), in increasing order of state. */
+  private mergeMemory(memory: Int32Array, means: (at: number) => string): void {
+    const { n, M } = this;
+    const order = [...memory.keys()].filter((at) => memory[at]! >= 0).sort((a, b) => memory[a]! - memory[b]! || a - b);
+    for (const at of order) {
+      const row = Math.floor(at / (n * M));
+      const x = Math.floor(at / M) % n;
+      this.meet(row, x, at % M, memory[at]!, () => means(at));
     }
   }
 
   /**
-   * Closes the relation under permutations of the components (symmetry reduction: the
-   * explorer saw one state of each orbit, and "d affects c" in a state means "g(d) affects
-   * g(c)" in its image). `perms` generate the group; the closure runs to a fixpoint.
+   * Closes the relation under permutations of the components and their memory objects
+   * (symmetry reduction: the explorer saw one state of each orbit, and "d affects c" in a state
+   * means "g(d) affects g(c)" in its image). `perms` generate the group; the closure runs to a
+   * fixpoint. The memory tables are closed first: x meeting m in one state and y meeting m in
+   * another may have been seen in representatives that name m differently.
    */
-  closeUnder(perms: readonly Int32Array[]): void {
-    const { n } = this;
+  closeUnder(perms: readonly { readonly comp: Int32Array; readonly mem: Int32Array }[]): void {
+    const { n, M } = this;
     const name = (c: number): string => this.sys.model.components[c]!.name;
+    const memory = this.memory.slice();
+    const means = [...this.means];
     for (let changed = true; changed; ) {
       changed = false;
       for (const g of perms)
+        for (let at = 0; at < memory.length; at++) {
+          const f = memory[at]!;
+          if (f < 0) continue;
+          const row = Math.floor(at / (n * M));
+          const to = (row * n + g.comp[Math.floor(at / M) % n]!) * M + g.mem[at % M]!;
+          if (memory[to]! >= 0 && memory[to]! <= f) continue;
+          memory[to] = f;
+          if (row === CAN_WRITE || row === CAN_READ) means[to] = means[at]!;
+          changed = true;
+        }
+    }
+    this.mergeMemory(memory, (at) => means[at]!);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const { comp: g } of perms)
         for (let d = 0; d < n; d++)
           for (let c = 0; c < n; c++) {
             const k = d * n + c;
@@ -173,25 +269,36 @@ export class TcbAccumulator {
         writes[x * M + m] = memoryReach(sys, s, x, m, 2, drives[x]!);
       }
     }
-    // What c reads or writes: a trusted component only what its statements access, an untrusted one anything it can.
+    // What x can do with each memory object, and what it uses: a trusted component only what its
+    // statements access, an untrusted one anything it can (spec §6, memory).
     const uses = (c: number, m: number, write: boolean): boolean => {
       const u = this.uses[c];
       return (write ? writes : reads)[c * M + m] !== 0 && (u === null || (write ? u.write : u.read).has(m));
     };
     const mem = (m: number): string => objectName(model, L, Kind.MEM, m);
-    const means = (d: number, m: number, bit: number): string => {
-      const h = reachText(sys, s, d, m, bit, drives[d]!);
+    const means = (x: number, m: number, bit: number) => (): string => {
+      const h = reachText(sys, s, x, m, bit, drives[x]!);
       return h === "mapped" ? "" : ` (${h})`;
     };
+    // Both in this state first, so that a pair both sides show at once is explained so.
     for (let d = 0; d < n; d++)
       for (let c = 0; c < n; c++) {
-        if (d === c || this.first[d * n + c]! >= 0) continue;
+        const f = this.first[d * n + c]!;
+        if (d === c || (f >= 0 && f <= index)) continue;
         for (let m = 0; m < M; m++) {
-          if (writes[d * M + m] && uses(c, m, false)) this.record(d, c, index, () => `${name(d)} can write ${mem(m)}${means(d, m, 2)}, which ${name(c)} reads`);
-          else if (reads[d * M + m] && uses(c, m, true)) this.record(d, c, index, () => `${name(d)} can read ${mem(m)}${means(d, m, 1)}, which ${name(c)} writes`);
+          if (writes[d * M + m] && uses(c, m, false)) this.record(d, c, index, () => `${name(d)} can write ${mem(m)}${means(d, m, 2)()}, which ${name(c)} reads`);
+          else if (reads[d * M + m] && uses(c, m, true)) this.record(d, c, index, () => `${name(d)} can read ${mem(m)}${means(d, m, 1)()}, which ${name(c)} writes`);
           else continue;
           break;
         }
+      }
+    // Then each side apart, paired with what other states showed.
+    for (let x = 0; x < n; x++)
+      for (let m = 0; m < M; m++) {
+        if (writes[x * M + m]) this.meet(CAN_WRITE, x, m, index, means(x, m, 2));
+        if (uses(x, m, true)) this.meet(USES_WRITE, x, m, index, () => "");
+        if (reads[x * M + m]) this.meet(CAN_READ, x, m, index, means(x, m, 1));
+        if (uses(x, m, false)) this.meet(USES_READ, x, m, index, () => "");
       }
     // Control of execution: a capability to c's PD, or to the EC or SC of one of c's ECs.
     const ecOwner = (e: number): number => (ecState(s, L, e) === EcState.FREE ? -1 : ecGet(s, L, e, EC.PD));

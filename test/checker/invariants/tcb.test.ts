@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { TcbAccumulator } from "../../../src/checker/invariants/tcb.js";
 import type { System } from "../../../src/components/step.js";
-import { pte } from "../../../src/machine/mmu.js";
+import { pte, setPte } from "../../../src/machine/mmu.js";
+import { objectName } from "../../../src/components/names.js";
+import { symmetryOf } from "../../../src/checker/symmetry.js";
 import { cap, Kind } from "../../../src/kernel/cap.js";
 import { NO_PARENT } from "../../../src/kernel/layout.js";
 import { freeSelector, globalSlot, setSlot } from "../../../src/kernel/space.js";
@@ -45,6 +47,74 @@ describe("who affects whom", () => {
     // x writes what y reads (an untrusted component uses whatever it can): y's TCB holds x; v's holds both.
     expect(acc.affects(idx(sys, "x"), idx(sys, "y"))?.why).toBe("x can write v.key, which y reads");
     expect(names(sys, acc.tcbOf(v).members)).toEqual(["sigma0", "v", "x", "y"]);
+  });
+
+  it("memory across states: what x wrote into a memory object while it had it mapped, v reads after x lost it", () => {
+    // o lends buf to x (rw), revokes it, then gives it to v (r), whose thread reads it. No state
+    // has x able to write buf while v can read it, yet buf keeps what x's adversary wrote.
+    const sys = system(`system later {
+      component sigma0 : trusted root { sloc 1000 }
+      component x : untrusted { sloc 100; adversary steps 2 }
+      component o : trusted { memory buf 4K; caps { x: ctrl; v: ctrl }; thread t { delegate buf -> x : rw; revoke buf; delegate buf -> v : r; map buf -> v : r } }
+      component v : trusted { thread io { read o.buf -> k } }
+    }`);
+    const { acc, states } = accumulate(sys);
+    const L = sys.k.L;
+    const [x, v] = [idx(sys, "x"), idx(sys, "v")];
+    const buf = 0;
+    expect(sys.model.regions.findIndex((r) => r.name === "buf")).toBe(buf);
+    // The premise: x can write buf in some states, v can read it in others, never both at once.
+    const writable = states.map((s) => (pte(s, L, x, buf) & 2) !== 0);
+    const readable = states.map((s) => (pte(s, L, v, buf) & 1) !== 0);
+    expect(writable.some(Boolean) && readable.some(Boolean)).toBe(true);
+    expect(states.some((_, i) => writable[i] && readable[i])).toBe(false);
+    const f = acc.affects(x, v)!;
+    expect(f.why).toBe("x can write o.buf, which v reads in another state: a memory object keeps what was written into it");
+    // Known from the first state in which both halves have been seen.
+    expect(f.state).toBe(Math.max(writable.indexOf(true), readable.indexOf(true)));
+    expect(names(sys, acc.tcbOf(v).members)).toEqual(["sigma0", "x", "o", "v"]);
+  });
+
+  it("memory across states, under symmetry: the tables are closed before they are paired", () => {
+    // Two states made by hand, as representatives could show them: x can write a[0].buf in
+    // one, u can read a[1].buf in the other. Swapping a[0] and a[1] makes the first state one
+    // where x can write a[1].buf, so x affects u, which neither state shows by itself.
+    const sys = system(`system sym {
+      component sigma0 : trusted root { sloc 1000 }
+      component a[2] : untrusted { memory buf 4K; adversary steps 0 }
+      component x : untrusted { adversary steps 0 }
+      component u : untrusted { adversary steps 0 }
+    }`);
+    const L = sys.k.L;
+    const buf = (i: number): number => [...Array(L.counts.mem).keys()].find((m) => objectName(sys.model, L, Kind.MEM, m) === `a[${i}].buf`)!;
+    const [x, u] = [idx(sys, "x"), idx(sys, "u")];
+    const s1 = sys.init.slice();
+    setPte(s1, L, x, buf(0), 2);
+    const s2 = sys.init.slice();
+    setPte(s2, L, u, buf(1), 1);
+    const acc = new TcbAccumulator(sys);
+    [sys.init, s1, s2].forEach((s, i) => acc.observe(s, i));
+    expect(acc.affects(x, u)).toBeNull();
+    acc.closeUnder(symmetryOf(sys).symmetry!.generators());
+    expect(acc.affects(x, u)).toEqual({ state: 2, why: "x can write a[1].buf, which u reads in another state: a memory object keeps what was written into it" });
+  });
+
+  it("memory across states, seen by two workers: merged tables pair what each saw", () => {
+    const sys = system(base("component x : untrusted { adversary steps 0 } component u : untrusted { adversary steps 0 }"));
+    const L = sys.k.L;
+    const [x, u] = [idx(sys, "x"), idx(sys, "u")];
+    const key = sys.model.regions.findIndex((r) => r.name === "key");
+    const s1 = sys.init.slice();
+    setPte(s1, L, x, key, 2);
+    const s2 = sys.init.slice();
+    setPte(s2, L, u, key, 1);
+    const one = new TcbAccumulator(sys);
+    one.observe(s1, 1);
+    const two = new TcbAccumulator(sys);
+    two.observe(s2, 2);
+    expect([one.affects(x, u), two.affects(x, u)]).toEqual([null, null]);
+    one.merge(two.snapshot());
+    expect(one.affects(x, u)).toEqual({ state: 2, why: "x can write v.key, which u reads in another state: a memory object keeps what was written into it" });
   });
 
   it("a trusted component reads and writes only what its statements name, whatever else it maps", () => {
