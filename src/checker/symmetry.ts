@@ -40,6 +40,16 @@ interface Member {
   readonly semaphores: readonly number[];
 }
 
+/**
+ * The word holding the labels sealed with memory object m, which must have one: the keys opened
+ * with are closed under the permutations, whose programs map onto each other (symmetryOf).
+ */
+function sealedWord(L: Layout, m: number): number {
+  const w = L.sealedLabels[m]!;
+  if (w < 0) throw new Error(`memory object ${m} is the image of an opened key but has no sealed-labels word`);
+  return w;
+}
+
 /** Object kinds a permutation maps, by capability kind. */
 const CAP_TABLE: Partial<Record<number, keyof Permutation>> = { [Kind.PD]: "pd", [Kind.EC]: "ec", [Kind.SC]: "sc", [Kind.PT]: "pt", [Kind.SM]: "sm", [Kind.MEM]: "mem" };
 
@@ -890,6 +900,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS, b.mem + i * MEM.SIZE + MEM.LABELS, Op.COPY);
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE, b.mem + i * MEM.SIZE + MEM.VALUE, Op.VALUE);
+      if (L.sealedLabels[i]! >= 0) emit(sealedWord(L, p.mem[i]!), L.sealedLabels[i]!, Op.COPY);
     }
     for (let i = 0; i < L.counts.dev; i++) emit(b.dev + i * DEV.SIZE + DEV.PD, b.dev + i * DEV.SIZE + DEV.PD, Op.PD);
     for (let g = 0; g < L.counts.slots; g++) {
@@ -1042,6 +1053,7 @@ export class Symmetry {
     for (const x of m.mem) {
       add(L.base.mem + x * MEM.SIZE + MEM.LABELS, Op.COPY);
       add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.VALUE);
+      if (L.sealedLabels[x]! >= 0) add(L.sealedLabels[x]!, Op.COPY);
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(L.base.sm + x * SM.SIZE + w, Op.COPY);
     for (const x of m.pt) add(L.base.pt + x * PT.SIZE + PT.EC, Op.EC);
@@ -1156,6 +1168,7 @@ export class Symmetry {
     for (const x of m.mem) {
       add(s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
       add(sealedCode(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!, rel.mem));
+      if (L.sealedLabels[x]! >= 0) add(s[L.sealedLabels[x]!]!);
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(s[L.base.sm + x * SM.SIZE + w]!);
     for (const x of m.pt) add(ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
@@ -1247,6 +1260,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS] = s[b.mem + i * MEM.SIZE + MEM.LABELS]!;
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE] = value(s[b.mem + i * MEM.SIZE + MEM.VALUE]!);
+      if (L.sealedLabels[i]! >= 0) out[sealedWord(L, p.mem[i]!)] = s[L.sealedLabels[i]!]!;
     }
     for (let i = 0; i < L.counts.dev; i++) {
       const v = s[b.dev + i * DEV.SIZE + DEV.PD]!;

@@ -1,13 +1,13 @@
 // Information flow on a state: evaluating expressions with their labels, and the predicates holds, maps and knows.
 import type { ExprModel, ObjectRef } from "../dsl/model.js";
-import { regionLabels } from "../machine/memory.js";
+import { addSealedLabels, regionLabels, sealedLabels } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
 import { pte, tlbEntry } from "../machine/mmu.js";
 import { capKind, capObject, Kind } from "../kernel/cap.js";
 import { ecGet, ecState, varLabels, varValue } from "../kernel/ec.js";
 import { EC, EcState, MEM, type Layout, type StateVector } from "../kernel/layout.js";
 import { capAt, globalSlot, slotsOf } from "../kernel/space.js";
-import { OK, open, seal } from "./values.js";
+import { OK, open, seal, sealedKey } from "./values.js";
 
 /** A value and its label set. */
 export interface Datum {
@@ -25,15 +25,35 @@ export function evalData(s: StateVector, L: Layout, ec: number | null, e: ExprMo
     case "var":
       if (ec === null) throw new Error("a variable outside a thread");
       return { value: varValue(s, L, ec, e.slot), labels: varLabels(s, L, ec, e.slot) };
-    case "seal":
-    case "open": {
-      // Declassification (trusted only, checked by the front end): the result carries no labels.
+    case "seal": {
+      // Declassification (trusted only, checked by the front end): a sealed value carries no
+      // labels; its plaintext's are kept with the key (sealInto) for `open` to give back.
       const d = evalData(s, L, ec, e.data);
-      return { value: e.kind === "seal" ? seal(d.value, e.key) : open(d.value, e.key), labels: 0 };
+      return { value: seal(d.value, e.key), labels: 0 };
+    }
+    case "open": {
+      // The value's own labels, and, when it opens, every label sealed with the key so far.
+      const d = evalData(s, L, ec, e.data);
+      return { value: open(d.value, e.key), labels: d.labels | (sealedKey(d.value) === e.key ? sealedLabels(s, L, e.key) : 0) };
     }
     default:
       throw new Error(`not a data expression: ${e.kind}`);
   }
+}
+
+/**
+ * The effect of the `seal`s in a data expression a statement sends or stores: each adds its
+ * plaintext's labels — its data's, and, when the data is itself sealed with a key A, those
+ * sealed with A, since sealing seals the plaintext — to its key's, where `open` with the key
+ * finds them (language.md §9.1). Evaluated before the expression, in the state being written.
+ */
+export function sealInto(s: StateVector, L: Layout, ec: number, e: ExprModel): void {
+  if (e.kind !== "seal" && e.kind !== "open") return;
+  sealInto(s, L, ec, e.data);
+  if (e.kind === "open" || L.sealedLabels[e.key]! < 0) return;
+  const d = evalData(s, L, ec, e.data);
+  const inner = sealedKey(d.value);
+  addSealedLabels(s, L, e.key, d.labels | (inner >= 0 ? sealedLabels(s, L, inner) : 0));
 }
 
 /** Evaluates a condition. */

@@ -22,6 +22,11 @@ export function open(v: number, key: number): number {
   return v & PLAIN;
 }
 
+/** The key a sealed value was sealed with; -1 for a value that is not sealed. */
+export function sealedKey(v: number): number {
+  return v & SEALED ? (v >>> 21) & 0xff : -1;
+}
+
 export function showValue(v: number): string {
   if (v === OK) return "ok";
   if (v & SEALED) return `seal(${showValue(v & PLAIN)}, #${(v >>> 21) & 0xff})`;

@@ -63,6 +63,7 @@ export const CODES = {
   E0427: "IRQ line shared",
   E0428: "fault flag without its mechanism",
   E0429: "sealing key out of range",
+  E0430: "too many labels",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -1,4 +1,5 @@
 // Phase 4, validate: every rule of spec/language.md that names alone do not settle.
+import { MAX_LABELS } from "../machine/memory.js";
 import type { Block, Expr, ItemClause, Name, Num, Rights, Stmt } from "./ast.js";
 import { builtin, type ValueType } from "./builtins.js";
 import type { Code } from "./codes.js";
@@ -28,6 +29,15 @@ export function validate(r: Resolved): Validated {
   const err = (code: Code, message: string, at: NodeId, help?: string): void => {
     diagnostics.push(error(code, message, sources.span(at), help ? { help } : {}));
   };
+  // A label set is one word of the state (spec/kernel.md §2.2): at most MAX_LABELS labels.
+  const extra = [...r.labels].slice(MAX_LABELS);
+  if (extra.length > 0)
+    err(
+      "E0430",
+      `too many labels: a label set is one word of the state and holds at most ${MAX_LABELS}, and '${extra[0]![0]}' is label ${MAX_LABELS + 1} of ${r.labels.size}`,
+      extra[0]![1][0]!,
+      "use fewer labels: one label per kind of secret is enough for 'never flows'",
+    );
   /** The component a name was resolved to (undefined when it is unknown: already reported). */
   const compOf = (n: Name): number | undefined => {
     const t = r.targets.get(n.id);

@@ -1,4 +1,5 @@
 // The state vector's layout: where each CPU, kernel object, capability slot and page table lives in the Int32Array.
+import { keysOf } from "../dsl/keys.js";
 import type { SystemModel } from "../dsl/model.js";
 import { MAX_OBJECTS } from "./cap.js";
 import { FAULT_FLAGS, type FaultFlag } from "./faults.js";
@@ -129,11 +130,17 @@ export interface Layout {
   /** Variable slots per EC (value, labels pairs) after the message words. */
   readonly vars: number;
   /** Where each table starts, and the page tables and TLBs after them. */
-  readonly base: Readonly<Record<Table | "global" | "pte" | "tlb", number>>;
+  readonly base: Readonly<Record<Table | "global" | "pte" | "tlb" | "sealed", number>>;
   /** First global slot of each PD. */
   readonly slotBase: readonly number[];
   /** Words per page table (4 bits per memory object). */
   readonly pteWords: number;
+  /**
+   * Per memory object, the word of the `sealed` section that holds the labels of everything
+   * sealed with it as a key, or -1: the keys threads seal and open with have one when some
+   * thread opens, and no key has one otherwise (language.md §9.1, kernel.md §3.2).
+   */
+  readonly sealedLabels: Int32Array;
   /** Total words. */
   readonly words: number;
 }
@@ -218,6 +225,12 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     at += n;
     return b;
   };
+  // When some thread opens sealed values, every key a thread seals or opens with gets a word for
+  // the labels sealed with it: a value sealed with one key and sealed again with another opens
+  // with the second to the first's plaintext (language.md §9.1). Without an `open`, none does.
+  const keys = (kind: "seal" | "open"): number[] => model.threads.flatMap((t) => [...keysOf(t.body, kind)]);
+  const opens = keys("open");
+  const opened = opens.length === 0 ? [] : [...new Set([...opens, ...keys("seal")])].sort((a, b) => a - b);
   const base = {
     global: take(GLOBAL.SIZE),
     cpu: take(cpus * CPU.SIZE),
@@ -227,11 +240,14 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     pt: take(counts.pt * PT.SIZE),
     sm: take(counts.sm * SM.SIZE),
     mem: take(counts.mem * MEM.SIZE),
+    sealed: take(opened.length),
     dev: take(counts.dev * DEV.SIZE),
     slots: take(total * SLOT.SIZE),
     pte: take(counts.pd * pteWords),
     tlb: take(cpus * counts.pd * pteWords),
   };
+  const sealedLabels = new Int32Array(mem).fill(-1);
+  opened.forEach((k, j) => (sealedLabels[k] = base.sealed + j));
   for (const [kind, n] of Object.entries(counts))
     if (n >= MAX_OBJECTS) throw new Error(`${n} ${kind} objects: a capability word names at most ${MAX_OBJECTS}`);
   const faults = new Set(model.kernel.faults.filter((f): f is FaultFlag => Object.hasOwn(FAULT_FLAGS, f)));
@@ -255,6 +271,7 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     base,
     slotBase,
     pteWords,
+    sealedLabels,
     words: at,
   };
 }

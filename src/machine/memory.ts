@@ -16,6 +16,17 @@ export function taintRegion(s: StateVector, L: Layout, mem: number, labels: Labe
   s[L.base.mem + mem * MEM.SIZE + MEM.LABELS] |= labels;
 }
 
+/** The labels of everything sealed so far with memory object `key` as its key (0 if no thread opens anything). */
+export function sealedLabels(s: StateVector, L: Layout, key: number): Labels {
+  const w = L.sealedLabels[key]!;
+  return w < 0 ? 0 : s[w]!;
+}
+/** A `seal` with `key` adds its data's labels to the key's: what `open` with it gives back (language.md §9.1). */
+export function addSealedLabels(s: StateVector, L: Layout, key: number, labels: Labels): void {
+  const w = L.sealedLabels[key]!;
+  if (w >= 0) s[w] |= labels;
+}
+
 export function labelMask(indices: readonly number[]): Labels {
   let m = 0;
   for (const i of indices) m |= 1 << i;

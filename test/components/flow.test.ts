@@ -109,7 +109,7 @@ describe("seal and open", () => {
     expect(showValue(OK)).toBe("ok");
   });
 
-  it("in a trusted thread: seal and open give unlabelled results and round-trip the value", () => {
+  it("in a trusted thread: seal gives an unlabelled result, open gives back the labels sealed with its key, and the value round-trips", () => {
     const d = new Driver(`system crypto {
       component sigma0 : trusted root {
         memory sec 4K [secret]
@@ -131,7 +131,9 @@ describe("seal and open", () => {
     const val = (r: string): { value: number; labels: number } => ({ value: regionValue(d.s, d.L, d.region(r)), labels: regionLabels(d.s, d.L, d.region(r)) });
     expect(d.v("sigma0.t", "x")).toEqual({ value: 9, labels: d.label("secret") });
     expect(val("sigma0.o1")).toEqual({ value: seal(9, d.region("sigma0.key")), labels: 0 });
-    expect(val("sigma0.o2")).toEqual({ value: 9, labels: 0 });
+    // The key's own labels ([k]) play no part; what was sealed with it ([secret]) comes back.
+    expect(val("sigma0.o2")).toEqual({ value: 9, labels: d.label("secret") });
+    // Opened with another key: 0, and nothing was sealed with that one.
     expect(val("sigma0.o3")).toEqual({ value: 0, labels: 0 });
     expect(d.trail[2]!.step.text).toBe(`sigma0.t: write o1 <- seal(x, key): writes seal(9, #${d.region("sigma0.key")})`);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { knowsSource } from "../../../src/checker/invariants/flows.js";
 import { ecSet, varLabels } from "../../../src/kernel/ec.js";
 import { EC } from "../../../src/kernel/layout.js";
-import { check } from "./run.js";
+import { check, verdictOf } from "./run.js";
 
 /** src reads its key and sends it (as written by `send`) to sink's portal; sink's adversary receives once. */
 const sending = (send: string, inv = "invariant never flows([secret] -> sink)"): string => `system fl {
@@ -26,6 +26,33 @@ describe("never flows to components", () => {
 
   it("sealed data carries no label: the flow is declassified", () => {
     expect(check(sending("seal(k, key)")).found).toBeNull();
+  });
+
+  it("open gives back what was sealed with the key: trusted code that decrypts for an untrusted caller leaks it", () => {
+    // src seals its secret, has an untrusted store keep it, opens what comes back and sends the
+    // plaintext to the sink. The store's reply is the sealed value (or anything else it knows);
+    // opened with the key, it is the secret again.
+    const text = (sent: string, inv = "invariant never flows([secret] -> sink)"): string => `system fl3 {
+  component sigma0 : trusted root { }
+  component store : untrusted { portal put; adversary steps 2 }
+  component sink : untrusted { portal inbox; adversary steps 1 }
+  component src : trusted {
+    memory data 4K [secret]
+    memory key 4K
+    memory other 4K
+    caps { store.put: call; sink.inbox: call }
+    thread t { read data -> d; call store.put(seal(d, key)) -> back; call sink.inbox(${sent}) }
+  }
+  ${inv}
+}`;
+    expect(check(text("open(back, key)")).found?.reason).toBe("sink knows [secret]: the message in sink[adversary]'s UTCB carries it");
+    // The shortest counterexample: the read, the call, the store receives and replies, the call
+    // completes, the second call, the sink receives.
+    expect(verdictOf(text("open(back, key)"))).toEqual(["violated", 7, "sink knows [secret]: the message in sink[adversary]'s UTCB carries it"]);
+    // Opened with another key, the value is 0 whatever the store sent: nothing sealed with it.
+    expect(check(text("open(back, other)")).found).toBeNull();
+    // Sealed again with another key, then opened with that one: the plaintext's labels follow.
+    expect(check(text("open(seal(back, other), other)")).found?.reason).toBe("sink knows [secret]: the message in sink[adversary]'s UTCB carries it");
   });
 
   it("a variable of a sink thread, and several labels at once", () => {
