@@ -385,7 +385,7 @@ export function traceStep(sys: System, before: StateVector, step: StepInfo, ordi
   const model = sys.model;
   const L = sys.k.L;
   const name = (pd: number): string => model.components[pd]?.name ?? `pd${pd}`;
-  const actor = step.kind === "irq" ? (model.machine.devices[step.obj]?.name ?? "device") : step.kind === "timeout" ? "kernel" : name(step.component);
+  const actor = step.kind === "irq" || step.kind === "dma" ? (model.machine.devices[step.obj]?.name ?? "device") : step.kind === "timeout" ? "kernel" : name(step.component);
   let target: string | null = null;
   if (step.op === "call" && step.obj >= 0) {
     const portal = L.boot.portalPts.findIndex((pts) => pts.includes(step.obj));

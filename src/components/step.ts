@@ -120,7 +120,7 @@ function namedIrqs(programs: readonly Program[]): Set<number> {
   return out;
 }
 
-export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq";
+export type StepKind = "thread" | "adversary" | "revoke" | "timeout" | "irq" | "dma";
 
 /** One step, in scenario terms, with what the explorer needs for reduction and timing. */
 export interface StepInfo {
@@ -129,12 +129,12 @@ export interface StepInfo {
    * What the step did, for path events (src/timing/events.ts): a thread's statement op
    * ("call", "recv", "read", ...; "complete" for the step that completes a blocking
    * statement), an adversary's syscall op (or "read", "write", "dma", "raise"), "revoke"
-   * for a revoke's continuation, "timeout", "irq".
+   * for a revoke's continuation, "timeout", "irq", "dma" (a device's own DMA).
    */
   readonly op: string;
   /**
    * The kernel object `op` names: the PT of a call or recv, the SM of an up or down, the
-   * memory object of a read or write, the device of an interrupt; -1 when none.
+   * memory object of a read or write, the device of an interrupt or of its own DMA; -1 when none.
    */
   readonly obj: number;
   /** The acting EC (-1 for a device). */
@@ -204,6 +204,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
   }
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
+  for (let dev = 0; dev < sys.model.machine.devices.length; dev++) dmaSteps(sys, s, dev, out);
   return out.length > max ? full(sys, out) : out;
 }
 
@@ -428,6 +429,26 @@ function irqSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
     deviceIrq(k, n, dev, choice);
     done(sys, s, n, -1, "irq", "irq", dev, -1, null, () => `device ${d.name} raises IRQ ${d.irq}${w >= 0 ? ` (wakes ${ecName(model, L, w)})` : ""}`, Status.SUCCESS, "all", undefined, out);
   });
+}
+
+/**
+ * Device `dev` DMA-writes what arrives from outside (language.md §9.5): into each memory object
+ * it may DMA-write, a step that stores 0 carrying its `produces` labels — where that changes the
+ * state. Only a DMA device that produces labels has such steps.
+ */
+function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): void {
+  const { model, k } = sys;
+  const L = k.L;
+  const d = model.machine.devices[dev]!;
+  if (!d.dma || d.produces.length === 0) return;
+  const labels = labelMask(d.produces);
+  for (let m = 0; m < L.counts.mem; m++) {
+    if (!dmaAllowed(s, L, dev, m, true) || (regionValue(s, L, m) === 0 && (regionLabels(s, L, m) & labels) === labels)) continue;
+    const n = begin(sys, s, -1);
+    setRegionValue(n, L, m, 0);
+    taintRegion(n, L, m, labels);
+    done(sys, s, n, -1, "dma", "dma", dev, -1, null, () => `device ${d.name} writes data from outside, ${fmt({ value: 0, labels }, model)}, to ${objectName(model, L, Kind.MEM, m)} by DMA`, Status.SUCCESS, "all", undefined, out);
+  }
 }
 
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {

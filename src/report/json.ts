@@ -8,7 +8,7 @@ import { locationOf, type Location, type Report, type ScenarioError, type Scenar
  * The format's version (spec/report.md): the major number changes when a field is removed or
  * changes meaning, the minor one when a field (or an enumeration's value) is added.
  */
-export const JSON_REPORT_VERSION = "1.1";
+export const JSON_REPORT_VERSION = "1.2";
 
 /** The schema's `$id` (spec/report.schema.json), which every document names in `$schema`. */
 export const JSON_REPORT_SCHEMA = `https://nizza.dev/schemas/report-${JSON_REPORT_VERSION}.json`;
@@ -74,7 +74,7 @@ export interface JsonCounterexample {
 
 export interface JsonStep {
   readonly index: number;
-  readonly kind: "thread" | "adversary" | "revoke" | "timeout" | "irq";
+  readonly kind: "thread" | "adversary" | "revoke" | "timeout" | "irq" | "dma";
   readonly actor: string;
   readonly target: string | null;
   readonly text: string;

@@ -325,7 +325,7 @@ function flowLocation(file: string, st: TraceStep, i: number, loopsTo: number | 
   const at = placeOf(st.at);
   return {
     location: { ...(at && { physicalLocation: physical(file, at) }), message: { text: message } },
-    ...((st.kind === "irq" || st.kind === "timeout") && { kinds: ["implicit"] }),
+    ...((st.kind === "irq" || st.kind === "dma" || st.kind === "timeout") && { kinds: ["implicit"] }),
     nestingLevel: loopsTo !== null && i >= loopsTo ? 1 : 0,
     executionOrder: i + 1,
     ...(importance && { importance }),

@@ -109,7 +109,7 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
         const step = x.step;
         // The start side: the dispatch of the step's actor at the start of its step (from the state
         // before it), which comes before the event whatever its subject; devices and timers dispatch nothing.
-        const actor = step.kind === "irq" || step.kind === "timeout" ? -1 : step.ec;
+        const actor = step.kind === "irq" || step.kind === "dma" || step.kind === "timeout" ? -1 : step.ec;
         for (let p = 0; p < matchers.length; p++) {
           for (let side = 0; side < 2; side++) {
             const to = side === 1;
