@@ -2,7 +2,8 @@
 import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
-import { EC, type StateVector } from "../kernel/layout.js";
+import { EC, EC_STATE_NAMES, type StateVector } from "../kernel/layout.js";
+import { ecName } from "../components/names.js";
 import { ecGet } from "../kernel/ec.js";
 import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso, reversed } from "./invariants/available.js";
@@ -291,12 +292,36 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
         };
       }
     }
+    // A deadlock with other steps still enabled: an EC that waits without a timeout, in a state
+    // from which no run wakes it (spec §8); the first such state in exploration order. A dead
+    // state (no step at all) was judged as it was met, also in an incomplete exploration.
+    let found = false;
+    if (inv.prop.kind === "deadlock_free" && complete && ex.graph && judge.blocked.size > 0) {
+      const back = reversed(ex.graph, ex.states);
+      let first = -1;
+      let who: string[] = [];
+      for (const [ec, blocked] of [...judge.blocked].sort((a, b) => a[0] - b[0])) {
+        const target = new Uint8Array(ex.states).fill(1);
+        for (let i = 0; i < ex.states; i++) if (i < blocked.length && blocked[i]) target[i] = 0;
+        const i = cannotReach(back, target).indexOf(1);
+        if (i < 0 || (first >= 0 && i > first)) continue;
+        const w = `${ecName(model, sys.k.L, ec)} (${EC_STATE_NAMES[blocked[i]! - 1]})`;
+        if (i === first) who.push(w);
+        else [first, who] = [i, [w]];
+      }
+      if (first >= 0 && (!failure || first < failure.state)) {
+        failure = { state: first, via: null, reason: `from here on ${who.join(", ")} ${who.length === 1 ? "waits" : "wait"} for ever: no run from this state wakes ${who.length === 1 ? "it" : "them"}, though other steps are still enabled` };
+        found = true;
+      }
+    }
     if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {
       const f = judge.tcb.judge(inv);
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
-    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, reasonOf(sys, inv)) : null;
+    // A reason found on the graph names ECs symmetry does not move (families with threads are
+    // pinned under deadlock_free): it is not recomputed on the replayed state.
+    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, found ? null : reasonOf(sys, inv)) : null;
     return result(model, inv, verdict, counterexample);
   });
 

@@ -2,7 +2,9 @@
 import type { StepInfo, System } from "../components/step.js";
 import type { SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
-import type { StateVector } from "../kernel/layout.js";
+import { EcState, type StateVector } from "../kernel/layout.js";
+import { ecState } from "../kernel/ec.js";
+import { canTimeOut } from "../kernel/events.js";
 import { assertMonitor, type AssertMonitor } from "./invariants/assert.js";
 import { serverWaits } from "./invariants/available.js";
 import { deadlockReason } from "./invariants/deadlock.js";
@@ -31,6 +33,8 @@ export interface Findings {
    * (j, state index): the server of the invariant's j-th portal (one per replica).
    */
   readonly waiting: (number[] | null)[];
+  /** Where ECs wait without a timeout, among the states shown, as triples (EC, state index, EC state): for `deadlock_free`. */
+  readonly blocked: number[];
 }
 
 /**
@@ -47,6 +51,12 @@ export class Judge {
    * byte per state, set where that portal's server waits.
    */
   readonly targets: (Uint8Array[] | null)[];
+  /**
+   * With a `deadlock_free` invariant: per EC that was seen waiting in CALL, REPLY or SM without
+   * a timeout, a byte per state, its EC state + 1 where it so waits, 0 elsewhere (spec §8).
+   */
+  readonly blocked = new Map<number, Uint8Array>();
+  private blockedSince: number[] = [];
   private readonly monitors: (SafetyMonitor | null)[];
   private readonly asserts: AssertMonitor | null;
   private readonly deadlocks: number[];
@@ -103,9 +113,9 @@ export class Judge {
     return this.fresh[i] === 1;
   }
 
-  /** Whether the invariants need the explored graph (`available`). */
+  /** Whether the invariants need the explored graph (`available`, `deadlock_free`). */
   get needsGraph(): boolean {
-    return this.targets.some((t) => t !== null);
+    return this.targets.some((t) => t !== null) || this.deadlocks.length > 0;
   }
   get hasAsserts(): boolean {
     return this.asserts !== null;
@@ -124,6 +134,13 @@ export class Judge {
     if (this.asserts && !this.assertFailure) {
       const r = this.asserts.state(s);
       if (r) this.assertFailure = { state: index, via: null, reason: r };
+    }
+    if (this.deadlocks.length > 0) {
+      const { k, L } = { k: this.sys.k, L: this.sys.k.L };
+      for (let ec = 0; ec < L.counts.ec; ec++) {
+        const st = ecState(s, L, ec);
+        if ((st === EcState.CALL || st === EcState.REPLY || st === EcState.SM) && !canTimeOut(s, k, ec)) this.setBlocked(ec, index, st);
+      }
     }
     const invs = this.sys.model.invariants;
     for (let k = 0; k < invs.length; k++) {
@@ -164,14 +181,18 @@ export class Judge {
    */
   everyVerdictKnown(): boolean {
     const judged = this.failures.length > 0 || this.asserts !== null;
-    return judged && this.failures.every((f) => f !== null) && (!this.asserts || this.assertFailure !== null);
+    // A deadlock met as a dead state may not be the first: one with other steps still enabled
+    // shows only on the whole graph (spec §8), so deadlock_free keeps the search going.
+    return judged && this.failures.every((f, k) => f !== null && !this.deadlocks.includes(k)) && (!this.asserts || this.assertFailure !== null);
   }
 
   /** What this judge found since the last call (failures are kept, and reported each time). */
   takeFindings(): Findings {
     const waiting = this.waitingSince;
     this.waitingSince = this.waitingSince.map((w) => (w ? [] : null));
-    return { failures: [...this.failures], assertFailure: this.assertFailure, tcb: this.tcb.snapshot(), waiting };
+    const blocked = this.blockedSince;
+    this.blockedSince = [];
+    return { failures: [...this.failures], assertFailure: this.assertFailure, tcb: this.tcb.snapshot(), waiting, blocked };
   }
 
   /**
@@ -190,6 +211,20 @@ export class Judge {
     f.waiting.forEach((w, k) => {
       if (w) for (let i = 0; i < w.length; i += 2) this.setTarget(k, w[i]!, w[i + 1]!);
     });
+    for (let i = 0; i < f.blocked.length; i += 3) this.setBlocked(f.blocked[i]!, f.blocked[i + 1]!, f.blocked[i + 2]!);
+  }
+
+  /** State `index` is one where EC `ec` waits in EC state `st` (CALL, REPLY or SM) without a timeout. */
+  private setBlocked(ec: number, index: number, st: number): void {
+    let a = this.blocked.get(ec) ?? new Uint8Array(1024);
+    if (index >= a.length) {
+      const b = new Uint8Array(Math.max(index + 1, a.length * 2));
+      b.set(a);
+      a = b;
+    }
+    this.blocked.set(ec, a);
+    a[index] = st + 1;
+    if (this.reports) this.blockedSince.push(ec, index, st);
   }
 
   /** State `index` is one where the server of available invariant `k`'s `j`-th portal waits. */

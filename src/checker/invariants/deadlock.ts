@@ -1,4 +1,4 @@
-// deadlock_free: no reachable state without an enabled step in which an execution context waits for something that will never come.
+// deadlock_free: no reachable state from which an execution context waits for ever — a dead state here; a wait no run ends while other steps go on is found on the explored graph (check.ts).
 import type { System } from "../../components/step.js";
 import { ecName } from "../../components/names.js";
 import { ecGet } from "../../kernel/ec.js";

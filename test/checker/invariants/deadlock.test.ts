@@ -1,6 +1,6 @@
 // deadlock_free: no reachable state where no step is enabled and an EC waits for ever; the counterexample ends in the dead state.
 import { describe, expect, it } from "vitest";
-import { check } from "../../../src/checker/check.js";
+import { check, checkParallel } from "../../../src/checker/check.js";
 import { compile } from "../../kernel/harness.js";
 
 describe("deadlock_free", () => {
@@ -18,12 +18,12 @@ describe("deadlock_free", () => {
 });
 
 describe("deadlock_free: a server that took a call and never replies", () => {
-  it("its caller waits in REPLY for ever: a deadlock in 2 steps", () => {
+  it("its caller waits for ever from the call on: a deadlock in 1 step, though the server can still take the call", () => {
     const r = check(compile(`system d { component sigma0 : trusted root { portal p; thread server { recv p -> x }; thread client { call p(1) -> y } } invariant deadlock_free }`));
     const inv = r.invariants[0]!;
     expect(inv.verdict).toBe("violated");
-    expect(inv.counterexample!.steps.length).toBe(2);
-    expect(inv.counterexample!.reason).toBe("no step is enabled, and sigma0.client (reply) waits for ever");
+    expect(inv.counterexample!.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks"]);
+    expect(inv.counterexample!.reason).toBe("from here on sigma0.client (call) waits for ever: no run from this state wakes it, though other steps are still enabled");
   });
 });
 
@@ -34,5 +34,70 @@ describe("deadlock_free: a call nobody will take", () => {
     expect(inv.verdict).toBe("violated");
     expect(inv.counterexample!.steps.map((s) => s.text)).toEqual(["sigma0.client: call p(1) -> y: blocks"]);
     expect(inv.counterexample!.reason).toBe("no step is enabled, and sigma0.client (call) waits for ever");
+  });
+});
+
+describe("deadlock_free: an EC no run can wake, while other steps go on", () => {
+  // a and b each wait for the other's up before giving their own: a circular wait. A third
+  // thread idles for ever, so no state is without an enabled step.
+  const circular = (idle: string): string => `system dl {
+  component sigma0 : trusted root { }
+  component a : trusted { semaphore go; caps { b.go: up } thread t { down go; up b.go } }
+  component b : trusted { semaphore go; caps { a.go: up } thread t { down go; up a.go } }
+  ${idle}
+  invariant deadlock_free
+}`;
+
+  it("a circular wait beside a thread that idles for ever: violated in 1 step, where the first waiter blocks", () => {
+    const r = check(compile(circular("component idle : trusted { thread spin { loop { } } }")));
+    const inv = r.invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.map((s) => s.text)).toEqual(["a.t: down go: blocks"]);
+    expect(inv.counterexample!.reason).toBe("from here on a.t (sm) waits for ever: no run from this state wakes it, though other steps are still enabled");
+    // The whole space was explored: a dead state met first could have been a longer counterexample.
+    expect(r.stats.bound).toBeNull();
+  });
+
+  it("the same with an unbounded adversary beside it, whose own dead ends come later: the first state that dooms a waiter wins", () => {
+    const inv = check(compile(circular("component x : untrusted { semaphore s }"))).invariants[0]!;
+    expect(inv.verdict).toBe("violated");
+    expect(inv.counterexample!.steps.length).toBe(1);
+  });
+
+  it("holds when the waits are broken: b gives first", () => {
+    const text = circular("component idle : trusted { thread spin { loop { } } }").replace("thread t { down go; up a.go }", "thread t { up a.go; down go }");
+    expect(check(compile(text)).invariants[0]!.verdict).toBe("holds");
+  });
+
+  it("a wait with a timeout is never for ever, and an interrupt can always come", () => {
+    const text = `system dl {
+  machine { device nic { irq 5 } }
+  component sigma0 : trusted root { }
+  component a : trusted { portal p; device nic; thread t { call a.p(1) timeout 10; down nic.irq } }
+  component idle : trusted { thread spin { loop { } } }
+  invariant deadlock_free
+}`;
+    expect(check(compile(text)).invariants[0]!.verdict).toBe("holds");
+  });
+
+  it("with two workers and without reductions, the same verdict and counterexample length", async () => {
+    const text = circular("component idle : trusted { thread spin { loop { } } }");
+    const m = compile(text);
+    const plain = check(m, { por: false, symmetry: false, deadValues: false }).invariants[0]!;
+    const two = (await checkParallel(m, { name: "dl.nizza", text }, { workers: 2, probeStates: 0 })).invariants[0]!;
+    expect([plain.verdict, plain.counterexample!.steps.length]).toEqual(["violated", 1]);
+    expect([two.verdict, two.counterexample!.steps.length, two.counterexample!.reason]).toEqual(["violated", 1, plain.counterexample!.reason]);
+  });
+
+  it("replicated waiters: the family is kept out of symmetry reduction, and each replica's wait is judged", () => {
+    const text = `system dl {
+  component sigma0 : trusted root { }
+  component w[2] : trusted { semaphore go; thread t { down go } }
+  component idle : trusted { thread spin { loop { } } }
+  invariant deadlock_free
+}`;
+    const r = check(compile(text));
+    expect(r.stats.reductions.symmetry).not.toHaveProperty("used");
+    expect(r.invariants[0]!.counterexample!.reason).toBe("from here on w[0].t (sm) waits for ever: no run from this state wakes it, though other steps are still enabled");
   });
 });
