@@ -663,10 +663,11 @@ describe("create_pd, create_ec, create_sc, create_pt, create_sm", () => {
     expect(parent(r.s, r.L, r.slot("sigma0", ecSel))).toBe(r.slot("sigma0", pdSel));
 
     const newSc = r.L.counts.sc - 1;
-    expect(r.sys(n.main, { op: "create_sc", ec: ecSel, prio: 7 })).toBe(S.SUCCESS);
+    // 255, the highest priority, is one (kernel.md §8.8: 0–255).
+    expect(r.sys(n.main, { op: "create_sc", ec: ecSel, prio: 255 })).toBe(S.SUCCESS);
     const scSel = msgWord(r.s, r.L, n.main, 0);
     expect(capInfo(r, "sigma0", scSel)).toEqual({ kind: Kind.SC, object: newSc, rights: Right.CTRL });
-    expect([scGet(r.s, r.L, newSc, SC.ALIVE), scGet(r.s, r.L, newSc, SC.EC), scGet(r.s, r.L, newSc, SC.PRIO)]).toEqual([1, newEc, 7]);
+    expect([scGet(r.s, r.L, newSc, SC.ALIVE), scGet(r.s, r.L, newSc, SC.EC), scGet(r.s, r.L, newSc, SC.PRIO)]).toEqual([1, newEc, 255]);
 
     const newPt = r.L.counts.pt - 1;
     expect(ptAlive(r.s, r.L, newPt)).toBe(false);
