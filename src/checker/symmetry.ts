@@ -40,16 +40,6 @@ interface Member {
   readonly semaphores: readonly number[];
 }
 
-/**
- * The word holding the labels sealed with memory object m, which must have one: the keys opened
- * with are closed under the permutations, whose programs map onto each other (symmetryOf).
- */
-function sealedWord(L: Layout, m: number): number {
-  const w = L.sealedLabels[m]!;
-  if (w < 0) throw new Error(`memory object ${m} is the image of an opened key but has no sealed-labels word`);
-  return w;
-}
-
 /** Object kinds a permutation maps, by capability kind. */
 const CAP_TABLE: Partial<Record<number, keyof Permutation>> = { [Kind.PD]: "pd", [Kind.EC]: "ec", [Kind.SC]: "sc", [Kind.PT]: "pt", [Kind.SM]: "sm", [Kind.MEM]: "mem" };
 
@@ -762,6 +752,8 @@ export class Symmetry {
     records(b.pt, c.pt, PT.SIZE, offsets.pt);
     records(b.sm, c.sm, SM.SIZE, offsets.sm);
     records(b.mem, c.mem, MEM.SIZE, offsets.mem);
+    // The sealed labels, one word per memory object when there are any (layout.ts), move with it.
+    if (L.sealedLabels[0] !== undefined && L.sealedLabels[0] >= 0) records(L.sealedLabels[0], c.mem, 1, offsets.mem);
     records(b.slots, c.slots, SLOT.SIZE, offsets.slot);
     // Page-table and TLB rows move with their PD; within a row, entries move with their memory object (`Op.ROW`).
     records(b.pte, c.pd, L.pteWords, offsets.pd);
@@ -900,7 +892,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS, b.mem + i * MEM.SIZE + MEM.LABELS, Op.COPY);
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE, b.mem + i * MEM.SIZE + MEM.VALUE, Op.VALUE);
-      if (L.sealedLabels[i]! >= 0) emit(sealedWord(L, p.mem[i]!), L.sealedLabels[i]!, Op.COPY);
+      if (L.sealedLabels[i]! >= 0) emit(L.sealedLabels[p.mem[i]!]!, L.sealedLabels[i]!, Op.COPY);
     }
     for (let i = 0; i < L.counts.dev; i++) emit(b.dev + i * DEV.SIZE + DEV.PD, b.dev + i * DEV.SIZE + DEV.PD, Op.PD);
     for (let g = 0; g < L.counts.slots; g++) {
@@ -1260,7 +1252,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS] = s[b.mem + i * MEM.SIZE + MEM.LABELS]!;
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE] = value(s[b.mem + i * MEM.SIZE + MEM.VALUE]!);
-      if (L.sealedLabels[i]! >= 0) out[sealedWord(L, p.mem[i]!)] = s[L.sealedLabels[i]!]!;
+      if (L.sealedLabels[i]! >= 0) out[L.sealedLabels[p.mem[i]!]!] = s[L.sealedLabels[i]!]!;
     }
     for (let i = 0; i < L.counts.dev; i++) {
       const v = s[b.dev + i * DEV.SIZE + DEV.PD]!;

@@ -137,8 +137,8 @@ export interface Layout {
   readonly pteWords: number;
   /**
    * Per memory object, the word of the `sealed` section that holds the labels of everything
-   * sealed with it as a key, or -1: the keys threads seal and open with have one when some
-   * thread opens, and no key has one otherwise (language.md §9.1, kernel.md §3.2).
+   * sealed with it as a key, or -1: every memory object has one when some thread opens, none
+   * otherwise (language.md §9.1, kernel.md §3.2).
    */
   readonly sealedLabels: Int32Array;
   /** Total words. */
@@ -225,12 +225,12 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     at += n;
     return b;
   };
-  // When some thread opens sealed values, every key a thread seals or opens with gets a word for
-  // the labels sealed with it: a value sealed with one key and sealed again with another opens
-  // with the second to the first's plaintext (language.md §9.1). Without an `open`, none does.
-  const keys = (kind: "seal" | "open"): number[] => model.threads.flatMap((t) => [...keysOf(t.body, kind)]);
-  const opens = keys("open");
-  const opened = opens.length === 0 ? [] : [...new Set([...opens, ...keys("seal")])].sort((a, b) => a - b);
+  // When some thread opens sealed values, every memory object gets a word for the labels sealed
+  // with it as a key: a value sealed with one key and sealed again with another opens with the
+  // second to the first's plaintext (language.md §9.1), and a dense section moves with the memory
+  // objects under a permutation of replicas as their records do (symmetry.ts). Without an
+  // `open`, there is none.
+  const opens = model.threads.some((t) => keysOf(t.body, "open").size > 0);
   const base = {
     global: take(GLOBAL.SIZE),
     cpu: take(cpus * CPU.SIZE),
@@ -240,14 +240,13 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     pt: take(counts.pt * PT.SIZE),
     sm: take(counts.sm * SM.SIZE),
     mem: take(counts.mem * MEM.SIZE),
-    sealed: take(opened.length),
+    sealed: take(opens ? mem : 0),
     dev: take(counts.dev * DEV.SIZE),
     slots: take(total * SLOT.SIZE),
     pte: take(counts.pd * pteWords),
     tlb: take(cpus * counts.pd * pteWords),
   };
-  const sealedLabels = new Int32Array(mem).fill(-1);
-  opened.forEach((k, j) => (sealedLabels[k] = base.sealed + j));
+  const sealedLabels = Int32Array.from({ length: mem }, (_, m) => (opens ? base.sealed + m : -1));
   for (const [kind, n] of Object.entries(counts))
     if (n >= MAX_OBJECTS) throw new Error(`${n} ${kind} objects: a capability word names at most ${MAX_OBJECTS}`);
   const faults = new Set(model.kernel.faults.filter((f): f is FaultFlag => Object.hasOwn(FAULT_FLAGS, f)));

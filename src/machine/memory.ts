@@ -16,7 +16,7 @@ export function taintRegion(s: StateVector, L: Layout, mem: number, labels: Labe
   s[L.base.mem + mem * MEM.SIZE + MEM.LABELS] |= labels;
 }
 
-/** The labels of everything sealed so far with memory object `key` as its key (0 if no thread opens anything). */
+/** The labels of everything sealed so far with memory object `key` as its key (0 when no thread opens anything: nothing is kept). */
 export function sealedLabels(s: StateVector, L: Layout, key: number): Labels {
   const w = L.sealedLabels[key]!;
   return w < 0 ? 0 : s[w]!;

@@ -89,6 +89,9 @@ const replicaStmt: fc.Arbitrary<string> = fc.constantFrom(
   "write c0.buf <- x",
   "choose { up c0.s } or { write own <- 3 }",
   "if x == 2 { write own <- seal(x, key) } else { down c0.s }",
+  // Labelled data sealed with the replica's key, and opened with it: its sealed labels matter.
+  "read own -> x; call c0.p(seal(x, key)) -> x timeout 1",
+  "write c0.buf <- open(x, key)",
 );
 
 /** The server's statements when it has replicated clients: replicas are named as a group, or one of them on its own. */

@@ -1,6 +1,7 @@
 // The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same call, into the fingerprinter's difference or its slots.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { check } from "../../src/checker/check.js";
 import { explore } from "../../src/checker/explore.js";
 import { StateFingerprinter } from "../../src/checker/fingerprint.js";
 import { symmetryOf, type Symmetry } from "../../src/checker/symmetry.js";
@@ -114,6 +115,36 @@ describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalD
     expect(transitions).toBeGreaterThan(3_000);
     expect(permuted).toBeGreaterThan(transitions / 3);
   }, 120_000);
+
+  it("replicas that seal and open with keys of their own: the sealed labels move with the keys", () => {
+    // A review's scenario (2026-11-23): each memory object's sealed-labels word must move with
+    // it as its record does; the WebAssembly step once left them in place, so a replica's
+    // open found the other's labels and never flows failed with symmetry only.
+    const sys = systemOf(`system sym_seal4 {
+  component sigma0 : trusted root { }
+  component w[2] : trusted {
+    memory key 4K
+    memory sec 4K [s]
+    memory box 4K
+    caps { out.o: w }
+    thread t {
+      read sec -> v
+      choose { write box <- seal(v, key) }
+      or { write box <- seal(1, key); read box -> y; write out.o <- open(y, key) }
+    }
+  }
+  component out : trusted { memory o 4K }
+  invariant never flows([s] -> out)
+}`);
+    const { transitions, permuted } = agree(sys, symmetryOf(sys).symmetry!, 1_000);
+    expect(transitions).toBeGreaterThan(50);
+    expect(permuted).toBeGreaterThan(0);
+    const plain = check(sys.model, { symmetry: false });
+    const reduced = check(sys.model);
+    expect(reduced.stats.reductions.symmetry).toHaveProperty("used");
+    expect(reduced.invariants.map((i) => i.verdict)).toEqual(["holds"]);
+    expect(plain.invariants.map((i) => i.verdict)).toEqual(["holds"]);
+  });
 
   it("60 random scenarios with replicas", () => {
     let compared = 0;
