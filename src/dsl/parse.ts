@@ -120,7 +120,7 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
 /**
  * How deep statements and expressions may nest (spec/language.md §1, Nesting). Each block of a
  * `loop`, `repeat`, `choose` or `if` (an `else if` too), each operator (`not`, `and`, `or`,
- * `==`, `!=`) and each function call is one level. The phases after parsing recurse over the
+ * `==`, `!=`) and each function call is one level; an `if`'s condition is not in its blocks. The phases after parsing recurse over the
  * tree, and at this depth they are far from Node's stack limit (they overflowed near 900).
  */
 export const MAX_NESTING = 100;
@@ -146,7 +146,8 @@ function tooDeep(root: unknown): RawNode | null {
       if (!first || r.span[0] < first.span[0]) first = r;
       continue;
     }
-    for (const [k, x] of Object.entries(r)) if (k !== "kind" && k !== "span") stack.push([x, d]);
+    // An `if`'s blocks are a level; its condition is not inside them, so it stays at the `if`'s own.
+    for (const [k, x] of Object.entries(r)) if (k !== "kind" && k !== "span") stack.push([x, r.kind === "If" && k === "cond" ? depth : d]);
   }
   return first;
 }

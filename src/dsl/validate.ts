@@ -438,7 +438,8 @@ export function validate(r: Resolved): Validated {
       case "Loop":
         return block(s.body, c);
       case "Repeat":
-        count(s.count, "a repeat count", 1);
+        // The hidden counter is one 32-bit word of the EC record (language.md §9.2).
+        count(s.count, "a repeat count", 1, 2 ** 31 - 1);
         return block(s.body, c);
       case "Choose":
         return s.branches.forEach((b) => block(b, c));

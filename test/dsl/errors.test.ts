@@ -27,6 +27,7 @@ const CASES: Record<string, readonly [code: string, at: string, count: number]> 
   flows_no_labels: ["E0426", "4:13", 1],
   repeated_label: ["E0426", "2:60", 1],
   too_many_labels: ["E0430", "4:73", 1],
+  repeat_too_large: ["E0413", "4:23", 1],
   receives_foreign: ["E0424", "4:23", 1],
   revocable_unqualified: ["E0312", "3:23", 1],
   int_constant_suffix: ["E0405", "4:35", 1],

@@ -17,8 +17,10 @@ export const NESTED: Record<string, (n: number) => string> = {
   not: (n) => wrap("assert " + "not ".repeat(n - 1) + "x == ok"),
   // a chain of n - 1 ors is a left-deep tree; its first comparison is the n-th level.
   or: (n) => wrap("assert x == ok" + " or x == 0".repeat(n - 1)),
-  // an if with n - 2 else-ifs is n - 1 ifs deep; the last one's comparison is the n-th level.
-  elseIf: (n) => wrap("if x == ok { up m }" + " else if x == 0 { up m }".repeat(n - 2)),
+  // an if with n - 1 else-ifs: the last one is inside n - 1 else blocks, and its comparison and its block are the n-th level.
+  elseIf: (n) => wrap("if x == ok { up m }" + " else if x == 0 { up m }".repeat(n - 1)),
+  // n ifs, each in the block of the one before: the innermost comparison is inside n - 1 blocks, the n-th level; so is the innermost block.
+  if: (n) => wrap("if x == ok { ".repeat(n) + "up m " + "} ".repeat(n)),
   // n calls, each an argument of the next.
   call: (n) => wrap("write k <- " + "seal(".repeat(n) + "x" + ", k)".repeat(n)),
   // blocks and conditions alternating: loops each holding an if, then a loop with an assert (at least n levels).
