@@ -135,7 +135,7 @@ export class TcbAccumulator {
    * c when d can write m and c reads it, or d can read m and c writes it — in the same state or
    * not, since m keeps what was written into it.
    */
-  private meet(row: number, x: number, m: number, state: number, means: () => string): void {
+  private meet(row: number, x: number, m: number, state: number, means: () => string, now?: (row: number, y: number) => boolean): void {
     const { n, M } = this;
     const at = (row * n + x) * M + m;
     const f = this.memory[at]!;
@@ -147,21 +147,21 @@ export class TcbAccumulator {
     for (let y = 0; y < n; y++) {
       const g = this.memory[(other * n + y) * M + m]!;
       if (g < 0 || y === x) continue;
-      if (row === CAN_WRITE || row === CAN_READ) this.pair(row, x, y, m, Math.max(state, g));
-      else this.pair(other, y, x, m, Math.max(state, g));
+      // Shown in one state: the state being observed shows y's side too, or both were first seen in the same one.
+      const together = now ? now(other, y) : g === state;
+      if (row === CAN_WRITE || row === CAN_READ) this.pair(row, x, y, m, Math.max(state, g), together);
+      else this.pair(other, y, x, m, Math.max(state, g), together);
     }
   }
 
-  /** d affects c through memory object m, known from state `state` on (`row`: d can write, or can read). */
-  private pair(row: number, d: number, c: number, m: number, state: number): void {
+  /** d affects c through memory object m, known from state `state` on (`row`: d can write, or can read); `together`: shown in one state. */
+  private pair(row: number, d: number, c: number, m: number, state: number, together: boolean): void {
     const { n, M } = this;
     const model = this.sys.model;
     const name = (x: number): string => model.components[x]!.name;
     this.record(d, c, state, () => {
       const w = row === CAN_WRITE;
-      const can = this.memory[(row * n + d) * M + m]!;
-      const uses = this.memory[((w ? USES_READ : USES_WRITE) * n + c) * M + m]!;
-      const apart = can === uses ? "" : " in another state: a memory object keeps what was written into it";
+      const apart = together ? "" : " in another state: a memory object keeps what was written into it";
       return `${name(d)} can ${w ? "write" : "read"} ${objectName(model, this.sys.k.L, Kind.MEM, m)}${this.means[(row * n + d) * M + m]}, which ${name(c)} ${w ? "reads" : "writes"}${apart}`;
     });
   }
@@ -275,31 +275,20 @@ export class TcbAccumulator {
       const u = this.uses[c];
       return (write ? writes : reads)[c * M + m] !== 0 && (u === null || (write ? u.write : u.read).has(m));
     };
-    const mem = (m: number): string => objectName(model, L, Kind.MEM, m);
     const means = (x: number, m: number, bit: number) => (): string => {
       const h = reachText(sys, s, x, m, bit, drives[x]!);
       return h === "mapped" ? "" : ` (${h})`;
     };
-    // Both in this state first, so that a pair both sides show at once is explained so.
-    for (let d = 0; d < n; d++)
-      for (let c = 0; c < n; c++) {
-        const f = this.first[d * n + c]!;
-        if (d === c || (f >= 0 && f <= index)) continue;
-        for (let m = 0; m < M; m++) {
-          if (writes[d * M + m] && uses(c, m, false)) this.record(d, c, index, () => `${name(d)} can write ${mem(m)}${means(d, m, 2)()}, which ${name(c)} reads`);
-          else if (reads[d * M + m] && uses(c, m, true)) this.record(d, c, index, () => `${name(d)} can read ${mem(m)}${means(d, m, 1)()}, which ${name(c)} writes`);
-          else continue;
-          break;
-        }
+    // Each side, paired with what this and earlier states showed of the other.
+    for (let m = 0; m < M; m++) {
+      const now = (row: number, y: number): boolean => (row === CAN_WRITE ? writes[y * M + m] !== 0 : row === CAN_READ ? reads[y * M + m] !== 0 : uses(y, m, row === USES_WRITE));
+      for (let x = 0; x < n; x++) {
+        if (writes[x * M + m]) this.meet(CAN_WRITE, x, m, index, means(x, m, 2), now);
+        if (uses(x, m, true)) this.meet(USES_WRITE, x, m, index, () => "", now);
+        if (reads[x * M + m]) this.meet(CAN_READ, x, m, index, means(x, m, 1), now);
+        if (uses(x, m, false)) this.meet(USES_READ, x, m, index, () => "", now);
       }
-    // Then each side apart, paired with what other states showed.
-    for (let x = 0; x < n; x++)
-      for (let m = 0; m < M; m++) {
-        if (writes[x * M + m]) this.meet(CAN_WRITE, x, m, index, means(x, m, 2));
-        if (uses(x, m, true)) this.meet(USES_WRITE, x, m, index, () => "");
-        if (reads[x * M + m]) this.meet(CAN_READ, x, m, index, means(x, m, 1));
-        if (uses(x, m, false)) this.meet(USES_READ, x, m, index, () => "");
-      }
+    }
     // Control of execution: a capability to c's PD, or to the EC or SC of one of c's ECs.
     const ecOwner = (e: number): number => (ecState(s, L, e) === EcState.FREE ? -1 : ecGet(s, L, e, EC.PD));
     for (let d = 0; d < n; d++)
