@@ -136,7 +136,8 @@ export class Judge {
       if (r) this.assertFailure = { state: index, via: null, reason: r };
     }
     if (this.deadlocks.length > 0) {
-      const { k, L } = { k: this.sys.k, L: this.sys.k.L };
+      const k = this.sys.k;
+      const L = k.L;
       for (let ec = 0; ec < L.counts.ec; ec++) {
         const st = ecState(s, L, ec);
         if ((st === EcState.CALL || st === EcState.REPLY || st === EcState.SM) && !canTimeOut(s, k, ec)) this.setBlocked(ec, index, st);

@@ -753,7 +753,7 @@ export class Symmetry {
     records(b.sm, c.sm, SM.SIZE, offsets.sm);
     records(b.mem, c.mem, MEM.SIZE, offsets.mem);
     // The sealed labels, one word per memory object when there are any (layout.ts), move with it.
-    if (L.sealedLabels[0] !== undefined && L.sealedLabels[0] >= 0) records(L.sealedLabels[0], c.mem, 1, offsets.mem);
+    if (L.keepsSealed) records(b.sealed, c.mem, 1, offsets.mem);
     records(b.slots, c.slots, SLOT.SIZE, offsets.slot);
     // Page-table and TLB rows move with their PD; within a row, entries move with their memory object (`Op.ROW`).
     records(b.pte, c.pd, L.pteWords, offsets.pd);
@@ -892,7 +892,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS, b.mem + i * MEM.SIZE + MEM.LABELS, Op.COPY);
       emit(b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE, b.mem + i * MEM.SIZE + MEM.VALUE, Op.VALUE);
-      if (L.sealedLabels[i]! >= 0) emit(L.sealedLabels[p.mem[i]!]!, L.sealedLabels[i]!, Op.COPY);
+      if (L.keepsSealed) emit(b.sealed + p.mem[i]!, b.sealed + i, Op.COPY);
     }
     for (let i = 0; i < L.counts.dev; i++) emit(b.dev + i * DEV.SIZE + DEV.PD, b.dev + i * DEV.SIZE + DEV.PD, Op.PD);
     for (let g = 0; g < L.counts.slots; g++) {
@@ -1045,7 +1045,7 @@ export class Symmetry {
     for (const x of m.mem) {
       add(L.base.mem + x * MEM.SIZE + MEM.LABELS, Op.COPY);
       add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.VALUE);
-      if (L.sealedLabels[x]! >= 0) add(L.sealedLabels[x]!, Op.COPY);
+      if (L.keepsSealed) add(L.base.sealed + x, Op.COPY);
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(L.base.sm + x * SM.SIZE + w, Op.COPY);
     for (const x of m.pt) add(L.base.pt + x * PT.SIZE + PT.EC, Op.EC);
@@ -1160,7 +1160,7 @@ export class Symmetry {
     for (const x of m.mem) {
       add(s[L.base.mem + x * MEM.SIZE + MEM.LABELS]!);
       add(sealedCode(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!, rel.mem));
-      if (L.sealedLabels[x]! >= 0) add(s[L.sealedLabels[x]!]!);
+      if (L.keepsSealed) add(s[L.base.sealed + x]!);
     }
     for (const x of m.sm) for (let w = 0; w < SM.SIZE; w++) add(s[L.base.sm + x * SM.SIZE + w]!);
     for (const x of m.pt) add(ecOf(s[L.base.pt + x * PT.SIZE + PT.EC]!));
@@ -1252,7 +1252,7 @@ export class Symmetry {
     for (let i = 0; i < L.counts.mem; i++) {
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.LABELS] = s[b.mem + i * MEM.SIZE + MEM.LABELS]!;
       out[b.mem + p.mem[i]! * MEM.SIZE + MEM.VALUE] = value(s[b.mem + i * MEM.SIZE + MEM.VALUE]!);
-      if (L.sealedLabels[i]! >= 0) out[L.sealedLabels[p.mem[i]!]!] = s[L.sealedLabels[i]!]!;
+      if (L.keepsSealed) out[b.sealed + p.mem[i]!] = s[b.sealed + i]!;
     }
     for (let i = 0; i < L.counts.dev; i++) {
       const v = s[b.dev + i * DEV.SIZE + DEV.PD]!;

@@ -50,7 +50,7 @@ export function evalData(s: StateVector, L: Layout, ec: number | null, e: ExprMo
 export function sealInto(s: StateVector, L: Layout, ec: number, e: ExprModel): void {
   if (e.kind !== "seal" && e.kind !== "open") return;
   sealInto(s, L, ec, e.data);
-  if (e.kind === "open" || L.sealedLabels[e.key]! < 0) return;
+  if (e.kind === "open" || !L.keepsSealed) return;
   const d = evalData(s, L, ec, e.data);
   const inner = sealedKey(d.value);
   addSealedLabels(s, L, e.key, d.labels | (inner >= 0 ? sealedLabels(s, L, inner) : 0));

@@ -136,11 +136,11 @@ export interface Layout {
   /** Words per page table (4 bits per memory object). */
   readonly pteWords: number;
   /**
-   * Per memory object, the word of the `sealed` section that holds the labels of everything
-   * sealed with it as a key, or -1: every memory object has one when some thread opens, none
-   * otherwise (language.md §9.1, kernel.md §3.2).
+   * Whether the state keeps, per memory object, the labels of everything sealed with it as a
+   * key: the `sealed` section, word `base.sealed + m` for memory object m, there when some
+   * thread opens sealed values (language.md §9.1, kernel.md §3.2).
    */
-  readonly sealedLabels: Int32Array;
+  readonly keepsSealed: boolean;
   /** Total words. */
   readonly words: number;
 }
@@ -246,7 +246,6 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     pte: take(counts.pd * pteWords),
     tlb: take(cpus * counts.pd * pteWords),
   };
-  const sealedLabels = Int32Array.from({ length: mem }, (_, m) => (opens ? base.sealed + m : -1));
   for (const [kind, n] of Object.entries(counts))
     if (n >= MAX_OBJECTS) throw new Error(`${n} ${kind} objects: a capability word names at most ${MAX_OBJECTS}`);
   const faults = new Set(model.kernel.faults.filter((f): f is FaultFlag => Object.hasOwn(FAULT_FLAGS, f)));
@@ -270,7 +269,7 @@ export function layoutOf(model: SystemModel, config: KernelConfig = DEFAULT_CONF
     base,
     slotBase,
     pteWords,
-    sealedLabels,
+    keepsSealed: opens,
     words: at,
   };
 }

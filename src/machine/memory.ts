@@ -18,13 +18,11 @@ export function taintRegion(s: StateVector, L: Layout, mem: number, labels: Labe
 
 /** The labels of everything sealed so far with memory object `key` as its key (0 when no thread opens anything: nothing is kept). */
 export function sealedLabels(s: StateVector, L: Layout, key: number): Labels {
-  const w = L.sealedLabels[key]!;
-  return w < 0 ? 0 : s[w]!;
+  return L.keepsSealed ? s[L.base.sealed + key]! : 0;
 }
 /** A `seal` with `key` adds its data's labels to the key's: what `open` with it gives back (language.md §9.1). */
 export function addSealedLabels(s: StateVector, L: Layout, key: number, labels: Labels): void {
-  const w = L.sealedLabels[key]!;
-  if (w >= 0) s[w] |= labels;
+  if (L.keepsSealed) s[L.base.sealed + key] |= labels;
 }
 
 export function labelMask(indices: readonly number[]): Labels {
