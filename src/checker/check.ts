@@ -2,14 +2,13 @@
 import { buildSystem, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
-import { EC, EC_STATE_NAMES, type StateVector } from "../kernel/layout.js";
-import { ecName } from "../components/names.js";
+import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
 import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
 import { cannotReach, lasso, reversed } from "./invariants/available.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
-import { deadlockReason } from "./invariants/deadlock.js";
+import { deadlockReason, endlessWait } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
 import { exploreParallel, type ScenarioSource } from "./parallel.js";
 import { sameState, symmetryOf, type Symmetry } from "./symmetry.js";
@@ -297,20 +296,9 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     // state (no step at all) was judged as it was met, also in an incomplete exploration.
     let found = false;
     if (inv.prop.kind === "deadlock_free" && complete && ex.graph && judge.blocked.size > 0) {
-      const back = reversed(ex.graph, ex.states);
-      let first = -1;
-      let who: string[] = [];
-      for (const [ec, blocked] of [...judge.blocked].sort((a, b) => a[0] - b[0])) {
-        const target = new Uint8Array(ex.states).fill(1);
-        for (let i = 0; i < ex.states; i++) if (i < blocked.length && blocked[i]) target[i] = 0;
-        const i = cannotReach(back, target).indexOf(1);
-        if (i < 0 || (first >= 0 && i > first)) continue;
-        const w = `${ecName(model, sys.k.L, ec)} (${EC_STATE_NAMES[blocked[i]! - 1]})`;
-        if (i === first) who.push(w);
-        else [first, who] = [i, [w]];
-      }
-      if (first >= 0 && (!failure || first < failure.state)) {
-        failure = { state: first, via: null, reason: `from here on ${who.join(", ")} ${who.length === 1 ? "waits" : "wait"} for ever: no run from this state wakes ${who.length === 1 ? "it" : "them"}, though other steps are still enabled` };
+      const w = endlessWait(sys, reversed(ex.graph, ex.states), judge.blocked);
+      if (w && (!failure || w.state < failure.state)) {
+        failure = { state: w.state, via: null, reason: w.reason };
         found = true;
       }
     }

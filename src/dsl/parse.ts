@@ -120,8 +120,9 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
 /**
  * How deep statements and expressions may nest (spec/language.md §1, Nesting). Each block of a
  * `loop`, `repeat`, `choose` or `if` (an `else if` too), each operator (`not`, `and`, `or`,
- * `==`, `!=`) and each function call is one level; an `if`'s condition is not in its blocks. The phases after parsing recurse over the
- * tree, and at this depth they are far from Node's stack limit (they overflowed near 900).
+ * `==`, `!=`) and each function call is one level; an `if`'s condition is not in its blocks.
+ * The phases after parsing recurse over the tree, and at this depth they are far from Node's
+ * stack limit (they overflowed near 900).
  */
 export const MAX_NESTING = 100;
 const NESTS = new Set(["Loop", "Repeat", "Choose", "If", "Not", "Binary", "Apply"]);
