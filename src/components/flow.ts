@@ -42,12 +42,21 @@ export function evalData(s: StateVector, L: Layout, ec: number | null, e: ExprMo
 }
 
 /**
+ * Evaluates a data expression a statement sends or stores (`call`, `reply`, `write`, `raise`),
+ * with the effect of its `seal`s on the state being written first (`sealInto`).
+ */
+export function evalSent(s: StateVector, L: Layout, ec: number, e: ExprModel): Datum {
+  sealInto(s, L, ec, e);
+  return evalData(s, L, ec, e);
+}
+
+/**
  * The effect of the `seal`s in a data expression a statement sends or stores: each adds its
  * plaintext's labels — its data's, and, when the data is itself sealed with a key A, those
  * sealed with A, since sealing seals the plaintext — to its key's, where `open` with the key
- * finds them (language.md §9.1). Evaluated before the expression, in the state being written.
+ * finds them (language.md §9.1).
  */
-export function sealInto(s: StateVector, L: Layout, ec: number, e: ExprModel): void {
+function sealInto(s: StateVector, L: Layout, ec: number, e: ExprModel): void {
   if (e.kind !== "seal" && e.kind !== "open") return;
   sealInto(s, L, ec, e.data);
   if (e.kind === "open" || !L.keepsSealed) return;

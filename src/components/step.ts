@@ -19,7 +19,7 @@ import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
-import { evalCond, evalData, kernelObjects, readable, regionValue, sealInto, setRegionValue, type Datum } from "./flow.js";
+import { evalCond, evalSent, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";
@@ -769,8 +769,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const words: number[] = [];
       let labels = 0;
       for (let a = 0; a < i.args.length; a++) {
-        sealInto(n, L, ec, i.args[a]!);
-        const d = evalData(n, L, ec, i.args[a]!);
+        const d = evalSent(n, L, ec, i.args[a]!);
         if (a < L.config.msgWords) words.push(d.value);
         labels |= d.labels;
       }
@@ -807,8 +806,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     }
     case "reply": {
       const n = begin(sys, s, ec);
-      sealInto(n, L, ec, i.value);
-      const d = evalData(n, L, ec, i.value);
+      const d = evalSent(n, L, ec, i.value);
       const st = syscall(k, n, ec, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(s, L, pd, p) });
       const end = settle(sys, n, ec, i, st, -1);
       done(sys, s, n, ec, "thread", "reply", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.SENT, d.value, d.labels, "", -1), st, "all", undefined, out);
@@ -853,8 +851,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         setVar(n, L, ec, i.bind, r.value, r.labels);
         describe = () => `${stmtText(sys, i)}: ${model.threads[ec]!.vars[i.bind]} = ${fmt(r, model)}`;
       } else {
-        sealInto(n, L, ec, i.value);
-        const w = evalData(n, L, ec, i.value);
+        const w = evalSent(n, L, ec, i.value);
         setRegionValue(n, L, mem, w.value);
         taintRegion(n, L, mem, w.labels);
         describe = () => `${stmtText(sys, i)}: writes ${fmt(w, model)}`;
@@ -899,8 +896,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
     case "raise": {
       // Not a system call: the exception enters the kernel, which sends it to the handler's portal.
       const n = begin(sys, s, ec);
-      sealInto(n, L, ec, i.value);
-      const d = evalData(n, L, ec, i.value);
+      const d = evalSent(n, L, ec, i.value);
       raiseException(k, n, ec, d.value, d.labels);
       const dies = ecState(n, L, ec) === EcState.DEAD;
       if (!dies) ecSet(n, L, ec, EC.PHASE, 1);
