@@ -1,5 +1,5 @@
 // Checking a scenario: explore it, judge every invariant, and rebuild a shortest counterexample for each failure.
-import { buildSystem, type StepInfo, type System } from "../components/step.js";
+import { buildSystem, useDeadValues, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
@@ -198,8 +198,9 @@ function progressOf(options: CheckOptions, phase: ProgressPhase): ((p: Progress)
 export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly report: Reductions } {
   // The dead-value reductions live in the step function: set on the system itself.
   const dead = options.deadValues !== false;
-  sys.quietIrqs = sys.deadVariables = dead;
-  const deadValues: Reductions["deadValues"] = dead ? { used: "dead variables of trusted threads cleared; interrupts no one can take not raised" } : { off: "switched off" };
+  useDeadValues(sys, dead);
+  const cpus = sys.quietCpus ? "; CPUs keep of their current EC only what the next dispatch reads" : "";
+  const deadValues: Reductions["deadValues"] = dead ? { used: `dead variables of trusted threads cleared; interrupts no one can take not raised${cpus}` } : { off: "switched off" };
   if (options.simulate) {
     const off = { off: "random simulation walks the real system" };
     return { symmetry: null, por: false, report: { symmetry: off, por: off, deadValues } };

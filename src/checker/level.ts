@@ -1,6 +1,6 @@
 // A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does.
 import type { SystemModel } from "../dsl/model.js";
-import { buildSystem, localStep, successors, type Successor, type System } from "../components/step.js";
+import { buildSystem, localStep, successors, useDeadValues, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { Ahead } from "./ahead.js";
 import { AHEAD, interrupted, PROGRESS_EVERY } from "./explore.js";
@@ -48,7 +48,7 @@ export class LevelExpander {
   ) {
     const sys = buildSystem(model);
     sys.footprints = false;
-    sys.quietIrqs = sys.deadVariables = setup.deadValues;
+    useDeadValues(sys, setup.deadValues);
     sys.maxSuccessors = setup.maxSuccessors;
     this.sys = sys;
     this.judge = new Judge(sys, true);

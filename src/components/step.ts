@@ -3,6 +3,7 @@ import { expressionsOf, statementsOf, subexpressions, type ExprModel, type Objec
 import type { NodeId } from "../dsl/source.js";
 import { labelMask, regionLabels, taintRegion } from "../machine/memory.js";
 import { dmaAllowed, devicePd } from "../machine/iommu.js";
+import { quietCpus } from "../machine/cpu.js";
 import { pte, tlbEntry } from "../machine/mmu.js";
 import { copyCounts, Meter, type Counts } from "../machine/meter.js";
 import { StateArena } from "../kernel/arena.js";
@@ -56,6 +57,12 @@ export interface System {
    * (spec/invariants.md §10.3): off in a fresh system, on in `check`'s, like `quietIrqs`.
    */
   deadVariables: boolean;
+  /**
+   * Whether the CPUs' current-EC and mode words are kept in their normal form after each step
+   * (`quietCpus`, spec/invariants.md §10.3): off in a fresh system and in path timing, which
+   * counts context switches; on in `check`'s, like `quietIrqs`, unless a fault flag reads them.
+   */
+  quietCpus: boolean;
   /** Per thread, its statements' plans by pc (`Plan`): what each names, resolved at build. */
   readonly plans: readonly (readonly Plan[])[];
   /** Per thread, its live variable slots at every pc, or null where its variables are observed. */
@@ -79,6 +86,16 @@ export interface System {
 /** The successor vectors one call of `successors` may hold in a fresh system: 4 GiB, `check`'s default memory bound. */
 export const SUCCESSOR_BYTES = 4 * 2 ** 30;
 
+/**
+ * Turns the dead-value reductions (spec/invariants.md §10.3) on or off in `sys`: quiet
+ * interrupts, dead variables and dead CPU words — the last not under a fault flag that reads
+ * the current EC (`irq_priority_inversion`).
+ */
+export function useDeadValues(sys: System, on: boolean): void {
+  sys.quietIrqs = sys.deadVariables = on;
+  sys.quietCpus = on && !sys.k.L.faults.has("irq_priority_inversion");
+}
+
 /** Sets `sys.maxSuccessors` for successor vectors of at most `bytes` in all (at least one successor). */
 export function boundSuccessors(sys: System, bytes: number): void {
   sys.maxSuccessors = Math.max(1, Math.floor(bytes / (4 * sys.init.length)));
@@ -89,7 +106,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, quietCpus: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -378,6 +395,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
     if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
   if (ec >= 0) leave(sys.k, n, ec);
   if (sys.deadVariables && ec >= 0 && ec < sys.programs.length) clearDead(sys, n, ec);
+  if (sys.quietCpus) quietCpus(n, L);
   let writes = NO_WRITES;
   let cost = NO_COST;
   if (sys.footprints) {

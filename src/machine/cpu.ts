@@ -35,6 +35,43 @@ export function dispatch(s: StateVector, L: Layout, cpu: number, ec: number, met
   s[a + CPU.CUR] = ec;
 }
 
+/**
+ * The CPU words' normal form where nothing reads the current EC beyond `dispatch`
+ * (spec/invariants.md §10.3, "Dead CPU words"): `dispatch` reads the current EC only for its
+ * PD, and that only to flush an untagged TLB. So a CPU whose TLB is tagged or empty keeps no
+ * current EC (-1: the next dispatch flushes nothing either way), and one whose untagged TLB holds
+ * entries keeps the first EC of the current EC's PD (the next dispatch flushes exactly as
+ * before). The mode is read by nothing: user. Only the cycles counted differ, so `check` uses
+ * this and path timing does not; nor does `check` under `irq_priority_inversion`, whose
+ * interrupt reads the interrupted EC's priority.
+ */
+export function quietCpus(s: StateVector, L: Layout): void {
+  const tlbWords = L.counts.pd * L.pteWords;
+  for (let c = 0; c < L.counts.cpu; c++) {
+    const a = at(L, c);
+    s[a + CPU.MODE] = Mode.USER;
+    const cur = s[a + CPU.CUR]!;
+    if (cur < 0) continue;
+    let empty = true;
+    if (!L.config.taggedTlb)
+      for (let i = L.base.tlb + c * tlbWords, end = i + tlbWords; i < end; i++)
+        if (s[i] !== 0) {
+          empty = false;
+          break;
+        }
+    if (empty) {
+      s[a + CPU.CUR] = -1;
+      continue;
+    }
+    const pd = s[L.base.ec + cur * L.ecSize + EC.PD]!;
+    for (let e = 0; e < cur; e++)
+      if (s[L.base.ec + e * L.ecSize + EC.PD] === pd) {
+        s[a + CPU.CUR] = e;
+        break;
+      }
+  }
+}
+
 /** Boot state of every CPU: idle, user mode. */
 export function bootCpus(s: StateVector, L: Layout): void {
   for (let c = 0; c < L.counts.cpu; c++) {
