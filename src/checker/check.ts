@@ -308,8 +308,8 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
-    // A reason found on the graph names ECs symmetry does not move (families with threads are
-    // pinned under deadlock_free): it is not recomputed on the replayed state.
+    // A reason found on the graph names ECs symmetry does not move (families whose ECs can wait
+    // without a timeout are pinned under deadlock_free): it is not recomputed on the replayed state.
     const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, found ? null : reasonOf(sys, inv)) : null;
     return result(model, inv, verdict, counterexample);
   });

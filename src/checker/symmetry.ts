@@ -1332,7 +1332,7 @@ export function symmetryOf(sys: System): SymmetryOf {
     const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0);
     if (free.length >= 2) families.push(free.map((c) => member(L, c)));
   }
-  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, has a portal an available invariant judges replica by replica, has threads deadlock_free judges EC by EC, or drives a device");
+  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, has a portal an available invariant judges replica by replica, has ECs that can wait without a timeout, which deadlock_free judges EC by EC, or drives a device");
   for (const f of families) {
     const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
     if (f.some((m) => shape(m) !== shape(f[0]!))) return none(`the replicas of ${model.components[f[0]!.comp]!.group} differ in shape`);
@@ -1458,8 +1458,10 @@ function pinnedComponents(model: SystemModel): Set<number> {
       case "deadlock_free":
         // Whether an EC can still be woken is judged per EC along paths of the explored graph
         // (§8), and a path through representatives does not keep which replica's EC is which:
-        // every family with threads is pinned (adversary ECs always have a timeout).
-        for (const c of model.components) if (c.replica !== null && c.threads.length > 0) pinned.add(c.index);
+        // every family whose ECs can wait without a timeout is pinned — with threads, or with an
+        // adversary that can page-fault to a pager or raise to an exception handler (a fault
+        // IPC has no timeout, kernel.md §10.3–10.4; its calls and downs all have one).
+        for (const c of model.components) if (c.replica !== null && (c.threads.length > 0 || c.pager !== null || c.exceptions !== null)) pinned.add(c.index);
         break;
     }
   }

@@ -100,4 +100,27 @@ describe("deadlock_free: an EC no run can wake, while other steps go on", () => 
     expect(r.stats.reductions.symmetry).not.toHaveProperty("used");
     expect(r.invariants[0]!.counterexample!.reason).toBe("from here on w[0].t (sm) waits for ever: no run from this state wakes it, though other steps are still enabled");
   });
+
+  // Found by the fourth review: an adversary's page fault and exception are fault IPC, which has
+  // no timeout. With the family permuted, the first doomed state (1 step) was missed and a later
+  // one (2 steps) reported.
+  for (const [how, item, handler, step] of [
+    ["page-faults to a pager", "pager pager", "component pager : trusted { memory pool 4K; portal pf; thread t { recv pf -> x } }", "client[0][adversary]: touch pager.pool: page fault"],
+    ["raises to an exception handler", "exceptions h", "component h : trusted { portal exc; thread t { recv exc -> x } }", "client[0][adversary]: raise 0"],
+  ] as const)
+    it(`a replicated adversary that ${how} which takes it and never replies: kept out of symmetry, caught in 1 step`, () => {
+      const m = compile(`system k {
+  component sigma0 : trusted root { }
+  ${handler}
+  component idler : trusted { thread t { loop { } } }
+  component client[2] : untrusted { ${item}; adversary steps 1 }
+  invariant deadlock_free
+}`);
+      const r = check(m);
+      expect(r.stats.reductions.symmetry).not.toHaveProperty("used");
+      const cx = r.invariants[0]!.counterexample!;
+      expect(cx.steps.map((x) => x.text)).toEqual([expect.stringContaining(step)]);
+      expect(cx.reason).toBe("from here on client[0][adversary] (call) waits for ever: no run from this state wakes it, though other steps are still enabled");
+      expect(check(m, { symmetry: false }).invariants[0]!.counterexample!.steps.length).toBe(1);
+    });
 });
