@@ -51,6 +51,15 @@ export function evalSent(s: StateVector, L: Layout, ec: number, e: ExprModel): D
 }
 
 /**
+ * A statement that sent nothing after `evalSent` — a call or reply the kernel refused, an
+ * exception with no usable handler — has its seals undone: the sealed labels are put back as
+ * they were in `before`, the state the step started from (language.md §9.1).
+ */
+export function unsendSeals(n: StateVector, before: StateVector, L: Layout): void {
+  if (L.keepsSealed) n.set(before.subarray(L.base.sealed, L.base.sealed + L.counts.mem), L.base.sealed);
+}
+
+/**
  * The effect of the `seal`s in a data expression a statement sends or stores: each adds its
  * plaintext's labels — its data's, and, when the data is itself sealed with a key A, those
  * sealed with A, since sealing seals the plaintext — to its key's, where `open` with the key

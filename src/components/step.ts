@@ -20,7 +20,7 @@ import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
-import { evalCond, evalSent, kernelObjects, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
+import { evalCond, evalSent, kernelObjects, unsendSeals, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";
@@ -792,6 +792,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
         labels |= d.labels;
       }
       const st = syscall(k, n, ec, { op: "call", pt: findObject(s, L, pd, Kind.PT, pt, Right.CALL), words, labels, item: itemArg(s, L, pd, p), timeout: i.timeout });
+      if (st !== Status.SUCCESS) unsendSeals(n, s, L);
       const bind = i.bind ?? -1;
       const end = settle(sys, n, ec, i, st, bind);
       const value = msgWord(n, L, ec, 0);
@@ -826,6 +827,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const n = begin(sys, s, ec);
       const d = evalSent(n, L, ec, i.value);
       const st = syscall(k, n, ec, { op: "reply", words: [d.value], labels: d.labels, item: itemArg(s, L, pd, p) });
+      if (st !== Status.SUCCESS) unsendSeals(n, s, L);
       const end = settle(sys, n, ec, i, st, -1);
       done(sys, s, n, ec, "thread", "reply", -1, ec, node, () => syscallText(sys, ec, i, st, end, Shows.SENT, d.value, d.labels, "", -1), st, "all", undefined, out);
       return;
@@ -917,7 +919,8 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       const d = evalSent(n, L, ec, i.value);
       raiseException(k, n, ec, d.value, d.labels);
       const dies = ecState(n, L, ec) === EcState.DEAD;
-      if (!dies) ecSet(n, L, ec, EC.PHASE, 1);
+      if (dies) unsendSeals(n, s, L);
+      else ecSet(n, L, ec, EC.PHASE, 1);
       done(sys, s, n, ec, "thread", "raise", -1, ec, node, () => `${stmtText(sys, i)}: ${dies ? "exception (no usable exception handler: the thread dies)" : "exception sent to the handler"}`, Status.SUCCESS, "all", undefined, out);
       return;
     }

@@ -138,6 +138,33 @@ describe("seal and open", () => {
     expect(d.trail[2]!.step.text).toBe(`sigma0.t: write o1 <- seal(x, key): writes seal(9, #${d.region("sigma0.key")})`);
   });
 
+  // Found by the fourth review: the seals of a refused call or reply, or of an exception that
+  // kills its thread, were kept, so that opening an unlabelled value sealed later with the same
+  // key gave the labels of a plaintext that was never sent.
+  it("a statement that sends nothing seals nothing: a refused call, a refused reply, a raise with no handler", () => {
+    for (const stmt of ["call other.p(seal(x, key))", "reply seal(x, key)", "raise seal(x, key)"]) {
+      const d = new Driver(`system refused {
+      component sigma0 : trusted root {
+        memory sec 4K [secret]
+        memory key 4K
+        memory o 4K
+        thread t { read sec -> x; ${stmt}; write o <- open(seal(0, key), key) }
+      }
+      component other : trusted { portal p }
+    }`);
+      expect(d.L.keepsSealed).toBe(true);
+      d.runThread("sigma0.t");
+      const last = d.trail.at(-1)!.step.text;
+      if (stmt.startsWith("raise")) expect(last).toMatch(/no usable exception handler: the thread dies/);
+      else {
+        expect(last).toMatch(/write o <- open\(seal\(0, key\), key\): writes 0$/);
+        expect(d.trail[1]!.step.text).toMatch(/BAD_CAP/);
+        expect(regionLabels(d.s, d.L, d.region("sigma0.o"))).toBe(0);
+      }
+      expect(d.s.slice(d.L.base.sealed, d.L.base.sealed + d.L.counts.mem).every((w) => w === 0)).toBe(true);
+    }
+  });
+
   it("evalData on a labelled variable: seal drops the labels, a variable keeps them", () => {
     const d = new Driver(`system e { component sigma0 : trusted root { memory key 4K; thread t { call sigma0.p(x); recv p -> x } portal p } }`);
     const ec = d.ec("sigma0.t");
