@@ -20,7 +20,7 @@ import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
-import { evalCond, evalSent, kernelObjects, unsendSeals, readable, regionValue, setRegionValue, type Datum } from "./flow.js";
+import { evalCond, evalSent, kernelObjects, readable, regionValue, setRegionValue, unsendSeals, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";

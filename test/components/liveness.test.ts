@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { check, type CheckResult } from "../../src/checker/check.js";
 import { replay } from "../../src/checker/explore.js";
 import { deadVariableTables, liveSlots } from "../../src/components/liveness.js";
-import { buildSystem, successors } from "../../src/components/step.js";
+import { buildSystem, successors, useDeadValues } from "../../src/components/step.js";
 import { compileAll } from "../../src/components/program.js";
 import { compile } from "../kernel/harness.js";
 import { smallScenario } from "../checker/small-arb.js";
@@ -124,12 +124,13 @@ describe("dead variables", () => {
 });
 
 /**
- * A random walk of the reduced system (values cleared, quiet interrupts not raised) is a run of
- * the plain one: replayed there, every step says the same, values sent and written included.
+ * A random walk of the reduced system (values cleared, quiet interrupts not raised, CPU words in
+ * normal form) is a run of the plain one: replayed there, every step says the same, values sent
+ * and written included.
  */
 function walksPlain(m: ReturnType<typeof compile>, seed: number): void {
   const reduced = buildSystem(m);
-  reduced.deadVariables = reduced.quietIrqs = true;
+  useDeadValues(reduced, true);
   let s = reduced.init;
   const path: number[] = [];
   const texts: string[] = [];
