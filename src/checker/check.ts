@@ -200,7 +200,7 @@ export function reductionsFor(sys: System, options: CheckOptions): { readonly sy
   const dead = options.deadValues !== false;
   useDeadValues(sys, dead);
   const cpus = sys.quietCpus ? "; CPUs keep of their current EC only what the next dispatch reads" : "";
-  const deadValues: Reductions["deadValues"] = dead ? { used: `dead variables of trusted threads cleared; interrupts no one can take not raised${cpus}` } : { off: "switched off" };
+  const deadValues: Reductions["deadValues"] = dead ? { used: `dead variables and messages of trusted threads cleared; interrupts no one can take not raised${cpus}` } : { off: "switched off" };
   if (options.simulate) {
     const off = { off: "random simulation walks the real system" };
     return { symmetry: null, por: false, report: { symmetry: off, por: off, deadValues } };

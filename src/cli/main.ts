@@ -59,7 +59,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
-    .option("--no-dead-values", "keep values nothing will read again: dead variables of trusted threads, interrupts no one can take, and which EC last ran on a CPU where nothing reads it (default: cleared and not raised); the verdicts do not depend on it")
+    .option("--no-dead-values", "keep values nothing will read again: dead variables and messages of trusted threads, interrupts no one can take, and which EC last ran on a CPU where nothing reads it (default: cleared and not raised); the verdicts do not depend on it")
     .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text); repeat with --output for several reports from one run`, collect)
     .option("--output <file>", "write the report to this file instead of stdout (replacing it; never a scenario, a file one imports, or the --baseline); repeatable, paired with --format in order", collect)
     .option("--baseline <file>", "compare TCB sets, path cycles and verdicts with a recorded baseline; exit 1 on a regression, naming each")

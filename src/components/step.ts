@@ -63,6 +63,12 @@ export interface System {
    * counts context switches; on in `check`'s, like `quietIrqs`, unless a fault flag reads them.
    */
   quietCpus: boolean;
+  /**
+   * Whether a trusted thread's UTCB message (words and labels) is cleared after each step while
+   * nothing will read it before it is written again (`clearDeadMessages`, spec/invariants.md
+   * §10.3): off in a fresh system and in path timing; on in `check`'s, like `quietIrqs`.
+   */
+  deadMessages: boolean;
   /** Per thread, its statements' plans by pc (`Plan`): what each names, resolved at build. */
   readonly plans: readonly (readonly Plan[])[];
   /** Per thread, its live variable slots at every pc, or null where its variables are observed. */
@@ -92,7 +98,7 @@ export const SUCCESSOR_BYTES = 4 * 2 ** 30;
  * the current EC (`irq_priority_inversion`).
  */
 export function useDeadValues(sys: System, on: boolean): void {
-  sys.quietIrqs = sys.deadVariables = on;
+  sys.quietIrqs = sys.deadVariables = sys.deadMessages = on;
   sys.quietCpus = on && !sys.k.L.faults.has("irq_priority_inversion");
 }
 
@@ -106,7 +112,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, quietCpus: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -396,6 +402,7 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
   if (ec >= 0) leave(sys.k, n, ec);
   if (sys.deadVariables && ec >= 0 && ec < sys.programs.length) clearDead(sys, n, ec);
   if (sys.quietCpus) quietCpus(n, L);
+  if (sys.deadMessages) clearDeadMessages(sys, n);
   let writes = NO_WRITES;
   let cost = NO_COST;
   if (sys.footprints) {
@@ -421,6 +428,27 @@ function clearDead(sys: System, n: StateVector, ec: number): void {
   const L = sys.k.L;
   const row = live[Math.min(ecGet(n, L, ec, EC.PC), live.length - 1)]!;
   for (let v = 0; v < row.length; v++) if (row[v] === 0 && (varValue(n, L, ec, v) !== 0 || varLabels(n, L, ec, v) !== 0)) setVar(n, L, ec, v, 0, 0);
+}
+
+/**
+ * The dead-message reduction (spec/invariants.md §10.3): the UTCB message words and labels of
+ * every thread whose variables the dead-variable reduction may clear (`System.live`: trusted, and
+ * no invariant or `knows` observes its component) are set to 0 while the thread is between
+ * statements (runnable, not inside a blocking statement or a revoke), done or dead. Only the
+ * thread's own steps read its message then — a statement that completes a wait reads it first
+ * (`EC.PHASE` 1), and every send (`call`, `reply`, a fault or an exception) loads the UTCB before
+ * the kernel moves it — and they write it before they read it. The capability item stays.
+ */
+function clearDeadMessages(sys: System, n: StateVector): void {
+  const L = sys.k.L;
+  for (let e = 0; e < sys.programs.length; e++) {
+    if (!sys.live[e]) continue;
+    const b = L.base.ec + e * L.ecSize;
+    const st = n[b + EC.STATE]!;
+    if (st === EcState.RUNNABLE ? n[b + EC.PHASE] !== 0 || n[b + EC.REVOKE] >= 0 : st !== EcState.DONE && st !== EcState.DEAD) continue;
+    for (let w = 0; w < L.config.msgWords; w++) n[b + EC.MSG + w] = 0;
+    n[b + EC.MSG_LABELS] = 0;
+  }
 }
 
 /** The timeout of `ec`'s blocked call or down fires (a step of the environment: no EC dispatched). */

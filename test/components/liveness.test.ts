@@ -2,10 +2,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { check, type CheckResult } from "../../src/checker/check.js";
-import { replay } from "../../src/checker/explore.js";
+import { explore, replay } from "../../src/checker/explore.js";
 import { deadVariableTables, liveSlots } from "../../src/components/liveness.js";
 import { buildSystem, successors, useDeadValues } from "../../src/components/step.js";
 import { compileAll } from "../../src/components/program.js";
+import { ecState, msgWord } from "../../src/kernel/ec.js";
+import { EcState } from "../../src/kernel/layout.js";
 import { compile } from "../kernel/harness.js";
 import { smallScenario } from "../checker/small-arb.js";
 
@@ -187,6 +189,45 @@ const irqScenario = fc
 `,
     };
   });
+
+describe("dead messages", () => {
+  // The server replies 1 or 2; the client's call binds nothing. Both runs end with both threads
+  // done, in states that differ only in the message each UTCB kept (1 or 2): one state with the
+  // reduction, two without — unless an invariant asks what c knows.
+  const text = (extra = ""): string => `system m {
+  component s : trusted root { memory k 4K [secret]; portal p; thread srv { recv p -> x; choose { reply 1 } or { reply 2 } } }
+  component c : trusted { caps { s.p: call } thread t { call s.p(0) } }
+  ${extra}
+}
+`;
+  const ends = (dead: boolean, extra = ""): number[][] => {
+    const sys = buildSystem(compile(text(extra)));
+    useDeadValues(sys, dead);
+    const L = sys.k.L;
+    const out: number[][] = [];
+    explore(sys, { por: false }, {
+      state: (st) => {
+        if ([0, 1].every((e) => ecState(st, L, e) === EcState.DONE)) out.push([0, 1].map((e) => msgWord(st, L, e, 0)));
+      },
+    });
+    return out.sort();
+  };
+  it("a trusted thread's message is cleared once nothing will read it: the runs that differed only in it end in one state", () => {
+    expect(ends(false)).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(ends(true)).toEqual([[0, 0]]);
+  });
+  it("is kept for a component whose knowledge an invariant asks about, and while a wait's completion will read it", () => {
+    expect(ends(true, "invariant never knows(c, secret)")).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
+    const r = check(compile(text().replace("thread t { call s.p(0) }", "thread t { call s.p(0) -> y; assert y == 1 or y == 2 }")), { stopEarly: false });
+    expect(r.asserts?.verdict ?? "holds").toBe("holds");
+  });
+});
 
 describe("the dead-value reductions change no verdict", () => {
   it("200 random small scenarios: the same verdicts and TCB sets with them on and off, never more states, traces and random walks that replay", () => {
