@@ -100,21 +100,21 @@ describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalD
       expect(transitions).toBeGreaterThan(6_000);
       expect(permuted).toBeGreaterThan(transitions / 3);
     }
-  }, 120_000);
+  }, 300_000);
 
   it("replicas with memory of their own (permutations that move memory objects, rebuilt whole)", () => {
     const sys = systemOf(clients(3, "", true, 2));
     const { transitions, permuted } = agree(sys, symmetryOf(sys).symmetry!, 3_000);
     expect(transitions).toBeGreaterThan(6_000);
     expect(permuted).toBeGreaterThan(transitions / 3);
-  }, 120_000);
+  }, 300_000);
 
   it("states where a word changes only as another's operand (a capability cleared, its parent word left)", () => {
     const sys = systemOf(scalable(3));
     const { transitions, permuted } = agree(sys, symmetryOf(sys).symmetry!, 100, true);
     expect(transitions).toBeGreaterThan(3_000);
     expect(permuted).toBeGreaterThan(transitions / 3);
-  }, 120_000);
+  }, 300_000);
 
   it("replicas that seal and open with keys of their own: the sealed labels move with the keys", () => {
     // A review's scenario (2026-11-23): each memory object's sealed-labels word must move with
