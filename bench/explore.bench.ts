@@ -10,10 +10,13 @@
 //   NIZZA_BENCH_RUNS        explorations per case (default 1), all in this process: the table gives
 //                           the median rate (and the range beside it); on a loaded machine the
 //                           median of several is steadier than one run, and later runs are warm.
+//   NIZZA_BENCH_DEAD_VALUES "1": every case with the dead-value reductions, which `check` uses by
+//                           default (spec/invariants.md §10.3); without them by default, as the
+//                           figures in the docs' tables were taken.
 import { performance } from "node:perf_hooks";
 import { explore, type Exploration } from "../src/checker/explore.js";
 import { symmetryOf } from "../src/checker/symmetry.js";
-import { buildSystem } from "../src/components/step.js";
+import { buildSystem, useDeadValues } from "../src/components/step.js";
 import { compileText } from "../src/dsl/compile.js";
 import { scalable } from "./scalable.js";
 
@@ -21,6 +24,8 @@ import { scalable } from "./scalable.js";
 const MAX_STATES = Number(process.env.NIZZA_BENCH_MAX_STATES ?? 2_000_000);
 /** Explorations per case; the median rate is reported. */
 const RUNS = Math.max(1, Number(process.env.NIZZA_BENCH_RUNS ?? 1) || 1);
+/** Whether the systems explored use the dead-value reductions (off: the figures in the docs). */
+const DEAD_VALUES = process.env.NIZZA_BENCH_DEAD_VALUES === "1";
 const MAX_N = 8;
 const TARGET_RATE = 300_000;
 const TARGET_BYTES = 32;
@@ -67,6 +72,7 @@ function run(n: number, config: Config): Run {
   if (!c.model) throw new Error(`scale${n} does not compile`);
   const sys = buildSystem(c.model);
   sys.footprints = false;
+  useDeadValues(sys, DEAD_VALUES);
   const symmetry = config.symmetry ? symmetryOf(sys).symmetry : null;
   global.gc?.();
   const t = performance.now();
@@ -86,7 +92,7 @@ const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 function main(): void {
   const only = selection();
-  console.log(`explorer, breadth-first, footprints off; at most ${fmt(MAX_STATES)} states per exploration${RUNS > 1 ? `; median of ${RUNS} runs per case` : ""}${only ? `; only ${process.env.NIZZA_BENCH_ONLY}` : ""}`);
+  console.log(`explorer, breadth-first, footprints off, dead-value reductions ${DEAD_VALUES ? "on" : "off"}; at most ${fmt(MAX_STATES)} states per exploration${RUNS > 1 ? `; median of ${RUNS} runs per case` : ""}${only ? `; only ${process.env.NIZZA_BENCH_ONLY}` : ""}`);
   console.log(row(["N", "config", "states", "transitions", "complete", "states/s", "bytes/state", "RSS MiB"]));
   const bounded = new Map<string, number>();
   const results = new Map<string, Run>();
