@@ -77,6 +77,8 @@ export interface System {
   readonly namedIrqs: ReadonlySet<number>;
   /** The integer constants other than 0 that the scenario's threads use, unlabelled: every adversary knows them (spec/language.md §9.4). */
   readonly constants: readonly Datum[];
+  /** The values data from outside may have (`outsideValues`): 0 first, then what conditions tell apart. */
+  readonly outside: readonly number[];
   /**
    * The most successors one call of `successors` makes (`boundSuccessors`): each is a whole
    * state vector, and a state of a large machine can have tens of thousands of steps (an
@@ -112,7 +114,8 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants: constantsOf(model), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const constants = constantsOf(model);
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -128,6 +131,42 @@ function constantsOf(model: SystemModel): Datum[] {
   for (const t of model.threads)
     for (const e of expressionsOf(statementsOf(t.body)).flatMap(subexpressions)) if (e.kind === "int" && e.value !== 0) out.add(e.value);
   return [...out].sort((a, b) => a - b).map((value) => ({ value, labels: 0 }));
+}
+
+/**
+ * The values data from outside may have (spec/language.md §9.5), as few as tell every condition's
+ * outcomes apart — there is no arithmetic, so data matters only to `==` and `!=`:
+ * - 0;
+ * - each constant (an integer or `ok`) that a comparison in a thread's condition or an invariant's
+ *   predicate has on one side;
+ * - where a comparison has a constant on neither side (two data, which may both come from
+ *   outside, or one from outside and one a thread holds): every constant of the scenario's
+ *   threads, and `ok`;
+ * - and where 0 is compared with, or two data are, one value equal to no constant, so that data
+ *   can also differ from all of them.
+ */
+function outsideValues(model: SystemModel, constants: readonly Datum[]): number[] {
+  const conds = [...model.threads.flatMap((t) => expressionsOf(statementsOf(t.body))), ...model.invariants.flatMap((i) => (i.prop.kind === "always" || i.prop.kind === "never" ? [i.prop.cond] : []))];
+  const out = new Set<number>([0]);
+  let other = false;
+  const constant = (e: ExprModel): number | null => (e.kind === "int" ? e.value : e.kind === "ok" ? OK : null);
+  for (const e of conds.flatMap(subexpressions)) {
+    if (e.kind !== "eq" && e.kind !== "ne") continue;
+    const sides = [constant(e.left), constant(e.right)];
+    for (const c of sides) if (c !== null) out.add(c);
+    if (sides.every((c) => c === null)) {
+      other = true;
+      for (const c of constants) out.add(c.value);
+      out.add(OK);
+    }
+    if (sides.includes(0)) other = true;
+  }
+  if (other) {
+    let fresh = 1;
+    while (out.has(fresh)) fresh++;
+    out.add(fresh);
+  }
+  return [...out];
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -479,8 +518,9 @@ function irqSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
 
 /**
  * Device `dev` DMA-writes what arrives from outside (language.md §9.5): into each memory object
- * it may DMA-write, a step that stores 0 carrying its `produces` labels — where that changes the
- * state. Only a DMA device that produces labels has such steps.
+ * it may DMA-write, a step per value data from outside may have (`System.outside`) that stores it
+ * carrying the device's `produces` labels — where that changes the state. Only a DMA device that
+ * produces labels has such steps.
  */
 function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): void {
   const { model, k } = sys;
@@ -489,11 +529,14 @@ function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
   if (!d.dma || d.produces.length === 0) return;
   const labels = labelMask(d.produces);
   for (let m = 0; m < L.counts.mem; m++) {
-    if (!dmaAllowed(s, L, dev, m, true) || (regionValue(s, L, m) === 0 && (regionLabels(s, L, m) & labels) === labels)) continue;
-    const n = begin(sys, s, -1);
-    setRegionValue(n, L, m, 0);
-    taintRegion(n, L, m, labels);
-    done(sys, s, n, -1, "dma", "dma", dev, -1, null, () => `device ${d.name} writes data from outside, ${fmt({ value: 0, labels }, model)}, to ${objectName(model, L, Kind.MEM, m)} by DMA`, Status.SUCCESS, "all", undefined, out);
+    if (!dmaAllowed(s, L, dev, m, true)) continue;
+    for (const value of sys.outside) {
+      if (regionValue(s, L, m) === value && (regionLabels(s, L, m) & labels) === labels) continue;
+      const n = begin(sys, s, -1);
+      setRegionValue(n, L, m, value);
+      taintRegion(n, L, m, labels);
+      done(sys, s, n, -1, "dma", "dma", dev, -1, null, () => `device ${d.name} writes data from outside, ${fmt({ value, labels }, model)}, to ${objectName(model, L, Kind.MEM, m)} by DMA`, Status.SUCCESS, "all", undefined, out);
+    }
   }
 }
 

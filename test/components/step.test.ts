@@ -13,6 +13,8 @@ import { smCount } from "../../src/kernel/sm.js";
 import { Status } from "../../src/kernel/status.js";
 import { capsOf, compile } from "../kernel/harness.js";
 import { checkStep, Driver, lineOf } from "./driver.js";
+import { check } from "../../src/checker/check.js";
+import { OK } from "../../src/components/values.js";
 
 const IPC = `system ipc {
   component client : trusted root {
@@ -582,5 +584,40 @@ describe("every step's record", () => {
     expect(sys.maxSuccessors).toBe(3);
     boundSuccessors(sys, 1);
     expect(sys.maxSuccessors).toBe(1);
+  });
+});
+
+describe("data from outside (language.md §9.5)", () => {
+  // A trusted driver reads what its card wrote into its ring by DMA and tells packets apart.
+  const driver = (body: string, extra = ""): string => `system outside {
+  machine { device nic { irq 10; dma; produces [packet] } }
+  component sigma0 : trusted root { }
+  component drv : trusted { memory ring 4K; memory ring2 4K; device nic; thread t { ${body} } }
+  component other : trusted { memory buf 4K; thread t { write buf <- 5 } }
+  ${extra}
+}`;
+  const outside = (text: string): number[] => [...buildSystem(compile(text)).outside].sort((a, b) => a - b);
+
+  it("has the values conditions tell apart: 0, each constant compared with, and one value none equals where 0 is", () => {
+    expect(outside(driver("read ring -> p"))).toEqual([0]);
+    expect(outside(driver("read ring -> p; if p == 7 { read ring -> p }"))).toEqual([0, 7]);
+    expect(outside(driver("read ring -> p; assert p != 0"))).toEqual([0, 1]);
+    expect(outside(driver("read ring -> p; if p == ok { read ring -> p }"))).toEqual([0, OK]);
+    // Two data compared: every constant of the threads (5 is only sent), ok, and a value equal to none.
+    expect(outside(driver("read ring -> p; read ring2 -> q; assert p == q"))).toEqual([0, 1, 5, OK]);
+  });
+
+  // Data from outside used to be 0 only (a documented limit), so a driver's branch on a packet's
+  // value was explored only for 0, and both asserts were said to hold.
+  it("a driver's branch on a packet's value is explored for every value it tells apart", () => {
+    const r = check(compile(driver("read ring -> p; assert p != 7")));
+    expect(r.asserts?.verdict).toBe("violated");
+    expect(r.asserts!.counterexample!.steps.map((x) => x.text)).toEqual([
+      "device nic writes data from outside, 7 [packet], to drv.ring by DMA",
+      "drv.t: read ring -> p: p = 7 [packet]",
+      "drv.t: assert p != 7: FAILS",
+    ]);
+    const two = check(compile(driver("read ring -> p; read ring2 -> q; assert p == q")));
+    expect(two.asserts?.verdict).toBe("violated");
   });
 });
