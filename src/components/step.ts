@@ -96,8 +96,8 @@ export const SUCCESSOR_BYTES = 4 * 2 ** 30;
 
 /**
  * Turns the dead-value reductions (spec/invariants.md §10.3) on or off in `sys`: quiet
- * interrupts, dead variables and dead CPU words — the last not under a fault flag that reads
- * the current EC (`irq_priority_inversion`).
+ * interrupts, dead variables, dead messages and dead CPU words — the last not under a fault flag
+ * that reads the current EC (`irq_priority_inversion`).
  */
 export function useDeadValues(sys: System, on: boolean): void {
   sys.quietIrqs = sys.deadVariables = sys.deadMessages = on;
@@ -530,8 +530,10 @@ function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
   const labels = labelMask(d.produces);
   for (let m = 0; m < L.counts.mem; m++) {
     if (!dmaAllowed(s, L, dev, m, true)) continue;
+    const had = regionValue(s, L, m);
+    const labelled = (regionLabels(s, L, m) & labels) === labels;
     for (const value of sys.outside) {
-      if (regionValue(s, L, m) === value && (regionLabels(s, L, m) & labels) === labels) continue;
+      if (value === had && labelled) continue;
       const n = begin(sys, s, -1);
       setRegionValue(n, L, m, value);
       taintRegion(n, L, m, labels);

@@ -1,7 +1,7 @@
 // CPUs: the execution context each runs and its privilege mode; switching ECs switches address spaces.
 import { CPU, EC, type Layout, type StateVector } from "../kernel/layout.js";
 import { P, type Meter } from "./meter.js";
-import { flushTlb } from "./mmu.js";
+import { flushTlb, tlbEmpty } from "./mmu.js";
 
 export const Mode = { USER: 0, KERNEL: 1 } as const;
 
@@ -46,20 +46,12 @@ export function dispatch(s: StateVector, L: Layout, cpu: number, ec: number, met
  * interrupt reads the interrupted EC's priority.
  */
 export function quietCpus(s: StateVector, L: Layout): void {
-  const tlbWords = L.counts.pd * L.pteWords;
   for (let c = 0; c < L.counts.cpu; c++) {
     const a = at(L, c);
     s[a + CPU.MODE] = Mode.USER;
     const cur = s[a + CPU.CUR]!;
     if (cur < 0) continue;
-    let empty = true;
-    if (!L.config.taggedTlb)
-      for (let i = L.base.tlb + c * tlbWords, end = i + tlbWords; i < end; i++)
-        if (s[i] !== 0) {
-          empty = false;
-          break;
-        }
-    if (empty) {
+    if (L.config.taggedTlb || tlbEmpty(s, L, c)) {
       s[a + CPU.CUR] = -1;
       continue;
     }

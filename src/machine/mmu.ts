@@ -34,6 +34,13 @@ export function flushTlb(s: StateVector, L: Layout, cpu: number, meter: Meter): 
   meter.add(P.tlbFlush);
 }
 
+/** Whether a CPU's TLB holds no entry. */
+export function tlbEmpty(s: StateVector, L: Layout, cpu: number): boolean {
+  const from = L.base.tlb + cpu * L.counts.pd * L.pteWords;
+  for (let i = from, end = from + L.counts.pd * L.pteWords; i < end; i++) if (s[i] !== 0) return false;
+  return true;
+}
+
 /**
  * Removes (pd, mem) from the TLB of `cpu` (the local CPU always) and, with a
  * shootdown, from every CPU. The `stale_tlb` fault flag skips the shootdown.
