@@ -10,14 +10,9 @@ import { Right } from "../../src/kernel/cap.js";
 import { EC } from "../../src/kernel/layout.js";
 import { enter } from "../../src/kernel/scheduler.js";
 import { bootText, compile, type Rig } from "../kernel/harness.js";
+import { TWO_CPUS } from "./two-cpus.js";
 
-// Two CPUs; PD a has three ECs (two on cpu 0), b one: "the first EC of the current EC's PD" is not always the current EC.
-const TWO = `system cpus {
-  machine { cpus 2 }
-  component sigma0 : trusted root { }
-  component a : trusted { memory m0 4K; memory m1 4K; caps { b.n0: r } thread t0 { } thread t1 cpu 1 { } thread t2 { } }
-  component b : trusted { memory n0 4K; thread t0 { } }
-}`;
+// PD a has three ECs, two on cpu 0: "the first EC of the current EC's PD" is not always the current EC.
 
 const cur = (r: Rig, cpu: number): number => currentEc(r.s, r.L, cpu);
 const ecCpu = (r: Rig, e: number): number => r.s[r.L.base.ec + e * r.L.ecSize + EC.CPU]!;
@@ -25,7 +20,7 @@ const ecPd = (r: Rig, e: number): number => r.s[r.L.base.ec + e * r.L.ecSize + E
 
 describe("the CPU words' normal form (spec/invariants.md §10.3, dead CPU words)", () => {
   it("keeps no current EC on a CPU whose TLB is empty, and the first EC of the current PD where it holds entries", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const [t0, t2, b0] = [r.ec("a.t0"), r.ec("a.t2"), r.ec("b.t0")];
     expect(t0).toBeLessThan(t2);
     enter(r.k, r.s, t2);
@@ -41,7 +36,7 @@ describe("the CPU words' normal form (spec/invariants.md §10.3, dead CPU words)
     expect(cur(r, 0)).toBe(b0);
   });
   it("keeps no current EC with a tagged TLB, and leaves every CPU in user mode", () => {
-    const r = bootText(TWO, { taggedTlb: true });
+    const r = bootText(TWO_CPUS, { taggedTlb: true });
     enter(r.k, r.s, r.ec("a.t2"));
     access(r.s, r.L, 0, r.pd("a"), r.region("a.m0"), "r", new Meter());
     r.s[r.L.base.ec + r.ec("a.t2") * r.L.ecSize + EC.REVOKE] = 0; // inside a preemptible revoke: kernel mode
@@ -65,8 +60,8 @@ describe("the CPU words' normal form (spec/invariants.md §10.3, dead CPU words)
     it(`commutes with dispatch, the access path and shootdowns (${taggedTlb ? "tagged" : "untagged"} TLB)`, () => {
       fc.assert(
         fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-          const real = bootText(TWO, { taggedTlb });
-          const normal = bootText(TWO, { taggedTlb });
+          const real = bootText(TWO_CPUS, { taggedTlb });
+          const normal = bootText(TWO_CPUS, { taggedTlb });
           const ecs = [real.ec("a.t0"), real.ec("a.t1"), real.ec("a.t2"), real.ec("b.t0")];
           const mems = [real.region("a.m0"), real.region("a.m1"), real.region("b.n0")];
           for (const o of ops)

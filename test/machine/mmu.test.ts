@@ -9,17 +9,12 @@ import { Kind, Right } from "../../src/kernel/cap.js";
 import { enter } from "../../src/kernel/scheduler.js";
 import { Status } from "../../src/kernel/status.js";
 import { bootText, diff } from "../kernel/harness.js";
+import { TWO_CPUS } from "./two-cpus.js";
 
-const TWO = `system mmu {
-  machine { cpus 2 }
-  component sigma0 : trusted root { }
-  component a : trusted { memory m0 4K; memory m1 4K; caps { b.n0: r } thread t0 { } thread t1 cpu 1 { } thread t2 { } }
-  component b : trusted { memory n0 4K; thread t0 { } }
-}`;
 
 describe("the access path", () => {
   it("walks the table on a miss and refills the TLB, then hits", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     const meter = new Meter();
     expect(tlbEntry(r.s, r.L, 0, a, m0)).toBe(0);
@@ -33,7 +28,7 @@ describe("the access path", () => {
     expect(tlbEntry(r.s, r.L, 1, a, m0)).toBe(0);
   });
   it("faults on an unmapped object or a missing right, without touching the TLB", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const a = r.pd("a");
     const meter = new Meter();
     const before = r.s.slice();
@@ -44,7 +39,7 @@ describe("the access path", () => {
     expect(access(r.s, r.L, 0, a, r.region("b.n0"), "r", meter)).toBe(true);
   });
   it("a cached entry with too few rights is refilled from the table", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     const meter = new Meter();
     setPte(r.s, r.L, a, m0, Right.R);
@@ -76,7 +71,7 @@ describe("the access path", () => {
 
 describe("address-space switches", () => {
   it("an untagged TLB is flushed when the CPU switches to an EC of another PD", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const [at0, at2, bt0] = [r.ec("a.t0"), r.ec("a.t2"), r.ec("b.t0")];
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     enter(r.k, r.s, at0);
@@ -96,7 +91,7 @@ describe("address-space switches", () => {
     expect(tlbEntry(r.s, r.L, 0, a, m0)).toBe(0);
   });
   it("a flush is per CPU", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     access(r.s, r.L, 0, a, m0, "r", r.k.meter);
     access(r.s, r.L, 1, a, m0, "r", r.k.meter);
@@ -104,7 +99,7 @@ describe("address-space switches", () => {
     expect([tlbEntry(r.s, r.L, 0, a, m0), tlbEntry(r.s, r.L, 1, a, m0)]).toEqual([0, 7]);
   });
   it("a tagged TLB keeps its entries across address-space switches", () => {
-    const r = bootText(TWO, { taggedTlb: true });
+    const r = bootText(TWO_CPUS, { taggedTlb: true });
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     enter(r.k, r.s, r.ec("a.t0"));
     access(r.s, r.L, 0, a, m0, "r", r.k.meter);
@@ -118,7 +113,7 @@ describe("address-space switches", () => {
     expect(meter.counts.tlbHit).toBe(1);
   });
   it("flushTlb clears one CPU's entries of every PD", () => {
-    const r = bootText(TWO);
+    const r = bootText(TWO_CPUS);
     access(r.s, r.L, 1, r.pd("a"), r.region("a.m1"), "r", r.k.meter);
     access(r.s, r.L, 1, r.pd("b"), r.region("b.n0"), "r", r.k.meter);
     flushTlb(r.s, r.L, 1, r.k.meter);
@@ -129,7 +124,7 @@ describe("address-space switches", () => {
 
 describe("TLB shootdown", () => {
   it("invalidate clears the entry on every CPU, counting a shootdown per remote CPU that had it", () => {
-    const r = bootText(TWO.replace("cpus 2", "cpus 3"));
+    const r = bootText(TWO_CPUS.replace("cpus 2", "cpus 3"));
     const [a, m0, m1] = [r.pd("a"), r.region("a.m0"), r.region("a.m1")];
     for (const cpu of [0, 1, 2]) access(r.s, r.L, cpu, a, m0, "r", r.k.meter);
     access(r.s, r.L, 1, a, m1, "r", r.k.meter);
@@ -141,7 +136,7 @@ describe("TLB shootdown", () => {
     expect(tlbEntry(r.s, r.L, 1, a, m1)).toBe(7);
   });
   it("stale_tlb: only the local CPU's entry goes, and the others still translate", () => {
-    const r = bootText(TWO.replace("machine { cpus 2 }", "machine { cpus 2 } kernel nova { fault stale_tlb }"));
+    const r = bootText(TWO_CPUS.replace("machine { cpus 2 }", "machine { cpus 2 } kernel nova { fault stale_tlb }"));
     const [a, m0] = [r.pd("a"), r.region("a.m0")];
     access(r.s, r.L, 0, a, m0, "w", r.k.meter);
     access(r.s, r.L, 1, a, m0, "w", r.k.meter);
@@ -159,7 +154,7 @@ describe("TLB shootdown", () => {
   });
   it("revoke shoots down remote entries of the revoked mapping; with stale_tlb one survives", () => {
     for (const [faults, left] of [["", 0], ["fault stale_tlb", Right.R]] as const) {
-      const r = bootText(TWO.replace("component sigma0 : trusted root { }", "component sigma0 : trusted root { thread main { } }").replace("machine { cpus 2 }", `machine { cpus 2 } kernel nova { ${faults} }`));
+      const r = bootText(TWO_CPUS.replace("component sigma0 : trusted root { }", "component sigma0 : trusted root { thread main { } }").replace("machine { cpus 2 }", `machine { cpus 2 } kernel nova { ${faults} }`));
       const [a, n0] = [r.pd("a"), r.region("b.n0")];
       access(r.s, r.L, 1, a, n0, "r", r.k.meter);
       expect(tlbEntry(r.s, r.L, 1, a, n0)).toBe(Right.R);
