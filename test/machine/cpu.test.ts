@@ -12,14 +12,13 @@ import { enter } from "../../src/kernel/scheduler.js";
 import { bootText, compile, type Rig } from "../kernel/harness.js";
 import { TWO_CPUS } from "./two-cpus.js";
 
-// PD a has three ECs, two on cpu 0: "the first EC of the current EC's PD" is not always the current EC.
-
 const cur = (r: Rig, cpu: number): number => currentEc(r.s, r.L, cpu);
 const ecCpu = (r: Rig, e: number): number => r.s[r.L.base.ec + e * r.L.ecSize + EC.CPU]!;
 const ecPd = (r: Rig, e: number): number => r.s[r.L.base.ec + e * r.L.ecSize + EC.PD]!;
 
 describe("the CPU words' normal form (spec/invariants.md §10.3, dead CPU words)", () => {
   it("keeps no current EC on a CPU whose TLB is empty, and the first EC of the current PD where it holds entries", () => {
+    // PD a has three ECs, two on cpu 0: "the first EC of the current EC's PD" is not always the current EC.
     const r = bootText(TWO_CPUS);
     const [t0, t2, b0] = [r.ec("a.t0"), r.ec("a.t2"), r.ec("b.t0")];
     expect(t0).toBeLessThan(t2);
