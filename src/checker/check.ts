@@ -1,5 +1,5 @@
 // Checking a scenario: explore it, judge every invariant, and rebuild a shortest counterexample for each failure.
-import { buildSystem, useDeadValues, type StepInfo, type System } from "../components/step.js";
+import { buildSystem, useDeadValues, useMmioValues, widerMmioValues, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
@@ -80,6 +80,13 @@ export interface CheckStats {
   readonly bytesPerState: number;
   /** The reductions the search used, or why one was off (spec/invariants.md §10). */
   readonly reductions: Reductions;
+  /**
+   * The values MMIO windows took from outside (spec/language.md §9.5) and how many explorations
+   * it took to find them: each one after the first explored again with the values that tell
+   * apart what threads were seen comparing of a window's data. Null when no device with an MMIO
+   * window produces data.
+   */
+  readonly mmio: { readonly values: readonly number[]; readonly explorations: number } | null;
 }
 
 /** What each reduction did: `used` names what it reduced over; otherwise `off` says why not. */
@@ -134,7 +141,32 @@ export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
-  const { sys, judge, red, done, progress } = setUp(model, options);
+  let mmio: readonly number[] = [0];
+  let earlierMs = 0;
+  for (let explorations = 1; ; explorations++) {
+    const { sys, judge, red, done, progress } = setUp(model, options, mmio);
+    const ex = checkOnce(sys, judge, red, done, progress, options);
+    const wider = widerAfter(sys, ex);
+    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + earlierMs }, options, red, explorations);
+    mmio = wider;
+    earlierMs += ex.elapsedMs;
+  }
+}
+
+/**
+ * The wider values MMIO windows need after exploration `ex` of `sys` (`widerMmioValues`), when
+ * it must be done again with them; null when its verdicts stand. A search that stopped because
+ * every verdict was known explores again too (a wider system may violate something sooner);
+ * one a bound cut short does not — it is incomplete either way — and neither does a random
+ * simulation, whose windows have every value data from outside may have from the start.
+ */
+function widerAfter(sys: System, ex: Outcome): readonly number[] | null {
+  if (ex.bound !== null && ex.bound !== "stopped") return null;
+  return widerMmioValues(sys);
+}
+
+/** One exploration (or simulation) of a check, shown to its judge. */
+function checkOnce(sys: System, judge: Judge, red: ReturnType<typeof reductionsFor>, done: () => boolean, progress: ((p: Progress) => void) | undefined, options: CheckOptions): Outcome {
   const failures = judge.failures;
 
   const ex = options.simulate
@@ -159,13 +191,16 @@ export function check(model: SystemModel, options: CheckOptions = {}): CheckResu
         return { states: sim.states, transitions: sim.steps, depth: sim.depth, bound: sim.interrupted ? "interrupted" : sim.memory ? "memory" : "simulation", records: null, graph: null, elapsedMs: sim.elapsedMs, collisionProbability: sim.collisionProbability, bytesPerState: 0 };
       })()
     : explore(sys, searchOptions(options, red, judge), judgeHooks(judge, done, progress));
-  return verdicts(sys, judge, ex, options, red);
+  return ex;
 }
 
 /** A check's system (steps without write sets or costs), its judge, reductions, early stop and progress hook. */
-function setUp(model: SystemModel, options: CheckOptions): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
+function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[]): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
   const sys = buildSystem(model);
   sys.footprints = false;
+  // A random simulation gives the windows every value data from outside may have (a DMA
+  // device's): it cannot explore again to find which matter.
+  useMmioValues(sys, options.simulate && sys.outsideCompared ? sys.outside : mmio);
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
@@ -234,25 +269,33 @@ export async function checkParallel(
   const probeStates = options.probeStates ?? PROBE_STATES;
   // A bound the probe would reach: one thread explores all of it.
   if (probeStates > 0 && maxStates <= probeStates) return check(model, options);
-  const { sys, judge, red, done, progress } = setUp(model, options);
-  const explored = searchOptions(options, red, judge);
-  let from: Handoff | null = null;
-  if (probeStates > 0) {
-    // Starting workers costs about half a second (each compiles the scenario and warms up), more
-    // than a small space takes on one thread: explore on this thread until `probeStates` states
-    // are known, and start the workers, which go on from there, only for a space that is larger.
-    const probe = exploreUntil(sys, explored, judgeHooks(judge, done, progress), probeStates);
-    if (!probe.handoff) return verdicts(sys, judge, probe.exploration, options, red);
-    // Interrupted as the probe ended: what it explored is the result (starting workers takes a while).
-    if (interrupted(options.interrupt)) return verdicts(sys, judge, { ...probe.exploration, bound: "interrupted" }, options, red);
-    from = probe.handoff;
+  let mmio: readonly number[] = [0];
+  let earlierMs = 0;
+  for (let explorations = 1; ; explorations++) {
+    const { sys, judge, red, done, progress } = setUp(model, options, mmio);
+    const explored = searchOptions(options, red, judge);
+    let from: Handoff | null = null;
+    let ex: Outcome | null = null;
+    if (probeStates > 0) {
+      // Starting workers costs about half a second (each compiles the scenario and warms up), more
+      // than a small space takes on one thread: explore on this thread until `probeStates` states
+      // are known, and start the workers, which go on from there, only for a space that is larger.
+      const probe = exploreUntil(sys, explored, judgeHooks(judge, done, progress), probeStates);
+      if (!probe.handoff) ex = probe.exploration;
+      // Interrupted as the probe ended: what it explored is the result (starting workers takes a while).
+      else if (interrupted(options.interrupt)) ex = { ...probe.exploration, bound: "interrupted" };
+      else from = probe.handoff;
+    }
+    ex ??= await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, {}, from);
+    const wider = widerAfter(sys, ex);
+    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + earlierMs }, options, red, explorations);
+    mmio = wider;
+    earlierMs += ex.elapsedMs;
   }
-  const ex = await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, {}, from);
-  return verdicts(sys, judge, ex, options, red);
 }
 
 /** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen, and the paths timed. */
-function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult {
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>, explorations: number): CheckResult {
   const model = sys.model;
   const invs = model.invariants;
   const failures = judge.failures;
@@ -340,7 +383,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
     });
 
-  const paths = timePaths(model, options);
+  const paths = timePaths(model, options, sys.mmio);
   return {
     system: model.name,
     paths: paths.paths,
@@ -358,6 +401,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       collisionProbability: ex.collisionProbability,
       bytesPerState: ex.bytesPerState,
       reductions: red.report,
+      mmio: sys.outsideCompared ? { values: sys.mmio, explorations } : null,
     },
   };
 }
@@ -366,7 +410,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
  * The scenario's paths, measured on a timing exploration of their own (src/timing/graph.ts)
  * under the same bounds. A random simulation explores no graph: its paths are incomplete.
  */
-function timePaths(model: SystemModel, options: CheckOptions): { paths: readonly PathResult[]; stats: Omit<PathsOutcome, "paths"> | null } {
+function timePaths(model: SystemModel, options: CheckOptions, mmio: readonly number[]): { paths: readonly PathResult[]; stats: Omit<PathsOutcome, "paths"> | null } {
   if (model.paths.length === 0) return { paths: [], stats: null };
   if (options.simulate) {
     const paths = model.paths.map((p): PathResult => ({
@@ -390,6 +434,7 @@ function timePaths(model: SystemModel, options: CheckOptions): { paths: readonly
     deadValues: options.deadValues,
     interrupt: options.interrupt,
     progress: progressOf(options, "paths"),
+    mmio,
   });
   return { paths, stats };
 }

@@ -1,6 +1,6 @@
 // A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does.
 import type { SystemModel } from "../dsl/model.js";
-import { buildSystem, localStep, successors, useDeadValues, type Successor, type System } from "../components/step.js";
+import { buildSystem, localStep, successors, useDeadValues, useMmioValues, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { Ahead } from "./ahead.js";
 import { AHEAD, interrupted, PROGRESS_EVERY } from "./explore.js";
@@ -49,6 +49,7 @@ export class LevelExpander {
     const sys = buildSystem(model);
     sys.footprints = false;
     useDeadValues(sys, setup.deadValues);
+    useMmioValues(sys, setup.mmio);
     sys.maxSuccessors = setup.maxSuccessors;
     this.sys = sys;
     this.judge = new Judge(sys, true);
@@ -165,7 +166,16 @@ export class LevelExpander {
     const newStates = out.take();
     const newIndices = outIndex.take();
     const edgeList = edges ? edges.take() : null;
-    return { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings() };
+    return { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings(), mmioCompared: this.takeCompared() };
+  }
+
+  /** The comparisons seen comparing data from an MMIO window since the last call, for the explorer to merge (`System.outsideCompared`). */
+  private takeCompared(): number[] {
+    const seen = this.sys.outsideCompared;
+    if (!seen || seen.size === 0) return [];
+    const out = [...seen];
+    seen.clear();
+    return out;
   }
 }
 

@@ -25,6 +25,8 @@ export interface WorkerSetup {
   readonly interrupt: Int32Array | null;
   /** The explorer's bound on one state's successors (`System.maxSuccessors`, from its memory bound). */
   readonly maxSuccessors: number;
+  /** The values the explorer's MMIO windows take from outside (`System.mmio`). */
+  readonly mmio: readonly number[];
 }
 
 export type LevelTask =
@@ -65,6 +67,8 @@ export interface LevelReply {
   /** (from, to, ordinal) triples, when the graph is kept. */
   readonly edges: Int32Array<ArrayBuffer> | null;
   readonly findings: Findings;
+  /** The comparisons the worker has seen compare data from an MMIO window since its last reply (`System.outsideCompared`). */
+  readonly mmioCompared: readonly number[];
 }
 
 /** How often the parallel explorer reports progress while its workers expand a level. */
@@ -120,7 +124,7 @@ export async function exploreParallel(
     judge.state(sys.init, 0, fp.diff, fp.length);
   }
 
-  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors });
+  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio });
   const ask = (w: PoolWorker, task: LevelTask): Promise<LevelReply> => w.ask(task) as Promise<LevelReply>;
 
   const edges: Int32Array[] = from?.edges ? [from.edges] : [];
@@ -203,6 +207,7 @@ export async function exploreParallel(
               const r = await ask(w, { kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd });
               transitions += r.transitions;
               judge.merge(r.findings);
+              for (const node of r.mmioCompared) sys.outsideCompared?.add(node);
               found.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
               foundCount += r.newIndices.length;
               frontierBytes += r.newStates.byteLength;

@@ -74,6 +74,40 @@ function sealInto(s: StateVector, L: Layout, ec: number, e: ExprModel): void {
   addSealedLabels(s, L, e.key, d.labels | (inner >= 0 ? sealedLabels(s, L, inner) : 0));
 }
 
+/**
+ * Notes in `seen` each comparison (`==`, `!=`) of condition `e` of thread EC `ec` that has on a
+ * side data that may have come from a device's MMIO window: data with one of the labels in
+ * `mask` (those such devices produce), or a sealed value that may hold some — sealing drops the
+ * labels, which `open` gets back from its key's, so a sealed value counts when its key's sealed
+ * labels meet `mask` or are not kept. Every comparison of `e` is looked at, whether evaluating
+ * `e` reaches it or not.
+ */
+export function noteMmioCompares(s: StateVector, L: Layout, ec: number, e: ExprModel, mask: number, seen: Set<number>): void {
+  switch (e.kind) {
+    case "not":
+      noteMmioCompares(s, L, ec, e.arg, mask, seen);
+      return;
+    case "and":
+    case "or":
+      noteMmioCompares(s, L, ec, e.left, mask, seen);
+      noteMmioCompares(s, L, ec, e.right, mask, seen);
+      return;
+    case "eq":
+    case "ne":
+      if (!seen.has(e.node) && (mayBeFrom(s, L, evalData(s, L, ec, e.left), mask) || mayBeFrom(s, L, evalData(s, L, ec, e.right), mask))) seen.add(e.node);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Whether datum `d` may hold data labelled with some label in `mask`, sealed or not (`noteMmioCompares`). */
+function mayBeFrom(s: StateVector, L: Layout, d: Datum, mask: number): boolean {
+  if ((d.labels & mask) !== 0) return true;
+  const key = sealedKey(d.value);
+  return key >= 0 && (!L.keepsSealed || (sealedLabels(s, L, key) & mask) !== 0);
+}
+
 /** Evaluates a condition. */
 export function evalCond(s: StateVector, L: Layout, ec: number | null, e: ExprModel): boolean {
   switch (e.kind) {

@@ -20,7 +20,7 @@ import { smCount, SM_MAX } from "../kernel/sm.js";
 import { capAt, findObject, globalSlot, slotsOf } from "../kernel/space.js";
 import { Status, STATUS_NAMES } from "../kernel/status.js";
 import { failed, invokeDecoded, smWaiters, syscall, SYSCALLS, type ArgsOf, type Entry, type Item, type Kernel, type Op, type SyscallArgs } from "../kernel/syscalls.js";
-import { evalCond, evalSent, kernelObjects, readable, regionValue, setRegionValue, unsendSeals, type Datum } from "./flow.js";
+import { evalCond, evalSent, kernelObjects, noteMmioCompares, readable, regionValue, setRegionValue, unsendSeals, type Datum } from "./flow.js";
 import { capName, ecName, objectName } from "./names.js";
 import { deadVariableTables } from "./liveness.js";
 import { compileAll, type Linked, type Program } from "./program.js";
@@ -80,6 +80,21 @@ export interface System {
   /** The values data from outside may have (`outsideValues`): 0 first, then what conditions tell apart. */
   readonly outside: readonly number[];
   /**
+   * The values a device's MMIO window takes from outside (spec/language.md §9.5): [0] in a
+   * fresh system, where no step puts any (a window holds 0 until written); `check` widens them
+   * (`useMmioValues`) to tell apart the comparisons `outsideCompared` found, and explores again.
+   */
+  mmio: readonly number[];
+  /**
+   * The comparisons (`==`, `!=` nodes) of threads' conditions that have been seen comparing data
+   * that may have come from an MMIO window — data with a label such a device produces
+   * (`mmioLabels`, `noteMmioCompares`) — as the steps are made; null when no device with an MMIO
+   * window produces data, so that nothing is watched.
+   */
+  readonly outsideCompared: Set<number> | null;
+  /** The labels of the devices with an MMIO window that produce data: what `outsideCompared` watches for (0 when nothing is watched). */
+  readonly mmioLabels: number;
+  /**
    * The most successors one call of `successors` makes (`boundSuccessors`): each is a whole
    * state vector, and a state of a large machine can have tens of thousands of steps (an
    * adversary's delegations and revokes of each of its ECs, one per CPU, grow with the square of
@@ -115,7 +130,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
   const constants = constantsOf(model);
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabelsOf(model) !== 0 ? new Set() : null, mmioLabels: mmioLabelsOf(model), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -135,22 +150,29 @@ function constantsOf(model: SystemModel): Datum[] {
 
 /**
  * The values data from outside may have (spec/language.md §9.5), as few as tell every condition's
- * outcomes apart — there is no arithmetic, so data matters only to `==` and `!=`:
+ * outcomes apart — there is no arithmetic, so data matters only to `==` and `!=`: those of every
+ * thread's condition and invariant's predicate (`tellApart`). What a DMA device writes.
+ */
+function outsideValues(model: SystemModel, constants: readonly Datum[]): number[] {
+  const conds = [...model.threads.flatMap((t) => expressionsOf(statementsOf(t.body))), ...model.invariants.flatMap((i) => (i.prop.kind === "always" || i.prop.kind === "never" ? [i.prop.cond] : []))];
+  return tellApart(conds.flatMap(subexpressions), constants);
+}
+
+/**
+ * The values that tell apart the outcomes of the comparisons among `exprs` (spec/language.md §9.5):
  * - 0;
- * - each constant (an integer or `ok`) that a comparison in a thread's condition or an invariant's
- *   predicate has on one side;
+ * - each constant (an integer or `ok`) that a comparison has on one side;
  * - where a comparison has a constant on neither side (two data, which may both come from
  *   outside, or one from outside and one a thread holds): every constant of the scenario's
  *   threads, and `ok`;
  * - and where 0 is compared with, or two data are, one value equal to no constant, so that data
  *   can also differ from all of them.
  */
-function outsideValues(model: SystemModel, constants: readonly Datum[]): number[] {
-  const conds = [...model.threads.flatMap((t) => expressionsOf(statementsOf(t.body))), ...model.invariants.flatMap((i) => (i.prop.kind === "always" || i.prop.kind === "never" ? [i.prop.cond] : []))];
+function tellApart(exprs: readonly ExprModel[], constants: readonly Datum[]): number[] {
   const out = new Set<number>([0]);
   let other = false;
   const constant = (e: ExprModel): number | null => (e.kind === "int" ? e.value : e.kind === "ok" ? OK : null);
-  for (const e of conds.flatMap(subexpressions)) {
+  for (const e of exprs) {
     if (e.kind !== "eq" && e.kind !== "ne") continue;
     const sides = [constant(e.left), constant(e.right)];
     for (const c of sides) if (c !== null) out.add(c);
@@ -167,6 +189,31 @@ function outsideValues(model: SystemModel, constants: readonly Datum[]): number[
     out.add(fresh);
   }
   return [...out];
+}
+
+/**
+ * The values MMIO windows need so far (spec/language.md §9.5): those that tell apart the
+ * comparisons of threads' conditions seen comparing data from a window (`outsideCompared`),
+ * with the values the windows had already; null when they had them all (or nothing is
+ * watched), else the wider list, which `useMmioValues` gives a system to explore again.
+ */
+export function widerMmioValues(sys: System): number[] | null {
+  if (!sys.outsideCompared || sys.outsideCompared.size === 0) return null;
+  const compared = sys.model.threads.flatMap((t) => expressionsOf(statementsOf(t.body))).flatMap(subexpressions).filter((e) => sys.outsideCompared!.has(e.node));
+  const need = tellApart(compared, sys.constants);
+  if (need.every((v) => sys.mmio.includes(v))) return null;
+  return [...new Set([...sys.mmio, ...need])];
+}
+
+/** The labels of the devices with an MMIO window that produce data (`System.mmioLabels`). */
+function mmioLabelsOf(model: SystemModel): number {
+  return labelMask(model.machine.devices.filter((d) => d.mmioBytes > 0).flatMap((d) => d.produces));
+}
+
+/** Gives `sys`'s MMIO windows the values `values` from outside (0 first; [0] alone: no step puts any). */
+export function useMmioValues(sys: System, values: readonly number[]): void {
+  if (values[0] !== 0) throw new Error("MMIO values start with 0, what a window holds at boot");
+  sys.mmio = values;
 }
 
 /** The devices whose interrupt semaphore a statement of some thread names. */
@@ -191,12 +238,14 @@ export interface StepInfo {
    * What the step did, for path events (src/timing/events.ts): a thread's statement op
    * ("call", "recv", "read", ...; "complete" for the step that completes a blocking
    * statement), an adversary's syscall op (or "read", "write", "dma", "raise"), "revoke"
-   * for a revoke's continuation, "timeout", "irq", "dma" (a device's own DMA).
+   * for a revoke's continuation, "timeout", "irq", "dma" (a device's own DMA), "mmio" (data
+   * from outside in a device's MMIO window; its kind is "dma", a device's data step).
    */
   readonly op: string;
   /**
    * The kernel object `op` names: the PT of a call or recv, the SM of an up or down, the
-   * memory object of a read or write, the device of an interrupt or of its own DMA; -1 when none.
+   * memory object of a read or write, the device of an interrupt, of its own DMA or of its MMIO
+   * window's data; -1 when none.
    */
   readonly obj: number;
   /** The acting EC (-1 for a device). */
@@ -267,6 +316,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
   for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) dmaSteps(sys, s, dev, out);
+  if (sys.mmio.length > 1) for (let dev = 0; dev < sys.model.machine.devices.length; dev++) mmioSteps(sys, s, dev, out);
   return out.length > max ? full(sys, out) : out;
 }
 
@@ -542,6 +592,30 @@ function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
   }
 }
 
+/**
+ * A device's data from outside in its MMIO window (spec/language.md §9.5): for each of the
+ * values `System.mmio` lists, a step in which the window gets it with the device's `produces`
+ * labels, enabled when that changes the state. None while the list is [0]:
+ * then a window holds 0 until a thread, an adversary or DMA writes it.
+ */
+function mmioSteps(sys: System, s: StateVector, dev: number, out: Successor[]): void {
+  const { model, k } = sys;
+  const L = k.L;
+  const d = model.machine.devices[dev]!;
+  const m = L.boot.deviceMmio[dev]!;
+  if (m < 0 || d.produces.length === 0) return;
+  const labels = labelMask(d.produces);
+  const had = regionValue(s, L, m);
+  const labelled = (regionLabels(s, L, m) & labels) === labels;
+  for (const value of sys.mmio) {
+    if (value === had && labelled) continue;
+    const n = begin(sys, s, -1);
+    setRegionValue(n, L, m, value);
+    taintRegion(n, L, m, labels);
+    done(sys, s, n, -1, "dma", "mmio", dev, -1, null, () => `device ${d.name} puts data from outside, ${fmt({ value, labels }, model)}, in its MMIO window`, Status.SUCCESS, "all", undefined, out);
+  }
+}
+
 function revokeStep(sys: System, s: StateVector, ec: number, out: Successor[]): void {
   const n = begin(sys, s, ec);
   continueRevoke(sys.k, n, ec);
@@ -793,6 +867,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     case "branch": {
       const n = begin(sys, s, ec, false);
+      if (sys.outsideCompared) noteMmioCompares(n, L, ec, i.cond, sys.mmioLabels, sys.outsideCompared);
       const c = evalCond(n, L, ec, i.cond);
       advance(sys, n, ec, c ? i.next : i.otherwise);
       done(sys, s, n, ec, "thread", "branch", -1, ec, node, () => `${stmtText(sys, i).replace(/\s*\{.*$/, "")}: ${c ? "true" : "false"}`, Status.SUCCESS, "all", undefined, out);
@@ -821,6 +896,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
       return;
     case "assert": {
       const n = begin(sys, s, ec, false);
+      if (sys.outsideCompared) noteMmioCompares(n, L, ec, i.cond, sys.mmioLabels, sys.outsideCompared);
       const holds = evalCond(n, L, ec, i.cond);
       if (holds) advance(sys, n, ec, i.next);
       else {

@@ -1,7 +1,7 @@
 // The html report: one self-contained page for a reviewer — a summary, then per scenario its verdicts, tables, architecture graph and each trace as an SVG sequence diagram.
 import { invariantsOf, reductionsFor, type CheckResult, type InvariantResult } from "../checker/check.js";
 import { replay } from "../checker/explore.js";
-import { buildSystem, type System } from "../components/step.js";
+import { buildSystem, useMmioValues, type System } from "../components/step.js";
 import { compileFile } from "../dsl/compile.js";
 import type { StateVector } from "../kernel/layout.js";
 import type { PathResult, PathTrace } from "../timing/measure.js";
@@ -10,7 +10,7 @@ import { invariantLabel, invariantOutcome, pathOutcome, pathTraceLines, verdictT
 import { sequenceOf, truncate, type DiagramStep, type Sequence } from "./mermaid.js";
 import type { Report, ScenarioError, ScenarioOutcome } from "./model.js";
 import { breakdownText, cyclesText } from "./paths.js";
-import { BOUND_TEXT } from "./text.js";
+import { BOUND_TEXT, mmioText } from "./text.js";
 
 const n = (x: number): string => x.toLocaleString("en-US");
 
@@ -242,6 +242,7 @@ async function violatingArchitecture(sys: System, r: CheckResult, inv: Invariant
   // The trace's ordinals index the real successors of a system with check's dead-value setting.
   const replayed = buildSystem(sys.model);
   reductionsFor(replayed, { symmetry: false, deadValues: "used" in r.stats.reductions.deadValues });
+  if (r.stats.mmio) useMmioValues(replayed, r.stats.mmio.values);
   replayed.footprints = false;
   let last: StateVector | undefined;
   try {
@@ -334,6 +335,7 @@ function statsList(r: CheckResult): string {
     ["Symmetry reduction", red(s.reductions.symmetry)],
     ["Partial-order reduction", red(s.reductions.por)],
     ["Dead-value reductions", red(s.reductions.deadValues)],
+    ...(s.mmio && s.mmio.values.length > 1 ? [["Data from outside in MMIO windows", esc(mmioText(s.mmio))] as [string, string]] : []),
   ];
   if (r.pathStats) {
     const ps = r.pathStats;

@@ -3,12 +3,13 @@ import type { CheckResult, CheckStats, Counterexample, InvariantResult, Reductio
 import { PRIMITIVES, type Primitive } from "../machine/meter.js";
 import type { PathCase, PathResult, PathTiming, PathTrace, PathsOutcome, TimedStep, UnboundedCase } from "../timing/measure.js";
 import { locationOf, type Location, type Report, type ScenarioError, type ScenarioOutcome } from "./model.js";
+import { showValue } from "../components/values.js";
 
 /**
  * The format's version (spec/report.md): the major number changes when a field is removed or
  * changes meaning, the minor one when a field (or an enumeration's value) is added.
  */
-export const JSON_REPORT_VERSION = "1.2";
+export const JSON_REPORT_VERSION = "1.3";
 
 /** The schema's `$id` (spec/report.schema.json), which every document names in `$schema`. */
 export const JSON_REPORT_SCHEMA = `https://nizza.dev/schemas/report-${JSON_REPORT_VERSION}.json`;
@@ -131,6 +132,8 @@ export interface JsonStats {
   readonly collisionProbability: number;
   readonly bytesPerState: number;
   readonly reductions: { readonly symmetry: JsonReduction; readonly por: JsonReduction; readonly deadValues: JsonReduction };
+  /** Since 1.3: the values MMIO windows took from outside (as the scenario writes them) and the explorations it took; null when no device with a window produces data. */
+  readonly mmio: { readonly values: readonly string[]; readonly explorations: number } | null;
 }
 
 export type JsonReduction = { readonly used: string } | { readonly off: string };
@@ -250,6 +253,7 @@ function stats(s: CheckStats): JsonStats {
     collisionProbability: s.collisionProbability,
     bytesPerState: s.bytesPerState,
     reductions: { symmetry: reduction(s.reductions.symmetry), por: reduction(s.reductions.por), deadValues: reduction(s.reductions.deadValues) },
+    mmio: s.mmio && { values: s.mmio.values.map(showValue), explorations: s.mmio.explorations },
   };
 }
 

@@ -1,6 +1,7 @@
 // The text report of `nizza check`: a verdict per invariant, the TCB sets, the statistics, and each counterexample.
 import pc from "picocolors";
-import { invariantsOf, type CheckResult, type Counterexample, type InvariantResult } from "../checker/check.js";
+import { invariantsOf, type CheckResult, type CheckStats, type Counterexample, type InvariantResult } from "../checker/check.js";
+import { showValue } from "../components/values.js";
 import { traceSteps } from "./junit.js";
 import { pathFailure, pathLine } from "./paths.js";
 
@@ -17,6 +18,16 @@ export const BOUND_TEXT = {
   interrupted: "the run was interrupted before every reachable state was explored",
   simulation: "random simulation: it finds violations but proves nothing",
 } as const;
+
+/**
+ * What MMIO windows were given from outside, when it was more than 0 (spec/language.md §9.5):
+ * `MMIO windows took data from outside 0, 7 (values that tell apart what threads compared of
+ * it; 2 explorations)`.
+ */
+export function mmioText(m: NonNullable<CheckStats["mmio"]>): string {
+  const runs = m.explorations === 1 ? "1 exploration" : `${m.explorations} explorations`;
+  return `MMIO windows took data from outside ${m.values.map(showValue).join(", ")} (values that tell apart what threads compared of it; ${runs})`;
+}
 
 /** One scenario's report. */
 export function renderText(file: string, r: CheckResult, o: TextOptions): string {
@@ -38,6 +49,7 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
   );
   if ("off" in s.reductions.por && s.reductions.por.off !== "random simulation walks the real system") lines.push(c.dim(`  partial-order reduction off: ${s.reductions.por.off}`));
   if ("off" in s.reductions.deadValues) lines.push(c.dim(`  dead-value reductions off: ${s.reductions.deadValues.off}`));
+  if (s.mmio && s.mmio.values.length > 1) lines.push(c.dim(`  ${mmioText(s.mmio)}`));
   const sym = s.reductions.symmetry;
   if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
   else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));

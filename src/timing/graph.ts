@@ -1,6 +1,6 @@
 // The timed state graph: every explored edge with its primitive counts and the path events it makes happen.
 import { explore, type Exploration, type ExploreHooks, type ExploreOptions } from "../checker/explore.js";
-import { buildSystem, type System } from "../components/step.js";
+import { buildSystem, useMmioValues, type System } from "../components/step.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import type { Counts } from "../machine/meter.js";
 import { dispatchCounts, EventMatcher } from "./events.js";
@@ -62,7 +62,12 @@ export interface EventColumn {
 export const NONE = -2;
 
 /** The timing exploration's options: the explorer's, dead-value clearing, and a progress hook (ExploreHooks.progress). */
-export type TimingOptions = ExploreOptions & { readonly deadValues?: boolean; readonly progress?: ExploreHooks["progress"] };
+export type TimingOptions = ExploreOptions & {
+  readonly deadValues?: boolean;
+  readonly progress?: ExploreHooks["progress"];
+  /** The values MMIO windows take from outside (`System.mmio`): the check's, so that paths are timed on the system it explored; default [0]. */
+  readonly mmio?: readonly number[];
+};
 
 export interface TimedGraph {
   readonly sys: System;
@@ -85,6 +90,7 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
   const sys = buildSystem(model);
   sys.footprints = false;
   sys.metered = true;
+  if (options.mmio) useMmioValues(sys, options.mmio);
   // Dead variables only merge states that differ in values nothing reads. Quiet interrupts are
   // not for timing: an interrupt no one can take changes nothing an invariant sees, but its
   // delivery costs cycles on the CPU it interrupts, in the middle of a path.

@@ -118,6 +118,26 @@ describe("1 and 2 workers agree", () => {
     }
   }, 60_000);
 
+  it("what workers see compared of an MMIO window's data widens the windows' values as on one thread (language.md §9.5)", async () => {
+    // Only a register holding 3 makes `checker` pass [serial] on to `sink`; the comparison is
+    // made by workers (no probe), which report it for the next exploration.
+    const text = `system mmio {
+  machine { device uart { irq 4; mmio 4K; produces [serial] } }
+  component sigma0 : trusted root { }
+  component drv : trusted { device uart; caps { checker.rpc: call }; thread t { read uart.mmio -> c; call checker.rpc(c) timeout 10 } }
+  component checker : trusted { portal rpc; caps { sink.put: call }; thread s { recv rpc -> x; if x == 3 { call sink.put(x) timeout 10 } } }
+  component sink : trusted { portal put; thread s { recv put -> y } }
+  invariant never flows([serial] -> sink)
+}`;
+    const m = compile(text);
+    const one = check(m, { stopEarly: false });
+    expect(one.stats.mmio).toEqual({ values: [0, 3], explorations: 2 });
+    expect(one.invariants[0]!.verdict).toBe("violated");
+    const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+    expect(two.stats.mmio).toEqual(one.stats.mmio);
+    expect([two.stats.states, two.stats.transitions, two.invariants[0]!.verdict]).toEqual([one.stats.states, one.stats.transitions, "violated"]);
+  }, 60_000);
+
   it("the shared table grows in the middle of a level: workers pause, the explorer grows it, the level goes on", async () => {
     const text = SCENARIOS.revoke!;
     const m = compile(text);
