@@ -577,18 +577,9 @@ function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
   const L = k.L;
   const d = model.machine.devices[dev]!;
   if (!d.dma || d.produces.length === 0) return;
-  const labels = labelMask(d.produces);
   for (let m = 0; m < L.counts.mem; m++) {
     if (!dmaAllowed(s, L, dev, m, true)) continue;
-    const had = regionValue(s, L, m);
-    const labelled = (regionLabels(s, L, m) & labels) === labels;
-    for (const value of sys.outside) {
-      if (value === had && labelled) continue;
-      const n = begin(sys, s, -1);
-      setRegionValue(n, L, m, value);
-      taintRegion(n, L, m, labels);
-      done(sys, s, n, -1, "dma", "dma", dev, -1, null, () => `device ${d.name} writes data from outside, ${fmt({ value, labels }, model)}, to ${objectName(model, L, Kind.MEM, m)} by DMA`, Status.SUCCESS, "all", undefined, out);
-    }
+    fromOutside(sys, s, dev, m, sys.outside, "dma", (what) => `device ${d.name} writes data from outside, ${what}, to ${objectName(model, L, Kind.MEM, m)} by DMA`, out);
   }
 }
 
@@ -599,20 +590,28 @@ function dmaSteps(sys: System, s: StateVector, dev: number, out: Successor[]): v
  * then a window holds 0 until a thread, an adversary or DMA writes it.
  */
 function mmioSteps(sys: System, s: StateVector, dev: number, out: Successor[]): void {
-  const { model, k } = sys;
-  const L = k.L;
-  const d = model.machine.devices[dev]!;
-  const m = L.boot.deviceMmio[dev]!;
+  const d = sys.model.machine.devices[dev]!;
+  const m = sys.k.L.boot.deviceMmio[dev]!;
   if (m < 0 || d.produces.length === 0) return;
-  const labels = labelMask(d.produces);
+  fromOutside(sys, s, dev, m, sys.mmio, "mmio", (what) => `device ${d.name} puts data from outside, ${what}, in its MMIO window`, out);
+}
+
+/**
+ * The steps in which device `dev` puts each of `values` in memory object `m` (its DMA, op "dma",
+ * or its MMIO window, op "mmio"), carrying its `produces` labels: one per value where that
+ * changes the state. `text` says it, given the datum.
+ */
+function fromOutside(sys: System, s: StateVector, dev: number, m: number, values: readonly number[], op: "dma" | "mmio", text: (datum: string) => string, out: Successor[]): void {
+  const L = sys.k.L;
+  const labels = labelMask(sys.model.machine.devices[dev]!.produces);
   const had = regionValue(s, L, m);
   const labelled = (regionLabels(s, L, m) & labels) === labels;
-  for (const value of sys.mmio) {
+  for (const value of values) {
     if (value === had && labelled) continue;
     const n = begin(sys, s, -1);
     setRegionValue(n, L, m, value);
     taintRegion(n, L, m, labels);
-    done(sys, s, n, -1, "dma", "mmio", dev, -1, null, () => `device ${d.name} puts data from outside, ${fmt({ value, labels }, model)}, in its MMIO window`, Status.SUCCESS, "all", undefined, out);
+    done(sys, s, n, -1, "dma", op, dev, -1, null, () => text(fmt({ value, labels }, sys.model)), Status.SUCCESS, "all", undefined, out);
   }
 }
 
