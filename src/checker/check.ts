@@ -125,13 +125,14 @@ export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
   readonly simulate?: SimulateOptions;
   /**
    * How large each exploration is so far (ExploreHooks.progress): "states" is the search for
-   * the verdicts (or the simulation), "paths" the timing exploration behind the paths.
+   * the verdicts (or the simulation), "again" that search made again with wider values in MMIO
+   * windows (spec/language.md §9.5), "paths" the timing exploration behind the paths.
    */
   readonly progress?: (p: Progress, phase: ProgressPhase) => void;
 }
 
 /** Which exploration of a check a progress report is about. */
-export type ProgressPhase = "states" | "paths";
+export type ProgressPhase = "states" | "again" | "paths";
 
 
 /** Every invariant of a result, the failed-asserts check first when the scenario has one. */
@@ -204,7 +205,7 @@ function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;
-  return { sys, judge, red, done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, "states") };
+  return { sys, judge, red, done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, mmio.length > 1 ? "again" : "states") };
 }
 
 /** The explorer's options for a check's search: the reductions found for it, and the graph kept when the invariants need it. */

@@ -17,7 +17,7 @@ export class ProgressLine {
   private bar: cliProgress.SingleBar | null = null;
   private file = "";
   private started = 0;
-  /** The exploration being reported (a check explores twice when it has paths) and when it began. */
+  /** The exploration being reported (a check explores again when it has paths, or when MMIO windows need more values) and when it began. */
   private phase: ProgressPhase | null = null;
   private phaseStarted = 0;
   private lastStates = 0;
@@ -72,7 +72,7 @@ export class ProgressLine {
   private text(p: Progress, phase: ProgressPhase, now: number): string {
     const seconds = (now - this.phaseStarted) / 1000;
     const rate = seconds > 0.05 ? Math.round(p.states / seconds) : 0;
-    const what = phase === "paths" ? `${this.file}, timing paths` : this.file;
+    const what = phase === "paths" ? `${this.file}, timing paths` : phase === "again" ? `${this.file}, again with more data from outside in MMIO windows` : this.file;
     return [
       `${what}: ${n(p.states)} states`,
       `${n(rate)} states/s`,

@@ -644,7 +644,9 @@ describe("data from outside in an MMIO window (language.md §9.5)", () => {
   // said to hold: the first exploration sees `c == 7` compare the window's data, and the check
   // explores again with 7 in the window.
   it("a driver's branch on a register's value is explored for every value it tells apart", () => {
-    const r = check(compile(uart("read uart.mmio -> c; assert c != 7")));
+    const phases = new Set<string>();
+    const r = check(compile(uart("read uart.mmio -> c; assert c != 7")), { progress: (_p, phase) => void phases.add(phase) });
+    expect([...phases]).toEqual(["states", "again"]);
     expect(r.asserts?.verdict).toBe("violated");
     expect(r.stats.mmio).toEqual({ values: [0, 7], explorations: 2 });
     expect(renderText("mmio.nizza", r, { color: false })).toContain("  MMIO windows took data from outside 0, 7 (values that tell apart what threads compared of it; 2 explorations)\n");
