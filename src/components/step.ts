@@ -195,14 +195,15 @@ function tellApart(exprs: readonly ExprModel[], constants: readonly Datum[]): nu
  * The values MMIO windows need so far (spec/language.md §9.5): those that tell apart the
  * comparisons of threads' conditions seen comparing data from a window (`outsideCompared`),
  * with the values the windows had already; null when they had them all (or nothing is
- * watched), else the wider list, which `useMmioValues` gives a system to explore again.
+ * watched), else the wider list in ascending order (0 first, `ok` last), which `useMmioValues`
+ * gives a system to explore again.
  */
 export function widerMmioValues(sys: System): number[] | null {
   if (!sys.outsideCompared || sys.outsideCompared.size === 0) return null;
   const compared = sys.model.threads.flatMap((t) => expressionsOf(statementsOf(t.body))).flatMap(subexpressions).filter((e) => sys.outsideCompared!.has(e.node));
   const need = tellApart(compared, sys.constants);
   if (need.every((v) => sys.mmio.includes(v))) return null;
-  return [...new Set([...sys.mmio, ...need])];
+  return [...new Set([...sys.mmio, ...need])].sort((a, b) => a - b);
 }
 
 /** The labels of the devices with an MMIO window that produce data (`System.mmioLabels`). */

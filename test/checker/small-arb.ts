@@ -3,7 +3,7 @@ import fc from "fast-check";
 
 /**
  * Two or three trusted components with one short thread each, over a shared region, a
- * semaphore and a portal of the first. (Even a one-step adversary makes most of them too
+ * semaphore and a portal of the first, which also drives a keyboard with an MMIO window. (Even a one-step adversary makes most of them too
  * large for a unit test: scenarios with adversaries are written by hand in the tests.)
  * Every statement names only objects the scenario declares, so every generated text
  * compiles; the invariants are chosen to be decided either way.
@@ -32,6 +32,9 @@ const ownerStmt: fc.Arbitrary<string> = fc.constantFrom(
   "revoke buf",
   "write buf <- x",
   "read secret -> x",
+  // The keyboard's register: data from outside (language.md §9.5). Its comparison makes the
+  // check explore again with 2 in it, and so may another thread's `if x == 1` on the buffer.
+  "read kb.mmio -> k; if k == 2 { up s } else { write buf <- k }",
 );
 
 const INVARIANTS = [
@@ -63,7 +66,9 @@ export const smallScenario: fc.Arbitrary<SmallScenario> = fc
       .map((body, i) => `  component c${i + 1} : trusted { caps { c0.p: call; c0.s: up+down; c0.buf: rw } thread t { ${body.join("; ")}; read c0.buf -> x } }`)
       .join("\n");
     const text = `system small {
+  machine { device kb { mmio 4K; produces [typed] } }
   component c0 : trusted root {
+    device kb
     memory buf 4K
     memory secret 4K [hidden]
     portal p

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { check, type CheckResult } from "../../src/checker/check.js";
 import { explore, replay } from "../../src/checker/explore.js";
 import { deadVariableTables, liveSlots } from "../../src/components/liveness.js";
-import { buildSystem, successors, useDeadValues } from "../../src/components/step.js";
+import { buildSystem, successors, useDeadValues, useMmioValues } from "../../src/components/step.js";
 import { compileAll } from "../../src/components/program.js";
 import { ecState, msgWord } from "../../src/kernel/ec.js";
 import { EcState } from "../../src/kernel/layout.js";
@@ -20,6 +20,8 @@ const verdicts = (r: CheckResult) => r.invariants.map((i) => [i.text, i.verdict]
  */
 function replaysPlain(m: ReturnType<typeof compile>, r: CheckResult): void {
   const sys = buildSystem(m);
+  // With the values the check's last exploration gave MMIO windows (language.md §9.5).
+  useMmioValues(sys, r.stats.mmio?.values ?? [0]);
   for (const i of r.invariants) {
     const cx = i.counterexample;
     if (cx) expect(replay(sys, cx.steps.map((x) => x.ordinal)).map((x) => x.step.text)).toEqual(cx.steps.map((x) => x.text));
