@@ -142,28 +142,38 @@ export function invariantsOf(r: CheckResult): readonly InvariantResult[] {
 
 /** Explores `model` and judges every invariant. Never throws on a scenario. */
 export function check(model: SystemModel, options: CheckOptions = {}): CheckResult {
-  let mmio: readonly number[] = [0];
-  let earlierMs = 0;
-  for (let explorations = 1; ; explorations++) {
-    const { sys, judge, red, done, progress } = setUp(model, options, mmio);
-    const ex = checkOnce(sys, judge, red, done, progress, options);
-    const wider = widerAfter(sys, ex);
-    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + earlierMs }, options, red, explorations);
-    mmio = wider;
-    earlierMs += ex.elapsedMs;
+  for (const runs = new Explorations(); ; ) {
+    const { sys, judge, red, done, progress } = setUp(model, options, runs.mmio);
+    const r = runs.after(sys, judge, checkOnce(sys, judge, red, done, progress, options), options, red);
+    if (r) return r;
   }
 }
 
 /**
- * The wider values MMIO windows need after exploration `ex` of `sys` (`widerMmioValues`), when
- * it must be done again with them; null when its verdicts stand. A search that stopped because
- * every verdict was known explores again too (a wider system may violate something sooner);
- * one a bound cut short does not — it is incomplete either way — and neither does a random
- * simulation, whose windows have every value data from outside may have from the start.
+ * The explorations of one check (spec/language.md §9.5): the first with MMIO windows at 0, each
+ * next one with the values that tell apart what the one before saw threads compare of their data.
  */
-function widerAfter(sys: System, ex: Outcome): readonly number[] | null {
-  if (ex.bound !== null && ex.bound !== "stopped") return null;
-  return widerMmioValues(sys);
+class Explorations {
+  /** The values the windows take in the next exploration. */
+  mmio: readonly number[] = [0];
+  private count = 1;
+  private earlierMs = 0;
+
+  /**
+   * After exploration `ex` of `sys`: the check's result, or null when it must explore again
+   * with the wider values (`widerMmioValues`, now in `mmio`). A search that stopped because every
+   * verdict was known explores again too (a wider system may violate something sooner); one a
+   * bound cut short does not — it is incomplete either way — and neither does a random
+   * simulation, whose windows have every value data from outside may have from the start.
+   */
+  after(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult | null {
+    const wider = ex.bound === null || ex.bound === "stopped" ? widerMmioValues(sys) : null;
+    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + this.earlierMs }, options, red, this.count);
+    this.mmio = wider;
+    this.count++;
+    this.earlierMs += ex.elapsedMs;
+    return null;
+  }
 }
 
 /** One exploration (or simulation) of a check, shown to its judge. */
@@ -270,10 +280,8 @@ export async function checkParallel(
   const probeStates = options.probeStates ?? PROBE_STATES;
   // A bound the probe would reach: one thread explores all of it.
   if (probeStates > 0 && maxStates <= probeStates) return check(model, options);
-  let mmio: readonly number[] = [0];
-  let earlierMs = 0;
-  for (let explorations = 1; ; explorations++) {
-    const { sys, judge, red, done, progress } = setUp(model, options, mmio);
+  for (const runs = new Explorations(); ; ) {
+    const { sys, judge, red, done, progress } = setUp(model, options, runs.mmio);
     const explored = searchOptions(options, red, judge);
     let from: Handoff | null = null;
     let ex: Outcome | null = null;
@@ -288,10 +296,8 @@ export async function checkParallel(
       else from = probe.handoff;
     }
     ex ??= await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, {}, from);
-    const wider = widerAfter(sys, ex);
-    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + earlierMs }, options, red, explorations);
-    mmio = wider;
-    earlierMs += ex.elapsedMs;
+    const r = runs.after(sys, judge, ex, options, red);
+    if (r) return r;
   }
 }
 

@@ -130,7 +130,8 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
   const constants = constantsOf(model);
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabelsOf(model) !== 0 ? new Set() : null, mmioLabels: mmioLabelsOf(model), deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const mmioLabels = mmioLabelsOf(model);
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
