@@ -20,7 +20,7 @@ interface Path { name: string; location: Loc | null; budget: number | null; verd
 interface Scenario {
   file: string; system: string | null; exit: number; errors: { code: string; severity: string; location: Loc | null; help: string | null }[];
   asserts: Inv | null; invariants: Inv[]; tcb: { component: string; members: string[]; sloc: number }[]; tcbPartial: boolean | null;
-  paths: Path[]; stats: { bound: string | null; states: number; reductions: Record<string, { used?: string; off?: string }> } | null; pathStats: { states: number } | null;
+  paths: Path[]; stats: { bound: string | null; states: number; reductions: Record<string, { used?: string; off?: string }>; mmio: { values: string[]; explorations: number } | null } | null; pathStats: { states: number } | null;
 }
 interface Doc { $schema: string; version: string; tool: { name: string; version: string }; exit: number; scenarios: Scenario[] }
 
@@ -106,6 +106,7 @@ describe("documents of real runs", () => {
       ["scenarios/ipc_timing.nizza", ipc],
       ["over_budget.nizza", ipc.replace("within 4000 cycles", "within 1000 cycles")],
       ["scenarios/starvation.nizza", read("scenarios/starvation.nizza")],
+      ["scenarios/uart_console_backdoor.nizza", read("scenarios/uart_console_backdoor.nizza")],
       ["bounded.nizza", ipc, { maxStates: 5 }],
       ["broken.nizza", BROKEN],
     ];
@@ -138,9 +139,15 @@ describe("documents of real runs", () => {
       "scenarios/ipc_timing.nizza": 0,
       "over_budget.nizza": 1,
       "scenarios/starvation.nizza": 0,
+      "scenarios/uart_console_backdoor.nizza": 0,
       "bounded.nizza": 3,
       "broken.nizza": 2,
     });
+  });
+
+  it("stats.mmio (1.3): the values MMIO windows took, as the scenario writes them, and the explorations; null without a producing window", () => {
+    expect(byFile("scenarios/uart_console_backdoor.nizza").stats!.mmio).toEqual({ values: ["0", "1", "5", "42"], explorations: 2 });
+    expect(byFile("scenarios/ipc_timing.nizza").stats!.mmio).toBeNull();
   });
 
   it("a passing scenario: verdicts, the invariant's line, TCB sets and statistics", () => {
@@ -262,7 +269,7 @@ describe("documents of real runs", () => {
       ["an unbounded case with cycles", (d) => void (d.scenarios[7]!.paths[0]!.timings[0]!.worst!.cycles = 10)],
       ["a bounded case without its counts", (d) => void (d.scenarios[5]!.paths[0]!.timings[0]!.best!.counts = null)],
       ["a reduction both used and off", (d) => void (d.scenarios[0]!.stats!.reductions.por = { used: "x", off: "y" })],
-      ["a scenario with errors and results", (d) => void (d.scenarios[9]!.stats = d.scenarios[0]!.stats)],
+      ["a scenario with errors and results", (d) => void (d.scenarios.find((s) => s.file === "broken.nizza")!.stats = d.scenarios[0]!.stats)],
       ["another version", (d) => void (d.version = "2.0")],
     ];
     it.each(cases)("%s", (_name, change) => {
