@@ -262,6 +262,19 @@ export function reductionsFor(sys: System, options: CheckOptions): { readonly sy
     : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por, deadValues } };
 }
 
+/**
+ * A fresh system on which the traces of `r`, a check of `model`, replay: their ordinals index the
+ * real successors (no symmetry) of a system with the check's dead-value setting and the values
+ * its last exploration gave MMIO windows (spec/language.md §9.5).
+ */
+export function replaySystem(model: SystemModel, r: CheckResult): System {
+  const sys = buildSystem(model);
+  reductionsFor(sys, { symmetry: false, deadValues: "used" in r.stats.reductions.deadValues });
+  if (r.stats.mmio) useMmioValues(sys, r.stats.mmio.values);
+  sys.footprints = false;
+  return sys;
+}
+
 /** States a search finds on one thread before it starts its workers, which go on from there. */
 export const PROBE_STATES = 50_000;
 

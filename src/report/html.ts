@@ -1,7 +1,7 @@
 // The html report: one self-contained page for a reviewer — a summary, then per scenario its verdicts, tables, architecture graph and each trace as an SVG sequence diagram.
-import { invariantsOf, reductionsFor, type CheckResult, type InvariantResult } from "../checker/check.js";
+import { invariantsOf, replaySystem, type CheckResult, type InvariantResult } from "../checker/check.js";
 import { replay } from "../checker/explore.js";
-import { buildSystem, useMmioValues, type System } from "../components/step.js";
+import { buildSystem, type System } from "../components/step.js";
 import { compileFile } from "../dsl/compile.js";
 import type { StateVector } from "../kernel/layout.js";
 import type { PathResult, PathTrace } from "../timing/measure.js";
@@ -239,11 +239,7 @@ async function architecture(s: ScenarioOutcome, r: CheckResult, prefix: string):
 async function violatingArchitecture(sys: System, r: CheckResult, inv: InvariantResult, prefix: string): Promise<string | null> {
   const cx = inv.counterexample!;
   if (cx.steps.length === 0) return null;
-  // The trace's ordinals index the real successors of a system with check's dead-value setting.
-  const replayed = buildSystem(sys.model);
-  reductionsFor(replayed, { symmetry: false, deadValues: "used" in r.stats.reductions.deadValues });
-  if (r.stats.mmio) useMmioValues(replayed, r.stats.mmio.values);
-  replayed.footprints = false;
+  const replayed = replaySystem(sys.model, r);
   let last: StateVector | undefined;
   try {
     last = replay(replayed, cx.steps.map((st) => st.ordinal)).at(-1)?.state;

@@ -1,7 +1,7 @@
 // `nizza graph FILE [--trace INVARIANT]`: the component and capability graph, at the initial state or at a counterexample's violating state, as DOT, Mermaid or SVG.
-import { reductionsFor } from "../../checker/check.js";
+import { replaySystem } from "../../checker/check.js";
 import { replay } from "../../checker/explore.js";
-import { buildSystem, useMmioValues } from "../../components/step.js";
+import { buildSystem } from "../../components/step.js";
 import { compileFile } from "../../dsl/compile.js";
 import { architectureChanges, architectureDot, architectureMermaid, architectureOf, dotToSvg, type Architecture } from "../../report/architecture.js";
 import { UsageError } from "../files.js";
@@ -44,11 +44,7 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
     if (typeof found === "number") return found;
     const { invariant } = found;
     const cx = invariant.counterexample!;
-    // The trace's ordinals index the real successors of a system with check's dead-value setting.
-    const sys = buildSystem(model);
-    reductionsFor(sys, { symmetry: false, deadValues: opts.deadValues ?? true });
-    if (found.result.stats.mmio) useMmioValues(sys, found.result.stats.mmio.values);
-    sys.footprints = false;
+    const sys = replaySystem(model, found.result);
     const xs = replay(sys, cx.steps.map((s) => s.ordinal));
     const what = `${invariant.met ? "expected violation of" : "counterexample to"} ${invariantLabel(invariant)}`;
     const at = xs.length === 0 ? `initial state (the ${what} takes no step)` : `after step ${xs.length} of the ${what}`;
