@@ -25,6 +25,8 @@ export type LevelShare = Extract<LevelTask, { kind: "level" }>;
  */
 export class LevelExpander {
   private readonly sys: System;
+  /** How many of `sys.outsideCompared` the replies have listed (`takeCompared`). */
+  private comparedSent = 0;
   private readonly judge: Judge;
   private readonly symmetry: Symmetry | null;
   private readonly fp: StateFingerprinter;
@@ -169,12 +171,16 @@ export class LevelExpander {
     return { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings(), mmioCompared: this.takeCompared() };
   }
 
-  /** The comparisons seen comparing data from an MMIO window since the last call, for the explorer to merge (`System.outsideCompared`). */
+  /**
+   * The comparisons seen comparing data from an MMIO window since the last call, for the explorer
+   * to merge (`System.outsideCompared`). The set keeps them, so that a comparison noted once is
+   * not evaluated for noting again; it lists them in the order they were noted.
+   */
   private takeCompared(): number[] {
     const seen = this.sys.outsideCompared;
-    if (!seen || seen.size === 0) return [];
-    const out = [...seen];
-    seen.clear();
+    if (!seen || seen.size === this.comparedSent) return [];
+    const out = [...seen].slice(this.comparedSent);
+    this.comparedSent = seen.size;
     return out;
   }
 }
