@@ -1,7 +1,8 @@
-// Benchmark: `nizza check` with worker threads against one thread, on shipped scenarios: wall time, CPU time and the speed-up.
+// Benchmark: `nizza check` on several threads against one thread, on shipped scenarios: wall time, CPU time and the speed-up.
 //
 // Each case is the check `nizza check --workers N FILE` runs (the one-thread probe of
-// PROBE_STATES states first, then the workers; one thread for N = 1), exploring the whole space
+// PROBE_STATES states first, then N threads: the search's own and N - 1 workers; one thread for
+// N = 1), exploring the whole space
 // (no early stop), timed around the call. CPU time is the process's, every thread included.
 // Runs alternate between the cases, so that a slow minute falls on each of them; the workers
 // are kept from one run to the next, as in a `nizza check` over a folder, so the first run with
@@ -11,7 +12,7 @@
 //   NIZZA_BENCH_SCENARIOS  comma-separated scenario files (default: scenarios/replicated_clients.nizza,
 //                          scenarios/lib_viaduct.nizza; scenarios/lib_secure_gui.nizza takes about
 //                          half a minute a run here)
-//   NIZZA_BENCH_WORKERS    comma-separated worker counts above 1 (default: 2, and the machine's cores if more)
+//   NIZZA_BENCH_WORKERS    comma-separated thread counts (--workers) above 1 (default: 2, and the machine's cores if more)
 //   NIZZA_BENCH_RUNS       runs per case (default 3); the table gives the median and the range
 //   NIZZA_BENCH_PROBE      the states the one-thread probe explores before the workers start
 //                          (default PROBE_STATES, as `nizza check`; 0 starts them at once)
@@ -29,13 +30,13 @@ const RUNS = Math.max(1, Number(process.env.NIZZA_BENCH_RUNS ?? 3) || 1);
 const PROBE = process.env.NIZZA_BENCH_PROBE === undefined ? PROBE_STATES : Number(process.env.NIZZA_BENCH_PROBE);
 if (!Number.isInteger(PROBE) || PROBE < 0) throw new Error(`NIZZA_BENCH_PROBE: "${process.env.NIZZA_BENCH_PROBE}" is not a number of states`);
 
-/** The worker counts to compare with one thread. */
+/** The thread counts (`--workers`) to compare with one thread. */
 function workerCounts(): number[] {
   const given = process.env.NIZZA_BENCH_WORKERS?.trim();
   if (!given) return [...new Set([2, availableParallelism()])].filter((w) => w > 1).sort((a, b) => a - b);
   return given.split(",").map((w) => {
     const n = Number(w.trim());
-    if (!Number.isInteger(n) || n < 2) throw new Error(`NIZZA_BENCH_WORKERS: "${w}" is not a worker count of 2 or more`);
+    if (!Number.isInteger(n) || n < 2) throw new Error(`NIZZA_BENCH_WORKERS: "${w}" is not a thread count of 2 or more`);
     return n;
   });
 }
@@ -63,8 +64,8 @@ const fmt = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 async function main(): Promise<void> {
   const counts = [1, ...workerCounts()];
-  console.log(`nizza check, whole spaces, one thread against ${counts.slice(1).join(", ")} workers on ${availableParallelism()} cores (a probe of ${fmt(PROBE)} states first); median of ${RUNS} alternated runs per case`);
-  console.log(row(["scenario", "states", "workers", "wall s (range)", "CPU s", "states/s", "speed-up"]));
+  console.log(`nizza check, whole spaces, one thread against ${counts.slice(1).join(", ")} (--workers: this thread and the rest workers) on ${availableParallelism()} cores (a probe of ${fmt(PROBE)} states first); median of ${RUNS} alternated runs per case`);
+  console.log(row(["scenario", "states", "--workers", "wall s (range)", "CPU s", "states/s", "speed-up"]));
   for (const file of SCENARIOS) {
     const samples = new Map<number, Sample[]>(counts.map((w) => [w, []]));
     for (let k = 0; k < RUNS; k++) for (const w of counts) samples.get(w)!.push(await once(file, w));
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     for (const [w, xs] of samples)
       for (const x of xs)
         if (x.r.stats.states !== states || x.r.stats.transitions !== samples.get(1)![0]!.r.stats.transitions)
-          throw new Error(`${file}: ${w} workers found ${x.r.stats.states} states, one thread ${states}`);
+          throw new Error(`${file}: ${w} threads found ${x.r.stats.states} states, one thread ${states}`);
     const one = median(samples.get(1)!.map((x) => x.wall));
     for (const w of counts) {
       const xs = samples.get(w)!;

@@ -3,9 +3,11 @@ import { SHARE_ENV, Worker } from "node:worker_threads";
 import { boundSuccessors, type System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
+import type { SystemModel } from "../dsl/model.js";
 import type { Findings, Judge } from "./judge.js";
 import { recordStarts, recordWords } from "./packed.js";
 import { StateRecords, type SharedRecords } from "./records.js";
+import { LevelExpander } from "./level.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
 import { workerScript } from "./worker-script.js";
 
@@ -75,11 +77,14 @@ export interface LevelReply {
 const PROGRESS_MS = 250;
 
 /**
- * Explores `sys` breadth-first with `workers` threads. Each level's states, in shared
- * memory, go to the workers in chunks as they are free; a worker expands its chunk, inserts
- * the successors into the shared table (the atomic insert hands out state indices) and
- * judges what it sees. The explorer merges each reply's findings into `judge` as it comes,
- * and between levels grows the table if needed and gathers the next level. The states and transitions found are the same as with one
+ * Explores `sys` breadth-first with `workers` threads: this one and `workers - 1` worker
+ * threads. Each level's states, in shared memory, go in chunks to whichever of them is free; a
+ * thread expands its chunk, inserts the successors into the shared table (the atomic insert
+ * hands out state indices) and judges what it sees. This thread merges each chunk's findings
+ * into `judge` as they come (its own chunks' too, judged apart like a worker's), and between
+ * levels grows the table if needed and gathers the next level. This thread explores as well
+ * because it would otherwise wait on a core of its own, and it is warm where a new worker is
+ * not: a worker's first explorations run its code before the JIT has compiled it. The states and transitions found are the same as with one
  * thread; which of two states found in the same level gets the lower index is not.
  * `hooks.progress` is called between levels and every PROGRESS_MS while the workers run; the
  * `interrupt` flag is read between levels and by the workers as they go. A function for
@@ -124,8 +129,15 @@ export async function exploreParallel(
     judge.state(sys.init, 0, fp.diff, fp.length);
   }
 
-  const pool = await poolOf(workers, { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio });
-  const ask = (w: PoolWorker, task: LevelTask): Promise<LevelReply> => w.ask(task) as Promise<LevelReply>;
+  const setup: WorkerSetup = { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio };
+  const here = new ThisThread(sys.model, setup);
+  const { pool, fresh } = poolOf(workers - 1, setup);
+  // Each worker twice: it has a chunk waiting when it ends one, whatever this thread is doing
+  // (a reply is taken only between this thread's chunks).
+  const lanes: readonly LevelThread[] = [here, ...pool, ...pool];
+  const threads = 1 + pool.length;
+  /** The states each thread expanded (this one first), for `lastShares`. */
+  const shares = new Array<number>(threads).fill(0);
 
   const edges: Int32Array[] = from?.edges ? [from.edges] : [];
   // States travel packed (packed.ts): each is its difference from the initial state, a few dozen
@@ -167,6 +179,10 @@ export async function exploreParallel(
   const timer = report && setInterval(report, PROGRESS_MS);
   let settled = false;
   try {
+    // Kept workers are set up in a few ms (each compiles the scenario): wait for them, so that
+    // every thread takes part from the first chunk. New ones take a few hundred ms to start: this
+    // thread expands chunks meanwhile, and each joins once it is ready (`LevelThread.ready`).
+    if (!fresh) await Promise.all(pool.map((w) => w.ready));
     outer: while (foundCount > 0) {
       if (done()) {
         bound = "stopped";
@@ -194,18 +210,20 @@ export async function exploreParallel(
       // this thread merges the replies that are in. A worker that pauses because the table is
       // nearly full leaves the rest of its chunk; no chunk is handed out then, and once every
       // worker has answered the table grows and the chunks left go on.
-      let chunks = chunksOf(cur.count, pool.length, tuning.chunkStates);
+      let chunks = chunksOf(cur.count, threads, tuning.chunkStates);
       while (chunks.length > 0) {
-        const margin = pool.length * maxBranch * 2 + 1024;
+        const margin = threads * maxBranch * 2 + 1024;
         const left: Chunk[] = [];
         let next = 0;
         let halt = false;
         await Promise.all(
-          pool.map(async (w) => {
+          lanes.map(async (w, k) => {
+            await w.ready;
             while (!halt && next < chunks.length) {
               const c = chunks[next++]!;
-              const r = await ask(w, { kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd });
+              const r = await w.level({ kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd });
               transitions += r.transitions;
+              shares[k === 0 ? 0 : 1 + ((k - 1) % pool.length)]! += r.done;
               judge.merge(r.findings);
               for (const node of r.mmioCompared) sys.outsideCompared?.add(node);
               found.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
@@ -226,7 +244,7 @@ export async function exploreParallel(
         if (left.length > 0) {
           table.reserve(Math.max(table.size, 1024));
           records.reserve(table.maxSize);
-          for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
+          for (const w of [here, ...pool]) w.reopen(table.shared(), records.shared());
         }
         chunks = left;
       }
@@ -237,7 +255,7 @@ export async function exploreParallel(
       if (table.needsGrow()) {
         table.reserve(Math.min(foundCount * maxBranch, 1 << 24));
         records.reserve(table.maxSize);
-        for (const w of pool) w.tell({ kind: "reopen", table: table.shared(), records: records.shared() });
+        for (const w of [here, ...pool]) w.reopen(table.shared(), records.shared());
       }
       frontierBytes = found.reduce((m, f) => m + f.states.byteLength, 0);
       if (table.bytes + records.bytes + frontierBytes + levels.bytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
@@ -246,6 +264,7 @@ export async function exploreParallel(
       }
     }
     settled = true;
+    lastExploration = shares;
   } finally {
     if (timer) clearInterval(timer);
     // The workers stay for the next exploration, without this one's table and scenario; after an
@@ -266,14 +285,49 @@ export async function exploreParallel(
   };
 }
 
+/** A thread that expands chunks of a level: this one (`ThisThread`) or a worker of the pool. */
+interface LevelThread {
+  /** Settles when the thread can take chunks; rejects if it cannot. */
+  readonly ready: Promise<unknown>;
+  /** Expands the chunk `task` names. */
+  level(task: Extract<LevelTask, { kind: "level" }>): Promise<LevelReply>;
+  /** The explorer grew the table: the new one, and the records with it. */
+  reopen(table: SharedTable, records: SharedRecords): void;
+}
+
 /**
- * A worker thread of the pool: one listener for its whole life settles the answer it is waiting
- * for (a `setup`'s `{ ready: true }`, a level's reply); an error or an exit fails it, and the pool
- * is made anew for the next exploration.
+ * This thread as one of the explorer's threads: it expands its chunks with a `LevelExpander` of
+ * its own, as a worker does, between merging the workers' replies.
  */
-class PoolWorker {
-  private pending: { resolve: (r: unknown) => void; reject: (e: unknown) => void } | null = null;
+class ThisThread implements LevelThread {
+  readonly ready = Promise.resolve();
+  private readonly expander: LevelExpander;
+  constructor(model: SystemModel, setup: WorkerSetup) {
+    this.expander = new LevelExpander(model, setup);
+  }
+  async level(task: Extract<LevelTask, { kind: "level" }>): Promise<LevelReply> {
+    // A chunk expanded here holds this thread: let the replies that are in be merged first (a
+    // worker's reply is an event; a promise already settled would not wait for it), so that
+    // workers are handed their next chunk without waiting on this one.
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.expander.expand(task);
+  }
+  reopen(table: SharedTable, records: SharedRecords): void {
+    this.expander.reopen(table, records);
+  }
+}
+
+/**
+ * A worker thread of the pool: one listener for its whole life settles the answers it is
+ * waiting for, in the order the tasks were sent (the worker takes its messages in order and
+ * answers a `setup` with `{ ready: true }` and a level with its reply); an error or an exit
+ * fails them all, and the pool is made anew for the next exploration.
+ */
+class PoolWorker implements LevelThread {
+  private readonly pending: { resolve: (r: unknown) => void; reject: (e: unknown) => void }[] = [];
   broken = false;
+  /** Settles with the answer to the last `setUp`. */
+  ready: Promise<unknown> = Promise.resolve();
   readonly thread: Worker;
   constructor() {
     // The environment shared, not copied at the start: a kept worker reads it as it is when an
@@ -282,7 +336,7 @@ class PoolWorker {
     this.thread.on("message", (r: unknown) => this.settle()?.resolve(r));
     const fail = (e: unknown): void => {
       this.broken = true;
-      this.settle()?.reject(e);
+      for (let p = this.settle(); p; p = this.settle()) p.reject(e);
     };
     this.thread.on("error", fail);
     this.thread.on("exit", (code) => fail(new Error(`a parallel worker exited (code ${code})`)));
@@ -290,25 +344,38 @@ class PoolWorker {
     // while idle; it does while an answer is awaited (`ask`).
     this.thread.unref();
   }
-  private settle(): PoolWorker["pending"] {
-    const p = this.pending;
-    this.pending = null;
-    this.thread.unref();
+  /** The oldest answer awaited, taken off the list; the thread is unref'd once none is. */
+  private settle(): PoolWorker["pending"][number] | undefined {
+    const p = this.pending.shift();
+    if (this.pending.length === 0) this.thread.unref();
     return p;
   }
-  /** Sends `task` and waits for the worker's answer. */
+  /** Sends `task` and waits for the worker's answer to it (it may have others to give first). */
   ask(task: LevelTask): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.broken) return reject(new Error("a parallel worker is gone"));
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       this.thread.ref();
       // A level's buffers are shared, not transferred: every worker reads them.
       this.thread.postMessage(task);
     });
   }
+  /** Sends the worker an exploration's setup; `ready` settles when it has compiled the scenario. */
+  setUp(setup: WorkerSetup): void {
+    this.ready = this.ask({ kind: "setup", setup });
+    // Awaited by the search's first chunks; one that ends before them (a bound at the start) does
+    // not leave a failure unhandled (the worker is broken then, and replaced for the next).
+    this.ready.catch(() => undefined);
+  }
   /** Sends `task`, which has no answer. */
   tell(task: LevelTask): void {
     this.thread.postMessage(task);
+  }
+  level(task: Extract<LevelTask, { kind: "level" }>): Promise<LevelReply> {
+    return this.ask(task) as Promise<LevelReply>;
+  }
+  reopen(table: SharedTable, records: SharedRecords): void {
+    this.tell({ kind: "reopen", table, records });
   }
 }
 
@@ -323,27 +390,34 @@ let kept: PoolWorker[] = [];
 let keptBusy = false;
 
 /**
- * `n` workers set up for an exploration: those kept, if there are as many and none is broken, or
- * new ones, kept after it; while another exploration uses the kept ones, new ones for this one only.
+ * `n` workers for an exploration, each sent its setup (`PoolWorker.ready` settles when it has
+ * compiled the scenario): those kept, if there are as many and none is broken, or new ones, kept
+ * after it; while another exploration uses the kept ones, new ones for this one only.
  */
-async function poolOf(n: number, setup: WorkerSetup): Promise<PoolWorker[]> {
+function poolOf(n: number, setup: WorkerSetup): { readonly pool: PoolWorker[]; /** Whether the workers are new threads. */ readonly fresh: boolean } {
+  // One thread in all: this one explores alone, and the kept workers stay for another exploration.
+  if (n === 0) return { pool: [], fresh: false };
   let pool: PoolWorker[];
+  let fresh = true;
   if (keptBusy) pool = Array.from({ length: n }, () => new PoolWorker());
   else {
     if (kept.length !== n || kept.some((w) => w.broken)) {
       discard(kept);
       kept = Array.from({ length: n }, () => new PoolWorker());
-    }
+    } else fresh = false;
     pool = kept;
     keptBusy = true;
   }
-  try {
-    await Promise.all(pool.map((w) => w.ask({ kind: "setup", setup })));
-  } catch (e) {
-    discard(pool);
-    throw e;
-  }
-  return pool;
+  for (const w of pool) w.setUp(setup);
+  return { pool, fresh };
+}
+
+/** The states each thread expanded in the last parallel exploration that ended, this thread's first (for tests). */
+let lastExploration: readonly number[] = [];
+
+/** The states each thread expanded in the last parallel exploration that ended, this thread's first (for tests). */
+export function lastShares(): readonly number[] {
+  return lastExploration;
 }
 
 /** The thread ids of the workers kept for the next exploration (for tests). */

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { check, checkParallel, type CheckResult } from "../../src/checker/check.js";
 import { buildSystem } from "../../src/components/step.js";
 import { Judge } from "../../src/checker/judge.js";
-import { chunksOf, exploreParallel, keptWorkers } from "../../src/checker/parallel.js";
+import { chunksOf, exploreParallel, keptWorkers, lastShares } from "../../src/checker/parallel.js";
 import { explore, replay } from "../../src/checker/explore.js";
 import { compile } from "../kernel/harness.js";
 
@@ -200,13 +200,41 @@ describe("1 and 2 workers agree", () => {
       expect(summary(two), name).toEqual(summary(check(m, { stopEarly: false })));
       ids.push(keptWorkers());
     }
-    expect(ids[0]!.length).toBe(2);
+    // Two threads explore: this one and one worker.
+    expect(ids[0]!.length).toBe(1);
     for (const x of ids) expect(x).toEqual(ids[0]);
     // Another number of workers: a new pool.
     const text = SCENARIOS.revoke!;
     await checkParallel(compile(text), { name: "test.nizza", text }, { workers: 3, stopEarly: false, probeStates: 0 });
-    expect(keptWorkers()).toHaveLength(3);
+    expect(keptWorkers()).toHaveLength(2);
     expect(keptWorkers().some((id) => ids[0]!.includes(id))).toBe(false);
+  }, 60_000);
+
+  it("every thread expands states: this one, and kept workers from the first chunks on", async () => {
+    const text = SCENARIOS.revoke!;
+    const m = compile(text);
+    const ref = check(m, { stopEarly: false });
+    const one = summary(ref);
+    for (const workers of [2, 3]) {
+      // The first exploration may start the workers (this thread explores while they start); the second finds them kept.
+      for (let k = 0; k < 2; k++) expect(summary(await checkParallel(m, { name: "test.nizza", text }, { workers, stopEarly: false, probeStates: 0 }))).toEqual(one);
+      const shares = lastShares();
+      expect(shares).toHaveLength(workers);
+      for (const n of shares) expect(n).toBeGreaterThan(0);
+      // Every state expanded once, by one of them.
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(ref.stats.states);
+    }
+  }, 60_000);
+
+  it("a worker that cannot set up fails the exploration with its error, and the next exploration has new workers", async () => {
+    const text = SCENARIOS.revoke!;
+    const m = compile(text);
+    const sys = buildSystem(m);
+    sys.footprints = false;
+    // The worker compiles the source it is given: here one that is not the scenario this thread explores.
+    await expect(exploreParallel(sys, { name: "other.nizza", text: "system {" }, new Judge(sys), 2, {}, () => false)).rejects.toThrow(/could not compile/);
+    const again = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 });
+    expect(summary(again)).toEqual(summary(check(m, { stopEarly: false })));
   }, 60_000);
 
   it("two explorations at once: the second gets workers of its own, and both give one thread's results", async () => {
