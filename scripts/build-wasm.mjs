@@ -27,9 +27,11 @@ emit("fingerprint-wasm.generated.ts", "fingerprint.wat", "FINGERPRINT_WASM", buf
 
 // The canonicaliser works on a memory it imports (the fingerprinter's) with no runtime: no
 // allocation, no garbage collector, no bounds checks beyond WebAssembly's own.
+// NIZZA_WASM_NAMES=1 keeps its functions' names in the module (asc's debug name section), so
+// that a profile (`node --cpu-prof`) names them instead of listing `wasm-function[3]`.
 const symmetry = await asc.compileString(
   { "symmetry.ts": readFileSync(join(checker, "assembly", "symmetry.ts"), "utf8") },
-  { optimizeLevel: 3, shrinkLevel: 0, runtime: "stub", importMemory: true, noAssert: true, initialMemory: 1, enable: ["simd"] },
+  { optimizeLevel: 3, shrinkLevel: 0, runtime: "stub", importMemory: true, noAssert: true, initialMemory: 1, enable: ["simd"], debug: process.env.NIZZA_WASM_NAMES === "1" },
 );
 if (symmetry.error || !symmetry.binary) {
   process.stderr.write(symmetry.stderr.toString());

@@ -71,6 +71,12 @@ export interface System {
   deadMessages: boolean;
   /** Per thread, its statements' plans by pc (`Plan`): what each names, resolved at build. */
   readonly plans: readonly (readonly Plan[])[];
+  /**
+   * Per thread, per pc: 1 where its statement is a local step's (`localStep`: `count`, `repeat`,
+   * or a branch on its own variables); null for a thread with none. Decided once per scenario,
+   * so that a state with no thread at such a statement is told so without asking the scheduler.
+   */
+  readonly localPcs: readonly (Uint8Array | null)[];
   /** Per thread, its live variable slots at every pc, or null where its variables are observed. */
   readonly live: readonly (readonly Uint8Array[] | null)[];
   /** Devices whose interrupt semaphore some thread's statement names (up, down, delegate, revoke, item). */
@@ -131,7 +137,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
   const constants = constantsOf(model);
   const mmioLabels = mmioLabelsOf(model);
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map(localPcsOf), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -691,12 +697,12 @@ export function localStep(sys: System, s: StateVector): Successor | null {
   const { k } = sys;
   const L = k.L;
   if (L.config.scheduling === "strict") return null;
+  // In the order `successors` lists ECs (by CPU, then by index: `schedulable` in interleave
+  // mode), threads only; the scheduler is asked only of a thread at a local statement.
   for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
-    for (const ec of schedulable(s, k, cpu)) {
-      if (ec >= sys.programs.length || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
-      const prog = sys.programs[ec]!;
-      const i = prog.code[ecGet(s, L, ec, EC.PC)];
-      if (!i || !(i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond)))) continue;
+    for (let ec = 0; ec < sys.programs.length; ec++) {
+      const local = sys.localPcs[ec];
+      if (!local || local[ecGet(s, L, ec, EC.PC)] !== 1 || ecGet(s, L, ec, EC.REVOKE) >= 0 || !interleaves(s, k, cpu, ec)) continue;
       const out: Successor[] = [];
       threadSteps(sys, s, ec, out);
       const x = out[0]!;
@@ -705,6 +711,15 @@ export function localStep(sys: System, s: StateVector): Successor | null {
     }
   }
   return null;
+}
+
+/** A program's `System.localPcs` row: 1 at each local statement, or null when it has none. */
+function localPcsOf(p: Program): Uint8Array | null {
+  const row = new Uint8Array(p.code.length);
+  p.code.forEach((i, pc) => {
+    if (i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond))) row[pc] = 1;
+  });
+  return row.includes(1) ? row : null;
 }
 
 /**

@@ -3,7 +3,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { check, checkParallel } from "../../src/checker/check.js";
 import { replay } from "../../src/checker/explore.js";
-import { buildSystem, localStep, successors, useMmioValues } from "../../src/components/step.js";
+import { explore } from "../../src/checker/explore.js";
+import { buildSystem, localCondition, localStep, successors, useMmioValues, type Successor, type System } from "../../src/components/step.js";
+import { ecGet, ecState } from "../../src/kernel/ec.js";
+import { EC, EcState, type StateVector } from "../../src/kernel/layout.js";
+import { schedulable } from "../../src/kernel/scheduler.js";
 import { compile } from "../kernel/harness.js";
 import { verdicts, workersAgree } from "./agree.js";
 import { smallScenario } from "./small-arb.js";
@@ -49,6 +53,67 @@ describe("the local step", () => {
   it("a step that would end its thread is not local (the thread's state word changes)", () => {
     const sys = buildSystem(compile(oneThread("if 1 == 1 { }")));
     expect(localStep(sys, sys.init)).toBeNull();
+  });
+});
+
+/**
+ * `localStep` by its definition (spec/invariants.md §10.1), written the plain way: the ECs in
+ * the order `successors` lists them (the scheduler's list per CPU), the first thread whose next
+ * statement is a `count`, a `repeat` or a branch on its own variables, with one successor that
+ * leaves it runnable.
+ */
+function localStepByDefinition(sys: System, s: StateVector): Successor | null {
+  const L = sys.k.L;
+  if (L.config.scheduling === "strict") return null;
+  for (let cpu = 0; cpu < L.counts.cpu; cpu++)
+    for (const ec of schedulable(s, sys.k, cpu)) {
+      if (ec >= sys.programs.length || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
+      const i = sys.programs[ec]!.code[ecGet(s, L, ec, EC.PC)];
+      if (!i || !(i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond)))) continue;
+      const own = successors(sys, s).filter((x) => x.step.ec === ec && x.step.kind === "thread");
+      if (own.length === 1 && ecState(own[0]!.state, L, ec) === EcState.RUNNABLE) return own[0]!;
+    }
+  return null;
+}
+
+describe("localStep against its definition", () => {
+  it("picks the same step, or none, in every reachable state of random scenarios with loops and branches", () => {
+    // Loops and local branches in several threads, so that states have zero, one or more threads at a local statement.
+    let found = 0;
+    let none = 0;
+    const body = fc.constantFrom("repeat 2 { up s }", "read m -> x; if x == 0 { up s } else { down s }", "read m -> x; if x != 1 { down s }", "loop { down s; read m -> x; if x == 0 { up s } }", "up s; down s");
+    fc.assert(
+      fc.property(fc.array(body, { minLength: 1, maxLength: 3 }), (bodies) => {
+        const threads = bodies.map((b, i) => `thread t${i} { ${b} }`).join("\n    ");
+        const sys = buildSystem(compile(`system s {
+  component a : trusted root {
+    memory m 4K
+    semaphore s
+    ${threads}
+  }
+  component b : trusted { caps { a.s: up; a.m: rw } thread u { up a.s; write a.m <- 1 } }
+}
+`));
+        explore(sys, { maxStates: 2_000, por: false }, {
+          state: (s) => {
+            const copy = Int32Array.from(s);
+            const got = localStep(sys, copy);
+            const want = localStepByDefinition(sys, copy);
+            expect(got === null).toBe(want === null);
+            if (!want) none++;
+            if (got && want) {
+              found++;
+              expect([got.step.ec, got.step.text]).toEqual([want.step.ec, want.step.text]);
+              expect(Array.from(got.state)).toEqual(Array.from(want.state));
+            }
+          },
+        });
+      }),
+      { numRuns: 60, seed: 20261123 },
+    );
+    // Both answers were met, many times each.
+    expect(found).toBeGreaterThan(100);
+    expect(none).toBeGreaterThan(100);
   });
 });
 
