@@ -1,5 +1,5 @@
 // Checking a scenario: explore it, judge every invariant, and rebuild a shortest counterexample for each failure.
-import { buildSystem, useDeadValues, useMmioValues, widerMmioValues, type StepInfo, type System } from "../components/step.js";
+import { buildSystem, useDeadValues, useMmioValues, useWalkMmioValues, widerMmioValues, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
@@ -209,9 +209,8 @@ function checkOnce(sys: System, judge: Judge, red: ReturnType<typeof reductionsF
 function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[]): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
   const sys = buildSystem(model);
   sys.footprints = false;
-  // A random simulation gives the windows every value data from outside may have (a DMA
-  // device's): it cannot explore again to find which matter.
-  useMmioValues(sys, options.simulate && sys.outsideCompared ? sys.outside : mmio);
+  if (options.simulate) useWalkMmioValues(sys);
+  else useMmioValues(sys, mmio);
   const judge = new Judge(sys);
   const red = reductionsFor(sys, options);
   const stopEarly = options.stopEarly ?? true;

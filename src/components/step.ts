@@ -224,6 +224,15 @@ export function useMmioValues(sys: System, values: readonly number[]): void {
   sys.mmio = values;
 }
 
+/**
+ * Gives `sys`'s MMIO windows, if a device with one produces data, every value data from outside
+ * may have (a DMA device's, `System.outside`): for a single walk — a random simulation,
+ * `nizza run` — which cannot explore again to find which values matter (spec/language.md §9.5).
+ */
+export function useWalkMmioValues(sys: System): void {
+  if (sys.outsideCompared) useMmioValues(sys, sys.outside);
+}
+
 /** The devices whose interrupt semaphore a statement of some thread names. */
 function namedIrqs(programs: readonly Program[]): Set<number> {
   const out = new Set<number>();

@@ -89,6 +89,24 @@ describe("nizza run", () => {
     expect(seen.size).toBeGreaterThanOrEqual(2);
   });
 
+  it("gives MMIO windows data from outside, so a driver reads the values its conditions compare (language.md §9.5)", () => {
+    const file = "scenarios/uart_console_backdoor.nizza";
+    const read = new Set<string>();
+    let put = 0;
+    for (const seed of ["1", "2", "3", "4"]) {
+      const r = nizza(["run", file, "--seed", seed, "--steps", "60"]);
+      expect(r.code).toBe(0);
+      for (const { text } of steps(r.out).lines) {
+        if (/^device uart puts data from outside, \S+ \[serial\], in its MMIO window$/.test(text)) put++;
+        const m = /^uart_drv\.rx: read uart\.mmio -> c: c = (\S+) \[serial\]$/.exec(text);
+        if (m) read.add(m[1]!);
+      }
+    }
+    expect(put).toBeGreaterThan(0);
+    // Not only the 0 a window holds at boot: a value the driver's `if`s tell apart.
+    expect([...read].some((v) => v === "42" || v === "5")).toBe(true);
+  });
+
   it("stops early when no step is enabled", () => {
     const dir = scratch({ "tiny.nizza": "system tiny {\n  component sigma0 : trusted root {\n    semaphore s\n    thread t { up s; up s }\n  }\n}\n" });
     const r = nizza(["run", "tiny.nizza", "--steps", "5"], dir);

@@ -1,5 +1,5 @@
 // `nizza run FILE [--steps N] [--seed S]`: one random execution, step by step, each step traced to its source line.
-import { buildSystem, successors, SUCCESSOR_BYTES } from "../../components/step.js";
+import { buildSystem, successors, SUCCESSOR_BYTES, useWalkMmioValues } from "../../components/step.js";
 import { rng } from "../../checker/random.js";
 import { whole, WORD_MAX } from "./check.js";
 import { EXIT, compileOrReport, type Io } from "../output.js";
@@ -15,6 +15,8 @@ export function runCommand(file: string, opts: RunOptions, io: Io): number {
   const { model } = compileOrReport(file, io);
   if (!model) return EXIT.error;
   const sys = buildSystem(model);
+  // Data from outside in MMIO windows: every value a DMA device's data may have (language.md §9.5).
+  useWalkMmioValues(sys);
   const random = rng(seed);
   const lines: string[] = [`run of ${model.name} (${file}), seed ${seed}, at most ${steps} steps`];
   let s = sys.init;
