@@ -6,6 +6,9 @@ import type { Symmetry } from "./symmetry.js";
 import type { WasmCanonicaliser } from "./symmetry-wasm.js";
 import type { FingerprintTable } from "./visited.js";
 
+/** The most successors one `take` covers (room for its slots, each shared by a few steps at most, is far less). */
+const MAX_COVERED = 1 << 12;
+
 /** Where the reads of `FingerprintTable.touch` go (a read whose value is never used may be dropped). */
 let touched = 0;
 
@@ -39,6 +42,13 @@ export class Ahead {
   hi = 0;
   lo = 0;
   private slot = -1;
+  /** Per successor of the last `take`, its slot; `covered` successors have one. */
+  private readonly slots = new Int32Array(MAX_COVERED);
+  private covered = 0;
+  /** During `take`: the vector in each slot (then cleared, so that no state is kept alive). */
+  private readonly slotStates: (StateVector | null)[];
+  /** The vector the last `one` without a slot worked out, while its results stand (null after a slot's). */
+  private lastState: StateVector | null = null;
 
   constructor(
     private readonly fp: StateFingerprinter,
@@ -52,16 +62,19 @@ export class Ahead {
     this.none = sym !== null && canon === null;
     this.sigs = this.none ? new Int32Array(members) : null;
     this.diff = fp.diff;
+    this.slotStates = new Array<StateVector | null>(fp.slotDiff.length).fill(null);
   }
 
   /** The state being expanded is `s`, with difference `d[0..n)` from the initial state and, with symmetry reduction, signatures `sigs`. */
   setParent(s: StateVector, d: Int32Array, n: number, sigs: Int32Array | null): void {
+    this.lastState = null;
     if (this.canon) this.canon.setParent(s, d, n, sigs);
     else this.sym?.setParent(s, d, n, sigs);
   }
 
   /** `setParent` from the record at `packed[o]` (packed.ts: its pair count, pairs, then signatures). */
   setParentRecord(s: StateVector, packed: Int32Array, o: number): void {
+    this.lastState = null;
     if (this.canon) this.canon.setParentRecord(s, packed, o);
     else if (this.sym) {
       const n = 2 * packed[o]!;
@@ -71,43 +84,68 @@ export class Ahead {
 
   /**
    * Fingerprints the first successors of `xs` into the slots: those in the fingerprinter's room,
-   * at most as many as it has slots, canonicalised when there is a canonicaliser. Then reads
-   * each one's home slot in `table`. Returns how many; with symmetry reduction but no
-   * canonicaliser, none.
+   * at most as many distinct vectors as it has slots, canonicalised when there is a
+   * canonicaliser. Steps that lead to one shared vector (an adversary's revokes that remove
+   * nothing: step.ts) share its slot. Then reads each slot's home slot in `table`. `slotOf` then
+   * gives each successor's slot; with symmetry reduction but no canonicaliser, none has one.
    */
-  take(xs: readonly Successor[], table: FingerprintTable): number {
+  take(xs: readonly Successor[], table: FingerprintTable): void {
     const { fp, canon } = this;
-    if (this.none) return 0;
-    const most = Math.min(xs.length, fp.slotDiff.length);
-    let k = 0;
-    for (; k < most; k++) {
-      const v = xs[k]!.state;
-      if (!fp.inRoom(v)) break;
-      if (canon) canon.slotAddresses[k] = v.byteOffset;
-      else fp.takeInto(v, k);
+    this.lastState = null;
+    if (this.none) {
+      this.covered = 0;
+      return;
     }
-    if (canon) canon.canonicalSlots(k);
+    const room = fp.slotDiff.length;
+    const slotOf = this.slots;
+    const taken = this.slotStates;
+    let used = 0;
+    let k = 0;
+    for (; k < xs.length && k < MAX_COVERED; k++) {
+      const v = xs[k]!.state;
+      let same = used - 1;
+      while (same >= 0 && taken[same] !== v) same--;
+      if (same >= 0) {
+        slotOf[k] = same;
+        continue;
+      }
+      if (used === room || !fp.inRoom(v)) break;
+      if (canon) canon.slotAddresses[used] = v.byteOffset;
+      else fp.takeInto(v, used);
+      taken[used] = v;
+      slotOf[k] = used++;
+    }
+    taken.fill(null, 0, used);
+    if (canon) canon.canonicalSlots(used);
     const out = fp.slotOut;
     let t = 0;
-    for (let j = 0; j < k; j++) t += table.touch(out[2 * j]!);
+    for (let j = 0; j < used; j++) t += table.touch(out[2 * j]!);
     touched ^= t;
-    return k;
+    this.covered = k;
+  }
+
+  /** The slot of successor `i` of the last `take`, or -1 when it was not taken ahead. */
+  slotOf(i: number): number {
+    return i < this.covered ? this.slots[i]! : -1;
   }
 
   /**
    * The successor `x` of the parent, fingerprinted ahead into slot `slot` (`take`) or, with -1,
    * now: leaves its representative's difference in `diff[0..length)` and fingerprint in `hi`, `lo`.
+   * A vector asked for twice in a row (steps sharing it) is worked out once.
    */
   one(x: StateVector, slot: number): void {
     const fp = this.fp;
     this.slot = slot;
     if (slot >= 0) {
+      this.lastState = null;
       this.diff = fp.slotDiff[slot]!;
       this.length = fp.slotLength[slot]!;
       this.hi = fp.slotOut[2 * slot]!;
       this.lo = fp.slotOut[2 * slot + 1]!;
       return;
     }
+    if (x === this.lastState) return;
     if (this.canon) {
       fp.length = this.canon.scanCanonical(x);
       fp.hash();
@@ -116,6 +154,7 @@ export class Ahead {
       fp.length = this.sym.canonicalDiff(x, fp.diff, fp.length, fp.ref, true);
       fp.hash();
     } else fp.take(x);
+    this.lastState = x;
     this.diff = fp.diff;
     this.length = fp.length;
     this.hi = fp.out[0]!;

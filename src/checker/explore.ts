@@ -505,14 +505,14 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       break;
     }
     if (xs.length === 0) h.dead?.(s, from);
-    const inSlots = ahead.take(xs, st.table);
+    ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
       if (st.table.size >= maxStates) {
         transitions++;
         bound = "states";
         break outer;
       }
-      visit(xs[i]!, i, false, i < inSlots ? i : -1);
+      visit(xs[i]!, i, false, ahead.slotOf(i));
     }
     if ((from & 1023) === 0 && st.table.bytes + st.records.bytes + queue.bytes + (graph?.bytes ?? 0) > maxBytes) {
       bound = "memory";

@@ -160,8 +160,8 @@ export class LevelExpander {
         break;
       }
       if (xs.length === 0) judge.dead(s, from);
-      const inSlots = ahead.take(xs, table);
-      for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, i < inSlots ? i : -1);
+      ahead.take(xs, table);
+      for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, ahead.slotOf(i));
     }
     // `cur` is the initial state again for the next task.
     if (last >= 0) overlay(cur, sys.init, states, last, true);

@@ -13,6 +13,7 @@ import { ecGet, ecSet, ecState, msgWord, setVar, varLabels, varValue } from "../
 import { canTimeOut, continueRevoke, deviceIrq, memAccess, raiseException, timeout } from "../kernel/events.js";
 import { itemSlot, waitingCallers } from "../kernel/ipc.js";
 import { DEFAULT_CONFIG, EC, EcState, GLOBAL, type KernelConfig, type Layout, type StateVector } from "../kernel/layout.js";
+import { markParents } from "../kernel/mdb.js";
 import { adversaryStepsTaken, countAdversaryStep } from "../kernel/pd.js";
 import { ptEc } from "../kernel/pt.js";
 import { enter, interleaves, leave, schedulable } from "../kernel/scheduler.js";
@@ -396,6 +397,16 @@ function begin(sys: System, s: StateVector, ec: number, dispatch = true): StateV
   return n;
 }
 
+/** Scratch for `parentMarks`, grown to the largest slot table seen. */
+let parentScratch = new Uint8Array(0);
+
+/** `markParents` of `s` into a scratch array, valid until the next call: 1 for each slot with a descendant. */
+function parentMarks(s: StateVector, L: Layout): Uint8Array {
+  if (parentScratch.length < L.counts.slots) parentScratch = new Uint8Array(L.counts.slots);
+  markParents(s, L, parentScratch);
+  return parentScratch;
+}
+
 /** A state with an EC dispatched (`entered`), and what entering counted on the meter (empty when nobody reads it). */
 interface Entered {
   readonly state: StateVector;
@@ -472,6 +483,15 @@ class Step implements StepInfo, Successor {
 
   get step(): StepInfo {
     return this;
+  }
+
+  /**
+   * Another step of the same EC from the same state that leads to this very state vector (shared,
+   * not copied): its op, object, text and revoke record are its own, the rest is this step's.
+   * Only for steps that record no writes or costs (`System.footprints`, `metered` off).
+   */
+  alike(op: string, obj: number, describe: Describe, revoked: StepInfo["revoked"]): Step {
+    return new Step(this.#sys, this.state, this.kind, op, obj, this.ec, this.cpu, this.component, this.node, describe, this.status, NO_COST, NO_WRITES, this.reads, revoked);
   }
 
   get text(): string {
@@ -1189,6 +1209,8 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   }
   const data = adversaryData(s, L, ec, sys.constants);
   const from = entered(sys, s, ec);
+  // Steps may share a successor's vector only when they record no writes or costs of their own.
+  const sharing = !sys.footprints && !sys.metered;
   /**
    * One syscall attempt. Most are refused, so the kernel's decode decides first, on `s`
    * itself: decode writes nothing (not even the meter), and it reads capability slots,
@@ -1240,7 +1262,24 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
       act(SYSCALLS.delegate, { op: "delegate", src: x.sel, pd: t.sel, rights: capRights(x.c) });
       if (escalate && capRights(x.c) !== ALL_RIGHTS[capKind(x.c)]) act(SYSCALLS.delegate, { op: "delegate", src: x.sel, pd: t.sel, rights: ALL_RIGHTS[capKind(x.c)] });
     }
-  for (const x of caps) act(SYSCALLS.revoke, { op: "revoke", sel: x.sel });
+  // A revoke of a capability with no descendant removes nothing: the kernel writes only the
+  // caller's status (kernel.md §6.3, §6.4), so every such revoke leads to one state. The first is
+  // computed and the others share its vector, each with its own step record (the explorer
+  // fingerprints a shared vector once: ahead.ts). Not when steps record their writes or costs.
+  let leafRevoke: Step | null = null;
+  const parents = sharing && caps.length > 1 ? parentMarks(s, L) : null;
+  for (const x of caps) {
+    const a: ArgsOf<"revoke"> = { op: "revoke", sel: x.sel };
+    const leaf = parents !== null && parents[globalSlot(L, pd, x.sel)] === 0;
+    if (leaf && leafRevoke !== null) {
+      if (failed(SYSCALLS.revoke.decode(k, s, ec, a)) || out.length > sys.maxSuccessors) continue;
+      out.push(leafRevoke.alike("revoke", attemptObject(s, L, pd, "revoke", a), () => attemptText(model, L, caps, a, -1), revokedSlot(s, L, globalSlot(L, pd, x.sel))));
+      continue;
+    }
+    const before = out.length;
+    act(SYSCALLS.revoke, a);
+    if (leaf && out.length > before) leafRevoke = out[out.length - 1] as Step;
+  }
   // Memory: map what it holds (into itself or another PD it holds), unmap, write what it knows,
   // and touch memory it has not mapped (a page fault to its pager).
   for (const x of caps) if (capKind(x.c) === Kind.MEM) for (const t of pds) act(SYSCALLS.map, { op: "map", mem: capObject(x.c), pd: t.sel, rights: capRights(x.c) });

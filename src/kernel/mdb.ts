@@ -207,6 +207,21 @@ export function revokeAll(s: StateVector, L: Layout, g: number, localCpu: number
   }
 }
 
+/**
+ * Sets `into[g]` to 1 for every slot `g` that has a descendant (`hasDescendant`) and to 0 for the
+ * others, in one pass over the slot table: for a caller that asks of many slots.
+ */
+export function markParents(s: StateVector, L: Layout, into: Uint8Array): void {
+  into.fill(0, 0, L.counts.slots);
+  const base = L.base.slots;
+  for (let i = 0, n = L.counts.slots; i < n; i++) {
+    const at = base + i * SLOT.SIZE;
+    if (s[at + SLOT.CAP] === NO_CAP) continue;
+    const p = s[at + SLOT.PARENT]!;
+    if (p !== NO_PARENT) into[p & ~SNAPSHOT_MARK] = 1;
+  }
+}
+
 /** Whether slot `g` has a descendant: a live slot whose parent is `g` (its children are its first descendants). */
 export function hasDescendant(s: StateVector, L: Layout, g: number): boolean {
   return childrenOf(s, L, g).length > 0;
