@@ -132,10 +132,17 @@ export async function exploreParallel(
   const setup: WorkerSetup = { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio };
   const here = new ThisThread(sys.model, setup);
   const { pool, fresh } = poolOf(workers - 1, setup);
+  const every: readonly LevelThread[] = [here, ...pool];
   // Each worker twice: it has a chunk waiting when it ends one, whatever this thread is doing
   // (a reply is taken only between this thread's chunks).
-  const lanes: readonly LevelThread[] = [here, ...pool, ...pool];
-  const threads = 1 + pool.length;
+  const lanes: readonly LevelThread[] = [...every, ...pool];
+  const threads = every.length;
+  /** Grows the shared visited set until `more` more states fit, the records with it, and gives every thread the new buffers. */
+  const grow = (more: number): void => {
+    table.reserve(more);
+    records.reserve(table.maxSize);
+    for (const w of every) w.reopen(table.shared(), records.shared());
+  };
   /** The states each thread expanded (this one first), for `lastShares`. */
   const shares = new Array<number>(threads).fill(0);
 
@@ -241,22 +248,14 @@ export async function exploreParallel(
         );
         if (bound !== null) break outer;
         left.push(...chunks.slice(next));
-        if (left.length > 0) {
-          table.reserve(Math.max(table.size, 1024));
-          records.reserve(table.maxSize);
-          for (const w of [here, ...pool]) w.reopen(table.shared(), records.shared());
-        }
+        if (left.length > 0) grow(Math.max(table.size, 1024));
         chunks = left;
       }
       if (foundCount > 0) depth = level + 1;
       maxBranch = Math.max(maxBranch, Math.ceil(transitions / Math.max(1, table.size)));
       level++;
       // Room for the next level before it starts: its states times the branching seen so far.
-      if (table.needsGrow()) {
-        table.reserve(Math.min(foundCount * maxBranch, 1 << 24));
-        records.reserve(table.maxSize);
-        for (const w of [here, ...pool]) w.reopen(table.shared(), records.shared());
-      }
+      if (table.needsGrow()) grow(Math.min(foundCount * maxBranch, 1 << 24));
       frontierBytes = found.reduce((m, f) => m + f.states.byteLength, 0);
       if (table.bytes + records.bytes + frontierBytes + levels.bytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
         bound = "memory";
