@@ -411,7 +411,7 @@ function poolOf(n: number, setup: WorkerSetup): { readonly pool: PoolWorker[]; /
   return { pool, fresh };
 }
 
-/** The states each thread expanded in the last parallel exploration that ended, this thread's first (for tests). */
+/** `lastShares`'s answer. */
 let lastExploration: readonly number[] = [];
 
 /** The states each thread expanded in the last parallel exploration that ended, this thread's first (for tests). */

@@ -1270,10 +1270,11 @@ function adversarySteps(sys: System, s: StateVector, ec: number, out: Successor[
   const parents = sharing && caps.length > 1 ? parentMarks(s, L) : null;
   for (const x of caps) {
     const a: ArgsOf<"revoke"> = { op: "revoke", sel: x.sel };
-    const leaf = parents !== null && parents[globalSlot(L, pd, x.sel)] === 0;
+    const g = globalSlot(L, pd, x.sel);
+    const leaf = parents !== null && parents[g] === 0;
     if (leaf && leafRevoke !== null) {
       if (failed(SYSCALLS.revoke.decode(k, s, ec, a)) || out.length > sys.maxSuccessors) continue;
-      out.push(leafRevoke.alike("revoke", attemptObject(s, L, pd, "revoke", a), () => attemptText(model, L, caps, a, -1), revokedSlot(s, L, globalSlot(L, pd, x.sel))));
+      out.push(leafRevoke.alike("revoke", attemptObject(s, L, pd, "revoke", a), () => attemptText(model, L, caps, a, -1), revokedSlot(s, L, g)));
       continue;
     }
     const before = out.length;
