@@ -116,8 +116,9 @@ function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): strin
   if (!f) return [];
   const start = f.lineCol(span.start);
   const end = f.lineCol(Math.max(span.start, span.end - 1));
-  // Whitespace that moves the cursor by other than one column is shown as a space.
-  const text = f.lineText(start.line).replace(/[\t\v\f]/g, " ");
+  // Whitespace that moves the cursor by other than one column is shown as a space; a control
+  // character or a line or paragraph separator (which a terminal would act on) as U+FFFD.
+  const text = f.lineText(start.line).replace(/[\t\v\f]/g, " ").replace(/[\p{Cc}\u2028\u2029]/gu, "\uFFFD");
   const gutter = String(start.line);
   const pad = " ".repeat(gutter.length);
   // The caret runs to the end of the span, or to the end of the line if the span continues.

@@ -36,6 +36,10 @@ import { SourceFile, type NodeId, type SourceMap } from "./source.js";
 /** Lines longer than this are never produced by inlining a body. */
 export const MAX_WIDTH = 100;
 const INDENT = "  ";
+/** A line break: LF, CRLF or a CR alone (spec/language.md §1, Layout). */
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Two line breaks with nothing but blanks between them: an empty line. */
+const BLANK_LINE = /(?:\r\n|\r(?!\n)|\n)[ \t\f\v]*(?:\r|\n)/;
 
 /**
  * Where an AST came from: its text, its comments and the spans of its nodes.
@@ -162,7 +166,7 @@ class Layout implements Src {
   }
 
   blank(a: number, b: number): boolean {
-    return /\n[ \t\r\f\v]*\n/.test(this.source.text.slice(a, b));
+    return BLANK_LINE.test(this.source.text.slice(a, b));
   }
 
   checkAllClaimed(): void {
@@ -199,13 +203,13 @@ class Printer {
   }
 
   private comment(indent: number, c: Comment): void {
-    const [first, ...rest] = c.text.split("\n");
+    const [first, ...rest] = c.text.split(LINE_BREAK);
     this.lines.push(INDENT.repeat(indent) + first);
     this.lines.push(...rest);
   }
 
   private trail(c: Comment): void {
-    const [first, ...rest] = c.text.split("\n");
+    const [first, ...rest] = c.text.split(LINE_BREAK);
     this.lines[this.lines.length - 1] += " " + first;
     this.lines.push(...rest);
   }

@@ -15,13 +15,13 @@ export const RESERVED = [
 
 const rules: moo.Rules = {
   ws: { match: /[ \t\r\n\f\v]+/, lineBreaks: true },
-  lineComment: /\/\/[^\n]*/,
+  lineComment: /\/\/[^\r\n]*/,
   blockComment: { match: /\/\*[\s\S]*?\*\//, lineBreaks: true },
   unterminatedComment: { match: /\/\*[\s\S]*/, lineBreaks: true },
-  string: /"(?:[^"\\\n]|\\["\\])*"/,
+  string: /"(?:[^"\\\r\n]|\\["\\])*"/,
   // A closed string with an escape other than \" and \\: reported as such, not as unterminated.
-  badEscapeString: /"(?:[^"\\\n]|\\.)*"/,
-  unterminatedString: /"(?:[^"\\\n]|\\.)*/,
+  badEscapeString: /"(?:[^"\\\r\n]|\\.)*"/,
+  unterminatedString: /"(?:[^"\\\r\n]|\\.)*/,
   // A number with an optional suffix; the suffix is validated later so that a bad
   // one ("4X") gets its own diagnostic instead of a confusing parse error.
   number: /(?:0[xX][0-9a-fA-F]+|[0-9]+)(?:[A-Za-z_][A-Za-z0-9_]*)?/,

@@ -112,7 +112,9 @@ function lexDiagnostic(e: LexError, at: (s: number, e: number) => Span): Diagnos
     case "badChar": {
       const ch = String.fromCodePoint(t.text.codePointAt(0)!);
       const help = ch === "#" ? "comments start with '//' or are written '/* ... */'" : undefined;
-      return error("E0101", `unexpected character '${ch}'`, at(t.offset, t.offset + ch.length), help ? { help } : {});
+      // A character that shows as nothing or as a blank (NUL, U+2028, a no-break space) is named by its code point.
+      const shown = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+      return error("E0101", `unexpected character ${shown}`, at(t.offset, t.offset + ch.length), help ? { help } : {});
     }
   }
 }
@@ -205,7 +207,7 @@ class Brackets {
       return /^\s*/.exec(line)![0];
     };
     const suspect = this.pairs
-      .filter((p) => p.open.line !== p.close.line && indent(p.open.offset) !== indent(p.close.offset))
+      .filter((p) => file.lineCol(p.open.offset).line !== file.lineCol(p.close.offset).line && indent(p.open.offset) !== indent(p.close.offset))
       .sort((a, b) => a.close.offset - b.close.offset)[0];
     if (suspect) {
       const line = file.lineCol(suspect.open.offset).line;

@@ -34,8 +34,12 @@ export class SourceFile {
     this.bom = text.startsWith(BOM);
     this.text = this.bom ? text.slice(BOM.length) : text;
     text = this.text;
+    // A line ends at LF, CRLF or a CR alone (spec/language.md §1, Layout), as editors count them.
     const starts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+    }
     this.lineStarts = starts;
   }
 

@@ -95,6 +95,11 @@ export function validate(r: Resolved): Validated {
       return null;
     }
     const v = numValue(n);
+    if (!Number.isSafeInteger(v) && v > max) {
+      // Past 2^53 - 1 a count is no longer exact (spec/language.md §1): the reason is its size, whatever the range.
+      err("E0413", `${what} (${n.text}) is too large: at most ${max}`, n.id);
+      return null;
+    }
     if (!Number.isSafeInteger(v) || v < min || v > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
       err(min === 1 && what === "a replica count" ? "E0409" : "E0413", `${what} must be ${range}, not ${n.text}`, n.id);

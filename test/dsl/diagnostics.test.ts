@@ -27,4 +27,10 @@ describe("renderDiagnostic's carets", () => {
   it("line up after a tab, form feed or vertical tab, each shown as one space", () => {
     expect(render("\ta\f\vbad", "bad").split("\n").slice(1)).toEqual([" 1 |  a  bad", "   |     ^^^"]);
   });
+  it("show a control character or a line separator as U+FFFD, which a terminal does not act on", () => {
+    expect(render("a\u0000\u001b\u2028 bad", "bad").split("\n").slice(1)).toEqual([" 1 | a\uFFFD\uFFFD\uFFFD bad", "   |      ^^^"]);
+  });
+  it("count lines as editors do: a CR alone ends a line, as LF and CRLF do", () => {
+    expect(render("a\rb\r\nc\nd bad\re", "bad").split("\n")).toEqual(["t.nizza:4:3: error[E0303]: m", " 4 | d bad", "   |   ^^^"]);
+  });
 });

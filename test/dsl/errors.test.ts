@@ -37,6 +37,8 @@ const CASES: Record<string, readonly [code: string, at: string, count: number]> 
   unterminated_comment: ["E0102", "3:3", 1],
   unterminated_string: ["E0103", "2:23", 1],
   unexpected_character: ["E0101", "3:38", 1],
+  invisible_char: ["E0101", "4:37", 1],
+  count_too_large: ["E0413", "4:34", 1],
   // files and imports
   import_cycle: ["E0202", "imports/cycle_b.nizza:3:10", 1],
   missing_import: ["E0201", "2:10", 1],

@@ -129,6 +129,13 @@ describe("format: layout", () => {
     expect(fmt(out)).toBe(out);
   });
 
+  it("reads a CR alone as a line break: a // comment ends there, and empty lines and comments' lines are kept", () => {
+    const text = "system s {\r  kernel nova // k\r\r  /* a\r     b */\r  machine { cpus 2 }\r}\r";
+    const out = fmt(text);
+    expect(out).toBe("system s {\n  kernel nova // k\n\n  /* a\n     b */\n  machine { cpus 2 }\n}\n");
+    expect(fmt(out)).toBe(out);
+  });
+
   it("keeps a comment that is the whole body of an otherwise empty block", () => {
     const out = fmt("system s { component c : trusted { thread t { loop { /* wait */ } } } }");
     expect(out).toBe("system s {\n  component c : trusted {\n    thread t {\n      loop { /* wait */\n      }\n    }\n  }\n}\n");
