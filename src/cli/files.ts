@@ -1,5 +1,5 @@
 // Command-line paths: files as given, folders expanded to the .nizza files under them (sorted), symbolic links followed; the inputs an output must not overwrite.
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Compiled } from "../dsl/compile.js";
 import { ioReason } from "../dsl/io-error.js";
@@ -11,7 +11,7 @@ export class UsageError extends Error {}
  * A folder is searched recursively for files named `*.nizza`, in name order, skipping names
  * that start with `.` and `node_modules`. Symbolic links are followed, to files and to folders;
  * a folder reached twice (a link back to a folder above, or two links to one folder) is
- * searched once, and a file reached twice is listed once (`onceEach`). A dangling link, or a
+ * searched once, and a file reached twice — by links, or named again — is listed once (`onceEach`). A dangling link, or a
  * folder that cannot be listed, is a usage error: a
  * search never skips what it cannot see.
  */
@@ -31,7 +31,8 @@ export function scenarioFiles(paths: readonly string[]): string[] {
       out.push(...found);
     } else out.push(p);
   }
-  return out;
+  // A file named twice (`a.nizza ./a.nizza`, or also found in a folder given) is one scenario.
+  return onceEach(out);
 }
 
 /** The .nizza files under `dir`; `seen` holds the real paths of the folders already searched. */
@@ -75,8 +76,9 @@ function onceEach(files: readonly string[]): string[] {
     const had = chosen.get(real);
     if (had === undefined || (lstatSync(had).isSymbolicLink() && !lstatSync(f).isSymbolicLink())) chosen.set(real, f);
   }
+  // Each chosen name once, where it first stands (a name given twice is one file).
   const keep = new Set(chosen.values());
-  return files.filter((f) => keep.has(f));
+  return files.filter((f) => keep.delete(f));
 }
 
 /** What a symbolic link found in a folder points to; a dangling or unreadable link is a usage error. */
@@ -136,4 +138,72 @@ export class Inputs {
     const what = this.what.get(realPath(output));
     if (what !== undefined) throw new UsageError(`${flag}: '${output}' is ${what}: writing the ${product} there would overwrite it; choose another file`);
   }
+}
+
+/**
+ * Refuses, before any exploration, an output path (`--output`, `--baseline` with
+ * `--update-baseline`) that cannot be a file: its folder does not exist, or it is a folder.
+ */
+export function checkOutputPath(path: string | undefined, flag: string): void {
+  if (path === undefined) return;
+  if (!existsSync(dirname(resolve(path)))) throw new UsageError(`${flag}: no folder '${dirname(path)}' to write '${path}' in`);
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // not there yet: it is made
+  }
+  if (st.isDirectory()) throw new UsageError(`${flag}: '${path}' is a folder; name a file to write`);
+}
+
+/**
+ * Writes every output of a run, or none: each file is first written beside itself and then
+ * renamed over the old one, so that a failure (a full disk, a folder in the way) leaves every
+ * file as it was, and a crash never leaves half a report. A path that is a pipe or a device
+ * (`/dev/stdout`) is written directly, before any file is replaced. A failure is a usage error
+ * naming the flag the path came with.
+ */
+export function writeOutputs(outputs: readonly { readonly path: string; readonly text: string; readonly flag: string }[]): void {
+  type Output = (typeof outputs)[number];
+  const fail = (o: Output, e: unknown): never => {
+    throw new UsageError(`${o.flag}: cannot write '${o.path}': ${ioReason(e)}`);
+  };
+  const staged: { o: Output; tmp: string; real: string }[] = [];
+  const direct: Output[] = [];
+  const unstage = (from = 0): void => {
+    for (const s of staged.slice(from)) rmSync(s.tmp, { force: true });
+  };
+  for (const o of outputs) {
+    const real = realPath(o.path);
+    if (existsSync(real) && !statSync(real).isFile()) {
+      direct.push(o);
+      continue;
+    }
+    const tmp = `${real}.nizza-out.tmp`;
+    try {
+      writeFileSync(tmp, o.text);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      unstage();
+      fail(o, e);
+    }
+    staged.push({ o, tmp, real });
+  }
+  // A pipe or device cannot be staged: written before any file is replaced, so that its failure too leaves them all.
+  for (const o of direct) {
+    try {
+      writeFileSync(o.path, o.text);
+    } catch (e) {
+      unstage();
+      fail(o, e);
+    }
+  }
+  staged.forEach((s, i) => {
+    try {
+      renameSync(s.tmp, s.real);
+    } catch (e) {
+      unstage(i);
+      fail(s.o, e);
+    }
+  });
 }

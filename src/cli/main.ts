@@ -136,7 +136,11 @@ export function program(io: Io, setExit: (code: number) => void): Command {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
   try {
-    await program(io, (c) => (code = c)).parseAsync([...argv], { from: "user" });
+    const root = program(io, (c) => (code = c));
+    // commander answers `help NAME` for a NAME it does not know with the general usage alone.
+    if (argv[0] === "help" && argv[1] !== undefined && !root.commands.some((c) => c.name() === argv[1]))
+      throw new UsageError(`unknown command '${argv[1]}'; the commands are ${root.commands.map((c) => c.name()).join(", ")}`);
+    await root.parseAsync([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;
     if (e instanceof UsageError) {

@@ -15,6 +15,7 @@ export const CODES = {
   E0203: "import after other items",
   E0204: "import binds an unknown component",
   E0205: "import binds a component twice",
+  E0206: "imports nested too deep",
   // Names and references
   E0301: "duplicate component",
   E0302: "duplicate name in component",

@@ -1,10 +1,10 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
-import { ioReason } from "./io-error.js";
+import { ioReason, readScenarioText } from "./io-error.js";
 import { didYouMean } from "./names.js";
 import { parse, type Parsed } from "./parse.js";
 import { SourceFile, SourceMap, type NodeId, type Span } from "./source.js";
@@ -28,7 +28,7 @@ export interface Host {
   follow?(path: string): string;
 }
 
-export const nodeHost: Host = { read: (p) => readFileSync(p, "utf8"), follow: followLinks };
+export const nodeHost: Host = { read: readScenarioText, follow: followLinks };
 
 /** The path a chain of symbolic links to a file ends at, as a path relative to the same folder as `path` where the links are relative. */
 function followLinks(path: string): string {
@@ -86,6 +86,13 @@ export interface Loaded {
   readonly merged: Merged | null;
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/**
+ * How many files a chain of imports may hold, the importing scenario included (spec/language.md
+ * §3): loading follows a chain by recursion, as nesting is followed (MAX_NESTING), and this
+ * keeps it far from the stack's limit (chains of about 1,400 overflowed it).
+ */
+export const MAX_IMPORT_DEPTH = 100;
 
 /** Loads `path` and everything it imports. Never throws on bad input. */
 export function load(path: string, host: Host = nodeHost, sources = new SourceMap()): Loaded {
@@ -224,6 +231,14 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
               .map((s) => ({ span: sources.span(s.importId!), message: "imported from here" }));
             const chain = [...stack.slice(cycleAt).map((s) => s.name), target].map((n) => `'${n}'`).join(" -> ");
             diagnostics.push(error("E0202", `import cycle: ${chain}`, span, { related }));
+            break;
+          }
+          if (stack.length >= MAX_IMPORT_DEPTH) {
+            diagnostics.push(
+              error("E0206", `imports nested too deep: a chain of imports holds at most ${MAX_IMPORT_DEPTH} files, and '${target}' would be one more`, span, {
+                help: "import the files a chain leads to directly, from fewer levels",
+              }),
+            );
             break;
           }
           if (item.path.value === "") {

@@ -91,9 +91,46 @@ export function parseBaseline(text: string): Baseline | string {
     return `not JSON: ${(e as Error).message}`;
   }
   const b = v as Partial<Baseline>;
-  if (typeof b !== "object" || b === null || typeof b.scenarios !== "object" || b.scenarios === null) return "not a nizza baseline (no `scenarios`)";
-  if (b.nizzaBaseline !== BASELINE_VERSION) return `baseline format ${String(b.nizzaBaseline)}, this nizza reads ${BASELINE_VERSION} (record it again with --update-baseline)`;
-  return b as Baseline;
+  if (!isRecord(b) || !("scenarios" in b)) return "not a nizza baseline (no `scenarios`)";
+  if (b.nizzaBaseline !== BASELINE_VERSION) return `baseline format ${JSON.stringify(b.nizzaBaseline) ?? "missing"}, this nizza reads ${BASELINE_VERSION} (record it again with --update-baseline)`;
+  const wrong = shapeError(b.scenarios);
+  return wrong === null ? (b as Baseline) : `not a nizza baseline: ${wrong} (record it again with --update-baseline)`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const VERDICTS: readonly unknown[] = ["holds", "violated", "incomplete"];
+
+/**
+ * Where a baseline's `scenarios` is not as baselineOf writes it, as a JSON path and what is
+ * wrong there; null when it is. Every field compareBaseline reads is checked, so that a file
+ * edited by hand gets a message, not a crash or a comparison of nonsense.
+ */
+function shapeError(scenarios: unknown): string | null {
+  const at = (...keys: string[]): string => "scenarios" + keys.map((k) => `[${JSON.stringify(k)}]`).join("");
+  const got = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v).slice(0, 40));
+  if (!isRecord(scenarios)) return `scenarios: expected an object, not ${got(scenarios)}`;
+  for (const [file, sc] of Object.entries(scenarios)) {
+    if (!isRecord(sc)) return `${at(file)}: expected an object, not ${got(sc)}`;
+    for (const part of ["invariants", "tcb", "paths"] as const) if (!isRecord(sc[part])) return `${at(file, part)}: expected an object, not ${got(sc[part])}`;
+    for (const [name, i] of Object.entries(sc.invariants as Record<string, unknown>)) {
+      if (!isRecord(i)) return `${at(file, "invariants", name)}: expected an object, not ${got(i)}`;
+      if (!VERDICTS.includes(i.verdict)) return `${at(file, "invariants", name, "verdict")}: expected "holds", "violated" or "incomplete", not ${got(i.verdict)}`;
+      if (typeof i.met !== "boolean") return `${at(file, "invariants", name, "met")}: expected true or false, not ${got(i.met)}`;
+    }
+    for (const [c, t] of Object.entries(sc.tcb as Record<string, unknown>)) {
+      if (!isRecord(t)) return `${at(file, "tcb", c)}: expected an object, not ${got(t)}`;
+      if (!Array.isArray(t.members) || !t.members.every((m) => typeof m === "string")) return `${at(file, "tcb", c, "members")}: expected a list of component names, not ${got(t.members)}`;
+      if (!isCount(t.sloc)) return `${at(file, "tcb", c, "sloc")}: expected a count, not ${got(t.sloc)}`;
+    }
+    for (const [name, p] of Object.entries(sc.paths as Record<string, unknown>)) {
+      if (!isRecord(p)) return `${at(file, "paths", name)}: expected an object, not ${got(p)}`;
+      if (p.preset !== null && typeof p.preset !== "string") return `${at(file, "paths", name, "preset")}: expected a preset name or null, not ${got(p.preset)}`;
+      if (p.best !== null && !isCount(p.best)) return `${at(file, "paths", name, "best")}: expected a cycle count or null, not ${got(p.best)}`;
+      if (p.worst !== null && p.worst !== "unbounded" && !isCount(p.worst)) return `${at(file, "paths", name, "worst")}: expected a cycle count, "unbounded" or null, not ${got(p.worst)}`;
+    }
+  }
+  return null;
 }
 
 /** How good a verdict is: met, then incomplete, then not met. */

@@ -1,6 +1,6 @@
 // `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
 import { describe, expect, it } from "vitest";
-import { readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIG, nizza, scratch } from "./cli.js";
 
@@ -93,7 +93,6 @@ describe("nizza check", () => {
     for (const args of [
       ["check", "--max-states", "99999999999999999999", ok],
       ["check", "--max-depth", "9007199254740992", ok],
-      ["check", "--workers", "99999999999999999999", ok],
       ["check", "--simulate", "99999999999999999999", ok],
       ["paths", "--max-memory", "99999999999999999999", ok],
       ["trace", ok, "deadlock_free", "--max-states", "99999999999999999999"],
@@ -153,7 +152,7 @@ describe("nizza check: exit 3 for anything left without a verdict", () => {
 });
 
 describe("nizza check --format and --output", () => {
-  const dir = scratch({ "bad.nizza": BAD, "ok.nizza": OK });
+  const dir = scratch({ "bad.nizza": BAD, "ok.nizza": OK, "big.nizza": BIG });
 
   it.each(["json", "sarif", "junit", "markdown", "text"])("writes the %s report of the whole run to --output, with the run's exit code", (format) => {
     const out = join(dir, `report.${format}`);
@@ -199,6 +198,35 @@ describe("nizza check --format and --output", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.err).toMatch(/--format|--output/);
     }
+  });
+
+  it("refuses an --output that is a folder before exploring, and leaves every report as it was when one cannot be written", () => {
+    const keep = join(dir, "keep.json");
+    writeFileSync(keep, "PRECIOUS");
+    mkdirSync(join(dir, "folder"), { recursive: true });
+    const big = nizza(["check", join(dir, "big.nizza"), "--output", join(dir, "folder")]);
+    expect(big.err).toBe(`nizza: --output: '${join(dir, "folder")}' is a folder; name a file to write\n`);
+    expect(big.code).toBe(2);
+    expect(big.out).toBe(""); // refused before exploring: no report streamed
+    // /dev/full takes nothing: the json report beside it must not replace keep.json.
+    const full = nizza(["check", join(dir, "ok.nizza"), "--format", "json", "--output", keep, "--format", "html", "--output", "/dev/full"]);
+    expect(full.err).toBe("nizza: --output: cannot write '/dev/full': no space left on the device\n");
+    expect(full.code).toBe(2);
+    expect(readFileSync(keep, "utf8")).toBe("PRECIOUS");
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("checks a file named twice once, and bounds --workers (not for --dfs)", () => {
+    const ok = join(dir, "ok.nizza");
+    const twice = nizza(["check", ok, ok, join(dir, ".", "ok.nizza")]);
+    expect(twice.code).toBe(0);
+    expect(twice.out.match(/: system fine/g)).toHaveLength(1);
+    const many = nizza(["check", ok, "--workers", "100000"]);
+    expect(many.err).toBe("nizza: --workers takes a whole number from 1 to 64, not '100000'\n");
+    expect(many.code).toBe(2);
+    const dfs = nizza(["check", ok, "--dfs", "--workers", "2"]);
+    expect(dfs.err).toBe("nizza: --workers is for the breadth-first search: a depth-first one runs on one thread\n");
+    expect(dfs.code).toBe(2);
   });
 });
 

@@ -81,8 +81,31 @@ describe("nizza fmt --write", () => {
   });
 });
 
+describe.skipIf(process.platform === "win32")("nizza fmt on what is not a regular file", () => {
+  it("refuses a pipe and a device instead of waiting on it or reading it for ever, and leaves the pipe a pipe", () => {
+    const dir = scratch({});
+    spawnSync("mkfifo", [join(dir, "pipe.nizza")]);
+    for (const [file, args] of [["pipe.nizza", ["--write"]], ["/dev/zero", []]] as const) {
+      const r = nizza(["fmt", ...args, file], dir);
+      expect(r.err).toBe(`nizza: error[E0201]: cannot read file '${file}': it is not a regular file (a pipe, socket or device), and a scenario is read from one\n`);
+      expect(r.code).toBe(2);
+    }
+    expect(lstatSync(join(dir, "pipe.nizza")).isFIFO()).toBe(true);
+  });
+});
+
 describe.skipIf(restricted === null)("nizza fmt --write where it cannot write", () => {
   const run = restricted!;
+  it("does not replace a file its owner made read-only, though its folder is writable", () => {
+    const dir = scratch({ "ro.nizza": MESSY });
+    chmodSync(dir, 0o777);
+    run.own(join(dir, "ro.nizza"));
+    chmodSync(join(dir, "ro.nizza"), 0o444);
+    const r = run.nizza(["fmt", "--write", "ro.nizza"], dir);
+    expect(r.err).toBe("nizza: cannot write ro.nizza: permission denied: the file is not writable, and --write does not replace a file it could not write; left as it was\n");
+    expect(r.code).toBe(2);
+    expect(readFileSync(join(dir, "ro.nizza"), "utf8")).toBe(MESSY);
+  });
   it("reports a writable file in a folder it cannot write to, formats the other files, exits 2", () => {
     const dir = scratch({});
     chmodSync(dir, 0o755);

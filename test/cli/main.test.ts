@@ -32,6 +32,12 @@ describe("nizza --help and --version", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("unknown command 'frobnicate'");
   });
+  it("rejects help for an unknown command with exit 2, naming the commands (not the general usage alone)", () => {
+    const r = nizza(["help", "frobnicate"]);
+    expect(r.err).toBe("nizza: unknown command 'frobnicate'; the commands are parse, fmt, check, paths, trace, graph, run\n");
+    expect(r.code).toBe(2);
+    expect(nizza(["help", "check"]).out).toMatch(/^Usage: nizza check/);
+  });
   it("rejects an unknown option with exit 2", () => {
     const r = nizza(["parse", "--frob", "scenarios"]);
     expect(r.code).toBe(2);

@@ -1,5 +1,5 @@
 // `nizza trace FILE INVARIANT`: the counterexample alone in every report format, how an invariant is named, and the exit codes 0, 1, 2 and 3.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FORMATS } from "../../src/report/index.js";
@@ -86,6 +86,11 @@ describe("nizza trace", () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe("");
     expect(r.err).toContain("isolated(alice, server) holds: there is no counterexample to show");
+    // The asserts' label says "holds" itself: not twice.
+    writeFileSync(join(dir, "asserts.nizza"), "system a {\n  component sigma0 : trusted root { thread t { assert 1 == 1 } }\n}\n");
+    const asserts = await run(["trace", join(dir, "asserts.nizza"), "assert"]);
+    expect(asserts.err).toContain(": every assert statement holds: there is no counterexample to show");
+    expect(asserts.code).toBe(1);
   });
 
   it("exits 3 when a bound is reached before a violation", async () => {

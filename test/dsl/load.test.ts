@@ -1,7 +1,11 @@
 // Imports: merge and override rules, the same file reached twice, cycles — through an in-memory host.
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileFile } from "../../src/dsl/compile.js";
-import type { Host } from "../../src/dsl/load.js";
+import { MAX_IMPORT_DEPTH, type Host } from "../../src/dsl/load.js";
 
 function host(files: Record<string, string>): Host {
   return {
@@ -212,5 +216,38 @@ describe("import bindings (stand-in components)", () => {
 }
 `));
     expect(c.diagnostics.map((x) => x.code)).toEqual(["E0301"]);
+  });
+});
+
+describe("how deep imports may chain", () => {
+  /** f0 imports f1, which imports f2, ... up to f(n - 1): a chain of n files. */
+  const chain = (n: number): Host => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < n; i++) files[`f${i}.nizza`] = `system f${i} {\n  ${i + 1 < n ? `import "f${i + 1}.nizza"\n  ` : ""}component c${i} : trusted${i === 0 ? " root" : ""} { }\n}\n`;
+    return host(files);
+  };
+  it(`takes a chain of ${MAX_IMPORT_DEPTH} files and refuses a longer one with E0206 at the import that passes the limit`, () => {
+    expect(compileFile("f0.nizza", chain(MAX_IMPORT_DEPTH)).diagnostics).toEqual([]);
+    // 1,500 files overflowed the stack before the limit.
+    const c = compileFile("f0.nizza", chain(1500));
+    expect(c.model).toBeNull();
+    expect(c.diagnostics.map((d) => d.code)).toEqual(["E0206"]);
+    expect(c.diagnostics[0]!.message).toBe(`imports nested too deep: a chain of imports holds at most ${MAX_IMPORT_DEPTH} files, and 'f${MAX_IMPORT_DEPTH}.nizza' would be one more`);
+    expect(c.diagnostics[0]!.span?.file).toBe(`f${MAX_IMPORT_DEPTH - 1}.nizza`);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("what is not a regular file", () => {
+  it("is refused, not read: a device that never ends, a pipe that never closes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nizza-load-"));
+    const fifo = join(dir, "pipe.nizza");
+    spawnSync("mkfifo", [fifo]);
+    writeFileSync(join(dir, "imports.nizza"), `system s {\n  import "pipe.nizza"\n  component sigma0 : trusted root { }\n}\n`);
+    for (const [file, at] of [["/dev/zero", undefined], [fifo, undefined], [join(dir, "imports.nizza"), 2]] as const) {
+      const c = compileFile(file);
+      expect(c.diagnostics.map((d) => d.code)).toEqual(["E0201"]);
+      expect(c.diagnostics[0]!.message).toMatch(/: it is not a regular file \(a pipe, socket or device\), and a scenario is read from one$/);
+      if (at) expect(c.sources.file(c.diagnostics[0]!.span!.file)!.lineCol(c.diagnostics[0]!.span!.start).line).toBe(at);
+    }
   });
 });

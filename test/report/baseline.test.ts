@@ -95,6 +95,32 @@ describe("baselines", () => {
     expect(parseBaseline("{")).toMatch(/^not JSON/);
     expect(parseBaseline("{}")).toMatch(/not a nizza baseline/);
     expect(parseBaseline('{"nizzaBaseline": 99, "scenarios": {}}')).toMatch(/format 99/);
+    expect(parseBaseline('{"nizzaBaseline": "1", "scenarios": {}}')).toMatch(/format "1"/);
+  });
+
+  it("refuses a baseline of the wrong shape, naming where, instead of crashing or comparing nonsense", () => {
+    const good = { invariants: { i: { verdict: "holds", met: true } }, tcb: { c: { members: ["c"], sloc: 5 } }, paths: { p: { preset: "nova", best: 1, worst: "unbounded" } } };
+    const withScenario = (sc: unknown): string => JSON.stringify({ nizzaBaseline: 1, scenarios: { "a.nizza": sc } });
+    const edit = (f: (sc: Record<string, Record<string, Record<string, unknown>>>) => void): string => {
+      const sc = structuredClone(good) as unknown as Record<string, Record<string, Record<string, unknown>>>;
+      f(sc);
+      return withScenario(sc);
+    };
+    expect(parseBaseline(withScenario(good))).not.toBeTypeOf("string");
+    const cases: [string, string][] = [
+      [withScenario(null), 'scenarios["a.nizza"]: expected an object, not null'],
+      [withScenario([]), 'scenarios["a.nizza"]: expected an object, not []'],
+      [JSON.stringify({ nizzaBaseline: 1, scenarios: [] }), "scenarios: expected an object, not []"],
+      [edit((s) => (s.invariants = null as never)), 'scenarios["a.nizza"]["invariants"]: expected an object, not null'],
+      [edit((s) => (s.invariants.i = null as never)), 'scenarios["a.nizza"]["invariants"]["i"]: expected an object, not null'],
+      [edit((s) => (s.invariants.i!.verdict = "bogus")), '["verdict"]: expected "holds", "violated" or "incomplete", not "bogus"'],
+      [edit((s) => (s.invariants.i!.met = null)), '["met"]: expected true or false, not null'],
+      [edit((s) => (s.tcb.c!.members = 5)), '["members"]: expected a list of component names, not 5'],
+      [edit((s) => (s.tcb.c!.sloc = -1)), '["sloc"]: expected a count, not -1'],
+      [edit((s) => (s.paths.p!.worst = "abc")), '["worst"]: expected a cycle count, "unbounded" or null, not "abc"'],
+      [edit((s) => (s.paths.p!.best = "1")), '["best"]: expected a cycle count or null, not "1"'],
+    ];
+    for (const [text, message] of cases) expect(parseBaseline(text)).toContain(message);
   });
 });
 

@@ -1,14 +1,14 @@
 // `nizza check PATH...`: explore each scenario, judge its invariants, and print a report with counterexamples.
 import { availableParallelism } from "node:os";
 import { checkParallel, invariantsOf, type CheckResult } from "../../checker/check.js";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { baselineOf, baselineText, compareBaseline, parseBaseline, type BaselinePlaces } from "../../report/baseline.js";
 import { dirname, relative, resolve, sep } from "node:path";
 import { FORMATS, isFormat, renderReport, type Format } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderText } from "../../report/text.js";
 import { VERSION } from "../version.js";
-import { Inputs, realPath, scenarioFiles, UsageError } from "../files.js";
+import { checkOutputPath, Inputs, realPath, scenarioFiles, UsageError, writeOutputs } from "../files.js";
 import { EXIT, reportCompiled, type Io } from "../output.js";
 import { compileFile } from "../../dsl/compile.js";
 import { interrupted, type SearchMode } from "../../checker/explore.js";
@@ -56,6 +56,15 @@ export function whole(v: string | undefined, name: string, min: number, max = Nu
 
 /** A positive whole-number option, or undefined when not given. */
 export const count = (v: string | undefined, name: string): number | undefined => whole(v, name, 1);
+
+/**
+ * The most threads `--workers` may ask for: each worker is a thread with its own copy of the
+ * kernel and tens of MiB of heap, so thousands would exhaust memory before exploring anything.
+ */
+export const MAX_WORKERS = 64;
+
+/** `--workers N` (1 to MAX_WORKERS), default the machine's cores (at most MAX_WORKERS). */
+export const workersOf = (v: string | undefined): number => whole(v, "--workers", 1, MAX_WORKERS) ?? Math.min(availableParallelism(), MAX_WORKERS);
 
 /** The largest seed and step count: the generator (checker/random.ts) takes a seed modulo 2^32, so 2^32 would repeat seed 0. */
 export const WORD_MAX = 2 ** 32 - 1;
@@ -107,7 +116,8 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   }
   const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
-  const workers = count(opts.workers, "--workers") ?? availableParallelism();
+  if (opts.workers !== undefined && opts.dfs) throw new UsageError("--workers is for the breadth-first search: a depth-first one runs on one thread");
+  const workers = workersOf(opts.workers);
   const reports = reportsOf(opts);
   // The text report goes to the terminal scenario by scenario, as each is checked; a file or
   // another format gets the whole run at the end.
@@ -143,13 +153,18 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   if (unchecked.length > 0) io.err(`nizza: interrupted: ${unchecked.length} scenario${unchecked.length === 1 ? "" : "s"} not checked: ${listed(unchecked)}\n`);
   // Scenarios not checked leave the run incomplete, whatever the ones checked say.
   const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit([...scenarios.map((s) => s.exit), ...(unchecked.length > 0 ? [EXIT.incomplete] : [])]) };
+  // Every file is written, or none (writeOutputs); what goes to stdout after them.
+  const written: { path: string; text: string; flag: string }[] = [];
+  let stdout: string | null = null;
   for (const { format, output } of reports) {
     if (format === "text" && output === undefined) continue; // streamed
     // A file never gets colour; the terminal does when it supports it.
     const text = await renderReport(format, report, { color: output === undefined && io.color });
-    if (output === undefined) io.out(text);
-    else writeOutput(output, text);
+    if (output === undefined) stdout = text;
+    else written.push({ path: output, text, flag: "--output" });
   }
+  writeOutputs(written);
+  if (stdout !== null) io.out(stdout);
   if (gate && (unchecked.length > 0 || scenarios.some((s) => s.result && wasInterrupted(s.result)))) {
     io.err(`nizza: the run was interrupted: baseline ${opts.updateBaseline ? "not recorded" : "not compared"}\n`);
     return report.exit;
@@ -170,7 +185,7 @@ function reportsOf(opts: CheckCommandOptions): { readonly format: Format; readon
   if (opts.format === undefined && outputs.length > 1) throw new UsageError("several --output files need a --format for each (--format F --output FILE, repeated)");
   if (outputs.length > formats.length || (formats.length > 1 && outputs.length < formats.length - 1))
     throw new UsageError(`${formats.length} --format and ${outputs.length} --output: give each format its file (--format F --output FILE, repeated); at most the last may go to stdout`);
-  for (const o of outputs) if (!existsSync(dirname(resolve(o)))) throw new UsageError(`--output: no folder '${dirname(o)}' to write '${o}' in`);
+  for (const o of outputs) checkOutputPath(o, "--output");
   if (new Set(outputs.map(realPath)).size < outputs.length) throw new UsageError("--output: the same file twice");
   return formats.map((format, i) => ({ format: format as Format, output: outputs[i] }));
 }
@@ -201,14 +216,14 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   if (opts.tolerance !== undefined && (!/^\d+(\.\d+)?$/.test(opts.tolerance) || !Number.isFinite(tolerance))) throw new UsageError(`--tolerance is a percentage (0 or more), not '${opts.tolerance}'`);
   const places = placesOf(file);
   if (opts.updateBaseline) {
-    if (!existsSync(dirname(resolve(file)))) throw new UsageError(`--baseline: no folder '${dirname(file)}' to record '${file}' in`);
+    checkOutputPath(file, "--baseline");
     return (report, io) => {
       const broken = report.scenarios.filter((s) => s.exit === EXIT.error).map((s) => s.file);
       if (broken.length) {
         io.err(`nizza: baseline not recorded: ${broken.join(", ")} ${broken.length === 1 ? "has" : "have"} errors, and a baseline without ${broken.length === 1 ? "it" : "them"} would not guard ${broken.length === 1 ? "it" : "them"}\n`);
         return EXIT.error;
       }
-      writeOutput(file, baselineText(baselineOf(report, places)));
+      writeOutputs([{ path: file, text: baselineText(baselineOf(report, places)), flag: "--baseline" }]);
       io.err(`nizza: baseline recorded in ${file} (${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"})\n`);
       return report.exit;
     };
@@ -254,13 +269,4 @@ function placesOf(file: string): BaselinePlaces {
 export function worstExit(codes: readonly number[]): number {
   for (const code of [EXIT.error, EXIT.failed, EXIT.incomplete]) if (codes.includes(code)) return code;
   return EXIT.ok;
-}
-
-/** Writes a report where --output says; a path that cannot be written is a usage error. */
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new UsageError(`--output: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }

@@ -1,7 +1,7 @@
 // `nizza fmt FILE...`: print, check or rewrite the canonical layout; never writes a file that does not parse.
-import { chmodSync, chownSync, closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from "node:fs";
+import { accessSync, chmodSync, constants, chownSync, closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
-import { ioReason } from "../../dsl/io-error.js";
+import { ioReason, readScenarioText } from "../../dsl/io-error.js";
 import { format } from "../../dsl/format.js";
 import { unreadable } from "../../dsl/load.js";
 import { parse } from "../../dsl/parse.js";
@@ -23,7 +23,7 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
     const sources = new SourceMap();
     let raw: string;
     try {
-      raw = readFileSync(file, "utf8");
+      raw = readScenarioText(file);
     } catch (e) {
       reportDiagnostics(io, [unreadable(file, e)], sources);
       errors++;
@@ -85,6 +85,13 @@ function writeInPlace(file: string, text: string): Failure | null {
     st = statSync(real);
   } catch (e) {
     return { reason: ioReason(e) };
+  }
+  // A rename would replace a file its owner made read-only, or a pipe or device with a file.
+  if (!st.isFile()) return { reason: "it is not a regular file" };
+  try {
+    accessSync(real, constants.W_OK);
+  } catch (e) {
+    return { reason: `${ioReason(e)}: the file is not writable, and --write does not replace a file it could not write` };
   }
   return st.nlink > 1 ? rewriteLinked(real, text, st.nlink) : replaceByRename(real, text, st);
 }

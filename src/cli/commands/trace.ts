@@ -1,18 +1,15 @@
 // `nizza trace FILE INVARIANT`: one invariant's counterexample alone, in any report format; and how a command names an invariant and finds its counterexample.
-import { availableParallelism } from "node:os";
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { checkParallel, invariantText, type CheckResult, type InvariantResult } from "../../checker/check.js";
 import type { StmtModel, SystemModel } from "../../dsl/model.js";
 import { BOUND_TEXT } from "../../report/text.js";
 import { FORMATS, isFormat, renderReport } from "../../report/index.js";
 import type { Report } from "../../report/model.js";
-import { Inputs, UsageError } from "../files.js";
+import { checkOutputPath, Inputs, UsageError, writeOutputs } from "../files.js";
 import { EXIT, reportCompiled, type Io } from "../output.js";
 import { compileFile, type Compiled } from "../../dsl/compile.js";
 import type { Session } from "../session.js";
 import { VERSION } from "../version.js";
-import { count, exitOf } from "./check.js";
+import { count, exitOf, workersOf } from "./check.js";
 
 /** The exploration options `trace` and `graph --trace` share with `check`. */
 export interface ExplorationOptions {
@@ -90,7 +87,7 @@ function checkOptions(opts: ExplorationOptions) {
     maxStates: count(opts.maxStates, "--max-states"),
     maxDepth: count(opts.maxDepth, "--max-depth"),
     maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20,
-    workers: count(opts.workers, "--workers") ?? availableParallelism(),
+    workers: workersOf(opts.workers),
     symmetry: opts.symmetry ?? true,
     por: opts.por ?? true,
     deadValues: opts.deadValues ?? true,
@@ -135,7 +132,9 @@ export function invariantLabel(inv: InvariantResult): string {
 function noCounterexample(io: Io, file: string, result: CheckResult, inv: InvariantResult): number | null {
   if (inv.counterexample) return null;
   if (inv.verdict === "holds") {
-    io.err(`nizza: ${file}: ${invariantLabel(inv)} holds${inv.expect === "violated" ? " (it was expected to be violated)" : ""}: there is no counterexample to show\n`);
+    // "every assert statement holds" says it already.
+    const label = invariantLabel(inv);
+    io.err(`nizza: ${file}: ${label.endsWith(" holds") ? label : `${label} holds`}${inv.expect === "violated" ? " (it was expected to be violated)" : ""}: there is no counterexample to show\n`);
     return EXIT.failed;
   }
   const bound = result.stats.bound;
@@ -146,7 +145,7 @@ function noCounterexample(io: Io, file: string, result: CheckResult, inv: Invari
 
 /** Refuses an --output whose folder does not exist, before any exploration. */
 export function checkOutputFolder(output: string | undefined): void {
-  if (output !== undefined && !existsSync(dirname(resolve(output)))) throw new UsageError(`--output: no folder '${dirname(output)}' to write '${output}' in`);
+  checkOutputPath(output, "--output");
 }
 
 /**
@@ -162,11 +161,7 @@ export function refuseInputAsOutput(output: string | undefined, file: string, c:
 
 /** Writes where --output says; a path that cannot be written is a usage error. */
 export function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new UsageError(`--output: cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  writeOutputs([{ path, text, flag: "--output" }]);
 }
 
 /**
