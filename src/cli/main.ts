@@ -132,6 +132,29 @@ export function program(io: Io, setExit: (code: number) => void): Command {
   return root;
 }
 
+/**
+ * A usage error for an option given twice that takes one value or none (commander keeps the
+ * last and drops the first without a word: `--output a --output b` would write only b).
+ * Options with a collecting parser (`check`'s --format and --output) may repeat.
+ */
+function refuseRepeats(root: Command, argv: readonly string[]): void {
+  const cmd = root.commands.find((c) => c.name() === argv[0]);
+  if (!cmd) return;
+  const seen = new Set<string>();
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (!a.startsWith("--")) continue;
+    const name = a.split("=")[0]!;
+    const opt = cmd.options.find((o) => o.long === name);
+    if (!opt) continue;
+    if (!a.includes("=") && (opt.required || opt.optional)) i++; // its value, whatever it looks like
+    if (opt.parseArg === collect) continue;
+    if (seen.has(opt.attributeName())) throw new UsageError(`${name} is given twice: give it once`);
+    seen.add(opt.attributeName());
+  }
+}
+
 /** Runs the CLI; resolves to the exit code instead of exiting (tests call this). */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code: number = EXIT.ok;
@@ -140,6 +163,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     // commander answers `help NAME` for a NAME it does not know with the general usage alone.
     if (argv[0] === "help" && argv[1] !== undefined && !root.commands.some((c) => c.name() === argv[1]))
       throw new UsageError(`unknown command '${argv[1]}'; the commands are ${root.commands.map((c) => c.name()).join(", ")}`);
+    refuseRepeats(root, argv);
     await root.parseAsync([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;

@@ -3,7 +3,7 @@ import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
-import type { Report } from "./model.js";
+import type { Report, ScenarioError } from "./model.js";
 import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
 
@@ -17,14 +17,23 @@ export function isFormat(s: string): s is Format {
 
 /**
  * The whole run in `format`. Text is the terminal's report, scenario by scenario (a scenario
- * with errors has them on stderr, where the front end printed them); the other formats are one
+ * with errors has them on stderr, where the front end printed them with their excerpts, and
+ * here one line each, so that a report written to a file says why the scenario was not
+ * checked); the other formats are one
  * document for the whole run. Async because the html report lays its graphs out with Graphviz
  * (WebAssembly, loaded on first use).
  */
+/** A scenario with errors in the text report: not checked, and each error on a line, as `file:line:col: error[CODE]: message`. */
+function notChecked(file: string, errors: readonly ScenarioError[]): string {
+  const n = errors.filter((e) => e.severity === "error").length;
+  const lines = errors.map((e) => `  ${e.at ? `${e.at.file}:${e.at.line}:${e.at.column}: ` : ""}${e.severity}[${e.code}]: ${e.message}\n`);
+  return `${file}: not checked: ${n} error${n === 1 ? "" : "s"}\n${lines.join("")}`;
+}
+
 export async function renderReport(format: Format, report: Report, o: { readonly color: boolean }): Promise<string> {
   switch (format) {
     case "text":
-      return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : "")).join("");
+      return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : notChecked(s.file, s.errors))).join("");
     case "json":
       return renderJson(report);
     case "sarif":

@@ -216,6 +216,17 @@ describe("nizza check --format and --output", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
+  it("writes a scenario's errors into a text report file, one line each, so that the file says why it was not checked", () => {
+    writeFileSync(join(dir, "broken.nizza"), "system x {");
+    const out = join(dir, "errors.txt");
+    const r = nizza(["check", join(dir, "broken.nizza"), join(dir, "ok.nizza"), "--output", out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("error[E0105]"); // with its excerpt, as always
+    const text = readFileSync(out, "utf8");
+    expect(text).toContain(`${join(dir, "broken.nizza")}: not checked: 1 error\n  ${join(dir, "broken.nizza")}:1:11: error[E0105]: unexpected end of input\n`);
+    expect(text).toContain("✓ deadlock_free  holds");
+  });
+
   it("checks a file named twice once, and bounds --workers (not for --dfs)", () => {
     const ok = join(dir, "ok.nizza");
     const twice = nizza(["check", ok, ok, join(dir, ".", "ok.nizza")]);

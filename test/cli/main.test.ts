@@ -32,6 +32,20 @@ describe("nizza --help and --version", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("unknown command 'frobnicate'");
   });
+  it("rejects an option given twice that takes one value (commander would keep the last silently); check's --format and --output pair up", () => {
+    for (const args of [
+      ["check", "--max-states", "5", "--max-states", "20", "scenarios/revoke_race.nizza"],
+      ["trace", "--output", "x1", "--output=x2", "scenarios/revoke_race.nizza", "revocable"],
+      ["graph", "--format", "dot", "--format", "svg", "scenarios/revoke_race.nizza"],
+      ["check", "--no-por", "--no-por", "scenarios/revoke_race.nizza"],
+    ]) {
+      const r = nizza(args);
+      expect(r.err, args.join(" ")).toMatch(/^nizza: --[a-z-]+ is given twice: give it once\n$/);
+      expect(r.code).toBe(2);
+    }
+    // A value that looks like an option is the option's value, not a repeat.
+    expect(nizza(["check", "--max-states", "--max-states", "scenarios/revoke_race.nizza"]).err).toContain("--max-states must be a positive whole number, not '--max-states'");
+  });
   it("rejects help for an unknown command with exit 2, naming the commands (not the general usage alone)", () => {
     const r = nizza(["help", "frobnicate"]);
     expect(r.err).toBe("nizza: unknown command 'frobnicate'; the commands are parse, fmt, check, paths, trace, graph, run\n");
