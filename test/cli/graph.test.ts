@@ -99,6 +99,11 @@ describe("nizza graph", () => {
     const bound = await run(["graph", leak, "--max-states", "5"]);
     expect(bound.code).toBe(2);
     expect(bound.err).toContain("--max-states is for --trace");
+    for (const flag of ["--no-por", "--no-symmetry", "--no-dead-values"]) {
+      const r = await run(["graph", leak, flag]);
+      expect(r.code, flag).toBe(2);
+      expect(r.err).toContain(`${flag} is for --trace: without it nothing is explored`);
+    }
     const missing = await run(["graph", leak, "--output", join(dir, "no", "such", "g.dot")]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("--output: no folder");

@@ -29,8 +29,8 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
   const format = opts.format ?? "dot";
   if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${GRAPH_FORMATS.join(", ")}, not '${format}'`);
   if (opts.trace === undefined) {
-    for (const [flag, given] of [["--max-states", opts.maxStates], ["--max-depth", opts.maxDepth], ["--max-memory", opts.maxMemory], ["--workers", opts.workers]] as const)
-      if (given !== undefined) throw new UsageError(`${flag} is for --trace: without it nothing is explored`);
+    for (const [flag, given] of [["--max-states", opts.maxStates !== undefined], ["--max-depth", opts.maxDepth !== undefined], ["--max-memory", opts.maxMemory !== undefined], ["--workers", opts.workers !== undefined], ["--no-por", opts.por === false], ["--no-symmetry", opts.symmetry === false], ["--no-dead-values", opts.deadValues === false]] as const)
+      if (given) throw new UsageError(`${flag} is for --trace: without it nothing is explored`);
   }
   checkOutputFolder(opts.output);
   const c = compileFile(file);
