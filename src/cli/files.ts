@@ -170,8 +170,15 @@ export function writeOutputs(outputs: readonly { readonly path: string; readonly
   };
   const staged: { o: Output; tmp: string; real: string }[] = [];
   const direct: Output[] = [];
+  const remove = (tmp: string): void => {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Something else in its place (a folder): not ours to remove.
+    }
+  };
   const unstage = (from = 0): void => {
-    for (const s of staged.slice(from)) rmSync(s.tmp, { force: true });
+    for (const s of staged.slice(from)) remove(s.tmp);
   };
   for (const o of outputs) {
     const real = realPath(o.path);
@@ -183,7 +190,7 @@ export function writeOutputs(outputs: readonly { readonly path: string; readonly
     try {
       writeFileSync(tmp, o.text);
     } catch (e) {
-      rmSync(tmp, { force: true });
+      remove(tmp);
       unstage();
       fail(o, e);
     }
