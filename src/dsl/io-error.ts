@@ -1,4 +1,4 @@
-// Why a file or folder cannot be read, in words: the reason diagnostics and usage errors give.
+// Reading a scenario file, and why a file or folder cannot be read, in words: the reason diagnostics and usage errors give.
 import { readFileSync, statSync } from "node:fs";
 
 /** The most a scenario file may hold: far above any written by hand, far below what would exhaust memory. */

@@ -4,10 +4,10 @@ import { replay } from "../../checker/explore.js";
 import { buildSystem } from "../../components/step.js";
 import { compileFile } from "../../dsl/compile.js";
 import { architectureChanges, architectureDot, architectureMermaid, architectureOf, dotToSvg, type Architecture } from "../../report/architecture.js";
-import { UsageError } from "../files.js";
+import { checkOutputPath, UsageError, writeOutputs } from "../files.js";
 import { EXIT, reportCompiled, type Io } from "../output.js";
 import type { Session } from "../session.js";
-import { checkOutputFolder, counterexampleOf, invariantLabel, refuseInputAsOutput, writeOutput, type ExplorationOptions } from "./trace.js";
+import { counterexampleOf, invariantLabel, refuseInputAsOutput, type ExplorationOptions } from "./trace.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid", "svg"] as const;
 type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -32,7 +32,7 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
     for (const [flag, given] of [["--max-states", opts.maxStates !== undefined], ["--max-depth", opts.maxDepth !== undefined], ["--max-memory", opts.maxMemory !== undefined], ["--workers", opts.workers !== undefined], ["--no-por", opts.por === false], ["--no-symmetry", opts.symmetry === false], ["--no-dead-values", opts.deadValues === false]] as const)
       if (given) throw new UsageError(`${flag} is for --trace: without it nothing is explored`);
   }
-  checkOutputFolder(opts.output);
+  checkOutputPath(opts.output, "--output");
   const c = compileFile(file);
   refuseInputAsOutput(opts.output, file, c, "graph");
   const { model } = reportCompiled(file, c, io);
@@ -52,7 +52,7 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
   }
   const text = await render(format as GraphFormat, arch);
   if (opts.output === undefined) io.out(text);
-  else writeOutput(opts.output, text);
+  else writeOutputs([{ path: opts.output, text, flag: "--output" }]);
   return EXIT.ok;
 }
 

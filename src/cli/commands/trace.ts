@@ -143,11 +143,6 @@ function noCounterexample(io: Io, file: string, result: CheckResult, inv: Invari
   return EXIT.incomplete;
 }
 
-/** Refuses an --output whose folder does not exist, before any exploration. */
-export function checkOutputFolder(output: string | undefined): void {
-  checkOutputPath(output, "--output");
-}
-
 /**
  * Refuses an --output that is the scenario file or a file it imports (compared by real path, so
  * `./x` and symbolic links count), before any exploration: writing there would destroy it.
@@ -157,11 +152,6 @@ export function refuseInputAsOutput(output: string | undefined, file: string, c:
   const inputs = new Inputs();
   inputs.addScenario(file, c);
   inputs.refuse(output, "--output", product);
-}
-
-/** Writes where --output says; a path that cannot be written is a usage error. */
-export function writeOutput(path: string, text: string): void {
-  writeOutputs([{ path, text, flag: "--output" }]);
 }
 
 /**
@@ -174,7 +164,7 @@ export async function traceCommand(file: string, query: string, opts: TraceComma
   const format = opts.format ?? "text";
   if (!isFormat(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not '${format}'`);
   checkOptions(opts); // bad numbers are usage errors before compiling
-  checkOutputFolder(opts.output);
+  checkOutputPath(opts.output, "--output");
   const c = compileFile(file);
   refuseInputAsOutput(opts.output, file, c, "report");
   const { model } = reportCompiled(file, c, io);
@@ -196,6 +186,6 @@ export async function traceCommand(file: string, query: string, opts: TraceComma
   const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios: [{ file, result: only, errors: [], exit }], exit };
   const text = await renderReport(format, report, { color: opts.output === undefined && io.color });
   if (opts.output === undefined) io.out(text);
-  else writeOutput(opts.output, text);
+  else writeOutputs([{ path: opts.output, text, flag: "--output" }]);
   return EXIT.ok;
 }
