@@ -103,6 +103,7 @@ describe("nizza trace", () => {
     const r = await run(["trace", leak, "selaed"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("no invariant 'selaed' in leak; the invariants of leak are:");
+    expect((await run(["trace", leak, " "])).err).toContain("no invariant named by an empty name (' ') in leak; the invariants of leak are:");
     expect(r.err).toContain("#1  sealed: never holds(alice, sigma0.page)");
     expect(r.err).toContain("#3  tcb(server) <= { sigma0, server }");
     expect(r.err).toContain("assert  (every assert statement holds)");

@@ -77,7 +77,8 @@ function chooseInvariant(model: SystemModel, query: string): Chosen | string {
   });
   if (matches.length === 1) return { kind: "invariant", index: matches[0]! };
   if (matches.length > 1) return none(`'${q}' names ${matches.length} invariants (${matches.map((i) => `#${i + 1}`).join(", ")}): name one by its number`);
-  return none(`no invariant '${q}' in ${model.name}`);
+  // The query as given (not trimmed): a blank one is seen to be blank.
+  return none(q === "" ? `no invariant named by an empty name ('${query}') in ${model.name}` : `no invariant '${q}' in ${model.name}`);
 }
 
 /** The options of `checkParallel` the exploration options give, as `check` has them by default. */
