@@ -1066,6 +1066,8 @@ export class Symmetry {
       add(b + EC.PARTNER, Op.EC);
       add(b + EC.SERVER, Op.EC);
     }
+    // Its PD's record: whether it is alive and how many steps its adversary has taken.
+    for (let w = 0; w < PD.SIZE; w++) add(L.base.pd + m.comp * PD.SIZE + w, Op.COPY);
     return { rel: this.rel[fi]![i]!, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
   }
 
@@ -1186,6 +1188,7 @@ export class Symmetry {
       add(ecOf(s[b + EC.PARTNER]!));
       add(ecOf(s[b + EC.SERVER]!));
     }
+    for (let w = 0; w < PD.SIZE; w++) add(s[L.base.pd + m.comp * PD.SIZE + w]!);
     return h;
   }
 

@@ -6,7 +6,7 @@ import { explore, replay } from "../../src/checker/explore.js";
 import { fingerprint, StateFingerprinter } from "../../src/checker/fingerprint.js";
 import { safetyMonitor } from "../../src/checker/invariants/index.js";
 import { sameState, symmetryOf, type Symmetry } from "../../src/checker/symmetry.js";
-import { successors, type System } from "../../src/components/step.js";
+import { successors, useDeadValues, type System } from "../../src/components/step.js";
 import type { StateVector } from "../../src/kernel/layout.js";
 import { quietCpus } from "../../src/machine/cpu.js";
 import { compile } from "../kernel/harness.js";
@@ -356,6 +356,39 @@ describe("symmetry reduction changes no verdict", () => {
     // 13,563 states without: 27 that swapping the clients leaves as they are, and 6,768 pairs
     // that it exchanges. So 6,795 orbits, and 6,795 states with it: one per orbit.
     expect([off.stats.states, on.stats.states]).toEqual([13_563, 6_795]);
+  }, 60_000);
+
+  it("replicas whose adversaries have taken different numbers of steps never tie: one representative per orbit", () => {
+    // Three clients without memory, the dead values on (as `check` runs): a client that revokes
+    // a capability with nothing derived from it changes only its PD's step count, so the
+    // signature must read the PD's record or the three such revokes at the initial state give
+    // three representatives of one orbit.
+    const sys = systemOf(clients(3, "", false));
+    useDeadValues(sys, true);
+    const sym = symmetryOf(sys).symmetry!;
+    const images: number[][] = [];
+    const perms = (done: number[], rest: number[]): void => {
+      if (rest.length === 0) images.push(done);
+      rest.forEach((x) => perms([...done, x], rest.filter((y) => y !== x)));
+    };
+    perms([], [0, 1, 2]);
+    const group = images.map((img) => sym.permutation([img]));
+    const image = new Int32Array(sys.init.length);
+    const orbits = new Set<string>();
+    const e = explore(sys, { maxStates: 3_000, por: true, symmetry: sym }, {
+      state(s) {
+        // The orbit's name: the least key of the state's six images.
+        let least = "";
+        for (const p of group) {
+          sym.apply(p, s, image);
+          const k = key(image);
+          if (least === "" || k < least) least = k;
+        }
+        orbits.add(least);
+      },
+    });
+    expect(e.states).toBe(3_000);
+    expect(orbits.size).toBe(e.states);
   }, 60_000);
 
   it("replicas that own the first EC and the first portal: the verdicts, TCB sets and replayable counterexamples of no reduction", () => {
