@@ -1,5 +1,5 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
-import { boundSuccessors, localStep, successors, type Successor, type System } from "../components/step.js";
+import { boundSuccessors, localStep, MAX_RECORDED_SUCCESSORS, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { Ahead } from "./ahead.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
@@ -17,7 +17,7 @@ export type SearchMode = "bfs" | "dfs";
  * verdict known ("stopped"), the `interrupt` flag (Ctrl-C: "interrupted"), or a random
  * simulation, which never sees them all.
  */
-export type Bound = "states" | "depth" | "memory" | "stopped" | "interrupted" | "simulation";
+export type Bound = "states" | "depth" | "memory" | "successors" | "stopped" | "interrupted" | "simulation";
 
 /**
  * How often the explorer reports progress and reads the `interrupt` flag: every this many turns
@@ -55,6 +55,8 @@ export interface ExploreOptions {
    * The exploration's own memory (visited set, records, frontier, graph) stays under this
    * (default 4 GiB), and so do one state's successors, which are held at once: a state whose
    * successors pass it is not expanded (`boundSuccessors`). Either ends the search, "memory".
+   * So does a state with more successors than a state record can number (65,535,
+   * `MAX_RECORDED_SUCCESSORS`), "successors", in the exhaustive searches.
    */
   readonly maxMemoryBytes?: number;
   /** Keep every transition (from, to) for analyses on the graph: `available`, lassos. */
@@ -399,8 +401,9 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks, pause = Infinity):
 function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store, canon: WasmCanonicaliser | null, pause: number): { exploration: Exploration; handoff: Handoff | null } {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  // One state's successors are held at once: they too stay under the memory bound.
-  boundSuccessors(sys, maxBytes);
+  // One state's successors are held at once: they too stay under the memory bound. And each
+  // new state records the ordinal of the step that reached it, in 16 bits (records.ts).
+  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
   const graph = o.graph ? new EdgeList() : null;
   const fp = st.fp;
   const sym = o.symmetry ?? null;
@@ -500,8 +503,9 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     }
     const xs = successors(sys, s);
     if (sys.truncated) {
-      // Its successors alone pass the memory bound: not expanded (`boundSuccessors`).
-      bound = "memory";
+      // Its successors alone pass the memory bound, or more than a record can number: not
+      // expanded (`boundSuccessors`).
+      bound = sys.successorBound;
       break;
     }
     if (xs.length === 0) h.dead?.(s, from);
@@ -536,7 +540,7 @@ function edgeTriples(g: EdgeList): Int32Array {
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  boundSuccessors(sys, maxBytes);
+  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
   const sym = o.symmetry ?? null;
   // As in the breadth-first search, a successor is canonicalised from its parent (ahead.ts): in
   // WebAssembly, in the fingerprinter's memory, where the canonicaliser runs.
@@ -559,6 +563,14 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     readonly sigs: Int32Array | null;
   }
   const stack: Frame[] = [];
+  /**
+   * What the stack holds, in bytes: each frame keeps its state's successors, whole vectors, until
+   * it is popped. It counts against the memory bound with the visited set (spec/invariants.md §1).
+   */
+  let stackBytes = 0;
+  const vectorBytes = 4 * sys.init.length;
+  const frameBytes = (f: Frame): number => vectorBytes * (f.xs.length + 1) + 4 * (f.diff.length + (f.sigs?.length ?? 0));
+  const used = (): number => stackBytes + st.table.bytes + st.records.bytes + (graph?.bytes ?? 0);
   /** With symmetry reduction, the frame whose state is the canonicaliser's parent (null: none, or another state). */
   let parentFrame: Frame | null = null;
   const push = (s: StateVector, index: number, diff: Int32Array, sigs: Int32Array | null): void => {
@@ -579,6 +591,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       if (st.table.find(ahead.hi, ahead.lo) < 0) {
         const f: Frame = { s, index, xs: [local], next: 0, local: true, diff, sigs };
         stack.push(f);
+        stackBytes += frameBytes(f);
         if (sym) parentFrame = f;
         depth = Math.max(depth, stack.length - 1);
         return;
@@ -586,13 +599,19 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     }
     const xs = successors(sys, s);
     if (sys.truncated) {
-      // Its successors alone pass the memory bound: not expanded (`boundSuccessors`).
-      bound = "memory";
+      // Its successors alone pass the memory bound, or more than a record can number: not
+      // expanded (`boundSuccessors`).
+      bound = sys.successorBound;
       return;
     }
     if (xs.length === 0) h.dead?.(s, index);
-    stack.push({ s, index, xs, next: 0, local: false, diff, sigs });
+    const f: Frame = { s, index, xs, next: 0, local: false, diff, sigs };
+    stack.push(f);
+    stackBytes += frameBytes(f);
     depth = Math.max(depth, stack.length - 1);
+    // A deep stack of states with many successors each: checked at every push, since one push
+    // may add as much as the visited set holds.
+    if (used() > maxBytes) bound = "memory";
   };
   st.add(sys.init, -1, 0);
   h.state?.(sys.init, 0, 0, st.fp.diff, st.fp.length);
@@ -603,7 +622,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const pulse =
     h.progress || o.interrupt
       ? (): boolean => {
-          h.progress?.({ states: st.table.size, transitions, depth, frontier: stack.length, bytes: st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) });
+          h.progress?.({ states: st.table.size, transitions, depth, frontier: stack.length, bytes: used() });
           return interrupted(o.interrupt);
         }
       : null;
@@ -616,11 +635,12 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       bound = "interrupted";
       break;
     }
-    // A state whose successors pass the memory bound stops the search (`push`).
-    if (bound === "memory") break;
+    // A state whose successors pass the memory bound, or a record's count, stops the search (`push`).
+    if (bound === "memory" || bound === "successors") break;
     const f = stack[stack.length - 1]!;
     if (f.next >= f.xs.length) {
       stack.pop();
+      stackBytes -= frameBytes(f);
       continue;
     }
     const i = f.local ? LOCAL_STEP : f.next;
@@ -651,7 +671,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
       h.edge?.(f.s, f.index, x, i, to);
       push(rep, r, diff, sigs);
     }
-    if ((++steps & 1023) === 0 && st.table.bytes + st.records.bytes + (graph?.bytes ?? 0) > maxBytes) {
+    if ((++steps & 1023) === 0 && used() > maxBytes) {
       bound = "memory";
       break;
     }

@@ -1,6 +1,6 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import { boundSuccessors, type System } from "../components/step.js";
+import { boundSuccessors, MAX_RECORDED_SUCCESSORS, type System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { SystemModel } from "../dsl/model.js";
@@ -111,7 +111,7 @@ export async function exploreParallel(
   const t0 = performance.now() - (from?.elapsedMs ?? 0);
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  boundSuccessors(sys, maxBytes);
+  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
   const keepGraph = o.graph ?? false;
   // Successors per state at most, as far as known: what a level may add to the table.
   let maxBranch = from ? Math.max(64, Math.ceil(from.transitions / from.table.size)) : 64;
@@ -241,7 +241,9 @@ export async function exploreParallel(
               if (r.done < c.count) left.push({ first: c.first + r.done, count: c.count - r.done });
               if (r.stop === null) continue;
               halt = true;
-              if (r.stop === "states" || r.stop === "memory") bound = r.stop;
+              // A worker's "memory" is a state with too many successors: the bound `boundSuccessors` set.
+              if (r.stop === "states") bound = r.stop;
+              else if (r.stop === "memory") bound = sys.successorBound;
               else if (r.stop === "interrupted" && bound === null) bound = "interrupted";
             }
           }),

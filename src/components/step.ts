@@ -109,9 +109,21 @@ export interface System {
    * explorer's memory bound: the state was not expanded in full (spec/invariants.md §1).
    */
   maxSuccessors: number;
+  /**
+   * Which bound `maxSuccessors` is (`boundSuccessors`): "memory" when it is the successor vectors'
+   * bytes, "successors" when it is the count a state record can number (`MAX_RECORDED_SUCCESSORS`).
+   */
+  successorBound: "memory" | "successors";
   /** Whether the last call of `successors` stopped at `maxSuccessors`. */
   truncated: boolean;
 }
+
+/**
+ * The most successors of one state an exhaustive search can record: a visited state keeps the
+ * ordinal of the step that led to it in 16 bits, 0–65534, and 65535 marks partial-order
+ * reduction's local step (src/checker/records.ts).
+ */
+export const MAX_RECORDED_SUCCESSORS = 0xffff;
 
 /** The successor vectors one call of `successors` may hold in a fresh system: 4 GiB, `check`'s default memory bound. */
 export const SUCCESSOR_BYTES = 4 * 2 ** 30;
@@ -126,9 +138,11 @@ export function useDeadValues(sys: System, on: boolean): void {
   sys.quietCpus = on && !sys.k.L.faults.has("irq_priority_inversion");
 }
 
-/** Sets `sys.maxSuccessors` for successor vectors of at most `bytes` in all (at least one successor). */
-export function boundSuccessors(sys: System, bytes: number): void {
-  sys.maxSuccessors = Math.max(1, Math.floor(bytes / (4 * sys.init.length)));
+/** Sets `sys.maxSuccessors` for successor vectors of at most `bytes` in all (at least one successor), and at most `count` successors. */
+export function boundSuccessors(sys: System, bytes: number, count = Infinity): void {
+  const byBytes = Math.max(1, Math.floor(bytes / (4 * sys.init.length)));
+  sys.maxSuccessors = Math.min(byBytes, count);
+  sys.successorBound = count < byBytes ? "successors" : "memory";
 }
 
 export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_CONFIG): System {
@@ -138,7 +152,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
   const constants = constantsOf(model);
   const mmioLabels = mmioLabelsOf(model);
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map(localPcsOf), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map(localPcsOf), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, successorBound: "memory", truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }

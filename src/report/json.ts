@@ -121,7 +121,7 @@ export interface JsonCase {
   readonly steps: readonly JsonTimedStep[];
 }
 
-export type JsonBound = "states" | "depth" | "memory" | "stopped" | "interrupted" | "simulation";
+export type JsonBound = "states" | "depth" | "memory" | "successors" | "stopped" | "interrupted" | "simulation";
 
 export interface JsonStats {
   readonly states: number;

@@ -289,6 +289,7 @@ function boundText(r: CheckResult): string {
     case "states": return "the state bound was reached";
     case "depth": return "the depth bound was reached";
     case "memory": return "the memory bound was reached";
+    case "successors": return "a state had more successors than a trace can number (65,535)";
     case "simulation": return "a random simulation proves nothing";
     case "interrupted": return "the run was interrupted";
     case "stopped":

@@ -14,6 +14,7 @@ export const BOUND_TEXT = {
   states: "the state bound was reached",
   depth: "the depth bound was reached",
   memory: "the memory bound was reached",
+  successors: "a state had more successors than a trace can number (65,535), so it was not expanded",
   stopped: "the exploration stopped once every invariant had its verdict",
   interrupted: "the run was interrupted before every reachable state was explored",
   simulation: "random simulation: it finds violations but proves nothing",

@@ -1,6 +1,9 @@
 // The explorer: state counts worked out by hand, BFS and DFS agreeing, bounds reported as such, and traces that replay.
 import { describe, expect, it } from "vitest";
-import { buildSystem } from "../../src/components/step.js";
+import { boundSuccessors, buildSystem, MAX_RECORDED_SUCCESSORS, successors } from "../../src/components/step.js";
+import { check, checkParallel } from "../../src/checker/check.js";
+import { MAX_STEP, StateRecords } from "../../src/checker/records.js";
+import { FingerprintTable } from "../../src/checker/visited.js";
 import { explore, replay, simulate } from "../../src/checker/explore.js";
 import { compile } from "../kernel/harness.js";
 import { reach } from "../components/reach.js";
@@ -108,5 +111,68 @@ describe("a state whose successors alone pass the memory bound", () => {
     // With room for them all, the same searches go on.
     expect(explore(s, { maxStates: 50, maxMemoryBytes: 10 * bytes * 100 }).bound).toBe("states");
     expect(simulate(s, { walks: 3, seed: 1, maxDepth: 5 }).memory).toBe(false);
+  });
+
+  it("depth first, the stack's successors count too: each frame holds its state's until it is popped", () => {
+    const s = sys(WIDE);
+    const bytes = 4 * s.init.length;
+    // The visited set and the records as a search starts (their first sizes), and room for 60
+    // vectors besides: one state's 20-odd successors fit, a stack of three such frames does not.
+    const start = new FingerprintTable(1 << 16).bytes + new StateRecords(1 << 16).bytes;
+    const e = explore(s, { mode: "dfs", maxStates: 5_000, maxMemoryBytes: start + 60 * bytes });
+    expect(e.bound).toBe("memory");
+    expect(e.states).toBeLessThan(10);
+    // With room for a deeper stack, the same search goes on to its state bound.
+    expect(explore(s, { mode: "dfs", maxStates: 100, maxMemoryBytes: start + 6_000 * bytes }).bound).toBe("states");
+  });
+});
+
+describe("a state with more successors than a state record can number", () => {
+  // An adversary on four CPUs that may call any of 24 portals with any of 101 integers (the
+  // constants a thread compares with, and 0): 83,501 steps at the initial state, past the 65,535
+  // ordinals a state record has (16 bits, one kept for the local step).
+  const portals = Array.from({ length: 24 }, (_, i) => `p${i}`);
+  const ifs = Array.from({ length: 100 }, (_, i) => `if x == ${i + 1} { }`).join(" ");
+  const MANY = `system many {
+  machine { cpus 4 }
+  component sigma0 : trusted root { }
+  component srv : trusted {
+    ${portals.map((p) => `portal ${p}`).join("; ")}
+    memory m 4K
+    thread t { read m -> x ${ifs} }
+  }
+  component adv : untrusted {
+    caps { ${portals.map((p) => `srv.${p}: call`).join("; ")} }
+    adversary steps 1
+  }
+  invariant never holds(adv, srv.m)
+}`;
+
+  it("records ordinals up to MAX_STEP and keeps the last one for the local step", () => {
+    expect(MAX_RECORDED_SUCCESSORS).toBe(MAX_STEP + 1);
+  });
+
+  it("is not expanded: the search ends incomplete with the bound \"successors\", not a crash (breadth first, depth first, two workers)", async () => {
+    const s = sys(MANY);
+    expect(successors(s, s.init).length).toBeGreaterThan(MAX_RECORDED_SUCCESSORS);
+    for (const mode of ["bfs", "dfs"] as const) {
+      const e = explore(s, { mode });
+      expect([e.states, e.transitions, e.bound], mode).toEqual([1, 0, "successors"]);
+    }
+    const m = compile(MANY);
+    expect([check(m).stats.bound, check(m).invariants[0]!.verdict]).toEqual(["successors", "incomplete"]);
+    // Two workers from the initial state: a worker meets the state and the search says why it stopped.
+    const two = await checkParallel(m, { name: "many.nizza", text: MANY }, { workers: 2, probeStates: 0 });
+    expect([two.stats.bound, two.invariants[0]!.verdict]).toEqual(["successors", "incomplete"]);
+    // A random walk records no ordinal: it chooses among all of them.
+    expect(simulate(s, { walks: 2, seed: 1, maxDepth: 2 }).memory).toBe(false);
+  }, 60_000);
+
+  it("a bound of the memory is told from a bound of the count", () => {
+    const s = sys(MANY);
+    boundSuccessors(s, 1000 * 4 * s.init.length, MAX_RECORDED_SUCCESSORS);
+    expect([s.maxSuccessors, s.successorBound]).toEqual([1000, "memory"]);
+    boundSuccessors(s, 2 ** 32, MAX_RECORDED_SUCCESSORS);
+    expect([s.maxSuccessors, s.successorBound]).toEqual([MAX_RECORDED_SUCCESSORS, "successors"]);
   });
 });
