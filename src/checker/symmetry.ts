@@ -1065,6 +1065,8 @@ export class Symmetry {
       const b = L.base.ec + e * L.ecSize;
       add(b + EC.PARTNER, Op.EC);
       add(b + EC.SERVER, Op.EC);
+      add(b + EC.WAIT, Op.WAIT, b + EC.STATE);
+      add(b + EC.MSG_CAP, Op.ITEM);
     }
     // Its PD's record: whether it is alive and how many steps its adversary has taken.
     for (let w = 0; w < PD.SIZE; w++) add(L.base.pd + m.comp * PD.SIZE + w, Op.COPY);
@@ -1181,12 +1183,16 @@ export class Symmetry {
       h = (h + pteTerm(r ? rel.mem[x]! * 16 + r : 0)) | 0;
       k++;
     }
-    // Which CPUs run one of its ECs, and which ECs of the others call or serve it.
+    // Which CPUs run one of its ECs, and which ECs of the others call or serve it wait on its portals and semaphores or carry one of its capabilities.
     for (let c = 0; c < L.counts.cpu; c++) add(ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
     for (const e of this.outside) {
       const b = L.base.ec + e * L.ecSize;
       add(ecOf(s[b + EC.PARTNER]!));
       add(ecOf(s[b + EC.SERVER]!));
+      const v = s[b + EC.WAIT]!;
+      add(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+      const item = s[b + EC.MSG_CAP]!;
+      add(item === 0 ? item : rel.slot[(item >>> 4) - 1]! * 16 + (item & 15));
     }
     for (let w = 0; w < PD.SIZE; w++) add(s[L.base.pd + m.comp * PD.SIZE + w]!);
     return h;
