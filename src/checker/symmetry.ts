@@ -1,6 +1,7 @@
 // Symmetry reduction over replicas: the permutations of a replicated component's copies that map the system onto itself, and one representative per orbit of states.
 import type { System } from "../components/step.js";
 import { wordName } from "../components/names.js";
+import { keysOf } from "../dsl/keys.js";
 import type { ExprModel, ObjectRef, SystemModel } from "../dsl/model.js";
 import { capKind, capObject, capRights, Kind, NO_CAP } from "../kernel/cap.js";
 import { CPU, DEV, EC, EcState, MEM, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "../kernel/layout.js";
@@ -266,6 +267,13 @@ export class Symmetry {
   private readonly outside: number[];
   /** Global slots of no member and no slot class: what they hold of a member, and derive from it, counts in its signature. */
   private readonly outsideSlots: number[];
+  /**
+   * Per family, whether some thread seals with a memory object of its members as the key: then
+   * a value sealed with a member's key may be held outside the family, and the members'
+   * signatures read the value words of the ECs and memory objects outside it (`outsideMem`).
+   */
+  private readonly sealsOutside: readonly boolean[];
+  private readonly outsideMem: number[];
   /** `diffTables`, built once. */
   private tables: DiffTables | null = null;
   /** Compiled permutations by the code of their member images (`planOf`). */
@@ -343,6 +351,10 @@ export class Symmetry {
     this.outside = Array.from({ length: L.counts.ec }, (_, e) => e).filter((e) => !inFamily.has(e));
     const familySlots = new Set([...families.flatMap((f) => f.flatMap((m) => Array.from({ length: m.slots }, (_, k) => m.slotBase + k))), ...slotClasses.flatMap((c) => c.slots)]);
     this.outsideSlots = Array.from({ length: L.counts.slots }, (_, g) => g).filter((g) => !familySlots.has(g));
+    const keys = new Set(L.model.threads.flatMap((t) => [...keysOf(t.body, "seal")]));
+    this.sealsOutside = families.map((f) => f.some((m) => m.mem.some((x) => keys.has(x))));
+    const familyMem = new Set(families.flatMap((f) => f.flatMap((m) => m.mem)));
+    this.outsideMem = Array.from({ length: L.counts.mem }, (_, x) => x).filter((x) => !familyMem.has(x));
     this.memberPlans = families.flatMap((f, fi) => f.map((_, i) => this.signaturePlan(fi, i)));
     this.memberBase = new Int32Array(families.length);
     families.forEach((f, fi) => fi > 0 && (this.memberBase[fi] = this.memberBase[fi - 1]! + families[fi - 1]!.length));
@@ -1068,6 +1080,11 @@ export class Symmetry {
       add(b + EC.WAIT, Op.WAIT, b + EC.STATE);
       add(b + EC.MSG_CAP, Op.ITEM);
     }
+    // Values sealed with its keys held outside the family: messages, variables, memory.
+    if (this.sealsOutside[fi]) {
+      for (const e of this.outside) for (let w = 0; w < L.ecSize; w++) if (holdsValue(L, w)) add(L.base.ec + e * L.ecSize + w, Op.VALUE);
+      for (const x of this.outsideMem) add(L.base.mem + x * MEM.SIZE + MEM.VALUE, Op.VALUE);
+    }
     // Its PD's record: whether it is alive and how many steps its adversary has taken.
     for (let w = 0; w < PD.SIZE; w++) add(L.base.pd + m.comp * PD.SIZE + w, Op.COPY);
     return { rel: this.rel[fi]![i]!, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
@@ -1193,6 +1210,10 @@ export class Symmetry {
       add(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
       const item = s[b + EC.MSG_CAP]!;
       add(item === 0 ? item : rel.slot[(item >>> 4) - 1]! * 16 + (item & 15));
+    }
+    if (this.sealsOutside[fi]) {
+      for (const e of this.outside) for (let w = 0; w < L.ecSize; w++) if (holdsValue(L, w)) add(sealedCode(s[L.base.ec + e * L.ecSize + w]!, rel.mem));
+      for (const x of this.outsideMem) add(sealedCode(s[L.base.mem + x * MEM.SIZE + MEM.VALUE]!, rel.mem));
     }
     for (let w = 0; w < PD.SIZE; w++) add(s[L.base.pd + m.comp * PD.SIZE + w]!);
     return h;

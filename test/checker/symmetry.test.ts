@@ -419,6 +419,25 @@ describe("symmetry reduction changes no verdict", () => {
     expect(orbitsOf(sys, 10_000)).toEqual({ states: 102, orbits: 102 });
   }, 60_000);
 
+  it("replicas that differ only in whose key seals a value held outside the family never tie", () => {
+    // Each replica calls the server with a value sealed with its own key, and the server replies
+    // it: which replica's sealed value the server holds tells them apart (59 representatives of
+    // 55 orbits when the signature does not read the values outside the family).
+    const sys = systemOf(`system sealed {
+  component c0 : trusted root {
+    portal p
+    thread t { recv p -> x; reply x }
+  }
+  component c[2] : trusted {
+    memory key 4K
+    caps { c0.p: call }
+    thread t { call c0.p(seal(1, key)) timeout 1 }
+  }
+}`);
+    useDeadValues(sys, true);
+    expect(orbitsOf(sys, 10_000)).toEqual({ states: 55, orbits: 55 });
+  }, 60_000);
+
   it("replicas that own the first EC and the first portal: the verdicts, TCB sets and replayable counterexamples of no reduction", () => {
     const m = compile(FIRST_REPLICAS);
     const on = check(m, { stopEarly: false });
