@@ -50,6 +50,15 @@ const OWN = 1 << 20;
 const OTHER = 1 << 21;
 /** The code of a member's slot in slot class c (a slot of a component outside the family that holds one per member): OWN_CLASS + c. */
 const OWN_CLASS = OWN + (1 << 16);
+/**
+ * Codes of another family's objects: FOREIGN + (family << 16) + local index, whichever of its
+ * members holds them, so that permuting that family leaves a member's signature as it was
+ * (families past the sixteenth share codes: a tie more, never a signature that moves). A slot
+ * of one of another family's slot classes: FOREIGN_CLASS + class.
+ */
+const FOREIGN = 1 << 22;
+const FOREIGN_CLASS = FOREIGN + (1 << 20);
+const foreign = (family: number, local: number): number => FOREIGN + ((family & 15) << 16) + local;
 
 /** A signature's seed, mixed with each entry's position. */
 const SIGNATURE_SEED = 0x2545f491;
@@ -261,7 +270,7 @@ export class Symmetry {
   private readonly order: number[][];
   private readonly images: number[][];
   private scratch: Permutation | null = null;
-  /** Per family and member: every object index of each table, relative to the member (OWN + its local index, OTHER for another member's). */
+  /** Per family and member: every object index of each table, relative to the member (OWN + its local index, OTHER for another member's, `foreign` for another family's). */
   private readonly rel: Relative[][];
   /** ECs of components outside every family: their references into a family count in its members' signatures. */
   private readonly outside: number[];
@@ -322,28 +331,30 @@ export class Symmetry {
     this.sig = new Int32Array(Math.max(...families.map((f) => f.length)));
     this.order = families.map((f) => f.map((_, i) => i));
     this.images = families.map((f) => f.map((_, i) => i));
-    const table = (n: number, f: readonly Member[], mi: number, of: (m: Member) => readonly number[]): Int32Array => {
+    // Member mi of family fi's view: its own objects, its family's others', every other family's.
+    const code = (fi: number, mi: number, fo: number, j: number, local: number): number => (fo !== fi ? foreign(fo, local) : j === mi ? OWN + local : OTHER);
+    const table = (n: number, fi: number, mi: number, of: (m: Member) => readonly number[]): Int32Array => {
       const t = Int32Array.from({ length: n }, (_, i) => i);
-      f.forEach((m, j) => of(m).forEach((x, local) => (t[x] = j === mi ? OWN + local : OTHER)));
+      families.forEach((g, fo) => g.forEach((m, j) => of(m).forEach((x, local) => (t[x] = code(fi, mi, fo, j, local)))));
       return t;
     };
     this.rel = families.map((f, fi) =>
       f.map((_, mi) => {
         const t: Tables = {
-          pd: table(L.counts.pd, f, mi, (m) => [m.comp]),
-          ec: table(L.counts.ec, f, mi, (m) => m.ec),
-          sc: table(L.counts.sc, f, mi, (m) => m.sc),
-          pt: table(L.counts.pt, f, mi, (m) => m.pt),
-          sm: table(L.counts.sm, f, mi, (m) => m.sm),
-          mem: table(L.counts.mem, f, mi, (m) => m.mem),
+          pd: table(L.counts.pd, fi, mi, (m) => [m.comp]),
+          ec: table(L.counts.ec, fi, mi, (m) => m.ec),
+          sc: table(L.counts.sc, fi, mi, (m) => m.sc),
+          pt: table(L.counts.pt, fi, mi, (m) => m.pt),
+          sm: table(L.counts.sm, fi, mi, (m) => m.sm),
+          mem: table(L.counts.mem, fi, mi, (m) => m.mem),
         };
         const slot = Int32Array.from({ length: L.counts.slots }, (_, g) => g);
-        f.forEach((m, j) => {
-          for (let k = 0; k < m.slots; k++) slot[m.slotBase + k] = j === mi ? OWN + k : OTHER;
-        });
-        slotClasses.forEach((c, ci) => {
-          if (c.family === fi) c.slots.forEach((g, j) => (slot[g] = j === mi ? OWN_CLASS + ci : OTHER));
-        });
+        families.forEach((g, fo) =>
+          g.forEach((m, j) => {
+            for (let k = 0; k < m.slots; k++) slot[m.slotBase + k] = code(fi, mi, fo, j, k);
+          }),
+        );
+        slotClasses.forEach((c, ci) => c.slots.forEach((g, j) => (slot[g] = c.family !== fi ? FOREIGN_CLASS + ci : j === mi ? OWN_CLASS + ci : OTHER)));
         return { ...t, byKind: byCapKind(t), slot };
       }),
     );
