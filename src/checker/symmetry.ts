@@ -1158,6 +1158,15 @@ export class Symmetry {
     let h = 0;
     let k = 0;
     const add = (c: number): void => void (h = (h + term(k++, c)) | 0);
+    // EC b's wait (on a PT, or an SM when it is blocked in a down), and its item: the global slot, made relative, and its rights.
+    const waitOf = (b: number): number => {
+      const v = s[b + EC.WAIT]!;
+      return v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!;
+    };
+    const itemOf = (b: number): number => {
+      const v = s[b + EC.MSG_CAP]!;
+      return v === 0 ? v : rel.slot[(v >>> 4) - 1]! * 16 + (v & 15);
+    };
     for (const e of m.ec) {
       const b = L.base.ec + e * L.ecSize;
       for (let w = 0; w < L.ecSize; w++) {
@@ -1168,15 +1177,14 @@ export class Symmetry {
             add(ecOf(v));
             break;
           case EC.WAIT:
-            add(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
+            add(waitOf(b));
             break;
           case EC.PAGER_PT:
           case EC.EXC_PT:
             add(v < 0 ? v : rel.pt[v]!);
             break;
           case EC.MSG_CAP:
-            // The item's global slot, made relative, and its rights.
-            add(v === 0 ? v : rel.slot[(v >>> 4) - 1]! * 16 + (v & 15));
+            add(itemOf(b));
             break;
           case EC.PD:
             add(v < 0 ? v : rel.pd[v]!);
@@ -1211,16 +1219,14 @@ export class Symmetry {
       h = (h + pteTerm(r ? rel.mem[x]! * 16 + r : 0)) | 0;
       k++;
     }
-    // Which CPUs run one of its ECs, and which ECs of the others call or serve it wait on its portals and semaphores or carry one of its capabilities.
+    // Which CPUs run one of its ECs, and which ECs of the others call or serve it, wait on its portals and semaphores or carry one of its capabilities.
     for (let c = 0; c < L.counts.cpu; c++) add(ecOf(s[L.base.cpu + c * CPU.SIZE + CPU.CUR]!));
     for (const e of this.outside) {
       const b = L.base.ec + e * L.ecSize;
       add(ecOf(s[b + EC.PARTNER]!));
       add(ecOf(s[b + EC.SERVER]!));
-      const v = s[b + EC.WAIT]!;
-      add(v < 0 ? v : s[b + EC.STATE] === EcState.SM ? rel.sm[v]! : rel.pt[v]!);
-      const item = s[b + EC.MSG_CAP]!;
-      add(item === 0 ? item : rel.slot[(item >>> 4) - 1]! * 16 + (item & 15));
+      add(waitOf(b));
+      add(itemOf(b));
     }
     if (this.sealsOutside[fi]) {
       for (const e of this.outside) for (let w = 0; w < L.ecSize; w++) if (holdsValue(L, w)) add(sealedCode(s[L.base.ec + e * L.ecSize + w]!, rel.mem));
