@@ -447,6 +447,26 @@ describe("symmetry reduction changes no verdict", () => {
     expect(orbitsOf(sys, 10_000)).toEqual({ states: 55, orbits: 55 });
   }, 60_000);
 
+  it("random scenarios with replicas: one representative per orbit, dead values on and off", () => {
+    // What tells replicas apart is read by their signatures, so no two representatives share an
+    // orbit. (Ties are still allowed where no entry reads the difference, spec/invariants.md
+    // §10.2: another component's page-table entries on a replica's memory, a device assigned at
+    // run time. These generators make neither.)
+    for (const [arb, seed] of [[replicatedScenario, 20261124], [adversaryScenario, 20261125]] as const) {
+      fc.assert(
+        fc.property(arb, ({ text }) => {
+          for (const dead of [true, false]) {
+            const sys = systemOf(text);
+            useDeadValues(sys, dead);
+            const { states, orbits } = orbitsOf(sys, 3_000);
+            expect(orbits, text).toBe(states);
+          }
+        }),
+        { numRuns: 40, seed },
+      );
+    }
+  }, 120_000);
+
   describe("two families", () => {
     // Each family's replicas call the server: the server's partner names a replica of one family
     // or the other, so a member's view of the other family's objects must not depend on which of
