@@ -1,11 +1,11 @@
 // The explorer: breadth-first (default) or depth-first search of every reachable state, over 64-bit fingerprints.
-import { boundSuccessors, localStep, MAX_RECORDED_SUCCESSORS, successors, type Successor, type System } from "../components/step.js";
+import { boundSuccessors, localStep, successors, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
 import { Ahead } from "./ahead.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { recordWords, writeRecord } from "./packed.js";
 import { rng } from "./random.js";
-import { LOCAL_STEP, StateRecords } from "./records.js";
+import { LOCAL_STEP, MAX_SUCCESSORS, StateRecords } from "./records.js";
 import { sameState, Symmetry } from "./symmetry.js";
 import { WasmCanonicaliser } from "./symmetry-wasm.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
@@ -56,7 +56,7 @@ export interface ExploreOptions {
    * (default 4 GiB), and so do one state's successors, which are held at once: a state whose
    * successors pass it is not expanded (`boundSuccessors`). Either ends the search, "memory".
    * So does a state with more successors than a state record can number (65,535,
-   * `MAX_RECORDED_SUCCESSORS`), "successors", in the exhaustive searches.
+   * `MAX_SUCCESSORS`), "successors", in the exhaustive searches.
    */
   readonly maxMemoryBytes?: number;
   /** Keep every transition (from, to) for analyses on the graph: `available`, lassos. */
@@ -403,7 +403,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
   // One state's successors are held at once: they too stay under the memory bound. And each
   // new state records the ordinal of the step that reached it, in 16 bits (records.ts).
-  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
+  boundSuccessors(sys, maxBytes, MAX_SUCCESSORS);
   const graph = o.graph ? new EdgeList() : null;
   const fp = st.fp;
   const sym = o.symmetry ?? null;
@@ -540,7 +540,7 @@ function edgeTriples(g: EdgeList): Int32Array {
 function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const t0 = performance.now();
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
+  boundSuccessors(sys, maxBytes, MAX_SUCCESSORS);
   const sym = o.symmetry ?? null;
   // As in the breadth-first search, a successor is canonicalised from its parent (ahead.ts): in
   // WebAssembly, in the fingerprinter's memory, where the canonicaliser runs.

@@ -1,12 +1,12 @@
 // The parallel explorer: breadth-first, level by level, with worker threads inserting into one shared fingerprint table.
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import { boundSuccessors, MAX_RECORDED_SUCCESSORS, type System } from "../components/step.js";
+import { boundSuccessors, type System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { SystemModel } from "../dsl/model.js";
 import type { Findings, Judge } from "./judge.js";
 import { recordStarts, recordWords } from "./packed.js";
-import { StateRecords, type SharedRecords } from "./records.js";
+import { MAX_SUCCESSORS, StateRecords, type SharedRecords } from "./records.js";
 import { LevelExpander } from "./level.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
 import { workerScript } from "./worker-script.js";
@@ -111,7 +111,7 @@ export async function exploreParallel(
   const t0 = performance.now() - (from?.elapsedMs ?? 0);
   const { done = () => false, progress } = typeof hooks === "function" ? { done: hooks } : hooks;
   const { maxStates, maxDepth, maxBytes } = limitsOf(o);
-  boundSuccessors(sys, maxBytes, MAX_RECORDED_SUCCESSORS);
+  boundSuccessors(sys, maxBytes, MAX_SUCCESSORS);
   const keepGraph = o.graph ?? false;
   // Successors per state at most, as far as known: what a level may add to the table.
   let maxBranch = from ? Math.max(64, Math.ceil(from.transitions / from.table.size)) : 64;

@@ -18,6 +18,8 @@
  * which is what makes every walk up the parents end.
  */
 export const MAX_STEP = 0xfffe;
+/** The most successors of one state an exhaustive search can record (ordinals 0 to MAX_STEP): more end it (`boundSuccessors`, bound "successors"). */
+export const MAX_SUCCESSORS = MAX_STEP + 1;
 /**
  * The ordinal recorded for a state reached by partial-order reduction's single step
  * (`localStep`): its position among all successors is not computed during the search;

@@ -111,19 +111,12 @@ export interface System {
   maxSuccessors: number;
   /**
    * Which bound `maxSuccessors` is (`boundSuccessors`): "memory" when it is the successor vectors'
-   * bytes, "successors" when it is the count a state record can number (`MAX_RECORDED_SUCCESSORS`).
+   * bytes, "successors" when it is the count a state record can number (src/checker/records.ts, `MAX_SUCCESSORS`).
    */
   successorBound: "memory" | "successors";
   /** Whether the last call of `successors` stopped at `maxSuccessors`. */
   truncated: boolean;
 }
-
-/**
- * The most successors of one state an exhaustive search can record: a visited state keeps the
- * ordinal of the step that led to it in 16 bits, 0–65534, and 65535 marks partial-order
- * reduction's local step (src/checker/records.ts).
- */
-export const MAX_RECORDED_SUCCESSORS = 0xffff;
 
 /** The successor vectors one call of `successors` may hold in a fresh system: 4 GiB, `check`'s default memory bound. */
 export const SUCCESSOR_BYTES = 4 * 2 ** 30;
