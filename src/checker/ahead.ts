@@ -35,6 +35,8 @@ export class Ahead {
   private readonly none: boolean;
   /** Without the canonicaliser: the last representative's signatures (`Symmetry.representativeSignatures`). */
   private readonly sigs: Int32Array | null;
+  /** Without the canonicaliser: the last representative's member images (`images`). */
+  private readonly flat: Int32Array | null;
   /** After `one`: the representative's difference from the initial state, `diff[0..length)`. */
   diff: Int32Array;
   length = 0;
@@ -61,6 +63,7 @@ export class Ahead {
     this.slotSignatures = canon ? canon.slotSignatures : null;
     this.none = sym !== null && canon === null;
     this.sigs = this.none ? new Int32Array(members) : null;
+    this.flat = this.none ? new Int32Array(members) : null;
     this.diff = fp.diff;
     this.slotStates = new Array<StateVector | null>(fp.slotDiff.length).fill(null);
   }
@@ -159,6 +162,17 @@ export class Ahead {
     this.length = fp.length;
     this.hi = fp.out[0]!;
     this.lo = fp.out[1]!;
+  }
+
+  /**
+   * The member images of the permutation that took the last `one`'s successor to its
+   * representative, numbered across families (`Symmetry.lastImagesInto`), with symmetry
+   * reduction; valid until the next `one`.
+   */
+  images(): Int32Array {
+    if (this.slot >= 0 && this.canon) return this.canon.slotImages[this.slot]!;
+    if (this.canon) return this.canon.lastImages();
+    return this.sym!.lastImagesInto(this.flat!);
   }
 
   /** The signatures of the last `one`'s representative, with symmetry reduction; null without it. */

@@ -5,10 +5,10 @@ import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
 import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
-import { cannotReach, lasso, reversed } from "./invariants/available.js";
+import { cannotReach, lasso, orbitsOf, reversed, type Orbit, type Place } from "./invariants/graph.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
-import { deadlockReason, endlessWait } from "./invariants/deadlock.js";
+import { deadlockReason, endlessWait, endlessWaitReason } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
 import { exploreParallel, type ScenarioSource } from "./parallel.js";
 import { sameState, symmetryOf, type Symmetry } from "./symmetry.js";
@@ -327,31 +327,42 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
   const results = invs.map((inv, k): InvariantResult => {
     let failure = failures[k];
     let lassoPart: { ordinals: number[]; loopsTo: number } | null = null;
+    // A reason found on the graph names the representative's replica or EC: `named` names the
+    // real run's, given the permutation from representative to real state where the prefix ends.
+    let named: Named | null = null;
     if (!failure && inv.prop.kind === "available" && complete && ex.graph) {
-      // Each portal named (one per replica) apart; the first state, in exploration order, from
-      // which one of them is never served again ends the shortest prefix.
-      let first = -1;
-      let stuck: Uint8Array | null = null;
-      let portal = -1;
-      const back = reversed(ex.graph, ex.states);
-      inv.prop.portals.forEach((p, j) => {
-        const target = new Uint8Array(ex.states);
-        target.set(judge.targets[k]![j]!.subarray(0, ex.states));
-        const s = cannotReach(back, target);
-        const i = s.indexOf(1);
-        if (i >= 0 && (first < 0 || i < first)) [first, stuck, portal] = [i, s, p];
-      });
-      if (first >= 0) {
-        const l = lasso(ex.graph!, ex.states, stuck!, first);
-        lassoPart = { ordinals: l.edges.map((e) => ex.graph!.ordinal[e]!), loopsTo: l.loopsTo };
-        failure = {
-          state: first,
-          via: null,
-          reason:
-            l.loopsTo >= 0
-              ? `from here on ${portalName(model, portal)}'s server never waits for requests again: the system can loop for ever without it`
-              : `from here on ${portalName(model, portal)}'s server never waits for requests again: the system stops without it`,
+      // Each portal named (one per replica) apart, followed through the permutations symmetry
+      // reduction applied (graph.ts `Orbit`); the first state, in exploration order, from which
+      // one of them is never served again ends the shortest prefix.
+      const graph = ex.graph;
+      const portals = inv.prop.portals;
+      const back = reversed(graph, ex.states);
+      let best = null as { state: number; item: number; orbit: Orbit; stuck: Uint8Array[]; member: number } | null;
+      for (const orbit of orbitsOf(sym, graph, portals.length, (j) => placeOf(sym, model.portals[portals[j]!]!.owner))) {
+        const targets = orbit.items.map((j) => {
+          const target = new Uint8Array(ex.states);
+          target.set(judge.targets[k]![j]!.subarray(0, ex.states));
+          return target;
+        });
+        const stuck = cannotReach(graph, back, orbit, targets);
+        stuck.forEach((m, member) => {
+          const i = m.indexOf(1);
+          const item = orbit.items[member]!;
+          if (i >= 0 && (!best || i < best.state || (i === best.state && item < best.item))) best = { state: i, item, orbit, stuck, member };
+        });
+      }
+      if (best) {
+        const { state, orbit, stuck, member } = best;
+        const l = lasso(graph, ex.states, orbit, stuck, state, member);
+        lassoPart = { ordinals: l.edges.map((e) => graph.ordinal[e]!), loopsTo: l.loopsTo };
+        const text = (pi: Images | null): string => {
+          const portal = portals[orbit.items[pi && orbit.family >= 0 ? pi[orbit.family]![member]! : member]!]!;
+          return l.loopsTo >= 0
+            ? `from here on ${portalName(model, portal)}'s server never waits for requests again: the system can loop for ever without it`
+            : `from here on ${portalName(model, portal)}'s server never waits for requests again: the system stops without it`;
         };
+        failure = { state, via: null, reason: text(null) };
+        named = text;
       }
     }
     // A deadlock with other steps still enabled: an EC that waits without a timeout, in a state
@@ -359,9 +370,14 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     // state (no step at all) was judged as it was met, also in an incomplete exploration.
     let found = false;
     if (inv.prop.kind === "deadlock_free" && complete && ex.graph && judge.blocked.size > 0) {
-      const w = endlessWait(sys, reversed(ex.graph, ex.states), judge.blocked);
+      const w = endlessWait(sys, ex.graph, reversed(ex.graph, ex.states), judge.blocked, sym);
       if (w && (!failure || w.state < failure.state)) {
-        failure = { state: w.state, via: null, reason: w.reason };
+        const text = (pi: Images | null): string => {
+          const p = pi && sym ? sym.permutation(pi) : null;
+          return endlessWaitReason(sys, w.waiters, (ec) => (p ? p.ec[ec]! : ec));
+        };
+        failure = { state: w.state, via: null, reason: text(null) };
+        named = text;
         found = true;
       }
     }
@@ -370,9 +386,8 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       if (f) failure = { state: f.state, via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
-    // A reason found on the graph names ECs symmetry does not move (families whose ECs can wait
-    // without a timeout are pinned under deadlock_free): it is not recomputed on the replayed state.
-    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, found ? null : reasonOf(sys, inv)) : null;
+    // A reason found on the graph is not recomputed on the replayed state: `named` maps it to the real run.
+    const counterexample = failure ? rebuild(sys, ex, failure, lassoPart, sym, found ? null : reasonOf(sys, inv), named) : null;
     return result(model, inv, verdict, counterexample);
   });
 
@@ -504,6 +519,25 @@ export function invariantText(model: SystemModel, inv: InvariantModel): string {
   return t.replace(/\s+expect\s+(violated|holds)$/, "");
 }
 
+/** Member images, per family: member i of family f goes to member images[f][i] (`Symmetry.permutation`). */
+type Images = readonly (readonly number[])[];
+
+/**
+ * A failure's reason found on the explored graph, which names a representative's replica or EC,
+ * given the permutation from the representative to the real run's state (null: the same).
+ */
+type Named = (pi: Images | null) => string;
+
+/** Where a component is among the replicas a symmetry permutes (graph.ts `Place`): each replica owns one item. */
+function placeOf(sym: Symmetry | null, comp: number): Place {
+  const families = sym?.families ?? [];
+  for (let family = 0; family < families.length; family++) {
+    const member = families[family]!.findIndex((m) => m.comp === comp);
+    if (member >= 0) return { family, member, local: 0 };
+  }
+  return null;
+}
+
 /** What check reads of an exploration or a simulation. */
 type Outcome = Omit<Exploration, "records"> & { readonly records: Exploration["records"] | null };
 
@@ -534,12 +568,15 @@ function reasonOfAsserts(sys: System): ReasonAt {
  * recomputed on its last state, and a lasso's loop is walked until the real run closes it:
  * a loop between representatives may end in a permutation of the state it started from.
  */
-function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null, sym: Symmetry | null, reasonAt: ReasonAt | null): Counterexample {
+function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: number[]; loopsTo: number } | null, sym: Symmetry | null, reasonAt: ReasonAt | null, named: Named | null = null): Counterexample {
   const path = f.path ? [...f.path] : f.via ? [...ex.records!.pathTo(f.via.from), f.via.ordinal] : ex.records!.pathTo(f.state);
   const prefix = path.length;
   let all = lassoPart ? [...path, ...lassoPart.ordinals] : path;
   let loopsTo = lassoPart && lassoPart.loopsTo >= 0 ? prefix + lassoPart.loopsTo : null;
-  let xs = replay(sys, all, sym);
+  // With symmetry reduction: the permutation from representative to real state where the prefix ends.
+  let pi: Images | null = sym && named ? sym.identity() : null;
+  const follow = pi ? (steps: number, p: Images): void => void (steps === prefix && (pi = p)) : undefined;
+  let xs = replay(sys, all, sym, follow);
   const at = (i: number): StateVector => (i === 0 ? sys.init : xs[i - 1]!.state);
   if (sym && loopsTo !== null) {
     // Walk the loop again until the real run comes back to a state it was in at the knot.
@@ -557,7 +594,7 @@ function rebuild(sys: System, ex: Outcome, f: Failure, lassoPart: { ordinals: nu
     }
   }
   const steps = xs.map((x, i) => traceStep(sys, at(i), x.step, x.ordinal));
-  let reason = f.reason;
+  let reason = named && sym ? named(pi) : f.reason;
   if (sym && reasonAt && !lassoPart) {
     const last = xs.length;
     reason = reasonAt(last > 0 ? at(last - 1) : null, last > 0 ? xs[last - 1]!.step : null, at(last)) ?? reason;

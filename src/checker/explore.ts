@@ -112,6 +112,14 @@ export interface Graph {
   /** The successor number of each edge among its source's successors: how to replay it. */
   readonly ordinal: Uint16Array;
   readonly count: number;
+  /**
+   * When the symmetry `follows` replicas (spec/invariants.md §10.2): per edge, `stride` bytes,
+   * the member images of the permutation that took its successor to the representative `to`
+   * (`Symmetry.imagesInto`): member i of family f at `from` is member
+   * `images[e * stride + baseOf(f) + i]` at `to`. Null otherwise.
+   */
+  readonly images: Uint8Array | null;
+  readonly stride: number;
 }
 
 export interface Exploration {
@@ -137,30 +145,50 @@ export function limitsOf(o: ExploreOptions): { readonly maxStates: number; reado
   return { maxStates: o.maxStates ?? Infinity, maxDepth: o.maxDepth ?? Infinity, maxBytes: o.maxMemoryBytes ?? DEFAULT_MEMORY };
 }
 
-/** A growable list of int pairs in typed arrays: the graph's edges. */
+/**
+ * A growable list of the graph's edges in typed arrays; with a symmetry that `follows`
+ * replicas, each edge's member images too (`Graph.images`).
+ */
 class EdgeList {
   from: Int32Array = new Int32Array(1024);
   to: Int32Array = new Int32Array(1024);
   ordinal: Uint16Array = new Uint16Array(1024);
+  images: Uint8Array | null;
+  readonly stride: number;
   count = 0;
-  push(a: number, b: number, ordinal: number): void {
-    if (this.count === this.from.length) {
-      const n = this.count * 2;
-      const from = new Int32Array(n);
-      const to = new Int32Array(n);
-      const ord = new Uint16Array(n);
-      from.set(this.from);
-      to.set(this.to);
-      ord.set(this.ordinal);
-      [this.from, this.to, this.ordinal] = [from, to, ord];
-    }
+  constructor(sym: Symmetry | null) {
+    this.stride = sym?.follows ? sym.members : 0;
+    this.images = sym?.follows ? new Uint8Array(1024 * this.stride) : null;
+  }
+  /** Adds the edge from `a` to `b`, step `ordinal` of `a`; `ahead` has just fingerprinted its successor (its member images are kept when the symmetry follows replicas). */
+  push(a: number, b: number, ordinal: number, ahead: Ahead): void {
+    if (this.count === this.from.length) this.grow();
     this.from[this.count] = a;
     this.to[this.count] = b;
     this.ordinal[this.count] = ordinal;
+    if (this.images) this.images.set(ahead.images(), this.count * this.stride);
     this.count++;
   }
+  private grow(): void {
+    const n = this.count * 2;
+    const from = new Int32Array(n);
+    const to = new Int32Array(n);
+    const ord = new Uint16Array(n);
+    from.set(this.from);
+    to.set(this.to);
+    ord.set(this.ordinal);
+    [this.from, this.to, this.ordinal] = [from, to, ord];
+    if (this.images) {
+      const images = new Uint8Array(n * this.stride);
+      images.set(this.images);
+      this.images = images;
+    }
+  }
   get bytes(): number {
-    return this.from.byteLength * 2 + this.ordinal.byteLength;
+    return this.from.byteLength * 2 + this.ordinal.byteLength + (this.images?.byteLength ?? 0);
+  }
+  graph(): Graph {
+    return { from: this.from, to: this.to, ordinal: this.ordinal, count: this.count, images: this.images, stride: this.stride };
   }
 }
 
@@ -327,7 +355,7 @@ export interface Handoff {
   readonly level: number;
   readonly transitions: number;
   readonly depth: number;
-  /** The transitions so far as (from, to, ordinal) triples, when the graph is kept. */
+  /** The transitions so far as (from, to, ordinal) triples, when the graph is kept (`edgeTriples`: with member images when the symmetry `follows` replicas). */
   readonly edges: Int32Array | null;
   readonly elapsedMs: number;
 }
@@ -404,9 +432,9 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   // One state's successors are held at once: they too stay under the memory bound. And each
   // new state records the ordinal of the step that reached it, in 16 bits (records.ts).
   boundSuccessors(sys, maxBytes, MAX_SUCCESSORS);
-  const graph = o.graph ? new EdgeList() : null;
   const fp = st.fp;
   const sym = o.symmetry ?? null;
+  const graph = o.graph ? new EdgeList(sym) : null;
   // With symmetry reduction a queued state keeps its members' signatures (`setParent`).
   // With the canonicaliser, the frontier decodes each state where it keeps the parent.
   const queue = new StateQueue(sys.init, sym?.members ?? 0, canon?.parent, canon?.parentDiff);
@@ -454,7 +482,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       depth = level + 1;
       if (h.state) h.state(repVector ? fp.state(repVector, diff, length) : x.state, r, level + 1, diff, length);
     }
-    graph?.push(from, to, i);
+    graph?.push(from, to, i, ahead);
     h.edge?.(s, from, x, i, to);
     return true;
   };
@@ -526,13 +554,18 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   return { exploration: finish(st, transitions, depth, bound, graph, t0), handoff: null };
 }
 
-/** The graph's edges as (from, to, ordinal) triples, as the parallel explorer keeps them. */
+/**
+ * The graph's edges as (from, to, ordinal) triples, as the parallel explorer keeps them; with a
+ * symmetry that `follows` replicas, each followed by its `stride` member images.
+ */
 function edgeTriples(g: EdgeList): Int32Array {
-  const out = new Int32Array(3 * g.count);
+  const width = 3 + g.stride;
+  const out = new Int32Array(width * g.count);
   for (let e = 0; e < g.count; e++) {
-    out[3 * e] = g.from[e]!;
-    out[3 * e + 1] = g.to[e]!;
-    out[3 * e + 2] = g.ordinal[e]!;
+    out[width * e] = g.from[e]!;
+    out[width * e + 1] = g.to[e]!;
+    out[width * e + 2] = g.ordinal[e]!;
+    for (let j = 0; j < g.stride; j++) out[width * e + 3 + j] = g.images![e * g.stride + j]!;
   }
   return out;
 }
@@ -547,7 +580,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const tables = sym?.diffTables() ?? null;
   const st = store(sys.init, 0, tables ? WasmCanonicaliser.bytes(tables) : 0);
   const ahead = new Ahead(st.fp, tables ? WasmCanonicaliser.attach(tables, st.fp) : null, sym);
-  const graph = o.graph ? new EdgeList() : null;
+  const graph = o.graph ? new EdgeList(sym) : null;
   let transitions = 0;
   let bound: Bound | null = null;
   let depth = 0;
@@ -658,7 +691,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     ahead.one(x.state, -1);
     const r = st.insert(ahead.hi, ahead.lo, f.index, i);
     const to = r >= 0 ? r : -r - 1;
-    graph?.push(f.index, to, i);
+    graph?.push(f.index, to, i, ahead);
     if (r < 0) {
       h.edge?.(f.s, f.index, x, i, to);
     } else {
@@ -689,7 +722,7 @@ function finish(st: Store, transitions: number, depth: number, bound: Bound | nu
     depth,
     bound,
     records: st.records,
-    graph: graph ? { from: graph.from, to: graph.to, ordinal: graph.ordinal, count: graph.count } : null,
+    graph: graph ? graph.graph() : null,
     elapsedMs: performance.now() - t0,
     collisionProbability: collisionProbability(st.table.size),
     bytesPerState: bytesPerState(st.table, st.records),
@@ -801,9 +834,10 @@ export function simulate(sys: System, o: SimulateOptions, h: SimulateHooks = {})
  * real run: it keeps the permutation π with real = π(representative), and at each step takes
  * the real successor π(x) of the representative's successor x (one exists, the permutations
  * being automorphisms). Each returned step carries its ordinal among the real state's
- * successors, so plain `replay` of those ordinals replays the same run.
+ * successors, so plain `replay` of those ordinals replays the same run. `onStep`, with symmetry
+ * reduction, is shown π (as member images) after each step, with the number of steps taken.
  */
-export function replay(sys: System, path: readonly number[], symmetry: Symmetry | null = null): (Successor & { readonly ordinal: number })[] {
+export function replay(sys: System, path: readonly number[], symmetry: Symmetry | null = null, onStep?: (steps: number, pi: readonly (readonly number[])[]) => void): (Successor & { readonly ordinal: number })[] {
   const out: (Successor & { readonly ordinal: number })[] = [];
   let s = sys.init;
   let rep = sys.init;
@@ -829,6 +863,7 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
     s = real[k]!.state;
     rep = sys.arena.copy(symmetry.canonical(x.state));
     pi = Symmetry.compose(pi, Symmetry.inverse(symmetry.lastImages()));
+    onStep?.(out.length, pi);
   }
   return out;
 }

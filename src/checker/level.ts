@@ -101,6 +101,7 @@ export class LevelExpander {
     out.clear();
     outIndex.clear();
     const edges = task.graph ? this.edges.clear() : null;
+    const follows = symmetry?.follows ?? false;
     let transitions = 0;
     let next = 0;
     let stop: LevelReply["stop"] = null;
@@ -124,7 +125,11 @@ export class LevelExpander {
         out.appendRecord(diff, length, ahead.signatures());
         outIndex.push(r);
       }
-      edges?.push(from), edges?.push(to), edges?.push(i);
+      if (edges) {
+        edges.push(from), edges.push(to), edges.push(i);
+        // The member images of the step's permutation, when the symmetry follows replicas (explore.ts `edgeTriples`).
+        if (follows) for (const j of ahead.images()) edges.push(j);
+      }
       judge.edge(s, from, x.step, x.state, i, to);
       return true;
     };

@@ -279,7 +279,7 @@ export async function exploreParallel(
     depth,
     bound,
     records,
-    graph: keepGraph ? graphOf(edges) : null,
+    graph: keepGraph ? graphOf(edges, sym?.follows ? sym.members : 0) : null,
     elapsedMs: performance.now() - t0,
     collisionProbability: collisionProbability(table.size),
     bytesPerState: bytesPerState(table, records),
@@ -507,18 +507,22 @@ export function chunksOf(n: number, workers: number, size = Math.max(Math.ceil(n
   return out;
 }
 
-function graphOf(parts: readonly Int32Array[]): Graph {
-  const count = parts.reduce((m, p) => m + p.length / 3, 0);
+/** The graph from its parts' edges (explore.ts `edgeTriples`: from, to, ordinal, then `stride` member images each). */
+function graphOf(parts: readonly Int32Array[], stride: number): Graph {
+  const width = 3 + stride;
+  const count = parts.reduce((m, p) => m + p.length / width, 0);
   const from = new Int32Array(count);
   const to = new Int32Array(count);
   const ordinal = new Uint16Array(count);
+  const images = stride > 0 ? new Uint8Array(count * stride) : null;
   let e = 0;
   for (const p of parts)
-    for (let i = 0; i < p.length; i += 3, e++) {
+    for (let i = 0; i < p.length; i += width, e++) {
       from[e] = p[i]!;
       to[e] = p[i + 1]!;
       ordinal[e] = p[i + 2]!;
+      for (let j = 0; j < stride; j++) images![e * stride + j] = p[i + 3 + j]!;
     }
-  return { from, to, ordinal, count };
+  return { from, to, ordinal, count, images, stride };
 }
 

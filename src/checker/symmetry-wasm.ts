@@ -31,6 +31,10 @@ export class WasmCanonicaliser {
   /** `canonicalSlots`: the byte addresses of the successors to canonicalise into the fingerprinter's slots, and each slot's representative's signatures. */
   readonly slotAddresses: Int32Array;
   readonly slotSignatures: readonly Int32Array[];
+  /** `canonicalSlots`: each slot's member images (`Symmetry.imagesInto`'s, numbered across families). */
+  readonly slotImages: readonly Int32Array[];
+  private readonly images: Int32Array;
+  private readonly identity: Int32Array;
 
   private constructor(
     private readonly fp: StateFingerprinter,
@@ -49,6 +53,9 @@ export class WasmCanonicaliser {
     this.repSig = view(at.repSig, members);
     this.slotAddresses = view(at.slotAddr, fp.slotDiff.length);
     this.slotSignatures = fp.slotDiff.map((_, k) => view(at.slotSig + 4 * k * members, members));
+    this.slotImages = fp.slotDiff.map((_, k) => view(at.slotImages + 4 * k * members, members));
+    this.images = view(at.images, members);
+    this.identity = view(at.identity, members);
   }
 
   /** The bytes the canonicaliser needs after the fingerprinter's own (its `extra`), for a fingerprinter of `slots` slots. */
@@ -127,6 +134,8 @@ export class WasmCanonicaliser {
       NO_CAP,
       EcState.SM,
       SNAPSHOT_MARK,
+      at.slotImages,
+      at.identity,
     ];
     if (header.length !== e.headerWords()) throw new Error(`symmetry: ${header.length} header words written, the module reads ${e.headerWords()}`);
     mem.set(header, at.header >> 2);
@@ -188,6 +197,11 @@ export class WasmCanonicaliser {
     return this.fp.addressOf(s);
   }
 
+  /** The member images of the representative the last `canonicalDiff` or `scanCanonical` found (valid until the next). */
+  lastImages(): Int32Array {
+    return this.e.lastMoved() ? this.images : this.identity;
+  }
+
   /** `Symmetry.representativeSignatures`: those of the representative the last `canonicalDiff` found (valid until the next). */
   representativeSignatures(): Int32Array {
     return this.repSig;
@@ -202,6 +216,7 @@ interface SymmetryExports {
   canonicalDiff(s: number, d: number, n: number): number;
   scanCanonical(s: number, d: number): number;
   canonicalSlots(count: number): void;
+  lastMoved(): boolean;
 }
 
 /** Where each table goes, from `base` on (byte addresses, 16-aligned), and what to fill them with. */
@@ -248,6 +263,8 @@ type TableName =
   | "changed"
   | "slotAddr"
   | "slotSig"
+  | "slotImages"
+  | "identity"
   | "kindTab"
   | "memInv";
 
@@ -308,6 +325,8 @@ function layout(t: DiffTables, base: number, slots: number): Placement {
   take("changed", words);
   take("slotAddr", slots);
   take("slotSig", slots * members);
+  take("slotImages", slots * members);
+  take("identity", members, Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!));
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
   // Each member's relative tables, and their addresses.

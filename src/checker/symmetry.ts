@@ -325,6 +325,13 @@ export class Symmetry {
     readonly families: readonly (readonly Member[])[],
     /** Per non-replica slot class: the slot of each member of the family it refers to. */
     private readonly slotClasses: readonly { readonly family: number; readonly slots: readonly number[] }[],
+    /**
+     * Whether an invariant judged on the explored graph follows one replica, or one replica's EC,
+     * along paths (`available` on a replicated portal, `deadlock_free` on replicas whose ECs can
+     * wait without a timeout; spec/invariants.md §10.2): then the graph keeps, with each edge, the
+     * member images of the permutation that took its successor to its representative (`Ahead.images`).
+     */
+    readonly follows = false,
   ) {
     this.out = new Int32Array(L.words);
     this.marks = new Int32Array((L.words + 31) >>> 5);
@@ -1005,6 +1012,17 @@ export class Symmetry {
     return this.images.map((img) => [...img]);
   }
 
+  /** Where family `fi`'s members start in the numbering across families (`lastImagesInto`). */
+  baseOf(fi: number): number {
+    return this.memberBase[fi]!;
+  }
+
+  /** The member images of the last `canonical` or `canonicalDiff`, numbered across families: member i of family f went to member `out[baseOf(f) + i]` of f. */
+  lastImagesInto(out: Int32Array): Int32Array {
+    this.images.forEach((img, fi) => out.set(img, this.memberBase[fi]!));
+    return out;
+  }
+
   /** The identity, as member images. */
   identity(): number[][] {
     return this.families.map((f) => f.map((_, i) => i));
@@ -1373,20 +1391,20 @@ export function symmetryOf(sys: System): SymmetryOf {
   if (groups.size === 0) return none("no replicated component");
   if (L.config.scheduling === "strict") return none("strict scheduling orders replicas by index");
   if (model.kernel.preemptibleRevoke) return none("a preemptible revoke removes capabilities in slot order");
-  const pinned = pinnedComponents(model);
+  const { pinned, followed } = pinnedComponents(model);
   const families: Member[][] = [];
   for (const comps of groups.values()) {
     const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0);
     if (free.length >= 2) families.push(free.map((c) => member(L, c)));
   }
-  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, has a portal an available invariant judges replica by replica, has ECs that can wait without a timeout, which deadlock_free judges EC by EC, or drives a device");
+  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, or drives a device");
   for (const f of families) {
     const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
     if (f.some((m) => shape(m) !== shape(f[0]!))) return none(`the replicas of ${model.components[f[0]!.comp]!.group} differ in shape`);
   }
   const classes = slotClasses(L, sys.init, families);
   if (typeof classes === "string") return none(classes);
-  const sym = new Symmetry(L, families, classes);
+  const sym = new Symmetry(L, families, classes, families.some((f) => f.some((m) => followed.has(m.comp))));
   const scratch = new Int32Array(L.words);
   for (const g of sym.generators()) {
     sym.apply(g, sys.init, scratch);
@@ -1420,10 +1438,15 @@ function member(L: Layout, c: number): Member {
 
 /**
  * Components some invariant, path or predicate names apart from the rest of their family:
- * a list that holds some, not all, replicas of a family pins those it holds.
+ * a list that holds some, not all, replicas of a family pins those it holds. And the
+ * replicas an invariant judged on the explored graph follows along paths (`followed`): each
+ * replica's portal under `available`, each replica's EC that can wait without a timeout under
+ * `deadlock_free`. They stay in symmetry reduction, and the graph keeps how each edge permuted
+ * them (`Symmetry.follows`).
  */
-function pinnedComponents(model: SystemModel): Set<number> {
+function pinnedComponents(model: SystemModel): { readonly pinned: Set<number>; readonly followed: Set<number> } {
   const pinned = new Set<number>();
+  const followed = new Set<number>();
   const family = (c: number): number[] => {
     const g = model.components[c]!;
     return g.replica === null ? [c] : model.components.filter((x) => x.group === g.group).map((x) => x.index);
@@ -1493,9 +1516,10 @@ function pinnedComponents(model: SystemModel): Set<number> {
         objects(p.objects);
         break;
       case "available":
-        // Each replica's portal is judged apart (§7), so a replica's identity matters along
-        // a path, which the quotient graph does not keep: every replica named is pinned.
-        for (const x of p.portals) if (p.portals.length > 1) pinned.add(model.portals[x]!.owner);
+        // Each replica's portal is judged apart (§7), so a replica's identity matters along a
+        // path: the graph keeps with each edge how it permuted the replicas, and the judgement
+        // follows each replica's portal through them (check.ts).
+        for (const x of p.portals) if (p.portals.length > 1) followed.add(model.portals[x]!.owner);
         list(p.portals.map((x) => model.portals[x]!.owner));
         break;
       case "always":
@@ -1504,11 +1528,11 @@ function pinnedComponents(model: SystemModel): Set<number> {
         break;
       case "deadlock_free":
         // Whether an EC can still be woken is judged per EC along paths of the explored graph
-        // (§8), and a path through representatives does not keep which replica's EC is which:
-        // every family whose ECs can wait without a timeout is pinned — with threads, or with an
-        // adversary that can page-fault to a pager or raise to an exception handler (a fault
-        // IPC has no timeout, kernel.md §10.3–10.4; its calls and downs all have one).
-        for (const c of model.components) if (c.replica !== null && (c.threads.length > 0 || c.pager !== null || c.exceptions !== null)) pinned.add(c.index);
+        // (§8): the judgement follows each EC of a family whose ECs can wait without a timeout —
+        // with threads, or with an adversary that can page-fault to a pager or raise to an
+        // exception handler (a fault IPC has no timeout, kernel.md §10.3–10.4; its calls and
+        // downs all have one) — through the permutations the graph keeps (check.ts).
+        for (const c of model.components) if (c.replica !== null && (c.threads.length > 0 || c.pager !== null || c.exceptions !== null)) followed.add(c.index);
         break;
     }
   }
@@ -1517,7 +1541,7 @@ function pinnedComponents(model: SystemModel): Set<number> {
       if (ev.verb !== "fires" && ev.verb !== "delivers") list(ev.subjects);
       for (const ps of ev.portals) list(ps.map((x) => model.portals[x]!.owner));
     }
-  return pinned;
+  return { pinned, followed };
 }
 
 /**

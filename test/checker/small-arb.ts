@@ -112,8 +112,8 @@ const serverStmt: fc.Arbitrary<string> = fc.constantFrom(
   "write buf <- open(x, buf)",
 );
 
-// Not deadlock_free: it keeps a family with threads out of symmetry reduction (spec/invariants.md
-// §8, §10.2), and these scenarios are where the reduction is compared.
+// Not deadlock_free: under it the judgement follows each replica's thread along the explored graph
+// (spec/invariants.md §8, §10.2), which `followedScenario` compares (invariants/graph.test.ts).
 const REPLICA_INVARIANTS = [
   "invariant never flows([hidden] -> c)",
   "invariant never holds(c, c0.buf)",
@@ -189,6 +189,59 @@ export const adversaryScenario: fc.Arbitrary<SmallScenario> = fc
     caps { ${r.caps.join("; ")} }
     adversary steps 1
   }
+  ${r.invariants.join("\n  ")}
+}
+`;
+    return { text, invariants: r.invariants.length };
+  });
+
+/** A replica's statements in `followedScenario`: serving its own portal, and waiting on the server's portal and semaphore, with and without a timeout. */
+const followedStmt: fc.Arbitrary<string> = fc.constantFrom(
+  "recv q -> x",
+  "reply x",
+  "reply ok",
+  "up c0.s",
+  "down c0.s",
+  "call c0.p(1) -> x timeout 1",
+  "call c0.p(1) -> x",
+  "choose { up c0.s } or { recv q -> x }",
+);
+
+/** The server's statements in `followedScenario`. */
+const followedServerStmt: fc.Arbitrary<string> = fc.constantFrom("recv p -> x", "reply x", "up s", "down s");
+
+/**
+ * Scenarios whose invariants follow one replica along paths (spec/invariants.md §10.2): a
+ * replicated trusted component `c[K]` (K = 2 or 3) whose threads serve a portal of their own and
+ * can wait without a timeout, under `available(c.q)` (each replica's portal judged apart) and
+ * `deadlock_free` (each replica's thread judged apart); with or without an adversary that calls
+ * every replica's portal. Each thread ends with a read that binds x, so every use of x is of a variable.
+ */
+export const followedScenario: fc.Arbitrary<SmallScenario> = fc
+  .record({
+    server: fc.array(followedServerStmt, { minLength: 1, maxLength: 3 }),
+    loopServer: fc.boolean(),
+    replicas: fc.constantFrom(2, 3),
+    body: fc.array(followedStmt, { minLength: 1, maxLength: 3 }),
+    loopBody: fc.boolean(),
+    adversary: fc.boolean(),
+    invariants: fc.subarray(["invariant deadlock_free", "invariant available(c.q)", "invariant available(c0.p)"], { minLength: 1 }),
+  })
+  .map((r) => {
+    const text = `system followed {
+  component c0 : trusted root {
+    memory buf 4K
+    portal p
+    semaphore s
+    thread t { ${r.loopServer ? `loop { ${r.server.join("; ")} }` : r.server.join("; ")}; read buf -> x }
+  }
+  component c[${r.replicas}] : trusted {
+    memory own 4K
+    portal q
+    caps { c0.p: call; c0.s: up+down }
+    thread t { ${r.loopBody ? `loop { ${r.body.join("; ")} }` : r.body.join("; ")}; read own -> x }
+  }
+  ${r.adversary ? "component a : untrusted { caps { c.q: call }; adversary steps 1 }" : ""}
   ${r.invariants.join("\n  ")}
 }
 `;

@@ -53,6 +53,8 @@ let SLOT_BYTES: i32 = 0;
 let SLOT_OUT: usize = 0;
 let SLOT_LEN: usize = 0;
 let SLOT_SIG: usize = 0;
+let SLOT_IMAGES: usize = 0; // per slot, M words: the member images of its representative's permutation (`canonicalSlots`)
+let IDENTITY: usize = 0; // M: each member's index in its family (the identity's images)
 let T_PD: i32 = 0;
 let T_EC: i32 = 0;
 let T_SC: i32 = 0;
@@ -71,6 +73,7 @@ let SNAPSHOT_MARK: i32 = 0;
 
 let parentLength: i32 = 0; // words of pairs in PARENT_DIFF
 let epoch: i32 = 0;
+let moved: bool = false; // whether the last `sortMembers` moved a member (IMAGES holds its images then)
 
 /** fingerprint.wat's `hash`: the difference of `words` words at `v` into the fingerprint at `out` (the fingerprinter's instance, imported). */
 @external("env", "hash")
@@ -160,12 +163,14 @@ export function init(h: usize): void {
   NO_CAP = ld(h, k++);
   EC_SM = ld(h, k++);
   SNAPSHOT_MARK = ld(h, k++);
+  SLOT_IMAGES = <usize>ld(h, k++);
+  IDENTITY = <usize>ld(h, k++);
   epoch = 0;
 }
 
 /** How many header words `init` reads. */
 export function headerWords(): i32 {
-  return 57;
+  return 59;
 }
 
 /**
@@ -442,7 +447,13 @@ export function canonicalSlots(count: i32): void {
     st(SLOT_LEN, k, n);
     fingerprint(d, n, SLOT_OUT + ((<usize>k) << 3));
     memory.copy(SLOT_SIG + ((<usize>(k * M)) << 2), REP_SIG, (<usize>M) << 2);
+    memory.copy(SLOT_IMAGES + ((<usize>(k * M)) << 2), moved ? IMAGES : IDENTITY, (<usize>M) << 2);
   }
+}
+
+/** Whether the last canonicalisation moved a member: then IMAGES holds its member images, otherwise they are the identity's (IDENTITY). */
+export function lastMoved(): bool {
+  return moved;
 }
 
 /** The successor's signatures start as the parent's; entries get their own terms as `replaceTerms` meets them. */
@@ -476,11 +487,11 @@ function sortMembers(): bool {
         break;
       }
   }
+  moved = false;
   if (sorted) {
     memory.copy(REP_SIG, CHILD_SIG, (<usize>M) << 2);
     return false;
   }
-  let moved = false;
   for (let f = 0; f < F; f++) {
     const base = ld(FAM_START, f);
     const len = ld(FAM_START, f + 1) - base;

@@ -3,7 +3,9 @@ import type { System } from "../../components/step.js";
 import { ecName } from "../../components/names.js";
 import { ecGet } from "../../kernel/ec.js";
 import { EC, EcState, EC_STATE_NAMES, type StateVector } from "../../kernel/layout.js";
-import { cannotReach, type Reversed } from "./available.js";
+import type { Graph } from "../explore.js";
+import type { Symmetry } from "../symmetry.js";
+import { cannotReach, orbitsOf, type Place, type Reversed } from "./graph.js";
 
 /**
  * The reason a state with no enabled step is a deadlock (spec/invariants.md §deadlock_free),
@@ -23,24 +25,51 @@ export function deadlockReason(sys: System, s: StateVector): string | null {
 
 /**
  * The first state, in exploration order, from which some EC waits for ever while other steps go
- * on (spec/invariants.md §8), with the reason naming every EC doomed there; null if none.
+ * on (spec/invariants.md §8), with every EC doomed there and the state it waits in; null if none.
  * `blocked`: per EC, a byte per state, its EC state + 1 where it waits in CALL, REPLY or SM
  * without a timeout (the judge's record). The states from which such an EC cannot reach a state
- * where it does not so wait are found backwards over the complete explored graph.
+ * where it does not so wait are found backwards over the complete explored graph; under symmetry
+ * reduction each EC is followed through the permutations the graph keeps (graph.ts `Orbit`), so
+ * the ECs named are the representative's.
  */
-export function endlessWait(sys: System, back: Reversed, blocked: ReadonlyMap<number, Uint8Array>): { state: number; reason: string } | null {
+export function endlessWait(sys: System, graph: Graph, back: Reversed, blocked: ReadonlyMap<number, Uint8Array>, sym: Symmetry | null): { state: number; waiters: { ec: number; wait: number }[] } | null {
+  const ecs = sys.k.L.counts.ec;
+  const place = (ec: number): Place => {
+    for (let family = 0; family < (sym?.families.length ?? 0); family++) {
+      const f = sym!.families[family]!;
+      for (let member = 0; member < f.length; member++) {
+        const local = f[member]!.ec.indexOf(ec);
+        if (local >= 0) return { family, member, local };
+      }
+    }
+    return null;
+  };
   let first = -1;
-  let who: string[] = [];
-  for (const [ec, waits] of [...blocked].sort((a, b) => a[0] - b[0])) {
-    const target = new Uint8Array(back.states).fill(1);
-    for (let i = 0; i < back.states && i < waits.length; i++) if (waits[i]) target[i] = 0;
-    const i = cannotReach(back, target).indexOf(1);
-    if (i < 0 || (first >= 0 && i > first)) continue;
-    const w = `${ecName(sys.model, sys.k.L, ec)} (${EC_STATE_NAMES[waits[i]! - 1]})`;
-    if (i === first) who.push(w);
-    else [first, who] = [i, [w]];
+  let waiters: { ec: number; wait: number }[] = [];
+  for (const orbit of orbitsOf(sym, graph, ecs, place)) {
+    if (!orbit.items.some((ec) => blocked.has(ec))) continue;
+    const targets = orbit.items.map((ec) => {
+      const waits = blocked.get(ec);
+      const target = new Uint8Array(back.states).fill(1);
+      if (waits) for (let i = 0; i < back.states && i < waits.length; i++) if (waits[i]) target[i] = 0;
+      return target;
+    });
+    cannotReach(graph, back, orbit, targets).forEach((stuck, k) => {
+      const i = stuck.indexOf(1);
+      if (i < 0 || (first >= 0 && i > first)) return;
+      const ec = orbit.items[k]!;
+      const w = { ec, wait: blocked.get(ec)![i]! - 1 };
+      if (i === first) waiters.push(w);
+      else [first, waiters] = [i, [w]];
+    });
   }
   if (first < 0) return null;
+  return { state: first, waiters: waiters.sort((a, b) => a.ec - b.ec) };
+}
+
+/** Why a state found by `endlessWait` is a deadlock, naming the ECs that wait for ever (`ecOf` maps them to the run's, under symmetry reduction). */
+export function endlessWaitReason(sys: System, waiters: readonly { ec: number; wait: number }[], ecOf: (ec: number) => number): string {
+  const who = waiters.map((w) => ({ ec: ecOf(w.ec), wait: w.wait })).sort((a, b) => a.ec - b.ec).map((w) => `${ecName(sys.model, sys.k.L, w.ec)} (${EC_STATE_NAMES[w.wait]})`);
   const them = who.length === 1 ? "it" : "them";
-  return { state: first, reason: `from here on ${who.join(", ")} ${who.length === 1 ? "waits" : "wait"} for ever: no run from this state wakes ${them}, though other steps are still enabled` };
+  return `from here on ${who.join(", ")} ${who.length === 1 ? "waits" : "wait"} for ever: no run from this state wakes ${them}, though other steps are still enabled`;
 }

@@ -1,0 +1,158 @@
+// Searches on the explored graph: which states cannot reach a target and the lasso from one, following a replica through the permutations symmetry reduction applied.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { check, type CheckResult } from "../../../src/checker/check.js";
+import { explore, replay, type Graph } from "../../../src/checker/explore.js";
+import { serverWaits } from "../../../src/checker/invariants/available.js";
+import { cannotReach, lasso, reversed, type Orbit } from "../../../src/checker/invariants/graph.js";
+import { sameState, symmetryOf } from "../../../src/checker/symmetry.js";
+import { ecName } from "../../../src/components/names.js";
+import { ecGet } from "../../../src/kernel/ec.js";
+import { EC, EcState, type StateVector } from "../../../src/kernel/layout.js";
+import { compile } from "../../kernel/harness.js";
+import { verdicts, workersAgree } from "../agree.js";
+import { systemOf } from "../replicas.js";
+import { followedScenario } from "../small-arb.js";
+
+/** A graph of `edges` (from, to) with, per edge, the member images of one family of two. */
+function graphOf(edges: readonly (readonly [number, number, number, number])[]): Graph {
+  return {
+    from: Int32Array.from(edges, (e) => e[0]),
+    to: Int32Array.from(edges, (e) => e[1]),
+    ordinal: Uint16Array.from(edges, (_, i) => i),
+    count: edges.length,
+    images: Uint8Array.from(edges.flatMap((e) => [e[2], e[3]])),
+    stride: 2,
+  };
+}
+
+describe("following a member along the graph", () => {
+  // State 0 -> 1 swaps the members, 1 -> 1 keeps them. Member 0's target holds in state 1 only;
+  // member 1's nowhere. Followed: member 0 at state 0 becomes member 1 at state 1, which never
+  // reaches its target; member 1 at state 0 becomes member 0 at state 1, where its target holds.
+  const g = graphOf([
+    [0, 1, 1, 0],
+    [1, 1, 0, 1],
+  ]);
+  const targets = [Uint8Array.of(0, 1), Uint8Array.of(0, 0)];
+  const moved: Orbit = { items: [0, 1], family: 0, base: 0 };
+  const fixed: Orbit = { items: [0, 1], family: -1, base: -1 };
+
+  it("follows the member through each edge's images", () => {
+    expect(cannotReach(g, reversed(g, 2), moved, targets).map((m) => [...m])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+  });
+  it("keeps each member where it is when the orbit does not move", () => {
+    expect(cannotReach(g, reversed(g, 2), fixed, targets).map((m) => [...m])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+  });
+  it("closes a lasso only where the same state comes back with the same member", () => {
+    // Swapping at every step: member 0 at state 0, member 1 at state 0, then member 0 again.
+    const swap = graphOf([[0, 0, 1, 0]]);
+    const stuck = [Uint8Array.of(1), Uint8Array.of(1)];
+    expect(lasso(swap, 1, moved, stuck, 0, 0)).toEqual({ edges: [0, 0], path: [0, 0, 0], loopsTo: 0 });
+    expect(lasso(swap, 1, fixed, stuck, 0, 0)).toEqual({ edges: [0], path: [0, 0], loopsTo: 0 });
+  });
+});
+
+describe("the explored graph keeps each edge's member images when an invariant follows replicas", () => {
+  it.each(["bfs", "dfs"] as const)("the images take each edge's successor to its representative (%s)", (mode) => {
+    const text = `system f {
+  component c0 : trusted root { memory buf 4K; portal p; thread t { loop { recv p -> x; reply x } } }
+  component c[3] : trusted { memory own 4K; portal q; caps { c0.p: call } thread t { call c0.p(1) -> x; recv q -> x } }
+  component a : untrusted { caps { c.q: call }; adversary steps 1 }
+  invariant available(c.q)
+}`;
+    const sys = systemOf(text);
+    const sym = symmetryOf(sys).symmetry!;
+    expect(sym.follows).toBe(true);
+    const reps: StateVector[] = [];
+    const raw: StateVector[] = [];
+    const ex = explore(sys, { mode, symmetry: sym, graph: true }, { state: (s, i) => void (reps[i] = s.slice()), edge: (_s, _f, x) => void raw.push(x.state.slice()) });
+    const g = ex.graph!;
+    expect(g.count).toBe(raw.length);
+    let moved = 0;
+    const out = new Int32Array(sys.init.length);
+    for (let e = 0; e < g.count; e++) {
+      const images = [[...g.images!.subarray(e * g.stride, e * g.stride + 3)]];
+      sym.apply(sym.permutation(images), raw[e]!, out);
+      expect(sameState(out, reps[g.to[e]!]!)).toBe(true);
+      if (images[0]!.some((j, i) => j !== i)) moved++;
+    }
+    expect(moved).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * What a counterexample found on the graph claims, checked on the real run without any
+ * reduction: from the state where it says the trouble starts (the end of the prefix), no
+ * reachable state has the named portal's server waiting, or every reachable state has each
+ * named EC blocked. The names are the real run's replicas, not the representatives'.
+ */
+function claimHolds(text: string, r: CheckResult): number {
+  let checked = 0;
+  const model = compile(text);
+  r.invariants.forEach((inv) => {
+    const cx = inv.counterexample;
+    if (!cx || !/^from here on/.test(cx.reason)) return;
+    const sys = systemOf(text);
+    const ordinals = cx.steps.map((s) => s.ordinal).slice(0, cx.stuckFrom ?? cx.steps.length);
+    const xs = replay(sys, ordinals);
+    const from = ordinals.length === 0 ? sys.init : xs[xs.length - 1]!.state.slice();
+    const inner = systemOf(text);
+    (inner as { init: StateVector }).init = from;
+    const L = inner.k.L;
+    let test: (s: StateVector) => boolean;
+    if (inv.text.startsWith("available")) {
+      const name = /^from here on (\S+)'s server/.exec(cx.reason)![1];
+      const p = model.portals.findIndex((x) => `${model.components[x.owner]!.name}.${x.name}` === name);
+      expect(p).toBeGreaterThanOrEqual(0);
+      test = (s) => !serverWaits(inner, p, s);
+    } else {
+      const ecs = [...cx.reason.matchAll(/(\S+) \((call|reply|sm)\)/g)].map((m) => Array.from({ length: L.counts.ec }, (_, e) => e).find((e) => ecName(model, L, e) === m[1])!);
+      expect(ecs.length).toBeGreaterThan(0);
+      test = (s) => ecs.every((e) => { const st = ecGet(s, L, e, EC.STATE); return st === EcState.CALL || st === EcState.REPLY || st === EcState.SM; });
+    }
+    let bad = 0;
+    const ex = explore(inner, { maxStates: 200_000 }, { state: (s) => void (test(s) || bad++) });
+    expect(ex.bound).toBeNull();
+    expect(bad).toBe(0);
+    checked++;
+  });
+  return checked;
+}
+
+describe("available and deadlock_free on replicas under symmetry reduction", () => {
+  it("give the verdicts and prefixes the search without it gives, naming a replica whose trouble the real run shows", () => {
+    let claims = 0;
+    let compared = 0;
+    fc.assert(
+      fc.property(followedScenario, ({ text }) => {
+        const m = compile(text);
+        const off = check(m, { por: false, symmetry: false, maxStates: 60_000 });
+        // Too large to compare in a unit test.
+        if (off.stats.bound) return;
+        const on = check(m, { por: false, maxStates: 60_000 });
+        expect(on.stats.reductions.symmetry).toHaveProperty("used");
+        expect(on.stats.bound).toBeNull();
+        expect(verdicts(on)).toEqual(verdicts(off));
+        // The quotient keeps path lengths: the first state from which a replica is doomed is as deep.
+        const prefix = (r: CheckResult) => r.invariants.map((i) => i.counterexample?.stuckFrom ?? i.counterexample?.steps.length ?? null);
+        expect(prefix(on)).toEqual(prefix(off));
+        claims += claimHolds(text, on);
+        compared++;
+      }),
+      { numRuns: 60, seed: 20261124 },
+    );
+    expect(compared).toBeGreaterThan(30);
+    expect(claims).toBeGreaterThan(10);
+  }, 300_000);
+
+  it("one thread and two workers agree", async () => {
+    await workersAgree(followedScenario.filter(({ text }) => check(compile(text), { symmetry: false, maxStates: 20_000 }).stats.bound === null), 12);
+  }, 300_000);
+});
