@@ -5,7 +5,7 @@ import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
 import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
-import { cannotReach, lasso, orbitsOf, reversed, type Orbit, type Place } from "./invariants/graph.js";
+import { cannotReach, lasso, orbitsOf, placeIn, reversed, type Orbit } from "./invariants/graph.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
 import { deadlockReason, endlessWait, endlessWaitReason } from "./invariants/deadlock.js";
@@ -338,7 +338,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       const portals = inv.prop.portals;
       const back = reversed(graph, ex.states);
       let best = null as { state: number; item: number; orbit: Orbit; stuck: Uint8Array[]; member: number } | null;
-      for (const orbit of orbitsOf(sym, graph, portals.length, (j) => placeOf(sym, model.portals[portals[j]!]!.owner))) {
+      for (const orbit of orbitsOf(sym, graph, portals.length, (j) => placeIn(sym, (m) => [m.comp], model.portals[portals[j]!]!.owner))) {
         const targets = orbit.items.map((j) => {
           const target = new Uint8Array(ex.states);
           target.set(judge.targets[k]![j]!.subarray(0, ex.states));
@@ -527,16 +527,6 @@ type Images = readonly (readonly number[])[];
  * given the permutation from the representative to the real run's state (null: the same).
  */
 type Named = (pi: Images | null) => string;
-
-/** Where a component is among the replicas a symmetry permutes (graph.ts `Place`): each replica owns one item. */
-function placeOf(sym: Symmetry | null, comp: number): Place {
-  const families = sym?.families ?? [];
-  for (let family = 0; family < families.length; family++) {
-    const member = families[family]!.findIndex((m) => m.comp === comp);
-    if (member >= 0) return { family, member, local: 0 };
-  }
-  return null;
-}
 
 /** What check reads of an exploration or a simulation. */
 type Outcome = Omit<Exploration, "records"> & { readonly records: Exploration["records"] | null };

@@ -115,7 +115,7 @@ export interface Graph {
   /**
    * When the symmetry `follows` replicas (spec/invariants.md §10.2): per edge, `stride` bytes,
    * the member images of the permutation that took its successor to the representative `to`
-   * (`Symmetry.imagesInto`): member i of family f at `from` is member
+   * (`Ahead.images`): member i of family f at `from` is member
    * `images[e * stride + baseOf(f) + i]` at `to`. Null otherwise.
    */
   readonly images: Uint8Array | null;

@@ -31,7 +31,7 @@ export class WasmCanonicaliser {
   /** `canonicalSlots`: the byte addresses of the successors to canonicalise into the fingerprinter's slots, and each slot's representative's signatures. */
   readonly slotAddresses: Int32Array;
   readonly slotSignatures: readonly Int32Array[];
-  /** `canonicalSlots`: each slot's member images (`Symmetry.imagesInto`'s, numbered across families). */
+  /** `canonicalSlots`: each slot's member images, numbered across families (as `Symmetry.lastImagesInto` gives them). */
   readonly slotImages: readonly Int32Array[];
   private readonly images: Int32Array;
   private readonly identity: Int32Array;
@@ -321,12 +321,13 @@ function layout(t: DiffTables, base: number, slots: number): Placement {
   take("images", members);
   take("order", members);
   // The member images `perm` holds: the identity's, each member's index in its family.
-  take("permImages", members, Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!));
+  const identity = Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!);
+  take("permImages", members, identity);
   take("changed", words);
   take("slotAddr", slots);
   take("slotSig", slots * members);
   take("slotImages", slots * members);
-  take("identity", members, Int32Array.from({ length: members }, (_, m) => m - t.familyStart[familyOf(t.familyStart, m)]!));
+  take("identity", members, identity);
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
   // Each member's relative tables, and their addresses.

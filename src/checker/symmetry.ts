@@ -24,7 +24,7 @@ export interface Permutation {
 }
 
 /** The objects of one replica, in the same order for every replica of its family. */
-interface Member {
+export interface Member {
   readonly comp: number;
   readonly ec: readonly number[];
   readonly sc: readonly number[];

@@ -5,7 +5,7 @@ import { ecGet } from "../../kernel/ec.js";
 import { EC, EcState, EC_STATE_NAMES, type StateVector } from "../../kernel/layout.js";
 import type { Graph } from "../explore.js";
 import type { Symmetry } from "../symmetry.js";
-import { cannotReach, orbitsOf, type Place, type Reversed } from "./graph.js";
+import { cannotReach, orbitsOf, placeIn, type Reversed } from "./graph.js";
 
 /**
  * The reason a state with no enabled step is a deadlock (spec/invariants.md §deadlock_free),
@@ -33,20 +33,9 @@ export function deadlockReason(sys: System, s: StateVector): string | null {
  * the ECs named are the representative's.
  */
 export function endlessWait(sys: System, graph: Graph, back: Reversed, blocked: ReadonlyMap<number, Uint8Array>, sym: Symmetry | null): { state: number; waiters: { ec: number; wait: number }[] } | null {
-  const ecs = sys.k.L.counts.ec;
-  const place = (ec: number): Place => {
-    for (let family = 0; family < (sym?.families.length ?? 0); family++) {
-      const f = sym!.families[family]!;
-      for (let member = 0; member < f.length; member++) {
-        const local = f[member]!.ec.indexOf(ec);
-        if (local >= 0) return { family, member, local };
-      }
-    }
-    return null;
-  };
   let first = -1;
   let waiters: { ec: number; wait: number }[] = [];
-  for (const orbit of orbitsOf(sym, graph, ecs, place)) {
+  for (const orbit of orbitsOf(sym, graph, sys.k.L.counts.ec, (ec) => placeIn(sym, (m) => m.ec, ec))) {
     if (!orbit.items.some((ec) => blocked.has(ec))) continue;
     const targets = orbit.items.map((ec) => {
       const waits = blocked.get(ec);

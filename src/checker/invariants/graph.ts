@@ -1,6 +1,6 @@
 // Searches on the explored graph for the invariants judged on it (available, deadlock_free): which states cannot reach a target, and the lasso from one, following one replica's portal or EC through the permutations symmetry reduction applied.
 import type { Graph } from "../explore.js";
-import type { Symmetry } from "../symmetry.js";
+import type { Member, Symmetry } from "../symmetry.js";
 
 /** The explored graph's edges reversed, in compressed form: the sources of state v's incoming edges are `sources[start[v] .. start[v + 1])`, by the edges `edges[…]`. */
 export interface Reversed {
@@ -43,6 +43,19 @@ export interface Orbit {
 
 /** Where an item is: the family, member and the item's place among the member's own (its local index), or null for an item symmetry does not move. */
 export type Place = { readonly family: number; readonly member: number; readonly local: number } | null;
+
+/** Where `x` is among the replicas `sym` permutes, `of` listing a member's own (its component, its ECs): the family, the member, and x's index in that list; null outside every family. */
+export function placeIn(sym: Symmetry | null, of: (m: Member) => readonly number[], x: number): Place {
+  const families = sym?.families ?? [];
+  for (let family = 0; family < families.length; family++) {
+    const f = families[family]!;
+    for (let member = 0; member < f.length; member++) {
+      const local = of(f[member]!).indexOf(x);
+      if (local >= 0) return { family, member, local };
+    }
+  }
+  return null;
+}
 
 /**
  * The orbits of items 0..n-1 under a symmetry whose graph keeps member images (`Symmetry.follows`);
