@@ -67,14 +67,19 @@ const SCENARIOS: Record<string, string> = {
 }`,
 };
 
-/** What must not depend on the number of workers. */
+/**
+ * What must not depend on the number of workers. A counterexample's length, and for a lasso
+ * (`available`) the length of its shortest part, the prefix: the walk on from the first doomed
+ * state is any walk among doomed states (spec/invariants.md §7), and which doomed state of the
+ * shallowest level is first depends on the order the workers numbered that level's states in.
+ */
 function summary(r: CheckResult): unknown {
   return {
     states: r.stats.states,
     transitions: r.stats.transitions,
     depth: r.stats.depth,
     bound: r.stats.bound,
-    verdicts: r.invariants.map((i) => [i.text, i.verdict, i.counterexample?.steps.length ?? null]),
+    verdicts: r.invariants.map((i) => [i.text, i.verdict, i.counterexample ? (i.counterexample.stuckFrom ?? i.counterexample.steps.length) : null]),
     tcb: r.tcb,
   };
 }
