@@ -80,6 +80,8 @@ function agree(n: number, symmetric: boolean, limit: number, wasm = true): { slo
         expect([...ahead.diff.subarray(0, ahead.length)]).toEqual([...one.diff.subarray(0, one.length)]);
         expect([ahead.hi, ahead.lo]).toEqual([...one.out]);
         expect(ahead.signatures() && [...ahead.signatures()!]).toEqual(ref && [...ref.representativeSignatures(new Int32Array(ref.members))]);
+        // The member images of the representative's permutation, which the explored graph keeps when the symmetry follows replicas.
+        if (ref) expect([...ahead.images()]).toEqual([...ref.lastImagesInto(new Int32Array(ref.members))]);
         if (slot >= 0) compared.slots++;
         else compared.single++;
         if (slot >= 0 && xs.some((_, j) => j < k && ahead.slotOf(j) === slot)) compared.shared++;
@@ -99,7 +101,7 @@ describe.skipIf(!wasmRuns)("Ahead", () => {
     expect(c.shared).toBeGreaterThan(0);
   });
 
-  it("with symmetry reduction, each slot holds the representative's difference, fingerprint and signatures; so does `one` past them", () => {
+  it("with symmetry reduction, each slot holds the representative's difference, fingerprint, signatures and member images; so does `one` past them", () => {
     const c = agree(3, true, 300);
     expect(c.slots).toBeGreaterThan(500);
     expect(c.single).toBeGreaterThan(0);
