@@ -127,7 +127,7 @@ function claimHolds(text: string, r: CheckResult): number {
 }
 
 describe("available and deadlock_free on replicas under symmetry reduction", () => {
-  it("give the verdicts and prefixes the search without it gives, naming a replica whose trouble the real run shows", () => {
+  it("give the verdicts and prefixes the search without it gives, naming a replica whose trouble the real run shows (breadth and depth first)", () => {
     let claims = 0;
     let compared = 0;
     fc.assert(
@@ -144,6 +144,10 @@ describe("available and deadlock_free on replicas under symmetry reduction", () 
         const prefix = (r: CheckResult) => r.invariants.map((i) => i.counterexample?.stuckFrom ?? i.counterexample?.steps.length ?? null);
         expect(prefix(on)).toEqual(prefix(off));
         claims += claimHolds(text, on);
+        // Depth first: other counterexamples, the same verdicts, and replicas named as truly.
+        const dfs = check(m, { por: false, mode: "dfs", maxStates: 60_000 });
+        expect(verdicts(dfs)).toEqual(verdicts(off));
+        claims += claimHolds(text, dfs);
         compared++;
       }),
       { numRuns: 60, seed: 20261124 },
