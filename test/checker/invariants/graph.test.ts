@@ -44,6 +44,13 @@ describe("following a member along the graph", () => {
       [0, 1],
     ]);
   });
+  it("follows images, not their inverse: a cycle of three members", () => {
+    // State 0 -> 1 takes member 0 to 1, 1 to 2 and 2 to 0; only member 1's target holds, in state 1.
+    const cycle: Graph = { from: Int32Array.of(0), to: Int32Array.of(1), ordinal: Uint16Array.of(0), count: 1, images: Uint8Array.of(1, 2, 0), stride: 3 };
+    const three: Orbit = { items: [0, 1, 2], family: 0, base: 0 };
+    const stuck = cannotReach(cycle, reversed(cycle, 2), three, [Uint8Array.of(0, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0)]);
+    expect(stuck.map((m) => m[0])).toEqual([0, 1, 1]);
+  });
   it("keeps each member where it is when the orbit does not move", () => {
     expect(cannotReach(g, reversed(g, 2), fixed, targets).map((m) => [...m])).toEqual([
       [0, 0],
