@@ -50,6 +50,9 @@ describe("following a member along the graph", () => {
     const three: Orbit = { items: [0, 1, 2], family: 0, base: 0 };
     const stuck = cannotReach(cycle, reversed(cycle, 2), three, [Uint8Array.of(0, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0)]);
     expect(stuck.map((m) => m[0])).toEqual([0, 1, 1]);
+    // The lasso walks on to a member only where that member is stuck: from member 0 of state 0
+    // to member 1 of state 1 (stuck there, with no step), not to member 2.
+    expect(lasso(cycle, 2, three, [Uint8Array.of(1, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0)], 0, 0)).toEqual({ edges: [0], path: [0, 1], loopsTo: -1 });
   });
   it("keeps each member where it is when the orbit does not move", () => {
     expect(cannotReach(g, reversed(g, 2), fixed, targets).map((m) => [...m])).toEqual([
