@@ -38,7 +38,7 @@ const thread = (body: string): string =>
   `system d { component s : trusted root { semaphore m memory k 4K thread t { read k -> x ${body} } } }\n`;
 const CHAINS: Record<string, (n: number) => string> = {
   "else-if chain (then E0107)": (n) => thread("if x == ok { up m }" + " else if x == 0 { up m }".repeat(n)),
-  "or chain (then E0107)": (n) => thread("assert x == ok" + " or x == 0".repeat(n)),
+  "or chain": (n) => thread("assert x == ok" + " or x == 0".repeat(n)),
   "statements": (n) => thread("up m ".repeat(n)),
   "choose branches": (n) => thread("choose { up m }" + " or { down m }".repeat(n)),
   "components": (n) => `system d { ${"component c : untrusted { portal p } ".repeat(n)}}\n`,

@@ -357,6 +357,11 @@ export interface BinaryExpr extends Node {
   readonly op: BinaryOp;
   readonly left: Expr;
   readonly right: Expr;
+  /**
+   * Inside a chain `a or b or c …` (or of `and`) written without parentheses, which the parser
+   * balances (grammar-support.ts `balanced`): the formatter writes it back as the chain.
+   */
+  readonly chain?: boolean;
 }
 
 // ---- invariants and paths -------------------------------------------------------

@@ -833,6 +833,11 @@ function precedence(e: Expr): number {
   }
 }
 
+/** Whether `e` is a node inside a chain of one operator (`BinaryExpr.chain`). */
+function chained(e: Expr): boolean {
+  return e.kind === "Binary" && e.chain === true;
+}
+
 /** An expression in canonical form, with only the parentheses its structure needs. */
 export function formatExpr(e: Expr): string {
   return expr(e);
@@ -858,10 +863,11 @@ function exprText(e: Expr): string {
       return `not ${expr(e.arg, 3)}`;
     case "Binary":
       switch (e.op) {
+        // A chain's operand that the parser balanced into the right side needs no parentheses.
         case "or":
-          return `${expr(e.left, 1)} or ${expr(e.right, 2)}`;
+          return `${expr(e.left, 1)} or ${expr(e.right, chained(e.right) ? 1 : 2)}`;
         case "and":
-          return `${expr(e.left, 2)} and ${expr(e.right, 3)}`;
+          return `${expr(e.left, 2)} and ${expr(e.right, chained(e.right) ? 2 : 3)}`;
         case "==":
         case "!=":
           return `${expr(e.left, 5)} ${e.op} ${expr(e.right, 5)}`;

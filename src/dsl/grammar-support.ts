@@ -138,8 +138,35 @@ function unchain(c: IfChain): RawNode {
 }
 
 /**
+ * A chain of one associative operator, `a or b or c or d` (the grammar builds it left-deep,
+ * `((a or b) or c) or d`, one level per operator), as a balanced tree of the same operands in the
+ * same order, `(a or b) or (c or d)`: it nests about log2(n) levels, so a long chain stays within
+ * the nesting limit (spec/language.md §1, Nesting). Its value, and the order its operands are
+ * evaluated in, are the chain's. The nodes inside are marked `chain`, for the formatter to write
+ * them back as the chain; the root is not, so a chain in parentheses keeps them.
+ */
+function balanced(root: RawNode): RawNode {
+  const operands: unknown[] = [];
+  let x: unknown = root;
+  while (isRaw(x) && x.kind === "Binary" && x.op === root.op && !x.chain) {
+    operands.push(x.right);
+    x = x.left;
+  }
+  operands.push(x);
+  operands.reverse();
+  const build = (lo: number, hi: number, chain: boolean): unknown => {
+    if (hi - lo === 1) return operands[lo];
+    const mid = lo + Math.ceil((hi - lo) / 2);
+    const left = build(lo, mid, true);
+    const right = build(mid, hi, true);
+    return { kind: "Binary", op: root.op, left, right, chain, span: [(left as RawNode).span[0], (right as RawNode).span[1]] };
+  };
+  return build(0, operands.length, false) as RawNode;
+}
+
+/**
  * The parse result as the phases after parsing take it: Seqs made arrays, if-chains nested Ifs,
- * every node copied (the parse's own nodes, which partial parses share, stay as they were).
+ * chains of `or` or of `and` balanced trees, every node copied (the parse's own nodes, which partial parses share, stay as they were).
  * Iterative: the tree may be nested deeper than the stack allows (the depth is checked after).
  */
 export function settle(root: unknown): unknown {
@@ -155,6 +182,8 @@ export function settle(root: unknown): unknown {
       v.forEach((x, i) => work.push([x, (y) => (a[i] = y)]));
     } else if (isRaw(v) && v.kind === "IfChain") {
       work.push([unchain(v as IfChain), put]);
+    } else if (isRaw(v) && v.kind === "Binary" && (v.op === "or" || v.op === "and") && !v.chain && isRaw(v.left) && v.left.kind === "Binary" && v.left.op === v.op && !v.left.chain) {
+      work.push([balanced(v), put]);
     } else if (isRaw(v)) {
       const o: Record<string, unknown> = {};
       put(o);

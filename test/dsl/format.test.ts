@@ -59,15 +59,38 @@ function inject(text: string, edits: readonly { at: number; what: number }[]): s
   return out;
 }
 
+/**
+ * A tree with every chain of `or` (or of `and`) as one list of its operands, the `chain` marks
+ * dropped: the parser balances a chain written without parentheses (grammar-support.ts
+ * `balanced`), so a left-deep chain of four or more generated here comes back another shape of
+ * the same chain. Other operators, and the nesting of different ones, are compared as they are.
+ */
+function assoc(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(assoc);
+  if (x === null || typeof x !== "object") return x;
+  const o = x as Record<string, unknown>;
+  if (o.kind === "Binary" && (o.op === "or" || o.op === "and")) {
+    const operands: unknown[] = [];
+    const walk = (e: unknown): void => {
+      const b = e as Record<string, unknown>;
+      if (b.kind === "Binary" && b.op === o.op) (walk(b.left), walk(b.right));
+      else operands.push(assoc(e));
+    };
+    walk(o);
+    return { kind: "Chain", op: o.op, operands };
+  }
+  return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "chain").map(([k, v]) => [k, assoc(v)]));
+}
+
 describe("format: random ASTs", () => {
-  it("prints every AST so that it parses back to the same tree", () => {
+  it("prints every AST so that it parses back to the same tree (chains of one operator up to their balancing)", () => {
     fc.assert(
       fc.property(system, (ast: SystemAst) => {
         const text = formatAst(ast);
         const { parsed, sources } = parseText(text);
         expect(parsed.diagnostics).toEqual([]);
         expect(parsed.parseCount).toBe(1);
-        expect(stripIds(parsed.ast)).toEqual(stripIds(ast));
+        expect(assoc(stripIds(parsed.ast))).toEqual(assoc(stripIds(ast)));
         expect(text.endsWith("\n") && !text.endsWith("\n\n")).toBe(true);
         expect(text).not.toMatch(/\{\n\s*\n|\n\s*\n\s*\}/);
         expect(format(parsed, sources)).toBe(text);
@@ -83,11 +106,11 @@ describe("format: random ASTs", () => {
         const text = inject(formatAst(ast), e);
         const first = parseText(text);
         expect(first.parsed.diagnostics).toEqual([]);
-        expect(stripIds(first.parsed.ast)).toEqual(stripIds(ast));
+        expect(assoc(stripIds(first.parsed.ast))).toEqual(assoc(stripIds(ast)));
         const once = format(first.parsed, first.sources);
         const second = parseText(once);
         expect(second.parsed.diagnostics).toEqual([]);
-        expect(stripIds(second.parsed.ast)).toEqual(stripIds(ast));
+        expect(stripIds(second.parsed.ast)).toEqual(stripIds(first.parsed.ast));
         expect(second.parsed.comments.map((c) => c.text)).toEqual(first.parsed.comments.map((c) => c.text));
         expect(format(second.parsed, second.sources)).toBe(once);
       }),

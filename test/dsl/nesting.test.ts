@@ -15,8 +15,8 @@ export const NESTED: Record<string, (n: number) => string> = {
   loop: (n) => wrap("loop { ".repeat(n) + "up m " + "} ".repeat(n)),
   // n - 1 nots around a comparison: n levels.
   not: (n) => wrap("assert " + "not ".repeat(n - 1) + "x == ok"),
-  // a chain of n - 1 ors is a left-deep tree; its first comparison is the n-th level.
-  or: (n) => wrap("assert x == ok" + " or x == 0".repeat(n - 1)),
+  // n - 1 ors, each in parentheses on the right of the one before: the innermost comparison is the n-th level.
+  or: (n) => wrap("assert x == ok" + " or (x == 0".repeat(n - 1) + ")".repeat(n - 1)),
   // an if with n - 1 else-ifs: the last one is inside n - 1 else blocks, and its comparison and its block are the n-th level.
   elseIf: (n) => wrap("if x == ok { up m }" + " else if x == 0 { up m }".repeat(n - 1)),
   // n ifs, each in the block of the one before: the innermost comparison is inside n - 1 blocks, the n-th level; so is the innermost block.
@@ -50,6 +50,27 @@ describe(`nesting limit (${MAX_NESTING} levels)`, () => {
       });
     }
   }
+  // A chain of one operator written without parentheses is balanced (grammar-support.ts
+  // `balanced`): about log2(n) levels, however long, and the formatter writes it back as it was.
+  for (const [op, term] of [["or", "x == 0"], ["and", "x != 0"]] as const)
+    for (const n of [MAX_NESTING + 1, 1000, 5000])
+      it(`a chain of ${n} ${op}s compiles, steps, and formats back to the chain`, () => {
+        const chain = `x == ok ${`${op} ${term} `.repeat(n)}`.trim();
+        const text = wrap(`assert ${chain}`);
+        const c = compileText("chain.nizza", text);
+        expect(c.diagnostics).toEqual([]);
+        const sys = buildSystem(c.model!);
+        expect(successors(sys, sys.init).length).toBeGreaterThan(0);
+        const sources = new SourceMap();
+        const pretty = format(parse(new SourceFile("chain.nizza", text), sources), sources);
+        expect(pretty).toContain(`assert ${chain}\n`);
+      });
+  it("a chain in parentheses keeps them, and is balanced inside them", () => {
+    const text = wrap("assert x == ok or (x == 0 or x == 1 or x == 2 or x == 3) and x == 1");
+    const sources = new SourceMap();
+    expect(format(parse(new SourceFile("p.nizza", text), sources), sources)).toContain("assert x == ok or (x == 0 or x == 1 or x == 2 or x == 3) and x == 1\n");
+  });
+
   it("points at what opens the level past the limit: a block's brace, an operator, a call's parenthesis", () => {
     const at = (text: string): string => {
       const c = compileText("deep.nizza", text);
