@@ -159,15 +159,15 @@ function balanced(root: RawNode): RawNode {
     const mid = lo + Math.ceil((hi - lo) / 2);
     const left = build(lo, mid, true);
     const right = build(mid, hi, true);
-    return { kind: "Binary", op: root.op, left, right, chain, span: [(left as RawNode).span[0], (right as RawNode).span[1]] };
+    return { kind: "Binary", op: root.op, left, right, ...(chain ? { chain } : {}), span: [(left as RawNode).span[0], (right as RawNode).span[1]] };
   };
   return build(0, operands.length, false) as RawNode;
 }
 
 /**
  * The parse result as the phases after parsing take it: Seqs made arrays, if-chains nested Ifs,
- * chains of `or` or of `and` balanced trees, every node copied (the parse's own nodes, which partial parses share, stay as they were).
- * Iterative: the tree may be nested deeper than the stack allows (the depth is checked after).
+ * chains of `or` or of `and` balanced trees, every node copied (the parse's own nodes, which
+ * partial parses share, stay as they were). Iterative: the tree may be nested deeper than the stack allows (the depth is checked after).
  */
 export function settle(root: unknown): unknown {
   let result: unknown;
