@@ -399,7 +399,17 @@ export class Symmetry {
 
   /** How the report names the reduction: "client[0..3]". */
   describe(model: SystemModel): string {
-    return this.families.map((f) => `${model.components[f[0]!.comp]!.group} (${f.length} replicas)`).join(", ");
+    const used = this.families.map((f) => `${model.components[f[0]!.comp]!.group} (${f.length} replicas)`).join(", ");
+    return used + this.leftOut.map((x) => `, not ${x.group} (${x.why})`).join("");
+  }
+
+  /** Replicated components that are not permuted, and why (for the report; `symmetryOf`). */
+  leftOut: readonly { readonly group: string; readonly why: string }[] = [];
+
+  /** This symmetry, noting the families `symmetryOf` left in place. */
+  leaving(leftOut: readonly { readonly group: string; readonly why: string }[]): this {
+    this.leftOut = leftOut;
+    return this;
   }
 
   /**
@@ -442,15 +452,18 @@ export class Symmetry {
 
   /** The transpositions of each family's first member with each other one: they generate the group. */
   generators(): Permutation[] {
+    return this.families.flatMap((_, fi) => this.familyGenerators(fi));
+  }
+
+  /** The transpositions of family `fi`'s first replica with each other one (the others left in place): they generate its permutations. */
+  familyGenerators(fi: number): Permutation[] {
     const out: Permutation[] = [];
-    this.families.forEach((f, fi) => {
-      for (let j = 1; j < f.length; j++) {
-        const images = this.families.map((g) => g.map((_, i) => i));
-        images[fi]![0] = j;
-        images[fi]![j] = 0;
-        out.push(this.permutation(images));
-      }
-    });
+    for (let j = 1; j < this.families[fi]!.length; j++) {
+      const images = this.families.map((g) => g.map((_, i) => i));
+      images[fi]![0] = j;
+      images[fi]![j] = 0;
+      out.push(this.permutation(images));
+    }
     return out;
   }
 
@@ -1398,21 +1411,83 @@ export function symmetryOf(sys: System): SymmetryOf {
     if (free.length >= 2) families.push(free.map((c) => member(L, c)));
   }
   if (families.length === 0) return none("every replica is named on its own by an invariant or a path, or drives a device");
-  for (const f of families) {
-    const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
-    if (f.some((m) => shape(m) !== shape(f[0]!))) return none(`the replicas of ${model.components[f[0]!.comp]!.group} differ in shape`);
-  }
-  const classes = slotClasses(L, sys.init, families);
-  if (typeof classes === "string") return none(classes);
-  const sym = new Symmetry(L, families, classes, families.some((f) => f.some((m) => followed.has(m.comp))));
+  // A family that cannot be permuted is left in place, its replicas then components like any
+  // other, and the rest are permuted without it. Which families go together matters: when one's
+  // replicas hold capabilities to another's objects, the holders' slots can be permuted with
+  // the other family only if the holders stay in place (`slotClasses`). So every set of families
+  // is tried, the largest group first (the product of the families' factorials), and the first
+  // that passes every check is used (up to 4 families: 15 sets; beyond, the family each failure
+  // blames is dropped until the rest pass).
+  const groupOf = (f: readonly Member[]): string => model.components[f[0]!.comp]!.group;
   const scratch = new Int32Array(L.words);
-  for (const g of sym.generators()) {
-    sym.apply(g, sys.init, scratch);
-    for (let i = 0; i < scratch.length; i++) if (scratch[i] !== sys.init[i]) return none(`permuting replicas changes the initial state (${wordName(model, L, i)})`);
-    const bad = programMismatch(sys, g);
-    if (bad) return none(bad);
+  const tried = new Map<number, Trial>();
+  const trial = (mask: number): Trial => {
+    const known = tried.get(mask);
+    if (known) return known;
+    const fs = families.filter((_, fi) => mask & (1 << fi));
+    const t = familiesTrial(sys, fs, followed, scratch, groupOf);
+    tried.set(mask, t);
+    return t;
+  };
+  const all = (1 << families.length) - 1;
+  let chosen = -1;
+  if (families.length <= 4) {
+    const size = (mask: number): number => families.reduce((sum, f, fi) => (mask & (1 << fi) ? sum + logFactorial(f.length) : sum), 0);
+    const masks = Array.from({ length: all }, (_, i) => i + 1).sort((x, y) => size(y) - size(x) || x - y);
+    chosen = masks.find((m) => "symmetry" in trial(m)) ?? -1;
+  } else {
+    let mask = all;
+    for (let t = trial(mask); !("symmetry" in t); t = trial(mask)) {
+      const blamed = t.family;
+      mask &= ~(1 << families.findIndex((f) => f === blamed));
+      if (mask === 0) break;
+    }
+    chosen = mask === 0 ? -1 : mask;
   }
-  return { symmetry: sym, reason: null };
+  // Why each family left out is: what went wrong when it was added to the chosen ones.
+  const whyNot = (fi: number): { group: string; why: string } => {
+    const t = trial((chosen < 0 ? 0 : chosen) | (1 << fi)) as Exclude<Trial, { symmetry: Symmetry }>;
+    const group = groupOf(families[fi]!);
+    return { group, why: t.family === families[fi] || chosen < 0 ? t.why : `with ${group} permuted too, ${groupOf(t.family)}: ${t.why}` };
+  };
+  const leftOut = families.flatMap((_, fi) => (chosen >= 0 && chosen & (1 << fi) ? [] : [whyNot(fi)]));
+  if (chosen < 0) return none(leftOut.length === 1 ? leftOut[0]!.why : leftOut.map((x) => `${x.group}: ${x.why}`).join("; "));
+  const used = trial(chosen) as { symmetry: Symmetry };
+  return { symmetry: leftOut.length ? used.symmetry.leaving(leftOut) : used.symmetry, reason: null };
+}
+
+/** A set of families tried together: their symmetry, or the family that failed a check and why. */
+type Trial = { readonly symmetry: Symmetry } | { readonly family: readonly Member[]; readonly why: string };
+
+function familiesTrial(sys: System, families: Member[][], followed: ReadonlySet<number>, scratch: StateVector, groupOf: (f: readonly Member[]) => string): Trial {
+  const L = sys.k.L;
+  const shape = (m: Member): string => [m.ec.length, m.sc.length, m.pt.length, m.sm.length, m.mem.length, m.slots, m.threads.length].join(",");
+  const uneven = families.find((f) => f.some((m) => shape(m) !== shape(f[0]!)));
+  if (uneven) return { family: uneven, why: `the replicas of ${groupOf(uneven)} differ in shape` };
+  const classes = slotClasses(L, sys.init, families);
+  if ("why" in classes) return { family: families[classes.family]!, why: classes.why };
+  const sym = new Symmetry(L, families, classes.classes, families.some((f) => f.some((m) => followed.has(m.comp))));
+  const bad = asymmetricFamily(sys, sym, scratch);
+  return bad ? { family: families[bad.family]!, why: bad.why } : { symmetry: sym };
+}
+
+/** log(n!), to compare the sizes of groups. */
+function logFactorial(n: number): number {
+  let sum = 0;
+  for (let i = 2; i <= n; i++) sum += Math.log(i);
+  return sum;
+}
+
+/** The first family of `sym` a transposition of whose replicas does not map the initial state or the programs onto themselves, and why. */
+function asymmetricFamily(sys: System, sym: Symmetry, scratch: StateVector): { family: number; why: string } | null {
+  for (let fi = 0; fi < sym.families.length; fi++)
+    for (const g of sym.familyGenerators(fi)) {
+      sym.apply(g, sys.init, scratch);
+      for (let i = 0; i < scratch.length; i++) if (scratch[i] !== sys.init[i]) return { family: fi, why: `permuting replicas changes the initial state (${wordName(sys.model, sys.k.L, i)})` };
+      const bad = programMismatch(sys, g);
+      if (bad) return { family: fi, why: bad };
+    }
+  return null;
 }
 
 function member(L: Layout, c: number): Member {
@@ -1549,7 +1624,7 @@ function pinnedComponents(model: SystemModel): { readonly pinned: Set<number>; r
  * root's originals, a server's `caps` entries): grouped into classes of one slot per
  * member, which a permutation permutes like the members. A message if they do not fit.
  */
-function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { family: number; slots: number[] }[] | string {
+function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { classes: { family: number; slots: number[] }[] } | { family: number; why: string } {
   const inFamily = new Set(families.flatMap((f) => f.map((m) => m.comp)));
   const where = (kind: keyof Permutation, x: number): { family: number; member: number; local: number } | null => {
     for (let fi = 0; fi < families.length; fi++)
@@ -1572,13 +1647,13 @@ function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]
       if (!w) continue;
       const key = `${pd}:${capKind(c)}:${capRights(c)}:${w.family}:${w.local}`;
       const cls = classes.get(key) ?? { family: w.family, slots: new Array<number>(families[w.family]!.length).fill(-1) };
-      if (cls.slots[w.member] !== -1) return `component ${L.model.components[pd]!.name} holds two like capabilities to one replica's object`;
+      if (cls.slots[w.member] !== -1) return { family: w.family, why: `component ${L.model.components[pd]!.name} holds two like capabilities to one replica's object` };
       cls.slots[w.member] = g;
       classes.set(key, cls);
     }
   }
-  for (const cls of classes.values()) if (cls.slots.includes(-1)) return "a component holds capabilities to some replicas' objects and not to the others'";
-  return [...classes.values()];
+  for (const cls of classes.values()) if (cls.slots.includes(-1)) return { family: cls.family, why: "a component holds capabilities to some replicas' objects and not to the others'" };
+  return { classes: [...classes.values()] };
 }
 
 /**

@@ -247,3 +247,38 @@ export const followedScenario: fc.Arbitrary<SmallScenario> = fc
 `;
     return { text, invariants: r.invariants.length };
   });
+
+/**
+ * Two families, `s[W]` trusted workers each serving a portal of its own and `c[C]` untrusted
+ * clients that each hold every worker's portal (W = 2 or 3, C = 1 or 2): permuting the workers
+ * would move the capabilities in the clients' slots, so at most one family is permuted and the
+ * other stays in place (spec/invariants.md §10.2, *When it applies*). With one client, `c[1]`
+ * is no family and the workers are permuted with its slots as a slot class.
+ */
+export const poolScenario: fc.Arbitrary<SmallScenario> = fc
+  .record({
+    workers: fc.constantFrom(2, 3),
+    clients: fc.constantFrom(1, 2),
+    body: fc.array(fc.constantFrom("write m <- x", "read m -> y", "reply x", "reply ok", "up sigma0.done"), { minLength: 1, maxLength: 2 }),
+    loop: fc.boolean(),
+    invariants: fc.subarray(["invariant available(s.p)", "invariant deadlock_free", "invariant isolated(s, c)", "invariant never flows([m] -> c)"], { minLength: 1 }),
+  })
+  .map((r) => {
+    const serve = `recv p -> x; ${r.body.join("; ")}`;
+    const text = `system pool {
+  component sigma0 : trusted root { semaphore done }
+  component s[${r.workers}] : trusted {
+    memory m 4K [m]
+    portal p
+    caps { sigma0.done: up }
+    thread t { ${r.loop ? `loop { ${serve} }` : serve} }
+  }
+  component c[${r.clients}] : untrusted {
+    caps { s.p: call }
+    adversary steps 1
+  }
+  ${r.invariants.join("\n  ")}
+}
+`;
+    return { text, invariants: r.invariants.length };
+  });

@@ -12,7 +12,7 @@ import { quietCpus } from "../../src/machine/cpu.js";
 import { compile } from "../kernel/harness.js";
 import { verdicts, workersAgree } from "./agree.js";
 import { clients, systemOf } from "./replicas.js";
-import { adversaryScenario, replicatedScenario } from "./small-arb.js";
+import { adversaryScenario, poolScenario, replicatedScenario } from "./small-arb.js";
 
 const key = (s: StateVector): string => {
   const fp = new Uint32Array(2);
@@ -93,7 +93,39 @@ const FIRST_REPLICAS = `system first {
   invariant never flows([y] -> c)
 }`;
 
+/** W trusted workers serving a portal each and C untrusted clients that each hold every worker's portal. */
+const pool = (workers: number, clientCount: number): string => `system pool {
+  component sigma0 : trusted root { }
+  component worker[${workers}] : trusted {
+    portal job
+    thread serve { loop { recv job -> x; reply ok } }
+  }
+  component client[${clientCount}] : untrusted {
+    caps { worker.job: call }
+    adversary steps 1
+  }
+  invariant available(worker.job)
+  invariant deadlock_free
+}`;
+
 describe("which replicas symmetry reduction permutes", () => {
+  it("of two families, one whose permutations would move capabilities the other's replicas hold is left in place, and the larger group is kept", () => {
+    // Permuting the workers moves the worker capabilities in each client's slots, which only a
+    // slot class of a component in place can follow: so the clients stay in place, or the
+    // workers do. Before, the whole reduction was off ("permuting replicas changes the initial state").
+    const three = symmetryOf(systemOf(pool(3, 2)));
+    expect(three.reason).toBeNull();
+    expect(three.symmetry!.describe(systemOf(pool(3, 2)).model)).toBe(
+      "worker (3 replicas), not client (with client permuted too, worker: permuting replicas changes the initial state (client[0]'s capability slot 3: cap))",
+    );
+    expect(three.symmetry!.generators()).toHaveLength(2);
+    // Three clients and two workers: the clients' group is the larger (3! against 2!).
+    const clients3 = symmetryOf(systemOf(pool(2, 3)));
+    expect(clients3.symmetry!.describe(systemOf(pool(2, 3)).model)).toBe("client (3 replicas), not worker (permuting replicas changes the initial state (client[0]'s capability slot 3: cap))");
+    // One client is no family: its slots are a slot class, and the workers are permuted.
+    expect(symmetryOf(systemOf(pool(3, 1))).symmetry!.describe(systemOf(pool(3, 1)).model)).toBe("worker (3 replicas)");
+  });
+
   it("a replicated component's copies, when nothing tells them apart", () => {
     const sys = systemOf(clients(3));
     const r = symmetryOf(sys);
@@ -122,6 +154,13 @@ describe("which replicas symmetry reduction permutes", () => {
 });
 
 describe("the permutations are automorphisms", () => {
+  it("of a family permuted while another stays in place (the workers, then the clients): on the first 4,000 reachable states, successors commute with every generator", () => {
+    for (const text of [pool(2, 2), pool(2, 3)]) {
+      const sys = systemOf(text);
+      expect(commutes(sys, symmetryOf(sys).symmetry!, 4_000)).toBe(4_000);
+    }
+  });
+
   it("of untrusted clients with adversaries: on every reachable state, successors commute with every generator", () => {
     const sys = systemOf(clients(2));
     // Every state: the exploration is complete below the limit.
@@ -553,6 +592,22 @@ describe("symmetry reduction changes no verdict", () => {
     const off = check(compile(text), { symmetry: false });
     expect(inv.counterexample!.steps.length).toBe(off.invariants[0]!.counterexample!.steps.length);
   });
+
+  it("30 random scenarios with two families, at most one permuted: the verdicts, TCB sets and replayable counterexamples of no reduction", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(poolScenario, ({ text }) => {
+        const m = compile(text);
+        const off = check(m, { stopEarly: false, symmetry: false, por: false, maxStates: 60_000 });
+        if (off.stats.bound !== null) return;
+        const on = check(m, { stopEarly: false });
+        agreesReduced(text, on, off);
+        compared++;
+      }),
+      { numRuns: 30, seed: 20261124 },
+    );
+    expect(compared).toBeGreaterThanOrEqual(15);
+  }, 120_000);
 
   it("10 random scenarios: two workers find the states and verdicts of one thread", async () => {
     await workersAgree(replicatedScenario, 10);
