@@ -212,6 +212,28 @@ interface SignaturePlan {
   readonly at: Int32Array;
   readonly op: Uint8Array;
   readonly aux: Int32Array;
+  /**
+   * Per entry, the position its term is hashed with: its own, but for the slots of a held slot
+   * class, which all take the first one's (in the holder's signature and in the other family's
+   * replicas'), so that their terms add up to the same sum whichever order the other family's
+   * permutations leave them in.
+   */
+  readonly key: Int32Array;
+}
+
+/**
+ * A slot class: one slot per replica of `family`, each holding a capability to that replica's
+ * object at boot. Held by a component outside every family, or (`holder`) by a replica of
+ * another family, which holds one such class like every other replica of its family: the
+ * classes of one `kind` (the index of the one its first replica holds), at the same places in
+ * each holder's slots. A permutation moves a held class's slots with both families: slot i of
+ * holder h's class goes to slot p(i) of holder p(h)'s.
+ */
+interface SlotClass {
+  readonly family: number;
+  readonly slots: readonly number[];
+  readonly holder: { readonly family: number; readonly member: number } | null;
+  readonly kind: number;
 }
 
 /** `Symmetry.diffTables`: members numbered across families, signature entries across members. */
@@ -324,7 +346,7 @@ export class Symmetry {
     /** Families of interchangeable replicas, each at least two. */
     readonly families: readonly (readonly Member[])[],
     /** Per non-replica slot class: the slot of each member of the family it refers to. */
-    private readonly slotClasses: readonly { readonly family: number; readonly slots: readonly number[] }[],
+    private readonly slotClasses: readonly SlotClass[],
     /**
      * Whether an invariant judged on the explored graph follows one replica, or one replica's EC,
      * along paths (`available` on a replicated portal, `deadlock_free` on replicas whose ECs can
@@ -361,7 +383,20 @@ export class Symmetry {
             for (let k = 0; k < m.slots; k++) slot[m.slotBase + k] = code(fi, mi, fo, j, k);
           }),
         );
-        slotClasses.forEach((c, ci) => c.slots.forEach((g, j) => (slot[g] = c.family !== fi ? FOREIGN_CLASS + ci : j === mi ? OWN_CLASS + ci : OTHER)));
+        slotClasses.forEach((c, ci) =>
+          c.slots.forEach((g, j) => {
+            const h = c.holder;
+            if (!h) slot[g] = c.family !== fi ? FOREIGN_CLASS + ci : j === mi ? OWN_CLASS + ci : OTHER;
+            // A held class's slots are its holder's, coded at the class's first place in its
+            // slots whichever of them it is (the other family's permutations move them among
+            // themselves); to the other family's replicas, as a class of its kind.
+            else if (c.family === fi) slot[g] = j === mi ? OWN_CLASS + c.kind : OTHER;
+            else {
+              const first = Math.min(...c.slots) - families[h.family]![h.member]!.slotBase;
+              slot[g] = h.family !== fi ? foreign(h.family, first) : h.member === mi ? OWN + first : OTHER;
+            }
+          }),
+        );
         return { ...t, byKind: byCapKind(t), slot };
       }),
     );
@@ -445,9 +480,20 @@ export class Symmetry {
     });
     for (const c of this.slotClasses) {
       const img = images[c.family]!;
-      c.slots.forEach((g, i) => (p.slot[g] = c.slots[img[i]!]!));
+      const to = c.holder ? this.heldClass(c.kind, images[c.holder.family]![c.holder.member]!) : c;
+      c.slots.forEach((g, i) => (p.slot[g] = to.slots[img[i]!]!));
     }
     return p;
+  }
+
+  /** The class of `kind` that replica `member` of its holders' family holds. */
+  private heldClass(kind: number, member: number): SlotClass {
+    return this.slotClasses.find((c) => c.kind === kind && c.holder!.member === member)!;
+  }
+
+  /** Whether the WebAssembly canonicaliser can run this symmetry: not when replicas hold slot classes, whose slots move with two families (it moves each object with one member). */
+  get compiles(): boolean {
+    return this.slotClasses.every((c) => c.holder === null);
   }
 
   /** The transpositions of each family's first member with each other one: they generate the group. */
@@ -820,7 +866,7 @@ export class Symmetry {
       entryAt: Int32Array.from(this.memberPlans.flatMap((p) => [...p.at])),
       entryOp: Int32Array.from(this.memberPlans.flatMap((p) => [...p.op])),
       entryAux: Int32Array.from(this.memberPlans.flatMap((p) => [...p.aux])),
-      entryLocal: Int32Array.from(this.memberPlans.flatMap((p) => Array.from(p.at, (_, k) => k))),
+      entryLocal: Int32Array.from(this.memberPlans.flatMap((p) => [...p.key])),
       rel,
       readerStart: this.readerStart,
       readerMember: this.readerMember,
@@ -1061,7 +1107,9 @@ export class Symmetry {
     const at: number[] = [];
     const op: number[] = [];
     const aux: number[] = [];
-    const add = (word: number, o: number, a = 0): void => {
+    const key: number[] = [];
+    const add = (word: number, o: number, a = 0, k = at.length): void => {
+      key.push(k);
       at.push(word);
       op.push(o);
       aux.push(a);
@@ -1105,12 +1153,29 @@ export class Symmetry {
     for (const x of m.pt) add(L.base.pt + x * PT.SIZE + PT.EC, Op.EC);
     // Capability slots, each with its derivation-tree parent: the member's own, its slot in each
     // slot class of its family, and every slot outside the family.
-    const slot = (g: number): void => {
-      add(L.base.slots + g * SLOT.SIZE + SLOT.CAP, Op.CAP);
-      add(L.base.slots + g * SLOT.SIZE + SLOT.PARENT, Op.PARENT, L.base.slots + g * SLOT.SIZE + SLOT.CAP);
+    const slot = (g: number, k = at.length): void => {
+      add(L.base.slots + g * SLOT.SIZE + SLOT.CAP, Op.CAP, 0, k);
+      add(L.base.slots + g * SLOT.SIZE + SLOT.PARENT, Op.PARENT, L.base.slots + g * SLOT.SIZE + SLOT.CAP, k + 1);
     };
-    for (let k = 0; k < m.slots; k++) slot(m.slotBase + k);
-    for (const c of this.slotClasses) if (c.family === fi) slot(c.slots[i]!);
+    // A held class's slots (the member's own, or its slot in another family's replicas') hash at
+    // one position: the first's.
+    const firstOf = new Int32Array(m.slots).map((_, k) => k);
+    for (const c of this.slotClasses)
+      if (c.holder?.family === fi && c.holder.member === i) {
+        const places = c.slots.map((g) => g - m.slotBase);
+        for (const k of places) firstOf[k] = Math.min(...places);
+      }
+    const entryOf: number[] = [];
+    for (let k = 0; k < m.slots; k++) {
+      entryOf.push(at.length);
+      slot(m.slotBase + k, entryOf[firstOf[k]!]!);
+    }
+    const kindEntry = new Map<number, number>();
+    for (const c of this.slotClasses)
+      if (c.family === fi) {
+        if (c.holder && !kindEntry.has(c.kind)) kindEntry.set(c.kind, at.length);
+        slot(c.slots[i]!, c.holder ? kindEntry.get(c.kind)! : at.length);
+      }
     for (const g of this.outsideSlots) slot(g);
     const row = L.base.pte + m.comp * L.pteWords;
     for (let x = 0; x < L.counts.mem; x++) add(row + (x >> 3), Op.PTE, x);
@@ -1129,7 +1194,7 @@ export class Symmetry {
     }
     // Its PD's record: whether it is alive and how many steps its adversary has taken.
     for (let w = 0; w < PD.SIZE; w++) add(L.base.pd + m.comp * PD.SIZE + w, Op.COPY);
-    return { rel: this.rel[fi]![i]!, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux) };
+    return { rel: this.rel[fi]![i]!, at: Int32Array.from(at), op: Uint8Array.from(op), aux: Int32Array.from(aux), key: Int32Array.from(key) };
   }
 
   /** The signature of a member from its compiled form `plan`: the sum of its entries' terms. */
@@ -1142,7 +1207,7 @@ export class Symmetry {
   /** The term of entry k of a member's compiled signature in `s`. */
   private termOf(s: StateVector, plan: SignaturePlan, k: number): number {
     const c = this.code(s, plan, k);
-    return plan.op[k] === Op.PTE ? pteTerm(c) : term(k, c);
+    return plan.op[k] === Op.PTE ? pteTerm(c) : term(plan.key[k]!, c);
   }
 
   /** Entry k of a member's compiled signature: its word, made relative to the member. */
@@ -1188,7 +1253,9 @@ export class Symmetry {
     const ecOf = (v: number): number => (v < 0 ? v : rel.ec[v]!);
     let h = 0;
     let k = 0;
-    const add = (c: number): void => void (h = (h + term(k++, c)) | 0);
+    // The positions entries hash with (a held class's slots share one), as compiled.
+    const key = this.memberPlans[this.memberBase[fi]! + i]!.key;
+    const add = (c: number): void => void (h = (h + term(key[k++]!, c)) | 0);
     // EC b's wait (on a PT, or an SM when it is blocked in a down), and its item: the global slot, made relative, and its rights.
     const waitOf = (b: number): number => {
       const v = s[b + EC.WAIT]!;
@@ -1624,8 +1691,9 @@ function pinnedComponents(model: SystemModel): { readonly pinned: Set<number>; r
  * root's originals, a server's `caps` entries): grouped into classes of one slot per
  * member, which a permutation permutes like the members. A message if they do not fit.
  */
-function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { classes: { family: number; slots: number[] }[] } | { family: number; why: string } {
-  const inFamily = new Set(families.flatMap((f) => f.map((m) => m.comp)));
+function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { classes: SlotClass[] } | { family: number; why: string } {
+  const memberOf = new Map<number, { family: number; member: number }>();
+  families.forEach((f, fi) => f.forEach((m, mi) => memberOf.set(m.comp, { family: fi, member: mi })));
   const where = (kind: keyof Permutation, x: number): { family: number; member: number; local: number } | null => {
     for (let fi = 0; fi < families.length; fi++)
       for (let mi = 0; mi < families[fi]!.length; mi++) {
@@ -1635,25 +1703,42 @@ function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]
       }
     return null;
   };
-  const classes = new Map<string, { family: number; slots: number[] }>();
+  const classes = new Map<string, { family: number; slots: number[]; holder: { family: number; member: number } | null; shape: string }>();
   for (let pd = 0; pd < L.model.components.length; pd++) {
-    if (inFamily.has(pd)) continue;
+    const holder = memberOf.get(pd) ?? null;
     for (let k = 0; k < L.boot.slots[pd]!; k++) {
       const g = L.slotBase[pd]! + k;
       const c = init[L.base.slots + g * SLOT.SIZE + SLOT.CAP]!;
       const t = c === NO_CAP ? undefined : CAP_TABLE[capKind(c)];
       if (!t) continue;
       const w = where(t, capObject(c));
-      if (!w) continue;
-      const key = `${pd}:${capKind(c)}:${capRights(c)}:${w.family}:${w.local}`;
-      const cls = classes.get(key) ?? { family: w.family, slots: new Array<number>(families[w.family]!.length).fill(-1) };
+      // A replica's capabilities to its own family's objects are coded in its view ("own",
+      // "another's"); only those to another family's form a class.
+      if (!w || holder?.family === w.family) continue;
+      const shape = `${capKind(c)}:${capRights(c)}:${w.family}:${w.local}`;
+      const key = `${pd}:${shape}`;
+      const cls = classes.get(key) ?? { family: w.family, slots: new Array<number>(families[w.family]!.length).fill(-1), holder, shape: holder ? `${holder.family}:${shape}` : "" };
       if (cls.slots[w.member] !== -1) return { family: w.family, why: `component ${L.model.components[pd]!.name} holds two like capabilities to one replica's object` };
       cls.slots[w.member] = g;
       classes.set(key, cls);
     }
   }
   for (const cls of classes.values()) if (cls.slots.includes(-1)) return { family: cls.family, why: "a component holds capabilities to some replicas' objects and not to the others'" };
-  return { classes: [...classes.values()] };
+  // The classes replicas hold: one of each shape per replica of the holders' family, at the same
+  // places in every replica's slots, so that permuting the holders maps one onto another.
+  const list = [...classes.values()];
+  const out: SlotClass[] = list.map((c) => ({ family: c.family, slots: c.slots, holder: c.holder, kind: -1 }));
+  const byShape = new Map<string, number[]>();
+  list.forEach((c, ci) => c.holder && byShape.set(c.shape, [...(byShape.get(c.shape) ?? []), ci]));
+  for (const cis of byShape.values()) {
+    const h = list[cis[0]!]!.holder!;
+    const f = families[h.family]!;
+    const local = (ci: number): string => list[ci]!.slots.map((g) => g - f[list[ci]!.holder!.member]!.slotBase).join(",");
+    if (cis.length !== f.length || cis.some((ci) => local(ci) !== local(cis[0]!))) return { family: h.family, why: `the replicas of ${L.model.components[f[0]!.comp]!.group} hold capabilities to another family's objects in different slots` };
+    const kind = cis.find((ci) => list[ci]!.holder!.member === 0)!;
+    for (const ci of cis) (out[ci] as { kind: number }).kind = kind;
+  }
+  return { classes: out };
 }
 
 /**

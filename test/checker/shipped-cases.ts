@@ -13,10 +13,11 @@ export const SHIPPED = ["scenarios", "scenarios/faults", "scenarios/lib"]
  * The largest compared, each in a test file of its own so that vitest runs them beside the rest
  * (on CI's two cores the longest file sets the wall time): replicated_clients (1.9 M states
  * without reductions) in shipped-large.test.ts, lib_viaduct (1.2 M states either way: no
- * reduction applies to it but dead values) in shipped-viaduct.test.ts, and lib_secure_gui
- * (11.6 M states with the reductions, 16.1 M without) in shipped-gui.test.ts.
+ * reduction applies to it but dead values) in shipped-viaduct.test.ts, lib_secure_gui
+ * (11.6 M states with the reductions, 16.1 M without) in shipped-gui.test.ts, and client_pool
+ * (288,277 states with them, 4.4 M without) in shipped-pool.test.ts.
  */
-export const LARGE = ["scenarios/replicated_clients.nizza", "scenarios/lib_viaduct.nizza", "scenarios/lib_secure_gui.nizza"];
+export const LARGE = ["scenarios/replicated_clients.nizza", "scenarios/lib_viaduct.nizza", "scenarios/lib_secure_gui.nizza", "scenarios/client_pool.nizza"];
 
 /**
  * `file` explored completely with partial-order, symmetry and dead-value reduction on, and with
