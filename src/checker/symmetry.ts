@@ -345,7 +345,7 @@ export class Symmetry {
     private readonly L: Layout,
     /** Families of interchangeable replicas, each at least two. */
     readonly families: readonly (readonly Member[])[],
-    /** Per non-replica slot class: the slot of each member of the family it refers to. */
+    /** Per slot class: the slot of each member of the family it refers to, and who holds it. */
     private readonly slotClasses: readonly SlotClass[],
     /**
      * Whether an invariant judged on the explored graph follows one replica, or one replica's EC,
@@ -432,14 +432,14 @@ export class Symmetry {
     this.readerEntry = Int32Array.from(readers, (r) => r.entry);
   }
 
-  /** How the report names the reduction: "client[0..3]". */
+  /** How the report names the reduction: "worker (3 replicas), client (2 replicas)", with the families left in place and why. */
   describe(model: SystemModel): string {
     const used = this.families.map((f) => `${model.components[f[0]!.comp]!.group} (${f.length} replicas)`).join(", ");
     return used + this.leftOut.map((x) => `, not ${x.group} (${x.why})`).join("");
   }
 
   /** Replicated components that are not permuted, and why (for the report; `symmetryOf`). */
-  leftOut: readonly { readonly group: string; readonly why: string }[] = [];
+  private leftOut: readonly { readonly group: string; readonly why: string }[] = [];
 
   /** This symmetry, noting the families `symmetryOf` left in place. */
   leaving(leftOut: readonly { readonly group: string; readonly why: string }[]): this {
@@ -1687,9 +1687,10 @@ function pinnedComponents(model: SystemModel): { readonly pinned: Set<number>; r
 }
 
 /**
- * Slots outside the replicas that hold, at boot, a capability to a replica's object (the
- * root's originals, a server's `caps` entries): grouped into classes of one slot per
- * member, which a permutation permutes like the members. A message if they do not fit.
+ * Slots that hold, at boot, a capability to a replica's object, outside its family (the root's
+ * originals, a server's `caps` entries, or another family's replicas' `caps` entries): grouped
+ * into classes of one slot per member, which a permutation permutes like the members (`SlotClass`).
+ * The family to blame and why, if they do not fit.
  */
 function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]): { classes: SlotClass[] } | { family: number; why: string } {
   const memberOf = new Map<number, { family: number; member: number }>();
@@ -1727,18 +1728,19 @@ function slotClasses(L: Layout, init: StateVector, families: readonly Member[][]
   // The classes replicas hold: one of each shape per replica of the holders' family, at the same
   // places in every replica's slots, so that permuting the holders maps one onto another.
   const list = [...classes.values()];
-  const out: SlotClass[] = list.map((c) => ({ family: c.family, slots: c.slots, holder: c.holder, kind: -1 }));
+  const kindOf = new Int32Array(list.length).fill(-1);
   const byShape = new Map<string, number[]>();
   list.forEach((c, ci) => c.holder && byShape.set(c.shape, [...(byShape.get(c.shape) ?? []), ci]));
   for (const cis of byShape.values()) {
     const h = list[cis[0]!]!.holder!;
     const f = families[h.family]!;
     const local = (ci: number): string => list[ci]!.slots.map((g) => g - f[list[ci]!.holder!.member]!.slotBase).join(",");
+    // One class per holder (a class's key names its holder's PD), so all of them hold one when there are as many.
     if (cis.length !== f.length || cis.some((ci) => local(ci) !== local(cis[0]!))) return { family: h.family, why: `the replicas of ${L.model.components[f[0]!.comp]!.group} hold capabilities to another family's objects in different slots` };
     const kind = cis.find((ci) => list[ci]!.holder!.member === 0)!;
-    for (const ci of cis) (out[ci] as { kind: number }).kind = kind;
+    for (const ci of cis) kindOf[ci] = kind;
   }
-  return { classes: out };
+  return { classes: list.map((c, ci) => ({ family: c.family, slots: c.slots, holder: c.holder, kind: kindOf[ci]! })) };
 }
 
 /**
