@@ -147,6 +147,18 @@ describe("which replicas symmetry reduction permutes", () => {
     expect(symmetryOf(both).reason).toMatch(/^worker: permuting replicas changes the initial state .*; client: permuting replicas changes the initial state/);
   });
 
+  it("with more than four families, the family each failed check blames is dropped until the rest pass", () => {
+    const five = `system five {
+  component sigma0 : trusted root { }
+  ${["a", "b", "c", "d", "e"].map((n) => `component ${n}[2] : untrusted { memory m 4K; adversary steps 1 }`).join("\n  ")}
+}`;
+    expect(symmetryOf(systemOf(five)).symmetry!.describe(systemOf(five).model)).toBe("a (2 replicas), b (2 replicas), c (2 replicas), d (2 replicas), e (2 replicas)");
+    const sys = systemOf(five);
+    const c = sys.model.components.find((x) => x.name === "c[1]")!.index;
+    sys.init[sys.k.L.base.pd + c * PD.SIZE + PD.ADV] = 1;
+    expect(symmetryOf(sys).symmetry!.describe(sys.model)).toBe("a (2 replicas), b (2 replicas), d (2 replicas), e (2 replicas), not c (permuting replicas changes the initial state (c[0]: adv))");
+  });
+
   it("a replicated component's copies, when nothing tells them apart", () => {
     const sys = systemOf(clients(3));
     const r = symmetryOf(sys);
