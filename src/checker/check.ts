@@ -4,8 +4,8 @@ import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { ecGet } from "../kernel/ec.js";
-import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
-import { cannotReach, lasso, orbitsOf, placeIn, reversed, type Orbit } from "./invariants/graph.js";
+import { explore, exploreUntil, interrupted, replay, simulate, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff, type Progress, type SimulateOptions } from "./explore.js";
+import { cannotReach, firstByRank, forward, lasso, levels, orbitsOf, pathTo, placeIn, reversed, type Forward, type Levels, type Orbit, type Reversed } from "./invariants/graph.js";
 import { Judge, type Failure } from "./judge.js";
 import { assertMonitor } from "./invariants/assert.js";
 import { deadlockReason, endlessWait, endlessWaitReason } from "./invariants/deadlock.js";
@@ -323,6 +323,17 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
   // The explorer saw one state per orbit: what the TCB relation learnt holds of every image.
   if (sym) judge.tcb.closeUnder(sym.generators());
 
+  // The explored graph's edges by target and by source, and its breadth-first order, for the
+  // invariants judged on it: made once, when the first of them needs them.
+  let views: { back: Reversed; fwd: Forward; lv: Levels } | null = null;
+  const viewsOf = (graph: Graph): { back: Reversed; fwd: Forward; lv: Levels } => {
+    if (!views) {
+      const fwd = forward(graph, ex.states);
+      views = { back: reversed(graph, ex.states), fwd, lv: levels(graph, fwd) };
+    }
+    return views;
+  };
+
   // The invariants judged on the explored graph or on everything seen.
   const results = invs.map((inv, k): InvariantResult => {
     let failure = failures[k];
@@ -332,11 +343,11 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     let named: Named | null = null;
     if (!failure && inv.prop.kind === "available" && complete && ex.graph) {
       // Each portal named (one per replica) apart, followed through the permutations symmetry
-      // reduction applied (graph.ts `Orbit`); the first state, in exploration order, from which
-      // one of them is never served again ends the shortest prefix.
+      // reduction applied (graph.ts `Orbit`); the first state, in breadth-first order on one
+      // thread (`levels`), from which one of them is never served again ends the shortest prefix.
       const graph = ex.graph;
       const portals = inv.prop.portals;
-      const back = reversed(graph, ex.states);
+      const { back, fwd, lv } = viewsOf(graph);
       let best = null as { state: number; item: number; orbit: Orbit; stuck: Uint8Array[]; member: number } | null;
       for (const orbit of orbitsOf(sym, graph, portals.length, (j) => placeIn(sym, (m) => [m.comp], model.portals[portals[j]!]!.owner))) {
         const targets = orbit.items.map((j) => {
@@ -346,14 +357,14 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
         });
         const stuck = cannotReach(graph, back, orbit, targets);
         stuck.forEach((m, member) => {
-          const i = m.indexOf(1);
+          const i = firstByRank(lv, m);
           const item = orbit.items[member]!;
-          if (i >= 0 && (!best || i < best.state || (i === best.state && item < best.item))) best = { state: i, item, orbit, stuck, member };
+          if (i >= 0 && (!best || lv.rank[i]! < lv.rank[best.state]! || (i === best.state && item < best.item))) best = { state: i, item, orbit, stuck, member };
         });
       }
       if (best) {
         const { state, orbit, stuck, member } = best;
-        const l = lasso(graph, ex.states, orbit, stuck, state, member);
+        const l = lasso(graph, fwd, orbit, stuck, state, member);
         lassoPart = { ordinals: l.edges.map((e) => graph.ordinal[e]!), loopsTo: l.loopsTo };
         const text = (pi: Images | null): string => {
           const portal = portals[orbit.items[pi && orbit.family >= 0 ? pi[orbit.family]![member]! : member]!]!;
@@ -361,7 +372,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
             ? `from here on ${portalName(model, portal)}'s server never waits for requests again: the system can loop for ever without it`
             : `from here on ${portalName(model, portal)}'s server never waits for requests again: the system stops without it`;
         };
-        failure = { state, via: null, reason: text(null) };
+        failure = { state, via: null, path: pathTo(graph, lv, state), reason: text(null) };
         named = text;
       }
     }
@@ -370,13 +381,14 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     // state (no step at all) was judged as it was met, also in an incomplete exploration.
     let found = false;
     if (inv.prop.kind === "deadlock_free" && complete && ex.graph && judge.blocked.size > 0) {
-      const w = endlessWait(sys, ex.graph, reversed(ex.graph, ex.states), judge.blocked, sym);
-      if (w && (!failure || w.state < failure.state)) {
+      const { back, lv } = viewsOf(ex.graph);
+      const w = endlessWait(sys, ex.graph, back, lv, judge.blocked, sym);
+      if (w && (!failure || lv.rank[w.state]! < lv.rank[failure.state]!)) {
         const text = (pi: Images | null): string => {
           const p = pi && sym ? sym.permutation(pi) : null;
           return endlessWaitReason(sys, w.waiters, (ec) => (p ? p.ec[ec]! : ec));
         };
-        failure = { state: w.state, via: null, reason: text(null) };
+        failure = { state: w.state, via: null, path: pathTo(ex.graph, lv, w.state), reason: text(null) };
         named = text;
         found = true;
       }

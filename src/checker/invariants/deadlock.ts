@@ -5,7 +5,7 @@ import { ecGet } from "../../kernel/ec.js";
 import { EC, EcState, EC_STATE_NAMES, type StateVector } from "../../kernel/layout.js";
 import type { Graph } from "../explore.js";
 import type { Symmetry } from "../symmetry.js";
-import { cannotReach, orbitsOf, placeIn, type Reversed } from "./graph.js";
+import { cannotReach, firstByRank, orbitsOf, placeIn, type Levels, type Reversed } from "./graph.js";
 
 /**
  * The reason a state with no enabled step is a deadlock (spec/invariants.md §deadlock_free),
@@ -24,7 +24,7 @@ export function deadlockReason(sys: System, s: StateVector): string | null {
 }
 
 /**
- * The first state, in exploration order, from which some EC waits for ever while other steps go
+ * The first state, in breadth-first order on one thread (`levels`), from which some EC waits for ever while other steps go
  * on (spec/invariants.md §8), with every EC doomed there and the state it waits in; null if none.
  * `blocked`: per EC, a byte per state, its EC state + 1 where it waits in CALL, REPLY or SM
  * without a timeout (the judge's record). The states from which such an EC cannot reach a state
@@ -32,7 +32,7 @@ export function deadlockReason(sys: System, s: StateVector): string | null {
  * reduction each EC is followed through the permutations the graph keeps (graph.ts `Orbit`), so
  * the ECs named are the representative's.
  */
-export function endlessWait(sys: System, graph: Graph, back: Reversed, blocked: ReadonlyMap<number, Uint8Array>, sym: Symmetry | null): { state: number; waiters: { ec: number; wait: number }[] } | null {
+export function endlessWait(sys: System, graph: Graph, back: Reversed, lv: Levels, blocked: ReadonlyMap<number, Uint8Array>, sym: Symmetry | null): { state: number; waiters: { ec: number; wait: number }[] } | null {
   let first = -1;
   let waiters: { ec: number; wait: number }[] = [];
   for (const orbit of orbitsOf(sym, graph, sys.k.L.counts.ec, (ec) => placeIn(sym, (m) => m.ec, ec))) {
@@ -44,8 +44,8 @@ export function endlessWait(sys: System, graph: Graph, back: Reversed, blocked: 
       return target;
     });
     cannotReach(graph, back, orbit, targets).forEach((stuck, k) => {
-      const i = stuck.indexOf(1);
-      if (i < 0 || (first >= 0 && i > first)) return;
+      const i = firstByRank(lv, stuck);
+      if (i < 0 || (first >= 0 && lv.rank[i]! > lv.rank[first]!)) return;
       const ec = orbit.items[k]!;
       const w = { ec, wait: blocked.get(ec)![i]! - 1 };
       if (i === first) waiters.push(w);

@@ -26,6 +26,84 @@ export function reversed(graph: Graph, states: number): Reversed {
   return { states, start, sources, edges };
 }
 
+/** The explored graph's edges by source, each state's in successor order (by ordinal): the edges leaving state v are `edges[start[v] .. start[v + 1])`. */
+export interface Forward {
+  readonly states: number;
+  readonly start: Int32Array;
+  readonly edges: Int32Array;
+}
+
+/**
+ * The explored graph's edges by source, once, for every search forwards over it. Each state's
+ * edges are sorted by ordinal: several workers record a state's edges in no fixed order, and a
+ * search that takes them in successor order finds the same thing on every run.
+ */
+export function forward(graph: Graph, states: number): Forward {
+  const start = new Int32Array(states + 1);
+  for (let e = 0; e < graph.count; e++) start[graph.from[e]! + 1]!++;
+  for (let i = 0; i < states; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, states);
+  const edges = new Int32Array(graph.count);
+  for (let e = 0; e < graph.count; e++) edges[fill[graph.from[e]!]!++] = e;
+  const ord = graph.ordinal;
+  for (let v = 0; v < states; v++) {
+    // Insertion sort: a state has a handful of successors.
+    for (let k = start[v]! + 1; k < start[v + 1]!; k++) {
+      const e = edges[k]!;
+      let j = k - 1;
+      for (; j >= start[v]! && ord[edges[j]!]! > ord[e]!; j--) edges[j + 1] = edges[j]!;
+      edges[j + 1] = e;
+    }
+  }
+  return { states, start, edges };
+}
+
+/**
+ * A breadth-first search of the explored graph from the initial state (state 0), each state's
+ * successors taken in successor order: `rank[v]` is v's place in the order it finds the states,
+ * and `into[v]` the edge it reached v by (-1 for state 0). This is the order, and those are the
+ * paths, of a breadth-first exploration on one thread, whatever explored the graph: several
+ * workers number a level's states as they reach them, and a depth-first search deepest first.
+ * So the searches on the graph (`available`, `deadlock_free`) pick their first failing state by
+ * rank, and print the path by `into`: the shortest, and the same on every run.
+ */
+export interface Levels {
+  readonly rank: Int32Array;
+  readonly into: Int32Array;
+}
+
+export function levels(graph: Graph, fwd: Forward): Levels {
+  const { states, start, edges } = fwd;
+  const rank = new Int32Array(states).fill(-1);
+  const into = new Int32Array(states).fill(-1);
+  const queue = new Int32Array(states);
+  let tail = 0;
+  if (states > 0) (rank[0] = 0), (queue[tail++] = 0);
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let k = start[v]!; k < start[v + 1]!; k++) {
+      const e = edges[k]!;
+      const w = graph.to[e]!;
+      if (rank[w]! < 0) (rank[w] = tail), (into[w] = e), (queue[tail++] = w);
+    }
+  }
+  return { rank, into };
+}
+
+/** The ordinals of the shortest path from the initial state to `v` that `levels` found. */
+export function pathTo(graph: Graph, lv: Levels, v: number): number[] {
+  const out: number[] = [];
+  for (let e = lv.into[v]!; e >= 0; e = lv.into[graph.from[e]!]!) out.push(graph.ordinal[e]!);
+  return out.reverse();
+}
+
+/** The state of least rank among those `mask` marks (1), or -1: the first a breadth-first search on one thread meets. */
+export function firstByRank(lv: Levels, mask: Uint8Array): number {
+  let best = -1;
+  for (let v = 0; v < mask.length; v++) if (mask[v] && lv.rank[v]! >= 0 && (best < 0 || lv.rank[v]! < lv.rank[best]!)) best = v;
+  return best;
+}
+
 /**
  * Things an invariant judges one by one along paths (each replica's portal under `available`,
  * each EC under `deadlock_free`), grouped as symmetry reduction moves them. The explored graph
@@ -120,44 +198,168 @@ export function cannotReach(graph: Graph, back: Reversed, orbit: Orbit, targets:
   });
 }
 
+/** Cycles tried by `lasso` for a shorter one, at most: each costs a search of its component. */
+const LASSO_CANDIDATES = 64;
+
 /**
  * From a state where member `member`'s item cannot reach its target (`stuck`, from
- * `cannotReach`), a walk inside such states, the item followed, until it closes a cycle (the
- * same state with the same member) or ends in a state with no step: the lasso that shows the
- * target never holds again. Returns the edges taken (indices into the graph), the states
- * visited, and the position in `path` where the cycle closes (-1 at a dead end).
+ * `cannotReach`), the shortest lasso inside such states that shows the target never holds
+ * again: a path to a state with no step, or a path into a cycle (the same state with the same
+ * member comes back), the item followed along the edges. Returns the edges taken (indices into
+ * the graph), the states visited, and the position in `path` where the cycle closes (-1 at a
+ * dead end).
+ *
+ * A breadth-first search over pairs (state, member) from the start gives each pair's distance
+ * and the nearest dead end; Tarjan's algorithm marks the pairs on a cycle; for those, in
+ * breadth-first order, the shortest cycle through each is found, until no nearer one can give
+ * a shorter lasso (or `LASSO_CANDIDATES` were tried). Edges are taken in successor order
+ * (`forward`), so the lasso is the same whatever order the explorer recorded them in.
  */
-export function lasso(graph: Graph, states: number, orbit: Orbit, stuck: readonly Uint8Array[], from: number, member: number): { edges: number[]; path: number[]; loopsTo: number } {
+export function lasso(graph: Graph, fwd: Forward, orbit: Orbit, stuck: readonly Uint8Array[], from: number, member: number): { edges: number[]; path: number[]; loopsTo: number } {
   const n = stuck.length;
-  const first = new Int32Array(states + 1);
-  for (let e = 0; e < graph.count; e++) first[graph.from[e]! + 1]!++;
-  for (let i = 0; i < states; i++) first[i + 1]! += first[i]!;
-  const fill = first.slice(0, states);
-  const order = new Int32Array(graph.count);
-  for (let e = 0; e < graph.count; e++) order[fill[graph.from[e]!]!++] = e;
+  const { start, edges: out } = fwd;
   const images = orbit.base >= 0 ? graph.images : null;
   const image = (e: number, i: number): number => (images ? images[e * graph.stride + orbit.base + i]! : i);
-  const seen = new Map<number, number>();
-  const path = [from];
-  const edges: number[] = [];
-  let v = from;
-  let i = member;
-  for (;;) {
-    seen.set(v * n + i, path.length - 1);
-    let next = -1;
-    for (let k = first[v]!; k < first[v + 1]!; k++) {
-      const e = order[k]!;
-      if (stuck[image(e, i)]![graph.to[e]!]) {
-        next = e;
-        break;
-      }
+  // The pairs reached, numbered in breadth-first order: pair p is (stateOf[p], memberOf[p]).
+  const pos = new Int32Array(fwd.states * n).fill(-1);
+  const stateOf: number[] = [from];
+  const memberOf: number[] = [member];
+  const dist: number[] = [0];
+  const inEdge: number[] = [-1];
+  const prev: number[] = [-1];
+  pos[from * n + member] = 0;
+  /** Calls `f(edge, pair)` for each edge from pair p into a stuck pair, in successor order, numbering new pairs with `reach`. */
+  const each = (p: number, f: (e: number, q: number) => void, reach: ((e: number, key: number) => number) | null): void => {
+    const v = stateOf[p]!;
+    const i = memberOf[p]!;
+    for (let k = start[v]!; k < start[v + 1]!; k++) {
+      const e = out[k]!;
+      const j = image(e, i);
+      const w = graph.to[e]!;
+      if (!stuck[j]![w]) continue;
+      const key = w * n + j;
+      const q = pos[key]! >= 0 ? pos[key]! : reach ? reach(e, key) : -1;
+      if (q >= 0) f(e, q);
     }
-    if (next < 0) return { edges, path, loopsTo: -1 };
-    edges.push(next);
-    v = graph.to[next]!;
-    i = image(next, i);
-    const back = seen.get(v * n + i);
-    if (back !== undefined) return { edges, path: [...path, v], loopsTo: back };
+  };
+  let deadEnd = -1;
+  for (let p = 0; p < stateOf.length; p++) {
+    let steps = 0;
+    each(p, () => void steps++, (e, key) => {
+      const q = stateOf.length;
+      pos[key] = q;
+      stateOf.push(graph.to[e]!);
+      memberOf.push(image(e, memberOf[p]!));
+      dist.push(dist[p]! + 1);
+      inEdge.push(e);
+      prev.push(p);
+      return q;
+    });
+    if (steps === 0 && deadEnd < 0) deadEnd = p;
+  }
+  const reached = stateOf.length;
+  const succ = (p: number): number[] => {
+    const qs: number[] = [];
+    each(p, (_, q) => void qs.push(q), null);
+    return qs;
+  };
+  const component = components(reached, succ);
+  const size = new Int32Array(reached);
+  for (let p = 0; p < reached; p++) size[component[p]!]!++;
+
+  let best = deadEnd >= 0 ? dist[deadEnd]! : Infinity;
+  let knot = -1;
+  let loop: number[] = [];
+  let tried = 0;
+  for (let p = 0; p < reached && tried < LASSO_CANDIDATES && dist[p]! + 1 < best; p++) {
+    const c = component[p]!;
+    if (size[c]! === 1 && !succ(p).includes(p)) continue;
+    tried++;
+    const cycle = shortestCycle(p, (q) => component[q] === c, each);
+    if (dist[p]! + cycle.length < best) (best = dist[p]! + cycle.length), (knot = p), (loop = cycle);
+  }
+  const end = knot >= 0 ? knot : deadEnd;
+  if (end < 0) throw new Error("lasso: no dead end and no cycle among the states reached from a stuck state");
+  const edges: number[] = [];
+  const path: number[] = [];
+  for (let p = end; p >= 0; p = prev[p]!) {
+    path.push(stateOf[p]!);
+    if (inEdge[p]! >= 0) edges.push(inEdge[p]!);
+  }
+  edges.reverse();
+  path.reverse();
+  if (knot < 0) return { edges, path, loopsTo: -1 };
+  let v = stateOf[knot]!;
+  for (const e of loop) {
+    edges.push(e);
+    v = graph.to[e]!;
     path.push(v);
   }
+  return { edges, path, loopsTo: dist[knot]! };
+}
+
+/** The edges of a shortest cycle from pair `p` back to itself through pairs `inside` accepts (breadth first, edges in successor order). */
+function shortestCycle(p: number, inside: (q: number) => boolean, each: (p: number, f: (e: number, q: number) => void, reach: null) => void): number[] {
+  const via = new Map<number, { from: number; edge: number }>();
+  const queue = [p];
+  let closing: { from: number; edge: number } | null = null;
+  for (let head = 0; head < queue.length && !closing; head++) {
+    const u = queue[head]!;
+    each(u, (e, q) => {
+      if (closing || !inside(q)) return;
+      if (q === p) closing = { from: u, edge: e };
+      else if (!via.has(q)) via.set(q, { from: u, edge: e }), queue.push(q);
+    }, null);
+  }
+  if (!closing) throw new Error("lasso: a pair on a cycle has no cycle through it");
+  const edges: number[] = [];
+  for (let at: { from: number; edge: number } | undefined = closing; at; at = at.from === p ? undefined : via.get(at.from)) edges.push(at.edge);
+  return edges.reverse();
+}
+
+/** The strongly connected components of pairs 0..count-1 under `succ` (Tarjan's algorithm, iterative): each pair's component number. */
+function components(count: number, succ: (p: number) => number[]): Int32Array {
+  const index = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onStack = new Uint8Array(count);
+  const component = new Int32Array(count).fill(-1);
+  const stack: number[] = [];
+  const calls: { p: number; next: number[]; k: number }[] = [];
+  let counter = 0;
+  let components = 0;
+  const enter = (p: number): void => {
+    index[p] = low[p] = counter++;
+    stack.push(p);
+    onStack[p] = 1;
+    calls.push({ p, next: succ(p), k: 0 });
+  };
+  for (let root = 0; root < count; root++) {
+    if (index[root]! >= 0) continue;
+    enter(root);
+    while (calls.length > 0) {
+      const call = calls[calls.length - 1]!;
+      if (call.k < call.next.length) {
+        const q = call.next[call.k++]!;
+        if (index[q]! < 0) enter(q);
+        else if (onStack[q]) low[call.p] = Math.min(low[call.p]!, index[q]!);
+        continue;
+      }
+      calls.pop();
+      const p = call.p;
+      if (calls.length > 0) {
+        const up = calls[calls.length - 1]!.p;
+        low[up] = Math.min(low[up]!, low[p]!);
+      }
+      if (low[p] === index[p]) {
+        let q: number;
+        do {
+          q = stack.pop()!;
+          onStack[q] = 0;
+          component[q] = components;
+        } while (q !== p);
+        components++;
+      }
+    }
+  }
+  return component;
 }

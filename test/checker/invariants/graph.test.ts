@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { check, type CheckResult } from "../../../src/checker/check.js";
 import { explore, replay, type Graph } from "../../../src/checker/explore.js";
 import { serverWaits } from "../../../src/checker/invariants/available.js";
-import { cannotReach, lasso, reversed, type Orbit } from "../../../src/checker/invariants/graph.js";
+import { cannotReach, forward, lasso, reversed, type Orbit } from "../../../src/checker/invariants/graph.js";
 import { sameState, symmetryOf } from "../../../src/checker/symmetry.js";
 import { ecName } from "../../../src/components/names.js";
 import { ecGet } from "../../../src/kernel/ec.js";
@@ -52,7 +52,7 @@ describe("following a member along the graph", () => {
     expect(stuck.map((m) => m[0])).toEqual([0, 1, 1]);
     // The lasso walks on to a member only where that member is stuck: from member 0 of state 0
     // to member 1 of state 1 (stuck there, with no step), not to member 2.
-    expect(lasso(cycle, 2, three, [Uint8Array.of(1, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0)], 0, 0)).toEqual({ edges: [0], path: [0, 1], loopsTo: -1 });
+    expect(lasso(cycle, forward(cycle, 2), three, [Uint8Array.of(1, 0), Uint8Array.of(0, 1), Uint8Array.of(0, 0)], 0, 0)).toEqual({ edges: [0], path: [0, 1], loopsTo: -1 });
   });
   it("keeps each member where it is when the orbit does not move", () => {
     expect(cannotReach(g, reversed(g, 2), fixed, targets).map((m) => [...m])).toEqual([
@@ -64,8 +64,8 @@ describe("following a member along the graph", () => {
     // Swapping at every step: member 0 at state 0, member 1 at state 0, then member 0 again.
     const swap = graphOf([[0, 0, 1, 0]]);
     const stuck = [Uint8Array.of(1), Uint8Array.of(1)];
-    expect(lasso(swap, 1, moved, stuck, 0, 0)).toEqual({ edges: [0, 0], path: [0, 0, 0], loopsTo: 0 });
-    expect(lasso(swap, 1, fixed, stuck, 0, 0)).toEqual({ edges: [0], path: [0, 0], loopsTo: 0 });
+    expect(lasso(swap, forward(swap, 1), moved, stuck, 0, 0)).toEqual({ edges: [0, 0], path: [0, 0, 0], loopsTo: 0 });
+    expect(lasso(swap, forward(swap, 1), fixed, stuck, 0, 0)).toEqual({ edges: [0], path: [0, 0], loopsTo: 0 });
   });
 });
 
