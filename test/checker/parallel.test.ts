@@ -1,6 +1,6 @@
 // The parallel explorer: the same states, transitions and verdicts with 1 and 2 workers, also when the shared table grows mid-level.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -100,6 +100,17 @@ describe("1 and 2 workers agree", () => {
       }
     });
   }
+
+  it("the counterexamples judged on the graph (available's lasso, deadlock_free's endless wait) are one thread's, step for step, on every run", async () => {
+    // worker_pool_buggy: two workers number each level's states in the order they reach them;
+    // the searches on the graph pick and print by one thread's breadth-first order (graph.ts `levels`).
+    const text = readFileSync("scenarios/worker_pool_buggy.nizza", "utf8");
+    const m = compile(text);
+    const cx = (r: CheckResult) => r.invariants.map((i) => i.counterexample && { steps: i.counterexample.steps.map((st) => st.text), loopsTo: i.counterexample.loopsTo, stuckFrom: i.counterexample.stuckFrom, reason: i.counterexample.reason });
+    const one = cx(check(m, { stopEarly: false }));
+    expect(one.every((c) => c !== null)).toBe(true);
+    for (let run = 0; run < 3; run++) expect(cx(await checkParallel(m, { name: "worker_pool_buggy.nizza", text }, { workers: 2, stopEarly: false, probeStates: 0 }))).toEqual(one);
+  });
 
   it("going on from a probe paused anywhere, in the middle of a level too: one thread's states and transitions, with partial-order reduction's proviso by levels", async () => {
     // Local steps (repeat counters) whose successors are often found before they are taken:

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { check, type CheckResult } from "../../../src/checker/check.js";
 import { explore, replay, type Graph } from "../../../src/checker/explore.js";
 import { serverWaits } from "../../../src/checker/invariants/available.js";
-import { cannotReach, forward, lasso, reversed, type Orbit } from "../../../src/checker/invariants/graph.js";
+import { cannotReach, forward, lasso, levels, pathTo, reversed, type Orbit } from "../../../src/checker/invariants/graph.js";
 import { sameState, symmetryOf } from "../../../src/checker/symmetry.js";
 import { ecName } from "../../../src/components/names.js";
 import { ecGet } from "../../../src/kernel/ec.js";
@@ -12,7 +12,7 @@ import { EC, EcState, type StateVector } from "../../../src/kernel/layout.js";
 import { compile } from "../../kernel/harness.js";
 import { verdicts, workersAgree } from "../agree.js";
 import { systemOf } from "../replicas.js";
-import { followedScenario } from "../small-arb.js";
+import { followedScenario, smallScenario } from "../small-arb.js";
 
 /** A graph of `edges` (from, to) with, per edge, the member images of one family of two. */
 function graphOf(edges: readonly (readonly [number, number, number, number])[]): Graph {
@@ -66,6 +66,140 @@ describe("following a member along the graph", () => {
     const stuck = [Uint8Array.of(1), Uint8Array.of(1)];
     expect(lasso(swap, forward(swap, 1), moved, stuck, 0, 0)).toEqual({ edges: [0, 0], path: [0, 0, 0], loopsTo: 0 });
     expect(lasso(swap, forward(swap, 1), fixed, stuck, 0, 0)).toEqual({ edges: [0], path: [0, 0], loopsTo: 0 });
+  });
+});
+
+/** A random graph of up to 8 states, edges numbered by ordinal per source, with per edge the images of a family of two (identity or swap). */
+const randomGraph = fc
+  .integer({ min: 1, max: 8 })
+  .chain((states) =>
+    fc.record({
+      states: fc.constant(states),
+      edges: fc.array(fc.tuple(fc.nat(states - 1), fc.nat(states - 1), fc.boolean()), { maxLength: 3 * states }),
+      order: fc.array(fc.nat(), { minLength: 3 * states, maxLength: 3 * states }),
+    }),
+  )
+  .map(({ states, edges, order }) => {
+    const seen = new Map<number, number>();
+    const rows = edges.map(([a, b, swap]) => {
+      const k = seen.get(a) ?? 0;
+      seen.set(a, k + 1);
+      return { from: a, to: b, ordinal: k, images: swap ? [1, 0] : [0, 1] };
+    });
+    return { states, rows, order };
+  });
+
+type Row = { from: number; to: number; ordinal: number; images: number[] };
+const asGraph = (rows: readonly Row[]): Graph => ({
+  from: Int32Array.from(rows, (r) => r.from),
+  to: Int32Array.from(rows, (r) => r.to),
+  ordinal: Uint16Array.from(rows, (r) => r.ordinal),
+  count: rows.length,
+  images: Uint8Array.from(rows.flatMap((r) => r.images)),
+  stride: 2,
+});
+/** `rows` in another order, by sorting on `keys` (an edge keeps its ordinal). */
+const shuffled = (rows: readonly Row[], keys: readonly number[]): Row[] => rows.map((r, i) => ({ r, k: keys[i] ?? 0, i })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.r);
+
+/** The shortest lasso's length from pair (from, member), by brute force: the nearest pair with no step, or any pair's distance plus its shortest cycle. */
+function shortestLasso(rows: readonly Row[], images: boolean, from: number, member: number): number {
+  const next = (v: number, i: number): [number, number][] => rows.filter((r) => r.from === v).map((r) => [r.to, images ? r.images[i]! : i]);
+  const key = (v: number, i: number): string => `${v}:${i}`;
+  const bfs = (v0: number, i0: number, start: boolean): Map<string, number> => {
+    const d = new Map<string, number>();
+    const queue: [number, number][] = [];
+    if (start) (d.set(key(v0, i0), 0), queue.push([v0, i0]));
+    else for (const [w, j] of next(v0, i0)) if (!d.has(key(w, j))) (d.set(key(w, j), 1), queue.push([w, j]));
+    for (let h = 0; h < queue.length; h++) {
+      const [v, i] = queue[h]!;
+      for (const [w, j] of next(v, i)) if (!d.has(key(w, j))) (d.set(key(w, j), d.get(key(v, i))! + 1), queue.push([w, j]));
+    }
+    return d;
+  };
+  let best = Infinity;
+  for (const [k, d] of bfs(from, member, true)) {
+    const [v, i] = k.split(":").map(Number) as [number, number];
+    if (next(v, i).length === 0) best = Math.min(best, d);
+    const cycle = bfs(v, i, false).get(k);
+    if (cycle !== undefined) best = Math.min(best, d + cycle);
+  }
+  return best;
+}
+
+describe("the breadth-first order and the lasso on the explored graph", () => {
+  it("levels numbers the states as a breadth-first exploration on one thread does, and pathTo gives its recorded paths", () => {
+    let states = 0;
+    for (const { text } of fc.sample(smallScenario, { numRuns: 12, seed: 20261124 })) {
+      const sys = systemOf(text);
+      for (const por of [false, true]) {
+        const ex = explore(sys, { por, graph: true, maxStates: 20_000 });
+        const g = ex.graph!;
+        const lv = levels(g, forward(g, ex.states));
+        for (let v = 0; v < ex.states; v++) {
+          expect(lv.rank[v]).toBe(v);
+          expect(pathTo(g, lv, v)).toEqual(ex.records.pathTo(v));
+        }
+        states += ex.states;
+      }
+    }
+    expect(states).toBeGreaterThan(1000);
+  });
+
+  it("levels, pathTo and lasso give the same whatever order the edges were recorded in (property)", () => {
+    fc.assert(
+      fc.property(randomGraph, ({ states, rows, order }) => {
+        const a = asGraph(rows);
+        const b = asGraph(shuffled(rows, order));
+        const la = levels(a, forward(a, states));
+        const lb = levels(b, forward(b, states));
+        expect([...lb.rank]).toEqual([...la.rank]);
+        for (let v = 0; v < states; v++) if (la.rank[v]! >= 0) expect(pathTo(b, lb, v)).toEqual(pathTo(a, la, v));
+        const moved: Orbit = { items: [0, 1], family: 0, base: 0 };
+        const stuck = [new Uint8Array(states).fill(1), new Uint8Array(states).fill(1)];
+        const ordinals = (g: Graph) => {
+          const l = lasso(g, forward(g, states), moved, stuck, 0, 0);
+          return { ordinals: l.edges.map((e) => g.ordinal[e]), path: l.path, loopsTo: l.loopsTo };
+        };
+        expect(ordinals(b)).toEqual(ordinals(a));
+      }),
+      { numRuns: 300, seed: 20261124 },
+    );
+  });
+
+  it("lasso is a shortest one, ends where it says, and follows the member (property, against brute force)", () => {
+    fc.assert(
+      fc.property(randomGraph, fc.boolean(), ({ states, rows }, follow) => {
+        const g = asGraph(rows);
+        const orbit: Orbit = follow ? { items: [0, 1], family: 0, base: 0 } : { items: [0, 1], family: -1, base: -1 };
+        const stuck = [new Uint8Array(states).fill(1), new Uint8Array(states).fill(1)];
+        const l = lasso(g, forward(g, states), orbit, stuck, 0, 0);
+        expect(l.edges.length).toBe(shortestLasso(rows, follow, 0, 0));
+        // The walk: each edge leaves the state the path is in, with the member followed.
+        let i = 0;
+        const members = [0];
+        l.edges.forEach((e, k) => {
+          expect(g.from[e]).toBe(l.path[k]);
+          expect(g.to[e]).toBe(l.path[k + 1]);
+          i = follow ? g.images![e * 2 + i]! : i;
+          members.push(i);
+        });
+        const last = l.path[l.path.length - 1]!;
+        if (l.loopsTo < 0) expect(rows.some((r) => r.from === last)).toBe(false);
+        else expect([l.path[l.loopsTo], members[l.loopsTo]]).toEqual([last, members[members.length - 1]]);
+      }),
+      { numRuns: 400, seed: 20261124 },
+    );
+  });
+
+  it("takes the nearest dead end or cycle, not the first edge's way", () => {
+    // 0 -> 1 -> 2 -> 3 (no step) by the first successors; 0 -> 4 (no step) by the second.
+    const dead = graphOf([[0, 1, 0, 1], [1, 2, 0, 1], [2, 3, 0, 1], [0, 4, 0, 1]]);
+    const fixed: Orbit = { items: [0, 1], family: -1, base: -1 };
+    const all = (n: number) => [new Uint8Array(n).fill(1), new Uint8Array(n).fill(1)];
+    expect(lasso(dead, forward(dead, 5), fixed, all(5), 0, 0)).toEqual({ edges: [3], path: [0, 4], loopsTo: -1 });
+    // 0 -> 1 <-> 2 (a cycle of two, 3 steps in all) first; 0 -> 3 -> 3 (a cycle of one, 2 steps) second.
+    const loops = graphOf([[0, 1, 0, 1], [1, 2, 0, 1], [2, 1, 0, 1], [0, 3, 0, 1], [3, 3, 0, 1]]);
+    expect(lasso(loops, forward(loops, 4), fixed, all(4), 0, 0)).toEqual({ edges: [3, 4], path: [0, 3, 3], loopsTo: 1 });
   });
 });
 
@@ -158,6 +292,10 @@ describe("available and deadlock_free on replicas under symmetry reduction", () 
         const dfs = check(m, { por: false, mode: "dfs", maxStates: 60_000 });
         expect(verdicts(dfs)).toEqual(verdicts(off));
         claims += claimHolds(text, dfs);
+        // On the same graph (no reduction), available's counterexample is the breadth-first
+        // search's, step for step: picked and printed in one thread's breadth-first order.
+        const lassos = (r: CheckResult) => r.invariants.filter((i) => i.text.startsWith("available")).map((i) => i.counterexample && [i.counterexample.steps.map((st) => st.text), i.counterexample.loopsTo, i.counterexample.stuckFrom]);
+        expect(lassos(check(m, { por: false, symmetry: false, mode: "dfs", maxStates: 60_000 }))).toEqual(lassos(off));
         // And with every reduction on, as `check` runs by default (partial-order reduction may lengthen a trace).
         expect(verdicts(check(m, { maxStates: 60_000 }))).toEqual(verdicts(off));
         compared++;
