@@ -381,16 +381,25 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     // state (no step at all) was judged as it was met, also in an incomplete exploration.
     let found = false;
     if (inv.prop.kind === "deadlock_free" && complete && ex.graph && judge.blocked.size > 0) {
-      const { back, lv } = viewsOf(ex.graph);
+      const { back, fwd, lv } = viewsOf(ex.graph);
       const w = endlessWait(sys, ex.graph, back, lv, judge.blocked, sym);
-      if (w && (!failure || lv.rank[w.state]! < lv.rank[failure.state]!)) {
-        const text = (pi: Images | null): string => {
-          const p = pi && sym ? sym.permutation(pi) : null;
-          return endlessWaitReason(sys, w.waiters, (ec) => (p ? p.ec[ec]! : ec));
-        };
-        failure = { state: w.state, via: null, path: pathTo(ex.graph, lv, w.state), reason: text(null) };
-        named = text;
-        found = true;
+      // The first doomed state in breadth-first order: a dead state the judge met (it may have
+      // met another first, depth first or with workers) or a wait while other steps go on.
+      if (w && (!failure || lv.rank[w.state]! <= lv.rank[failure.state]!)) {
+        const path = pathTo(ex.graph, lv, w.state);
+        if (fwd.start[w.state] === fwd.start[w.state + 1]) {
+          // No step: the dead state's reason, on the state the path replays to.
+          const xs = replay(sys, path, sym);
+          failure = { state: w.state, via: null, path, reason: deadlockReason(sys, xs.length > 0 ? xs[xs.length - 1]!.state : sys.init) ?? "no step is enabled" };
+        } else {
+          const text = (pi: Images | null): string => {
+            const p = pi && sym ? sym.permutation(pi) : null;
+            return endlessWaitReason(sys, w.waiters, (ec) => (p ? p.ec[ec]! : ec));
+          };
+          failure = { state: w.state, via: null, path, reason: text(null) };
+          named = text;
+          found = true;
+        }
       }
     }
     if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {

@@ -17,6 +17,25 @@ describe("deadlock_free", () => {
   });
 });
 
+describe("deadlock_free: the dead state printed is the nearest, whatever order the search met them in", () => {
+  // Two dead states: down s at once (2 steps: the choice, the down), or after two writes (4).
+  // A depth-first search may meet the far one first; the counterexample is the near one, on
+  // its shortest path, as breadth first, with either branch written first.
+  for (const [near, far] of [["down s", "write buf <- 1; write buf <- 2; down s"], ["write buf <- 1; write buf <- 2; down s", "down s"]] as const) {
+    it(`choose { ${near} } or { ${far} }`, () => {
+      const m = compile(`system d { component sigma0 : trusted root { semaphore s; memory buf 4K; thread t { choose { ${near} } or { ${far} } } } invariant deadlock_free }`);
+      const texts = (mode: "bfs" | "dfs") => {
+        const cx = check(m, { mode, por: false }).invariants[0]!.counterexample!;
+        return { steps: cx.steps.map((st) => st.text), reason: cx.reason };
+      };
+      const bfs = texts("bfs");
+      expect(bfs.steps).toHaveLength(2);
+      expect(bfs.reason).toBe("no step is enabled, and sigma0.t (sm) waits for ever");
+      expect(texts("dfs")).toEqual(bfs);
+    });
+  }
+});
+
 describe("deadlock_free: a server that took a call and never replies", () => {
   it("its caller waits for ever from the call on: a deadlock in 1 step, though the server can still take the call", () => {
     const r = check(compile(`system d { component sigma0 : trusted root { portal p; thread server { recv p -> x }; thread client { call p(1) -> y } } invariant deadlock_free }`));

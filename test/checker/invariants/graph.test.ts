@@ -101,6 +101,10 @@ const asGraph = (rows: readonly Row[]): Graph => ({
 /** `rows` in another order, by sorting on `keys` (an edge keeps its ordinal). */
 const shuffled = (rows: readonly Row[], keys: readonly number[]): Row[] => rows.map((r, i) => ({ r, k: keys[i] ?? 0, i })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.r);
 
+/** The counterexamples of the invariants judged on the explored graph (available, deadlock_free): steps, knot, stuck point, reason. */
+const onGraph = (r: CheckResult) =>
+  r.invariants.filter((i) => /^(available|deadlock_free)/.test(i.text)).map((i) => i.counterexample && [i.counterexample.steps.map((st) => st.text), i.counterexample.loopsTo, i.counterexample.stuckFrom, i.counterexample.reason]);
+
 /** The shortest lasso's length from pair (from, member), by brute force: the nearest pair with no step, or any pair's distance plus its shortest cycle. */
 function shortestLasso(rows: readonly Row[], images: boolean, from: number, member: number): number {
   const next = (v: number, i: number): [number, number][] => rows.filter((r) => r.from === v).map((r) => [r.to, images ? r.images[i]! : i]);
@@ -190,6 +194,23 @@ describe("the breadth-first order and the lasso on the explored graph", () => {
       { numRuns: 400, seed: 20261124 },
     );
   });
+
+  it("depth first, the counterexamples judged on the graph are the breadth-first search's, dead states' too (random scenarios, no reduction)", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(smallScenario, ({ text }) => {
+        if (!/available|deadlock_free/.test(text)) return;
+        const m = compile(text);
+        const bfs = check(m, { por: false, symmetry: false, maxStates: 20_000 });
+        if (bfs.stats.bound) return;
+        const found = onGraph(bfs);
+        expect(onGraph(check(m, { por: false, symmetry: false, mode: "dfs", maxStates: 20_000 }))).toEqual(found);
+        if (found.some((c) => c !== null)) compared++;
+      }),
+      { numRuns: 150, seed: 20261124 },
+    );
+    expect(compared).toBeGreaterThan(20);
+  }, 120_000);
 
   it("takes the nearest dead end or cycle, not the first edge's way", () => {
     // 0 -> 1 -> 2 -> 3 (no step) by the first successors; 0 -> 4 (no step) by the second.
@@ -292,10 +313,9 @@ describe("available and deadlock_free on replicas under symmetry reduction", () 
         const dfs = check(m, { por: false, mode: "dfs", maxStates: 60_000 });
         expect(verdicts(dfs)).toEqual(verdicts(off));
         claims += claimHolds(text, dfs);
-        // On the same graph (no reduction), available's counterexample is the breadth-first
-        // search's, step for step: picked and printed in one thread's breadth-first order.
-        const lassos = (r: CheckResult) => r.invariants.filter((i) => i.text.startsWith("available")).map((i) => i.counterexample && [i.counterexample.steps.map((st) => st.text), i.counterexample.loopsTo, i.counterexample.stuckFrom]);
-        expect(lassos(check(m, { por: false, symmetry: false, mode: "dfs", maxStates: 60_000 }))).toEqual(lassos(off));
+        // On the same graph (no reduction), the counterexamples judged on it are the
+        // breadth-first search's, step for step: picked and printed in one thread's order.
+        expect(onGraph(check(m, { por: false, symmetry: false, mode: "dfs", maxStates: 60_000 }))).toEqual(onGraph(off));
         // And with every reduction on, as `check` runs by default (partial-order reduction may lengthen a trace).
         expect(verdicts(check(m, { maxStates: 60_000 }))).toEqual(verdicts(off));
         compared++;
