@@ -415,7 +415,7 @@ function bfs(sys: System, o: ExploreOptions, h: ExploreHooks, pause = Infinity):
   // the fingerprinter compares them fastest.
   // With symmetry reduction, successors are canonicalised in WebAssembly in the fingerprinter's
   // memory (symmetry-wasm.ts), which then holds the canonicaliser's tables too.
-  const tables = o.symmetry?.compiles ? o.symmetry.diffTables() : null;
+  const tables = o.symmetry?.diffTables() ?? null;
   const st = store(sys.init, SUCCESSOR_ROOM, tables ? WasmCanonicaliser.bytes(tables, AHEAD) : 0, AHEAD);
   const canon = tables ? WasmCanonicaliser.attach(tables, st.fp) : null;
   const recycled = sys.arena.recycle(true, st.fp.room);
@@ -577,7 +577,7 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   const sym = o.symmetry ?? null;
   // As in the breadth-first search, a successor is canonicalised from its parent (ahead.ts): in
   // WebAssembly, in the fingerprinter's memory, where the canonicaliser runs.
-  const tables = sym?.compiles ? sym.diffTables() : null;
+  const tables = sym?.diffTables() ?? null;
   const st = store(sys.init, 0, tables ? WasmCanonicaliser.bytes(tables) : 0);
   const ahead = new Ahead(st.fp, tables ? WasmCanonicaliser.attach(tables, st.fp) : null, sym);
   const graph = o.graph ? new EdgeList(sym) : null;

@@ -61,7 +61,7 @@ export class LevelExpander {
     this.symmetry = symmetry;
     // With symmetry reduction, successors are canonicalised in the fingerprinter's memory (symmetry-wasm.ts),
     // as in the single-threaded search; `Symmetry.canonicalDiff` where that cannot run (ahead.ts).
-    const tables = symmetry?.compiles ? symmetry.diffTables() : null;
+    const tables = symmetry?.diffTables() ?? null;
     // Fingerprints against the initial state, as the explorer that shares the table does.
     this.fp = new StateFingerprinter(sys.init, 256, tables ? WasmCanonicaliser.bytes(tables, AHEAD) : 0, AHEAD);
     const canon = tables ? WasmCanonicaliser.attach(tables, this.fp) : null;

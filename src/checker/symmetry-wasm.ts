@@ -136,6 +136,9 @@ export class WasmCanonicaliser {
       SNAPSHOT_MARK,
       at.slotImages,
       at.identity,
+      tables.held.length / 5,
+      at.held,
+      at.heldSlots,
     ];
     if (header.length !== e.headerWords()) throw new Error(`symmetry: ${header.length} header words written, the module reads ${e.headerWords()}`);
     mem.set(header, at.header >> 2);
@@ -266,7 +269,9 @@ type TableName =
   | "slotImages"
   | "identity"
   | "kindTab"
-  | "memInv";
+  | "memInv"
+  | "held"
+  | "heldSlots";
 
 /** The family member `m` (numbered across families) belongs to. */
 function familyOf(familyStart: Int32Array, m: number): number {
@@ -330,6 +335,8 @@ function layout(t: DiffTables, base: number, slots: number): Placement {
   take("identity", members, identity);
   take("kindTab", t.kindTab.length, t.kindTab);
   take("memInv", t.memCount, Int32Array.from({ length: t.memCount }, (_, i) => i));
+  take("held", t.held.length, t.held);
+  take("heldSlots", t.heldSlots.length, t.heldSlots);
   // Each member's relative tables, and their addresses.
   const rels = t.rel.map((r) => take(null, r.length, r));
   take("relBase", members, rels);

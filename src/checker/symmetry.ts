@@ -268,6 +268,16 @@ export interface DiffTables {
   readonly objStart: Int32Array;
   readonly objTab: Int32Array;
   readonly objIdx: Int32Array;
+  /**
+   * The slots of held slot classes, which move with two members (spec/invariants.md §10.2):
+   * per slot, five words — its entry in the permutation's tables, its holder (a member,
+   * numbered across families), the member of the other family it holds a capability to, the
+   * first of its kind's slots in `heldSlots`, and that family's size. Slot i of holder h's class
+   * goes to `heldSlots[first + images[h] * size + images[i]]`.
+   */
+  readonly held: Int32Array;
+  /** Per kind of held class, per holder in family order, its class's slots in order. */
+  readonly heldSlots: Int32Array;
   /** Per state word: its object's table entry (-1: it never moves), index and record size; its operation and aux word; the word reading it as aux (-1: none). */
   readonly wordTab: Int32Array;
   readonly wordIdx: Int32Array;
@@ -489,11 +499,6 @@ export class Symmetry {
   /** The class of `kind` that replica `member` of its holders' family holds. */
   private heldClass(kind: number, member: number): SlotClass {
     return this.slotClasses.find((c) => c.kind === kind && c.holder!.member === member)!;
-  }
-
-  /** Whether the WebAssembly canonicaliser can run this symmetry: not when replicas hold slot classes, whose slots move with two families (it moves each object with one member). */
-  get compiles(): boolean {
-    return this.slotClasses.every((c) => c.holder === null);
   }
 
   /** The transpositions of each family's first member with each other one: they generate the group. */
@@ -804,7 +809,7 @@ export class Symmetry {
         return block;
       }),
     );
-    // Member objects, in one order per family; a slot class's slot counts as its member's.
+    // Member objects, in one order per family; a free slot class's slot counts as its member's (a held class's moves with two members: `held`).
     const objStart: number[] = [0];
     const objTab: number[] = [];
     const objIdx: number[] = [];
@@ -818,10 +823,25 @@ export class Symmetry {
         m.sm.forEach((x) => add(offsets.sm, x));
         m.mem.forEach((x) => add(offsets.mem, x));
         for (let k = 0; k < m.slots; k++) add(offsets.slot, m.slotBase + k);
-        for (const cl of this.slotClasses) if (cl.family === fi) add(offsets.slot, cl.slots[i]!);
+        for (const cl of this.slotClasses) if (cl.family === fi && cl.holder === null) add(offsets.slot, cl.slots[i]!);
         objStart.push(objTab.length);
       }),
     );
+    // Held classes' slots, which move with their holder and with the member they name.
+    const held: number[] = [];
+    const heldSlots: number[] = [];
+    const firstOfKind = new Map<number, number>();
+    for (const cl of this.slotClasses) {
+      if (!cl.holder) continue;
+      const holders = this.families[cl.holder.family]!.length;
+      const size = cl.slots.length;
+      if (!firstOfKind.has(cl.kind)) {
+        firstOfKind.set(cl.kind, heldSlots.length);
+        for (let h = 0; h < holders; h++) heldSlots.push(...this.heldClass(cl.kind, h).slots);
+      }
+      const first = firstOfKind.get(cl.kind)!;
+      cl.slots.forEach((g, i) => held.push(offsets.slot + g, this.memberBase[cl.holder!.family]! + cl.holder!.member, this.memberBase[cl.family]! + i, first, size));
+    }
     // Where each word goes: by the table its record is in.
     const wordTab = new Int32Array(L.words).fill(-1);
     const wordIdx = new Int32Array(L.words);
@@ -881,6 +901,8 @@ export class Symmetry {
       objStart: Int32Array.from(objStart),
       objTab: Int32Array.from(objTab),
       objIdx: Int32Array.from(objIdx),
+      held: Int32Array.from(held),
+      heldSlots: Int32Array.from(heldSlots),
       wordTab,
       wordIdx,
       wordStride,

@@ -30,3 +30,18 @@ export function systemOf(text: string): System {
   sys.footprints = false;
   return sys;
 }
+
+/** W trusted workers serving a portal each and C untrusted clients that each hold every worker's portal. */
+export const pool = (workers: number, clientCount: number, serve = "loop { recv job -> x; reply ok }"): string => `system pool {
+  component sigma0 : trusted root { }
+  component worker[${workers}] : trusted {
+    portal job
+    thread serve { ${serve} }
+  }
+  component client[${clientCount}] : untrusted {
+    caps { worker.job: call }
+    adversary steps 1
+  }
+  invariant available(worker.job)
+  invariant deadlock_free
+}`;

@@ -1,6 +1,7 @@
 // The canonicaliser in WebAssembly gives what `Symmetry.canonicalDiff(…, fromParent)` gives, on every transition, with the successor's difference given or found in the same call, into the fingerprinter's difference or its slots.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { check } from "../../src/checker/check.js";
 import { explore } from "../../src/checker/explore.js";
 import { StateFingerprinter } from "../../src/checker/fingerprint.js";
@@ -10,8 +11,8 @@ import { successors, type System } from "../../src/components/step.js";
 import { NO_CAP } from "../../src/kernel/cap.js";
 import { SLOT } from "../../src/kernel/layout.js";
 import { scalable } from "../../bench/scalable.js";
-import { clients, systemOf } from "./replicas.js";
-import { replicatedScenario } from "./small-arb.js";
+import { clients, pool, systemOf } from "./replicas.js";
+import { poolScenario, replicatedScenario } from "./small-arb.js";
 import { wasmRuns } from "./wasm-runs.js";
 
 /**
@@ -145,6 +146,37 @@ describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalD
     expect(reduced.invariants.map((i) => i.verdict)).toEqual(["holds"]);
     expect(plain.invariants.map((i) => i.verdict)).toEqual(["holds"]);
   });
+
+  it("two families, one's replicas holding every replica's portal of the other (held slot classes): each held slot moves with its holder and the replica it names", () => {
+    for (const [text, limit, perturb] of [
+      [pool(3, 2), 400, false],
+      [pool(2, 3), 400, false],
+      [pool(3, 2), 15, true],
+      [readFileSync("scenarios/client_pool.nizza", "utf8"), 200, false],
+    ] as const) {
+      const sys = systemOf(text);
+      const sym = symmetryOf(sys).symmetry!;
+      expect(sym.families).toHaveLength(2);
+      expect(sym.diffTables().held.length).toBeGreaterThan(0);
+      const { transitions, permuted } = agree(sys, sym, limit, perturb);
+      expect(transitions).toBeGreaterThan(limit);
+      expect(permuted).toBeGreaterThan(transitions / 10);
+    }
+  }, 300_000);
+
+  it("30 random scenarios of two families with held slot classes", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(poolScenario, ({ text }) => {
+        const sys = systemOf(text);
+        const sym = symmetryOf(sys).symmetry;
+        if (!sym) return;
+        compared += agree(sys, sym, 80).transitions;
+      }),
+      { numRuns: 30, seed: 20261124 },
+    );
+    expect(compared).toBeGreaterThan(1_000);
+  }, 300_000);
 
   it("60 random scenarios with replicas", () => {
     let compared = 0;

@@ -70,6 +70,9 @@ let KIND_TAB: usize = 0; // 8: per capability kind, the offset of its table (PER
 let NO_CAP: i32 = 0;
 let EC_SM: i32 = 0; // EcState.SM
 let SNAPSHOT_MARK: i32 = 0;
+let HELD_COUNT: i32 = 0; // slots of held slot classes, which move with two members (`DiffTables.held`)
+let HELD: usize = 0; // per such slot, 5 words: its PERM entry, its holder, the member it names, its kind's first in HELD_SLOTS, that member's family size
+let HELD_SLOTS: usize = 0; // per kind of held class, per holder, the class's slots
 
 let parentLength: i32 = 0; // words of pairs in PARENT_DIFF
 let epoch: i32 = 0;
@@ -165,12 +168,15 @@ export function init(h: usize): void {
   SNAPSHOT_MARK = ld(h, k++);
   SLOT_IMAGES = <usize>ld(h, k++);
   IDENTITY = <usize>ld(h, k++);
+  HELD_COUNT = ld(h, k++);
+  HELD = <usize>ld(h, k++);
+  HELD_SLOTS = <usize>ld(h, k++);
   epoch = 0;
 }
 
 /** How many header words `init` reads. */
 export function headerWords(): i32 {
-  return 59;
+  return 62;
 }
 
 /**
@@ -186,7 +192,7 @@ export function setParent(n: i32, computeSignatures: bool): void {
     const base = ld(ENTRY_BASE, m);
     const end = ld(ENTRY_BASE, m + 1);
     let h = 0;
-    for (let e = base; e < end; e++) h += termOf(PARENT, rel, e, e - base);
+    for (let e = base; e < end; e++) h += termOf(PARENT, rel, e, ld(ENTRY_LOCAL, e));
     st(PARENT_SIG, m, h);
   }
 }
@@ -523,7 +529,8 @@ function sortMembers(): bool {
  * The permutation's tables (`permutation`) for the images `sortMembers` set: member i's objects
  * become those of member IMAGES[i]. Only members whose image differs from the one PERM holds are
  * rewritten: their entries and the inverse's on their images depend on nothing else (the images
- * of the members rewritten are the same set before and after, as both are permutations).
+ * of the members rewritten are the same set before and after, as both are permutations). The
+ * slots of held slot classes, which move with two members, are all set again.
  */
 function rewritePermutation(): void {
   for (let f = 0; f < F; f++) {
@@ -543,6 +550,12 @@ function rewritePermutation(): void {
         if (tab >= T_MEM && tab < T_MEM + MEM_COUNT) st(MEM_INV, idx, tab - T_MEM);
       }
     }
+  }
+  // A held class's slot i of holder h goes to slot IMAGES[i] of holder IMAGES[h]'s class: it
+  // depends on two members, so every such slot is set again (a few per replica).
+  for (let r = 0; r < HELD_COUNT; r++) {
+    const row = HELD + ((<usize>(r * 5)) << 2);
+    st(PERM, ld(row, 0), ld(HELD_SLOTS, ld(row, 3) + ld(IMAGES, ld(row, 1)) * ld(row, 4) + ld(IMAGES, ld(row, 2))));
   }
 }
 
