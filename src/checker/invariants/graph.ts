@@ -201,6 +201,20 @@ export function cannotReach(graph: Graph, back: Reversed, orbit: Orbit, targets:
 /** Cycles tried by `lasso` for a shorter one, at most: each costs a search of its component. */
 const LASSO_CANDIDATES = 64;
 
+/** A growable list of 32-bit integers: `a[0..n)`. */
+class Ints {
+  a = new Int32Array(256);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
 /**
  * From a state where member `member`'s item cannot reach its target (`stuck`, from
  * `cannotReach`), the shortest lasso inside such states that shows the target never holds
@@ -213,147 +227,169 @@ const LASSO_CANDIDATES = 64;
  * and the nearest dead end; Tarjan's algorithm marks the pairs on a cycle; for those, in
  * breadth-first order, the shortest cycle through each is found, until no nearer one can give
  * a shorter lasso (or `LASSO_CANDIDATES` were tried). Edges are taken in successor order
- * (`forward`), so the lasso is the same whatever order the explorer recorded them in.
+ * (`forward`), so the lasso is the same whatever order the explorer recorded them in. Memory:
+ * four bytes per pair of the graph, and about twenty per pair reached.
  */
 export function lasso(graph: Graph, fwd: Forward, orbit: Orbit, stuck: readonly Uint8Array[], from: number, member: number): { edges: number[]; path: number[]; loopsTo: number } {
   const n = stuck.length;
   const { start, edges: out } = fwd;
+  const to = graph.to;
   const images = orbit.base >= 0 ? graph.images : null;
   const image = (e: number, i: number): number => (images ? images[e * graph.stride + orbit.base + i]! : i);
-  // The pairs reached, numbered in breadth-first order: pair p is (stateOf[p], memberOf[p]).
+  // The pairs reached, numbered in breadth-first order: pair p is (state, member) = key[p] as
+  // state * n + member; pos maps a key back to its pair (-1: not reached).
   const pos = new Int32Array(fwd.states * n).fill(-1);
-  const stateOf: number[] = [from];
-  const memberOf: number[] = [member];
-  const dist: number[] = [0];
-  const inEdge: number[] = [-1];
-  const prev: number[] = [-1];
-  pos[from * n + member] = 0;
-  /** Calls `f(edge, pair)` for each edge from pair p into a stuck pair, in successor order, numbering new pairs with `reach`. */
-  const each = (p: number, f: (e: number, q: number) => void, reach: ((e: number, key: number) => number) | null): void => {
-    const v = stateOf[p]!;
-    const i = memberOf[p]!;
+  const key = new Ints();
+  const dist = new Ints();
+  const inEdge = new Ints();
+  const prev = new Ints();
+  const reach = (k: number, d: number, e: number, p: number): void => {
+    pos[k] = key.n;
+    key.push(k);
+    dist.push(d);
+    inEdge.push(e);
+    prev.push(p);
+  };
+  /** The pair edge `e` takes pair `p`'s member to, as a key, or -1 when that pair is not stuck. */
+  const next = (p: number, e: number): number => {
+    const j = image(e, key.a[p]! % n);
+    const w = to[e]!;
+    return stuck[j]![w] ? w * n + j : -1;
+  };
+  const stateOf = (p: number): number => (key.a[p]! / n) | 0;
+  reach(from * n + member, 0, -1, -1);
+  let deadEnd = -1;
+  for (let p = 0; p < key.n; p++) {
+    const v = stateOf(p);
+    let steps = 0;
     for (let k = start[v]!; k < start[v + 1]!; k++) {
       const e = out[k]!;
-      const j = image(e, i);
-      const w = graph.to[e]!;
-      if (!stuck[j]![w]) continue;
-      const key = w * n + j;
-      const q = pos[key]! >= 0 ? pos[key]! : reach ? reach(e, key) : -1;
-      if (q >= 0) f(e, q);
+      const q = next(p, e);
+      if (q < 0) continue;
+      steps++;
+      if (pos[q]! < 0) reach(q, dist.a[p]! + 1, e, p);
     }
-  };
-  let deadEnd = -1;
-  for (let p = 0; p < stateOf.length; p++) {
-    let steps = 0;
-    each(p, () => void steps++, (e, key) => {
-      const q = stateOf.length;
-      pos[key] = q;
-      stateOf.push(graph.to[e]!);
-      memberOf.push(image(e, memberOf[p]!));
-      dist.push(dist[p]! + 1);
-      inEdge.push(e);
-      prev.push(p);
-      return q;
-    });
     if (steps === 0 && deadEnd < 0) deadEnd = p;
   }
-  const reached = stateOf.length;
-  const succ = (p: number): number[] => {
-    const qs: number[] = [];
-    each(p, (_, q) => void qs.push(q), null);
-    return qs;
-  };
-  const component = components(reached, succ);
+  const reached = key.n;
+  const component = components(reached, fwd, stateOf, (p, e) => {
+    const q = next(p, e);
+    return q < 0 ? -1 : pos[q]!;
+  });
   const size = new Int32Array(reached);
   for (let p = 0; p < reached; p++) size[component[p]!]!++;
+  const selfLoop = (p: number): boolean => {
+    const v = stateOf(p);
+    for (let k = start[v]!; k < start[v + 1]!; k++) if (next(p, out[k]!) === key.a[p]) return true;
+    return false;
+  };
 
-  let best = deadEnd >= 0 ? dist[deadEnd]! : Infinity;
+  let best = deadEnd >= 0 ? dist.a[deadEnd]! : Infinity;
   let knot = -1;
   let loop: number[] = [];
   let tried = 0;
-  for (let p = 0; p < reached && tried < LASSO_CANDIDATES && dist[p]! + 1 < best; p++) {
+  for (let p = 0; p < reached && tried < LASSO_CANDIDATES && dist.a[p]! + 1 < best; p++) {
     const c = component[p]!;
-    if (size[c]! === 1 && !succ(p).includes(p)) continue;
+    if (size[c]! === 1 && !selfLoop(p)) continue;
     tried++;
-    const cycle = shortestCycle(p, (q) => component[q] === c, each);
-    if (dist[p]! + cycle.length < best) (best = dist[p]! + cycle.length), (knot = p), (loop = cycle);
+    const cycle = shortestCycle(p, fwd, stateOf, (u, e) => {
+      const q = next(u, e);
+      return q < 0 || component[pos[q]!] !== c ? -1 : pos[q]!;
+    });
+    if (dist.a[p]! + cycle.length < best) (best = dist.a[p]! + cycle.length), (knot = p), (loop = cycle);
   }
   const end = knot >= 0 ? knot : deadEnd;
   if (end < 0) throw new Error("lasso: no dead end and no cycle among the states reached from a stuck state");
   const edges: number[] = [];
   const path: number[] = [];
-  for (let p = end; p >= 0; p = prev[p]!) {
-    path.push(stateOf[p]!);
-    if (inEdge[p]! >= 0) edges.push(inEdge[p]!);
+  for (let p = end; p >= 0; p = prev.a[p]!) {
+    path.push(stateOf(p));
+    if (inEdge.a[p]! >= 0) edges.push(inEdge.a[p]!);
   }
   edges.reverse();
   path.reverse();
   if (knot < 0) return { edges, path, loopsTo: -1 };
-  let v = stateOf[knot]!;
   for (const e of loop) {
     edges.push(e);
-    v = graph.to[e]!;
-    path.push(v);
+    path.push(to[e]!);
   }
-  return { edges, path, loopsTo: dist[knot]! };
+  return { edges, path, loopsTo: dist.a[knot]! };
 }
 
-/** The edges of a shortest cycle from pair `p` back to itself through pairs `inside` accepts (breadth first, edges in successor order). */
-function shortestCycle(p: number, inside: (q: number) => boolean, each: (p: number, f: (e: number, q: number) => void, reach: null) => void): number[] {
-  const via = new Map<number, { from: number; edge: number }>();
+/**
+ * The edges of a shortest cycle from pair `p` back to itself (breadth first, edges in successor
+ * order), where `step(u, e)` is the pair edge e takes pair u to, or -1 where the cycle may not go.
+ */
+function shortestCycle(p: number, fwd: Forward, stateOf: (u: number) => number, step: (u: number, e: number) => number): number[] {
+  const via = new Map<number, number>();
+  const from = new Map<number, number>();
   const queue = [p];
-  let closing: { from: number; edge: number } | null = null;
-  for (let head = 0; head < queue.length && !closing; head++) {
+  for (let head = 0; head < queue.length; head++) {
     const u = queue[head]!;
-    each(u, (e, q) => {
-      if (closing || !inside(q)) return;
-      if (q === p) closing = { from: u, edge: e };
-      else if (!via.has(q)) via.set(q, { from: u, edge: e }), queue.push(q);
-    }, null);
+    const v = stateOf(u);
+    for (let k = fwd.start[v]!; k < fwd.start[v + 1]!; k++) {
+      const e = fwd.edges[k]!;
+      const q = step(u, e);
+      if (q < 0) continue;
+      if (q === p) {
+        const edges = [e];
+        for (let at = u; at !== p; at = from.get(at)!) edges.push(via.get(at)!);
+        return edges.reverse();
+      }
+      if (!via.has(q)) via.set(q, e), from.set(q, u), queue.push(q);
+    }
   }
-  if (!closing) throw new Error("lasso: a pair on a cycle has no cycle through it");
-  const edges: number[] = [];
-  for (let at: { from: number; edge: number } | undefined = closing; at; at = at.from === p ? undefined : via.get(at.from)) edges.push(at.edge);
-  return edges.reverse();
+  throw new Error("lasso: a pair on a cycle has no cycle through it");
 }
 
-/** The strongly connected components of pairs 0..count-1 under `succ` (Tarjan's algorithm, iterative): each pair's component number. */
-function components(count: number, succ: (p: number) => number[]): Int32Array {
+/**
+ * The strongly connected components of pairs 0..count-1 (Tarjan's algorithm, iterative, with an
+ * edge cursor per frame): each pair's component number. `step(p, e)` is the pair edge e (of the
+ * state of p, `stateOf`) takes pair p to, or -1.
+ */
+function components(count: number, fwd: Forward, stateOf: (p: number) => number, step: (p: number, e: number) => number): Int32Array {
   const index = new Int32Array(count).fill(-1);
   const low = new Int32Array(count);
   const onStack = new Uint8Array(count);
   const component = new Int32Array(count).fill(-1);
-  const stack: number[] = [];
-  const calls: { p: number; next: number[]; k: number }[] = [];
+  const stack = new Int32Array(count);
+  const framePair = new Int32Array(count);
+  const frameCursor = new Int32Array(count);
+  let top = 0;
+  let frames = 0;
   let counter = 0;
   let components = 0;
   const enter = (p: number): void => {
     index[p] = low[p] = counter++;
-    stack.push(p);
+    stack[top++] = p;
     onStack[p] = 1;
-    calls.push({ p, next: succ(p), k: 0 });
+    framePair[frames] = p;
+    frameCursor[frames++] = fwd.start[stateOf(p)]!;
   };
   for (let root = 0; root < count; root++) {
     if (index[root]! >= 0) continue;
     enter(root);
-    while (calls.length > 0) {
-      const call = calls[calls.length - 1]!;
-      if (call.k < call.next.length) {
-        const q = call.next[call.k++]!;
+    while (frames > 0) {
+      const f = frames - 1;
+      const p = framePair[f]!;
+      const k = frameCursor[f]!;
+      if (k < fwd.start[stateOf(p) + 1]!) {
+        frameCursor[f] = k + 1;
+        const q = step(p, fwd.edges[k]!);
+        if (q < 0) continue;
         if (index[q]! < 0) enter(q);
-        else if (onStack[q]) low[call.p] = Math.min(low[call.p]!, index[q]!);
+        else if (onStack[q]) low[p] = Math.min(low[p]!, index[q]!);
         continue;
       }
-      calls.pop();
-      const p = call.p;
-      if (calls.length > 0) {
-        const up = calls[calls.length - 1]!.p;
+      frames--;
+      if (frames > 0) {
+        const up = framePair[frames - 1]!;
         low[up] = Math.min(low[up]!, low[p]!);
       }
       if (low[p] === index[p]) {
         let q: number;
         do {
-          q = stack.pop()!;
+          q = stack[--top]!;
           onStack[q] = 0;
           component[q] = components;
         } while (q !== p);
