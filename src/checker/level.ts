@@ -1,4 +1,5 @@
 // A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does.
+import { Ints } from "./ints.js";
 import type { SystemModel } from "../dsl/model.js";
 import { buildSystem, localStep, successors, useDeadValues, useMmioValues, type Successor, type System } from "../components/step.js";
 import type { StateVector } from "../kernel/layout.js";
@@ -40,9 +41,9 @@ export class LevelExpander {
   private table: FingerprintTable;
   private records: StateRecords;
   /** What a chunk's expansion gives (its new states, their indices, its edges), kept from one chunk to the next so that they grow once. */
-  private readonly out: Ints;
-  private readonly outIndex = new Ints(0);
-  private readonly edges = new Ints(0);
+  private readonly out: Records;
+  private readonly outIndex = new Ints();
+  private readonly edges = new Ints();
 
   constructor(
     model: SystemModel,
@@ -74,7 +75,7 @@ export class LevelExpander {
     this.extra = symmetry?.members ?? 0;
     this.table = FingerprintTable.fromShared(setup.table);
     this.records = StateRecords.fromShared(setup.records);
-    this.out = new Ints(this.extra);
+    this.out = new Records(this.extra);
   }
 
   /** The explorer grew the table: the new one, and the records with it. */
@@ -190,37 +191,15 @@ export class LevelExpander {
   }
 }
 
-/** A growable list of ints, cleared for reuse. */
-class Ints {
-  a: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  n = 0;
-  /** `extra`: the words kept with each record (`appendRecord`). */
-  constructor(private readonly extra: number) {}
-  push(x: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = x;
+/** A list of state records (packed.ts) with `extra` words each, or of plain ints (`extra` 0). */
+class Records extends Ints {
+  constructor(private readonly extra: number) {
+    super();
   }
   /** Appends a state's record (packed.ts): its `length` words of pairs `d` and the `extra` words of `x`. */
   appendRecord(d: Int32Array, length: number, x: ArrayLike<number> | null): void {
     const words = recordWords(length, this.extra);
-    if (this.n + words > this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, this.n + words));
-      b.set(this.a.subarray(0, this.n));
-      this.a = b;
-    }
+    if (this.n + words > this.a.length) this.grow(this.n + words);
     this.n = writeRecord(this.a, this.n, d, length, x, this.extra);
-  }
-  /** Empties the list, keeping its array; returns it. */
-  clear(): this {
-    this.n = 0;
-    return this;
-  }
-  /** A copy of the list, in an array of its own (to be transferred). */
-  take(): Int32Array<ArrayBuffer> {
-    return this.a.slice(0, this.n);
   }
 }

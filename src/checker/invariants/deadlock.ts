@@ -24,9 +24,9 @@ export function deadlockReason(sys: System, s: StateVector): string | null {
 }
 
 /**
- * The first state, in breadth-first order on one thread (`levels`), from which some EC waits for ever while other steps go
- * on (spec/invariants.md §8), with every EC doomed there and the state it waits in; null if none.
- * `blocked`: per EC, a byte per state, its EC state + 1 where it waits in CALL, REPLY or SM
+ * The first state, in the breadth-first order of one thread (`levels`), from which some EC waits
+ * for ever (spec/invariants.md §8), with every EC doomed there and the state it waits in; null if
+ * none. Other steps may go on there, or none (a dead state, which the judge also met). `blocked`: per EC, a byte per state, its EC state + 1 where it waits in CALL, REPLY or SM
  * without a timeout (the judge's record). The states from which such an EC cannot reach a state
  * where it does not so wait are found backwards over the complete explored graph; under symmetry
  * reduction each EC is followed through the permutations the graph keeps (graph.ts `Orbit`), so

@@ -1,4 +1,5 @@
 // Searches on the explored graph for the invariants judged on it (available, deadlock_free): which states cannot reach a target, and the lasso from one, following one replica's portal or EC through the permutations symmetry reduction applied.
+import { Ints } from "../ints.js";
 import type { Graph } from "../explore.js";
 import type { Member, Symmetry } from "../symmetry.js";
 
@@ -35,8 +36,8 @@ export interface Forward {
 
 /**
  * The explored graph's edges by source, once, for every search forwards over it. Each state's
- * edges are sorted by ordinal: several workers record a state's edges in no fixed order, and a
- * search that takes them in successor order finds the same thing on every run.
+ * edges are sorted by ordinal, so that a search taking them in successor order does not depend
+ * on the order the explorer recorded them in.
  */
 export function forward(graph: Graph, states: number): Forward {
   const start = new Int32Array(states + 1);
@@ -200,20 +201,6 @@ export function cannotReach(graph: Graph, back: Reversed, orbit: Orbit, targets:
 
 /** Cycles tried by `lasso` for a shorter one, at most: each costs a search of its component. */
 const LASSO_CANDIDATES = 64;
-
-/** A growable list of 32-bit integers: `a[0..n)`. */
-class Ints {
-  a = new Int32Array(256);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
 
 /**
  * From a state where member `member`'s item cannot reach its target (`stuck`, from
