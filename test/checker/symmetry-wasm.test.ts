@@ -93,6 +93,20 @@ function agree(sys: System, sym: Symmetry, limit: number, perturb = false): { tr
   return { transitions, permuted };
 }
 
+/** `agree` on the first `limit` states of `runs` random scenarios that have a symmetry: the transitions compared. */
+function randomAgree(arb: fc.Arbitrary<{ readonly text: string }>, runs: number, seed: number, limit: number): number {
+  let compared = 0;
+  fc.assert(
+    fc.property(arb, ({ text }) => {
+      const sys = systemOf(text);
+      const sym = symmetryOf(sys).symmetry;
+      if (sym) compared += agree(sys, sym, limit).transitions;
+    }),
+    { numRuns: runs, seed },
+  );
+  return compared;
+}
+
 describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalDiff", () => {
   it("the scalable scenario with 3 and 4 clients: every transition of the first 3,000 representatives", () => {
     for (const n of [3, 4]) {
@@ -165,31 +179,11 @@ describe.skipIf(!wasmRuns)("the WebAssembly canonicaliser agrees with canonicalD
   }, 300_000);
 
   it("30 random scenarios of two families with held slot classes", () => {
-    let compared = 0;
-    fc.assert(
-      fc.property(poolScenario, ({ text }) => {
-        const sys = systemOf(text);
-        const sym = symmetryOf(sys).symmetry;
-        if (!sym) return;
-        compared += agree(sys, sym, 80).transitions;
-      }),
-      { numRuns: 30, seed: 20261124 },
-    );
-    expect(compared).toBeGreaterThan(1_000);
+    expect(randomAgree(poolScenario, 30, 20261124, 80)).toBeGreaterThan(1_000);
   }, 300_000);
 
   it("60 random scenarios with replicas", () => {
-    let compared = 0;
-    fc.assert(
-      fc.property(replicatedScenario, ({ text }) => {
-        const sys = systemOf(text);
-        const sym = symmetryOf(sys).symmetry;
-        if (!sym) return;
-        compared += agree(sys, sym, 400).transitions;
-      }),
-      { numRuns: 60, seed: 5 },
-    );
-    expect(compared).toBeGreaterThan(1_000);
+    expect(randomAgree(replicatedScenario, 60, 5, 400)).toBeGreaterThan(1_000);
   }, 300_000);
 
   it("refuses a fingerprinter whose extra bytes leave no room for its slots' signatures and addresses", () => {

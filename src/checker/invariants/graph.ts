@@ -11,19 +11,21 @@ export interface Reversed {
   readonly edges: Int32Array;
 }
 
-/** Reverses the explored graph once, for every search backwards over it. */
-export function reversed(graph: Graph, states: number): Reversed {
+/** The graph's edges grouped by the state `end` names of each (its source or target), in edge order within a group: group v is `edges[start[v] .. start[v + 1])`. */
+function grouped(graph: Graph, states: number, end: Int32Array): { start: Int32Array; edges: Int32Array } {
   const start = new Int32Array(states + 1);
-  for (let e = 0; e < graph.count; e++) start[graph.to[e]! + 1]!++;
+  for (let e = 0; e < graph.count; e++) start[end[e]! + 1]!++;
   for (let i = 0; i < states; i++) start[i + 1]! += start[i]!;
   const fill = start.slice(0, states);
-  const sources = new Int32Array(graph.count);
   const edges = new Int32Array(graph.count);
-  for (let e = 0; e < graph.count; e++) {
-    const k = fill[graph.to[e]!]!++;
-    sources[k] = graph.from[e]!;
-    edges[k] = e;
-  }
+  for (let e = 0; e < graph.count; e++) edges[fill[end[e]!]!++] = e;
+  return { start, edges };
+}
+
+/** Reverses the explored graph once, for every search backwards over it. */
+export function reversed(graph: Graph, states: number): Reversed {
+  const { start, edges } = grouped(graph, states, graph.to);
+  const sources = edges.map((e) => graph.from[e]!);
   return { states, start, sources, edges };
 }
 
@@ -40,12 +42,7 @@ export interface Forward {
  * on the order the explorer recorded them in.
  */
 export function forward(graph: Graph, states: number): Forward {
-  const start = new Int32Array(states + 1);
-  for (let e = 0; e < graph.count; e++) start[graph.from[e]! + 1]!++;
-  for (let i = 0; i < states; i++) start[i + 1]! += start[i]!;
-  const fill = start.slice(0, states);
-  const edges = new Int32Array(graph.count);
-  for (let e = 0; e < graph.count; e++) edges[fill[graph.from[e]!]!++] = e;
+  const { start, edges } = grouped(graph, states, graph.from);
   const ord = graph.ordinal;
   for (let v = 0; v < states; v++) {
     // Insertion sort: a state has a handful of successors.
