@@ -212,7 +212,8 @@ const LASSO_CANDIDATES = 64;
  * breadth-first order, the shortest cycle through each is found, until no nearer one can give
  * a shorter lasso (or `LASSO_CANDIDATES` were tried). Edges are taken in successor order
  * (`forward`), so the lasso is the same whatever order the explorer recorded them in. Memory:
- * four bytes per pair of the graph, and about twenty per pair reached.
+ * four bytes per pair of the graph, and about fifty per pair reached (the search's lists and
+ * Tarjan's arrays).
  */
 export function lasso(graph: Graph, fwd: Forward, orbit: Orbit, stuck: readonly Uint8Array[], from: number, member: number): { edges: number[]; path: number[]; loopsTo: number } {
   const n = stuck.length;
