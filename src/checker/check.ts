@@ -285,7 +285,13 @@ export const PROBE_STATES = 50_000;
 export async function checkParallel(
   model: SystemModel,
   source: ScenarioSource,
-  options: CheckOptions & { readonly workers: number; /** Default PROBE_STATES; 0 starts the workers at once. */ readonly probeStates?: number },
+  options: CheckOptions & {
+    readonly workers: number;
+    /** Default PROBE_STATES; 0 starts the workers at once. */
+    readonly probeStates?: number;
+    /** The states of a level's chunk (`exploreParallel`'s tuning): tests make them small. */
+    readonly chunkStates?: number;
+  },
 ): Promise<CheckResult> {
   if (options.workers <= 1 || options.simulate || (options.mode ?? "bfs") !== "bfs") return check(model, options);
   const maxStates = options.maxStates ?? Infinity;
@@ -307,7 +313,7 @@ export async function checkParallel(
       else if (interrupted(options.interrupt)) ex = { ...probe.exploration, bound: "interrupted" };
       else from = probe.handoff;
     }
-    ex ??= await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, {}, from);
+    ex ??= await exploreParallel(sys, source, judge, options.workers, explored, { done, progress }, { chunkStates: options.chunkStates }, from);
     const r = runs.after(sys, judge, ex, options, red);
     if (r) return r;
   }

@@ -21,7 +21,29 @@ export interface Failure {
   /** In a simulation: the walk to the failing state, as successor ordinals. */
   readonly path?: readonly number[];
   readonly reason: string;
+  /**
+   * Met by a thread of the parallel explorer on a transition or in a dead state: the position
+   * (from 1) in its level of the state being expanded (`Judge.position`), by which the explorer
+   * orders what its threads met (`Judge.settleLevel`).
+   */
+  readonly at?: number;
 }
+
+/**
+ * A breadth-first level as the parallel explorer leaves it once expanded, in one thread's order
+ * (claims.ts): each state's index, its key (the position of the state it was first reached from
+ * times 65536, plus the step's ordinal; -1 for a state reached before the level), and the state.
+ */
+export interface LevelView {
+  readonly count: number;
+  index(i: number): number;
+  key(i: number): number;
+  /** The `i`th state; valid until the next call. */
+  state(i: number): StateVector;
+}
+
+/** The order in which one thread meets what a failure met at position `at` says: in a dead state first, then on the transitions by ordinal. */
+const keyOf = (f: Failure): number => f.at! * 65536 + (f.via ? f.via.ordinal : -1);
 
 /** A judge's findings in a form that crosses a worker boundary (structured-clonable). */
 export interface Findings {
@@ -75,6 +97,25 @@ export class Judge {
   /** The `available` targets set since the last `takeFindings` (for a worker to report). */
   private waitingSince: (number[] | null)[];
   readonly assertNode: NodeId | null;
+  /**
+   * A thread of the parallel explorer: the position (from 1) in its level of the state being
+   * expanded, which the failures met on its transitions or in it (dead) carry; -1 elsewhere.
+   */
+  position = -1;
+  /** A thread of the parallel explorer: the first index of the next level, which names the level being expanded. */
+  levelEnd = -1;
+  /** Per invariant: the level (`levelEnd`) its failure met at a position was met in. */
+  private readonly metIn: number[];
+  /**
+   * The parallel explorer's judge, per invariant and then for the asserts: whether the failure
+   * was known before the level being expanded (`beginLevel`), when it is final; of the failures
+   * its threads report in the level, the least met on a transition or dead state (`at`), and
+   * the first met in a state, whose place in the level is known only once it is expanded
+   * (`settleLevel`).
+   */
+  private fixed: boolean[] = [];
+  private levelAt: (Failure | null)[] = [];
+  private levelState: (Failure | null)[] = [];
 
   /**
    * `reports`: a worker's judge, which keeps what it found since its last report for
@@ -91,6 +132,7 @@ export class Judge {
     this.assertNode = firstAssert(sys.model);
     this.asserts = this.assertNode !== null ? assertMonitor(sys) : null;
     this.failures = invs.map(() => null);
+    this.metIn = invs.map(() => -1);
     this.tcb = new TcbAccumulator(sys);
     this.targets = invs.map((i) => (i.prop.kind === "available" ? i.prop.portals.map(() => new Uint8Array(1024)) : null));
     this.waitingSince = invs.map((i) => (i.prop.kind === "available" ? [] : null));
@@ -162,17 +204,40 @@ export class Judge {
   /** A transition `from --step--> to`; `toIndex` may be a state seen before. */
   edge(from: StateVector, fromIndex: number, step: StepInfo, to: StateVector, ordinal: number, toIndex: number): void {
     for (const k of this.stepMonitors) {
-      if (this.failures[k]) continue;
+      if (this.failures[k] && !this.improvable(k)) continue;
       const r = this.monitors[k]!.step!(from, step, to);
-      if (r) this.failures[k] = { state: toIndex, via: { from: fromIndex, ordinal }, reason: r };
+      if (r) this.keep(k, this.met({ state: toIndex, via: { from: fromIndex, ordinal }, reason: r }));
     }
   }
 
   /** A state with no enabled step. */
   dead(s: StateVector, index: number): void {
-    if (this.deadlocks.every((k) => this.failures[k])) return;
+    if (this.deadlocks.every((k) => this.failures[k] && !this.improvable(k))) return;
     const r = deadlockReason(this.sys, s);
-    if (r) for (const k of this.deadlocks) if (!this.failures[k]) this.failures[k] = { state: index, via: null, reason: r };
+    if (r) for (const k of this.deadlocks) if (!this.failures[k] || this.improvable(k)) this.keep(k, this.met({ state: index, via: null, reason: r }));
+  }
+
+  /** A failure met on a transition or in a dead state, with the position it was met at in a parallel level. */
+  private met(f: Failure): Failure {
+    return this.position >= 0 ? { ...f, at: this.position } : f;
+  }
+
+  /**
+   * Whether a thread of the parallel explorer may still meet a failure of invariant `k` that one
+   * thread meets before the one it has: its failure was met at a position of the level being
+   * expanded, whose states the thread's chunks do not take in one thread's order.
+   */
+  private improvable(k: number): boolean {
+    const f = this.failures[k]!;
+    return f.at !== undefined && this.position >= 0 && this.metIn[k] === this.levelEnd;
+  }
+
+  /** `f` for invariant `k` if it has none, or if one thread meets `f` first (both met in this level). */
+  private keep(k: number, f: Failure): void {
+    const had = this.failures[k];
+    if (had && keyOf(f) >= keyOf(had)) return;
+    this.failures[k] = f;
+    this.metIn[k] = this.levelEnd;
   }
 
   /**
@@ -197,22 +262,71 @@ export class Judge {
   }
 
   /**
-   * Takes in another judge's findings (a worker's, on states numbered in the same
-   * exploration). Of two failures of one invariant the one one thread meets first wins:
-   * breadth-first, lower indices are no deeper, so the counterexample stays shortest. A
-   * failure on a transition is met when its source is expanded, so two of them are ordered by
-   * source and step (their target may be a state found long before); others by state.
+   * Takes in another judge's findings (a worker's, on states numbered in the same exploration,
+   * in the level being expanded). A failure known before the level stays: breadth first, it is
+   * no deeper. Of those met in the level, the one one thread meets first wins, which
+   * `settleLevel` decides once the level is expanded; until then the failure is any of them.
    */
   merge(f: Findings): void {
-    const first = (a: Failure, b: Failure): boolean => (a.via && b.via ? a.via.from < b.via.from || (a.via.from === b.via.from && a.via.ordinal < b.via.ordinal) : a.state < b.state);
-    const better = (a: Failure | null, b: Failure | null): Failure | null => (!a ? b : !b ? a : first(b, a) ? b : a);
-    f.failures.forEach((x, k) => (this.failures[k] = better(this.failures[k]!, x)));
-    this.assertFailure = better(this.assertFailure, f.assertFailure);
+    const n = this.failures.length;
+    for (let k = 0; k <= n; k++) {
+      const x = k < n ? f.failures[k]! : f.assertFailure;
+      if (!x || this.fixed[k]) continue;
+      if (x.at === undefined) this.levelState[k] ??= x;
+      else if (!this.levelAt[k] || keyOf(x) < keyOf(this.levelAt[k]!)) this.levelAt[k] = x;
+      const now = this.levelAt[k] ?? this.levelState[k]!;
+      if (k < n) this.failures[k] = now;
+      else this.assertFailure = now;
+    }
     this.tcb.merge(f.tcb);
     f.waiting.forEach((w, k) => {
       if (w) for (let i = 0; i < w.length; i += 2) this.setTarget(k, w[i]!, w[i + 1]!);
     });
     for (let i = 0; i < f.blocked.length; i += 3) this.setBlocked(f.blocked[i]!, f.blocked[i + 1]!, f.blocked[i + 2]!);
+  }
+
+  /** The parallel explorer starts a level: the failures known are final. */
+  beginLevel(): void {
+    const n = this.failures.length;
+    this.fixed = [...this.failures.map((f) => f !== null), this.assertFailure !== null];
+    this.levelAt = new Array<Failure | null>(n + 1).fill(null);
+    this.levelState = new Array<Failure | null>(n + 1).fill(null);
+  }
+
+  /**
+   * The parallel explorer has expanded a level, and `next` is the level it found, in one
+   * thread's order: of the failures its threads met in the level, each invariant keeps the one a
+   * single thread would meet first. A thread judges each state it inserts, at the first
+   * arrival, which is not the one that numbers it (claims.ts), and stops judging an invariant
+   * once it fails: so the states of `next` are judged again, in order, up to the least failure
+   * met on a transition or in a dead state, for every invariant a state failed in the level.
+   * Each such state was judged by some thread, so one is found.
+   */
+  settleLevel(next: LevelView): void {
+    const n = this.failures.length;
+    for (let k = 0; k <= n; k++) {
+      if (this.fixed[k]) continue;
+      const atState = this.levelState[k];
+      let best = this.levelAt[k] ?? null;
+      if (atState) {
+        const judge = k < n ? this.monitors[k]!.state!.bind(this.monitors[k]) : (s: StateVector) => this.asserts!.state(s);
+        const bound = best ? keyOf(best) : Infinity;
+        let found: Failure | null = null;
+        for (let i = 0; i < next.count && next.key(i) <= bound; i++) {
+          const r = judge(next.state(i));
+          if (r) {
+            found = { state: next.index(i), via: null, reason: r };
+            break;
+          }
+        }
+        if (!found && !best) throw new Error(`a failure a thread met in a state of the level (state ${atState.state}) is not met again in the level`);
+        best = found ?? best;
+      }
+      if (!best) continue;
+      if (k < n) this.failures[k] = best;
+      else this.assertFailure = best;
+    }
+    this.beginLevel();
   }
 
   /** State `index` is one where EC `ec` waits in EC state `st` (CALL, REPLY or SM) without a timeout. */

@@ -1,4 +1,5 @@
 // A share of a breadth-first level expanded into the shared fingerprint table: what each of the parallel explorer's worker threads does.
+import { Claims } from "./claims.js";
 import { Ints } from "./ints.js";
 import type { SystemModel } from "../dsl/model.js";
 import { buildSystem, localStep, successors, useDeadValues, useMmioValues, type Successor, type System } from "../components/step.js";
@@ -95,6 +96,12 @@ export class LevelExpander {
     const setup = this.setup;
     const states = new Int32Array(task.states);
     const indices = new Int32Array(task.indices);
+    // Every arrival at a state of the next level claims it; the least records it (claims.ts).
+    const claims = new Claims(task.claims);
+    const levelEnd = task.levelEnd;
+    // Where one thread numbers each state of the level (claims.ts), when that is not its place here.
+    const ranks = task.ranks ? new Int32Array(task.ranks) : null;
+    judge.levelEnd = levelEnd;
     // The state being expanded, decoded from its record into `cur` (the initial state elsewhere);
     // `at` is the next record, `last` the one decoded.
     let at = task.start;
@@ -106,9 +113,10 @@ export class LevelExpander {
     let transitions = 0;
     let next = 0;
     let stop: LevelReply["stop"] = null;
-    // The state being expanded (always `cur`) and its index.
+    // The state being expanded (always `cur`), its index, and its position in its level, from 1 (claims.ts).
     const s = cur;
     let from = 0;
+    let position = 0;
     /**
      * Inserts a successor, fingerprinted ahead into slot `slot` unless that is -1; false when
      * `onlyIfNew` and it is a known state of this level or an earlier one (nothing recorded).
@@ -117,10 +125,10 @@ export class LevelExpander {
       ahead.one(x.state, slot);
       const r = table.insertOrFind(ahead.hi, ahead.lo);
       const to = r >= 0 ? r : -r - 1;
-      if (onlyIfNew && r < 0 && to < task.levelEnd) return false;
+      if (onlyIfNew && r < 0 && to < levelEnd) return false;
       transitions++;
+      if (to >= levelEnd) claims.claim(to - levelEnd, position, records, to, from, i);
       if (r >= 0) {
-        records.set(r, from, i);
         const { diff, length } = ahead;
         judge.state(symmetry ? fp.state(repVector, diff, length) : x.state, r, diff, length);
         out.appendRecord(diff, length, ahead.signatures());
@@ -135,8 +143,9 @@ export class LevelExpander {
       return true;
     };
     for (; next < task.count; next++) {
-      // Room for this state's successors from every worker, or pause: the explorer grows the table.
-      if (table.size + task.margin >= table.maxSize) {
+      // Room for this state's successors from every worker in the table and the claims, or
+      // pause: the explorer grows them.
+      if (table.size + task.margin >= table.maxSize || table.size - levelEnd + task.margin >= claims.capacity) {
         stop = "full";
         break;
       }
@@ -154,6 +163,8 @@ export class LevelExpander {
       last = at;
       at += recordWords(2 * states[at]!, extra);
       from = indices[task.first + next]!;
+      position = (ranks ? ranks[task.first + next]! : task.first + next) + 1;
+      judge.position = position;
       sys.arena.rewind();
       ahead.setParentRecord(s, states, last);
       // Partial-order reduction, as in explore.ts's breadth-first search.

@@ -4,8 +4,9 @@ import { boundSuccessors, type System } from "../components/step.js";
 import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks, type ExploreOptions, type Graph, type Handoff } from "./explore.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { SystemModel } from "../dsl/model.js";
-import type { Findings, Judge } from "./judge.js";
-import { recordStarts, recordWords } from "./packed.js";
+import type { Findings, Judge, LevelView } from "./judge.js";
+import { Claims } from "./claims.js";
+import { overlay, recordStarts, recordWords } from "./packed.js";
 import { MAX_SUCCESSORS, StateRecords, type SharedRecords } from "./records.js";
 import { LevelExpander } from "./level.js";
 import { FingerprintTable, bytesPerState, type SharedTable } from "./visited.js";
@@ -48,8 +49,12 @@ export type LevelTask =
       /** Pause before a state when fewer than this many slots are left below the table's limit. */
       readonly margin: number;
       readonly maxStates: number;
-      /** The first index of the next level (partial-order reduction's cycle proviso). */
+      /** The first index of the next level (partial-order reduction's cycle proviso, and the claims'). */
       readonly levelEnd: number;
+      /** The claims on the next level's states (claims.ts), in shared memory. */
+      readonly claims: SharedArrayBuffer;
+      /** Each state's rank in its level in one thread's order, from 0 (claims.ts); null when that is its place in `states`. */
+      readonly ranks: SharedArrayBuffer | null;
     }
   | { readonly kind: "reopen"; readonly table: SharedTable; readonly records: SharedRecords }
   /** A new exploration: its scenario and table (the worker answers `{ ready: true }`). */
@@ -84,8 +89,10 @@ const PROGRESS_MS = 250;
  * into `judge` as they come (its own chunks' too, judged apart like a worker's), and between
  * levels grows the table if needed and gathers the next level. This thread explores as well
  * because it would otherwise wait on a core of its own, and it is warm where a new worker is
- * not: a worker's first explorations run its code before the JIT has compiled it. The states and transitions found are the same as with one
- * thread; which of two states found in the same level gets the lower index is not.
+ * not: a worker's first explorations run its code before the JIT has compiled it. The states, transitions, records and failures found are the
+ * same as with one thread (claims.ts: the least arrival at a state records it, and each level is
+ * ranked in one thread's order once expanded); which of two states found in the same level gets
+ * the lower index is not.
  * `hooks.progress` is called between levels and every PROGRESS_MS while the workers run; the
  * `interrupt` flag is read between levels and by the workers as they go. A function for
  * `hooks` is the `done` hook alone.
@@ -172,6 +179,8 @@ export async function exploreParallel(
     found = [{ states: initial, indices: Int32Array.of(0) }];
   }
   const levels = new LevelBuffers();
+  // The claims on the next level's states (claims.ts): a word each, for the largest level so far.
+  const claims = new Claims(1 << 12);
   let transitions = from?.transitions ?? 0;
   let depth = from?.depth ?? 0;
   let level = from?.level ?? 0;
@@ -179,7 +188,9 @@ export async function exploreParallel(
   // The states of the level being expanded not expanded yet, and those of the next found so far: the frontier progress reports.
   let levelSize = 0;
   let foundCount = found[0]!.indices.length;
-  const bytes = (): number => table.bytes + records.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
+  // Where one thread numbers each of `found`'s states in its level, when that is not their order (claims.ts).
+  let ranks: Int32Array | null = null;
+  const bytes = (): number => table.bytes + records.bytes + claims.bytes + edges.reduce((m, e) => m + e.byteLength, 0);
   // The level being expanded and the next so far, packed.
   let frontierBytes = 0;
   const report = progress && ((): void => progress({ states: table.size, transitions, depth, frontier: levelSize + foundCount, bytes: bytes() + frontierBytes }));
@@ -206,7 +217,13 @@ export async function exploreParallel(
       }
       const levelEnd = firstLevelEnd ?? table.size;
       firstLevelEnd = null;
-      const cur = levels.fill(found, extra);
+      const cur = levels.fill(found, extra, ranks);
+      ranks = null;
+      judge.beginLevel();
+      // Room to claim about twice as many states as this level has; those of the next level a
+      // probe found are held (they were reached from states before this part of the level).
+      claims.reserve(table.size - levelEnd + 2 * cur.count + 2 * marginOf(threads, maxBranch));
+      if (carried) for (let k = 0; k < carried.indices.length; k++) claims.hold(k);
       found = carried ? [carried] : [];
       foundCount = carried?.indices.length ?? 0;
       levelSize = cur.count;
@@ -219,7 +236,7 @@ export async function exploreParallel(
       // worker has answered the table grows and the chunks left go on.
       let chunks = chunksOf(cur.count, threads, tuning.chunkStates);
       while (chunks.length > 0) {
-        const margin = threads * maxBranch * 2 + 1024;
+        const margin = marginOf(threads, maxBranch);
         const left: Chunk[] = [];
         let next = 0;
         let halt = false;
@@ -228,7 +245,7 @@ export async function exploreParallel(
             await w.ready;
             while (!halt && next < chunks.length) {
               const c = chunks[next++]!;
-              const r = await w.level({ kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd });
+              const r = await w.level({ kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd, claims: claims.shared(), ranks: cur.ranks });
               transitions += r.transitions;
               shares[k === 0 ? 0 : 1 + ((k - 1) % pool.length)]! += r.done;
               judge.merge(r.findings);
@@ -250,16 +267,27 @@ export async function exploreParallel(
         );
         if (bound !== null) break outer;
         left.push(...chunks.slice(next));
-        if (left.length > 0) grow(Math.max(table.size, 1024));
+        // A thread paused for room (level.ts): in the table, or in the claims.
+        if (left.length > 0) {
+          if (table.size + margin >= table.maxSize) grow(Math.max(table.size, 1024));
+          claims.reserve(2 * (table.size - levelEnd + margin));
+        }
         chunks = left;
       }
+      // The level is expanded: the next one in one thread's order, by which the failures met
+      // in this one are settled, and the claims cleared for it.
+      if (foundCount !== table.size - levelEnd) throw new Error(`a level of ${table.size - levelEnd} states gathered as ${foundCount}`);
+      const ranked = rankByClaims(found, claims, records, levelEnd, cur.count);
+      ranks = ranked.rank;
+      judge.settleLevel(viewOf(found, ranked, extra, claims, records, levelEnd, sys.init));
+      claims.clear(foundCount);
       if (foundCount > 0) depth = level + 1;
       maxBranch = Math.max(maxBranch, Math.ceil(transitions / Math.max(1, table.size)));
       level++;
       // Room for the next level before it starts: its states times the branching seen so far.
       if (table.needsGrow()) grow(Math.min(foundCount * maxBranch, 1 << 24));
       frontierBytes = found.reduce((m, f) => m + f.states.byteLength, 0);
-      if (table.bytes + records.bytes + frontierBytes + levels.bytes + edges.reduce((m, e) => m + e.byteLength, 0) > maxBytes) {
+      if (bytes() + frontierBytes + levels.bytes > maxBytes) {
         bound = "memory";
         break;
       }
@@ -446,6 +474,8 @@ function discard(pool: readonly PoolWorker[]): void {
 interface SharedLevel {
   readonly states: SharedArrayBuffer;
   readonly indices: SharedArrayBuffer;
+  /** Where one thread numbers each state in the level (`LevelTask.ranks`), or null. */
+  readonly ranks: SharedArrayBuffer | null;
   /** `at[k]`: the word where the `k`th record starts; `at[count]` where the last ends. */
   readonly at: Int32Array;
   readonly count: number;
@@ -461,16 +491,22 @@ interface SharedLevel {
 class LevelBuffers {
   private states = new SharedArrayBuffer(0);
   private indices = new SharedArrayBuffer(0);
+  private ranks = new SharedArrayBuffer(0);
 
-  /** The level whose states and indices are `parts` (a reply's each). The level filled before is gone. */
-  fill(parts: readonly { readonly states: Int32Array; readonly indices: Int32Array }[], extra: number): SharedLevel {
+  /**
+   * The level whose states and indices are `parts` (a reply's each), in that order, and where
+   * one thread numbers each (`ranks`: null when in that order). The level filled before is gone.
+   */
+  fill(parts: readonly { readonly states: Int32Array; readonly indices: Int32Array }[], extra: number, ranks: Int32Array | null): SharedLevel {
     const words = parts.reduce((m, p) => m + p.states.length, 0);
     const count = parts.reduce((m, p) => m + p.indices.length, 0);
     // Half as much again when a buffer is too small: the levels of a search grow, then shrink.
     if (this.states.byteLength < 4 * words) this.states = new SharedArrayBuffer(4 * Math.ceil(words * 1.5));
     if (this.indices.byteLength < 4 * count) this.indices = new SharedArrayBuffer(4 * Math.ceil(count * 1.5));
+    if (ranks && this.ranks.byteLength < 4 * count) this.ranks = new SharedArrayBuffer(4 * Math.ceil(count * 1.5));
     const states = new Int32Array(this.states);
     const indices = new Int32Array(this.indices);
+    if (ranks) new Int32Array(this.ranks).set(ranks);
     let w = 0;
     let i = 0;
     for (const p of parts) {
@@ -479,12 +515,12 @@ class LevelBuffers {
       w += p.states.length;
       i += p.indices.length;
     }
-    return { states: this.states, indices: this.indices, at: recordStarts(states, count, extra), count, bytes: 4 * (words + count) };
+    return { states: this.states, indices: this.indices, ranks: ranks ? this.ranks : null, at: recordStarts(states, count, extra), count, bytes: 4 * (words + count) };
   }
 
-  /** Bytes held by the two buffers. */
+  /** Bytes held by the buffers. */
   get bytes(): number {
-    return this.states.byteLength + this.indices.byteLength;
+    return this.states.byteLength + this.indices.byteLength + this.ranks.byteLength;
   }
 }
 
@@ -526,3 +562,96 @@ function graphOf(parts: readonly Int32Array[], stride: number): Graph {
   return { from, to, ordinal, count, images, stride };
 }
 
+
+/** Room a thread leaves for the successors of the states the others are expanding: it pauses before a state when less is left (level.ts). */
+function marginOf(threads: number, maxBranch: number): number {
+  return threads * maxBranch * 2 + 1024;
+}
+
+/** A level's states (as its threads found them, one after another) ranked in one thread's order: `order[j]` is the `j`th, `rank` its inverse, `index` each one's index. */
+interface Ranked {
+  readonly order: Int32Array;
+  readonly rank: Int32Array;
+  readonly index: Int32Array;
+}
+
+/**
+ * The ranks one thread numbers the states of the level found from the one just expanded by
+ * (claims.ts): by the position that claimed each, then by the claim's ordinal, which the state's
+ * record holds. `parts` are as the threads found them, those a probe found first: these are held
+ * (position 0) and stay first, in the order the probe found them. A counting sort by position,
+ * then the few states of one position by ordinal. The level keeps its states where they are,
+ * and its threads read their ranks as the positions they claim from (level.ts).
+ */
+function rankByClaims(parts: readonly { readonly indices: Int32Array }[], claims: Claims, records: StateRecords, levelEnd: number, expanded: number): Ranked {
+  const n = parts.reduce((m, p) => m + p.indices.length, 0);
+  const index = new Int32Array(n);
+  const first = new Int32Array(expanded + 2);
+  for (let q = 0, i = 0; q < parts.length; q++) {
+    const ix = parts[q]!.indices;
+    for (let k = 0; k < ix.length; k++, i++) {
+      const x = ix[k]!;
+      const p = claims.position(x - levelEnd);
+      // Every state found was claimed by its finder, at the latest, from one of the `expanded` positions.
+      if (p > expanded) throw new Error(`state ${x} of the level was not claimed from a state of the level before`);
+      index[i] = x;
+      first[p + 1]!++;
+    }
+  }
+  for (let p = 0; p <= expanded; p++) first[p + 1]! += first[p]!;
+  const order = new Int32Array(n);
+  const next = first.slice(0, expanded + 1);
+  for (let i = 0; i < n; i++) order[next[claims.position(index[i]! - levelEnd)]!++] = i;
+  // The states one position claimed, by ordinal (insertion sort: a state has few successors).
+  for (let p = 1; p <= expanded; p++)
+    for (let j = first[p]! + 1; j < first[p + 1]!; j++) {
+      const x = order[j]!;
+      const o = records.step(index[x]!);
+      let h = j - 1;
+      for (; h >= first[p]! && records.step(index[order[h]!]!) > o; h--) order[h + 1] = order[h]!;
+      order[h + 1] = x;
+    }
+  const rank = new Int32Array(n);
+  for (let j = 0; j < n; j++) rank[order[j]!] = j;
+  return { order, rank, index };
+}
+
+/**
+ * The level `parts` in one thread's order, as the judge reads it (`Judge.settleLevel`): each
+ * state written over a copy of the initial one, its key from its claim (before the claims are
+ * cleared). Where each record starts is found only if the judge reads a state.
+ */
+function viewOf(parts: readonly { readonly states: Int32Array; readonly indices: Int32Array }[], ranked: Ranked, extra: number, claims: Claims, records: StateRecords, levelEnd: number, init: Int32Array): LevelView {
+  const { order, index } = ranked;
+  let where: { part: Int32Array; start: Int32Array } | null = null;
+  const vec = init.slice();
+  let last = -1;
+  return {
+    count: order.length,
+    index: (j) => index[order[j]!]!,
+    key(j) {
+      const x = index[order[j]!]!;
+      const p = claims.position(x - levelEnd);
+      return p === 0 ? -1 : p * 65536 + records.step(x);
+    },
+    state(j) {
+      if (!where) {
+        const part = new Int32Array(order.length);
+        const start = new Int32Array(order.length);
+        for (let q = 0, i = 0; q < parts.length; q++) {
+          const at = recordStarts(parts[q]!.states, parts[q]!.indices.length, extra);
+          for (let k = 0; k < parts[q]!.indices.length; k++, i++) {
+            part[i] = q;
+            start[i] = at[k]!;
+          }
+        }
+        where = { part, start };
+      }
+      const { part, start } = where;
+      if (last >= 0) overlay(vec, init, parts[part[last]!]!.states, start[last]!, true);
+      last = order[j]!;
+      overlay(vec, init, parts[part[last]!]!.states, start[last]!, false);
+      return vec;
+    },
+  };
+}

@@ -11,9 +11,10 @@
  * offers more is a bug, and `set` throws. Depth is not stored: a BFS knows the level it
  * is on, and `depth` walks the parents when a single state's depth is wanted.
  *
- * Records are indexed by the state indices the FingerprintTable hands out, so worker
- * threads each write the records of the states they inserted, at distinct indices,
- * with plain stores; readers look at them after the level's barrier. A parent is
+ * Records are indexed by the state indices the FingerprintTable hands out. The parallel
+ * explorer's threads write a state's record when their arrival at it is the least so far
+ * (claims.ts), with plain stores under the state's claim lock; readers look at them after the
+ * level's barrier. A parent is
  * always inserted before its children, so `parent < index` holds (and is checked),
  * which is what makes every walk up the parents end.
  */
