@@ -70,8 +70,12 @@ export class Claims {
       if ((cur & LOCK) !== 0) continue;
       if (position >= cur) return;
       if (Atomics.compareExchange(a, k, cur, position | LOCK) !== cur) continue;
-      records.set(index, parent, ordinal);
-      Atomics.store(a, k, position);
+      // Unlocked even if `set` throws (a bug it reports), so that no other thread spins for ever.
+      try {
+        records.set(index, parent, ordinal);
+      } finally {
+        Atomics.store(a, k, position);
+      }
       return;
     }
   }
