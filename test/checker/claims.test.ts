@@ -1,12 +1,9 @@
 // Claims: the least arrival at each state of a level records it, whatever order the arrivals come in and from however many threads.
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Claims } from "../../src/checker/claims.js";
 import { StateRecords } from "../../src/checker/records.js";
+import { builtScript, runWorker } from "./built-worker.js";
 import { reached, type ClaimsWorkerData } from "./claims-worker.js";
 
 /** The least (position, ordinal) of the arrivals at each state, as [position, ordinal], or null. */
@@ -80,13 +77,7 @@ describe("Claims", () => {
   });
 
   it("two worker threads claiming the same states at once, from positions in opposite orders, leave the least arrival's record at each", async () => {
-    const root = process.cwd();
-    const sources = ["src/checker/claims.ts", "src/checker/records.ts", "test/checker/claims-worker.ts"];
-    const stale = sources.filter((s) => {
-      const out = join(root, "dist", s.replace(/\.ts$/, ".js"));
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(join(root, s)).mtimeMs;
-    });
-    if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(", ")}: run \`npm run -s build\` first (npm test does)`);
+    const script = builtScript("test/checker/claims-worker.ts", ["src/checker/claims.ts", "src/checker/records.ts"]);
 
     const POSITIONS = 60_000;
     const STEPS = 6;
@@ -95,7 +86,6 @@ describe("Claims", () => {
     const claims = new Claims(STATES);
     const records = new StateRecords(base + STATES, true);
     const gate = new SharedArrayBuffer(4);
-    const script = pathToFileURL(join(root, "dist/test/checker/claims-worker.js"));
     // Worker 0 expands the odd positions from the last, worker 1 the even ones from the first,
     // starting together: each improves on claims the other made. Whether two arrivals at one
     // state ever fall within a few nanoseconds of each other is up to the machine, so this
@@ -103,17 +93,10 @@ describe("Claims", () => {
     // a plain store instead of a compare-and-exchange, it failed one run in nine here.
     const odd = Array.from({ length: POSITIONS / 2 }, (_, i) => POSITIONS - 1 - 2 * i);
     const even = Array.from({ length: POSITIONS / 2 }, (_, i) => 2 + 2 * i);
-    const run = (positions: number[]): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const workerData: ClaimsWorkerData = { role: "claims-worker", claims: claims.shared(), records: records.shared(), gate, rounds: 1, workers: 2, positions, steps: STEPS, states: STATES, base };
-        const w = new Worker(script, { workerData });
-        w.once("message", () => {
-          resolve();
-          void w.terminate();
-        });
-        w.once("error", reject);
-        w.once("exit", (code) => (code !== 0 ? reject(new Error(`worker exited with ${code}`)) : undefined));
-      });
+    const run = (positions: number[]): Promise<void> => {
+      const workerData: ClaimsWorkerData = { role: "claims-worker", claims: claims.shared(), records: records.shared(), gate, rounds: 1, workers: 2, positions, steps: STEPS, states: STATES, base };
+      return runWorker(script, workerData);
+    };
     await Promise.all([run(odd), run(even)]);
     const arrivals: [number, number, number][] = [];
     for (const p of [...odd, ...even]) for (let o = 0; o < STEPS; o++) arrivals.push([reached(p, o, STATES), p, o]);

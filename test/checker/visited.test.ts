@@ -1,12 +1,9 @@
 // The visited set and state records: the table against a Map model, growth, shared views, two worker threads, paths.
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LOCAL_STEP, MAX_STEP, StateRecords } from "../../src/checker/records.js";
 import { bytesPerState, FingerprintTable } from "../../src/checker/visited.js";
+import { builtScript, runWorker } from "./built-worker.js";
 import { keyFingerprint, type VisitedWorkerData } from "./visited-worker.js";
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -124,13 +121,7 @@ describe("FingerprintTable", () => {
   });
 
   it("two worker threads inserting overlapping keys hand out every index exactly once", async () => {
-    const root = process.cwd();
-    const sources = ["src/checker/visited.ts", "src/checker/records.ts", "src/checker/fingerprint.ts", "test/checker/visited-worker.ts"];
-    const stale = sources.filter((s) => {
-      const out = join(root, "dist", s.replace(/\.ts$/, ".js"));
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(join(root, s)).mtimeMs;
-    });
-    if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(", ")}: run \`npm run -s build\` first (npm test does)`);
+    const script = builtScript("test/checker/visited-worker.ts", ["src/checker/visited.ts", "src/checker/records.ts", "src/checker/fingerprint.ts"]);
 
     const KEYS = 150_000;
     const MISSING = 0x7fffffff;
@@ -139,18 +130,10 @@ describe("FingerprintTable", () => {
     const records = new StateRecords(16, true);
     records.reserve(table.maxSize);
     const gate = new SharedArrayBuffer(4);
-    const script = pathToFileURL(join(root, "dist/test/checker/visited-worker.js"));
-    const run = (skip: number): Promise<Int32Array> =>
-      new Promise((resolve, reject) => {
-        const workerData: VisitedWorkerData = { role: "visited-worker", table: table.shared(), records: records.shared(), gate, rounds: 50, workers: 2, keys: KEYS, skip };
-        const w = new Worker(script, { workerData });
-        w.once("message", (m: Int32Array) => {
-          resolve(m);
-          void w.terminate();
-        });
-        w.once("error", reject);
-        w.once("exit", (code) => (code !== 0 ? reject(new Error(`worker exited with ${code}`)) : undefined));
-      });
+    const run = (skip: number): Promise<Int32Array> => {
+      const workerData: VisitedWorkerData = { role: "visited-worker", table: table.shared(), records: records.shared(), gate, rounds: 50, workers: 2, keys: KEYS, skip };
+      return runWorker(script, workerData);
+    };
     // Worker 0 skips keys ≡ 7 (mod 8), worker 1 skips keys ≡ 6: both race on the other keys, in the same
     // order, in 50 rounds that start together (so the two do not drift apart).
     const [a, b] = await Promise.all([run(7), run(6)]);
