@@ -274,8 +274,8 @@ export async function exploreParallel(
         }
         chunks = left;
       }
-      // The level is expanded: the next one in one thread's order, by which the failures met
-      // in this one are settled, and the claims cleared for it.
+      // The level is expanded: the next one ranked in one thread's order, by which the failures
+      // met in this one are settled, and the claims cleared for it.
       if (foundCount !== table.size - levelEnd) throw new Error(`a level of ${table.size - levelEnd} states gathered as ${foundCount}`);
       const ranked = rankByClaims(found, claims, records, levelEnd, cur.count);
       ranks = ranked.rank;
