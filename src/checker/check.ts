@@ -410,7 +410,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     }
     if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {
       const f = judge.tcb.judge(inv);
-      if (f) failure = { state: f.state, via: null, reason: f.reason };
+      if (f) failure = { state: judge.stateOf(f.state), via: null, reason: f.reason };
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
     // A reason found on the graph is not recomputed on the replayed state: `named` maps it to the real run.

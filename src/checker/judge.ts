@@ -36,6 +36,8 @@ export interface Failure {
  */
 export interface LevelView {
   readonly count: number;
+  /** The number one thread gives the level's first state (its others follow in order). */
+  readonly first: number;
   index(i: number): number;
   key(i: number): number;
   /** The `i`th state; valid until the next call. */
@@ -116,6 +118,15 @@ export class Judge {
   private fixed: boolean[] = [];
   private levelAt: (Failure | null)[] = [];
   private levelState: (Failure | null)[] = [];
+  /**
+   * The parallel explorer's judge: whether it is one (`beginLevel` was called); the TCB
+   * findings of the level's threads that know more than the relation so far, which
+   * `settleLevel` learns again in one thread's order; and the states the relation was so
+   * taught by, by the number one thread gives them (`stateOf`).
+   */
+  private levels = false;
+  private tcbLevel: TcbSnapshot[] = [];
+  private readonly renumbered = new Map<number, number>();
 
   /**
    * `reports`: a worker's judge, which keeps what it found since its last report for
@@ -278,7 +289,8 @@ export class Judge {
       if (k < n) this.failures[k] = now;
       else this.assertFailure = now;
     }
-    this.tcb.merge(f.tcb);
+    if (!this.levels) this.tcb.merge(f.tcb);
+    else if (this.tcb.knowsMore(f.tcb)) this.tcbLevel.push(f.tcb);
     f.waiting.forEach((w, k) => {
       if (w) for (let i = 0; i < w.length; i += 2) this.setTarget(k, w[i]!, w[i + 1]!);
     });
@@ -288,6 +300,8 @@ export class Judge {
   /** The parallel explorer starts a level: the failures known are final. */
   beginLevel(): void {
     const n = this.failures.length;
+    this.levels = true;
+    this.tcbLevel = [];
     this.fixed = [...this.failures.map((f) => f !== null), this.assertFailure !== null];
     this.levelAt = new Array<Failure | null>(n + 1).fill(null);
     this.levelState = new Array<Failure | null>(n + 1).fill(null);
@@ -326,7 +340,36 @@ export class Judge {
       if (k < n) this.failures[k] = best;
       else this.assertFailure = best;
     }
+    if (this.tcbLevel.length > 0) this.relearnTcb(next);
     this.beginLevel();
+  }
+
+  /**
+   * Some thread's TCB relation learnt something in the level: the relation observes the level
+   * again in one thread's order, numbering its states as one thread does, so that which state
+   * first showed each pair (the failure's witness, and the order `TcbAccumulator.judge`
+   * compares) is one thread's. A thread observes a state when it inserts it, and not a state
+   * whose structure it observed before, so the first state in one thread's order that shows a
+   * pair may be one its thread skipped. Each new pair or memory row was learnt in this level
+   * (a thread that learnt it earlier reported it then, and the level was observed again), so
+   * observing it teaches the relation all the threads reported; should it not, their findings
+   * are taken in as they are, numbered as the threads numbered them (never seen in the tests).
+   */
+  private relearnTcb(next: LevelView): void {
+    const tcb = this.tcb;
+    for (let i = 0; i < next.count && tcb.learning; i++) {
+      const s = next.state(i);
+      if (this.tcbMemo && !this.memos[0]!.isNew(s)) continue;
+      const before = tcb.changes;
+      tcb.observe(s, next.first + i);
+      if (tcb.changes !== before) this.renumbered.set(next.first + i, next.index(i));
+    }
+    for (const o of this.tcbLevel) if (tcb.knowsMore(o)) tcb.merge(o);
+  }
+
+  /** The state one thread numbers `n`, as this exploration numbered it: they differ only for a TCB witness a parallel explorer learnt (`relearnTcb`). */
+  stateOf(n: number): number {
+    return this.renumbered.get(n) ?? n;
   }
 
   /** State `index` is one where EC `ec` waits in EC state `st` (CALL, REPLY or SM) without a timeout. */

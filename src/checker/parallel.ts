@@ -628,6 +628,7 @@ function viewOf(parts: readonly { readonly states: Int32Array; readonly indices:
   let last = -1;
   return {
     count: order.length,
+    first: levelEnd,
     index: (j) => index[order[j]!]!,
     key(j) {
       const x = index[order[j]!]!;

@@ -40,7 +40,7 @@ function states(): { holds: StateVector[]; fails: StateVector[] } {
 
 /** A level of `list`'s states, in that order, numbered from 100, keyed by `keys`. */
 function level(list: StateVector[], keys: number[]): LevelView {
-  return { count: list.length, index: (i) => 100 + i, key: (i) => keys[i]!, state: (i) => list[i]! };
+  return { count: list.length, first: 100, index: (i) => 100 + i, key: (i) => keys[i]!, state: (i) => list[i]! };
 }
 
 describe("Judge.merge and settleLevel", () => {

@@ -69,6 +69,8 @@ export class TcbAccumulator {
    * PT, c, the portal and the key (spec §6, structure).
    */
   private readonly oracles = new Map<number, { readonly c: number; readonly portal: number; readonly key: number }>();
+  /** How many times a pair's or a memory row's first state was set: a caller tells by it whether a state taught it anything. */
+  changes = 0;
 
   constructor(private readonly sys: System) {
     const model = sys.model;
@@ -127,6 +129,7 @@ export class TcbAccumulator {
     if (f < 0) this.unknown--;
     this.first[k] = state;
     this.why[k] = why();
+    this.changes++;
   }
 
   /**
@@ -141,6 +144,7 @@ export class TcbAccumulator {
     const f = this.memory[at]!;
     if (f >= 0 && f <= state) return;
     this.memory[at] = state;
+    this.changes++;
     if (row === CAN_WRITE || row === CAN_READ) this.means[(row * n + x) * M + m] = means();
     // The row it pairs with, and which of the two is d (the one that can) and c (the one that uses).
     const other = row === CAN_WRITE ? USES_READ : row === CAN_READ ? USES_WRITE : row === USES_READ ? CAN_WRITE : CAN_READ;
@@ -182,6 +186,13 @@ export class TcbAccumulator {
       if (f >= 0) this.record(Math.floor(k / this.n), k % this.n, f, () => o.why[k]!);
     }
     this.mergeMemory(o.memory, (at) => o.means[at] ?? "");
+  }
+
+  /** Whether `o` knows a pair, or a component's way with a memory object, that this accumulator does not. */
+  knowsMore(o: TcbSnapshot): boolean {
+    for (let k = 0; k < o.first.length; k++) if (o.first[k]! >= 0 && this.first[k]! < 0) return true;
+    for (let k = 0; k < o.memory.length; k++) if (o.memory[k]! >= 0 && this.memory[k]! < 0) return true;
+    return false;
   }
 
   /** Meets every entry of a memory table (first states, -1: not), in increasing order of state. */
