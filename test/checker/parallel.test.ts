@@ -357,6 +357,24 @@ describe("1 and 2 workers agree", () => {
     expect(Number(out.trim())).toBeGreaterThan(1000);
   }, 40_000);
 
+  it("a state bound in the middle of the failing level: the failure met so far, unsettled, is a real counterexample of one thread's length", async () => {
+    const text = scalable(2).replace("invariant revocable", "invariant never holds(client, server.buf)\n  invariant revocable");
+    const m = compile(text);
+    const full = check(m, { stopEarly: false });
+    const want = full.invariants[0]!.counterexample!.steps.length;
+    let violated = 0;
+    for (let maxStates = 100; maxStates <= 2000; maxStates += 47) {
+      const r = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, maxStates, probeStates: 0, chunkStates: 1 });
+      const inv = r.invariants[0]!;
+      if (inv.verdict !== "violated") continue;
+      violated++;
+      const cx = inv.counterexample!;
+      expect(cx.steps.length).toBe(want);
+      expect(replay(buildSystem(m), cx.steps.map((st) => st.ordinal)).map((x) => x.step.text)).toEqual(cx.steps.map((st) => st.text));
+    }
+    expect(violated).toBeGreaterThan(5);
+  }, 60_000);
+
   it("a state bound is reported as such", async () => {
     const text = SCENARIOS.revoke!;
     const r = await checkParallel(compile(text), { name: "test.nizza", text }, { workers: 2, maxStates: 100, probeStates: 0 });
