@@ -267,10 +267,12 @@ export async function exploreParallel(
         );
         if (bound !== null) break outer;
         left.push(...chunks.slice(next));
-        // A thread paused for room (level.ts): in the table, or in the claims.
+        // A thread paused for room (level.ts): in the table, or in the claims. Either grows past
+        // the margin, or the threads would pause again at once, and the search never end.
         if (left.length > 0) {
-          if (table.size + margin >= table.maxSize) grow(Math.max(table.size, 1024));
+          if (table.size + margin >= table.maxSize) grow(Math.max(table.size, 1024, 2 * margin));
           claims.reserve(2 * (table.size - levelEnd + margin));
+          if (table.size + margin >= table.maxSize || table.size - levelEnd + margin >= claims.capacity) throw new Error(`the parallel explorer's table or claims did not grow past a margin of ${margin} states`);
         }
         chunks = left;
       }

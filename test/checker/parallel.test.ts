@@ -125,12 +125,13 @@ describe("1 and 2 workers agree", () => {
       const o = { por, symmetry };
       const seq = explore(sys, o);
       const want = paths(seq);
-      for (const [chunkStates, pause] of [[1, 0], [3, 0], [2, 40], [5, 1000]] as const) {
+      // Four threads on the 2-core machine too: a thread can be preempted holding a claim's lock.
+      for (const [chunkStates, pause, threads] of [[1, 0, 2], [3, 0, 2], [2, 40, 2], [5, 1000, 2], [1, 0, 4]] as const) {
         const from = pause > 0 ? exploreUntil(sys, o, {}, pause).handoff : null;
         if (pause > 0) expect(from!.first < from!.levelEnd && from!.count > from!.levelEnd - from!.first, "paused in the middle of a level, the next one begun").toBe(true);
-        const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), 2, o, () => false, { chunkStates, initialCapacity: 256 }, from);
+        const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), threads, o, () => false, { chunkStates, initialCapacity: 256 }, from);
         expect(par.states).toBe(seq.states);
-        expect(paths(par), `por ${por}, symmetry ${symmetric}, chunks of ${chunkStates}, probe of ${pause}`).toEqual(want);
+        expect(paths(par), `por ${por}, symmetry ${symmetric}, chunks of ${chunkStates}, probe of ${pause}, ${threads} threads`).toEqual(want);
       }
     }
   }, 120_000);
@@ -242,8 +243,11 @@ describe("1 and 2 workers agree", () => {
     expect(seq.states).toBeGreaterThan(1000);
     // One chunk per worker per level, and chunks of three states (many per level, so that a
     // pause leaves some chunks not handed out and some half done).
-    for (const chunkStates of [undefined, 3]) {
-      const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), 2, {}, () => false, { initialCapacity: 256, chunkStates });
+    // With three or four threads the margin a thread keeps below the table's limit (room for
+    // every thread's successors) is more than 1,024 states: the growth must pass it, or the
+    // threads pause again at once, for ever (as they did until 2026-11-24).
+    for (const [chunkStates, threads] of [[undefined, 2], [3, 2], [undefined, 3], [1, 4]] as const) {
+      const par = await exploreParallel(sys, { name: "test.nizza", text }, new Judge(sys), threads, {}, () => false, { initialCapacity: 256, chunkStates });
       expect([par.states, par.transitions, par.depth, par.bound]).toEqual([seq.states, seq.transitions, seq.depth, seq.bound]);
       // Every state's recorded path replays (the records are shared and complete).
       for (const i of [1, Math.floor(par.states / 2), par.states - 1]) expect(replay(sys, par.records.pathTo(i)).length).toBeGreaterThan(0);
