@@ -2,6 +2,12 @@
 
 import type { StateRecords } from "./records.js";
 
+/**
+ * The order in which one thread meets what happens at step `ordinal` (-1: before any step) of the
+ * state at `position` in its level: by position, then ordinal (at most LOCAL_STEP, 0xffff).
+ */
+export const claimKey = (position: number, ordinal: number): number => position * 65536 + ordinal;
+
 /** A claim word: the claiming state's position in its level, plus one (0 is kept for states claimed before the level, `hold`). */
 const UNCLAIMED = 0x3fffffff;
 /** Set in a claim word while its thread writes the state's record. */

@@ -10,6 +10,7 @@ import { serverWaits } from "./invariants/available.js";
 import { deadlockReason } from "./invariants/deadlock.js";
 import { safetyMonitor } from "./invariants/index.js";
 import { TcbAccumulator, type TcbSnapshot } from "./invariants/tcb.js";
+import { claimKey } from "./claims.js";
 import type { SafetyMonitor } from "./monitor.js";
 import { ProjectionMemo, structureOf } from "./invariants/projection.js";
 
@@ -31,8 +32,8 @@ export interface Failure {
 
 /**
  * A breadth-first level as the parallel explorer leaves it once expanded, in one thread's order
- * (claims.ts): each state's index, its key (the position of the state it was first reached from
- * times 65536, plus the step's ordinal; -1 for a state reached before the level), and the state.
+ * (claims.ts): each state's index, its key (`claimKey` of the position of the state it was first
+ * reached from and the step's ordinal; -1 for a state reached before the level), and the state.
  */
 export interface LevelView {
   readonly count: number;
@@ -45,7 +46,7 @@ export interface LevelView {
 }
 
 /** The order in which one thread meets what a failure met at position `at` says: in a dead state first, then on the transitions by ordinal. */
-const keyOf = (f: Failure): number => f.at! * 65536 + (f.via ? f.via.ordinal : -1);
+const keyOf = (f: Failure): number => claimKey(f.at!, f.via ? f.via.ordinal : -1);
 
 /** A judge's findings in a form that crosses a worker boundary (structured-clonable). */
 export interface Findings {

@@ -5,7 +5,7 @@ import { interrupted, limitsOf, type Bound, type Exploration, type ExploreHooks,
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import type { SystemModel } from "../dsl/model.js";
 import type { Findings, Judge, LevelView } from "./judge.js";
-import { Claims } from "./claims.js";
+import { Claims, claimKey } from "./claims.js";
 import { overlay, recordStarts, recordWords } from "./packed.js";
 import { MAX_SUCCESSORS, StateRecords, type SharedRecords } from "./records.js";
 import { LevelExpander } from "./level.js";
@@ -635,7 +635,7 @@ function viewOf(parts: readonly { readonly states: Int32Array; readonly indices:
     key(j) {
       const x = index[order[j]!]!;
       const p = claims.position(x - levelEnd);
-      return p === 0 ? -1 : p * 65536 + records.step(x);
+      return p === 0 ? -1 : claimKey(p, records.step(x));
     },
     state(j) {
       if (!where) {
