@@ -4,8 +4,8 @@ import { assignDevice, devicePd } from "../machine/iommu.js";
 import { invalidate, pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin, type Cap } from "./cap.js";
 import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
-import { packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
-import { EC, EcState, SM, type Layout, type StateVector } from "./layout.js";
+import { itemSlot, packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
+import { EC, EcState, PD, SM, type Layout, type StateVector } from "./layout.js";
 import { hasDescendant, insertChild, placeForChild, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
@@ -13,6 +13,7 @@ import { freeSc, initSc, scOf } from "./sc.js";
 import { freeSm, initSm, smAlive, smCount, setSmCount, SM_MAX } from "./sm.js";
 import { capAt, freeSelector, globalSlot, lookupCap, setSlot, slotsOf } from "./space.js";
 import { Status } from "./status.js";
+import type { ReadSet } from "./footprint.js";
 
 /** What a syscall needs besides the state: the layout (static facts) and the cycle meter. */
 export interface Kernel {
@@ -61,6 +62,13 @@ export interface Entry<O extends Op, D> {
   readonly op: O;
   decode(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>): D | Status;
   invoke(k: Kernel, s: StateVector, ec: number, d: D): void;
+  /**
+   * Adds to `r` every word of `s` that decode and invoke of `a` by `ec` may read (kernel.md §8.13):
+   * whatever is not in it, changed, changes nothing of what the call does. Words the call writes
+   * before it reads them are not reads. It may declare more than is read (`r.all()` declares
+   * everything), never less.
+   */
+  reads(k: Kernel, s: StateVector, ec: number, a: ArgsOf<O>, r: ReadSet): void;
 }
 
 /** Whether a decode refused: its result is a status (what decode works out is never a number). */
@@ -74,6 +82,37 @@ export const failed = (r: unknown): r is Status => typeof r === "number";
 function need(s: StateVector, L: Layout, ec: number, sel: number, kind: number, rights: number): Cap {
   const c = lookupCap(s, L, ecPd(s, L, ec), sel);
   return c === NO_CAP || capKind(c) !== kind || !rightsWithin(rights, capRights(c)) ? NO_CAP : c;
+}
+
+/** What `need` (and `lookupCap` in the caller's space) reads: the caller's PD, and the selector's capability; returns that capability. */
+function needReads(s: StateVector, L: Layout, ec: number, sel: number, r: ReadSet): Cap {
+  r.ec(ec, EC.PD);
+  const pd = ecPd(s, L, ec);
+  r.selector(pd, sel);
+  return lookupCap(s, L, pd, sel);
+}
+
+/**
+ * What moving the capability item `item` (a packed UTCB item, 0 for none) into `to`'s space
+ * reads (`transfer`): the source slot's capability, the receiver's PD and its whole space
+ * (`insertChild`), and for memory the receiver's page-table entry.
+ */
+function transferReads(s: StateVector, L: Layout, item: number, to: number, r: ReadSet): void {
+  if (item === 0) return;
+  const src = itemSlot(item);
+  r.cap(src);
+  const c = capAt(s, L, src);
+  if (c === NO_CAP) return;
+  r.ec(to, EC.PD);
+  const pd = ecPd(s, L, to);
+  r.space(pd);
+  if (capKind(c) === Kind.MEM) r.pte(pd, capObject(c));
+}
+
+/** What `waitingHandler` reads of a portal's handler: its state and wait, its reply partner and revoke, and the SCs (`scOf`). */
+function handlerReads(handler: number, r: ReadSet): void {
+  r.ec(handler, EC.STATE, EC.WAIT, EC.PARTNER, EC.REVOKE);
+  r.scs();
 }
 
 /** The global slot of the caller's selector `sel` (which `need` accepted). */
@@ -136,6 +175,24 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
     if (waitingHandler(s, L, d.pt, d.handler)) rendezvous(s, L, ec, d.handler, d.a.timeout ?? false, k.meter);
     else block(s, L, ec, EcState.CALL, d.pt, d.a.timeout ?? false);
   },
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    // The message is written into the caller's UTCB before it moves: not read.
+    const p = needReads(s, L, ec, a.pt, r);
+    if (capKind(p) !== Kind.PT) return;
+    const pt = capObject(p);
+    r.pt(pt);
+    const handler = ptEc(s, L, pt);
+    if (handler < 0) return;
+    r.ec(handler, EC.CPU, EC.PD);
+    r.ec(ec, EC.CPU);
+    handlerReads(handler, r);
+    if (!a.item) return;
+    const pd = ecPd(s, L, ec);
+    r.selector(pd, a.item.sel);
+    const c = lookupCap(s, L, pd, a.item.sel);
+    if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, pd, a.item.sel) + 1, a.item.rights), handler, r);
+  },
 };
 
 const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> }> = {
@@ -162,6 +219,19 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     // Only the partner's wait ends: its own reply capability (it may be a server calling on) stays.
     ecSet(s, L, d.partner, EC.SERVER, -1);
     if (!L.faults.has("reply_cap_leak")) ecSet(s, L, ec, EC.PARTNER, -1);
+  },
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    r.ec(ec, EC.PARTNER);
+    const partner = ecGet(s, L, ec, EC.PARTNER);
+    if (partner < 0) return;
+    r.ec(partner, EC.STATE, EC.SERVER);
+    if (!a.item) return;
+    r.ec(ec, EC.PD);
+    const pd = ecPd(s, L, ec);
+    r.selector(pd, a.item.sel);
+    const c = lookupCap(s, L, pd, a.item.sel);
+    if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, pd, a.item.sel) + 1, a.item.rights), partner, r);
   },
 };
 
@@ -190,6 +260,26 @@ const recv: Entry<"recv", { pt: number; caller: number }> = {
     const timeout = (ecGet(s, L, d.caller, EC.FLAGS) & 1) === 1;
     rendezvous(s, L, d.caller, ec, timeout, k.meter);
   },
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    r.ec(ec, EC.PD);
+    const pd = ecPd(s, L, ec);
+    r.selector(pd, a.pt);
+    const c = lookupCap(s, L, pd, a.pt);
+    if (c === NO_CAP || capKind(c) !== Kind.PT) return;
+    const pt = capObject(c);
+    r.pt(pt);
+    r.ec(ec, EC.PARTNER);
+    // Which ECs call the portal: every EC's state, and the portal of those calling.
+    r.blocked(s, EcState.CALL);
+    const callers = waitingCallers(s, L, pt);
+    const caller = callers[a.choice ?? 0];
+    if (caller === undefined) return;
+    // The caller's message moves into this EC's UTCB, its item into this EC's space.
+    r.ec(caller, EC.FLAGS);
+    r.message(caller);
+    transferReads(s, L, ecGet(s, L, caller, EC.MSG_CAP), ec, r);
+  },
 };
 
 const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> = {
@@ -213,6 +303,14 @@ const delegate: Entry<"delegate", { src: number; pd: number; rights: number }> =
     setMsgWord(s, k.L, ec, 0, sel);
     k.meter.add(P.capTransfer);
   },
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    if (needReads(s, L, ec, a.src, r) === NO_CAP) return;
+    const dst = needReads(s, L, ec, a.pd, r);
+    if (capKind(dst) !== Kind.PD) return;
+    r.pd(capObject(dst), PD.ALIVE);
+    r.space(capObject(dst));
+  },
 };
 
 const revoke: Entry<"revoke", { g: number }> = {
@@ -233,6 +331,10 @@ const revoke: Entry<"revoke", { g: number }> = {
     }
     revokeAll(s, L, d.g, ecCpu(s, L, ec), k.meter);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // The derivation tree, every space, page table and TLB, and other ECs' revokes: everything.
+    r.all();
+  },
 };
 
 const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = {
@@ -250,6 +352,10 @@ const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = 
   invoke(k, s, ec, d) {
     setPdAlive(s, k.L, d.pd, true);
     grant(s, k.L, ec, d.sel, cap(Kind.PD, d.pd, Right.CTRL), d.auth);
+  },
+  reads(_k, _s, _ec, _a, r) {
+    // A free PD and a free selector are searched for: declared whole.
+    r.all();
   },
 };
 
@@ -283,6 +389,10 @@ const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: 
     ecSet(s, k.L, d.ec, EC.EXC_PT, d.exc);
     grant(s, k.L, ec, d.sel, cap(Kind.EC, d.ec, Right.CTRL), d.auth);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // Free ECs, selectors and event portals are searched for: declared whole.
+    r.all();
+  },
 };
 
 const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc: number; sel: number }> = {
@@ -306,6 +416,10 @@ const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc:
     initSc(s, k.L, d.sc, d.ec, d.prio);
     grant(s, k.L, ec, d.sel, cap(Kind.SC, d.sc, Right.CTRL), d.auth);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // Free SCs and selectors are searched for: declared whole.
+    r.all();
+  },
 };
 
 const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: number }> = {
@@ -323,6 +437,10 @@ const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: 
   invoke(k, s, ec, d) {
     initPt(s, k.L, d.pt, d.ec);
     grant(s, k.L, ec, d.sel, cap(Kind.PT, d.pt, Right.CALL), d.auth);
+  },
+  reads(_k, _s, _ec, _a, r) {
+    // A free PT and a free selector are searched for: declared whole.
+    r.all();
   },
 };
 
@@ -342,6 +460,10 @@ const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; se
   invoke(k, s, ec, d) {
     initSm(s, k.L, d.sm, d.count);
     grant(s, k.L, ec, d.sel, cap(Kind.SM, d.sm, Right.UP | Right.DOWN), d.auth);
+  },
+  reads(_k, _s, _ec, _a, r) {
+    // A free SM and a free selector are searched for: declared whole.
+    r.all();
   },
 };
 
@@ -370,6 +492,13 @@ const smUpEntry: Entry<"sm_up", { sm: number; choice: number }> = {
   invoke(k, s, _ec, d) {
     smUp(s, k.L, d.sm, d.choice);
   },
+  reads(k, s, ec, a, r) {
+    const p = needReads(s, k.L, ec, a.sm, r);
+    if (capKind(p) !== Kind.SM) return;
+    r.sm(capObject(p), SM.ALIVE);
+    r.sm(capObject(p), SM.COUNT);
+    r.blocked(s, EcState.SM);
+  },
 };
 
 const smDown: Entry<"sm_down", { sm: number; timeout: boolean }> = {
@@ -384,6 +513,12 @@ const smDown: Entry<"sm_down", { sm: number; timeout: boolean }> = {
     if (n > 0) setSmCount(s, k.L, d.sm, n - 1);
     else block(s, k.L, ec, EcState.SM, d.sm, d.timeout);
   },
+  reads(k, s, ec, a, r) {
+    const p = needReads(s, k.L, ec, a.sm, r);
+    if (capKind(p) !== Kind.SM) return;
+    r.sm(capObject(p), SM.ALIVE);
+    r.sm(capObject(p), SM.COUNT);
+  },
 };
 
 const lookup: Entry<"lookup", { c: number }> = {
@@ -395,6 +530,9 @@ const lookup: Entry<"lookup", { c: number }> = {
   invoke(k, s, ec, d) {
     setMsgWord(s, k.L, ec, 0, capKind(d.c));
     if (k.L.config.msgWords > 1) setMsgWord(s, k.L, ec, 1, (capObject(d.c) << 4) | capRights(d.c));
+  },
+  reads(k, s, ec, a, r) {
+    needReads(s, k.L, ec, a.sel, r);
   },
 };
 
@@ -413,6 +551,10 @@ const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
   invoke(k, s, _ec, d) {
     assignDevice(s, k.L, d.dev, d.pd);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // Devices' assignment and the IOMMU: declared whole.
+    r.all();
+  },
 };
 
 const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
@@ -427,6 +569,10 @@ const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
   },
   invoke(k, s, _ec, d) {
     s[k.L.base.sm + d.sm * SM.SIZE + SM.CPU] = d.cpu;
+  },
+  reads(_k, _s, _ec, _a, r) {
+    // Interrupt routing: declared whole.
+    r.all();
   },
 };
 
@@ -456,6 +602,10 @@ const map: Entry<"map", { from: number; mem: number; pd: number; rights: number;
     if (!d.own && d.from >= 0) insertChild(s, k.L, d.from, d.pd, d.rights);
     setPte(s, k.L, d.pd, d.mem, pte(s, k.L, d.pd, d.mem) | d.rights);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // The caller's space, the target's, page tables: declared whole.
+    r.all();
+  },
 };
 
 const unmap: Entry<"unmap", { mem: number }> = {
@@ -469,6 +619,10 @@ const unmap: Entry<"unmap", { mem: number }> = {
     setPte(s, k.L, pd, d.mem, 0);
     invalidate(s, k.L, pd, d.mem, ecCpu(s, k.L, ec), k.meter);
   },
+  reads(_k, _s, _ec, _a, r) {
+    // Page tables and every CPU's TLB: declared whole.
+    r.all();
+  },
 };
 
 const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
@@ -481,6 +635,10 @@ const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
   },
   invoke(k, s, ec, d) {
     setPte(s, k.L, ecPd(s, k.L, ec), d.mem, d.rights);
+  },
+  reads(_k, _s, _ec, _a, r) {
+    // Page tables: declared whole.
+    r.all();
   },
 };
 
@@ -623,3 +781,11 @@ export function syscall(k: Kernel, s: StateVector, ec: number, a: SyscallArgs): 
   return status;
 }
 
+
+/**
+ * Adds to `r` what `syscall(k, s, ec, a)` may read (kernel.md §8.13): its entry's declared reads.
+ * Entry and exit read nothing of the state; an unknown op reads nothing.
+ */
+export function syscallReads(k: Kernel, s: StateVector, ec: number, a: SyscallArgs, r: ReadSet): void {
+  entryOf(a.op)?.reads(k, s, ec, a as never, r);
+}

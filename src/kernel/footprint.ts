@@ -1,0 +1,118 @@
+// Read footprints: the words of the state vector a system call may read, declared by each entry of the dispatch table (kernel.md §8.13).
+import { EC, EcState, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "./layout.js";
+import { slotsOf } from "./space.js";
+
+type EcField = (typeof EC)[keyof typeof EC];
+
+/**
+ * A set of state-vector words: what a system call may read (kernel.md §8.13). A word outside it
+ * does not change what the call does: not its status, not what it writes. It is declared, not
+ * recorded: each entry of the dispatch table says what its decode and invoke read, from the
+ * state the call starts in (`Entry.reads`), and `test/kernel/footprint.test.ts` changes every
+ * word outside the set, one at a time, and checks that the call does the same.
+ *
+ * Cleared in O(1): a word is in the set when its stamp is the current epoch.
+ */
+export class ReadSet {
+  private readonly stamps: Int32Array;
+  private epoch = 1;
+  /** Every word: for a call whose reads are not declared word by word. */
+  everything = false;
+
+  constructor(readonly L: Layout) {
+    this.stamps = new Int32Array(L.words);
+  }
+
+  /** Empties the set. */
+  clear(): this {
+    this.everything = false;
+    if (++this.epoch === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
+    return this;
+  }
+
+  has(i: number): boolean {
+    return this.everything || this.stamps[i] === this.epoch;
+  }
+
+  word(i: number): void {
+    this.stamps[i] = this.epoch;
+  }
+
+  /** Every word. */
+  all(): void {
+    this.everything = true;
+  }
+
+  /** Fields of EC `e`'s record. */
+  ec(e: number, ...fields: EcField[]): void {
+    const b = this.L.base.ec + e * this.L.ecSize;
+    for (const f of fields) this.word(b + f);
+  }
+
+  /** The message in EC `e`'s UTCB: its words, their labels and its capability item. */
+  message(e: number): void {
+    const b = this.L.base.ec + e * this.L.ecSize;
+    for (let w = 0; w < this.L.config.msgWords; w++) this.word(b + EC.MSG + w);
+    this.word(b + EC.MSG_LABELS);
+    this.word(b + EC.MSG_CAP);
+  }
+
+  /** The fields that say which ECs are blocked on what (`blockedOn`): every EC's state, and the object of those blocked in `state`. */
+  blocked(s: StateVector, state: EcState): void {
+    const L = this.L;
+    for (let e = 0; e < L.counts.ec; e++) {
+      const b = L.base.ec + e * L.ecSize;
+      this.word(b + EC.STATE);
+      if (s[b + EC.STATE] === state) this.word(b + EC.WAIT);
+    }
+  }
+
+  /** The capability word of global slot `g`. */
+  cap(g: number): void {
+    this.word(this.L.base.slots + g * SLOT.SIZE + SLOT.CAP);
+  }
+
+  /** The capability word of `pd`'s selector `sel`, when the selector is in its space (`lookupCap` reads nothing otherwise). */
+  selector(pd: number, sel: number): void {
+    if (Number.isInteger(sel) && sel >= 0 && sel < slotsOf(this.L, pd)) this.cap(this.L.slotBase[pd]! + sel);
+  }
+
+  /** Every slot of `pd`'s space, capability and parent (`placeForChild`, `insertChild`). */
+  space(pd: number): void {
+    const L = this.L;
+    const first = L.base.slots + L.slotBase[pd]! * SLOT.SIZE;
+    for (let i = 0, n = slotsOf(L, pd) * SLOT.SIZE; i < n; i++) this.word(first + i);
+  }
+
+  pd(p: number, field: (typeof PD)[keyof typeof PD]): void {
+    this.word(this.L.base.pd + p * PD.SIZE + field);
+  }
+
+  /** A portal's record: whether it is alive and the EC it is bound to. */
+  pt(p: number): void {
+    const b = this.L.base.pt + p * PT.SIZE;
+    this.word(b + PT.ALIVE);
+    this.word(b + PT.EC);
+  }
+
+  sm(m: number, field: (typeof SM)[keyof typeof SM]): void {
+    this.word(this.L.base.sm + m * SM.SIZE + field);
+  }
+
+  /** Which EC each SC is bound to, and whether it is alive: what `scOf` searches. */
+  scs(): void {
+    const L = this.L;
+    for (let c = 0; c < L.counts.sc; c++) {
+      this.word(L.base.sc + c * SC.SIZE + SC.ALIVE);
+      this.word(L.base.sc + c * SC.SIZE + SC.EC);
+    }
+  }
+
+  /** The page-table word holding `pd`'s entry for memory object `mem` (`pte`). */
+  pte(pd: number, mem: number): void {
+    this.word(this.L.base.pte + pd * this.L.pteWords + (mem >>> 3));
+  }
+}
