@@ -109,6 +109,13 @@ function transferReads(s: StateVector, L: Layout, item: number, to: number, r: R
   if (capKind(c) === Kind.MEM) r.pte(pd, capObject(c));
 }
 
+/** What sending `item` from `ec` to `to` reads (`decodeItem`, then `transfer`): the sender's capability at its selector, and the transfer's reads. */
+function itemReads(s: StateVector, L: Layout, ec: number, item: Item | undefined, to: number, r: ReadSet): void {
+  if (!item) return;
+  const c = needReads(s, L, ec, item.sel, r);
+  if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, ecPd(s, L, ec), item.sel) + 1, item.rights), to, r);
+}
+
 /** What `waitingHandler` reads of a portal's handler: its state and wait, its reply partner and revoke, and the SCs (`scOf`). */
 function handlerReads(handler: number, r: ReadSet): void {
   r.ec(handler, EC.STATE, EC.WAIT, EC.PARTNER, EC.REVOKE);
@@ -187,11 +194,7 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
     r.ec(handler, EC.CPU, EC.PD);
     r.ec(ec, EC.CPU);
     handlerReads(handler, r);
-    if (!a.item) return;
-    const pd = ecPd(s, L, ec);
-    r.selector(pd, a.item.sel);
-    const c = lookupCap(s, L, pd, a.item.sel);
-    if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, pd, a.item.sel) + 1, a.item.rights), handler, r);
+    itemReads(s, L, ec, a.item, handler, r);
   },
 };
 
@@ -226,12 +229,7 @@ const reply: Entry<"reply", { partner: number; item: number; a: ArgsOf<"reply"> 
     const partner = ecGet(s, L, ec, EC.PARTNER);
     if (partner < 0) return;
     r.ec(partner, EC.STATE, EC.SERVER);
-    if (!a.item) return;
-    r.ec(ec, EC.PD);
-    const pd = ecPd(s, L, ec);
-    r.selector(pd, a.item.sel);
-    const c = lookupCap(s, L, pd, a.item.sel);
-    if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, pd, a.item.sel) + 1, a.item.rights), partner, r);
+    itemReads(s, L, ec, a.item, partner, r);
   },
 };
 
