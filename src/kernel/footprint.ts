@@ -1,5 +1,6 @@
 // Read footprints: the words of the state vector a system call may read, declared by each entry of the dispatch table (kernel.md §8.13).
 import { EC, EcState, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "./layout.js";
+import { pteIndex } from "../machine/mmu.js";
 import { slotsOf } from "./space.js";
 
 type EcField = (typeof EC)[keyof typeof EC];
@@ -113,6 +114,6 @@ export class ReadSet {
 
   /** The page-table word holding `pd`'s entry for memory object `mem` (`pte`). */
   pte(pd: number, mem: number): void {
-    this.word(this.L.base.pte + pd * this.L.pteWords + (mem >>> 3));
+    this.word(pteIndex(this.L, pd, mem));
   }
 }

@@ -6,11 +6,14 @@ import { P, type Meter } from "./meter.js";
 const word = (m: number): number => m >> 3;
 const shift = (m: number): number => (m & 7) * 4;
 
+/** The state-vector word that holds `pd`'s page-table entry for memory object `mem`. */
+export const pteIndex = (L: Layout, pd: number, mem: number): number => L.base.pte + pd * L.pteWords + word(mem);
+
 export function pte(s: StateVector, L: Layout, pd: number, mem: number): number {
-  return (s[L.base.pte + pd * L.pteWords + word(mem)]! >>> shift(mem)) & 15;
+  return (s[pteIndex(L, pd, mem)]! >>> shift(mem)) & 15;
 }
 export function setPte(s: StateVector, L: Layout, pd: number, mem: number, rights: number): void {
-  const i = L.base.pte + pd * L.pteWords + word(mem);
+  const i = pteIndex(L, pd, mem);
   s[i] = (s[i]! & ~(15 << shift(mem))) | ((rights & 15) << shift(mem));
 }
 
