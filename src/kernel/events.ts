@@ -10,6 +10,8 @@ import { scGet, scOf, scSet } from "./sc.js";
 import { smUp, smWaiters, type Kernel } from "./syscalls.js";
 import { Status } from "./status.js";
 import { currentEc } from "../machine/cpu.js";
+import { pteIndex, tlbIndex } from "../machine/mmu.js";
+import type { ReadSet } from "./footprint.js";
 
 /** Whether `ec` is inside a preemptible revoke (it continues in the kernel when it next runs). */
 export function inRevoke(s: StateVector, k: Kernel, ec: number): boolean {
@@ -49,6 +51,15 @@ export function timeout(k: Kernel, s: StateVector, ec: number): void {
   wake(s, k.L, ec, Status.TIMEOUT);
 }
 
+/** Adds to `r` what `timeout(k, s, ec)` reads (kernel.md §8.13): the EC's state and flags, and when it waits for a reply, its server's reply capability. */
+export function timeoutReads(k: Kernel, s: StateVector, ec: number, r: ReadSet): void {
+  r.ec(ec, EC.STATE, EC.FLAGS);
+  if (ecState(s, k.L, ec) !== EcState.REPLY) return;
+  r.ec(ec, EC.SERVER);
+  const server = ecGet(s, k.L, ec, EC.SERVER);
+  if (server >= 0) r.ec(server, EC.PARTNER);
+}
+
 /**
  * Sends a fault message (page fault or exception) from `ec` to portal `pt` as if it
  * called it; without a usable portal the EC dies, and its callers are aborted.
@@ -80,6 +91,34 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
   k.meter.add(P.kernelExit);
 }
 
+/** What `faultIpc(k, s, ec, pt, …)` reads (kernel.md §8.13): the portal and its handler as `call` reads them, or, where the EC dies, what `abortPartner` reads. */
+function faultReads(k: Kernel, s: StateVector, ec: number, pt: number, r: ReadSet): void {
+  const L = k.L;
+  r.ec(ec, EC.CPU);
+  let handler = -1;
+  if (pt >= 0) {
+    r.pt(pt);
+    if (ptAlive(s, L, pt)) handler = ptEc(s, L, pt);
+  }
+  if (handler >= 0) {
+    r.ec(handler, EC.CPU, EC.STATE);
+    const wrongCpu = ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core");
+    const st = ecState(s, L, handler);
+    if (!wrongCpu && st !== EcState.DEAD && st !== EcState.FREE) {
+      // The fault message is written into the EC's UTCB first, with no item: only the handler is read.
+      r.ec(handler, EC.WAIT, EC.PARTNER, EC.REVOKE);
+      r.scs();
+      return;
+    }
+  }
+  // The EC dies: its reply partner and its server are told.
+  r.ec(ec, EC.PARTNER, EC.SERVER);
+  const p = ecGet(s, L, ec, EC.PARTNER);
+  if (p >= 0) r.ec(p, EC.STATE, EC.SERVER);
+  const server = ecGet(s, L, ec, EC.SERVER);
+  if (server >= 0) r.ec(server, EC.PARTNER);
+}
+
 /**
  * A user-mode access of `ec` to memory object `mem` through the MMU. On a page fault
  * the EC is sent to its pager (IPC with words [mem, access bit]) and false is returned;
@@ -94,11 +133,35 @@ export function memAccess(k: Kernel, s: StateVector, ec: number, mem: number, ki
 }
 
 /**
+ * Adds to `r` what `memAccess(k, s, ec, mem, kind)` reads (kernel.md §8.13): the EC's PD and CPU,
+ * the CPU's TLB entry and the PD's page-table entry for `mem`, and on a page fault the pager
+ * portal and what sending to it reads (`faultReads`).
+ */
+export function memAccessReads(k: Kernel, s: StateVector, ec: number, mem: number, kind: Access, r: ReadSet): void {
+  const L = k.L;
+  r.ec(ec, EC.PD, EC.CPU);
+  const pd = ecGet(s, L, ec, EC.PD);
+  const cpu = ecCpu(s, L, ec);
+  r.word(tlbIndex(L, cpu, pd, mem));
+  r.word(pteIndex(L, pd, mem));
+  const bit = kind === "r" ? 1 : kind === "w" ? 2 : 4;
+  if (((s[tlbIndex(L, cpu, pd, mem)]! | s[pteIndex(L, pd, mem)]!) >>> ((mem & 7) * 4)) & bit) return;
+  r.ec(ec, EC.PAGER_PT);
+  faultReads(k, s, ec, ecGet(s, L, ec, EC.PAGER_PT), r);
+}
+
+/**
  * An exception of `ec` (how L4Linux user processes make system calls) goes to its exception
  * handler as a message `[code]` carrying `labels` (the data the exception state exposes).
  */
 export function raiseException(k: Kernel, s: StateVector, ec: number, code: number, labels = 0): void {
   faultIpc(k, s, ec, ecGet(s, k.L, ec, EC.EXC_PT), [code], labels);
+}
+
+/** Adds to `r` what `raiseException(k, s, ec, …)` reads (kernel.md §8.13): the exception portal and what sending to it reads. */
+export function exceptionReads(k: Kernel, s: StateVector, ec: number, r: ReadSet): void {
+  r.ec(ec, EC.EXC_PT);
+  faultReads(k, s, ec, ecGet(s, k.L, ec, EC.EXC_PT), r);
 }
 
 /**
@@ -124,4 +187,18 @@ export function deviceIrq(k: Kernel, s: StateVector, dev: number, choice = 0): v
     const from = scOf(s, L, interrupted);
     if (sc >= 0 && from >= 0) scSet(s, L, sc, SC.PRIO, scGet(s, L, from, SC.PRIO));
   }
+}
+
+/**
+ * Adds to `r` what `deviceIrq(k, s, dev, choice)` reads (kernel.md §8.13): which ECs wait on the
+ * IRQ semaphore and its count; under `irq_priority_inversion`, everything (the interrupted EC
+ * and the SCs' priorities).
+ */
+export function irqReads(k: Kernel, s: StateVector, dev: number, r: ReadSet): void {
+  const L = k.L;
+  if (L.faults.has("irq_priority_inversion")) return r.all();
+  const sm = L.boot.deviceIrqSm[dev] ?? -1;
+  if (sm < 0) return;
+  r.blocked(s, EcState.SM);
+  r.sm(sm, SM.COUNT);
 }

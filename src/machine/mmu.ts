@@ -17,7 +17,8 @@ export function setPte(s: StateVector, L: Layout, pd: number, mem: number, right
   s[i] = (s[i]! & ~(15 << shift(mem))) | ((rights & 15) << shift(mem));
 }
 
-const tlbIndex = (L: Layout, cpu: number, pd: number, mem: number): number =>
+/** The state-vector word that holds `cpu`'s TLB entry for (`pd`, `mem`). */
+export const tlbIndex = (L: Layout, cpu: number, pd: number, mem: number): number =>
   L.base.tlb + (cpu * L.counts.pd + pd) * L.pteWords + word(mem);
 
 /** The rights a CPU's TLB caches for (pd, mem); 0 when there is no entry. */

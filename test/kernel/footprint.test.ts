@@ -11,6 +11,7 @@ import { capKind, Kind, NO_CAP } from "../../src/kernel/cap.js";
 import { capAt, globalSlot, slotsOf } from "../../src/kernel/space.js";
 import { Status } from "../../src/kernel/status.js";
 import { syscall, syscallReads, type SyscallArgs } from "../../src/kernel/syscalls.js";
+import { canTimeOut, deviceIrq, exceptionReads, irqReads, memAccess, memAccessReads, raiseException, timeout, timeoutReads } from "../../src/kernel/events.js";
 import { clients } from "../checker/replicas.js";
 import { smallScenario } from "../checker/small-arb.js";
 import { compileFile } from "../../src/dsl/compile.js";
@@ -63,54 +64,108 @@ function callsFor(sys: System, s: StateVector, ec: number, pick: (n: number) => 
   ];
 }
 
-/**
- * For each state, each runnable EC and each call: every word the call does not declare is
- * changed in turn (to a value the word has in another state, and to its value ± 1, 0 and -1),
- * and the call must give the same status and write the same (the changed word itself may keep
- * its new value or get what the call writes there). Returns the calls checked.
- */
 /** Calls checked that decode accepted, by op, over the tests of this file (the last test reads them). */
 const accepted = new Map<string, number>();
+/** Events checked, by kind and outcome ("timeout", "interrupt", "exception", "r hit", "r fault", …). */
+const eventsChecked = new Map<string, number>();
 
-type Declare = (sys: System, s: StateVector, ec: number, a: SyscallArgs, r: ReadSet) => void;
-const declared: Declare = (sys, s, ec, a, r) => syscallReads(sys.k, s, ec, a, r);
+/** One kernel entry point to check in a state: what it declares it reads, and running it on a copy (its status; 0 for an event). */
+interface Probe {
+  readonly name: string;
+  declare(s: StateVector, r: ReadSet): void;
+  run(s: StateVector): number;
+  /** A system call's op, counted in `accepted` where the kernel accepts it. */
+  readonly op?: string;
+  /** An event's kind, counted in `eventsChecked` with the outcome `run` gives. */
+  readonly event?: (status: number) => string;
+}
 
-function checkUndeclared(sys: System, states: readonly StateVector[], seed: number, declare: Declare = declared): number {
+/** Which probes to check: the system calls or the events; `drop` leaves words out of their declarations (to show the check fails then). */
+interface Check {
+  readonly events?: boolean;
+  readonly drop?: (probe: string, i: number) => boolean;
+}
+
+/** The system calls of each runnable EC, with random arguments (`callsFor`). */
+function callProbes(sys: System, s: StateVector, pick: (n: number) => number): Probe[] {
+  const L = sys.k.L;
+  const out: Probe[] = [];
+  for (let ec = 0; ec < L.counts.ec; ec++) {
+    if (ecGet(s, L, ec, EC.STATE) !== EcState.RUNNABLE || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
+    for (const a of callsFor(sys, s, ec, pick))
+      out.push({
+        name: `${a.op} ${JSON.stringify(a)} by EC ${ec}`,
+        declare: (x, r) => syscallReads(sys.k, x, ec, a, r),
+        run: (x) => syscall(sys.k, x, ec, a),
+        op: a.op,
+      });
+  }
+  return out;
+}
+
+/** The kernel's events in `s`: each timeout that can fire, each interrupt with each waiter, each runnable EC's read and write of each memory object, and its exception. */
+function eventProbes(sys: System, s: StateVector): Probe[] {
   const k = sys.k;
   const L = k.L;
+  const out: Probe[] = [];
+  for (let ec = 0; ec < L.counts.ec; ec++) {
+    if (canTimeOut(s, k, ec)) out.push({ name: `timeout of EC ${ec}`, declare: (x, r) => timeoutReads(k, x, ec, r), run: (x) => (timeout(k, x, ec), 0), event: () => "timeout" });
+    if (ecGet(s, L, ec, EC.STATE) !== EcState.RUNNABLE || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
+    for (let mem = 0; mem < L.counts.mem; mem++)
+      for (const kind of ["r", "w"] as const) out.push({ name: `${kind} of memory ${mem} by EC ${ec}`, declare: (x, r) => memAccessReads(k, x, ec, mem, kind, r), run: (x) => (memAccess(k, x, ec, mem, kind) ? 1 : 0), event: (hit) => `${kind} ${hit ? "hit" : "fault"}` });
+    out.push({ name: `exception of EC ${ec}`, declare: (x, r) => exceptionReads(k, x, ec, r), run: (x) => (raiseException(k, x, ec, 7), 0), event: () => "exception" });
+  }
+  for (let dev = 0; dev < L.counts.dev; dev++) {
+    const sm = L.boot.deviceIrqSm[dev]!;
+    if (sm < 0) continue;
+    const waiters = Math.max(1, [...Array(L.counts.ec).keys()].filter((e) => ecGet(s, L, e, EC.STATE) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm).length);
+    for (let choice = 0; choice < waiters; choice++) out.push({ name: `interrupt of device ${dev} (waiter ${choice})`, declare: (x, r) => irqReads(k, x, dev, r), run: (x) => (deviceIrq(k, x, dev, choice), 0), event: () => "interrupt" });
+  }
+  return out;
+}
+
+/**
+ * For each state and each of its probes: every word the probe does not declare is changed in
+ * turn (to a value the word has in another state, and to its value ± 1, 0 and -1), and the
+ * probe must give the same status and write the same (the changed word itself may keep its new
+ * value or get what the probe writes there). Returns the probes checked.
+ */
+function checkUndeclared(sys: System, states: readonly StateVector[], seed: number, check: Check = {}): number {
+  const L = sys.k.L;
   const pick = rng(seed);
   const r = new ReadSet(L);
+  const all = new ReadSet(L);
   let checked = 0;
   for (const s of states) {
-    for (let ec = 0; ec < L.counts.ec; ec++) {
-      if (ecGet(s, L, ec, EC.STATE) !== EcState.RUNNABLE || ecGet(s, L, ec, EC.REVOKE) >= 0) continue;
-      for (const a of callsFor(sys, s, ec, pick)) {
-        r.clear();
-        declare(sys, s, ec, a, r);
-        if (r.everything) continue;
-        const after = Int32Array.from(s);
-        const status = syscall(k, after, ec, a);
-        checked++;
-        if (status === Status.SUCCESS && declare === declared) accepted.set(a.op, (accepted.get(a.op) ?? 0) + 1);
-        for (let w = 0; w < L.words; w++) {
-          if (r.has(w)) continue;
-          const other = states[pick(states.length)]![w]!;
-          for (const v of new Set([other, s[w]! + 1, s[w]! - 1, 0, -1])) {
-            if (v === s[w]) continue;
-            const changed = Int32Array.from(s);
-            changed[w] = v;
-            let st: number;
-            try {
-              st = syscall(k, changed, ec, a);
-            } catch (e) {
-              throw new Error(`${a.op} by EC ${ec} threw with word ${w} (undeclared) changed from ${s[w]} to ${v}: ${String(e)}`);
-            }
-            const where = `${a.op} ${JSON.stringify(a)} by EC ${ec}, word ${w} (undeclared) changed from ${s[w]} to ${v}`;
-            expect(st, where).toBe(status);
-            for (let i = 0; i < L.words; i++) {
-              if (i === w) expect([v, after[w]], where).toContain(changed[w]);
-              else if (changed[i] !== after[i]) expect(changed[i], `${where}: word ${i}`).toBe(after[i]);
-            }
+    for (const probe of check.events ? eventProbes(sys, s) : callProbes(sys, s, pick)) {
+      r.clear();
+      probe.declare(s, all.clear());
+      if (all.everything) continue;
+      for (let i = 0; i < L.words; i++) if (all.has(i) && !check.drop?.(probe.name, i)) r.word(i);
+      const after = Int32Array.from(s);
+      const status = probe.run(after);
+      checked++;
+      if (!check.drop && probe.op && status === Status.SUCCESS) accepted.set(probe.op, (accepted.get(probe.op) ?? 0) + 1);
+      const event = check.drop ? undefined : probe.event?.(status);
+      if (event) eventsChecked.set(event, (eventsChecked.get(event) ?? 0) + 1);
+      for (let w = 0; w < L.words; w++) {
+        if (r.has(w)) continue;
+        const other = states[pick(states.length)]![w]!;
+        for (const v of new Set([other, s[w]! + 1, s[w]! - 1, 0, -1])) {
+          if (v === s[w]) continue;
+          const changed = Int32Array.from(s);
+          changed[w] = v;
+          let st: number;
+          try {
+            st = probe.run(changed);
+          } catch (e) {
+            throw new Error(`${probe.name} threw with word ${w} (undeclared) changed from ${s[w]} to ${v}: ${String(e)}`);
+          }
+          const where = `${probe.name}, word ${w} (undeclared) changed from ${s[w]} to ${v}`;
+          expect(st, where).toBe(status);
+          for (let i = 0; i < L.words; i++) {
+            if (i === w) expect([v, after[w]], where).toContain(changed[w]);
+            else if (changed[i] !== after[i]) expect(changed[i], `${where}: word ${i}`).toBe(after[i]);
           }
         }
       }
@@ -150,25 +205,36 @@ describe("read footprints", () => {
     expect(checked).toBeGreaterThan(200);
   }, 120_000);
 
-  it("a declaration that leaves out a word the call reads is caught (recv without the caller's message, call without the handler's state)", () => {
-    const sys = systemOf(clients(2, "", false));
+  it("kernel events (timeouts, interrupts, memory accesses and their page faults, exceptions) read nothing they do not declare", () => {
+    const shipped = ["faults/irq_priority_inversion", "faults/reply_cap_leak_buggy", "faults/stale_tlb", "lib_pager", "lib_nic_driver", "uart_console", "lib_l4linux"].map((f) => compileFile(`scenarios/${f}.nizza`).model!);
+    const texts: (string | SystemModel)[] = [clients(2), clients(2, "", true, 2), ...shipped];
+    let checked = 0;
+    texts.forEach((text, i) => {
+      const sys = systemOf(text, true);
+      checked += checkUndeclared(sys, statesOf(sys, 4, 20_000), 2000 + i, { events: true });
+    });
+    fc.assert(
+      fc.property(smallScenario, fc.integer({ min: 1, max: 2 ** 30 }), ({ text }, seed) => {
+        const sys = systemOf(text);
+        checked += checkUndeclared(sys, statesOf(sys, 3, 3000), seed, { events: true });
+      }),
+      { numRuns: 10, seed: 20261125 },
+    );
+    expect(checked).toBeGreaterThan(300);
+    for (const kind of ["timeout", "interrupt", "exception", "r hit", "r fault", "w hit", "w fault"]) expect(eventsChecked.get(kind) ?? 0, kind).toBeGreaterThan(4);
+  }, 120_000);
+
+  it("a declaration that leaves out a word read is caught: recv without the caller's message, call without the handler's state, a read without the page-table entry", () => {
+    const sys = systemOf(clients(2, "", true));
     const states = statesOf(sys, 60, 2000);
     const L = sys.k.L;
-    const without =
-      (op: string, drop: (s: StateVector, i: number) => boolean): Declare =>
-      (sys, s, ec, a, r) => {
-        const all = new ReadSet(L);
-        syscallReads(sys.k, s, ec, a, all);
-        if (all.everything) return r.all();
-        for (let i = 0; i < L.words; i++) if (all.has(i) && !(a.op === op && drop(s, i))) r.word(i);
-      };
     const field = (i: number): number => (i - L.base.ec) % L.ecSize;
-    const inEcs = (i: number): boolean => i >= L.base.ec && i < L.base.ec + L.counts.ec * L.ecSize;
     // The server's EC is 0: every other EC's message words.
-    const message = without("recv", (_, i) => inEcs(i) && i >= L.base.ec + L.ecSize && field(i) >= EC.MSG_LABELS && field(i) !== EC.PHASE);
-    const handlerState = without("call", (_, i) => i === L.base.ec + EC.STATE);
-    for (const [name, d] of [["recv", message], ["call", handlerState]] as const)
-      expect(() => [1, 2, 3, 4, 5, 6, 7, 8].forEach((seed) => checkUndeclared(sys, states, seed, d)), name).toThrow(/undeclared/);
+    const message = (probe: string, i: number): boolean => probe.startsWith("recv ") && i >= L.base.ec + L.ecSize && i < L.base.ec + L.counts.ec * L.ecSize && field(i) >= EC.MSG_LABELS && field(i) !== EC.PHASE;
+    const handlerState = (probe: string, i: number): boolean => probe.startsWith("call ") && i === L.base.ec + EC.STATE;
+    const pageTable = (probe: string, i: number): boolean => probe.startsWith("r of memory") && i >= L.base.pte && i < L.base.tlb;
+    for (const [name, drop, events] of [["recv", message, false], ["call", handlerState, false], ["read", pageTable, true]] as const)
+      expect(() => [1, 2, 3, 4, 5, 6, 7, 8].forEach((seed) => checkUndeclared(sys, states, seed, { drop, events })), name).toThrow(/undeclared/);
   });
 
   it("each declared call was checked where the kernel accepts it, not only where decode refuses it", () => {
