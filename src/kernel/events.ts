@@ -10,7 +10,7 @@ import { scGet, scOf, scSet } from "./sc.js";
 import { smUp, smWaiters, type Kernel } from "./syscalls.js";
 import { Status } from "./status.js";
 import { currentEc } from "../machine/cpu.js";
-import { pteIndex, tlbIndex } from "../machine/mmu.js";
+import { ACCESS_BIT, pte, pteIndex, tlbEntry, tlbIndex } from "../machine/mmu.js";
 import type { ReadSet } from "./footprint.js";
 
 /** Whether `ec` is inside a preemptible revoke (it continues in the kernel when it next runs). */
@@ -67,13 +67,8 @@ export function timeoutReads(k: Kernel, s: StateVector, ec: number, r: ReadSet):
 function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: readonly number[], labels = 0): void {
   const L = k.L;
   k.meter.add(P.kernelEntry);
-  // Usable: the portal and its handler live (what call's decode requires); a dead pager's
-  // portal would otherwise hold the faulting EC in CALL for ever.
-  const handler = pt < 0 || !ptAlive(s, L, pt) ? -1 : ptEc(s, L, pt);
-  // NOVA's send_msg: an event portal must be on the faulting EC's CPU, else the EC dies.
-  // FAULT portal_cross_core: the CPU is not checked, here as in call.
-  const wrongCpu = handler >= 0 && ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core");
-  if (handler < 0 || wrongCpu || ecState(s, L, handler) === EcState.DEAD || ecState(s, L, handler) === EcState.FREE) {
+  const handler = faultHandler(s, L, ec, pt);
+  if (handler < 0) {
     ecSet(s, L, ec, EC.STATE, EcState.DEAD);
     abortPartner(s, L, ec);
     k.meter.add(P.kernelExit);
@@ -91,25 +86,36 @@ function faultIpc(k: Kernel, s: StateVector, ec: number, pt: number, words: read
   k.meter.add(P.kernelExit);
 }
 
+/**
+ * The EC that takes `ec`'s fault message sent to portal `pt`, or -1 when none can and `ec` dies.
+ * Usable: the portal and its handler live (what call's decode requires; a dead pager's portal
+ * would otherwise hold the faulting EC in CALL for ever), and, as NOVA's send_msg requires, the
+ * portal is on the faulting EC's CPU. FAULT portal_cross_core: the CPU is not checked, here as in call.
+ */
+function faultHandler(s: StateVector, L: Kernel["L"], ec: number, pt: number): number {
+  const handler = pt < 0 || !ptAlive(s, L, pt) ? -1 : ptEc(s, L, pt);
+  if (handler < 0) return -1;
+  if (ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core")) return -1;
+  const st = ecState(s, L, handler);
+  return st === EcState.DEAD || st === EcState.FREE ? -1 : handler;
+}
+
 /** What `faultIpc(k, s, ec, pt, …)` reads (kernel.md §8.13): the portal and its handler as `call` reads them, or, where the EC dies, what `abortPartner` reads. */
 function faultReads(k: Kernel, s: StateVector, ec: number, pt: number, r: ReadSet): void {
   const L = k.L;
+  // What `faultHandler` reads.
   r.ec(ec, EC.CPU);
-  let handler = -1;
   if (pt >= 0) {
     r.pt(pt);
-    if (ptAlive(s, L, pt)) handler = ptEc(s, L, pt);
+    const bound = ptEc(s, L, pt);
+    if (ptAlive(s, L, pt) && bound >= 0) r.ec(bound, EC.CPU, EC.STATE);
   }
+  const handler = faultHandler(s, L, ec, pt);
   if (handler >= 0) {
-    r.ec(handler, EC.CPU, EC.STATE);
-    const wrongCpu = ecCpu(s, L, handler) !== ecCpu(s, L, ec) && !L.faults.has("portal_cross_core");
-    const st = ecState(s, L, handler);
-    if (!wrongCpu && st !== EcState.DEAD && st !== EcState.FREE) {
-      // The fault message is written into the EC's UTCB first, with no item: only the handler is read.
-      r.ec(handler, EC.WAIT, EC.PARTNER, EC.REVOKE);
-      r.scs();
-      return;
-    }
+    // The fault message is written into the EC's UTCB first, with no item: only the handler is read.
+    r.ec(handler, EC.WAIT, EC.PARTNER, EC.REVOKE);
+    r.scs();
+    return;
   }
   // The EC dies: its reply partner and its server are told.
   r.ec(ec, EC.PARTNER, EC.SERVER);
@@ -144,8 +150,8 @@ export function memAccessReads(k: Kernel, s: StateVector, ec: number, mem: numbe
   const cpu = ecCpu(s, L, ec);
   r.word(tlbIndex(L, cpu, pd, mem));
   r.word(pteIndex(L, pd, mem));
-  const bit = kind === "r" ? 1 : kind === "w" ? 2 : 4;
-  if (((s[tlbIndex(L, cpu, pd, mem)]! | s[pteIndex(L, pd, mem)]!) >>> ((mem & 7) * 4)) & bit) return;
+  // A TLB hit or a table walk that allows it: no fault.
+  if ((tlbEntry(s, L, cpu, pd, mem) | pte(s, L, pd, mem)) & ACCESS_BIT[kind]) return;
   r.ec(ec, EC.PAGER_PT);
   faultReads(k, s, ec, ecGet(s, L, ec, EC.PAGER_PT), r);
 }

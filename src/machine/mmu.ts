@@ -66,7 +66,8 @@ export function unmapPage(s: StateVector, L: Layout, pd: number, mem: number, lo
 }
 
 export type Access = "r" | "w" | "x";
-const ACCESS_BIT: Record<Access, number> = { r: 1, w: 2, x: 4 };
+/** The page-table and TLB right an access needs. */
+export const ACCESS_BIT: Readonly<Record<Access, number>> = { r: 1, w: 2, x: 4 };
 
 /**
  * The access path of a user-mode load, store or fetch by `pd` on `cpu`: a TLB hit
