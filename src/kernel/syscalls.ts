@@ -116,6 +116,11 @@ function itemReads(s: StateVector, L: Layout, ec: number, item: Item | undefined
   if (c !== NO_CAP) transferReads(s, L, packItem(globalSlot(L, ecPd(s, L, ec), item.sel) + 1, item.rights), to, r);
 }
 
+/** The reads of a call not declared word by word: every word (kernel.md §8.13). */
+function readsEverything(_k: Kernel, _s: StateVector, _ec: number, _a: unknown, r: ReadSet): void {
+  r.all();
+}
+
 /** What `waitingHandler` reads of a portal's handler: its state and wait, its reply partner and revoke, and the SCs (`scOf`). */
 function handlerReads(handler: number, r: ReadSet): void {
   r.ec(handler, EC.STATE, EC.WAIT, EC.PARTNER, EC.REVOKE);
@@ -191,7 +196,7 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
     r.pt(pt);
     const handler = ptEc(s, L, pt);
     if (handler < 0) return;
-    r.ec(handler, EC.CPU, EC.PD);
+    r.ec(handler, EC.CPU);
     r.ec(ec, EC.CPU);
     handlerReads(handler, r);
     itemReads(s, L, ec, a.item, handler, r);
@@ -260,11 +265,8 @@ const recv: Entry<"recv", { pt: number; caller: number }> = {
   },
   reads(k, s, ec, a, r) {
     const L = k.L;
-    r.ec(ec, EC.PD);
-    const pd = ecPd(s, L, ec);
-    r.selector(pd, a.pt);
-    const c = lookupCap(s, L, pd, a.pt);
-    if (c === NO_CAP || capKind(c) !== Kind.PT) return;
+    const c = needReads(s, L, ec, a.pt, r);
+    if (capKind(c) !== Kind.PT) return;
     const pt = capObject(c);
     r.pt(pt);
     r.ec(ec, EC.PARTNER);
@@ -329,10 +331,8 @@ const revoke: Entry<"revoke", { g: number }> = {
     }
     revokeAll(s, L, d.g, ecCpu(s, L, ec), k.meter);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // The derivation tree, every space, page table and TLB, and other ECs' revokes: everything.
-    r.all();
-  },
+  // The derivation tree, every space, page table and TLB, and other ECs' revokes: everything.
+  reads: readsEverything,
 };
 
 const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = {
@@ -351,10 +351,8 @@ const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = 
     setPdAlive(s, k.L, d.pd, true);
     grant(s, k.L, ec, d.sel, cap(Kind.PD, d.pd, Right.CTRL), d.auth);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // A free PD and a free selector are searched for: declared whole.
-    r.all();
-  },
+  // A free PD and a free selector are searched for: declared whole.
+  reads: readsEverything,
 };
 
 /** An optional event portal given by selector: -1 when absent, the PT, or null when the selector is not a portal. */
@@ -387,10 +385,8 @@ const createEc: Entry<"create_ec", { auth: number; pd: number; cpu: number; ec: 
     ecSet(s, k.L, d.ec, EC.EXC_PT, d.exc);
     grant(s, k.L, ec, d.sel, cap(Kind.EC, d.ec, Right.CTRL), d.auth);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Free ECs, selectors and event portals are searched for: declared whole.
-    r.all();
-  },
+  // Free ECs, selectors and event portals are searched for: declared whole.
+  reads: readsEverything,
 };
 
 const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc: number; sel: number }> = {
@@ -414,10 +410,8 @@ const createSc: Entry<"create_sc", { auth: number; ec: number; prio: number; sc:
     initSc(s, k.L, d.sc, d.ec, d.prio);
     grant(s, k.L, ec, d.sel, cap(Kind.SC, d.sc, Right.CTRL), d.auth);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Free SCs and selectors are searched for: declared whole.
-    r.all();
-  },
+  // Free SCs and selectors are searched for: declared whole.
+  reads: readsEverything,
 };
 
 const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: number }> = {
@@ -436,10 +430,8 @@ const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: 
     initPt(s, k.L, d.pt, d.ec);
     grant(s, k.L, ec, d.sel, cap(Kind.PT, d.pt, Right.CALL), d.auth);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // A free PT and a free selector are searched for: declared whole.
-    r.all();
-  },
+  // A free PT and a free selector are searched for: declared whole.
+  reads: readsEverything,
 };
 
 const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; sel: number }> = {
@@ -459,10 +451,8 @@ const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; se
     initSm(s, k.L, d.sm, d.count);
     grant(s, k.L, ec, d.sel, cap(Kind.SM, d.sm, Right.UP | Right.DOWN), d.auth);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // A free SM and a free selector are searched for: declared whole.
-    r.all();
-  },
+  // A free SM and a free selector are searched for: declared whole.
+  reads: readsEverything,
 };
 
 /** ECs blocked on semaphore `sm`, in EC order. */
@@ -549,10 +539,8 @@ const assignDev: Entry<"assign_dev", { dev: number; pd: number }> = {
   invoke(k, s, _ec, d) {
     assignDevice(s, k.L, d.dev, d.pd);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Devices' assignment and the IOMMU: declared whole.
-    r.all();
-  },
+  // Devices' assignment and the IOMMU: declared whole.
+  reads: readsEverything,
 };
 
 const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
@@ -568,10 +556,8 @@ const assignIrq: Entry<"assign_irq", { sm: number; cpu: number }> = {
   invoke(k, s, _ec, d) {
     s[k.L.base.sm + d.sm * SM.SIZE + SM.CPU] = d.cpu;
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Interrupt routing: declared whole.
-    r.all();
-  },
+  // Interrupt routing: declared whole.
+  reads: readsEverything,
 };
 
 const map: Entry<"map", { from: number; mem: number; pd: number; rights: number; own: boolean }> = {
@@ -600,10 +586,8 @@ const map: Entry<"map", { from: number; mem: number; pd: number; rights: number;
     if (!d.own && d.from >= 0) insertChild(s, k.L, d.from, d.pd, d.rights);
     setPte(s, k.L, d.pd, d.mem, pte(s, k.L, d.pd, d.mem) | d.rights);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // The caller's space, the target's, page tables: declared whole.
-    r.all();
-  },
+  // The caller's space, the target's, page tables: declared whole.
+  reads: readsEverything,
 };
 
 const unmap: Entry<"unmap", { mem: number }> = {
@@ -617,10 +601,8 @@ const unmap: Entry<"unmap", { mem: number }> = {
     setPte(s, k.L, pd, d.mem, 0);
     invalidate(s, k.L, pd, d.mem, ecCpu(s, k.L, ec), k.meter);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Page tables and every CPU's TLB: declared whole.
-    r.all();
-  },
+  // Page tables and every CPU's TLB: declared whole.
+  reads: readsEverything,
 };
 
 const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
@@ -634,10 +616,8 @@ const pteWrite: Entry<"pte_write", { mem: number; rights: number }> = {
   invoke(k, s, ec, d) {
     setPte(s, k.L, ecPd(s, k.L, ec), d.mem, d.rights);
   },
-  reads(_k, _s, _ec, _a, r) {
-    // Page tables: declared whole.
-    r.all();
-  },
+  // Page tables: declared whole.
+  reads: readsEverything,
 };
 
 /** The whole syscall ABI. */

@@ -4,13 +4,12 @@ import { describe, expect, it } from "vitest";
 import { explore } from "../../src/checker/explore.js";
 import { buildSystem, useDeadValues, type System } from "../../src/components/step.js";
 import { ReadSet } from "../../src/kernel/footprint.js";
-import { EcState, type StateVector } from "../../src/kernel/layout.js";
+import { EC, EcState, type StateVector } from "../../src/kernel/layout.js";
 import { ecGet, ecPd } from "../../src/kernel/ec.js";
-import { EC } from "../../src/kernel/layout.js";
 import { capKind, Kind, NO_CAP } from "../../src/kernel/cap.js";
 import { capAt, globalSlot, slotsOf } from "../../src/kernel/space.js";
 import { Status } from "../../src/kernel/status.js";
-import { syscall, syscallReads, type SyscallArgs } from "../../src/kernel/syscalls.js";
+import { smWaiters, syscall, syscallReads, type SyscallArgs } from "../../src/kernel/syscalls.js";
 import { canTimeOut, deviceIrq, exceptionReads, irqReads, memAccess, memAccessReads, raiseException, timeout, timeoutReads } from "../../src/kernel/events.js";
 import { clients } from "../checker/replicas.js";
 import { smallScenario } from "../checker/small-arb.js";
@@ -118,7 +117,7 @@ function eventProbes(sys: System, s: StateVector): Probe[] {
   for (let dev = 0; dev < L.counts.dev; dev++) {
     const sm = L.boot.deviceIrqSm[dev]!;
     if (sm < 0) continue;
-    const waiters = Math.max(1, [...Array(L.counts.ec).keys()].filter((e) => ecGet(s, L, e, EC.STATE) === EcState.SM && ecGet(s, L, e, EC.WAIT) === sm).length);
+    const waiters = Math.max(1, smWaiters(s, L, sm).length);
     for (let choice = 0; choice < waiters; choice++) out.push({ name: `interrupt of device ${dev} (waiter ${choice})`, declare: (x, r) => irqReads(k, x, dev, r), run: (x) => (deviceIrq(k, x, dev, choice), 0), event: () => "interrupt" });
   }
   return out;
