@@ -320,7 +320,7 @@ export interface Successor {
  * steps, a timeout and an interrupt add a handful at most, and an adversary's many are counted
  * one by one, so the list passes the bound by a few successors at most.
  */
-export function successors(sys: System, s: StateVector): Successor[] {
+export function successors(sys: System, s: StateVector, asleep = 0): Successor[] {
   const { k } = sys;
   const L = k.L;
   const out: Successor[] = [];
@@ -330,7 +330,7 @@ export function successors(sys: System, s: StateVector): Successor[] {
   for (let cpu = 0; cpu < L.counts.cpu; cpu++) {
     // Interleaving, every EC that can run: `schedulable`'s list, without making one per CPU per state.
     if (interleave) {
-      for (let ec = 0; ec < L.counts.ec; ec++) if (interleaves(s, k, cpu, ec)) ecSteps(sys, s, ec, out);
+      for (let ec = 0; ec < L.counts.ec; ec++) if (interleaves(s, k, cpu, ec) && (ec >= ACTOR_BITS || ((asleep >>> ec) & 1) === 0)) ecSteps(sys, s, ec, out);
     } else {
       // An index loop: for-of goes through the array iterator here (once per state).
       const ecs = schedulable(s, k, cpu);
@@ -338,11 +338,31 @@ export function successors(sys: System, s: StateVector): Successor[] {
     }
     if (out.length > max) return full(sys, out);
   }
-  for (let ec = 0; ec < L.counts.ec; ec++) if (canTimeOut(s, k, ec)) timeoutStep(sys, s, ec, out);
+  for (let ec = 0, a = L.counts.ec; ec < L.counts.ec; ec++, a++) if (canTimeOut(s, k, ec) && (a >= ACTOR_BITS || ((asleep >>> a) & 1) === 0)) timeoutStep(sys, s, ec, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) irqSteps(sys, s, dev, out);
   for (let dev = 0; dev < sys.model.machine.devices.length; dev++) dmaSteps(sys, s, dev, out);
   if (sys.mmio.length > 1) for (let dev = 0; dev < sys.model.machine.devices.length; dev++) mmioSteps(sys, s, dev, out);
   return out.length > max ? full(sys, out) : out;
+}
+
+/**
+ * Actors (reads.ts `actorOf`: EC `e` is actor `e`, the timeout of EC `e` actor `ecs + e`) below
+ * this have a bit in a sleep set (spec/invariants.md §10.1): `successors` leaves out the steps of
+ * the actors whose bits `asleep` sets. Only in "interleave" scheduling (sleep sets are off under
+ * "strict").
+ */
+export const ACTOR_BITS = 31;
+
+/** The steps of actor `actor` (reads.ts `actorOf`) from `s`, in the order `successors` lists them ("interleave" scheduling). */
+export function actorSteps(sys: System, s: StateVector, actor: number): Successor[] {
+  const { k } = sys;
+  const L = k.L;
+  const out: Successor[] = [];
+  if (L.config.scheduling !== "interleave") throw new Error("actorSteps: only under interleave scheduling");
+  if (actor < L.counts.ec) {
+    if (interleaves(s, k, ecGet(s, L, actor, EC.CPU), actor)) ecSteps(sys, s, actor, out);
+  } else if (actor < 2 * L.counts.ec && canTimeOut(s, k, actor - L.counts.ec)) timeoutStep(sys, s, actor - L.counts.ec, out);
+  return out;
 }
 
 /** `successors` past the bound (`out` holds more than `maxSuccessors`): the first `maxSuccessors`, and `truncated` set. */
@@ -548,6 +568,21 @@ function done(sys: System, s: StateVector, n: StateVector, ec: number, kind: Ste
   const cpu = ec >= 0 ? ecGet(n, L, ec, EC.CPU) : -1;
   const component = ec >= 0 ? ecGet(n, L, ec, EC.PD) : -1;
   out.push(new Step(sys, n, kind, op, obj, stepEc, cpu, component, node, describe, status, cost, writes, reads, revoked));
+}
+
+/**
+ * The normal forms `done` ends every step with, applied to every thread: finished threads are
+ * DONE, and with the dead-value reductions on, dead variables and messages are cleared and the
+ * CPUs' words are quiet (spec/invariants.md §10.3). Every state a step makes is in this form.
+ */
+export function normalise(sys: System, n: StateVector): void {
+  const L = sys.k.L;
+  for (let t = 0; t < sys.programs.length; t++) {
+    if (ecState(n, L, t) === EcState.RUNNABLE && ecGet(n, L, t, EC.REVOKE) < 0 && ecGet(n, L, t, EC.PC) >= sys.programs[t]!.code.length) ecSet(n, L, t, EC.STATE, EcState.DONE);
+    if (sys.deadVariables) clearDead(sys, n, t);
+  }
+  if (sys.quietCpus) quietCpus(n, L);
+  if (sys.deadMessages) clearDeadMessages(sys, n);
 }
 
 /**
@@ -874,7 +909,7 @@ function syscallText(sys: System, ec: number, i: Linked, st: Status, end: End, s
  * rights written: the widest one held, passed on whole). None held: a selector that names
  * nothing, which the kernel refuses with BAD_CAP.
  */
-function itemArg(s: StateVector, L: Layout, pd: number, p: Plan): Item | undefined {
+export function itemArg(s: StateVector, L: Layout, pd: number, p: Plan): Item | undefined {
   const objects = p.itemObjects;
   if (objects === null) return undefined;
   const wanted = p.itemRights;
@@ -888,7 +923,7 @@ function itemArg(s: StateVector, L: Layout, pd: number, p: Plan): Item | undefin
 }
 
 /** The selector of `pd`'s first capability to one of the plan's objects with `rights`, or -1. */
-function firstHeld(s: StateVector, L: Layout, pd: number, p: Plan, rights: number): number {
+export function firstHeld(s: StateVector, L: Layout, pd: number, p: Plan, rights: number): number {
   for (let j = 0; j < p.objects.length; j++) {
     const at = findObject(s, L, pd, p.kind, p.objects[j]!, rights);
     if (at >= 0) return at;
@@ -1129,7 +1164,7 @@ function threadSteps(sys: System, s: StateVector, ec: number, out: Successor[]):
 }
 
 /** The rights of the widest single capability `pd` holds on an object (a map needs one capability with all it maps). */
-function widestRights(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
+export function widestRights(s: StateVector, L: Layout, pd: number, kind: number, object: number): number {
   let best = 0;
   const bits = (r: number): number => (r & 1) + ((r >> 1) & 1) + ((r >> 2) & 1) + ((r >> 3) & 1);
   for (let i = 0; i < slotsOf(L, pd); i++) {
@@ -1147,7 +1182,7 @@ function widestRights(s: StateVector, L: Layout, pd: number, kind: number, objec
  * that function's closures cost an allocation on entry, which an exhausted adversary (most
  * states of a bounded one) need not pay.
  */
-function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
+export function adversaryActs(sys: System, s: StateVector, ec: number): boolean {
   const L = sys.k.L;
   const pd = ecGet(s, L, ec, EC.PD);
   const c = sys.model.components[pd];

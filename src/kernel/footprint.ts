@@ -19,14 +19,19 @@ export class ReadSet {
   private epoch = 1;
   /** Every word: for a call whose reads are not declared word by word. */
   everything = false;
+  /** The words in the set, `list[0..size)`, each once, in the order first declared (not when `everything`). */
+  list: Int32Array;
+  size = 0;
 
   constructor(readonly L: Layout) {
     this.stamps = new Int32Array(L.words);
+    this.list = new Int32Array(64);
   }
 
   /** Empties the set. */
   clear(): this {
     this.everything = false;
+    this.size = 0;
     if (++this.epoch === 0x7fffffff) {
       this.stamps.fill(0);
       this.epoch = 1;
@@ -39,7 +44,39 @@ export class ReadSet {
   }
 
   word(i: number): void {
+    if (this.stamps[i] === this.epoch) return;
     this.stamps[i] = this.epoch;
+    if (this.size === this.list.length) {
+      const l = new Int32Array(2 * this.size);
+      l.set(this.list);
+      this.list = l;
+    }
+    this.list[this.size++] = i;
+  }
+
+  /** Every word of the record of EC `e`. */
+  ecRecord(e: number): void {
+    const b = this.L.base.ec + e * this.L.ecSize;
+    for (let i = 0; i < this.L.ecSize; i++) this.word(b + i);
+  }
+
+  /** Every slot's capability and parent: what a search of the derivation tree for `g`'s children reads (`childrenOf`). */
+  links(): void {
+    const L = this.L;
+    for (let g = 0; g < L.counts.slots; g++) {
+      this.word(L.base.slots + g * SLOT.SIZE + SLOT.CAP);
+      this.word(L.base.slots + g * SLOT.SIZE + SLOT.PARENT);
+    }
+  }
+
+  /** Whether each PT is alive: what the search for a free one reads (`freePt`). */
+  pts(): void {
+    for (let p = 0; p < this.L.counts.pt; p++) this.word(this.L.base.pt + p * PT.SIZE + PT.ALIVE);
+  }
+
+  /** Whether each SM is alive: what the search for a free one reads (`freeSm`). */
+  sms(): void {
+    for (let m = 0; m < this.L.counts.sm; m++) this.word(this.L.base.sm + m * SM.SIZE + SM.ALIVE);
   }
 
   /** Every word. */

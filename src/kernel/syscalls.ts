@@ -5,13 +5,13 @@ import { invalidate, pte, setPte } from "../machine/mmu.js";
 import { ALL_RIGHTS, cap, capKind, capObject, capRights, Kind, NO_CAP, Right, rightsWithin, type Cap } from "./cap.js";
 import { block, blockedOn, ecCpu, ecGet, ecPd, ecSet, ecState, freeEc, initEc, setMsgWord, wake } from "./ec.js";
 import { itemSlot, packItem, rendezvous, transfer, waitingCallers, waitingHandler } from "./ipc.js";
-import { EC, EcState, PD, SM, type Layout, type StateVector } from "./layout.js";
+import { EC, EcState, PD, PT, SM, type Layout, type StateVector } from "./layout.js";
 import { hasDescendant, insertChild, placeForChild, revokeAll, revokeBegin } from "./mdb.js";
 import { freePd, pdAlive, setPdAlive } from "./pd.js";
 import { freePt, initPt, ptAlive, ptEc } from "./pt.js";
 import { freeSc, initSc, scOf } from "./sc.js";
 import { freeSm, initSm, smAlive, smCount, setSmCount, SM_MAX } from "./sm.js";
-import { capAt, freeSelector, globalSlot, lookupCap, setSlot, slotsOf } from "./space.js";
+import { capAt, childrenOf, freeSelector, globalSlot, lookupCap, setSlot, slotsOf } from "./space.js";
 import { Status } from "./status.js";
 import type { ReadSet } from "./footprint.js";
 
@@ -331,8 +331,15 @@ const revoke: Entry<"revoke", { g: number }> = {
     }
     revokeAll(s, L, d.g, ecCpu(s, L, ec), k.meter);
   },
-  // The derivation tree, every space, page table and TLB, and other ECs' revokes: everything.
-  reads: readsEverything,
+  // A capability with no child: the search for children (every slot's capability and parent),
+  // which finds none, and nothing is removed (kernel.md §6.4). Otherwise the derivation tree,
+  // every space, page table and TLB, and other ECs' revokes: everything.
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    if (needReads(s, L, ec, a.sel, r) === NO_CAP) return;
+    r.links();
+    if (childrenOf(s, L, slotOf(s, L, ec, a.sel)).length > 0) r.all();
+  },
 };
 
 const createPd: Entry<"create_pd", { auth: number; pd: number; sel: number }> = {
@@ -430,8 +437,19 @@ const createPt: Entry<"create_pt", { auth: number; ec: number; pt: number; sel: 
     initPt(s, k.L, d.pt, d.ec);
     grant(s, k.L, ec, d.sel, cap(Kind.PT, d.pt, Right.CALL), d.auth);
   },
-  // A free PT and a free selector are searched for: declared whole.
-  reads: readsEverything,
+  // The EC capability and its EC's state, every PT's liveness (the search for a free one) and
+  // the caller's space (the search for a free selector, and the slot granted).
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    const auth = needReads(s, L, ec, a.ec, r);
+    if (auth === NO_CAP || capKind(auth) !== Kind.EC) return;
+    r.ec(capObject(auth), EC.STATE);
+    r.pts();
+    // The free PT's binding is written whatever it was.
+    const pt = freePt(s, L);
+    if (pt >= 0) r.word(L.base.pt + pt * PT.SIZE + PT.EC);
+    r.space(ecPd(s, L, ec));
+  },
 };
 
 const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; sel: number }> = {
@@ -451,8 +469,19 @@ const createSm: Entry<"create_sm", { auth: number; count: number; sm: number; se
     initSm(s, k.L, d.sm, d.count);
     grant(s, k.L, ec, d.sel, cap(Kind.SM, d.sm, Right.UP | Right.DOWN), d.auth);
   },
-  // A free SM and a free selector are searched for: declared whole.
-  reads: readsEverything,
+  // The PD capability and its PD's liveness, every SM's liveness (the search for a free one) and
+  // the caller's space (the search for a free selector, and the slot granted).
+  reads(k, s, ec, a, r) {
+    const L = k.L;
+    const auth = needReads(s, L, ec, a.pd, r);
+    if (auth === NO_CAP || capKind(auth) !== Kind.PD) return;
+    r.pd(capObject(auth), PD.ALIVE);
+    r.sms();
+    // The free SM's count is written whatever it was.
+    const sm = freeSm(s, L);
+    if (sm >= 0) r.sm(sm, SM.COUNT);
+    r.space(ecPd(s, L, ec));
+  },
 };
 
 /** ECs blocked on semaphore `sm`, in EC order. */

@@ -60,6 +60,28 @@ function callsFor(sys: System, s: StateVector, ec: number, pick: (n: number) => 
     { op: "sm_up", sm: sel(Kind.SM), choice: pick(3) },
     { op: "sm_down", sm: sel(Kind.SM), timeout: pick(2) === 1 },
     { op: "lookup", sel: sel() },
+    ...moreCalls(sys, s, ec, held),
+  ];
+}
+
+/**
+ * Revoke and the creation of portals and semaphores, with arguments from a generator of their own
+ * (so that the other calls' arguments stay as they were): selectors of capabilities the caller
+ * holds, mostly of the kind the call needs.
+ */
+function moreCalls(sys: System, s: StateVector, ec: number, held: (kind: number | null) => number[]): SyscallArgs[] {
+  let h = ec + 1;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s[i]!) | 0;
+  const pick = rng(h);
+  const n = slotsOf(sys.k.L, ecPd(s, sys.k.L, ec));
+  const sel = (kind: number | null): number => {
+    const of = held(kind !== null && pick(4) > 0 ? kind : null);
+    return of.length > 0 ? of[pick(of.length)]! : pick(n + 2) - 1;
+  };
+  return [
+    { op: "revoke", sel: sel(null) },
+    { op: "create_pt", ec: sel(Kind.EC) },
+    { op: "create_sm", pd: sel(Kind.PD), count: pick(2) },
   ];
 }
 
@@ -132,6 +154,9 @@ function eventProbes(sys: System, s: StateVector): Probe[] {
 function checkUndeclared(sys: System, states: readonly StateVector[], seed: number, check: Check = {}): number {
   const L = sys.k.L;
   const pick = rng(seed);
+  // The other states' values come from a generator of their own: the arguments `pick` draws do
+  // not depend on how many words the probes before left undeclared.
+  const pickOther = rng(seed ^ 0x5bd1e995);
   const r = new ReadSet(L);
   const all = new ReadSet(L);
   let checked = 0;
@@ -149,7 +174,7 @@ function checkUndeclared(sys: System, states: readonly StateVector[], seed: numb
       if (event) eventsChecked.set(event, (eventsChecked.get(event) ?? 0) + 1);
       for (let w = 0; w < L.words; w++) {
         if (r.has(w)) continue;
-        const other = states[pick(states.length)]![w]!;
+        const other = states[pickOther(states.length)]![w]!;
         for (const v of new Set([other, s[w]! + 1, s[w]! - 1, 0, -1])) {
           if (v === s[w]) continue;
           const changed = Int32Array.from(s);
@@ -237,6 +262,6 @@ describe("read footprints", () => {
   });
 
   it("each declared call was checked where the kernel accepts it, not only where decode refuses it", () => {
-    for (const op of ["call", "reply", "recv", "delegate", "sm_up", "sm_down", "lookup"]) expect(accepted.get(op) ?? 0, op).toBeGreaterThan(2);
+    for (const op of ["call", "reply", "recv", "delegate", "sm_up", "sm_down", "lookup", "revoke", "create_pt", "create_sm"]) expect(accepted.get(op) ?? 0, op).toBeGreaterThan(2);
   });
 });
