@@ -112,11 +112,13 @@ export interface CheckResult {
   readonly pathStats: Omit<PathsOutcome, "paths"> | null;
 }
 
-export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por"> {
+export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por" | "sleep" | "keepAwake"> {
   /** Symmetry reduction over replicas, where it is sound (default on). */
   readonly symmetry?: boolean;
-  /** Partial-order reduction of threads' local steps (default on). */
+  /** Partial-order reduction: threads' local steps (default on), and sleep sets with `sleep`. */
   readonly por?: boolean;
+  /** Partial-order reduction's sleep sets, where the search can use them (default off: spec/invariants.md §10.1). */
+  readonly sleep?: boolean;
   /** Dead-variable clearing and quiet interrupts (spec/invariants.md §10.3; default on). */
   readonly deadValues?: boolean;
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
@@ -212,14 +214,14 @@ function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[
   if (options.simulate) useWalkMmioValues(sys);
   else useMmioValues(sys, mmio);
   const judge = new Judge(sys);
-  const red = reductionsFor(sys, options);
+  const red = reductionsFor(sys, options, options.graph === true || judge.needsGraph);
   const stopEarly = options.stopEarly ?? true;
   return { sys, judge, red, done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, mmio.length > 1 ? "again" : "states") };
 }
 
 /** The explorer's options for a check's search: the reductions found for it, and the graph kept when the invariants need it. */
 function searchOptions(options: CheckOptions, red: ReturnType<typeof reductionsFor>, judge: Judge): ExploreOptions {
-  return { ...options, symmetry: red.symmetry, por: red.por, graph: options.graph || judge.needsGraph };
+  return { ...options, symmetry: red.symmetry, por: red.por, sleep: red.sleep, keepAwake: judge.keepAwake ?? undefined, graph: options.graph || judge.needsGraph };
 }
 
 /** The explorer's hooks for a check's search: every state, transition and dead state shown to `judge`. */
@@ -240,7 +242,7 @@ function progressOf(options: CheckOptions, phase: ProgressPhase): ((p: Progress)
 }
 
 /** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
-export function reductionsFor(sys: System, options: CheckOptions): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly report: Reductions } {
+export function reductionsFor(sys: System, options: CheckOptions, graph = false): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly sleep: boolean; readonly report: Reductions } {
   // The dead-value reductions live in the step function: set on the system itself.
   const dead = options.deadValues !== false;
   useDeadValues(sys, dead);
@@ -248,17 +250,21 @@ export function reductionsFor(sys: System, options: CheckOptions): { readonly sy
   const deadValues: Reductions["deadValues"] = dead ? { used: `dead variables and messages of trusted threads cleared; interrupts no one can take not raised${cpus}` } : { off: "switched off" };
   if (options.simulate) {
     const off = { off: "random simulation walks the real system" };
-    return { symmetry: null, por: false, report: { symmetry: off, por: off, deadValues } };
+    return { symmetry: null, por: false, sleep: false, report: { symmetry: off, por: off, deadValues } };
   }
+  // Sleep sets: in a breadth-first search that keeps no graph (the graph's invariants need every transition).
+  const asked = options.por !== false && options.sleep === true;
+  const sleep = asked && sys.k.L.config.scheduling !== "strict" && (options.mode ?? "bfs") === "bfs" && !graph;
+  const sleeps = sleep ? "; sleep sets of independent steps" : !asked ? "" : graph ? "; no sleep sets (an invariant on the explored graph needs every transition)" : "; no sleep sets (depth first)";
   const por: Reductions["por"] =
     options.por === false ? { off: "switched off" }
     : sys.k.L.config.scheduling === "strict" ? { off: "strict scheduling: a waking EC can preempt a thread's local step" }
-    : { used: "threads' local steps (if on their variables, repeat counters)" };
-  if (options.symmetry === false) return { symmetry: null, por: "used" in por, report: { symmetry: { off: "switched off" }, por, deadValues } };
+    : { used: `threads' local steps (if on their variables, repeat counters)${sleeps}` };
+  if (options.symmetry === false) return { symmetry: null, por: "used" in por, sleep, report: { symmetry: { off: "switched off" }, por, deadValues } };
   const s = symmetryOf(sys);
   return s.symmetry
-    ? { symmetry: s.symmetry, por: "used" in por, report: { symmetry: { used: s.symmetry.describe(sys.model) }, por, deadValues } }
-    : { symmetry: null, por: "used" in por, report: { symmetry: { off: s.reason }, por, deadValues } };
+    ? { symmetry: s.symmetry, por: "used" in por, sleep, report: { symmetry: { used: s.symmetry.describe(sys.model) }, por, deadValues } }
+    : { symmetry: null, por: "used" in por, sleep, report: { symmetry: { off: s.reason }, por, deadValues } };
 }
 
 /**

@@ -5,7 +5,8 @@ import { Ahead } from "./ahead.js";
 import { collisionProbability, StateFingerprinter } from "./fingerprint.js";
 import { recordWords, writeRecord } from "./packed.js";
 import { rng } from "./random.js";
-import { LOCAL_STEP, MAX_SUCCESSORS, StateRecords } from "./records.js";
+import { LOCAL_STEP, MAX_SUCCESSORS, SLEPT, StateRecords } from "./records.js";
+import { CarryWindow, MaskWindow, SleepSets, sleptOrdinalAt } from "./sleep.js";
 import { sameState, Symmetry } from "./symmetry.js";
 import { WasmCanonicaliser } from "./symmetry-wasm.js";
 import { FingerprintTable, bytesPerState } from "./visited.js";
@@ -55,7 +56,7 @@ export interface ExploreOptions {
    * The exploration's own memory (visited set, records, frontier, graph) stays under this
    * (default 4 GiB), and so do one state's successors, which are held at once: a state whose
    * successors pass it is not expanded (`boundSuccessors`). Either ends the search, "memory".
-   * So does a state with more successors than a state record can number (65,535,
+   * So does a state with more successors than a state record can number (32,768,
    * `MAX_SUCCESSORS`), "successors", in the exhaustive searches.
    */
   readonly maxMemoryBytes?: number;
@@ -74,6 +75,16 @@ export interface ExploreOptions {
    * ordinal LOCAL_STEP. Default off here; `check` turns it on.
    */
   readonly por?: boolean;
+  /**
+   * Sleep sets (spec/invariants.md §10.1, sleep.ts), in the single-threaded breadth-first search
+   * without the graph and under "interleave" scheduling (elsewhere they are off): a state's
+   * successors leave out the steps of actors whose steps, taken first from its parent, lead to
+   * the same states. States are the same; transitions are fewer. Such a state's records name a
+   * step by its actor (records.ts SLEPT). Default off, here and in `check` (`--sleep`).
+   */
+  readonly sleep?: boolean;
+  /** With sleep sets: the steps that must be taken wherever they are enabled (a monitor judges them, `SafetyMonitor.judges`). */
+  readonly keepAwake?: (from: StateVector, x: Successor) => boolean;
   /**
    * A stop flag, which may be shared between threads (an Int32Array over a SharedArrayBuffer):
    * once its first element is not 0, the search stops as at a bound, with bound "interrupted".
@@ -435,6 +446,11 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const fp = st.fp;
   const sym = o.symmetry ?? null;
   const graph = o.graph ? new EdgeList(sym) : null;
+  // Sleep sets: each queued state's (a window over the states not expanded yet).
+  const sleep = o.sleep && !graph && sys.k.L.config.scheduling === "interleave" ? new SleepSets(sys, sym, o.keepAwake ?? null, o.por ?? false) : null;
+  const masks = sleep ? new MaskWindow() : null;
+  const carry = sleep?.carries ? new CarryWindow() : null;
+  let asleep = 0;
   // With symmetry reduction a queued state keeps its members' signatures (`setParent`).
   // With the canonicaliser, the frontier decodes each state where it keeps the parent.
   const queue = new StateQueue(sys.init, sym?.members ?? 0, canon?.parent, canon?.parentDiff);
@@ -444,6 +460,8 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   let depth = 0;
 
   st.add(sys.init, -1, 0);
+  masks?.set(0, 0);
+  carry?.add(0, 0, sleep!);
   queue.pushDiff(fp.diff, fp.length, sym?.signaturesOf(sys.init, sigs!));
   h.state?.(sys.init, 0, 0, fp.diff, fp.length);
   // Level by level: `levelEnd` is the first index of the next level.
@@ -472,10 +490,22 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
    */
   const visit = (x: Successor, i: number, onlyIfNext: boolean, slot = -1): boolean => {
     ahead.one(x.state, slot);
+    const successor = i;
+    // With sleep sets, a step of a state with a sleep set is recorded by its actor (sleep.ts).
+    if (sleep && asleep !== 0 && i !== LOCAL_STEP) i = sleep.ordinal(i, asleep);
     const r = st.insert(ahead.hi, ahead.lo, from, i);
     const to = r >= 0 ? r : -r - 1;
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
+    // A state's sleep set: the intersection of those its arrivals from the level before give it.
+    if (masks && (r >= 0 || to >= levelEnd)) {
+      let m = successor === LOCAL_STEP ? 0 : sleep!.childMask(successor);
+      if (m !== 0 && sym) m = sleep!.map(m, ahead.images());
+      if (r >= 0) {
+        masks.set(r, m);
+        carry?.add(r, m, sleep!);
+      } else masks.and(to, m);
+    }
     if (r >= 0) {
       const { diff, length } = ahead;
       queue.pushDiff(diff, length, ahead.signatures());
@@ -529,14 +559,24 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
       }
       if (visit(local, LOCAL_STEP, true)) continue;
     }
-    const xs = successors(sys, s);
+    asleep = masks ? masks.get(from) : 0;
+    let xs = successors(sys, s, asleep);
+    const carried = carry ? carry.at(from) : -1;
+    if (sleep && !sleep.expand(s, asleep, xs, carried >= 0 ? carry!.pool : null, carried)) {
+      // An actor with more steps than a record can number by actor: expanded with none asleep.
+      asleep = 0;
+      sys.arena.rewind();
+      xs = successors(sys, s);
+      sleep.expand(s, 0, xs);
+    }
     if (sys.truncated) {
       // Its successors alone pass the memory bound, or more than a record can number: not
       // expanded (`boundSuccessors`).
       bound = sys.successorBound;
       break;
     }
-    if (xs.length === 0) h.dead?.(s, from);
+    // A state with a step asleep is not dead: the sleeping steps are enabled in it.
+    if (xs.length === 0 && asleep === 0) h.dead?.(s, from);
     ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
       if (st.table.size >= maxStates) {
@@ -847,7 +887,8 @@ export function replay(sys: System, path: readonly number[], symmetry: Symmetry 
     const xs = successors(sys, rep);
     // Partial-order reduction's local step: its place among all successors is found here.
     const local = ord === LOCAL_STEP ? localStep(sys, rep) : null;
-    const at = local ? xs.findIndex((y) => sameState(y.state, local.state)) : ord;
+    // A step of a state expanded with a sleep set is named by its actor (sleep.ts).
+    const at = local ? xs.findIndex((y) => sameState(y.state, local.state)) : ord >= SLEPT && ord !== LOCAL_STEP ? sleptOrdinalAt(sys, xs, ord) : ord;
     const x = xs[at];
     if (!x) throw new Error(`trace replay: state has ${xs.length} successors, not ${ord + 1}`);
     if (!symmetry) {

@@ -1,5 +1,5 @@
 // The judge: what an exploration learns about the invariants from each state, transition and dead end it is shown.
-import type { StepInfo, System } from "../components/step.js";
+import type { StepInfo, Successor, System } from "../components/step.js";
 import type { SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EcState, type StateVector } from "../kernel/layout.js";
@@ -211,6 +211,17 @@ export class Judge {
       const r = m.state(s);
       if (r) this.failures[k] = { state: index, via: null, reason: r };
     }
+  }
+
+  /**
+   * Whether the step `x` from `from` must be taken wherever it is enabled: a step monitor judges it
+   * (`SafetyMonitor.judges`), so sleep sets must not leave it out (spec/invariants.md §10.1). Null
+   * when no monitor judges steps.
+   */
+  get keepAwake(): ((from: StateVector, x: Successor) => boolean) | null {
+    if (this.stepMonitors.length === 0) return null;
+    const ms = this.stepMonitors.map((k) => this.monitors[k]!);
+    return (from, x) => ms.some((m) => (m.judges ? m.judges(from, x.step, x.state) : true));
   }
 
   /** A transition `from --step--> to`; `toIndex` may be a state seen before. */

@@ -22,6 +22,12 @@ export interface SafetyMonitor {
   readonly reads?: Projection;
   /** Checked on every transition `from --step--> to` (also when `to` was seen before). */
   step?(from: StateVector, step: StepInfo, to: StateVector): string | null;
+  /**
+   * Whether `step` judges the transition `from --step--> to` at all (may fail there), for a
+   * monitor with `step`: sleep sets (spec/invariants.md §10.1) leave out transitions whose step
+   * was taken from another state, and only those it does not judge. Without it, every transition.
+   */
+  judges?(from: StateVector, step: StepInfo, to: StateVector): boolean;
 }
 
 /** Builds the monitor of one invariant; null for the invariants that are not safety properties. */

@@ -7,9 +7,11 @@
  * state (`pathTo`); the explorer replays them through the successor function to
  * rebuild the states. That costs 6 bytes a state: an Int32 parent, a Uint16 step.
  *
- * A state has at most 65535 successors (ordinals 0–65534; 65535 is LOCAL_STEP); a successor function that
- * offers more is a bug, and `set` throws. Depth is not stored: a BFS knows the level it
- * is on, and `depth` walks the parents when a single state's depth is wanted.
+ * A step ordinal fits 16 bits: 0–65534 (65535 is LOCAL_STEP; those from SLEPT on name a step of
+ * a state expanded with a sleep set), and a successor function that offers more is a bug: `set`
+ * throws. An exhaustive search records at most MAX_SUCCESSORS successors of a state. Depth is
+ * not stored: a BFS knows the level it is on, and `depth` walks the parents when a single
+ * state's depth is wanted.
  *
  * Records are indexed by the state indices the FingerprintTable hands out. The parallel
  * explorer's threads write a state's record when their arrival at it is the least so far
@@ -19,8 +21,14 @@
  * which is what makes every walk up the parents end.
  */
 export const MAX_STEP = 0xfffe;
-/** The most successors of one state an exhaustive search can record (ordinals 0 to MAX_STEP): more end it (`boundSuccessors`, bound "successors"). */
-export const MAX_SUCCESSORS = MAX_STEP + 1;
+/**
+ * The ordinals from here to MAX_STEP name a step of a state expanded with a sleep set (sleep.ts
+ * `SLEPT`): by its actor and its place among that actor's steps, as the state's other
+ * successors were not computed.
+ */
+export const SLEPT = 0x8000;
+/** The most successors of one state an exhaustive search can record (ordinals 0 to SLEPT - 1): more end it (`boundSuccessors`, bound "successors"). */
+export const MAX_SUCCESSORS = SLEPT;
 /**
  * The ordinal recorded for a state reached by partial-order reduction's single step
  * (`localStep`): its position among all successors is not computed during the search;

@@ -58,6 +58,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing (the search options --max-states, --workers, --no-por and --no-symmetry do not apply; --max-memory bounds one state's successors)")
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
+    .option("--sleep", "sleep sets: leave out steps that an independent step taken first makes redundant (fewer transitions, the same states and verdicts; off by default: their footprints cost more time than they save on the shipped scenarios, docs/performance.md)")
     .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the verdicts do not depend on it")
     .option("--no-dead-values", "keep values nothing will read again: dead variables and messages of trusted threads, interrupts no one can take, and which EC last ran on a CPU where nothing reads it (default: cleared and not raised); the verdicts do not depend on it")
     .option("--format <format>", `the report's format: ${FORMATS.join(", ")} (default text); repeat with --output for several reports from one run`, collect)

@@ -210,10 +210,11 @@ function adversaryReads(sys: System, s: StateVector, ec: number, r: ReadSet): vo
   // What it holds: its space (a leaf revoke's shared successor asks every slot's parent: `links`).
   r.space(pd);
   r.links();
-  // What it knows (`adversaryData`): every EC's state and PD, the records of its component's
-  // ECs, and every memory object it may read, with the page tables and TLBs that say so.
+  // What it knows (`adversaryData`): every EC's PD, the records of its component's ECs (another
+  // EC's state decides nothing: it is looked at only for an EC of the component), and every
+  // memory object it may read, with the page tables and TLBs that say so.
   for (let e = 0; e < L.counts.ec; e++) {
-    r.ec(e, EC.STATE, EC.PD);
+    r.ec(e, EC.PD);
     if (ecGet(s, L, e, EC.PD) === pd) r.ecRecord(e);
   }
   for (let m = 0; m < L.counts.mem; m++) {

@@ -121,10 +121,25 @@ function readsEverything(_k: Kernel, _s: StateVector, _ec: number, _a: unknown, 
   r.all();
 }
 
-/** What `waitingHandler` reads of a portal's handler: its state and wait, its reply partner and revoke, and the SCs (`scOf`). */
-function handlerReads(handler: number, r: ReadSet): void {
-  r.ec(handler, EC.STATE, EC.WAIT, EC.PARTNER, EC.REVOKE);
-  r.scs();
+/**
+ * What `waitingHandler` reads of portal `pt`'s handler: its state; waiting in a receive, the
+ * portal it waits on; runnable, which EC each SC is bound to (`scOf`) and, for a handler with no
+ * SC, its reply partner and revoke. Returns whether it waits: a rendezvous then reads them all.
+ */
+function handlerReads(s: StateVector, L: Layout, pt: number, handler: number, r: ReadSet): boolean {
+  r.ec(handler, EC.STATE);
+  if (waitingHandler(s, L, pt, handler)) {
+    r.ec(handler, EC.WAIT, EC.PARTNER, EC.REVOKE);
+    r.scs();
+    return true;
+  }
+  const st = ecState(s, L, handler);
+  if (st === EcState.RECV) r.ec(handler, EC.WAIT);
+  else if (st === EcState.RUNNABLE) {
+    r.scs();
+    if (scOf(s, L, handler) < 0) r.ec(handler, EC.PARTNER, EC.REVOKE);
+  }
+  return false;
 }
 
 /** The global slot of the caller's selector `sel` (which `need` accepted). */
@@ -198,8 +213,9 @@ const call: Entry<"call", { pt: number; handler: number; item: number; a: ArgsOf
     if (handler < 0) return;
     r.ec(handler, EC.CPU);
     r.ec(ec, EC.CPU);
-    handlerReads(handler, r);
-    itemReads(s, L, ec, a.item, handler, r);
+    // The item moves now only to a handler that waits; a caller that blocks keeps it in its UTCB.
+    if (handlerReads(s, L, pt, handler, r)) itemReads(s, L, ec, a.item, handler, r);
+    else if (a.item) needReads(s, L, ec, a.item.sel, r);
   },
 };
 

@@ -78,7 +78,7 @@ describe("nizza check", () => {
   });
 
   it("--simulate refuses the options of a search instead of ignoring them, before exploring", () => {
-    for (const [flag, ...value] of [["--max-states", "5"], ["--workers", "2"], ["--no-por"], ["--no-symmetry"]] as const) {
+    for (const [flag, ...value] of [["--max-states", "5"], ["--workers", "2"], ["--no-por"], ["--sleep"], ["--no-symmetry"]] as const) {
       const r = nizza(["check", "--simulate", "5", flag, ...value, join(dir, "bad.nizza")]);
       expect(r.code, flag).toBe(2);
       expect(r.err).toMatch(new RegExp(`^nizza: ${flag} is for a search, not --simulate: `));
@@ -86,6 +86,29 @@ describe("nizza check", () => {
     }
     // What a simulation uses is taken: --max-memory bounds one state's successors (spec/invariants.md §1).
     expect(nizza(["check", "--simulate", "5", "--max-depth", "3", "--max-memory", "64", "--no-dead-values", join(dir, "bad.nizza")]).code).toBe(1);
+  });
+
+  it("--sleep: the same verdicts and states, the reduction named in the report; off where the graph's invariants need every transition", () => {
+    const states = (out: string) => JSON.parse(out).scenarios.map((x: { stats: { states: number } }) => x.stats.states);
+    const por = (out: string) => JSON.parse(out).scenarios.map((x: { stats: { reductions: { por: { used: string } } } }) => x.stats.reductions.por.used);
+    const bad = join(dir, "bad.nizza");
+    const asleep = nizza(["check", "--sleep", "--workers", "1", "--format", "json", bad]);
+    const awake = nizza(["check", "--workers", "1", "--format", "json", bad]);
+    expect([asleep.code, awake.code]).toEqual([1, 1]);
+    expect(states(asleep.out)).toEqual(states(awake.out));
+    expect(por(awake.out)[0]).not.toContain("sleep sets");
+    // deadlock_free is judged on the explored graph: every transition is kept.
+    expect(por(asleep.out)[0]).toContain("; no sleep sets (an invariant on the explored graph needs every transition)");
+    const safety = join(dir, "safety.nizza");
+    writeFileSync(safety, `system safety {
+  component sigma0 : trusted root { semaphore s; thread t { up s; down s } thread u { up s; down s } }
+  invariant tcb(sigma0) <= { sigma0 }
+}
+`);
+    const on = nizza(["check", "--sleep", "--workers", "1", "--format", "json", safety]);
+    expect(on.code).toBe(0);
+    expect(por(on.out)[0]).toContain("; sleep sets of independent steps");
+    expect(states(on.out)).toEqual(states(nizza(["check", "--workers", "1", "--format", "json", safety]).out));
   });
 
   it("refuses a count above 2^53 - 1, which would not be the number typed, naming the range", () => {

@@ -109,11 +109,13 @@ export function revocableMonitor(sys: System, inv: InvariantModel): SafetyMonito
     const { kind, objects } = kernelObjects(L, o);
     return objects.map((object) => ({ kind, object }));
   });
+  const judged = (c: Completion): boolean => targets.some((t) => t.kind === c.kind && t.object === c.object);
   return {
     invariant: inv,
+    judges: (from, step, to) => completions(L, from, step, to).some(judged),
     step(from, step, to) {
       for (const c of completions(L, from, step, to)) {
-        if (!targets.some((t) => t.kind === c.kind && t.object === c.object)) continue;
+        if (!judged(c)) continue;
         const why = leftover(sys, to, c);
         if (why) return why;
       }

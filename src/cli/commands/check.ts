@@ -26,6 +26,8 @@ export interface CheckCommandOptions {
   readonly symmetry?: boolean;
   /** False with --no-por. */
   readonly por?: boolean;
+  /** True with --sleep. */
+  readonly sleep?: boolean;
   /** False with --no-dead-values. */
   readonly deadValues?: boolean;
   /** --format (repeatable): text (default), or one of the machine formats (src/report/index.ts). */
@@ -110,6 +112,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       ["--max-states", opts.maxStates !== undefined, "random walks are bounded by their number (--simulate WALKS) and length (--max-depth)"],
       ["--workers", opts.workers !== undefined, "a simulation walks on one thread"],
       ["--no-por", opts.por === false, "a simulation walks the real system, with no reduction to switch off"],
+      ["--sleep", opts.sleep === true, "a simulation walks the real system, with no reduction to switch on"],
       ["--no-symmetry", opts.symmetry === false, "a simulation walks the real system, with no reduction to switch off"],
     ];
     for (const [flag, given, why] of notForWalks) if (given) throw new UsageError(`${flag} is for a search, not --simulate: ${why}`);
@@ -146,7 +149,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
       scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
       continue;
     }
-    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, deadValues: opts.deadValues ?? true, interrupt, progress: session?.progress });
+    const r = await checkParallel(c.model, { file }, { mode, maxStates, maxDepth, maxMemoryBytes: maxMb === undefined ? undefined : maxMb * 2 ** 20, simulate, workers, symmetry: opts.symmetry ?? true, por: opts.por ?? true, sleep: opts.sleep ?? false, deadValues: opts.deadValues ?? true, interrupt, progress: session?.progress });
     if (streaming) io.out(renderText(file, r, { color: io.color }));
     scenarios.push({ file, result: r, errors: [], exit: exitOf(r) });
   }
