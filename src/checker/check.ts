@@ -208,13 +208,13 @@ function checkOnce(sys: System, judge: Judge, red: ReturnType<typeof reductionsF
 }
 
 /** A check's system (steps without write sets or costs), its judge, reductions, early stop and progress hook. */
-function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[]): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
+function setUp(model: SystemModel, options: CheckOptions, mmio: readonly number[], workers = 1): { sys: System; judge: Judge; red: ReturnType<typeof reductionsFor>; done: () => boolean; progress: ((p: Progress) => void) | undefined } {
   const sys = buildSystem(model);
   sys.footprints = false;
   if (options.simulate) useWalkMmioValues(sys);
   else useMmioValues(sys, mmio);
   const judge = new Judge(sys);
-  const red = reductionsFor(sys, options, options.graph === true || judge.needsGraph);
+  const red = reductionsFor(sys, options, options.graph === true || judge.needsGraph, workers);
   const stopEarly = options.stopEarly ?? true;
   return { sys, judge, red, done: () => stopEarly && judge.everyVerdictKnown(), progress: progressOf(options, mmio.length > 1 ? "again" : "states") };
 }
@@ -241,8 +241,11 @@ function progressOf(options: CheckOptions, phase: ProgressPhase): ((p: Progress)
   return to && ((p) => to(p, phase));
 }
 
-/** The reductions a search uses: each on by default, where it is sound (simulation uses none). */
-export function reductionsFor(sys: System, options: CheckOptions, graph = false): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly sleep: boolean; readonly report: Reductions } {
+/**
+ * The reductions a search uses: each on by default, where it is sound (simulation uses none).
+ * `graph`: an invariant is judged on the explored graph; `workers`: the threads of the search.
+ */
+export function reductionsFor(sys: System, options: CheckOptions, graph = false, workers = 1): { readonly symmetry: Symmetry | null; readonly por: boolean; readonly sleep: boolean; readonly report: Reductions } {
   // The dead-value reductions live in the step function: set on the system itself.
   const dead = options.deadValues !== false;
   useDeadValues(sys, dead);
@@ -255,7 +258,13 @@ export function reductionsFor(sys: System, options: CheckOptions, graph = false)
   // Sleep sets: in a breadth-first search that keeps no graph (the graph's invariants need every transition).
   const asked = options.por !== false && options.sleep === true;
   const sleep = asked && sys.k.L.config.scheduling !== "strict" && (options.mode ?? "bfs") === "bfs" && !graph;
-  const sleeps = sleep ? "; sleep sets of independent steps" : !asked ? "" : graph ? "; no sleep sets (an invariant on the explored graph needs every transition)" : "; no sleep sets (depth first)";
+  // Only the search's own thread keeps sleep sets: the worker threads, which take over past the
+  // first PROBE_STATES states, take every step (sound, with more transitions).
+  const sleeps =
+    sleep ? (workers > 1 ? `; sleep sets of independent steps on one thread (the worker threads, past the first ${PROBE_STATES.toLocaleString("en-US")} states, take every step)` : "; sleep sets of independent steps")
+    : !asked ? ""
+    : graph ? "; no sleep sets (an invariant on the explored graph needs every transition)"
+    : "; no sleep sets (depth first)";
   const por: Reductions["por"] =
     options.por === false ? { off: "switched off" }
     : sys.k.L.config.scheduling === "strict" ? { off: "strict scheduling: a waking EC can preempt a thread's local step" }
@@ -305,7 +314,7 @@ export async function checkParallel(
   // A bound the probe would reach: one thread explores all of it.
   if (probeStates > 0 && maxStates <= probeStates) return check(model, options);
   for (const runs = new Explorations(); ; ) {
-    const { sys, judge, red, done, progress } = setUp(model, options, runs.mmio);
+    const { sys, judge, red, done, progress } = setUp(model, options, runs.mmio, options.workers);
     const explored = searchOptions(options, red, judge);
     let from: Handoff | null = null;
     let ex: Outcome | null = null;
