@@ -1,7 +1,7 @@
 // Sleep sets: the steps a state need not take, because a step independent of them taken first at its parent leads to the states they lead to (spec/invariants.md §10.1).
 import { actorOf, actorReads, normalFormReads } from "../components/reads.js";
 import { ACTOR_BITS, type Successor, type System } from "../components/step.js";
-import { ReadSet } from "../kernel/footprint.js";
+import { inGuard, ReadSet } from "../kernel/footprint.js";
 import { EC, type StateVector } from "../kernel/layout.js";
 import { SLEPT } from "./records.js";
 import type { Symmetry } from "./symmetry.js";
@@ -40,7 +40,9 @@ export function sleptOrdinalAt(sys: System, xs: readonly Successor[], ordinal: n
  * (`expand`), the sleep set of its successor by step u (`childMask`) holds each actor A that is
  * asleep in `s` or whose every step was taken from `s` before u, and that is independent of u:
  * A's declared reads and the words its steps write (`actorReads`, `normalFormReads`) share no
- * word with what u wrote, and u's actor's reads share none with what A's steps write. Then from
+ * word with what u wrote, and u's actor's reads share none with what A's steps write; a word read
+ * through a guard (`ReadSet.guard`) is shared only when the write changes the guard's answer (an
+ * asleep actor's carried writes, whose values are not kept, always do). Then from
  * `s`·u, A's steps do what they do from `s` (the words they read are the same), and lead to the
  * states u leads to from A's successors, which the search reaches anyway. A state's sleep set is
  * the intersection over its arrivals from the level before it (only those: a shortest path to
@@ -64,8 +66,9 @@ export class SleepSets {
   /** What an actor's steps read (reads.ts): tests put a weakened one here, to see the search miss states. */
   static reads: typeof actorReads = actorReads;
   private readonly r: ReadSet;
-  /** Per word: the bits of the actors (worked out so far) that read it, and that write it. */
+  /** Per word: the bits of the actors (worked out so far) that read it, that read it through a guard, and that write it. */
   private readonly readers: Int32Array;
+  private readonly guarded: Int32Array;
   private readonly writers: Int32Array;
   /** Words whose `readers` or `writers` are set, to clear them for the next state. */
   private touched: Int32Array;
@@ -87,9 +90,16 @@ export class SleepSets {
   private readsAt = new Int32Array(16);
   private readsCount = new Int32Array(16);
   private readersWriters = new Int32Array(16);
+  /** Per group: its guards in `pool` (offset, count of quadruples: word, mask, lo, hi). */
+  private guardsAt = new Int32Array(16);
+  private guardsCount = new Int32Array(16);
   /** Per successor: its writes in `pool` (offset, count). */
   private writesAt = new Int32Array(64);
   private writesCount = new Int32Array(64);
+  /** Per actor bit: its guards in `pool` (offset, count), and its group (-1: asleep, its writes carried without values). */
+  private readonly bitGuardsAt = new Int32Array(ACTOR_BITS);
+  private readonly bitGuardsCount = new Int32Array(ACTOR_BITS);
+  private readonly groupOfBit = new Int32Array(ACTOR_BITS);
   /** Per actor bit: what its steps write, in `pool` (offset, count): for carrying. */
   private readonly unionAt = new Int32Array(ACTOR_BITS);
   private readonly unionCount = new Int32Array(ACTOR_BITS);
@@ -120,6 +130,7 @@ export class SleepSets {
     const L = sys.k.L;
     this.r = new ReadSet(L);
     this.readers = new Int32Array(L.words);
+    this.guarded = new Int32Array(L.words);
     this.writers = new Int32Array(L.words);
     this.touched = new Int32Array(256);
     this.locals = por && sys.localPcs.some((p) => p !== null);
@@ -230,13 +241,67 @@ export class SleepSets {
       const w = pool[k]!;
       dependent |= readers[w]! | writers[w]!;
     }
+    // An actor that reads a word u wrote through a guard only: dependent when the guard's answer changed.
+    let open = may & ~dependent;
+    if (open !== 0) {
+      const s = this.s!;
+      const n = this.xs[i]!.state;
+      for (let k = at; k < at + count && open !== 0; k++) {
+        const w = pool[k]!;
+        for (let m = this.guarded[w]! & open; m !== 0; m &= m - 1) {
+          const b = 31 - Math.clz32(m & -m);
+          if (this.flips(this.bitGuardsAt[b]!, this.bitGuardsCount[b]!, w, s[w]!, n[w]!)) {
+            dependent |= 1 << b;
+            open &= ~(1 << b);
+          }
+        }
+      }
+    }
     let rw = this.readersWriters[g]!;
     if (rw < 0) {
       rw = 0;
       for (let k = this.readsAt[g]!, e = k + this.readsCount[g]!; k < e; k++) rw |= writers[pool[k]!]!;
+      rw |= this.guardWriters(g, rw);
       this.readersWriters[g] = rw;
     }
     return may & ~(dependent | rw);
+  }
+
+  /** Whether one of the guards at `at` (`count` quadruples) on word `w` answers `from` and `to` differently. */
+  private flips(at: number, count: number, w: number, from: number, to: number): boolean {
+    const p = this.pool;
+    for (let k = at, e = at + 4 * count; k < e; k += 4) if (p[k] === w && inGuard(from, p[k + 1]!, p[k + 2]!, p[k + 3]!) !== inGuard(to, p[k + 1]!, p[k + 2]!, p[k + 3]!)) return true;
+    return false;
+  }
+
+  /**
+   * The bits of the actors (not in `known`) one of whose steps writes a word group `g` reads
+   * through a guard and changes its answer: for an asleep actor, whose writes are carried
+   * without their values, any write of the word.
+   */
+  private guardWriters(g: number, known: number): number {
+    const { pool, writers, xs } = this;
+    const s = this.s!;
+    let out = 0;
+    for (let k = this.guardsAt[g]!, e = k + 4 * this.guardsCount[g]!; k < e; k += 4) {
+      const w = pool[k]!;
+      for (let m = writers[w]! & ~(known | out); m !== 0; m &= m - 1) {
+        const b = 31 - Math.clz32(m & -m);
+        const h = this.groupOfBit[b]!;
+        if (h < 0) {
+          out |= 1 << b;
+          continue;
+        }
+        for (let j = this.first[h]!; j < this.end[h]!; j++) {
+          const v = xs[j]!.state[w]!;
+          if (inGuard(s[w]!, pool[k + 1]!, pool[k + 2]!, pool[k + 3]!) !== inGuard(v, pool[k + 1]!, pool[k + 2]!, pool[k + 3]!)) {
+            out |= 1 << b;
+            break;
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -315,6 +380,9 @@ export class SleepSets {
       this.mark(this.writers, w, bit);
     }
     this.markReads(bit);
+    this.bitGuardsAt[b] = this.used;
+    this.bitGuardsCount[b] = this.pushGuards(bit);
+    this.groupOfBit[b] = -1;
     this.sleepable |= bit;
   }
 
@@ -323,6 +391,15 @@ export class SleepSets {
     const r = this.r;
     if (r.everything) this.allReaders |= bit;
     else for (let k = 0; k < r.size; k++) this.mark(this.readers, r.list[k]!, bit);
+  }
+
+  /** Appends `r`'s guards to `pool`, marking their words as read through a guard by the actor of `bit` (if any); returns their count. */
+  private pushGuards(bit: number): number {
+    const r = this.r;
+    if (r.everything) return 0;
+    for (let k = 0; k < 4 * r.guardCount; k++) this.push(r.guards[k]!);
+    if (bit !== 0) for (let k = 0; k < r.guardCount; k++) this.mark(this.guarded, r.guards[4 * k]!, bit);
+    return r.guardCount;
   }
 
   /** Works out group `g`'s footprint: its actor's reads, its steps' writes and their normal forms' reads. */
@@ -348,8 +425,13 @@ export class SleepSets {
     this.readsAt[g] = this.used;
     this.readsCount[g] = r.everything ? 0 : r.size;
     if (!r.everything) for (let k = 0; k < r.size; k++) this.push(r.list[k]!);
+    this.guardsAt[g] = this.used;
+    this.guardsCount[g] = this.pushGuards(bit);
     if (bit === 0) return;
     this.markReads(bit);
+    this.bitGuardsAt[31 - Math.clz32(bit)] = this.guardsAt[g]!;
+    this.bitGuardsCount[31 - Math.clz32(bit)] = this.guardsCount[g]!;
+    this.groupOfBit[31 - Math.clz32(bit)] = g;
     // What the actor's steps write, each word once: marked, and listed for carrying.
     const b = 31 - Math.clz32(bit);
     const union = this.used;
@@ -423,7 +505,7 @@ export class SleepSets {
   }
 
   private mark(a: Int32Array, w: number, bit: number): void {
-    if (this.readers[w] === 0 && this.writers[w] === 0) {
+    if (this.readers[w] === 0 && this.writers[w] === 0 && this.guarded[w] === 0) {
       if (this.touchedCount === this.touched.length) {
         const t = new Int32Array(2 * this.touchedCount);
         t.set(this.touched);
@@ -458,6 +540,8 @@ export class SleepSets {
     this.before = int(this.before);
     this.readsAt = int(this.readsAt);
     this.readsCount = int(this.readsCount);
+    this.guardsAt = int(this.guardsAt);
+    this.guardsCount = int(this.guardsCount);
     this.readersWriters = int(this.readersWriters);
     const ra = new Uint8Array(n);
     ra.set(this.readsAll);
@@ -468,6 +552,7 @@ export class SleepSets {
     for (let k = 0; k < this.touchedCount; k++) {
       const w = this.touched[k]!;
       this.readers[w] = 0;
+      this.guarded[w] = 0;
       this.writers[w] = 0;
     }
     this.touchedCount = 0;

@@ -207,9 +207,10 @@ function adversaryReads(sys: System, s: StateVector, ec: number, r: ReadSet): vo
   // Every device it drives: DMA, interrupts, MMIO (declared whole).
   for (let d = 0; d < L.model.machine.devices.length; d++) if (devicePd(s, L, d) === pd) r.all();
   if (r.everything) return;
-  // What it holds: its space (a leaf revoke's shared successor asks every slot's parent: `links`).
+  // What it holds: its space, and which of its capabilities have children (a leaf revoke's
+  // shared successor asks `markParents`).
   r.space(pd);
-  r.links();
+  r.links(s, L.slotBase[pd]!, L.slotBase[pd]! + slotsOf(L, pd));
   // What it knows (`adversaryData`): every EC's PD, the records of its component's ECs (another
   // EC's state decides nothing: it is looked at only for an EC of the component), and every
   // memory object it may read, with the page tables and TLBs that say so.

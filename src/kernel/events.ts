@@ -51,13 +51,16 @@ export function timeout(k: Kernel, s: StateVector, ec: number): void {
   wake(s, k.L, ec, Status.TIMEOUT);
 }
 
-/** Adds to `r` what `timeout(k, s, ec)` reads (kernel.md §8.13): the EC's state and flags, and when it waits for a reply, its server's reply capability. */
+/**
+ * Adds to `r` what `timeout(k, s, ec)` reads (kernel.md §8.13): the EC's state and flags, and
+ * when it waits for a reply, its server and whether the server's reply capability names it.
+ */
 export function timeoutReads(k: Kernel, s: StateVector, ec: number, r: ReadSet): void {
   r.ec(ec, EC.STATE, EC.FLAGS);
   if (ecState(s, k.L, ec) !== EcState.REPLY) return;
   r.ec(ec, EC.SERVER);
   const server = ecGet(s, k.L, ec, EC.SERVER);
-  if (server >= 0) r.ec(server, EC.PARTNER);
+  if (server >= 0) r.guard(k.L.base.ec + server * k.L.ecSize + EC.PARTNER, -1, ec, ec + 1);
 }
 
 /**

@@ -1,7 +1,8 @@
 // Read footprints: the words of the state vector a system call may read, declared by each entry of the dispatch table (kernel.md §8.13).
 import { EC, EcState, PD, PT, SC, SLOT, SM, type Layout, type StateVector } from "./layout.js";
 import { pteIndex } from "../machine/mmu.js";
-import { slotsOf } from "./space.js";
+import { NO_CAP } from "./cap.js";
+import { slotsOf, SNAPSHOT_MARK } from "./space.js";
 
 type EcField = (typeof EC)[keyof typeof EC];
 
@@ -22,16 +23,26 @@ export class ReadSet {
   /** The words in the set, `list[0..size)`, each once, in the order first declared (not when `everything`). */
   list: Int32Array;
   size = 0;
+  /**
+   * Guarded reads, `guards[4k..4k+4)` for k below `guardCount`: word, mask, lo, hi. The reader
+   * looks at such a word only through whether `lo <= (value & mask) < hi` (`inGuard`): which ECs
+   * are blocked on an object by state, which slots are children of a set of slots. A value with
+   * the same answer changes nothing. A word may carry several guards, and be read outright too.
+   */
+  guards: Int32Array;
+  guardCount = 0;
 
   constructor(readonly L: Layout) {
     this.stamps = new Int32Array(L.words);
     this.list = new Int32Array(64);
+    this.guards = new Int32Array(64);
   }
 
   /** Empties the set. */
   clear(): this {
     this.everything = false;
     this.size = 0;
+    this.guardCount = 0;
     if (++this.epoch === 0x7fffffff) {
       this.stamps.fill(0);
       this.epoch = 1;
@@ -54,18 +65,46 @@ export class ReadSet {
     this.list[this.size++] = i;
   }
 
+  /** Word `i`, read only through whether `lo <= (value & mask) < hi`. */
+  guard(i: number, mask: number, lo: number, hi: number): void {
+    const at = 4 * this.guardCount;
+    if (at === this.guards.length) {
+      const g = new Int32Array(2 * at);
+      g.set(this.guards);
+      this.guards = g;
+    }
+    this.guards[at] = i;
+    this.guards[at + 1] = mask;
+    this.guards[at + 2] = lo;
+    this.guards[at + 3] = hi;
+    this.guardCount++;
+  }
+
+  /** Whether every guard on word `i` gives `from` and `to` the same answer (what is read outright is not asked). */
+  sameGuards(i: number, from: number, to: number): boolean {
+    const g = this.guards;
+    for (let k = 0; k < 4 * this.guardCount; k += 4) if (g[k] === i && inGuard(from, g[k + 1]!, g[k + 2]!, g[k + 3]!) !== inGuard(to, g[k + 1]!, g[k + 2]!, g[k + 3]!)) return false;
+    return true;
+  }
+
   /** Every word of the record of EC `e`. */
   ecRecord(e: number): void {
     const b = this.L.base.ec + e * this.L.ecSize;
     for (let i = 0; i < this.L.ecSize; i++) this.word(b + i);
   }
 
-  /** Every slot's capability and parent: what a search of the derivation tree for `g`'s children reads (`childrenOf`). */
-  links(): void {
+  /**
+   * Which live slots are children of the global slots `lo` to `hi - 1`: what a search of the
+   * derivation tree for their children reads (`childrenOf`, `markParents`). Every slot's parent,
+   * through whether it is one of them (the snapshot mark stripped), and, for a slot whose parent
+   * is, whether it holds a capability.
+   */
+  links(s: StateVector, lo: number, hi: number): void {
     const L = this.L;
     for (let g = 0; g < L.counts.slots; g++) {
-      this.word(L.base.slots + g * SLOT.SIZE + SLOT.CAP);
-      this.word(L.base.slots + g * SLOT.SIZE + SLOT.PARENT);
+      const at = L.base.slots + g * SLOT.SIZE;
+      this.guard(at + SLOT.PARENT, ~SNAPSHOT_MARK, lo, hi);
+      if (inGuard(s[at + SLOT.PARENT]!, ~SNAPSHOT_MARK, lo, hi)) this.guard(at + SLOT.CAP, -1, NO_CAP, NO_CAP + 1);
     }
   }
 
@@ -98,12 +137,12 @@ export class ReadSet {
     this.word(b + EC.MSG_CAP);
   }
 
-  /** The fields that say which ECs are blocked on what (`blockedOn`): every EC's state, and the object of those blocked in `state`. */
+  /** The fields that say which ECs are blocked on what (`blockedOn`): whether each EC is in `state`, and the object of those that are. */
   blocked(s: StateVector, state: EcState): void {
     const L = this.L;
     for (let e = 0; e < L.counts.ec; e++) {
       const b = L.base.ec + e * L.ecSize;
-      this.word(b + EC.STATE);
+      this.guard(b + EC.STATE, -1, state, state + 1);
       if (s[b + EC.STATE] === state) this.word(b + EC.WAIT);
     }
   }
@@ -153,4 +192,10 @@ export class ReadSet {
   pte(pd: number, mem: number): void {
     this.word(pteIndex(this.L, pd, mem));
   }
+}
+
+/** Whether `value` passes a guard: `lo <= (value & mask) < hi`. */
+export function inGuard(value: number, mask: number, lo: number, hi: number): boolean {
+  const v = value & mask;
+  return v >= lo && v < hi;
 }

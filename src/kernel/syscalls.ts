@@ -353,8 +353,9 @@ const revoke: Entry<"revoke", { g: number }> = {
   reads(k, s, ec, a, r) {
     const L = k.L;
     if (needReads(s, L, ec, a.sel, r) === NO_CAP) return;
-    r.links();
-    if (childrenOf(s, L, slotOf(s, L, ec, a.sel)).length > 0) r.all();
+    const g = slotOf(s, L, ec, a.sel);
+    r.links(s, g, g + 1);
+    if (childrenOf(s, L, g).length > 0) r.all();
   },
 };
 

@@ -81,7 +81,8 @@ function checkUndeclared(sys: System, states: readonly StateVector[], seed: numb
         if (declared(w)) continue;
         const other = states[pick(states.length)]![w]!;
         for (const v of new Set([other, s[w]! + 1, s[w]! - 1, 0, -1])) {
-          if (v === s[w]) continue;
+          // A word read through a guard only (ReadSet.guard) keeps its answer.
+          if (v === s[w] || !r.sameGuards(w, s[w]!, v)) continue;
           const changed = Int32Array.from(s);
           changed[w] = v;
           if (!isNormal(sys, changed)) continue;
