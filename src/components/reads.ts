@@ -207,10 +207,9 @@ function adversaryReads(sys: System, s: StateVector, ec: number, r: ReadSet): vo
   // Every device it drives: DMA, interrupts, MMIO (declared whole).
   for (let d = 0; d < L.model.machine.devices.length; d++) if (devicePd(s, L, d) === pd) r.all();
   if (r.everything) return;
-  // What it holds: its space, and which of its capabilities have children (a leaf revoke's
-  // shared successor asks `markParents`).
+  // What it holds: its space. Which of its capabilities have children (a leaf revoke's shared
+  // successor asks `markParents`) is what each capability's revoke declares below.
   r.space(pd);
-  r.links(s, L.slotBase[pd]!, L.slotBase[pd]! + slotsOf(L, pd));
   // What it knows (`adversaryData`): every EC's PD, the records of its component's ECs (another
   // EC's state decides nothing: it is looked at only for an EC of the component), and every
   // memory object it may read, with the page tables and TLBs that say so.
@@ -222,8 +221,8 @@ function adversaryReads(sys: System, s: StateVector, ec: number, r: ReadSet): vo
     regionReads(L, m, r);
     memAccessReads(k, s, ec, m, "r", r);
     memAccessReads(k, s, ec, m, "w", r);
-    for (let c = 0; c < L.counts.cpu; c++) cpuReads(L, c, r);
   }
+  if (L.counts.mem > 0) for (let c = 0; c < L.counts.cpu; c++) cpuReads(L, c, r);
   const caps: { sel: number; c: number }[] = [];
   for (let i = 0; i < slotsOf(L, pd); i++) {
     const c = capAt(s, L, globalSlot(L, pd, i));

@@ -31,11 +31,18 @@ export class ReadSet {
    */
   guards: Int32Array;
   guardCount = 0;
+  /** Per word, when its stamp is the current epoch: its last guard; per guard, the word's guard before it (-1: none). */
+  private readonly guardStamps: Int32Array;
+  private readonly guardHead: Int32Array;
+  private guardNext: Int32Array;
 
   constructor(readonly L: Layout) {
     this.stamps = new Int32Array(L.words);
     this.list = new Int32Array(64);
     this.guards = new Int32Array(64);
+    this.guardStamps = new Int32Array(L.words);
+    this.guardHead = new Int32Array(L.words);
+    this.guardNext = new Int32Array(16);
   }
 
   /** Empties the set. */
@@ -45,6 +52,7 @@ export class ReadSet {
     this.guardCount = 0;
     if (++this.epoch === 0x7fffffff) {
       this.stamps.fill(0);
+      this.guardStamps.fill(0);
       this.epoch = 1;
     }
     return this;
@@ -65,25 +73,38 @@ export class ReadSet {
     this.list[this.size++] = i;
   }
 
-  /** Word `i`, read only through whether `lo <= (value & mask) < hi`. */
+  /** Word `i`, read only through whether `lo <= (value & mask) < hi` (each guard once: a scan may be declared again). */
   guard(i: number, mask: number, lo: number, hi: number): void {
-    const at = 4 * this.guardCount;
-    if (at === this.guards.length) {
-      const g = new Int32Array(2 * at);
-      g.set(this.guards);
+    const g0 = this.guards;
+    let k = this.guardStamps[i] === this.epoch ? this.guardHead[i]! : -1;
+    for (; k >= 0; k = this.guardNext[k]!) if (g0[4 * k + 1] === mask && g0[4 * k + 2] === lo && g0[4 * k + 3] === hi) return;
+    const n = this.guardCount;
+    if (4 * n === g0.length) {
+      const g = new Int32Array(2 * g0.length);
+      g.set(g0);
       this.guards = g;
     }
-    this.guards[at] = i;
-    this.guards[at + 1] = mask;
-    this.guards[at + 2] = lo;
-    this.guards[at + 3] = hi;
+    if (n === this.guardNext.length) {
+      const next = new Int32Array(2 * n);
+      next.set(this.guardNext);
+      this.guardNext = next;
+    }
+    const g = this.guards;
+    g[4 * n] = i;
+    g[4 * n + 1] = mask;
+    g[4 * n + 2] = lo;
+    g[4 * n + 3] = hi;
+    this.guardNext[n] = this.guardStamps[i] === this.epoch ? this.guardHead[i]! : -1;
+    this.guardStamps[i] = this.epoch;
+    this.guardHead[i] = n;
     this.guardCount++;
   }
 
   /** Whether every guard on word `i` gives `from` and `to` the same answer (what is read outright is not asked). */
   sameGuards(i: number, from: number, to: number): boolean {
+    if (this.guardStamps[i] !== this.epoch) return true;
     const g = this.guards;
-    for (let k = 0; k < 4 * this.guardCount; k += 4) if (g[k] === i && inGuard(from, g[k + 1]!, g[k + 2]!, g[k + 3]!) !== inGuard(to, g[k + 1]!, g[k + 2]!, g[k + 3]!)) return false;
+    for (let k = this.guardHead[i]!; k >= 0; k = this.guardNext[k]!) if (inGuard(from, g[4 * k + 1]!, g[4 * k + 2]!, g[4 * k + 3]!) !== inGuard(to, g[4 * k + 1]!, g[4 * k + 2]!, g[4 * k + 3]!)) return false;
     return true;
   }
 

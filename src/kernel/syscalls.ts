@@ -347,7 +347,7 @@ const revoke: Entry<"revoke", { g: number }> = {
     }
     revokeAll(s, L, d.g, ecCpu(s, L, ec), k.meter);
   },
-  // A capability with no child: the search for children (every slot's capability and parent),
+  // A capability with no child: the search for children (which slots are its children: `links`),
   // which finds none, and nothing is removed (kernel.md §6.4). Otherwise the derivation tree,
   // every space, page table and TLB, and other ECs' revokes: everything.
   reads(k, s, ec, a, r) {

@@ -140,8 +140,10 @@ describe("sleep sets", () => {
       const guarded = check(model, { stopEarly: false, symmetry: false, sleep: true }).stats;
       SleepSets.reads = (sys, s, actor, r) => {
         actorReads(sys, s, actor, r);
-        for (let k = 0; k < r.guardCount; k++) r.word(r.guards[4 * k]!);
-        r.guardCount = 0;
+        if (r.everything) return;
+        const whole = [...r.list.slice(0, r.size), ...Array.from({ length: r.guardCount }, (_, k) => r.guards[4 * k]!)];
+        r.clear();
+        for (const w of whole) r.word(w);
       };
       const whole = check(model, { stopEarly: false, symmetry: false, sleep: true }).stats;
       SleepSets.reads = actorReads;
