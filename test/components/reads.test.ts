@@ -1,7 +1,6 @@
 // Step read footprints (src/components/reads.ts): a word an actor's steps do not declare, changed, changes neither which steps it has nor what they write.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explore } from "../../src/checker/explore.js";
 import { actorOf, actorReads, normalFormReads } from "../../src/components/reads.js";
 import { actorSteps, buildSystem, normalise, useDeadValues, type System } from "../../src/components/step.js";
 import { compileFile } from "../../src/dsl/compile.js";
@@ -12,25 +11,7 @@ import { scalable } from "../../bench/scalable.js";
 import { clients } from "../checker/replicas.js";
 import { smallScenario } from "../checker/small-arb.js";
 import { compile } from "../kernel/harness.js";
-
-/** A small deterministic generator (the property's seed drives it). */
-function rng(seed: number): (n: number) => number {
-  let x = seed | 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
-
-/** Up to `n` reachable states of `sys`, spread over its first `max` (breadth first, as `check` explores: every state in normal form). */
-function statesOf(sys: System, n: number, max: number): StateVector[] {
-  const all: StateVector[] = [];
-  explore(sys, { maxStates: max, por: false }, { state: (s) => void all.push(Int32Array.from(s)) });
-  const step = Math.max(1, Math.floor(all.length / n));
-  return all.filter((_, i) => i % step === 0).slice(0, n);
-}
+import { rng, statesOf } from "../kernel/sampling.js";
 
 /** The steps of `actor` from a copy of `s`: each successor vector copied (the arena reuses them). */
 function stepsOf(sys: System, s: StateVector, actor: number): { state: Int32Array; text: string }[] {

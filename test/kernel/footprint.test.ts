@@ -1,7 +1,6 @@
 // Read footprints (src/kernel/footprint.ts): a word a system call does not declare, changed, changes neither its status nor what it writes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { explore } from "../../src/checker/explore.js";
 import { buildSystem, useDeadValues, type System } from "../../src/components/step.js";
 import { ReadSet } from "../../src/kernel/footprint.js";
 import { EC, EcState, type StateVector } from "../../src/kernel/layout.js";
@@ -16,25 +15,7 @@ import { smallScenario } from "../checker/small-arb.js";
 import { compileFile } from "../../src/dsl/compile.js";
 import type { SystemModel } from "../../src/dsl/model.js";
 import { compile } from "./harness.js";
-
-/** A small deterministic generator (the property's seed drives it). */
-function rng(seed: number): (n: number) => number {
-  let x = seed | 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
-
-/** Up to `n` reachable states of `sys`, spread over its first `max` (breadth first). */
-function statesOf(sys: System, n: number, max: number): StateVector[] {
-  const all: StateVector[] = [];
-  explore(sys, { maxStates: max, por: false }, { state: (s) => void all.push(Int32Array.from(s)) });
-  const step = Math.max(1, Math.floor(all.length / n));
-  return all.filter((_, i) => i % step === 0).slice(0, n);
-}
+import { rng, statesOf } from "./sampling.js";
 
 /**
  * The system calls whose reads are declared word by word, with random arguments for `ec` in `s`:
