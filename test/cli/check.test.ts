@@ -88,7 +88,7 @@ describe("nizza check", () => {
     expect(nizza(["check", "--simulate", "5", "--max-depth", "3", "--max-memory", "64", "--no-dead-values", join(dir, "bad.nizza")]).code).toBe(1);
   });
 
-  it("--sleep: the same verdicts and states, the reduction named in the report; off where the graph's invariants need every transition", () => {
+  it("--sleep: the same verdicts and states, the reduction named in the report; off where the graph's invariants need every transition; refused with --dfs and --no-por", () => {
     const states = (out: string) => JSON.parse(out).scenarios.map((x: { stats: { states: number } }) => x.stats.states);
     const por = (out: string) => JSON.parse(out).scenarios.map((x: { stats: { reductions: { por: { used: string } } } }) => x.stats.reductions.por.used);
     const bad = join(dir, "bad.nizza");
@@ -109,6 +109,12 @@ describe("nizza check", () => {
     expect(on.code).toBe(0);
     expect(por(on.out)[0]).toContain("; sleep sets of independent steps");
     expect(states(on.out)).toEqual(states(nizza(["check", "--workers", "1", "--format", "json", safety]).out));
+    // Where it would keep no sleep sets, it is refused rather than ignored.
+    for (const [flag, message] of [["--dfs", "nizza: --sleep is for the breadth-first search: a depth-first one keeps no sleep sets"], ["--no-por", "nizza: --sleep and --no-por exclude each other: sleep sets are a partial-order reduction"]] as const) {
+      const r = nizza(["check", "--sleep", flag, safety]);
+      expect([r.code, r.out], flag).toEqual([2, ""]);
+      expect(r.err).toContain(message);
+    }
   });
 
   it("refuses a count above 2^53 - 1, which would not be the number typed, naming the range", () => {

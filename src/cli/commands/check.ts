@@ -120,6 +120,8 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   const seed = whole(opts.seed, "--seed", 0, WORD_MAX) ?? 1;
   const simulate = walks === undefined ? undefined : { walks, seed, maxDepth: maxDepth ?? 1000 };
   if (opts.workers !== undefined && opts.dfs) throw new UsageError("--workers is for the breadth-first search: a depth-first one runs on one thread");
+  if (opts.sleep && opts.dfs) throw new UsageError("--sleep is for the breadth-first search: a depth-first one keeps no sleep sets");
+  if (opts.sleep && opts.por === false) throw new UsageError("--sleep and --no-por exclude each other: sleep sets are a partial-order reduction");
   const workers = workersOf(opts.workers);
   const reports = reportsOf(opts);
   // The text report goes to the terminal scenario by scenario, as each is checked; a file or
