@@ -447,7 +447,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
   const sym = o.symmetry ?? null;
   const graph = o.graph ? new EdgeList(sym) : null;
   // Sleep sets: each queued state's (a window over the states not expanded yet).
-  const sleep = o.sleep && !graph && sys.k.L.config.scheduling === "interleave" ? new SleepSets(sys, sym, o.keepAwake ?? null, o.por ?? false) : null;
+  const sleep = o.sleep && !graph && sys.k.L.config.scheduling === "interleave" ? new SleepSets(sys, sym, o.keepAwake ?? null, o.por ?? false, fp) : null;
   const masks = sleep ? new MaskWindow() : null;
   const carry = sleep?.carries ? new CarryWindow() : null;
   let asleep = 0;

@@ -174,6 +174,9 @@ export class StateFingerprinter {
   private readonly roomAt: number;
   /** A vector in the WebAssembly memory that a state from elsewhere is copied into, to be compared there (null without it). */
   private readonly scratch: Int32Array | null;
+  /** `setBase`'s copy of a state, and where `changed` leaves the pairs it finds (null without WebAssembly). */
+  private readonly base: Int32Array | null;
+  private readonly changes: Int32Array | null;
 
   constructor(
     readonly ref: Int32Array,
@@ -183,12 +186,14 @@ export class StateFingerprinter {
   ) {
     const n = ref.length;
     // Layout, in bytes: the fingerprint (OUT_AT), the reference (REF_AT), the difference (and one
-    // spare pair), the room, a scratch vector, the extra bytes, the slots' differences,
-    // fingerprints and lengths; each 16-aligned.
+    // spare pair), the room, a scratch vector, `setBase`'s copy and `changed`'s pairs, the extra
+    // bytes, the slots' differences, fingerprints and lengths; each 16-aligned.
     const diffAt = REF_AT + align16(n * 4);
     const roomAt = diffAt + align16((2 * n + 2) * 4);
     const scratchAt = roomAt + align16(room * n * 4);
-    const extraAt = scratchAt + align16(n * 4);
+    const baseAt = scratchAt + align16(n * 4);
+    const changesAt = baseAt + align16(n * 4);
+    const extraAt = changesAt + align16((2 * n + 2) * 4);
     const slotBytes = align16((2 * n + 2) * 4);
     const slotDiffAt = extraAt + align16(extra);
     const slotOutAt = slotDiffAt + slots * slotBytes;
@@ -207,6 +212,8 @@ export class StateFingerprinter {
       this.diff = new Int32Array(buffer, diffAt, 2 * n + 2);
       this.room = Array.from({ length: room }, (_, k) => new Int32Array(buffer, roomAt + k * n * 4, n));
       this.scratch = new Int32Array(buffer, scratchAt, n);
+      this.base = new Int32Array(buffer, baseAt, n);
+      this.changes = new Int32Array(buffer, changesAt, 2 * n + 2);
       this.slotDiffAt = slotDiffAt;
       this.slotOutAt = slotOutAt;
       this.slotDiff = Array.from({ length: slots }, (_, k) => new Int32Array(buffer, slotDiffAt + k * slotBytes, 2 * n + 2));
@@ -222,6 +229,7 @@ export class StateFingerprinter {
       this.diff = new Int32Array(2 * n + 2);
       this.room = [];
       this.scratch = null;
+      this.base = this.changes = null;
       this.slotDiffAt = this.slotOutAt = 0;
       this.slotDiff = [];
       this.slotOut = new Uint32Array(0);
@@ -303,6 +311,24 @@ export class StateFingerprinter {
     if (this.inRoom(s)) return s.byteOffset;
     this.scratch!.set(s);
     return this.scratch!.byteOffset;
+  }
+
+  /** Keeps a copy of `s` (as long as `ref`) for `changed` to compare states with (sleep.ts: the state being expanded). */
+  setBase(s: Int32Array): void {
+    this.base?.set(s);
+  }
+
+  /**
+   * Appends to `out` from `at` the indices of the words where `v`, a room vector, differs from the
+   * state `setBase` kept, in index order, four words at a time in WebAssembly; returns how many.
+   * -1 when it cannot (no WebAssembly, or `v` not in the room): the caller compares them itself.
+   */
+  changed(v: Int32Array, out: Int32Array, at: number): number {
+    if (this.wasm === null || !this.inRoom(v)) return -1;
+    const changes = this.changes!;
+    const words = this.wasm.scan(v.byteOffset, this.base!.byteOffset, this.ref.length, changes.byteOffset);
+    for (let k = 0; k < words; k += 2) out[at++] = changes[k]!;
+    return words >>> 1;
   }
 
   /** `scan` in JavaScript, for a state outside the WebAssembly memory (checked: `n` words). */

@@ -3,6 +3,7 @@ import { actorOf, actorReads, normalFormReads } from "../components/reads.js";
 import { ACTOR_BITS, type Successor, type System } from "../components/step.js";
 import { inGuard, ReadSet } from "../kernel/footprint.js";
 import { EC, type StateVector } from "../kernel/layout.js";
+import type { StateFingerprinter } from "./fingerprint.js";
 import { SLEPT } from "./records.js";
 import type { Symmetry } from "./symmetry.js";
 
@@ -126,6 +127,8 @@ export class SleepSets {
     private readonly keep: ((from: StateVector, x: Successor) => boolean) | null,
     /** Partial-order reduction's local steps are on. */
     por: boolean,
+    /** The search's fingerprinter, whose room the successors live in: it compares them with their parent in WebAssembly (`changed`). */
+    private readonly fp: StateFingerprinter | null = null,
   ) {
     const L = sys.k.L;
     this.r = new ReadSet(L);
@@ -163,6 +166,7 @@ export class SleepSets {
     this.clear();
     this.s = s;
     this.xs = xs;
+    this.fp?.setBase(s);
     const n = xs.length;
     if (this.groupOf.length < n) {
       this.groupOf = new Int32Array(2 * n);
@@ -455,6 +459,11 @@ export class SleepSets {
   private diff(s: StateVector, n: StateVector): void {
     const words = n.length;
     if (this.used + words > this.pool.length) this.room(words);
+    const found = this.fp !== null ? this.fp.changed(n, this.pool, this.used) : -1;
+    if (found >= 0) {
+      this.used += found;
+      return;
+    }
     const pool = this.pool;
     let used = this.used;
     let w = 0;

@@ -245,6 +245,28 @@ describe("StateFingerprinter", () => {
     );
   });
 
+  it.skipIf(!wasmRuns)("`changed`: the indices where a room vector differs from the state `setBase` kept, in order, after what the pool holds; -1 for a vector outside the room", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.array(fc.tuple(fc.nat(69), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 20 }), fc.array(fc.tuple(fc.nat(69), fc.integer()), { maxLength: 20 }), (n, baseChanges, changes) => {
+        const r = ref.subarray(0, n).slice();
+        const f = new StateFingerprinter(r, 2);
+        const base = r.slice();
+        for (const [i, x] of baseChanges) if (i < n) base[i] = x;
+        f.setBase(base);
+        const v = f.room[1]!;
+        v.set(base);
+        for (const [i, x] of changes) if (i < n) v[i] = x;
+        const want = [...v.keys()].filter((i) => v[i] !== base[i]);
+        const out = new Int32Array(3 + n).fill(-7);
+        expect(f.changed(v, out, 3)).toBe(want.length);
+        expect([...out.subarray(0, 3)]).toEqual([-7, -7, -7]);
+        expect([...out.subarray(3, 3 + want.length)]).toEqual(want);
+        expect(f.changed(v.slice(), out, 0)).toBe(-1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("hashes whatever is written into its diff as `fingerprint` does, any length", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 60 }), (words) => {
