@@ -375,19 +375,31 @@ export class SleepSets {
   /** Works out the footprint of actor `b`, asleep: its reads from the state, and the writes the state carries for it. */
   private asleepOne(b: number): void {
     const { sys, r } = this;
-    const L = sys.k.L;
     SleepSets.reads(sys, this.s!, b, r.clear());
     const bit = 1 << b;
-    for (let k = this.unionAt[b]!, e = k + this.unionCount[b]!; k < e; k++) {
-      const w = this.pool[k]!;
-      normalFormReads(L, w, r);
-      this.mark(this.writers, w, bit);
-    }
+    this.normalForms(this.unionAt[b]!, this.unionCount[b]!);
+    for (let k = this.unionAt[b]!, e = k + this.unionCount[b]!; k < e; k++) this.mark(this.writers, this.pool[k]!, bit);
     this.markReads(bit);
     this.bitGuardsAt[b] = this.used;
     this.bitGuardsCount[b] = this.pushGuards(bit);
     this.groupOfBit[b] = -1;
     this.sleepable |= bit;
+  }
+
+  /**
+   * Adds to `r` what the normal forms of the written words `pool[at..at + count)` read, once per
+   * object for each run of its words (a successor's writes come in index order).
+   */
+  private normalForms(at: number, count: number): void {
+    const L = this.sys.k.L;
+    let lo = 0;
+    let hi = 0;
+    for (let k = at; k < at + count; k++) {
+      const w = this.pool[k]!;
+      if (w >= lo && w < hi) continue;
+      lo = w;
+      hi = normalFormReads(L, w, this.r);
+    }
   }
 
   /** Marks `r`, just worked out, as read by the actor of `bit`. */
@@ -410,7 +422,6 @@ export class SleepSets {
   private one(g: number): void {
     const { sys, r, xs } = this;
     const s = this.s!;
-    const L = sys.k.L;
     SleepSets.reads(sys, s, this.actor[g]!, r.clear());
     const bit = this.bit[g]!;
     let sleepable = bit !== 0;
@@ -422,7 +433,7 @@ export class SleepSets {
       this.diff(s, n);
       const count = this.used - at;
       this.writesCount[i] = count;
-      for (let k = at; k < at + count; k++) normalFormReads(L, this.pool[k]!, r);
+      this.normalForms(at, count);
       if (sleepable && ((this.keep !== null && this.keep(s, xs[i]!)) || (this.locals && this.mayBeLocal(n)))) sleepable = false;
     }
     this.readsAll[g] = r.everything ? 1 : 0;
