@@ -97,6 +97,10 @@ export class SleepSets {
   /** Per successor: its writes in `pool` (offset, count). */
   private writesAt = new Int32Array(64);
   private writesCount = new Int32Array(64);
+  /** Per successor, with a sleep set: its place among its actor's steps (or among the steps of actors without a bit), which `ordinal` records. */
+  private indexOf = new Int32Array(64);
+  /** Whether the fingerprinter holds the state expanded (`setBase`, when a successor is first compared with it). */
+  private baseSet = false;
   /** Per actor bit: its guards in `pool` (offset, count), and its group (-1: asleep, its writes carried without values). */
   private readonly bitGuardsAt = new Int32Array(ACTOR_BITS);
   private readonly bitGuardsCount = new Int32Array(ACTOR_BITS);
@@ -166,12 +170,12 @@ export class SleepSets {
     this.clear();
     this.s = s;
     this.xs = xs;
-    this.fp?.setBase(s);
     const n = xs.length;
     if (this.groupOf.length < n) {
       this.groupOf = new Int32Array(2 * n);
       this.writesAt = new Int32Array(2 * n);
       this.writesCount = new Int32Array(2 * n);
+      this.indexOf = new Int32Array(2 * n);
     }
     if (carried !== null && asleep !== 0) {
       // The lists of the sleep set the state was found with; its later arrivals may have narrowed it.
@@ -212,6 +216,7 @@ export class SleepSets {
       if (asleep !== 0) {
         const index = this.bit[g] !== 0 ? i - this.first[g]! : noBit++;
         if (index > (this.bit[g] !== 0 ? INDEX_MASK : INDEX_MASK - 1)) return false;
+        this.indexOf[i] = index;
       }
     }
     return true;
@@ -220,11 +225,8 @@ export class SleepSets {
   /** The ordinal a record keeps for successor `i` of the last `expand`, whose state's sleep set was `asleep`. */
   ordinal(i: number, asleep: number): number {
     if (asleep === 0) return i;
-    const g = this.groupOf[i]!;
-    if (this.bit[g] !== 0) return SLEPT | ((31 - Math.clz32(this.bit[g]!)) << INDEX_BITS) | (i - this.first[g]!);
-    let index = 0;
-    for (let j = 0; j < i; j++) if (this.bit[this.groupOf[j]!] === 0) index++;
-    return SLEPT | (NO_BIT << INDEX_BITS) | index;
+    const bit = this.bit[this.groupOf[i]!]!;
+    return SLEPT | ((bit !== 0 ? 31 - Math.clz32(bit) : NO_BIT) << INDEX_BITS) | this.indexOf[i]!;
   }
 
   /** The sleep set of successor `i` of the last `expand`, in its parent's terms (`map` it to its representative's). */
@@ -470,6 +472,10 @@ export class SleepSets {
   private diff(s: StateVector, n: StateVector): void {
     const words = n.length;
     if (this.used + words > this.pool.length) this.room(words);
+    if (this.fp !== null && !this.baseSet) {
+      this.fp.setBase(s);
+      this.baseSet = true;
+    }
     const found = this.fp !== null ? this.fp.changed(n, this.pool, this.used) : -1;
     if (found >= 0) {
       this.used += found;
@@ -582,6 +588,7 @@ export class SleepSets {
     this.upTo = 0;
     this.inherited = 0;
     this.inheritedDone = false;
+    this.baseSet = false;
   }
 }
 
