@@ -118,7 +118,8 @@ export class Ahead {
       taken[used] = v;
       slotOf[k] = used++;
     }
-    taken.fill(null, 0, used);
+    // A loop, not `fill`: on an array of objects `fill` is a call into the runtime, per state.
+    for (let j = 0; j < used; j++) taken[j] = null;
     if (canon) canon.canonicalSlots(used);
     const out = fp.slotOut;
     let t = 0;

@@ -498,9 +498,18 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (onlyIfNext && r < 0 && to < levelEnd) return false;
     transitions++;
     // A state's sleep set: the intersection of those its arrivals from the level before give it.
-    if (masks && (r >= 0 || to >= levelEnd)) {
-      let m = successor === LOCAL_STEP ? 0 : sleep!.childMask(successor);
-      if (m !== 0 && sym) m = sleep!.map(m, ahead.images());
+    // A later arrival at a state whose sleep set is empty already cannot narrow it: its
+    // footprints are not worked out for it (most arrivals are such).
+    if (masks && (r >= 0 || (to >= levelEnd && masks.peek(to) !== 0))) {
+      let m = 0;
+      if (successor !== LOCAL_STEP) {
+        const images = sym ? ahead.images() : null;
+        // Only actors still asleep in the state can stay so: none, and no footprint is needed.
+        if (r >= 0 || (sleep!.candidates(successor, images) & masks.peek(to)) !== 0) {
+          m = sleep!.childMask(successor);
+          if (m !== 0 && images) m = sleep!.map(m, images);
+        }
+      }
       if (r >= 0) {
         masks.set(r, m);
         carry?.add(r, m, sleep!);

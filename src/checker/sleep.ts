@@ -229,6 +229,15 @@ export class SleepSets {
     return SLEPT | ((bit !== 0 ? 31 - Math.clz32(bit) : NO_BIT) << INDEX_BITS) | this.indexOf[i]!;
   }
 
+  /**
+   * The actors that may be in successor `i`'s sleep set (`childMask` is a subset), worked out
+   * without footprints; in its representative's terms when `images` are given (`map`).
+   */
+  candidates(i: number, images: Int32Array | null): number {
+    const c = this.before[this.groupOf[i]!]!;
+    return images ? this.map(c, images) : c;
+  }
+
   /** The sleep set of successor `i` of the last `expand`, in its parent's terms (`map` it to its representative's). */
   childMask(i: number): number {
     const g = this.groupOf[i]!;
@@ -619,6 +628,11 @@ export class MaskWindow {
 
   get(i: number): number {
     this.read = i;
+    return this.a[i - this.base]!;
+  }
+
+  /** State `i`'s sleep set so far, for a state found and not expanded yet (unlike `get`, it keeps the states before `i`). */
+  peek(i: number): number {
     return this.a[i - this.base]!;
   }
 
