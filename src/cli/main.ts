@@ -55,7 +55,7 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
     .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
     .option("--workers <n>", "threads of a breadth-first search, this one and n - 1 workers (default: the machine's cores); the verdicts and counterexamples do not depend on it, a bound reached aside")
-    .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing (the search options --max-states, --workers, --no-por and --no-symmetry do not apply; --max-memory bounds one state's successors)")
+    .option("--simulate <walks>", "random simulation: this many random walks (of --max-depth steps, default 1000) instead of a search; finds violations, proves nothing (the search options --max-states, --workers, --no-por, --no-symmetry, --sleep and --dfs are refused; --max-memory bounds one state's successors)")
     .option("--seed <s>", "seed of --simulate's random choices (default 1): the same seed, the same walks")
     .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the verdicts do not depend on it")
     .option("--sleep", "sleep sets: leave out steps that an independent step taken first makes redundant (fewer transitions, the same states and verdicts; breadth first, not with --no-por; on one thread: with --workers above 1, in the first 50,000 states only; off by default: their footprints cost more time than they save on the shipped scenarios, docs/performance.md)")

@@ -107,6 +107,20 @@ describe("nizza run", () => {
     expect([...read].some((v) => v === "42" || v === "5")).toBe(true);
   });
 
+  it("prints the runs the docs show: spec/language.md §9.8's example, and the README's first steps of usina", () => {
+    const spec = readFileSync("spec/language.md", "utf8");
+    const source = /```nizza\n(system execution_example \{[\s\S]*?)```/.exec(spec)![1]!;
+    const shown = /```text\n(run of execution_example \(execution\.nizza\), seed 4, at most 20 steps\n[\s\S]*?)```/.exec(spec)![1]!;
+    const dir = scratch({ "execution.nizza": source });
+    const r = nizza(["run", "execution.nizza", "--seed", "4", "--steps", "20"], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(shown);
+    const readme = readFileSync("README.md", "utf8");
+    const head = /```\n(run of usina \(scenarios\/usina\.nizza\), seed 1, at most 50 steps\n(?: +\d+ .*\n)+) +…\n```/.exec(readme)![1]!;
+    const u = nizza(["run", USINA, "--seed", "1", "--steps", "50"]);
+    expect(u.out.startsWith(head), `README's run sample:\n${head}\nnow:\n${u.out.split("\n").slice(0, 4).join("\n")}`).toBe(true);
+  });
+
   it("stops early when no step is enabled", () => {
     const dir = scratch({ "tiny.nizza": "system tiny {\n  component sigma0 : trusted root {\n    semaphore s\n    thread t { up s; up s }\n  }\n}\n" });
     const r = nizza(["run", "tiny.nizza", "--steps", "5"], dir);
