@@ -1,6 +1,6 @@
 // Command-line paths: files as given, folders expanded to the .nizza files under them (sorted), symbolic links followed; the inputs an output must not overwrite.
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import type { Compiled } from "../dsl/compile.js";
 import { ioReason } from "../dsl/io-error.js";
 
@@ -11,9 +11,10 @@ export class UsageError extends Error {}
  * A folder is searched recursively for files named `*.nizza`, in name order, skipping names
  * that start with `.` and `node_modules`. Symbolic links are followed, to files and to folders;
  * a folder reached twice (a link back to a folder above, or two links to one folder) is
- * searched once, and a file reached twice — by links, or named again — is listed once (`onceEach`). A dangling link, or a
- * folder that cannot be listed, is a usage error: a
- * search never skips what it cannot see.
+ * searched once, and a file reached twice — by links, or named again — is listed once
+ * (`onceEach`). A dangling link, or a folder that cannot be listed, is a usage error, and a
+ * `*.nizza` that is no regular file (a pipe, a device) is listed, for compiling to report
+ * (E0201): a search never skips what it cannot see.
  */
 export function scenarioFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -51,15 +52,12 @@ function walk(dir: string, seen: Set<string>): string[] {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
     const p = join(dir, e.name);
     let isDir = e.isDirectory();
-    let isFile = e.isFile();
     // A symbolic link, or an entry whose type the file system did not say: what it leads to.
-    if (!isDir && !isFile) {
-      const target = linkTarget(p);
-      isDir = target.isDirectory();
-      isFile = target.isFile();
-    }
+    if (!isDir && !e.isFile()) isDir = linkTarget(p).isDirectory();
+    // A `.nizza` that is not a regular file (a pipe, a device) is listed too: compiling it
+    // reports it (E0201), where skipping it would hide it.
     if (isDir) out.push(...walk(p, seen));
-    else if (isFile && e.name.endsWith(".nizza")) out.push(p);
+    else if (e.name.endsWith(".nizza")) out.push(p);
   }
   return out;
 }
@@ -127,10 +125,34 @@ export class Inputs {
     if (!this.what.has(key)) this.what.set(key, what);
   }
 
-  /** Records a scenario and every file its compilation `c` read (its imports, directly or not). */
+  /**
+   * Records a scenario and every file its compilation `c` read (its imports, directly or not),
+   * and every file their text names in an `import`: a file that does not parse has its imports
+   * unread, and they are inputs all the same.
+   */
   addScenario(file: string, c: Compiled): void {
     this.add(file, `the scenario ${file}`);
     for (const f of c.loaded.files.keys()) if (f !== file) this.add(f, `${f}, which the scenario ${file} imports`);
+    const seen = new Set<string>();
+    const scan = (f: string): void => {
+      const real = realPath(f);
+      if (seen.has(real) || seen.size >= MAX_SCANNED) return;
+      seen.add(real);
+      let text: string;
+      try {
+        if (!statSync(real).isFile()) return;
+        text = readFileSync(real, "utf8");
+      } catch {
+        return; // unreadable: compiling it said so
+      }
+      for (const path of importsNamed(text)) {
+        const to = resolve(dirname(real), path);
+        this.add(to, `${to}, which the scenario ${file} imports`);
+        scan(to);
+      }
+    };
+    scan(file);
+    for (const f of c.loaded.files.keys()) scan(f);
   }
 
   /** A usage error when `output` (given with `flag`, to receive `product`) is one of the inputs. */
@@ -140,12 +162,28 @@ export class Inputs {
   }
 }
 
+/** The most files `Inputs.addScenario` reads for their imports (an import chain holds at most 100 files: spec/language.md §3). */
+const MAX_SCANNED = 10_000;
+
+/**
+ * The paths the `import "PATH"` items of a scenario's text name, found without parsing it (a
+ * file with a syntax error still names its imports): a string after the word `import`, with its
+ * escapes (\" and \\) undone. One in a comment is found too, which only protects a file more.
+ */
+export function importsNamed(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?<![\w$])import\s+"((?:[^"\\\n]|\\.)*)"/g)) if (m[1]) out.push(m[1].replace(/\\(.)/g, "$1"));
+  return out;
+}
+
 /**
  * Refuses, before any exploration, an output path (`--output`, `--baseline` with
  * `--update-baseline`) that cannot be a file: its folder does not exist, or it is a folder.
  */
 export function checkOutputPath(path: string | undefined, flag: string): void {
   if (path === undefined) return;
+  // `resolve` and `dirname` drop a trailing slash: 'out/' would become a file named 'out'.
+  if (path.endsWith("/") || path.endsWith(sep)) throw new UsageError(`${flag}: '${path}' ends with '/', so it names a folder; name a file to write`);
   if (!existsSync(dirname(resolve(path)))) throw new UsageError(`${flag}: no folder '${dirname(path)}' to write '${path}' in`);
   let st: Stats | null = null;
   try {

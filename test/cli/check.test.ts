@@ -1,6 +1,6 @@
 // `nizza check`: the report, the counterexample, and the exit codes 0, 1, 2 and 3.
 import { describe, expect, it } from "vitest";
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIG, nizza, scratch } from "./cli.js";
 
@@ -284,10 +284,19 @@ describe("nizza check, trace and graph: an output never overwrites an input", ()
 
   /** A fresh folder with the scenarios and a recorded baseline, and each file's text, to see that none changed. */
   function setUp(): { dir: string; texts: () => Record<string, string> } {
-    const dir = scratch({ "ok.nizza": OK, "lib.nizza": IMPORTED, "main.nizza": IMPORTER });
+    const dir = scratch({
+      "ok.nizza": OK,
+      "lib.nizza": IMPORTED,
+      "main.nizza": IMPORTER,
+      // Importers that do not parse: what they import is not loaded, and is an input all the same.
+      "broken.nizza": 'system broken {\n  import "lib.nizza"\n  component r : untrusted {\n',
+      "top.nizza": 'system top {\n  import "mid.nizza"\n}\n',
+      "mid.nizza": 'system mid {\n  import "deep.nizza"\n  component r : untrusted { caps { } \n',
+      "deep.nizza": IMPORTED,
+    });
     expect(nizza(["check", "ok.nizza", "--baseline", "b.json", "--update-baseline"], dir).code).toBe(0);
     symlinkSync(join(dir, "ok.nizza"), join(dir, "link.nizza"));
-    const names = ["ok.nizza", "lib.nizza", "main.nizza", "b.json"];
+    const names = ["ok.nizza", "lib.nizza", "main.nizza", "b.json", "broken.nizza", "top.nizza", "mid.nizza", "deep.nizza"];
     return { dir, texts: () => Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), "utf8")])) };
   }
 
@@ -297,6 +306,8 @@ describe("nizza check, trace and graph: an output never overwrites an input", ()
     ["the scenario, through a symbolic link", ["check", "ok.nizza", "--output", "link.nizza"], /--output: 'link\.nizza' is the scenario ok\.nizza/],
     ["a scenario found in a folder", ["check", ".", "--format", "json", "--output", "x.json", "--format", "text", "--output", "ok.nizza"], /--output: 'ok\.nizza' is the scenario ok\.nizza/],
     ["a file a scenario imports", ["check", "main.nizza", "--output", "lib.nizza"], /--output: 'lib\.nizza' is lib\.nizza, which the scenario main\.nizza imports/],
+    ["a file a scenario that does not parse imports", ["check", "broken.nizza", "--output", "lib.nizza"], /--output: 'lib\.nizza' is \S*lib\.nizza, which the scenario broken\.nizza imports/],
+    ["a file imported by an import that does not parse", ["check", "top.nizza", "--output", "deep.nizza"], /--output: 'deep\.nizza' is \S*deep\.nizza, which the scenario top\.nizza imports/],
     ["the baseline it compares with", ["check", "ok.nizza", "--baseline", "b.json", "--format", "json", "--output", "b.json"], /--output: 'b\.json' is the --baseline file: writing the report there would overwrite it/],
     ["the baseline it records", ["check", "ok.nizza", "--baseline", "b.json", "--update-baseline", "--format", "junit", "--output", "./b.json"], /--output: '\.\/b\.json' is the --baseline file/],
     ["a scenario, as the baseline", ["check", "ok.nizza", "--baseline", "./ok.nizza", "--update-baseline"], /--baseline: '\.\/ok\.nizza' is the scenario ok\.nizza: writing the baseline there would overwrite it/],
@@ -313,6 +324,23 @@ describe("nizza check, trace and graph: an output never overwrites an input", ()
     expect(r.err).toMatch(message);
     expect(r.out).toBe("");
     expect(texts()).toEqual(before);
+  });
+
+  it.each([
+    ["--output", ["check", "ok.nizza", "--output", "newdir/"], "newdir"],
+    ["--output", ["check", "ok.nizza", "--output", "keep.txt/"], "keep.txt"],
+    ["--baseline", ["check", "ok.nizza", "--baseline", "nb/", "--update-baseline"], "nb"],
+    ["--output", ["graph", "ok.nizza", "--output", "g.dot/"], "g.dot"],
+  ])("refuses a %s path that ends with '/' (a folder, not a file), exit 2, writing nothing", (flag, args, name) => {
+    const { dir, texts } = setUp();
+    writeFileSync(join(dir, "keep.txt"), "mine\n");
+    const before = texts();
+    const r = nizza(args, dir);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(`${flag}: '${name}/' ends with '/', so it names a folder; name a file to write`);
+    expect(texts()).toEqual(before);
+    expect(readFileSync(join(dir, "keep.txt"), "utf8")).toBe("mine\n");
+    if (name !== "keep.txt") expect(existsSync(join(dir, name))).toBe(false);
   });
 
   it("still writes the baseline and a report beside each other, and a report next to the scenarios", () => {

@@ -1,4 +1,5 @@
 // Folder search (src/cli/files.ts) through the built binary: symbolic links to files and folders, cycles, dangling links, unreadable folders.
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -87,6 +88,19 @@ describe("folder search and symbolic links", () => {
     const r = nizza(["check", "--quiet", "."], dir);
     expect(r.code).toBe(2);
     expect(r.err).toBe("nizza: dangling symbolic link: lost.nizza -> gone.nizza (no such file or folder)\n");
+    noStack(r.err);
+  });
+
+  it("reports a .nizza in a folder that is no regular file (a pipe, a link to a device) instead of skipping it, exit 2", () => {
+    const dir = scratch({ "ok.nizza": OK });
+    mkdirSync(join(dir, "in"));
+    execFileSync("mkfifo", [join(dir, "in", "p.nizza")]);
+    symlinkSync("/dev/null", join(dir, "in", "null.nizza"));
+    const r = nizza(["check", "--quiet", "."], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("cannot read file 'in/null.nizza': it is not a regular file");
+    expect(r.err).toContain("cannot read file 'in/p.nizza': it is not a regular file");
+    expect(r.out).toContain("ok.nizza: system");
     noStack(r.err);
   });
 });
