@@ -9,6 +9,7 @@ export const CODES = {
   E0105: "unexpected end of input",
   E0106: "unknown escape in string",
   E0107: "nesting too deep",
+  E0108: "file is not UTF-8",
   // Files and imports
   E0201: "file cannot be read",
   E0202: "import cycle",

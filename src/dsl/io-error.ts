@@ -18,7 +18,48 @@ export function readScenarioText(path: string): string {
   };
   if (!st.isFile() && !st.isDirectory()) fail(NOT_REGULAR);
   if (st.size > MAX_SCENARIO_BYTES) fail(TOO_BIG);
-  return readFileSync(path, "utf8");
+  const bytes = readFileSync(path);
+  const bad = firstNotUtf8(bytes);
+  // The byte-order mark is kept: SourceFile drops it, and `fmt --write` puts it back.
+  if (bad < 0) return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  throw new NotUtf8(bytes, bad);
+}
+
+/**
+ * A scenario file that is not UTF-8 (spec/language.md §1): the parse phase reports it at the
+ * first byte that is not part of a UTF-8 character (E0108), on `text`, the file decoded with
+ * each such byte as U+FFFD; `offset` is where that byte is in `text`.
+ */
+export class NotUtf8 extends Error {
+  readonly text: string;
+  readonly offset: number;
+  /** The bad byte, in hex: `0xE9`. */
+  readonly shown: string;
+  constructor(bytes: Uint8Array, at: number) {
+    super("not UTF-8");
+    const decode = (b: Uint8Array): string => new TextDecoder("utf-8", { ignoreBOM: true }).decode(b);
+    this.text = decode(bytes);
+    this.offset = decode(bytes.subarray(0, at)).length;
+    this.shown = `0x${bytes[at]!.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+}
+
+/** The index of the first byte of `b` that does not belong to a well-formed UTF-8 character (RFC 3629), or -1. */
+export function firstNotUtf8(b: Uint8Array): number {
+  const cont = (i: number, lo = 0x80, hi = 0xbf): boolean => i < b.length && b[i]! >= lo && b[i]! <= hi;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) i++;
+    else if (c >= 0xc2 && c <= 0xdf && cont(i + 1)) i += 2;
+    else if (c === 0xe0 && cont(i + 1, 0xa0) && cont(i + 2)) i += 3;
+    else if (((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) && cont(i + 1) && cont(i + 2)) i += 3;
+    else if (c === 0xed && cont(i + 1, 0x80, 0x9f) && cont(i + 2)) i += 3;
+    else if (c === 0xf0 && cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3)) i += 4;
+    else if (c >= 0xf1 && c <= 0xf3 && cont(i + 1) && cont(i + 2) && cont(i + 3)) i += 4;
+    else if (c === 0xf4 && cont(i + 1, 0x80, 0x8f) && cont(i + 2) && cont(i + 3)) i += 4;
+    else return i;
+  }
+  return -1;
 }
 
 /** The reason of a failed file-system call, without Node's code and path (`permission denied`, not `EACCES: permission denied, open 'x'`). */

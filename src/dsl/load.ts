@@ -4,9 +4,9 @@ import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "no
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
-import { ioReason, readScenarioText } from "./io-error.js";
+import { ioReason, NotUtf8, readScenarioText } from "./io-error.js";
 import { didYouMean } from "./names.js";
-import { parse, type Parsed } from "./parse.js";
+import { notUtf8, parse, type Parsed } from "./parse.js";
 import { SourceFile, SourceMap, type NodeId, type Span } from "./source.js";
 
 /**
@@ -109,13 +109,17 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     const hit = files.get(name);
     if (hit) return hit;
     let text: string;
+    let bad: NotUtf8 | null = null;
     try {
       text = host.read(name);
     } catch (e) {
-      return { failed: e };
+      if (!(e instanceof NotUtf8)) return { failed: e };
+      // Read, but not UTF-8: reported where its first bad byte is, and not parsed.
+      bad = e;
+      text = e.text;
     }
+    const parsed = bad ? notUtf8(new SourceFile(name, text), sources, bad.offset, bad.shown) : parse(new SourceFile(name, text), sources);
     texts.set(name, text);
-    const parsed = parse(new SourceFile(name, text), sources);
     files.set(name, parsed);
     diagnostics.push(...parsed.diagnostics);
     return parsed;
@@ -132,7 +136,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     // Each differently bound instance of a file gets node ids of its own, so that the
     // side tables (renames, resolved targets) can tell the instances apart.
     let parsed = files.get(name)!;
-    if (claimed.has(name)) parsed = parse(new SourceFile(name, texts.get(name)!), sources);
+    // (A file that did not parse, or is not UTF-8, has no items to give an instance.)
+    if (claimed.has(name) && parsed.ast) parsed = parse(new SourceFile(name, texts.get(name)!), sources);
     claimed.add(name);
     if (parsed.ast && alias.size > 0)
       walk(parsed.ast, (n) => {

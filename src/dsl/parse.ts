@@ -27,6 +27,19 @@ export interface Parsed {
 
 const compiled = nearley.Grammar.fromCompiled(grammar);
 
+/**
+ * A file that is not UTF-8 (`NotUtf8`: `file` holds its text with each bad byte as U+FFFD): not
+ * parsed, and reported at its first bad byte, `offset` in `file.text` (a byte-order mark dropped).
+ */
+export function notUtf8(file: SourceFile, sources: SourceMap, offset: number, shown: string): Parsed {
+  sources.addFile(file);
+  const at = offset - (file.bom ? 1 : 0);
+  const d = error("E0108", `the file is not UTF-8: byte ${shown} here is not part of a UTF-8 character`, { file: file.name, start: at, end: at + 1 }, {
+    help: "a scenario file is UTF-8: convert it (for example 'iconv -f latin1 -t utf-8'), or remove the byte",
+  });
+  return { phase: "parsed", file, ast: null, comments: [], diagnostics: [d], parseCount: 0 };
+}
+
 export function parse(file: SourceFile, sources: SourceMap): Parsed {
   sources.addFile(file);
   const lexer = new NizzaLexer();

@@ -69,6 +69,20 @@ describe("nizza fmt --write", () => {
     expect(readFileSync(join(dir, "b.nizza"), "utf8")).toBe(messy);
     expect(readdirSync(dir).sort()).toEqual(["a.nizza", "b.nizza"]);
   });
+  it("does not rewrite a file that is not UTF-8 (its bytes would become U+FFFD): E0108 at the byte, exit 2, the file as it was", () => {
+    const latin1 = Buffer.from("system a {\n  // caf\xe9\n  component r : trusted root {   }\n}\n", "latin1");
+    const dir = scratch({});
+    writeFileSync(join(dir, "l.nizza"), latin1);
+    for (const args of [["fmt", "--write", "l.nizza"], ["fmt", "--check", "l.nizza"], ["fmt", "l.nizza"]]) {
+      const r = nizza(args, dir);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err).toContain("l.nizza:2:9: error[E0108]: the file is not UTF-8: byte 0xE9 here is not part of a UTF-8 character");
+      expect(r.out).toBe("");
+      noStack(r.err);
+      expect(readFileSync(join(dir, "l.nizza")).equals(latin1)).toBe(true);
+    }
+  });
+
   it("keeps the file's permissions", () => {
     const dir = scratch({ "perm.nizza": MESSY, "exec.nizza": MESSY });
     chmodSync(join(dir, "perm.nizza"), 0o600);

@@ -21,6 +21,8 @@ const CASES: Record<string, readonly [code: string, at: string, count: number]> 
   // lexing and parsing
   unterminated_block: ["E0105", "4:14", 1],
   bad_escape: ["E0106", "2:26", 1],
+  not_utf8: ["E0108", "1:51", 1],
+  import_not_utf8: ["E0108", "imports/latin1.nizza:3:16", 1],
   revoke_race_not_preemptible: ["E0428", "2:23", 1],
   irq_shared: ["E0427", "4:23", 1],
   device_listed_twice: ["E0318", "4:53", 1],

@@ -1,10 +1,10 @@
 // `nizza fmt FILE...`: print, check or rewrite the canonical layout; never writes a file that does not parse.
 import { accessSync, chmodSync, constants, chownSync, closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from "node:fs";
 import { dirname } from "node:path";
-import { ioReason, readScenarioText } from "../../dsl/io-error.js";
+import { ioReason, NotUtf8, readScenarioText } from "../../dsl/io-error.js";
 import { format } from "../../dsl/format.js";
 import { unreadable } from "../../dsl/load.js";
-import { parse } from "../../dsl/parse.js";
+import { notUtf8, parse } from "../../dsl/parse.js";
 import { SourceFile, SourceMap } from "../../dsl/source.js";
 import { scenarioFiles, UsageError } from "../files.js";
 import { EXIT, reportDiagnostics, errorSummary, type Io } from "../output.js";
@@ -22,17 +22,23 @@ export function fmtCommand(paths: readonly string[], opts: FmtOptions, io: Io): 
   for (const file of files) {
     const sources = new SourceMap();
     let raw: string;
+    let bad: NotUtf8 | null = null;
     try {
       raw = readScenarioText(file);
     } catch (e) {
-      reportDiagnostics(io, [unreadable(file, e)], sources);
-      errors++;
-      continue;
+      if (!(e instanceof NotUtf8)) {
+        reportDiagnostics(io, [unreadable(file, e)], sources);
+        errors++;
+        continue;
+      }
+      // Not UTF-8: reported, never formatted (a rewrite would replace the bytes with U+FFFD).
+      bad = e;
+      raw = e.text;
     }
     const source = new SourceFile(file, raw);
     // Compared and written without a byte-order mark; --write puts back one the file had.
     const text = source.text;
-    const parsed = parse(source, sources);
+    const parsed = bad ? notUtf8(source, sources, bad.offset, bad.shown) : parse(source, sources);
     if (!parsed.ast || parsed.diagnostics.length) {
       errors++;
       reportDiagnostics(io, parsed.diagnostics, sources);
