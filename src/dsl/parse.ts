@@ -69,32 +69,66 @@ export function parse(file: SourceFile, sources: SourceMap): Parsed {
   });
   const at = (start: number, end: number): Span => ({ file: file.name, start, end });
 
+  /**
+   * Input nested thousands deep (brackets left open, a long run of `not`) can overflow the
+   * stack inside the parser library, which recurses over its chart: reported at the last token
+   * read as nesting too deep (E0107), never as a crash.
+   */
+  const overflowed = (e: unknown): Parsed | null => {
+    if (!(e instanceof RangeError)) return null;
+    const t = lastToken;
+    const span = t ? at(t.offset, t.offset + t.text.length) : at(0, 1);
+    return result(null, [error("E0107", "nesting too deep: too much is open around this token for the parser", span, {
+      help: `statements and expressions nest at most ${MAX_NESTING} levels: close what is open, or write it flatter`,
+    })], 0);
+  };
+  /** What the grammar expected at `column`, or null when listing it overflowed the stack (the input is that deep). */
+  const expectedOrNull = (column: number): string[] | null => {
+    try {
+      return expectedAt(parser, column);
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+  };
   try {
     parser.feed(file.text);
   } catch (e) {
     const lexError = lexer.lastError;
     if (lexError) return result(null, [lexDiagnostic(lexError, at)], 0);
+    const deep = overflowed(e);
+    if (deep) return deep;
     const token = (e as { token?: Token }).token;
     if (!token) throw e;
-    const expected = expectedAt(parser, tableOf(parser).length - 2);
+    const expected = expectedOrNull(tableOf(parser).length - 2);
     const span = at(token.offset, token.offset + token.text.length);
     // Nothing expected: the system was complete, and this token follows it.
-    const d = expected.length === 0
-      ? error("E0104", `unexpected ${describe(token)} after the end of the system`, span, {
-          help: "a file holds exactly one 'system { ... }'; put another system in a file of its own",
-        })
-      : error("E0104", `unexpected ${describe(token)}`, span, { expected });
+    const d =
+      expected === null
+        ? error("E0104", `unexpected ${describe(token)}`, span, { help: "the input before it is nested too deeply to list what may come here" })
+        : expected.length === 0
+          ? error("E0104", `unexpected ${describe(token)} after the end of the system`, span, {
+              help: "a file holds exactly one 'system { ... }'; put another system in a file of its own",
+            })
+          : error("E0104", `unexpected ${describe(token)}`, span, { expected });
     return result(null, [d], 0);
   }
   const results = parser.results as RawNode[];
   if (results.length === 0) {
     const end = lastToken ? lastToken.offset + lastToken.text.length : 0;
-    const expected = expectedAt(parser, tableOf(parser).length - 1);
+    const expected = expectedOrNull(tableOf(parser).length - 1);
     const related = brackets.unclosed(file).map((r) => ({ span: at(r.start, r.end), message: r.message }));
-    return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { expected, related })], 0);
+    return result(null, [error("E0105", "unexpected end of input", at(end, end + 1), { ...(expected && { expected }), related })], 0);
   }
   // The tree the phases take: lists as arrays, if-chains as nested Ifs.
-  const tree = settle(results[0]);
+  let tree: ReturnType<typeof settle>;
+  try {
+    tree = settle(results[0]);
+  } catch (e) {
+    const deep = overflowed(e);
+    if (deep) return deep;
+    throw e;
+  }
   // Before any phase recurses over the tree: numbering, resolution, the formatter and the
   // checker all do, and a tree nested thousands deep would overflow the stack.
   const deep = tooDeep(tree);

@@ -71,6 +71,21 @@ describe(`nesting limit (${MAX_NESTING} levels)`, () => {
     expect(format(parse(new SourceFile("p.nizza", text), sources), sources)).toContain("assert x == ok or (x == 0 or x == 1 or x == 2 or x == 3) and x == 1\n");
   });
 
+  it.each([
+    ["20,000 parentheses left open", "system a { component r : trusted root { } invariant always " + "(".repeat(20000) + " }\n"],
+    ["a run of 20,000 nots with nothing after it", "system a { component r : trusted root { } invariant always " + "not ".repeat(20000) + "}\n"],
+    ["5,000 loops around a statement that is no statement", wrap("loop { ".repeat(5000) + "x " + "} ".repeat(5000))],
+  ])("%s: a syntax or nesting error at a token of the input, never a stack overflow", (_, text) => {
+    const sources = new SourceMap();
+    const p = parse(new SourceFile("deep.nizza", text), sources);
+    expect(p.ast).toBeNull();
+    expect(p.diagnostics).toHaveLength(1);
+    const d = p.diagnostics[0]!;
+    expect(["E0104", "E0105", "E0107"]).toContain(d.code);
+    expect(d.span!.end).toBeLessThanOrEqual(text.length + 1);
+    expect(location(d.span!, sources)).toMatch(/^deep\.nizza:1:\d+$/);
+  });
+
   it("points at what opens the level past the limit: a block's brace, an operator, a call's parenthesis", () => {
     const at = (text: string): string => {
       const c = compileText("deep.nizza", text);
