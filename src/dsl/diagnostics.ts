@@ -111,6 +111,11 @@ function listExpected(expected: readonly string[]): string {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
+/** The most characters of a source line an excerpt shows, and how many of them come before the span's start when the line is cut. */
+const EXCERPT_WIDTH = 120;
+const EXCERPT_BEFORE = 40;
+const isLowSurrogate = (u: number): boolean => u >= 0xdc00 && u <= 0xdfff;
+
 function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): string[] {
   const f = sources.file(span.file);
   if (!f) return [];
@@ -121,14 +126,26 @@ function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): strin
   const text = f.lineText(start.line).replace(/[\t\v\f]/g, " ").replace(/[\p{Cc}\u2028\u2029]/gu, "\uFFFD");
   const gutter = String(start.line);
   const pad = " ".repeat(gutter.length);
-  // The caret runs to the end of the span, or to the end of the line if the span continues.
-  const marked = end.line === start.line ? text.slice(start.col - 1, end.col) : text.slice(start.col - 1);
+  // A long line is shown around the span only, cut with "…": one diagnostic per token of a
+  // line of megabytes would otherwise print the line each time.
+  let from = 0;
+  let to = text.length;
+  if (text.length > EXCERPT_WIDTH) {
+    from = Math.max(0, Math.min(start.col - 1 - EXCERPT_BEFORE, text.length - EXCERPT_WIDTH));
+    to = from + EXCERPT_WIDTH;
+    // Not between the halves of a surrogate pair.
+    if (isLowSurrogate(text.charCodeAt(from))) from++;
+    if (isLowSurrogate(text.charCodeAt(to))) to++;
+  }
+  const cut = (from > 0 ? "…" : "") + text.slice(from, to) + (to < text.length ? "…" : "");
+  // The caret runs to the end of the span, or to the end of the line if the span continues (up to the cut).
+  const marked = end.line === start.line ? text.slice(start.col - 1, Math.min(end.col, to)) : text.slice(start.col - 1, to);
   // Columns count UTF-16 code units; the screen does not: a wide character (CJK, most emoji)
   // takes two cells, a combining mark none. The carets go under the cells the span covers.
-  const indent = stringWidth(text.slice(0, start.col - 1)) + Math.max(0, start.col - 1 - text.length);
+  const indent = (from > 0 ? 1 : 0) + stringWidth(text.slice(from, start.col - 1)) + Math.max(0, start.col - 1 - text.length);
   const width = Math.max(1, stringWidth(marked));
   return [
-    ` ${c.dim(gutter)} ${c.dim("|")} ${text}`,
+    ` ${c.dim(gutter)} ${c.dim("|")} ${cut}`,
     ` ${pad} ${c.dim("|")} ${" ".repeat(indent)}${c.red(mark.repeat(width))}`,
   ];
 }

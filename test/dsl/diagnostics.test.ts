@@ -30,6 +30,21 @@ describe("renderDiagnostic's carets", () => {
   it("show a control character or a line separator as U+FFFD, which a terminal does not act on", () => {
     expect(render("a\u0000\u001b\u2028 bad", "bad").split("\n").slice(1)).toEqual([" 1 | a\uFFFD\uFFFD\uFFFD bad", "   |      ^^^"]);
   });
+  it("show a long line only around the span, cut with …, the carets still under it (at the start, in the middle, at the end)", () => {
+    const line = "a".repeat(300) + " bad " + "b".repeat(300);
+    const [, shown, carets] = render(line, "bad").split("\n");
+    expect(shown).toBe(` 1 | …${"a".repeat(39)} bad ${"b".repeat(76)}…`);
+    expect(carets).toBe(`   | ${" ".repeat(41)}^^^`);
+    const early = render("x bad " + "c".repeat(500), "bad").split("\n");
+    expect(early[1]).toBe(` 1 | x bad ${"c".repeat(114)}…`);
+    expect(early[2]).toBe("   |   ^^^");
+    const late = render("d".repeat(500) + " bad", "bad").split("\n");
+    expect(late[1]).toBe(` 1 | …${"d".repeat(116)} bad`);
+    expect(late[2]).toBe(`   | ${" ".repeat(118)}^^^`);
+    // A span that runs past the cut is marked up to it.
+    const wide = render("e".repeat(10) + "f".repeat(400), "f".repeat(400)).split("\n");
+    expect(wide[2]).toBe(`   | ${" ".repeat(10)}${"^".repeat(110)}`);
+  });
   it("count lines as editors do: a CR alone ends a line, as LF and CRLF do", () => {
     expect(render("a\rb\r\nc\nd bad\re", "bad").split("\n")).toEqual(["t.nizza:4:3: error[E0303]: m", " 4 | d bad", "   |   ^^^"]);
   });
