@@ -657,6 +657,8 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
   let parentFrame: Frame | null = null;
   const push = (s: StateVector, index: number, diff: Int32Array, sigs: Int32Array | null): void => {
     if (stack.length >= maxDepth) {
+      // Found at depth maxDepth, and not expanded: the deepest state found is that deep.
+      depth = Math.max(depth, stack.length);
       bound = "depth";
       return;
     }

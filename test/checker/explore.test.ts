@@ -73,10 +73,16 @@ describe("bounds are reported, never taken for a complete search", () => {
     expect(e.bound).toBe("states");
     expect(e.states).toBe(10);
   });
-  it("a depth bound", () => {
-    const e = explore(sys(big), { maxDepth: 2 });
-    expect(e.bound).toBe("depth");
-    expect(e.depth).toBe(2);
+  it("a depth bound: breadth-first and depth-first report the bound as the depth reached", () => {
+    for (const d of [1, 2, 3]) {
+      const e = explore(sys(big), { maxDepth: d });
+      expect(e.bound).toBe("depth");
+      expect(e.depth).toBe(d);
+      const f = explore(sys(big), { maxDepth: d, mode: "dfs" });
+      expect(f.bound).toBe("depth");
+      // Depth first once reported one less: the states found at the bound were not counted.
+      expect(f.depth).toBe(d);
+    }
   });
   it("a depth bound the search never reaches is no bound", () => {
     expect(explore(sys(SCENARIOS[0]!), { maxDepth: 100 }).bound).toBeNull();
