@@ -93,6 +93,24 @@ describe("nizza trace", () => {
     expect(asserts.code).toBe(1);
   });
 
+  it("checks the named invariant alone: one violated in the initial state stops the search there, whatever the others need", async () => {
+    const text = readFileSync("scenarios/revoke_race.nizza", "utf8").replace(/\}\s*$/, "  invariant early: never holds(owner, owner.page)\n}\n");
+    writeFileSync(join(dir, "early.nizza"), text);
+    const r = await run(["trace", join(dir, "early.nizza"), "early", "--format", "json"]);
+    expect(r.code, r.err).toBe(0);
+    const res = JSON.parse(r.out).scenarios[0];
+    expect(res.stats.states).toBe(1);
+    expect(res.invariants).toHaveLength(1);
+    expect(res.invariants[0].counterexample.steps).toHaveLength(0);
+    // The graph at its violating state is the initial one, drawn without exploring the rest.
+    const g = await run(["graph", join(dir, "early.nizza"), "--trace", "early"]);
+    expect(g.code, g.err).toBe(0);
+    // The other, first in the file, holds: checked alone, to the end.
+    const other = await run(["trace", join(dir, "early.nizza"), "#1"]);
+    expect(other.code).toBe(1);
+    expect(other.err).toContain("revocable(owner.page) holds");
+  });
+
   it("exits 3 when a bound is reached before a violation", async () => {
     const r = await run(["trace", join(dir, "big.nizza"), "#1", "--max-states", "20"]);
     expect(r.code).toBe(3);

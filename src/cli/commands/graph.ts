@@ -44,7 +44,7 @@ export async function graphCommand(file: string, opts: GraphCommandOptions, io: 
     if (typeof found === "number") return found;
     const { invariant } = found;
     const cx = invariant.counterexample!;
-    const sys = replaySystem(model, found.result);
+    const sys = replaySystem(found.model, found.result);
     const xs = replay(sys, cx.steps.map((s) => s.ordinal));
     const what = `${invariant.met ? "expected violation of" : "counterexample to"} ${invariantLabel(invariant)}`;
     const at = xs.length === 0 ? `initial state (the ${what} takes no step)` : `after step ${xs.length} of the ${what}`;

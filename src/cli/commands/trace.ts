@@ -96,9 +96,12 @@ function checkOptions(opts: ExplorationOptions) {
 }
 
 /**
- * The invariant `query` names, checked as `nizza check` checks it, with its counterexample; or
- * the exit code when there is none to show (the reason said on stderr): 2 for an unknown
- * invariant, 1 when it holds, 3 when a bound was reached first (noCounterexample).
+ * The invariant `query` names, checked as `nizza check` checks the scenario with that invariant
+ * alone (no other invariant, no paths: the search stops once it is violated, not once every
+ * invariant is), with its counterexample and the model it was checked in (a replay needs that
+ * model: which values are dead depends on the invariants); or the exit code when there is none
+ * to show (the reason said on stderr): 2 for an unknown invariant, 1 when it holds, 3 when a
+ * bound was reached first (noCounterexample).
  */
 export async function counterexampleOf(
   file: string,
@@ -107,17 +110,20 @@ export async function counterexampleOf(
   opts: ExplorationOptions,
   io: Io,
   session?: Session,
-): Promise<{ readonly chosen: Chosen; readonly result: CheckResult; readonly invariant: InvariantResult } | number> {
+): Promise<{ readonly chosen: Chosen; readonly result: CheckResult; readonly invariant: InvariantResult; readonly model: SystemModel } | number> {
   const chosen = chooseInvariant(model, query);
   if (typeof chosen === "string") {
     io.err(`nizza: ${file}: ${chosen}\n`);
     return EXIT.error;
   }
   session?.scenario(file);
-  const result = await checkParallel(model, { file }, { ...checkOptions(opts), interrupt: session?.interrupt, progress: session?.progress });
-  const invariant = chosen.kind === "assert" ? result.asserts : result.invariants.find((i) => i.index === chosen.index);
-  if (!invariant) throw new Error(`check returned no result for ${chosen.kind === "assert" ? "the asserts" : `invariant #${chosen.index + 1}`}`);
-  return noCounterexample(io, file, result, invariant) ?? { chosen, result, invariant };
+  const alone: SystemModel = { ...model, invariants: chosen.kind === "assert" ? [] : [model.invariants[chosen.index]!], paths: [] };
+  const result = await checkParallel(alone, { file }, { ...checkOptions(opts), interrupt: session?.interrupt, progress: session?.progress });
+  const found = chosen.kind === "assert" ? result.asserts : result.invariants[0];
+  if (!found) throw new Error(`check returned no result for ${chosen.kind === "assert" ? "the asserts" : `invariant #${chosen.index + 1}`}`);
+  // Numbered as in the scenario.
+  const invariant = chosen.kind === "assert" ? found : { ...found, index: chosen.index };
+  return noCounterexample(io, file, result, invariant) ?? { chosen, result, invariant, model: alone };
 }
 
 /** `name: text`, or the text. */
