@@ -61,7 +61,8 @@ export function traceLines(t: PathTrace, c: Colors): string[] {
 /** The table of `nizza paths`: per path, each preset's best and worst cycles and their breakdowns. */
 export function renderPathsTable(file: string, system: string, o: PathsOutcome, c: Colors): string {
   const lines = [`${c.bold(file)}: system ${system}`];
-  if (o.paths.length === 0) lines.push(c.dim("  (no paths)"));
+  // With no path to time nothing is explored: no figures to give.
+  if (o.paths.length === 0) return [...lines, c.dim("  (no paths: nothing to time, nothing explored)")].join("\n") + "\n";
   for (const p of o.paths) {
     lines.push("", `  ${c.bold(`path ${p.name}`)}: ${p.text}${p.budget === null ? "" : `  within ${n(p.budget)} cycles`}   ${c.dim(p.at)}`);
     if (!p.observed) {

@@ -66,6 +66,13 @@ describe("nizza paths", () => {
     expect(r.out).toContain("never happens: no state explored has the start event");
   });
 
+  it("says that a scenario with no path has nothing to time, without figures of an exploration it did not make", () => {
+    const d = scratch({ "none.nizza": "system b {\n  component q : trusted root { }\n}\n" });
+    const r = nizza(["paths", "none.nizza"], d);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe("none.nizza: system b\n  (no paths: nothing to time, nothing explored)\n");
+  });
+
   it("exits 3 with the figures of the states explored when a bound cuts the exploration short", () => {
     const r = nizza(["paths", join(dir, "starved.nizza"), "--max-states", "50"]);
     expect(r.code).toBe(3);
