@@ -111,7 +111,11 @@ function listExpected(expected: readonly string[]): string {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** The most characters of a source line an excerpt shows, and how many of them come before the span's start when the line is cut. */
+/**
+ * A source line longer than LONG_LINE characters is cut: the excerpt shows EXCERPT_WIDTH of
+ * them, EXCERPT_BEFORE before the span's start where the line allows.
+ */
+const LONG_LINE = 200;
 const EXCERPT_WIDTH = 120;
 const EXCERPT_BEFORE = 40;
 const isLowSurrogate = (u: number): boolean => u >= 0xdc00 && u <= 0xdfff;
@@ -130,7 +134,7 @@ function excerpt(span: Span, sources: SourceMap, c: Colors, mark: string): strin
   // line of megabytes would otherwise print the line each time.
   let from = 0;
   let to = text.length;
-  if (text.length > EXCERPT_WIDTH) {
+  if (text.length > LONG_LINE) {
     from = Math.max(0, Math.min(start.col - 1 - EXCERPT_BEFORE, text.length - EXCERPT_WIDTH));
     to = from + EXCERPT_WIDTH;
     // Not between the halves of a surrogate pair.

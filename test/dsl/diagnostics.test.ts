@@ -41,6 +41,8 @@ describe("renderDiagnostic's carets", () => {
     const late = render("d".repeat(500) + " bad", "bad").split("\n");
     expect(late[1]).toBe(` 1 | …${"d".repeat(116)} bad`);
     expect(late[2]).toBe(`   | ${" ".repeat(118)}^^^`);
+    // Up to 200 characters, a line is shown whole.
+    expect(render("g".repeat(196) + " bad", "bad").split("\n")[1]).toBe(` 1 | ${"g".repeat(196)} bad`);
     // A span that runs past the cut is marked up to it.
     const wide = render("e".repeat(10) + "f".repeat(400), "f".repeat(400)).split("\n");
     expect(wide[2]).toBe(`   | ${" ".repeat(10)}${"^".repeat(110)}`);
