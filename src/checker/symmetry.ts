@@ -1481,8 +1481,9 @@ export type SymmetryOf = { readonly symmetry: Symmetry; readonly reason: null } 
  * replicas (`component client[N]`) is symmetric when permuting its members maps the
  * initial state onto itself, every thread's program onto the program of its image, and
  * every invariant and path onto itself. Replicas an invariant or a path names on their
- * own are left in place; the reduction is off where the kernel breaks ties between
- * replicas by their index (strict scheduling, preemptible revoke) or a replica drives a device.
+ * own are left in place, and so are replicas that drive a device or own memory in a scenario
+ * with a pager (a fault's message names the memory object); the reduction is off where the
+ * kernel breaks ties between replicas by their index (strict scheduling, preemptible revoke).
  */
 export function symmetryOf(sys: System): SymmetryOf {
   const model = sys.model;
@@ -1494,12 +1495,17 @@ export function symmetryOf(sys: System): SymmetryOf {
   if (L.config.scheduling === "strict") return none("strict scheduling orders replicas by index");
   if (model.kernel.preemptibleRevoke) return none("a preemptible revoke removes capabilities in slot order");
   const { pinned, followed } = pinnedComponents(model);
+  // A page fault tells the pager the number of the memory object it happened on, as data
+  // (kernel.md §10.3): a replica's memory has a number of its own, which a permutation does not
+  // rename in the variables it reaches (a pager that compares it tells the replicas apart). So
+  // with any pager in the scenario, a replica with memory stays in place.
+  const pagers = model.components.some((c) => c.pager !== null);
   const families: Member[][] = [];
   for (const comps of groups.values()) {
-    const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0);
+    const free = comps.filter((c) => !pinned.has(c) && model.components[c]!.devices.length === 0 && !(pagers && model.components[c]!.regions.length > 0));
     if (free.length >= 2) families.push(free.map((c) => member(L, c)));
   }
-  if (families.length === 0) return none("every replica is named on its own by an invariant or a path, or drives a device");
+  if (families.length === 0) return none(`every replica is named on its own by an invariant or a path, or drives a device${pagers ? ", or owns memory whose page faults would tell a pager its number" : ""}`);
   // A family that cannot be permuted is left in place, its replicas then components like any
   // other, and the rest are permuted without it. Which families go together matters: when one's
   // replicas hold capabilities to another's objects, the holders' slots can be permuted with

@@ -143,7 +143,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   const programs = compileAll(model);
   // A thread with an empty body has nothing to do: it starts done.
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
-  const constants = constantsOf(model);
+  const constants = constantsOf(model, kernel.L.counts.mem);
   const mmioLabels = mmioLabelsOf(model);
   const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map(localPcsOf), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, successorBound: "memory", truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
@@ -155,11 +155,17 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
  * unlabelled data. A real untrusted component can put any integer in a message; these are the
  * ones a trusted thread can tell apart from others (an `if` compares with them, a reply or a
  * call sends them), so an adversary that knows them can do whatever any integer would let it.
+ *
+ * With a pager in the scenario, also the integers a page fault's message holds (kernel.md
+ * §10.3): the memory objects' numbers (`mems` of them) and the access bits 1, 2 and 4. They are
+ * data a thread can hold and compare like a constant, so data from outside and an adversary's
+ * must be able to equal them (spec/language.md §9.4, §9.5).
  */
-function constantsOf(model: SystemModel): Datum[] {
+function constantsOf(model: SystemModel, mems: number): Datum[] {
   const out = new Set<number>();
   for (const t of model.threads)
     for (const e of expressionsOf(statementsOf(t.body)).flatMap(subexpressions)) if (e.kind === "int" && e.value !== 0) out.add(e.value);
+  if (model.components.some((c) => c.pager !== null)) for (const v of [...Array.from({ length: mems }, (_, m) => m), 1, 2, 4]) if (v !== 0) out.add(v);
   return [...out].sort((a, b) => a - b).map((value) => ({ value, labels: 0 }));
 }
 

@@ -65,3 +65,33 @@ describe("verdicts, expectations and traces", () => {
     expect(r.asserts!.counterexample!.steps.length).toBe(2);
   });
 });
+
+describe("a page fault's number is data like a constant (kernel.md §10.3)", () => {
+  // drv.ring, a and b are memory objects 0, 1 and 2: the fault on b tells the pager y = 2, an
+  // integer no thread writes (and not the 1 data from outside takes as a value equal to no
+  // constant). An adversary, and data from outside, must be able to equal it.
+  const PAGER = `  component pg : trusted {
+    portal pf
+    portal req
+    caps { drv.ring: r }
+    thread t { recv pf -> y; reply ok; REST }
+  }
+  component drv : trusted {
+    memory ring 4K
+    memory a 4K
+    memory b 4K
+    pager pg
+    DEVICE
+    thread m { unmap b; read b -> z }
+  }`;
+  const scenario = (rest: string, device: string, extra = "", machine = ""): string =>
+    `system fault_data {\n${machine}  component sigma0 : trusted root { }\n${PAGER.replace("REST", rest).replace("DEVICE", device)}\n${extra}}\n`;
+
+  it.each([
+    ["an adversary's call", scenario("recv req -> x; assert x != y; reply ok", "", "  component adv : untrusted { caps { pg.req: call } adversary steps 1 }\n")],
+    ["a device's DMA", scenario("read drv.ring -> x; assert x != y", "device nic", "", "  machine { device nic { dma; produces [lan] }; iommu }\n")],
+  ])("%s can send the faulting memory object's number: the pager's assert fails", (_, text) => {
+    const r = check(compile(text));
+    expect(r.asserts!.verdict).toBe("violated");
+  });
+});
