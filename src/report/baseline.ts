@@ -154,6 +154,19 @@ export interface Comparison {
  * the scenarios): it is listed in `notInRun`. New scenarios, invariants and paths are not
  * regressions.
  */
+/**
+ * How much a figure grew, for a regression's message: a percentage with one decimal, or more
+ * where one would round to the tolerance it passed (20.05 % is not "+20.0 %, tolerance 20 %");
+ * from 0, any growth is infinite: "from 0".
+ */
+export function growth(was: number, is: number, tolerance: number): string {
+  if (was === 0) return "from 0";
+  const pct = ((is - was) / was) * 100;
+  let digits = 1;
+  while (digits < 6 && Number(pct.toFixed(digits)) <= tolerance) digits++;
+  return `+${pct.toFixed(digits)} %`;
+}
+
 export function compareBaseline(base: Baseline, report: Report, tolerance = 0, places: BaselinePlaces = AS_NAMED): Comparison {
   const out: string[] = [];
   const notInRun: string[] = [];
@@ -201,7 +214,7 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
         const is = np[which];
         if (was === null || was === "unbounded" || is === null) continue;
         if (is === "unbounded") out.push(`${file}: path ${name}'s worst case was ${fmt(was)} cycles, now unbounded`);
-        else if (is > was * (1 + tolerance / 100)) out.push(`${file}: path ${name}'s ${which} case went from ${fmt(was)} to ${fmt(is)} cycles (+${(((is - was) / Math.max(was, 1)) * 100).toFixed(1)} %${tolerance ? `, tolerance ${tolerance} %` : ""})`);
+        else if (is > was * (1 + tolerance / 100)) out.push(`${file}: path ${name}'s ${which} case went from ${fmt(was)} to ${fmt(is)} cycles (${growth(was, is, tolerance)}${tolerance ? `, tolerance ${tolerance} %` : ""})`);
       }
     }
   }

@@ -568,6 +568,16 @@ footer { max-width: 1400px; margin: 24px auto; padding: 0 24px; color: var(--mut
 }
 `;
 
+/** What the comparison with a baseline found: its regressions (the exit's reason when no scenario failed). */
+function baselineHtml(report: Report): string[] {
+  const b = report.baseline;
+  if (!b) return [];
+  const not = b.notCompared.length ? [`<p class="note">Not checked in this run, so not compared: ${b.notCompared.map(esc).join(", ")}.</p>`] : [];
+  if (b.regressions.length === 0) return [`<p class="overview">No regression against the baseline <code>${esc(b.file)}</code>.</p>`, ...not];
+  const n = b.regressions.length;
+  return [`<p class="overview">${exitBadge(1)} ${n} regression${n === 1 ? "" : "s"} against the baseline <code>${esc(b.file)}</code>:</p>`, `<ul class="regressions">${b.regressions.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`, ...not];
+}
+
 /** The whole run as one HTML page that needs nothing else: no script, no style sheet, no font, no address it fetches. */
 export async function renderHtml(report: Report): Promise<string> {
   const order = [...report.scenarios].sort((a, b) => (EXIT_RANK[a.exit] ?? 0) - (EXIT_RANK[b.exit] ?? 0));
@@ -593,6 +603,7 @@ export async function renderHtml(report: Report): Promise<string> {
     `<header>`,
     `<h1>${esc(verdict)}</h1>`,
     `<p class="overview">${plural(total, "scenario")}${parts ? `: ${parts}` : ""}. Run exit code ${exitBadge(report.exit)}; ${esc(report.tool.name)} ${esc(report.tool.version)}.</p>`,
+    ...baselineHtml(report),
     summaryTable(order, ids),
     `<p class="note">Exit codes: 0 every expectation met, 1 an invariant or a path's budget failed, 2 a scenario error, 3 a bound was reached before a verdict. Scenarios are listed worst first.</p>`,
     `</header>`,

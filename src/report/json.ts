@@ -9,7 +9,7 @@ import { showValue } from "../components/values.js";
  * The format's version (spec/report.md): the major number changes when a field is removed or
  * changes meaning, the minor one when a field (or an enumeration's value) is added.
  */
-export const JSON_REPORT_VERSION = "1.3";
+export const JSON_REPORT_VERSION = "1.4";
 
 /** The schema's `$id` (spec/report.schema.json), which every document names in `$schema`. */
 export const JSON_REPORT_SCHEMA = `https://nizza.dev/schemas/report-${JSON_REPORT_VERSION}.json`;
@@ -24,6 +24,8 @@ export interface JsonReport {
   readonly tool: { readonly name: string; readonly version: string };
   readonly exit: number;
   readonly scenarios: readonly JsonScenario[];
+  /** Since 1.4: what comparing the run with its baseline found; null when it was not compared. */
+  readonly baseline: { readonly file: string; readonly regressions: readonly string[]; readonly notCompared: readonly string[] } | null;
 }
 
 export interface JsonScenario {
@@ -158,6 +160,7 @@ export function jsonReport(report: Report): JsonReport {
     tool: { name: report.tool.name, version: report.tool.version },
     exit: report.exit,
     scenarios: report.scenarios.map(scenario),
+    baseline: report.baseline ? { file: report.baseline.file, regressions: [...report.baseline.regressions], notCompared: [...report.baseline.notCompared] } : null,
   };
 }
 

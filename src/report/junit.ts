@@ -2,7 +2,7 @@
 import pc from "picocolors";
 import { invariantsOf, type CheckResult, type Counterexample, type InvariantResult } from "../checker/check.js";
 import type { PathResult } from "../timing/measure.js";
-import type { Report, ScenarioError, ScenarioOutcome } from "./model.js";
+import type { BaselineOutcome, Report, ScenarioError, ScenarioOutcome } from "./model.js";
 import { breakdownText, cyclesText, pathFailure } from "./paths.js";
 import { BOUND_TEXT } from "./text.js";
 
@@ -271,10 +271,24 @@ function suiteXml(s: Suite): string[] {
   return out;
 }
 
-/** The whole run as JUnit XML: one `<testsuite>` per scenario. */
+/**
+ * The comparison with a baseline as a suite of its own: one failing case per regression, or one
+ * passing case when there is none, so that a CI's test view fails with the run.
+ */
+function baselineSuite(b: BaselineOutcome, version: string): Suite {
+  const name = `baseline ${b.file}`;
+  const cases: TestCase[] = b.regressions.length
+    ? b.regressions.map((r, k) => ({ classname: name, name: `regression ${k + 1}`, file: b.file, line: null, verdict: { kind: "failure", type: "regression", message: r, text: r }, out: null }))
+    : [{ classname: name, name: "no regression", file: b.file, line: null, verdict: null, out: null }];
+  const out = b.notCompared.length ? `not checked in this run, so not compared: ${b.notCompared.join(", ")}` : null;
+  return { name, properties: [["nizza", version]], cases, timeMs: 0, out };
+}
+
+/** The whole run as JUnit XML: one `<testsuite>` per scenario, and one for the baseline when the run was compared with one. */
 export function renderJunit(report: Report): string {
   const v = report.tool.version;
   const suites = report.scenarios.map((s) => (s.result ? resultSuite(s, s.result, v) : errorSuite(s, v)));
+  if (report.baseline) suites.push(baselineSuite(report.baseline, v));
   const all = suites.flatMap((s) => s.cases);
   const time = suites.reduce((t, s) => t + s.timeMs, 0);
   return [

@@ -169,6 +169,16 @@ function scenarioSection(s: ScenarioOutcome): string[] {
   return out;
 }
 
+/** What the comparison with a baseline found, before the summary: its regressions (the exit's reason when no scenario failed). */
+function baselineLines(report: Report): string[] {
+  const b = report.baseline;
+  if (!b) return [];
+  const not = b.notCompared.length ? [`Not checked in this run, so not compared: ${b.notCompared.map((f) => mdText(f)).join(", ")}.`, ""] : [];
+  if (b.regressions.length === 0) return [`No regression against the baseline ${mdText(b.file)}.`, "", ...not];
+  const n = b.regressions.length;
+  return [`**${n} regression${n === 1 ? "" : "s"} against the baseline ${mdText(b.file)}:**`, "", ...b.regressions.map((r) => `- ${mdText(r)}`), "", ...not];
+}
+
 /** The whole run in GitHub-flavoured Markdown. */
 export function renderMarkdown(report: Report): string {
   const count = (code: number): number => report.scenarios.filter((s) => s.exit === code).length;
@@ -181,6 +191,7 @@ export function renderMarkdown(report: Report): string {
     "",
     `${total} scenario${total === 1 ? "" : "s"}${parts[0] ? `: ${parts[0]}` : ""} (${report.tool.name} ${mdText(report.tool.version)}, exit ${report.exit}).`,
     "",
+    ...baselineLines(report),
     ...summary(report),
   ];
   for (const s of report.scenarios) out.push("", ...scenarioSection(s));

@@ -35,11 +35,25 @@ export interface ScenarioOutcome {
   readonly exit: number;
 }
 
-/** A whole run: every scenario, and the run's exit code (the worst of theirs). */
+/** What comparing a run with its `--baseline` found (spec/report.md, the baseline). */
+export interface BaselineOutcome {
+  readonly file: string;
+  /** Each regression, in words (`compareBaseline`): a scenario that got worse than the baseline, or is gone. */
+  readonly regressions: readonly string[];
+  /** The baseline's scenarios this run did not check (their files exist): not compared. */
+  readonly notCompared: readonly string[];
+}
+
+/**
+ * A whole run: every scenario, and the run's exit code: the worst of theirs, and 1 (unless it
+ * is 2) when the run regressed against its baseline.
+ */
 export interface Report {
   readonly tool: { readonly name: "nizza"; readonly version: string };
   readonly scenarios: readonly ScenarioOutcome[];
   readonly exit: number;
+  /** Set when the run was compared with a baseline (`--baseline` without `--update-baseline`). */
+  readonly baseline?: BaselineOutcome | null;
 }
 
 export function scenarioErrors(diagnostics: readonly Diagnostic[], sources: SourceMap): ScenarioError[] {

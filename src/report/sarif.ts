@@ -243,7 +243,9 @@ export function renderSarif(report: Report): string {
             // its analysis (like a tool that cannot parse one of its inputs).
             executionSuccessful: report.exit !== 2,
             exitCode: report.exit,
-            exitCodeDescription: EXIT_TEXT[report.exit] ?? `exit code ${report.exit}`,
+            exitCodeDescription: report.baseline?.regressions.length && report.scenarios.every((s) => s.exit !== 1 && s.exit !== 2) ? `the run regressed against the baseline ${report.baseline.file}` : (EXIT_TEXT[report.exit] ?? `exit code ${report.exit}`),
+            // A regression against the baseline is about the run, not a place in a scenario.
+            ...(report.baseline?.regressions.length && { toolExecutionNotifications: report.baseline.regressions.map((r) => ({ level: "error", message: { text: `regression against the baseline ${report.baseline!.file}: ${r}` } })) }),
           },
         ],
         // Columns count UTF-16 code units: they are offsets into the JavaScript string of the line.

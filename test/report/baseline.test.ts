@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { check } from "../../src/checker/check.js";
 import { exitOf } from "../../src/cli/commands/check.js";
 import { compileText } from "../../src/dsl/compile.js";
-import { baselineOf, baselineText, parseBaseline, regressions } from "../../src/report/baseline.js";
+import { baselineOf, baselineText, growth, parseBaseline, regressions } from "../../src/report/baseline.js";
 import type { Report } from "../../src/report/model.js";
 import { nizza, scratch } from "../cli/cli.js";
 
@@ -78,6 +78,14 @@ describe("baselines", () => {
     expect(regressions(base, slower, 10_000).filter((r) => r.includes("path rt"))).toEqual([]);
   });
 
+  it("says how much a figure grew so that it reads above the tolerance it passed, and growth from 0 as such", () => {
+    // 3,262 -> 3,916 is 20.049 %: with tolerance 20, "+20.0 %" would read as within it.
+    expect(growth(3262, 3916, 0)).toBe("+20.0 %");
+    expect(growth(3262, 3916, 20)).toBe("+20.05 %");
+    expect(growth(100, 150, 20)).toBe("+50.0 %");
+    expect(growth(0, 576, 50)).toBe("from 0");
+  });
+
   it("fails an invariant whose verdict got worse", () => {
     // The spy is given read access to the server's secret: the secret flows to it.
     const broken = run(scenario({ clientCaps: "", guard: "x", serverWork: "" }).replace("component spy : untrusted { adversary steps 1 }", "component spy : untrusted { caps { server.secret: r }; adversary steps 1 }"));
@@ -142,6 +150,35 @@ describe("nizza check --baseline", () => {
     expect(worse.err).toContain("TCB(server) grew from");
     expect(worse.err).toContain("path rt's best case went from 576");
     expect(nizza(["check", file, "--baseline", baseline, "--tolerance", "100000"]).err).not.toContain("path rt");
+  });
+
+  it("puts a regression in every report, with the run's exit code, not only on stderr", () => {
+    const d = scratch({ "gate.nizza": scenario() });
+    const f = join(d, "gate.nizza");
+    const b = join(d, "b.json");
+    expect(nizza(["check", f, "--baseline", b, "--update-baseline"]).code).toBe(0);
+    // Slower, and no invariant or budget fails: the regression alone fails the run.
+    writeFileSync(f, scenario({ serverWork: "call sigma0.pf(2) -> y;" }));
+    const out = (x: string): string => join(d, x);
+    const r = nizza(["check", f, "--baseline", b, "--format", "json", "--output", out("r.json"), "--format", "sarif", "--output", out("r.sarif"), "--format", "junit", "--output", out("r.xml"), "--format", "markdown", "--output", out("r.md"), "--format", "html", "--output", out("r.html")]);
+    expect(r.code, r.err).toBe(1);
+    const json = JSON.parse(readFileSync(out("r.json"), "utf8"));
+    expect(json.exit).toBe(1);
+    expect(json.scenarios[0].exit).toBe(0);
+    expect(json.baseline.file).toBe(b);
+    expect(json.baseline.regressions).toEqual([expect.stringMatching(/path rt's best case went from 576/), expect.stringMatching(/path rt's worst case went from/)]);
+    const sarif = JSON.parse(readFileSync(out("r.sarif"), "utf8")).runs[0].invocations[0];
+    expect(sarif.exitCode).toBe(1);
+    expect(sarif.toolExecutionNotifications[0].message.text).toMatch(/^regression against the baseline .*path rt's best case went from 576/);
+    expect(readFileSync(out("r.xml"), "utf8")).toMatch(/<failure message="[^"]*path rt&apos;s best case went from 576[^"]*" type="regression">/);
+    expect(readFileSync(out("r.md"), "utf8")).toMatch(/^## ✗ nizza check: failed[\s\S]*\*\*2 regressions against the baseline/);
+    expect(readFileSync(out("r.html"), "utf8")).toMatch(/<h1>✗ nizza check: failed<\/h1>[\s\S]*2 regressions against the baseline/);
+    // Without a regression, the reports say so, and the run passes.
+    writeFileSync(f, scenario());
+    const ok = nizza(["check", f, "--baseline", b, "--format", "json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).baseline).toEqual({ file: b, regressions: [], notCompared: [] });
+    expect(JSON.parse(nizza(["check", f, "--format", "json"]).out).baseline).toBeNull();
   });
 
   it("refuses a missing baseline, --update-baseline without --baseline and a bad tolerance with exit 2, before exploring", () => {

@@ -157,7 +157,11 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   }
   if (unchecked.length > 0) io.err(`nizza: interrupted: ${unchecked.length} scenario${unchecked.length === 1 ? "" : "s"} not checked: ${listed(unchecked)}\n`);
   // Scenarios not checked leave the run incomplete, whatever the ones checked say.
-  const report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit([...scenarios.map((s) => s.exit), ...(unchecked.length > 0 ? [EXIT.incomplete] : [])]) };
+  let report: Report = { tool: { name: "nizza", version: VERSION }, scenarios, exit: worstExit([...scenarios.map((s) => s.exit), ...(unchecked.length > 0 ? [EXIT.incomplete] : [])]) };
+  // The baseline is compared (or recorded) before the reports are rendered: a regression is in
+  // every report and in its exit code, not only on stderr.
+  if (gate && (unchecked.length > 0 || scenarios.some((s) => s.result && wasInterrupted(s.result)))) io.err(`nizza: the run was interrupted: baseline ${opts.updateBaseline ? "not recorded" : "not compared"}\n`);
+  else if (gate) report = gate(report, io);
   // Every file is written, or none (writeOutputs); what goes to stdout after them.
   const written: { path: string; text: string; flag: string }[] = [];
   let stdout: string | null = null;
@@ -170,11 +174,7 @@ export async function checkCommand(paths: readonly string[], opts: CheckCommandO
   }
   writeOutputs(written);
   if (stdout !== null) io.out(stdout);
-  if (gate && (unchecked.length > 0 || scenarios.some((s) => s.result && wasInterrupted(s.result)))) {
-    io.err(`nizza: the run was interrupted: baseline ${opts.updateBaseline ? "not recorded" : "not compared"}\n`);
-    return report.exit;
-  }
-  return gate ? gate(report, io) : report.exit;
+  return report.exit;
 }
 
 /**
@@ -208,9 +208,10 @@ function listed(files: readonly string[]): string {
 
 /**
  * `--baseline FILE` (with `--update-baseline`, `--tolerance`): checked before exploring, applied
- * to the report after. Null without `--baseline`.
+ * to the report after, before it is rendered: the report it returns has the gate's exit code
+ * and, when compared, what the comparison found. Null without `--baseline`.
  */
-function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => number) | null {
+function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => Report) | null {
   if (opts.baseline === undefined) {
     if (opts.updateBaseline) throw new UsageError("--update-baseline needs --baseline FILE: where to record it");
     if (opts.tolerance !== undefined) throw new UsageError("--tolerance is for --baseline");
@@ -226,11 +227,11 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
       const broken = report.scenarios.filter((s) => s.exit === EXIT.error).map((s) => s.file);
       if (broken.length) {
         io.err(`nizza: baseline not recorded: ${broken.join(", ")} ${broken.length === 1 ? "has" : "have"} errors, and a baseline without ${broken.length === 1 ? "it" : "them"} would not guard ${broken.length === 1 ? "it" : "them"}\n`);
-        return EXIT.error;
+        return { ...report, exit: EXIT.error };
       }
       writeOutputs([{ path: file, text: baselineText(baselineOf(report, places)), flag: "--baseline" }]);
       io.err(`nizza: baseline recorded in ${file} (${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"})\n`);
-      return report.exit;
+      return report;
     };
   }
   let text: string;
@@ -243,13 +244,14 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => n
   if (typeof base === "string") throw new UsageError(`--baseline: ${file}: ${base}`);
   return (report, io) => {
     const { regressions: found, notInRun } = compareBaseline(base, report, tolerance, places);
+    const baseline = { file, regressions: found, notCompared: notInRun };
     if (notInRun.length > 0) io.err(`nizza: ${notInRun.length} scenario${notInRun.length === 1 ? "" : "s"} of the baseline not checked in this run, so not compared: ${listed(notInRun)}\n`);
     if (found.length === 0) {
       io.err(`nizza: no regression against the baseline ${file}\n`);
-      return report.exit;
+      return { ...report, baseline };
     }
     io.err(`nizza: ${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`);
-    return report.exit === EXIT.error ? EXIT.error : EXIT.failed;
+    return { ...report, baseline, exit: report.exit === EXIT.error ? EXIT.error : EXIT.failed };
   };
 }
 
