@@ -32,8 +32,13 @@ function notChecked(file: string, errors: readonly ScenarioError[]): string {
 
 export async function renderReport(format: Format, report: Report, o: { readonly color: boolean }): Promise<string> {
   switch (format) {
-    case "text":
-      return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : notChecked(s.file, s.errors))).join("");
+    case "text": {
+      // A text report written to a file (not streamed to the terminal) ends with the baseline's
+      // regressions, which the terminal gets on stderr.
+      const b = report.baseline;
+      const gate = b && b.regressions.length ? `${b.regressions.length} regression${b.regressions.length === 1 ? "" : "s"} against the baseline ${b.file}:\n${b.regressions.map((r) => `  ${r}\n`).join("")}` : "";
+      return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : notChecked(s.file, s.errors))).join("") + gate;
+    }
     case "json":
       return renderJson(report);
     case "sarif":

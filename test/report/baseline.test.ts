@@ -173,6 +173,9 @@ describe("nizza check --baseline", () => {
     expect(readFileSync(out("r.xml"), "utf8")).toMatch(/<failure message="[^"]*path rt&apos;s best case went from 576[^"]*" type="regression">/);
     expect(readFileSync(out("r.md"), "utf8")).toMatch(/^## ✗ nizza check: failed[\s\S]*\*\*2 regressions against the baseline/);
     expect(readFileSync(out("r.html"), "utf8")).toMatch(/<h1>✗ nizza check: failed<\/h1>[\s\S]*2 regressions against the baseline/);
+    const text = nizza(["check", f, "--baseline", b, "--format", "text", "--output", out("r.txt")]);
+    expect(text.code).toBe(1);
+    expect(readFileSync(out("r.txt"), "utf8")).toMatch(/2 regressions against the baseline .*\n  .*path rt's best case went from 576/);
     // Without a regression, the reports say so, and the run passes.
     writeFileSync(f, scenario());
     const ok = nizza(["check", f, "--baseline", b, "--format", "json"]);
