@@ -133,26 +133,26 @@ export class Inputs {
   addScenario(file: string, c: Compiled): void {
     this.add(file, `the scenario ${file}`);
     for (const f of c.loaded.files.keys()) if (f !== file) this.add(f, `${f}, which the scenario ${file} imports`);
+    // A work list, not recursion: a chain of imports may be long.
     const seen = new Set<string>();
-    const scan = (f: string): void => {
-      const real = realPath(f);
-      if (seen.has(real) || seen.size >= MAX_SCANNED) return;
+    const todo = [file, ...c.loaded.files.keys()];
+    while (todo.length > 0 && seen.size < MAX_SCANNED) {
+      const real = realPath(todo.pop()!);
+      if (seen.has(real)) continue;
       seen.add(real);
       let text: string;
       try {
-        if (!statSync(real).isFile()) return;
+        if (!statSync(real).isFile()) continue;
         text = readFileSync(real, "utf8");
       } catch {
-        return; // unreadable: compiling it said so
+        continue; // unreadable: compiling it said so
       }
       for (const path of importsNamed(text)) {
         const to = resolve(dirname(real), path);
         this.add(to, `${to}, which the scenario ${file} imports`);
-        scan(to);
+        todo.push(to);
       }
-    };
-    scan(file);
-    for (const f of c.loaded.files.keys()) scan(f);
+    }
   }
 
   /** A usage error when `output` (given with `flag`, to receive `product`) is one of the inputs. */
