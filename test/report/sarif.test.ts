@@ -304,6 +304,20 @@ describe("renderSarif", () => {
   });
 });
 
+describe("renderSarif with a baseline", () => {
+  it("gives a run that regressed exit 1 and each regression as an error notification of the invocation, valid against the schema", () => {
+    const r = { ...report([outcome("scenarios/pass.nizza", PASSING)]), exit: 1, baseline: { file: "base.json", regressions: ["scenarios/pass.nizza: TCB(sigma0) grew from 1 to 2 SLOC"], notCompared: [] } };
+    const log = valid(renderSarif(r));
+    expect(log.runs[0]!.results).toEqual([]);
+    expect(log.runs[0]!.invocations[0]).toEqual({
+      executionSuccessful: true,
+      exitCode: 1,
+      exitCodeDescription: "the run regressed against the baseline base.json",
+      toolExecutionNotifications: [{ level: "error", message: { text: "regression against the baseline base.json: scenarios/pass.nizza: TCB(sigma0) grew from 1 to 2 SLOC" } }],
+    });
+  });
+});
+
 describe("the schema check can fail", () => {
   const good = (): Record<string, any> => JSON.parse(renderSarif(report([outcome("scenarios/leak.nizza", LEAK)]))) as Record<string, any>;
 
