@@ -501,8 +501,10 @@ export function validate(r: Resolved): Validated {
           err("E0410", c ? `'${e.fn.text}' declassifies data and is allowed only in trusted components; '${c.name}' is untrusted` : `'${e.fn.text}' declassifies data and is allowed only in threads of trusted components`, e.fn.id);
         e.args.forEach((a, i) => {
           if (b.params[i] === "data") expect(a, "data", c);
-          // The key region of seal/open, read by a thread: it must denote one region.
-          else if (b.params[i] === "region" && c && a.kind === "RefExpr") objectRef(a.ref, c);
+          // The key region of seal/open, read by a thread: it must denote one region. (The region
+          // of `maps` may name a replicated component's: a predicate is true of the group when
+          // it is of some replica, §6.6, as for `holds`.)
+          else if (b.params[i] === "region" && b.declassifies && c && a.kind === "RefExpr") objectRef(a.ref, c);
         });
         return b.result;
       }

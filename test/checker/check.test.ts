@@ -95,3 +95,16 @@ describe("a page fault's number is data like a constant (kernel.md §10.3)", () 
     expect(r.asserts!.verdict).toBe("violated");
   });
 });
+
+describe("predicates on a replicated component's objects in threads (language.md §6.6)", () => {
+  it("maps(C, group.region) compiles, as holds does, and is true when some replica's region is mapped", () => {
+    const text = `system r2 {
+  component sigma0 : trusted root { thread t { if maps(sigma0, worker.key) { } else { } } }
+  component worker[3] : trusted { memory key 4K; caps { sigma0: ctrl } thread w { map key -> sigma0 } }
+  component obs : trusted { thread o { assert not maps(sigma0, worker.key) } }
+}`;
+    const r = check(compile(text));
+    expect(r.asserts!.verdict).toBe("violated");
+    expect(r.asserts!.counterexample!.steps).toHaveLength(2);
+  });
+});
