@@ -1,5 +1,5 @@
 // Phase 2, load: read the root file and its imports (cycle-checked), then merge their items.
-import { lstatSync, readlinkSync } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
 import { sameModuloIds, walk } from "./ast-util.js";
@@ -26,9 +26,24 @@ export interface Host {
    * relative to the folder of the file the link points to. Hosts without links leave it out.
    */
   follow?(path: string): string;
+  /**
+   * The file a path names, as one key for every path to it (symbolic links resolved): a file
+   * reached by two paths is one file (merged once, a cycle through a link is a cycle). Hosts
+   * without links leave it out: the absolute path is the key.
+   */
+  real?(path: string): string;
 }
 
-export const nodeHost: Host = { read: readScenarioText, follow: followLinks };
+export const nodeHost: Host = { read: readScenarioText, follow: followLinks, real: realFile };
+
+/** `realpathSync`, or the absolute path when it cannot be resolved (a file that does not exist: reading it reports that). */
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolvePath(path);
+  }
+}
 
 /** The path a chain of symbolic links to a file ends at, as a path relative to the same folder as `path` where the links are relative. */
 function followLinks(path: string): string {
@@ -104,6 +119,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
   const claimed = new Set<string>();
   const renames = new Map<NodeId, string>();
 
+  const fileKey = (name: string): string => (host.real ? host.real(name) : resolvePath(name));
   /** Parses a file once (`name` is how it is shown), or the error that kept it from being read. */
   const read = (name: string): Parsed | { readonly failed: unknown } => {
     const hit = files.get(name);
@@ -130,7 +146,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
    * import that brought it in, so that a cycle can be shown import by import.
    */
   const mergeFile = (name: string, stack: readonly Frame[], importId: number | null, alias: Alias): Merged | null => {
-    const key = resolvePath(name);
+    const key = fileKey(name);
     const instance = `${key}\0${aliasKey(alias)}`;
     if (byKey.has(instance)) return byKey.get(instance)!;
     // Each differently bound instance of a file gets node ids of its own, so that the
@@ -227,7 +243,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
           }
           const from = dirname(host.follow?.(fileName) ?? fileName);
           const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(from, item.path.value));
-          const key = resolvePath(target);
+          const key = fileKey(target);
           const cycleAt = stack.findIndex((s) => s.key === key);
           if (cycleAt >= 0) {
             const related = stack

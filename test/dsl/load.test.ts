@@ -1,7 +1,7 @@
 // Imports: merge and override rules, the same file reached twice, cycles — through an in-memory host.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileFile } from "../../src/dsl/compile.js";
@@ -73,6 +73,25 @@ describe("imports", () => {
     expect(c.diagnostics).toEqual([]);
     expect(c.model!.components.map((x) => x.name)).toEqual(["sigma0", "alice", "l", "r"]);
     expect(c.model!.invariants).toHaveLength(2);
+  });
+
+  it("merges a file reached by its name and through a symbolic link once, and a cycle through a link is a cycle (files on disk)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nizza-links-"));
+    writeFileSync(join(dir, "leaf.nizza"), "system l { component lib : trusted { portal p } invariant n: deadlock_free }\n");
+    symlinkSync("leaf.nizza", join(dir, "link.nizza"));
+    mkdirSync(join(dir, "real"));
+    mkdirSync(join(dir, "other"));
+    writeFileSync(join(dir, "real", "r.nizza"), "system r { component rr : trusted { } }\n");
+    symlinkSync("../real/r.nizza", join(dir, "other", "r.nizza"));
+    writeFileSync(join(dir, "top.nizza"), 'system top { import "leaf.nizza" import "link.nizza" import "other/r.nizza" import "real/r.nizza" component sigma0 : trusted root { } }\n');
+    const c = compileFile(join(dir, "top.nizza"));
+    expect(c.diagnostics.map((d) => d.message)).toEqual([]);
+    expect(c.model!.components.map((x) => x.name)).toEqual(["lib", "rr", "sigma0"]);
+    // A file that imports itself through a link: a cycle (E0202), not a component defined twice.
+    writeFileSync(join(dir, "self.nizza"), 'system s { import "self_link.nizza" component sigma0 : trusted root { } }\n');
+    symlinkSync("self.nizza", join(dir, "self_link.nizza"));
+    const self = compileFile(join(dir, "self.nizza"));
+    expect(self.diagnostics.map((d) => d.code)).toEqual(["E0202"]);
   });
 
   it("resolves an import relative to the importing file", () => {
