@@ -236,6 +236,7 @@ class Printer {
     print: PrintFn<T>,
     align?: AlignFn<T>,
     extraEnd: readonly Comment[] = [],
+    extraStart: readonly Comment[] = [],
   ): void {
     const src = this.src;
     let cursor = open === null ? 0 : open + 1;
@@ -275,6 +276,10 @@ class Printer {
       if (blank && !first) this.lines.push("");
       first = false;
     };
+    for (const c of extraStart) {
+      gap(false);
+      this.comment(indent, c);
+    }
     groups.forEach((g, i) => {
       for (const l of g.leading) {
         gap(l.blank);
@@ -326,13 +331,26 @@ class Printer {
     return this.fits(indent, head + text) ? text : null;
   }
 
-  /** Prints `head {` and a block's statements, and returns what continues its last line (`}` or `head { }`). */
-  private block(head: string, b: Block, indent: number, extraEnd: readonly Comment[]): string {
+  /**
+   * Prints `head {` and a block's statements, and returns what continues its last line (`}` or
+   * `head { }`). `extraStart` are comments that go first in it, `extraEnd` last.
+   */
+  private block(head: string, b: Block, indent: number, extraEnd: readonly Comment[], extraStart: readonly Comment[] = []): string {
     const sp = this.src.span(b);
-    if (b.stmts.length === 0 && extraEnd.length === 0 && !this.src.has(sp.start + 1, sp.end - 1)) return head + " { }";
+    if (b.stmts.length === 0 && extraEnd.length === 0 && extraStart.length === 0 && !this.src.has(sp.start + 1, sp.end - 1)) return head + " { }";
     this.put(indent, head + " {");
-    this.body(b.stmts, sp.start, sp.end - 1, indent + 1, this.stmt, undefined, extraEnd);
+    this.body(b.stmts, sp.start, sp.end - 1, indent + 1, this.stmt, undefined, extraEnd, extraStart);
     return "}";
+  }
+
+  /**
+   * The comments between a block and the `else`, `else if` or `or` block after it (`joint`): one
+   * on the line of the block's `}` stays with that block (at its end), one on a line of its own
+   * is about what follows, and goes first in the next block.
+   */
+  private split(joint: readonly Comment[], before: Block): { readonly end: Comment[]; readonly next: Comment[] } {
+    const line = this.src.line(this.src.span(before).end - 1);
+    return { end: joint.filter((c) => this.src.line(c.start) === line), next: joint.filter((c) => this.src.line(c.start) !== line) };
   }
 
   // ---- file and items ---------------------------------------------------------------
@@ -498,11 +516,13 @@ class Printer {
       case "Choose": {
         this.hoist(indent, src.extent(s)[0], src.span(s.branches[0]!).start);
         let head = "choose";
+        let start: Comment[] = [];
         s.branches.forEach((b, i) => {
           const next = s.branches[i + 1];
-          // Comments around `or` go to the end of the branch before it.
-          const joint = next ? src.take(src.span(b).end, src.span(next).start) : [];
-          head = this.block(head, b, indent, joint);
+          // Comments around `or`: one on the line of the branch's `}` ends that branch, one on a line of its own starts the next.
+          const joint = this.split(next ? src.take(src.span(b).end, src.span(next).start) : [], b);
+          head = this.block(head, b, indent, joint.end, start);
+          start = joint.next;
           if (next) head += " or";
         });
         return this.put(indent, head);
@@ -532,15 +552,18 @@ class Printer {
     const src = this.src;
     this.hoist(indent, src.extent(s)[0], src.span(s.then).start);
     let head = `if ${expr(s.cond)}`;
+    let start: Comment[] = [];
     for (let cur: IfStmt | null = s; cur !== null; ) {
       const next: Block | IfStmt | null = cur.else;
       const nextOpen = next === null ? null : src.span(next.kind === "Block" ? next : next.then).start;
-      // Comments around `else` and in an `else if` condition go to the end of the block before it.
-      const joint = nextOpen === null ? [] : src.take(src.span(cur.then).end, nextOpen);
-      head = this.block(head, cur.then, indent, joint);
+      // Comments around `else` and in an `else if` condition: one on the line of the block's `}`
+      // ends that block, one on a line of its own starts the next block.
+      const joint = this.split(nextOpen === null ? [] : src.take(src.span(cur.then).end, nextOpen), cur.then);
+      head = this.block(head, cur.then, indent, joint.end, start);
+      start = joint.next;
       if (next === null) break;
       if (next.kind === "Block") {
-        head = this.block(head + " else", next, indent, []);
+        head = this.block(head + " else", next, indent, [], start);
         break;
       }
       head += ` else if ${expr(next.cond)}`;
