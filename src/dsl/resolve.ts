@@ -223,7 +223,10 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
       ...(scope.comp ? [...scope.comp.locals.values()].filter((l) => (want as readonly string[]).includes(l.kind)).map((l) => l.name.text) : []),
       ...(want.includes("component") ? componentsByName.keys() : []),
     ];
-    err(code, `unknown ${describeWant(want)} '${first.text}'${where}`, first.id, didYouMean(first.text, candidates));
+    // Outside a component (an invariant), an object some component has needs its component.
+    const owners = scope.comp ? [] : [...componentsByName.values()].filter((o) => o.locals.has(first.text)).map((o) => `${o.name}.${first.text}`);
+    const help = owners.length > 0 ? `an invariant names an object with its component: write ${owners.slice(0, 3).map((o) => `'${o}'`).join(" or ")}` : didYouMean(first.text, candidates);
+    err(code, `unknown ${describeWant(want)} '${first.text}'${where}`, first.id, help);
     return null;
   };
 

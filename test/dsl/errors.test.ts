@@ -32,6 +32,7 @@ const CASES: Record<string, readonly [code: string, at: string, count: number]> 
   repeat_too_large: ["E0413", "4:23", 1],
   receives_foreign: ["E0424", "4:23", 1],
   revocable_unqualified: ["E0312", "3:23", 1],
+  invariant_bare_region: ["E0305", "4:37", 1],
   int_constant_suffix: ["E0405", "4:35", 1],
   unclosed_loop: ["E0105", "12:2", 1],
   stray_token: ["E0104", "3:20", 1],
