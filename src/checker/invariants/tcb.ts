@@ -68,7 +68,7 @@ export class TcbAccumulator {
    * seals what it computes from its variables with a key of c that c opens values with; per
    * PT, c, the portal and the key (spec §6, structure).
    */
-  private readonly oracles = new Map<number, { readonly c: number; readonly portal: number; readonly key: number }>();
+  private readonly oracles = new Map<number, Oracle>();
   /** How many times a pair's or a memory row's first state was set: a caller tells by it whether a state taught it anything. */
   changes = 0;
 
@@ -112,12 +112,30 @@ export class TcbAccumulator {
     for (const t of model.threads)
       for (const e of sealingsOf(t.body))
         if (e.kind === "seal" && model.regions[e.key]!.owner === t.owner && opens[t.owner]!.has(e.key) && mentionsVariable(e.data)) sealsData[t.owner] = e.key;
+    const portals = new Map<number, Oracle>();
     for (const t of model.threads) {
       const key = sealsData[t.owner]!;
       if (key < 0) continue;
-      for (const st of statementsOf(t.body))
-        if (st.kind === "recv") for (const pt of sys.k.L.boot.portalPts[st.portal]!) this.oracles.set(pt, { c: t.owner, portal: st.portal, key });
+      for (const st of statementsOf(t.body)) if (st.kind === "recv" && !portals.has(st.portal)) portals.set(st.portal, { c: t.owner, portal: st.portal, key, via: [] });
     }
+    // A trusted relay passes on what it receives: a thread of r that receives on q and calls an
+    // oracle's portal with data makes q an oracle's portal too (r does as told, so whoever can
+    // call q has what it sends sealed, through r). To a fixed point: relays of relays.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const t of model.threads) {
+        if (!model.components[t.owner]!.trusted) continue;
+        const stmts = statementsOf(t.body);
+        const to = stmts.flatMap((st) => (st.kind === "call" && st.args.some(mentionsVariable) ? [portals.get(st.portal)] : [])).find((o) => o !== undefined && o.c !== t.owner);
+        if (!to) continue;
+        for (const st of stmts)
+          if (st.kind === "recv" && !portals.has(st.portal)) {
+            portals.set(st.portal, { ...to, via: [...to.via, st.portal] });
+            grew = true;
+          }
+      }
+    }
+    for (const o of portals.values()) for (const pt of sys.k.L.boot.portalPts[o.via.at(-1) ?? o.portal]!) this.oracles.set(pt, o);
   }
 
   /** Records that d affects c from state `state` on; of two first states of a pair the lower wins. */
@@ -312,12 +330,29 @@ export class TcbAccumulator {
         if (c >= 0 && c < n) this.record(d, c, index, () => `${name(d)} holds a capability to ${kind === Kind.PD ? `${name(c)}'s PD` : `${objectName(model, L, kind, o)}`}`);
         // A call capability to a sealing oracle's portal (see the constructor).
         const oracle = kind === Kind.PT && capRights(cap) & Right.CALL ? this.oracles.get(o) : undefined;
-        if (oracle)
-          this.record(d, oracle.c, index, () => {
-            const p = model.portals[oracle.portal]!;
-            return `${name(d)} can call ${name(oracle.c)}.${p.name}, and ${name(oracle.c)} seals what it receives with ${name(oracle.c)}.${model.regions[oracle.key]!.name}, a key it opens values with`;
-          });
+        if (oracle) this.record(d, oracle.c, index, () => `${name(d)} can call ${this.oracleText(oracle)}`);
       }
+    // An EC whose exceptions or page faults go to a sealing oracle's portal feeds it too: the
+    // exception's value, or which object faulted, is data the EC's component chooses.
+    if (this.oracles.size > 0)
+      for (let e = 0; e < L.counts.ec; e++) {
+        if (ecState(s, L, e) === EcState.FREE) continue;
+        const d = ecGet(s, L, e, EC.PD);
+        if (d < 0 || d >= n) continue;
+        for (const [field, how] of [[EC.EXC_PT, "raises exceptions to"], [EC.PAGER_PT, "page-faults to"]] as const) {
+          const oracle = this.oracles.get(ecGet(s, L, e, field));
+          if (oracle) this.record(d, oracle.c, index, () => `${name(d)} ${how} ${this.oracleText(oracle)}`);
+        }
+      }
+  }
+
+  /** A sealing oracle's portal, for a reason: `c.p, and c seals what it receives with c.k, ...` (through its relays). */
+  private oracleText(o: Oracle): string {
+    const model = this.sys.model;
+    const name = (c: number): string => model.components[c]!.name;
+    const portal = (p: number): string => `${name(model.portals[p]!.owner)}.${model.portals[p]!.name}`;
+    const relays = [...o.via].reverse().map((p) => `${portal(p)}, whose receiver passes what it receives on to `).join("");
+    return `${relays}${portal(o.portal)}, and ${name(o.c)} seals what it receives with ${name(o.c)}.${model.regions[o.key]!.name}, a key it opens values with`;
   }
 
   /** Whether d affects c (in some state seen so far), and why; null if not. */
@@ -473,6 +508,18 @@ function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> 
 }
 
 /** Whether an expression reads a variable (the data it seals may then be what someone sent). */
+/**
+ * A sealing oracle (spec §6, structure): c seals what it receives on `portal` with its key `key`;
+ * `via` are the portals of trusted relays that pass what they receive on towards it, the last
+ * the one whose callers this entry is for (empty: `portal` itself).
+ */
+interface Oracle {
+  readonly c: number;
+  readonly portal: number;
+  readonly key: number;
+  readonly via: readonly number[];
+}
+
 function mentionsVariable(e: ExprModel): boolean {
   return subexpressions(e).some((x) => x.kind === "var");
 }

@@ -233,6 +233,36 @@ describe("who affects whom", () => {
     expect(accumulate(constant).acc.affects(idx(constant, "s1"), idx(constant, "w"))).toBeNull();
   });
 
+  it("a sealing oracle is fed by exceptions sent to its portal, and through a trusted relay: those senders are in its TCB", () => {
+    // w's thread serve seals what it receives on o with w.k; t trusts s1's reply opened with w.k.
+    // e raises exceptions to w.o (w handles its exceptions); f calls r.q, and r passes what it
+    // receives on to w.o. Each can have a value of its choice sealed and handed to w by s1.
+    const text = base(`component s1 : untrusted { portal a; adversary steps 0 }
+            component e : untrusted { exceptions w; adversary steps 0 }
+            component r : trusted { portal q; caps { w.o: call }; thread t { recv q -> v; call w.o(v) -> y; reply y } }
+            component f : untrusted { caps { r.q: call }; adversary steps 0 }
+            component g : untrusted { adversary steps 0 }
+            component w : trusted {
+              memory k 4K
+              portal o
+              caps { s1.a: call }
+              thread serve { loop { recv o -> m; reply seal(m, k) } }
+              thread t { call s1.a(1) -> r1; write k <- open(r1, k) }
+            }`);
+    const sys = system(text);
+    const { acc } = accumulate(sys);
+    const w = idx(sys, "w");
+    expect(acc.affects(idx(sys, "e"), w)?.why).toBe("e raises exceptions to w.o, and w seals what it receives with w.k, a key it opens values with");
+    expect(acc.affects(idx(sys, "f"), w)?.why).toBe("f can call r.q, whose receiver passes what it receives on to w.o, and w seals what it receives with w.k, a key it opens values with");
+    // r can call w.o (and its own r.q, which leads there too).
+    expect(acc.affects(idx(sys, "r"), w)?.why).toMatch(/^r can call (r\.q, whose receiver passes what it receives on to )?w\.o, and w seals/);
+    expect(acc.affects(idx(sys, "g"), w)).toBeNull();
+    expect(acc.affects(idx(sys, "s1"), w)).toBeNull();
+    // An untrusted relay is not followed: it is in w's TCB itself, and does anything anyway.
+    const untrusted = system(text.replace("component r : trusted { portal q; caps { w.o: call }; thread t { recv q -> v; call w.o(v) -> y; reply y } }", "component r : untrusted { portal q; caps { w.o: call }; adversary steps 0 }"));
+    expect(accumulate(untrusted).acc.affects(idx(untrusted, "f"), idx(untrusted, "w"))).toBeNull();
+  });
+
   it("a DMA device no IOMMU confines puts its driver in every TCB", () => {
     const text = base("component d : untrusted { device nic; adversary steps 0 }", "", "machine { device nic { dma } }");
     const sys = system(text);
