@@ -605,7 +605,7 @@ export async function renderHtml(report: Report): Promise<string> {
     `<p class="overview">${plural(total, "scenario")}${parts ? `: ${parts}` : ""}. Run exit code ${exitBadge(report.exit)}; ${esc(report.tool.name)} ${esc(report.tool.version)}.</p>`,
     ...baselineHtml(report),
     summaryTable(order, ids),
-    `<p class="note">Exit codes: 0 every expectation met, 1 an invariant or a path's budget failed, 2 a scenario error, 3 a bound was reached before a verdict. Scenarios are listed worst first.</p>`,
+    `<p class="note">Exit codes: 0 every expectation met, 1 an invariant or a path's budget failed or the run regressed against its baseline, 2 a scenario error, 3 a bound was reached before a verdict. Scenarios are listed worst first.</p>`,
     `</header>`,
     `<main>`,
     ...sections,

@@ -507,7 +507,6 @@ function boundCalls(body: readonly StmtModel[], ownRegions: ReadonlySet<number> 
   return out;
 }
 
-/** Whether an expression reads a variable (the data it seals may then be what someone sent). */
 /**
  * A sealing oracle (spec §6, structure): c seals what it receives on `portal` with its key `key`;
  * `via` are the portals of trusted relays that pass what they receive on towards it, the last
@@ -520,6 +519,7 @@ interface Oracle {
   readonly via: readonly number[];
 }
 
+/** Whether an expression reads a variable (the data it seals may then be what someone sent). */
 function mentionsVariable(e: ExprModel): boolean {
   return subexpressions(e).some((x) => x.kind === "var");
 }
