@@ -167,6 +167,11 @@ export function growth(was: number, is: number, tolerance: number): string {
   return `+${pct.toFixed(digits)} %`;
 }
 
+/** The regressions of a run against `file`, as stderr and a text report give them: a count, then one per line. */
+export function regressionsText(file: string, found: readonly string[]): string {
+  return `${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`;
+}
+
 export function compareBaseline(base: Baseline, report: Report, tolerance = 0, places: BaselinePlaces = AS_NAMED): Comparison {
   const out: string[] = [];
   const notInRun: string[] = [];

@@ -1,4 +1,5 @@
 // The reporters by format: one result model (report/model.ts), rendered for a terminal, a pipeline or a dashboard.
+import { regressionsText } from "./baseline.js";
 import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
@@ -36,7 +37,7 @@ export async function renderReport(format: Format, report: Report, o: { readonly
       // A text report written to a file (not streamed to the terminal) ends with the baseline's
       // regressions, which the terminal gets on stderr.
       const b = report.baseline;
-      const gate = b && b.regressions.length ? `${b.regressions.length} regression${b.regressions.length === 1 ? "" : "s"} against the baseline ${b.file}:\n${b.regressions.map((r) => `  ${r}\n`).join("")}` : "";
+      const gate = b && b.regressions.length ? regressionsText(b.file, b.regressions) : "";
       return report.scenarios.map((s) => (s.result ? renderText(s.file, s.result, o) : notChecked(s.file, s.errors))).join("") + gate;
     }
     case "json":

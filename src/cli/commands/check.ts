@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { checkParallel, invariantsOf, type CheckResult } from "../../checker/check.js";
 import { existsSync, readFileSync } from "node:fs";
-import { baselineOf, baselineText, compareBaseline, parseBaseline, type BaselinePlaces } from "../../report/baseline.js";
+import { baselineOf, baselineText, compareBaseline, parseBaseline, regressionsText, type BaselinePlaces } from "../../report/baseline.js";
 import { dirname, relative, resolve, sep } from "node:path";
 import { FORMATS, isFormat, renderReport, type Format } from "../../report/index.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
@@ -250,7 +250,7 @@ function baselineGate(opts: CheckCommandOptions): ((report: Report, io: Io) => R
       io.err(`nizza: no regression against the baseline ${file}\n`);
       return { ...report, baseline };
     }
-    io.err(`nizza: ${found.length} regression${found.length === 1 ? "" : "s"} against the baseline ${file}:\n${found.map((r) => `  ${r}\n`).join("")}`);
+    io.err(`nizza: ${regressionsText(file, found)}`);
     return { ...report, baseline, exit: report.exit === EXIT.error ? EXIT.error : EXIT.failed };
   };
 }
