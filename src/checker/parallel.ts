@@ -17,6 +17,13 @@ export type ScenarioSource = { readonly file: string } | { readonly name: string
 
 export interface WorkerSetup {
   readonly source: ScenarioSource;
+  /**
+   * The invariants and paths of the model the explorer checks, which replace the compiled
+   * scenario's: a command may check some of them alone (`nizza trace`) or one of its own
+   * (`nizza tcb --trace`), and a worker's judge and dead values must be the explorer's.
+   */
+  readonly invariants: SystemModel["invariants"];
+  readonly paths: SystemModel["paths"];
   readonly table: SharedTable;
   readonly records: SharedRecords;
   /** Whether to explore representatives (each worker derives the same symmetry from the scenario). */
@@ -136,7 +143,7 @@ export async function exploreParallel(
     judge.state(sys.init, 0, fp.diff, fp.length);
   }
 
-  const setup: WorkerSetup = { source, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio };
+  const setup: WorkerSetup = { source, invariants: sys.model.invariants, paths: sys.model.paths, table: table.shared(), records: records.shared(), symmetry: !!o.symmetry, por: o.por ?? false, deadValues: sys.deadVariables, interrupt: o.interrupt ?? null, maxSuccessors: sys.maxSuccessors, mmio: sys.mmio };
   const here = new ThisThread(sys.model, setup);
   const { pool, fresh } = poolOf(workers - 1, setup);
   const every: readonly LevelThread[] = [here, ...pool];

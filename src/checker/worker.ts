@@ -13,7 +13,7 @@ parentPort!.on("message", (task: LevelTask) => {
       const { setup } = task;
       const c = "text" in setup.source ? compileText(setup.source.name, setup.source.text) : compileFile(setup.source.file);
       if (!c.model) throw new Error("a parallel worker could not compile a scenario its explorer compiled");
-      expander = new LevelExpander(c.model, setup);
+      expander = new LevelExpander({ ...c.model, invariants: setup.invariants, paths: setup.paths }, setup);
       parentPort!.postMessage({ ready: true });
       return;
     }

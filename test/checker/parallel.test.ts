@@ -169,6 +169,20 @@ describe("1 and 2 workers agree", () => {
     expect(failing).toBeGreaterThanOrEqual(12);
   }, 120_000);
 
+  it("the workers judge the model's invariants, not those of the text they compile: one alone (nizza trace), one of a command's own (nizza tcb --trace)", async () => {
+    // Before, each worker judged every invariant of the compiled text: `nizza trace` of a space
+    // larger than the probe crashed merging findings of three invariants into a judge of one.
+    const text = SCENARIOS.leak!;
+    const m = compile(text);
+    const own = { ...m.invariants[2]!, index: 0, prop: { kind: "tcb_subset" as const, of: [0], bound: [0] } };
+    for (const invariants of [[m.invariants[1]!], [own], []]) {
+      const alone = { ...m, invariants, paths: [] };
+      const one = check(alone, { stopEarly: false });
+      expect(one.invariants.length).toBe(invariants.length);
+      for (const probeStates of [0, 5]) expect(summary(await checkParallel(alone, { name: "test.nizza", text }, { workers: 2, stopEarly: false, probeStates })), `${invariants.length} invariants, probe of ${probeStates}`).toEqual(summary(one));
+    }
+  }, 120_000);
+
   it("a failed TCB bound's witness is one thread's on every run: the relation learns each level again in one thread's order", async () => {
     // b and a each come to write owner.page in states of the same level (depth 4); which is the
     // witness depends on which of those states one thread numbers first (judge.ts `relearnTcb`).

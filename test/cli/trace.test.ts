@@ -111,6 +111,13 @@ describe("nizza trace", () => {
     expect(other.err).toContain("revocable(owner.page) holds");
   });
 
+  it("checks a space larger than the one-thread probe with worker threads, which judge the invariant alone too", async () => {
+    // Before, each worker judged every invariant of the file: this crashed with exit 70.
+    const r = await run(["trace", "scenarios/replicated_clients.nizza", "#1", "--workers", "2"]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toContain("revocable(server.buf) holds: there is no counterexample to show");
+  });
+
   it("exits 3 when a bound is reached before a violation", async () => {
     const r = await run(["trace", join(dir, "big.nizza"), "#1", "--max-states", "20"]);
     expect(r.code).toBe(3);
