@@ -67,6 +67,21 @@ export interface TcbResult {
   /** The components in the TCB (the component itself included), in model order; the kernel is always in it too. */
   readonly members: readonly string[];
   readonly sloc: number;
+  /** Why each member other than the component is in the TCB, in member order (spec/invariants.md §6). */
+  readonly reasons: readonly TcbReason[];
+}
+
+/** Why a component is in a TCB: the chain of "affects" from it to the TCB's component, its own link first. */
+export interface TcbReason {
+  readonly member: string;
+  readonly links: readonly {
+    /** `from` affects `to` (component names), and why. */
+    readonly from: string;
+    readonly to: string;
+    readonly why: string;
+    /** Steps from the initial state to the first state explored that showed it (0: the initial state); null for a simulation's walks. */
+    readonly depth: number | null;
+  }[];
 }
 
 export interface CheckStats {
@@ -102,7 +117,7 @@ export interface CheckResult {
   /** Failed `assert` statements, judged like an invariant that is always present. */
   readonly asserts: InvariantResult | null;
   readonly invariants: readonly InvariantResult[];
-  /** For every trusted component; `partial` when the exploration stopped early. */
+  /** For every trusted component (or those `CheckOptions.tcbOf` names); `partial` when the exploration stopped early. */
   readonly tcb: readonly TcbResult[];
   readonly tcbPartial: boolean;
   readonly stats: CheckStats;
@@ -123,6 +138,8 @@ export interface CheckOptions extends Omit<ExploreOptions, "symmetry" | "por" | 
   readonly deadValues?: boolean;
   /** Stop as soon as every invariant has its verdict (TCB sets are then partial). Default true. */
   readonly stopEarly?: boolean;
+  /** The components whose TCB sets the result gives, in model order (default: the trusted ones; `nizza tcb --component`). */
+  readonly tcbOf?: readonly number[];
   /** Random simulation instead of exhaustive search: violations only, every other verdict incomplete. */
   readonly simulate?: SimulateOptions;
   /**
@@ -453,10 +470,13 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     : null;
 
   const tcbResults = model.components
-    .filter((c) => c.trusted)
+    .filter((c) => (options.tcbOf ? options.tcbOf.includes(c.index) : c.trusted))
     .map((c): TcbResult => {
       const t = judge.tcb.tcbOf(c.index);
-      return { component: c.name, members: t.members.map((i) => model.components[i]!.name), sloc: t.sloc };
+      const name = (i: number): string => model.components[i]!.name;
+      const depth = (state: number): number | null => (state === 0 ? 0 : ex.records ? ex.records.depth(judge.stateOf(state)) : null);
+      const reasons = judge.tcb.explain(c.index).map(({ member, links }) => ({ member: name(member), links: links.map((l) => ({ from: name(l.from), to: name(l.to), why: l.why, depth: depth(l.state) })) }));
+      return { component: c.name, members: t.members.map(name), sloc: t.sloc, reasons };
     });
 
   const paths = timePaths(model, options, sys.mmio);

@@ -6,6 +6,7 @@ import { GRAPH_FORMATS, type GraphCommandOptions } from "./commands/graph.js";
 import { parseCommand } from "./commands/parse.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
 import { runCommand } from "./commands/run.js";
+import { TCB_FORMATS, type TcbCommandOptions } from "./commands/tcb.js";
 import type { TraceCommandOptions } from "./commands/trace.js";
 import { ioReason } from "../dsl/io-error.js";
 import { UsageError } from "./files.js";
@@ -70,6 +71,25 @@ export function program(io: Io, setExit: (code: number) => void): Command {
     .version(VERSION, "-V, --version")
     // In a worker thread, so that Ctrl-C can stop an exploration and the progress line can be drawn (session.ts).
     .action(run((paths: string[], opts: CheckCommandOptions) => runSession({ name: "check", paths, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
+
+  root
+    .command("tcb")
+    .description("explore each scenario and explain the TCB of each trusted component: every member, its SLOC, and the chain of \"affects\" that put it in")
+    .argument("<paths...>", ".nizza files or folders (searched recursively)")
+    .option("--component <name>", "this component's TCB instead (repeatable; trusted or not; a replicated component's declared name: every replica's)", collect)
+    .option("--trace <member>", "the shortest run to the first state by which MEMBER is in the TCB of the one --component (one scenario; explored without symmetry reduction)")
+    .option("--format <format>", `${TCB_FORMATS.join(" or ")}: json is the document of \`nizza check --format json\` (default text)`)
+    .option("--output <file>", "write the report to this file instead of stdout (replacing it; never a scenario or a file one imports)")
+    .option("--max-states <n>", "stop after this many distinct states (the sets are then those of the states explored: exit 3)")
+    .option("--max-depth <n>", "do not explore beyond this many steps from the initial state")
+    .option("--max-memory <mb>", "stop when the exploration's own memory passes this many MiB (default 4096)")
+    .option("--workers <n>", "threads of the search, this one and n - 1 workers (default: the machine's cores)")
+    .option("--no-por", "explore every interleaving of threads' local steps (default: partial-order reduction); the sets do not depend on it")
+    .option("--no-symmetry", "explore every permutation of replicated components' states (default: one state per orbit, where that is sound); the sets do not depend on it")
+    .option("--no-dead-values", "keep values nothing will read again (default: cleared); the sets do not depend on it")
+    .option("--quiet", "no progress line (shown on a terminal for an exploration longer than a second)")
+    .version(VERSION, "-V, --version")
+    .action(run((paths: string[], opts: TcbCommandOptions) => runSession({ name: "tcb", paths, opts: { ...opts } }, io, { quiet: opts.quiet === true })));
 
   root
     .command("paths")

@@ -1,8 +1,9 @@
-// The worker thread of a session (session.ts): runs `check`, `paths`, `trace` or `graph` and sends its output, progress and exit code to the terminal's thread.
+// The worker thread of a session (session.ts): runs `check`, `tcb`, `paths`, `trace` or `graph` and sends its output, progress and exit code to the terminal's thread.
 import { parentPort, workerData } from "node:worker_threads";
 import { checkCommand } from "./commands/check.js";
 import { pathsCommand } from "./commands/paths.js";
 import { graphCommand } from "./commands/graph.js";
+import { tcbCommand } from "./commands/tcb.js";
 import { traceCommand } from "./commands/trace.js";
 import { UsageError } from "./files.js";
 import type { Io } from "./output.js";
@@ -25,6 +26,7 @@ try {
   const c = setup.command;
   const code =
     c.name === "check" ? await checkCommand(c.paths, c.opts, io, session)
+    : c.name === "tcb" ? await tcbCommand(c.paths, c.opts, io, session)
     : c.name === "paths" ? pathsCommand(c.file, c.opts, io, session)
     : c.name === "trace" ? await traceCommand(c.file, c.invariant, c.opts, io, session)
     : await graphCommand(c.file, c.opts, io, session);

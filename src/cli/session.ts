@@ -1,4 +1,4 @@
-// A long command's session: `check` or `paths` runs in a worker thread while this thread keeps the terminal (progress line, Ctrl-C).
+// A long command's session: `check`, `tcb`, `paths`, `trace` or `graph` runs in a worker thread while this thread keeps the terminal (progress line, Ctrl-C).
 import { Worker } from "node:worker_threads";
 import type { ProgressPhase } from "../checker/check.js";
 import type { Progress } from "../checker/explore.js";
@@ -6,6 +6,7 @@ import { workerScript } from "../checker/worker-script.js";
 import type { CheckCommandOptions } from "./commands/check.js";
 import type { PathsCommandOptions } from "./commands/paths.js";
 import type { GraphCommandOptions } from "./commands/graph.js";
+import type { TcbCommandOptions } from "./commands/tcb.js";
 import type { TraceCommandOptions } from "./commands/trace.js";
 import { UsageError } from "./files.js";
 import type { Io } from "./output.js";
@@ -29,6 +30,7 @@ export interface Session {
 /** The commands a session runs, with their arguments as commander parsed them. */
 export type SessionCommand =
   | { readonly name: "check"; readonly paths: readonly string[]; readonly opts: CheckCommandOptions }
+  | { readonly name: "tcb"; readonly paths: readonly string[]; readonly opts: TcbCommandOptions }
   | { readonly name: "paths"; readonly file: string; readonly opts: PathsCommandOptions }
   | { readonly name: "trace"; readonly file: string; readonly invariant: string; readonly opts: TraceCommandOptions }
   | { readonly name: "graph"; readonly file: string; readonly opts: GraphCommandOptions };

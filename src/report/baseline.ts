@@ -201,7 +201,13 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
         continue;
       }
       const added = nt.members.filter((m) => !bt.members.includes(m));
-      if (added.length) out.push(`${file}: TCB(${comp}) grew by ${added.join(", ")}`);
+      // Each new member with the chain that put it in, as `nizza tcb` explains it.
+      const reasons = s.result.tcb.find((t) => t.component === comp)?.reasons ?? [];
+      const why = (m: string): string => {
+        const links = reasons.find((r) => r.member === m)?.links ?? [];
+        return links.length ? ` (${links.map((l) => l.why).join("; ")})` : "";
+      };
+      if (added.length) out.push(`${file}: TCB(${comp}) grew by ${added.map((m) => `${m}${why(m)}`).join(", ")}`);
       if (nt.sloc > bt.sloc) out.push(`${file}: TCB(${comp}) grew from ${fmt(bt.sloc)} to ${fmt(nt.sloc)} SLOC`);
     }
     for (const [name, bp] of Object.entries(b.paths)) {

@@ -9,7 +9,7 @@ import { showValue } from "../components/values.js";
  * The format's version (spec/report.md): the major number changes when a field is removed or
  * changes meaning, the minor one when a field (or an enumeration's value) is added.
  */
-export const JSON_REPORT_VERSION = "1.4";
+export const JSON_REPORT_VERSION = "1.5";
 
 /** The schema's `$id` (spec/report.schema.json), which every document names in `$schema`. */
 export const JSON_REPORT_SCHEMA = `https://nizza.dev/schemas/report-${JSON_REPORT_VERSION}.json`;
@@ -92,6 +92,8 @@ export interface JsonTcb {
   readonly component: string;
   readonly members: readonly string[];
   readonly sloc: number;
+  /** Since 1.5: why each member other than the component is in it. */
+  readonly reasons: readonly { readonly member: string; readonly links: readonly { readonly from: string; readonly to: string; readonly why: string; readonly depth: number | null }[] }[];
 }
 
 export interface JsonPath {
@@ -214,7 +216,12 @@ function timedStep(s: TimedStep, index: number): JsonTimedStep {
 }
 
 function tcb(t: TcbResult): JsonTcb {
-  return { component: t.component, members: [...t.members], sloc: t.sloc };
+  return {
+    component: t.component,
+    members: [...t.members],
+    sloc: t.sloc,
+    reasons: t.reasons.map((r) => ({ member: r.member, links: r.links.map((l) => ({ from: l.from, to: l.to, why: l.why, depth: l.depth })) })),
+  };
 }
 
 function path(p: PathResult): JsonPath {

@@ -40,20 +40,7 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
   for (const p of r.paths) lines.push(pathLine(p, c));
   for (const t of r.tcb)
     lines.push(`  TCB(${t.component}) = { kernel, ${t.members.join(", ")} }  ${t.sloc.toLocaleString("en-US")} SLOC${r.tcbPartial ? c.dim(" (of the states explored)") : ""}`);
-  const s = r.stats;
-  const done = s.bound === null ? "every reachable state explored" : BOUND_TEXT[s.bound];
-  lines.push(
-    c.dim(
-      `  ${s.states.toLocaleString("en-US")} states, ${s.transitions.toLocaleString("en-US")} transitions, depth ${s.depth}, ` +
-        `${(s.elapsedMs / 1000).toFixed(2)} s; ${done}; fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
-    ),
-  );
-  if ("off" in s.reductions.por && s.reductions.por.off !== "random simulation walks the real system") lines.push(c.dim(`  partial-order reduction off: ${s.reductions.por.off}`));
-  if ("off" in s.reductions.deadValues) lines.push(c.dim(`  dead-value reductions off: ${s.reductions.deadValues.off}`));
-  if (s.mmio && s.mmio.values.length > 1) lines.push(c.dim(`  ${mmioText(s.mmio)}`));
-  const sym = s.reductions.symmetry;
-  if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
-  else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));
+  lines.push(...statsLines(r.stats, c));
   if (r.pathStats) {
     const ps = r.pathStats;
     const how = ps.bound === null ? "every reachable state explored" : BOUND_TEXT[ps.bound];
@@ -68,6 +55,25 @@ export function renderText(file: string, r: CheckResult, o: TextOptions): string
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
+
+/** The exploration's lines (dimmed): its size and time, whether it was complete, and the reductions that were off or used. */
+export function statsLines(s: CheckStats, c: Colors): string[] {
+  const lines: string[] = [];
+  const done = s.bound === null ? "every reachable state explored" : BOUND_TEXT[s.bound];
+  lines.push(
+    c.dim(
+      `  ${s.states.toLocaleString("en-US")} states, ${s.transitions.toLocaleString("en-US")} transitions, depth ${s.depth}, ` +
+        `${(s.elapsedMs / 1000).toFixed(2)} s; ${done}; fingerprint collision probability ${s.collisionProbability.toExponential(1)}`,
+    ),
+  );
+  if ("off" in s.reductions.por && s.reductions.por.off !== "random simulation walks the real system") lines.push(c.dim(`  partial-order reduction off: ${s.reductions.por.off}`));
+  if ("off" in s.reductions.deadValues) lines.push(c.dim(`  dead-value reductions off: ${s.reductions.deadValues.off}`));
+  if (s.mmio && s.mmio.values.length > 1) lines.push(c.dim(`  ${mmioText(s.mmio)}`));
+  const sym = s.reductions.symmetry;
+  if ("used" in sym) lines.push(c.dim(`  symmetry reduction over ${sym.used}: each state explored stands for its permutations`));
+  else if (sym.off !== "no replicated component" && sym.off !== "random simulation walks the real system") lines.push(c.dim(`  symmetry reduction off: ${sym.off}`));
+  return lines;
+}
 
 function label(inv: InvariantResult): string {
   return `${inv.name ? `${inv.name}: ` : ""}${inv.text}`;

@@ -48,7 +48,7 @@ describe("nizza --help and --version", () => {
   });
   it("rejects help for an unknown command with exit 2, naming the commands (not the general usage alone)", () => {
     const r = nizza(["help", "frobnicate"]);
-    expect(r.err).toBe("nizza: unknown command 'frobnicate'; the commands are parse, fmt, check, paths, trace, graph, run\n");
+    expect(r.err).toBe("nizza: unknown command 'frobnicate'; the commands are parse, fmt, check, tcb, paths, trace, graph, run\n");
     expect(r.code).toBe(2);
     expect(nizza(["help", "check"]).out).toMatch(/^Usage: nizza check/);
   });

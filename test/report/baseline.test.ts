@@ -56,7 +56,7 @@ describe("baselines", () => {
     expect(regressions(base, run(scenario()))).toEqual([]);
   });
 
-  it("fails a TCB that grew, naming the component and the member, or the SLOC", () => {
+  it("fails a TCB that grew, naming the component and the member with why it is in, or the SLOC", () => {
     // The client now calls a logger too: the logger joins its TCB.
     const grown = run(
       scenario({ clientCaps: "; logger.log: call", extra: "  component logger : trusted { sloc 200; portal log; thread t { loop { recv log -> m; reply m } } }" }).replace(
@@ -64,7 +64,8 @@ describe("baselines", () => {
         "thread main { call server.rpc(1) -> r; call logger.log(2) -> q }",
       ),
     );
-    expect(regressions(base, grown)).toContain("gate.nizza: TCB(client) grew by logger");
+    // With the chain that put the new member in, as `nizza tcb` explains it.
+    expect(regressions(base, grown)).toContain("gate.nizza: TCB(client) grew by logger (logger serves logger.log, whose reply client.main binds)");
     // More code in the server: every TCB with the server in it grows.
     const bigger = run(scenario({ sloc: 1500 }));
     expect(regressions(base, bigger)).toEqual([expect.stringMatching(/^gate\.nizza: TCB\(server\) grew from [\d,]+ to [\d,]+ SLOC$/), expect.stringMatching(/^gate\.nizza: TCB\(client\) grew from [\d,]+ to [\d,]+ SLOC$/)]);

@@ -19,7 +19,7 @@ interface Case { unbounded: boolean; cycles: number | null; counts: Record<strin
 interface Path { name: string; location: Loc | null; budget: number | null; verdict: string; reason: string | null; timings: { preset: string; best: Case | null; worst: Case | null }[] }
 interface Scenario {
   file: string; system: string | null; exit: number; errors: { code: string; severity: string; location: Loc | null; help: string | null }[];
-  asserts: Inv | null; invariants: Inv[]; tcb: { component: string; members: string[]; sloc: number }[]; tcbPartial: boolean | null;
+  asserts: Inv | null; invariants: Inv[]; tcb: { component: string; members: string[]; sloc: number; reasons: { member: string; links: Record<string, unknown>[] }[] }[]; tcbPartial: boolean | null;
   paths: Path[]; stats: { bound: string | null; states: number; reductions: Record<string, { used?: string; off?: string }>; mmio: { values: string[]; explorations: number } | null } | null; pathStats: { states: number } | null;
 }
 interface Doc { $schema: string; version: string; tool: { name: string; version: string }; exit: number; scenarios: Scenario[] }
@@ -154,7 +154,7 @@ describe("documents of real runs", () => {
     const s = byFile("pass.nizza");
     expect(s).toMatchObject({ system: "pass", errors: [], asserts: null, tcbPartial: false, paths: [], pathStats: null });
     expect(s.invariants).toEqual([{ name: null, text: "deadlock_free", location: { file: "pass.nizza", line: lineOf(PASS, "invariant"), column: 3 }, expect: "holds", verdict: "holds", met: true, counterexample: null }]);
-    expect(s.tcb).toEqual([{ component: "sigma0", members: ["sigma0"], sloc: expect.any(Number) }]);
+    expect(s.tcb).toEqual([{ component: "sigma0", members: ["sigma0"], sloc: expect.any(Number), reasons: [] }]);
     expect(s.stats!.bound).toBeNull();
     expect(s.stats!.states).toBeGreaterThan(0);
   });
@@ -271,6 +271,8 @@ describe("documents of real runs", () => {
       ["a reduction both used and off", (d) => void (d.scenarios[0]!.stats!.reductions.por = { used: "x", off: "y" })],
       ["a scenario with errors and results", (d) => void (d.scenarios.find((s) => s.file === "broken.nizza")!.stats = d.scenarios[0]!.stats)],
       ["another version", (d) => void (d.version = "2.0")],
+      ["a TCB reason's link without its depth", (d) => void delete d.scenarios.flatMap((s) => s.tcb).find((t) => t.reasons.length > 0)!.reasons[0]!.links[0]!.depth],
+      ["a TCB reason without links", (d) => void (d.scenarios.flatMap((s) => s.tcb).find((t) => t.reasons.length > 0)!.reasons[0]!.links = [])],
     ];
     it.each(cases)("%s", (_name, change) => {
       expect(errorsOf(doc)).toBe("");

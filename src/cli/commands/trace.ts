@@ -82,7 +82,7 @@ function chooseInvariant(model: SystemModel, query: string): Chosen | string {
 }
 
 /** The options of `checkParallel` the exploration options give, as `check` has them by default. */
-function checkOptions(opts: ExplorationOptions) {
+export function checkOptions(opts: ExplorationOptions) {
   const maxMb = count(opts.maxMemory, "--max-memory");
   return {
     maxStates: count(opts.maxStates, "--max-states"),
