@@ -223,6 +223,12 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
       for (const which of ["best", "worst"] as const) {
         const was = bp[which];
         const is = np[which];
+        if (was !== null && is === null) {
+          // Measured before, not now: the start no longer happens, or no end follows it.
+          const observed = s.result.paths.find((p) => p.name === name)?.observed ?? false;
+          if (which === "best") out.push(`${file}: path ${name} was measured (best ${fmt(was as number)} cycles) and is no longer: ${observed ? "the end event no longer follows the start event" : "its start event no longer happens in any state explored"}`);
+          continue;
+        }
         if (was === null || was === "unbounded" || is === null) continue;
         if (is === "unbounded") out.push(`${file}: path ${name}'s worst case was ${fmt(was)} cycles, now unbounded`);
         else if (is > was * (1 + tolerance / 100)) out.push(`${file}: path ${name}'s ${which} case went from ${fmt(was)} to ${fmt(is)} cycles (${growth(was, is, tolerance)}${tolerance ? `, tolerance ${tolerance} %` : ""})`);

@@ -1,7 +1,9 @@
 // Paths in text: a line per path for `nizza check`, the side-by-side table of `nizza paths`, and a path's trace.
 import type pc from "picocolors";
 import { PRIMITIVES } from "../machine/meter.js";
-import type { PathCase, PathResult, PathTiming, PathTrace, PathsOutcome, UnboundedCase } from "../timing/measure.js";
+import { NEVER_ENDS, type PathCase, type PathResult, type PathTiming, type PathTrace, type PathsOutcome, type UnboundedCase } from "../timing/measure.js";
+import { BOUND_TEXT } from "./text.js";
+import { showValue } from "../components/values.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -24,7 +26,7 @@ export function pathLine(p: PathResult, c: Colors): string {
   const t = p.timings[0];
   const mark = p.verdict === "incomplete" ? c.yellow("?") : p.verdict === "violated" ? c.red("✗") : p.budget === null ? c.dim("·") : c.green("✓");
   const budget = p.budget === null ? "" : `, budget ${n(p.budget)}`;
-  const what = !t ? (p.reason ?? "not measured") : !p.observed ? "never happens: no state explored has the start event" : `best ${cyclesText(t.best)} cycles, worst ${cyclesText(t.worst)}${t.worst && "unbounded" in t.worst ? "" : " cycles"} (${t.preset})${budget}`;
+  const what = !t ? (p.reason ?? "not measured") : !p.observed ? "never happens: no state explored has the start event" : !t.best ? `never ends: ${NEVER_ENDS}${budget}` : `best ${cyclesText(t.best)} cycles, worst ${cyclesText(t.worst)}${t.worst && "unbounded" in t.worst ? "" : " cycles"} (${t.preset})${budget}`;
   return `  ${mark} path ${p.name}: ${p.text}  ${c.dim(what)}`;
 }
 
@@ -69,6 +71,10 @@ export function renderPathsTable(file: string, system: string, o: PathsOutcome, 
       lines.push(c.dim("    never happens: no state explored has the start event"));
       continue;
     }
+    if (!p.timings[0]?.best) {
+      lines.push(`    never ends: ${NEVER_ENDS}${p.verdict === "violated" ? c.red(" (over budget)") : ""}`);
+      continue;
+    }
     const rows = p.timings.map((t) => [t.preset, cyclesText(t.best), cyclesText(t.worst), t.best ? budgetMark(p, t) : ""]);
     const head = ["preset", "best", "worst", p.budget === null ? "" : "budget"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -77,8 +83,9 @@ export function renderPathsTable(file: string, system: string, o: PathsOutcome, 
     lines.push(c.dim("    breakdown (best | worst):"));
     for (const t of p.timings) lines.push(`    ${t.preset.padEnd(widths[0]!)}  ${breakdownText(t.best) || "—"} ${c.dim("|")} ${breakdownText(t.worst) || cyclesText(t.worst)}`);
   }
-  const done = o.bound === null ? "every reachable state explored" : `incomplete: ${o.bound === "interrupted" ? "the run was interrupted" : `the ${o.bound} bound was reached`}, so these are the figures of the states explored`;
+  const done = o.bound === null ? "every reachable state explored" : `incomplete: ${BOUND_TEXT[o.bound as keyof typeof BOUND_TEXT] ?? "the exploration stopped early"}, so these are the figures of the states explored`;
   lines.push("", c.dim(`  ${n(o.states)} states, ${n(o.transitions)} transitions, ${(o.elapsedMs / 1000).toFixed(2)} s; ${done}`));
+  if (o.mmio.length > 1) lines.push(c.dim(`  MMIO windows took data from outside ${o.mmio.map(showValue).join(", ")} (values that tell apart what threads compared of it)`));
   return lines.join("\n") + "\n";
 }
 

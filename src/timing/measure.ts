@@ -7,6 +7,7 @@ import { NONE, timedGraph, type TimedGraph, type TimingOptions } from "./graph.j
 import { timePath, type Measure, type Pricing, type Unbounded } from "./paths.js";
 import { COST_MODELS, isCostPreset, isMonolithic, type CostPreset } from "./presets.js";
 import { timedPrice } from "./price.js";
+import { widerMmioValues } from "../components/step.js";
 
 /** A step of a path's trace; `cycles` is what it adds to the measurement (null before the measurement starts). */
 export interface TimedStep extends TraceStep {
@@ -63,6 +64,8 @@ export interface PathsOutcome {
   readonly transitions: number;
   readonly elapsedMs: number;
   readonly bound: Bound | null;
+  /** The values MMIO windows took from outside in the exploration the figures are of (spec/language.md §9.5). */
+  readonly mmio: readonly number[];
 }
 
 /** The preset names `--costs` accepts: every preset, and `monolithic` for `linux-monolithic`. */
@@ -76,8 +79,18 @@ export function presetOf(name: string): CostPreset | null {
  * `presets` (the scenario's own, `model.kernel.costs`, when none are given).
  */
 export function measurePaths(model: SystemModel, presets: readonly CostPreset[] = [model.kernel.costs], options: TimingOptions = {}): PathsOutcome {
-  if (model.paths.length === 0) return { paths: [], states: 0, transitions: 0, elapsedMs: 0, bound: null };
-  const g = timedGraph(model, model.paths, options);
+  if (model.paths.length === 0) return { paths: [], states: 0, transitions: 0, elapsedMs: 0, bound: null, mmio: [0] };
+  // As `nizza check` explores (spec/language.md §9.5): MMIO windows take 0 from outside, then,
+  // exploring again, the values that tell apart what threads compared of them, to a fixed point.
+  // From the values a check found, when given: usually the fixed point already.
+  let mmio = options.mmio ?? [0];
+  let earlierMs = 0;
+  let g = timedGraph(model, model.paths, { ...options, mmio });
+  for (let wider = widerMmioValues(g.sys); wider && g.exploration.bound === null; wider = widerMmioValues(g.sys)) {
+    earlierMs += g.exploration.elapsedMs;
+    mmio = wider;
+    g = timedGraph(model, model.paths, { ...options, mmio });
+  }
   const ex = g.exploration;
   const complete = ex.bound === null;
   const paths = model.paths.map((p) => {
@@ -93,8 +106,11 @@ export function measurePaths(model: SystemModel, presets: readonly CostPreset[] 
     const observed = g.events[p.index]!.from.ec.some((x) => x !== NONE);
     return judge(model, p, timings, observed, complete);
   });
-  return { paths, states: ex.states, transitions: ex.transitions, elapsedMs: ex.elapsedMs, bound: ex.bound };
+  return { paths, states: ex.states, transitions: ex.transitions, elapsedMs: ex.elapsedMs + earlierMs, bound: ex.bound, mmio };
 }
+
+/** Why a path that starts has no figures: every report says it the same way. */
+export const NEVER_ENDS = "the start event happens, but the end event never follows it (every start waits for ever or times out)";
 
 /** The path's events as written: `client calls server.rpc -> client gets reply`. */
 export function pathText(model: SystemModel, p: PathModel): string {
@@ -104,6 +120,12 @@ export function pathText(model: SystemModel, p: PathModel): string {
 function judge(model: SystemModel, p: PathModel, timings: PathTiming[], observed: boolean, complete: boolean): PathResult {
   const base = { index: p.index, name: p.name, text: pathText(model, p), at: model.sources.where(p.node), budget: p.budget, observed, timings };
   const worst = timings[0]?.worst ?? null;
+  // The start happens, but no end ever follows one (it waits for ever, or times out): the
+  // budget's end is never reached within it, or at all (spec/costs.md, Budgets).
+  if (observed && timings.length > 0 && !timings[0]!.best && p.budget !== null)
+    return complete
+      ? { ...base, verdict: "violated", reason: `${NEVER_ENDS}, so it never ends within the budget of ${p.budget.toLocaleString("en-US")} cycles` }
+      : { ...base, verdict: "incomplete", reason: null };
   if (p.budget !== null && worst) {
     if ("unbounded" in worst) return { ...base, verdict: "violated", reason: `the worst case is unbounded: steps that cost cycles can repeat for ever after the start event, before the end event (budget ${p.budget.toLocaleString("en-US")} cycles)` };
     if (worst.cycles > p.budget) return { ...base, verdict: "violated", reason: `the worst case takes ${worst.cycles.toLocaleString("en-US")} cycles under ${timings[0]!.preset}, over the budget of ${p.budget.toLocaleString("en-US")}` };

@@ -18,6 +18,27 @@ const STARVED = `system starved {
   path rt: client calls server.rpc -> client gets reply within 100000 cycles
 }
 `;
+// The server receives and never replies: the call starts the path, and nothing ends it.
+const NO_REPLY = (budget: string): string => `system noreply {
+  component sigma0 : trusted root { }
+  component server : trusted { portal rpc; thread serve { recv rpc -> x } }
+  component client : trusted { caps { server.rpc: call }; thread main { call server.rpc(1) -> r } }
+  path rt: client calls server.rpc -> client gets reply${budget}
+}
+`;
+// The driver calls the server only when its UART's window holds 7 (spec/language.md §9.5).
+const MMIO = `system mmio {
+  machine { device uart { irq 4; mmio 4K; produces [serial] } }
+  component sigma0 : trusted root { }
+  component server : trusted { portal rpc; thread serve { recv rpc -> x; reply x } }
+  component drv : trusted {
+    device uart
+    caps { server.rpc: call }
+    thread main { read uart.mmio -> v; if v == 7 { call server.rpc(1) -> r } }
+  }
+  path rt: drv calls server.rpc -> drv gets reply within 100 cycles
+}
+`;
 const NEVER = `system never {
   component sigma0 : trusted root { portal p }
   component client : trusted { caps { sigma0.p: call } }
@@ -32,6 +53,9 @@ describe("nizza paths", () => {
     "free.nizza": ROUND_TRIP(""),
     "starved.nizza": STARVED,
     "never.nizza": NEVER,
+    "noreply.nizza": NO_REPLY(" within 1000 cycles"),
+    "noreply-free.nizza": NO_REPLY(""),
+    "mmio.nizza": MMIO,
     "broken.nizza": "system x {",
   });
 
@@ -66,6 +90,30 @@ describe("nizza paths", () => {
     expect(r.out).toContain("never happens: no state explored has the start event");
   });
 
+  it("a start that no end ever follows: a budget fails (its end never comes within it), a path without one says so; check agrees", () => {
+    const r = nizza(["paths", join(dir, "noreply.nizza")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("never ends: the start event happens, but the end event never follows it (every start waits for ever or times out) (over budget)");
+    const free = nizza(["paths", join(dir, "noreply-free.nizza")]);
+    expect(free.code).toBe(0);
+    expect(free.out).toContain("never ends: the start event happens, but the end event never follows it");
+    const c = nizza(["check", join(dir, "noreply.nizza")]);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain("✗ path rt: client calls server.rpc -> client gets reply  never ends: the start event happens, but the end event never follows it (every start waits for ever or times out), budget 1,000");
+    expect(nizza(["check", join(dir, "noreply-free.nizza")]).code).toBe(0);
+  });
+
+  it("explores again with the values that tell apart what threads compare of an MMIO window's data, as check does", () => {
+    // Before, it explored with the window at 0 only: "never happens", exit 0, where check exits 1.
+    const r = nizza(["paths", join(dir, "mmio.nizza")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/nova\s+576\s+2,430\s+over/);
+    expect(r.out).toContain("MMIO windows took data from outside 0, 7");
+    const c = nizza(["check", join(dir, "mmio.nizza")]);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain("best 576 cycles, worst 2,430 cycles (nova), budget 100");
+  });
+
   it("says that a scenario with no path has nothing to time, without figures of an exploration it did not make", () => {
     const d = scratch({ "none.nizza": "system b {\n  component q : trusted root { }\n}\n" });
     const r = nizza(["paths", "none.nizza"], d);
@@ -76,7 +124,7 @@ describe("nizza paths", () => {
   it("exits 3 with the figures of the states explored when a bound cuts the exploration short", () => {
     const r = nizza(["paths", join(dir, "starved.nizza"), "--max-states", "50"]);
     expect(r.code).toBe(3);
-    expect(r.out).toContain("incomplete: the states bound was reached");
+    expect(r.out).toContain("incomplete: the state bound was reached, so these are the figures of the states explored");
   });
 
   it("refuses an unknown preset and a bad bound with exit 2, naming the presets", () => {

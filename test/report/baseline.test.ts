@@ -71,6 +71,14 @@ describe("baselines", () => {
     expect(regressions(base, bigger)).toEqual([expect.stringMatching(/^gate\.nizza: TCB\(server\) grew from [\d,]+ to [\d,]+ SLOC$/), expect.stringMatching(/^gate\.nizza: TCB\(client\) grew from [\d,]+ to [\d,]+ SLOC$/)]);
   });
 
+  it("fails a path measured before and no longer: its end no longer follows its start, or its start no longer happens", () => {
+    // Before, a path whose figures became none passed the gate.
+    const noReply = run(scenario().replace("reply x } }", "} }"));
+    expect(regressions(base, noReply)).toContain("gate.nizza: path rt was measured (best 576 cycles) and is no longer: the end event no longer follows the start event");
+    const noCall = run(scenario().replace("thread main { call server.rpc(1) -> r }", "thread main { call sigma0.pf(1) -> r }").replace("caps { server.rpc: call }", "caps { server.rpc: call; sigma0.pf: call }"));
+    expect(regressions(base, noCall)).toContain("gate.nizza: path rt was measured (best 576 cycles) and is no longer: its start event no longer happens in any state explored");
+  });
+
   it("fails a path that got slower beyond the tolerance, naming the path and both figures", () => {
     const slower = run(scenario({ serverWork: "call sigma0.pf(2) -> y;" }));
     const found = regressions(base, slower);
