@@ -27,6 +27,7 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  // As the TypeScript compiler suggests spellings: up to 40 % of the name may differ (sigmo → sigma0).
+  const limit = Math.max(1, Math.floor(name.length * 0.4));
   return bestD <= limit ? `did you mean '${best}'?` : undefined;
 }

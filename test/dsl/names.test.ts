@@ -8,6 +8,12 @@ describe("didYouMean", () => {
     expect(didYouMean("nvoa", ["nova", "fiasco", "sel4"])).toBe("did you mean 'nova'?");
     expect(didYouMean("linux_blak", ["linux_red", "linux_black"])).toBe("did you mean 'linux_black'?");
   });
+  it("allows two edits in a name of five letters, as the TypeScript compiler does (up to 40 % of its length)", () => {
+    // Before, a third of the length: one edit, and `pager sigmo` got no suggestion.
+    expect(didYouMean("sigmo", ["sigma0", "server"])).toBe("did you mean 'sigma0'?");
+    expect(didYouMean("abc", ["xyz", "abd"])).toBe("did you mean 'abd'?");
+    expect(didYouMean("abc", ["xyc"])).toBeUndefined();
+  });
   it("stays silent when nothing is close", () => {
     expect(didYouMean("zzz", ["nova", "fiasco"])).toBeUndefined();
     expect(didYouMean("x", [])).toBeUndefined();
