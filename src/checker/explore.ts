@@ -588,8 +588,8 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     if (xs.length === 0 && asleep === 0) h.dead?.(s, from);
     ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
+      // The step not taken is not counted (as a worker does not).
       if (st.table.size >= maxStates) {
-        transitions++;
         bound = "states";
         break outer;
       }
@@ -729,11 +729,11 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     }
     const i = f.local ? LOCAL_STEP : f.next;
     const x = f.xs[f.next++]!;
-    transitions++;
     if (st.table.size >= maxStates) {
       bound = "states";
       break;
     }
+    transitions++;
     // Back to this frame after a child's: its state is the canonicaliser's parent again.
     if (sym && parentFrame !== f) {
       ahead.setParent(f.s, f.diff, f.diff.length, f.sigs);

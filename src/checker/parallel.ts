@@ -259,6 +259,8 @@ export async function exploreParallel(
               for (const node of r.mmioCompared) sys.outsideCompared?.add(node);
               found.push({ states: new Int32Array(r.newStates), indices: r.newIndices });
               foundCount += r.newIndices.length;
+              // The deepest state found, as the level's states come in (a bound may stop it midway).
+              if (foundCount > 0) depth = level + 1;
               frontierBytes += r.newStates.byteLength;
               levelSize -= r.done;
               if (r.edges) edges.push(r.edges);

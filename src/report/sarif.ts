@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import type { CheckResult, Counterexample, InvariantResult, TraceStep } from "../checker/check.js";
 import type { PathResult, PathTrace } from "../timing/measure.js";
 import { locationOf, type Location, type Report, type ScenarioError, type ScenarioOutcome } from "./model.js";
+import { MAX_SUCCESSORS } from "../checker/records.js";
 
 /** The schema a SARIF 2.1.0 log names (SARIF §3.13.3); the OASIS schema, as published by SchemaStore. */
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -291,7 +292,7 @@ function boundText(r: CheckResult): string {
     case "states": return "the state bound was reached";
     case "depth": return "the depth bound was reached";
     case "memory": return "the memory bound was reached";
-    case "successors": return "a state had more successors than a trace can number (65,535)";
+    case "successors": return `a state had more successors than a trace can number (${MAX_SUCCESSORS.toLocaleString("en-US")})`;
     case "simulation": return "a random simulation proves nothing";
     case "interrupted": return "the run was interrupted";
     case "stopped":

@@ -2,6 +2,7 @@
 import pc from "picocolors";
 import { invariantsOf, type CheckResult, type CheckStats, type Counterexample, type InvariantResult } from "../checker/check.js";
 import { showValue } from "../components/values.js";
+import { MAX_SUCCESSORS } from "../checker/records.js";
 import { traceSteps } from "./junit.js";
 import { pathFailure, pathLine } from "./paths.js";
 
@@ -14,7 +15,7 @@ export const BOUND_TEXT = {
   states: "the state bound was reached",
   depth: "the depth bound was reached",
   memory: "the memory bound was reached",
-  successors: "a state had more successors than a trace can number (65,535), so it was not expanded",
+  successors: `a state had more successors than a trace can number (${MAX_SUCCESSORS.toLocaleString("en-US")}), so it was not expanded`,
   stopped: "the exploration stopped once every invariant had its verdict",
   interrupted: "the run was interrupted before every reachable state was explored",
   simulation: "random simulation: it finds violations but proves nothing",

@@ -73,6 +73,13 @@ describe("bounds are reported, never taken for a complete search", () => {
     expect(e.bound).toBe("states");
     expect(e.states).toBe(10);
   });
+  it("a state bound counts no transition it did not take, breadth first and depth first", () => {
+    // Before, the step met with the table full was counted: `--max-states 1` said 1 transition.
+    for (const mode of ["bfs", "dfs"] as const) {
+      const e = explore(sys(big), { mode, maxStates: 1 });
+      expect([e.states, e.transitions, e.bound], mode).toEqual([1, 0, "states"]);
+    }
+  });
   it("a depth bound: breadth-first and depth-first report the bound as the depth reached", () => {
     for (const d of [1, 2, 3]) {
       const e = explore(sys(big), { maxDepth: d });
@@ -135,8 +142,9 @@ describe("a state whose successors alone pass the memory bound", () => {
 
 describe("a state with more successors than a state record can number", () => {
   // An adversary on four CPUs that may call any of 24 portals with any of 101 integers (the
-  // constants a thread compares with, and 0): 83,501 steps at the initial state, past the 65,535
-  // ordinals a state record has (16 bits, one kept for the local step).
+  // constants a thread compares with, and 0): 83,501 steps at the initial state, past the 32,768
+  // ordinals an exhaustive search records (MAX_SUCCESSORS: the upper half of a record's 16 bits
+  // names steps of states expanded with a sleep set).
   const portals = Array.from({ length: 24 }, (_, i) => `p${i}`);
   const ifs = Array.from({ length: 100 }, (_, i) => `if x == ${i + 1} { }`).join(" ");
   const MANY = `system many {

@@ -399,4 +399,18 @@ describe("1 and 2 workers agree", () => {
     expect(r.stats.bound).toBe("states");
     expect(r.invariants[0]!.verdict).not.toBe("holds");
   });
+
+  it("a state bound in the middle of a level: the depth is that of the deepest state found, as on one thread", async () => {
+    // Before, the level's new states were not counted in the depth until the level was done.
+    const text = SCENARIOS.revoke!;
+    const m = compile(text);
+    const all = check(m, { stopEarly: false });
+    for (const maxStates of [100, 250, 777]) {
+      expect(maxStates).toBeLessThan(all.stats.states);
+      const one = check(m, { stopEarly: false, maxStates });
+      const two = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, maxStates, probeStates: 0 });
+      expect(two.stats.bound).toBe("states");
+      expect(two.stats.depth, `--max-states ${maxStates}`).toBe(one.stats.depth);
+    }
+  });
 });

@@ -178,6 +178,14 @@ describe("nizza check: exit 3 for anything left without a verdict", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ exit: 0, scenarios: [{ exit: 0, tcbPartial: true, stats: { bound: "stopped" } }] });
   });
+
+  it("exits 3 when every invariant has its verdict but a bound, not the verdicts, stopped the search: the TCB sets are incomplete", () => {
+    // Before, exit 0: every verdict known was taken to be why the search had stopped.
+    // Its two invariants are violated as expected at once; the search goes on, for the TCB sets.
+    const r = nizza(["check", "scenarios/faults/dma_no_iommu_buggy.nizza", "--max-depth", "1", "--format", "json"]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out)).toMatchObject({ exit: 3, scenarios: [{ exit: 3, tcbPartial: true, stats: { bound: "depth" }, invariants: [{ verdict: "violated", met: true }, { verdict: "violated", met: true }] }] });
+  });
 });
 
 describe("nizza check --format and --output", () => {

@@ -84,10 +84,10 @@ export function exitOf(r: CheckResult): number {
   if (all.some((i) => i.verdict !== "incomplete" && !i.met) || budgets.some((p) => p.verdict === "violated")) return EXIT.failed;
   if (all.some((i) => i.verdict === "incomplete") || r.paths.some((p) => p.verdict === "incomplete")) return EXIT.incomplete;
   // TCB sets are partial when the exploration stopped early: for a bound (or a simulation's
-  // walks), which leaves them incomplete; or because every invariant had its verdict, which is
-  // the verdict asked for (the sets are then the ones of the states that decided it).
-  const decided = all.length > 0 && all.every((i) => i.verdict !== "incomplete");
-  if (r.tcbPartial && r.tcb.length > 0 && !decided) return EXIT.incomplete;
+  // walks), which leaves them incomplete, even when every invariant has its verdict; or because
+  // every invariant had its verdict, which is the verdict asked for (the sets are then the ones
+  // of the states that decided it: bound "stopped").
+  if (r.tcbPartial && r.tcb.length > 0 && r.stats.bound !== "stopped") return EXIT.incomplete;
   // Paths without a budget are not judged, but their figures are those of the states explored before the interrupt.
   if (wasInterrupted(r)) return EXIT.incomplete;
   return EXIT.ok;
