@@ -1,5 +1,5 @@
 // Checking a scenario: explore it, judge every invariant, and rebuild a shortest counterexample for each failure.
-import { buildSystem, useDeadValues, useMmioValues, useWalkMmioValues, widerMmioValues, type StepInfo, type System } from "../components/step.js";
+import { buildSystem, successors, useDeadValues, useMmioValues, useWalkMmioValues, widerMmioValues, type StepInfo, type System } from "../components/step.js";
 import type { InvariantModel, SystemModel } from "../dsl/model.js";
 import type { NodeId } from "../dsl/source.js";
 import { EC, type StateVector } from "../kernel/layout.js";
@@ -177,6 +177,8 @@ class Explorations {
   mmio: readonly number[] = [0];
   private count = 1;
   private earlierMs = 0;
+  /** The verdicts of the last exploration that found a violation before this one, and its system. */
+  private earlier: { readonly sys: System; readonly result: CheckResult } | null = null;
 
   /**
    * After exploration `ex` of `sys`: the check's result, or null when it must explore again
@@ -187,7 +189,13 @@ class Explorations {
    */
   after(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>): CheckResult | null {
     const wider = ex.bound === null || ex.bound === "stopped" ? widerMmioValues(sys) : null;
-    if (wider === null) return verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + this.earlierMs }, options, red, this.count);
+    if (wider === null) {
+      const r = verdicts(sys, judge, { ...ex, elapsedMs: ex.elapsedMs + this.earlierMs }, options, red, this.count);
+      return this.earlier ? keepViolations(r, this.earlier.result, this.earlier.sys, sys) : r;
+    }
+    // What this exploration violated stays violated in the wider system (its values are among
+    // the wider ones): kept, in case a bound cuts the next exploration short before it finds it.
+    if (judge.failures.some((f) => f !== null) || judge.assertFailure) this.earlier = { sys, result: verdicts(sys, judge, ex, options, red, this.count, false) };
     this.mmio = wider;
     this.count++;
     this.earlierMs += ex.elapsedMs;
@@ -352,7 +360,7 @@ export async function checkParallel(
 }
 
 /** The verdicts, counterexamples and TCB sets of an exploration or simulation the judge has seen, and the paths timed. */
-function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>, explorations: number): CheckResult {
+function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions, red: ReturnType<typeof reductionsFor>, explorations: number, timing = true): CheckResult {
   const model = sys.model;
   const invs = model.invariants;
   const failures = judge.failures;
@@ -479,7 +487,7 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
       return { component: c.name, members: t.members.map(name), sloc: t.sloc, reasons };
     });
 
-  const paths = timePaths(model, options, sys.mmio);
+  const paths = timing ? timePaths(model, options, sys.mmio) : { paths: [], stats: null };
   return {
     system: model.name,
     paths: paths.paths,
@@ -579,6 +587,38 @@ export function invariantText(model: SystemModel, inv: InvariantModel): string {
   let t = model.sources.text(inv.node).replace(/^invariant\s+/, "");
   if (inv.name) t = t.replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
   return t.replace(/\s+expect\s+(violated|holds)$/, "");
+}
+
+/**
+ * A check cut short by a bound after an earlier, narrower exploration (spec/language.md §9.5):
+ * each invariant the bound left incomplete that the earlier one violated is violated, with that
+ * counterexample, its steps taken again in the wider system `to` (the same states: the narrower
+ * values are among the wider ones), so that it replays there as every trace of the result does.
+ * A lasso is not moved (graph invariants are judged on the last exploration's graph).
+ */
+function keepViolations(r: CheckResult, earlier: CheckResult, from: System, to: System): CheckResult {
+  if (r.stats.bound === null || r.stats.bound === "stopped") return r;
+  const keep = (now: InvariantResult, then: InvariantResult | null | undefined): InvariantResult => {
+    const cx = then?.counterexample;
+    if (now.verdict !== "incomplete" || then?.verdict !== "violated" || !cx || cx.loopsTo !== null || cx.stuckFrom !== null) return now;
+    const steps = stepsIn(to, replay(from, cx.steps.map((st) => st.ordinal)).map((x) => x.state));
+    return steps ? { ...now, verdict: "violated", met: now.expect === "violated", counterexample: { ...cx, steps } } : now;
+  };
+  return { ...r, asserts: r.asserts && keep(r.asserts, earlier.asserts), invariants: r.invariants.map((inv, k) => keep(inv, earlier.invariants[k])) };
+}
+
+/** The trace through `states` (each the one after the step before) in `sys`; null where a state is not a successor of the one before. */
+function stepsIn(sys: System, states: readonly StateVector[]): TraceStep[] | null {
+  const out: TraceStep[] = [];
+  let s = sys.init;
+  for (const want of states) {
+    const xs = successors(sys, s);
+    const i = xs.findIndex((x) => sameState(x.state, want));
+    if (i < 0) return null;
+    out.push(traceStep(sys, s, xs[i]!.step, i));
+    s = xs[i]!.state.slice();
+  }
+  return out;
 }
 
 /** Member images, per family: member i of family f goes to member images[f][i] (`Symmetry.permutation`). */

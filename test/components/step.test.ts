@@ -13,7 +13,8 @@ import { smCount } from "../../src/kernel/sm.js";
 import { Status } from "../../src/kernel/status.js";
 import { capsOf, compile } from "../kernel/harness.js";
 import { checkStep, Driver, lineOf } from "./driver.js";
-import { check } from "../../src/checker/check.js";
+import { check, replaySystem } from "../../src/checker/check.js";
+import { replay } from "../../src/checker/explore.js";
 import { OK } from "../../src/components/values.js";
 import { renderText } from "../../src/report/text.js";
 
@@ -655,6 +656,32 @@ describe("data from outside in an MMIO window (language.md §9.5)", () => {
       "drv.t: read uart.mmio -> c: c = 7 [serial]",
       "drv.t: assert c != 7: FAILS",
     ]);
+  });
+
+  it("a violation the first exploration found stays one when a bound cuts the wider exploration short, with a trace that replays in the wider system", () => {
+    // The window at 0 fails the assert at once; the exploration with 0 and 7 meets the state
+    // bound first (an adversary's moves fill it). Before, the assert was said to be incomplete.
+    const text = uart("read uart.mmio -> c; if c == 7 { write out <- c } else { write out <- 1 }; read out -> d; assert d == 2", "component noise : untrusted { memory junk 4K; adversary steps 2 }");
+    const m = compile(text);
+    const r = check(m, { maxStates: 500 });
+    expect(r.stats.bound).toBe("states");
+    expect(r.stats.mmio).toEqual({ values: [0, 7], explorations: 2 });
+    expect(r.asserts?.verdict).toBe("violated");
+    const steps = r.asserts!.counterexample!.steps;
+    expect(steps.map((x) => x.text)).toEqual([
+      "drv.t: read uart.mmio -> c: c = 0 [serial]",
+      "drv.t: if c == 7: false",
+      "drv.t: write out <- 1: writes 1",
+      "drv.t: read out -> d: d = 1",
+      "drv.t: assert d == 2: FAILS",
+    ]);
+    // The ordinals are the wider system's: replayed there, the last state fails the assert.
+    const sys = replaySystem(m, r);
+    expect(sys.mmio).toEqual([0, 7]);
+    const xs = replay(sys, steps.map((x) => x.ordinal));
+    expect(xs.map((x) => x.step.text)).toEqual(steps.map((x) => x.text));
+    // Unbounded, the wider exploration finds it itself.
+    expect(check(m).asserts?.verdict).toBe("violated");
   });
 
   it("explores once when no thread compares what came from a window", () => {
