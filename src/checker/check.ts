@@ -450,7 +450,12 @@ function verdicts(sys: System, judge: Judge, ex: Outcome, options: CheckOptions,
     }
     if (!failure && (inv.prop.kind === "tcb_subset" || inv.prop.kind === "tcb_sloc") && !options.simulate) {
       const f = judge.tcb.judge(inv);
-      if (f) failure = { state: judge.stateOf(f.state), via: null, reason: f.reason };
+      if (f) {
+        failure = { state: judge.stateOf(f.state), via: null, reason: f.reason };
+        // The relation was learnt in representatives (and closed under the replicas'
+        // permutations): the reason names the replicas as the real run has them.
+        if (sym) named = (pi) => (pi ? renameReplicas(model, f.reason, sym.permutation(pi).comp) : f.reason);
+      }
     }
     const verdict: Verdict = failure ? "violated" : complete ? "holds" : "incomplete";
     // A reason found on the graph is not recomputed on the replayed state: `named` maps it to the real run.
@@ -619,6 +624,18 @@ function stepsIn(sys: System, states: readonly StateVector[]): TraceStep[] | nul
     s = xs[i]!.state.slice();
   }
   return out;
+}
+
+/**
+ * `text` with each replica's name (`client[1]`, also in `client[1].buf`) that `comp` moves
+ * written as its image's: a reason learnt in a representative, said of the real state.
+ */
+export function renameReplicas(model: SystemModel, text: string, comp: ArrayLike<number>): string {
+  const index = new Map(model.components.filter((c) => c.replica !== null).map((c) => [c.name, c.index]));
+  return text.replace(/\b[A-Za-z_][A-Za-z0-9_]*\[\d+\]/g, (name) => {
+    const i = index.get(name);
+    return i === undefined ? name : model.components[comp[i]!]!.name;
+  });
 }
 
 /** Member images, per family: member i of family f goes to member images[f][i] (`Symmetry.permutation`). */

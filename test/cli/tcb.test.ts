@@ -130,6 +130,22 @@ describe("nizza tcb", () => {
     ]);
   });
 
+  it("judges no assert: a failed one is not in the report, and the exit code is the exploration's", async () => {
+    const d = scratch({ "as.nizza": "system as1 {\n  component sigma0 : trusted root { sloc 10 }\n  component vault : trusted { sloc 20; thread t { assert 1 == 2 } }\n}\n" });
+    const r = await run(["tcb", join(d, "as.nizza"), "--format", "json"]);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.exit).toBe(0);
+    expect(doc.scenarios[0].asserts).toBeNull();
+    expect((await run(["tcb", join(d, "as.nizza")])).out).not.toContain("assert");
+  });
+
+  it("a component named twice with --trace is one component", async () => {
+    const r = await run(["tcb", chain, "--component", "client", "--component", "client", "--trace", "helper"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("helper is in tcb(client) because");
+  });
+
   it("a bound reached first: the sets are those of the states explored, said so, exit 3", async () => {
     const r = await run(["tcb", chain, "--max-depth", "1"]);
     expect(r.code).toBe(3);

@@ -57,6 +57,8 @@ export class TcbAccumulator {
   /** first[d * n + c]: the first state in which d affects c; -1 while it has not. */
   private readonly first: Int32Array;
   private readonly why: string[];
+  /** image[d * n + c]: 1 when the pair's first state is known only as the image of another pair's (`closeUnder`). */
+  private readonly image: Uint8Array;
   private unknown: number;
   /** The memory objects: how many. */
   private readonly M: number;
@@ -76,7 +78,7 @@ export class TcbAccumulator {
    * seals what it computes from its variables with a key of c that c opens values with; per
    * PT, c, the portal and the key (spec §6, structure).
    */
-  private readonly oracles = new Map<number, Oracle>();
+  private readonly oracles = new Map<number, readonly Oracle[]>();
   /** How many times a pair's or a memory row's first state was set: a caller tells by it whether a state taught it anything. */
   changes = 0;
 
@@ -85,6 +87,7 @@ export class TcbAccumulator {
     this.n = model.components.length;
     this.first = new Int32Array(this.n * this.n).fill(-1);
     this.why = new Array<string>(this.n * this.n).fill("");
+    this.image = new Uint8Array(this.n * this.n);
     this.unknown = this.n * (this.n - 1);
     this.M = sys.k.L.counts.mem;
     this.memory = new Int32Array(4 * this.n * this.M).fill(-1);
@@ -120,34 +123,37 @@ export class TcbAccumulator {
     for (const t of model.threads)
       for (const e of sealingsOf(t.body))
         if (e.kind === "seal" && model.regions[e.key]!.owner === t.owner && opens[t.owner]!.has(e.key) && mentionsVariable(e.data)) sealsData[t.owner] = e.key;
-    const portals = new Map<number, Oracle>();
+    // Per portal, the oracles it feeds (one per component c: a relay may feed several).
+    const portals = new Map<number, Oracle[]>();
+    const feed = (portal: number, o: Oracle): boolean => {
+      const fed = portals.get(portal) ?? [];
+      if (fed.some((x) => x.c === o.c)) return false;
+      portals.set(portal, [...fed, o]);
+      return true;
+    };
     for (const t of model.threads) {
       const key = sealsData[t.owner]!;
       if (key < 0) continue;
-      for (const st of statementsOf(t.body)) if (st.kind === "recv" && !portals.has(st.portal)) portals.set(st.portal, { c: t.owner, portal: st.portal, key, via: [] });
+      for (const st of statementsOf(t.body)) if (st.kind === "recv") feed(st.portal, { c: t.owner, portal: st.portal, key, via: [] });
     }
     // A trusted relay passes on what it receives: a thread of r that receives on q and calls an
     // oracle's portal with data makes q an oracle's portal too (r does as told, so whoever can
-    // call q has what it sends sealed, through r). To a fixed point: relays of relays.
+    // call q has what it sends sealed, through r), for every oracle it calls. To a fixed point:
+    // relays of relays.
     for (let grew = true; grew; ) {
       grew = false;
       for (const t of model.threads) {
         if (!model.components[t.owner]!.trusted) continue;
         const stmts = statementsOf(t.body);
-        const to = stmts.flatMap((st) => (st.kind === "call" && st.args.some(mentionsVariable) ? [portals.get(st.portal)] : [])).find((o) => o !== undefined && o.c !== t.owner);
-        if (!to) continue;
-        for (const st of stmts)
-          if (st.kind === "recv" && !portals.has(st.portal)) {
-            portals.set(st.portal, { ...to, via: [...to.via, st.portal] });
-            grew = true;
-          }
+        const to = stmts.flatMap((st) => (st.kind === "call" && st.args.some(mentionsVariable) ? (portals.get(st.portal) ?? []) : [])).filter((o) => o.c !== t.owner);
+        for (const st of stmts) if (st.kind === "recv") for (const o of to) if (feed(st.portal, { ...o, via: [...o.via, st.portal] })) grew = true;
       }
     }
-    for (const o of portals.values()) for (const pt of sys.k.L.boot.portalPts[o.via.at(-1) ?? o.portal]!) this.oracles.set(pt, o);
+    for (const [portal, fed] of portals) for (const pt of sys.k.L.boot.portalPts[portal]!) this.oracles.set(pt, fed);
   }
 
   /** Records that d affects c from state `state` on; of two first states of a pair the lower wins. */
-  private record(d: number, c: number, state: number, why: () => string): void {
+  private record(d: number, c: number, state: number, why: () => string, image = false): void {
     const k = d * this.n + c;
     if (d === c) return;
     const f = this.first[k]!;
@@ -155,7 +161,14 @@ export class TcbAccumulator {
     if (f < 0) this.unknown--;
     this.first[k] = state;
     this.why[k] = why();
+    this.image[k] = image ? 1 : 0;
     this.changes++;
+  }
+
+  /** Whether the chain from d (bottleneck's `next`) has a link known only as an image under the replicas' symmetry. */
+  private byImage(d: number, next: Map<number, number>): boolean {
+    for (let x = d; next.has(x); x = next.get(x)!) if (this.image[x * this.n + next.get(x)!]) return true;
+    return false;
   }
 
   /**
@@ -269,9 +282,11 @@ export class TcbAccumulator {
             if (f < 0) continue;
             const gd = g[d]!;
             const gc = g[c]!;
-            if (gd === gc || this.first[gd * n + gc]! >= 0) continue;
+            // The image holds from the same state on: known later (or not at all), it is lowered.
+            const known = this.first[gd * n + gc]!;
+            if (gd === gc || (known >= 0 && known <= f)) continue;
             const why = this.why[k]!.split(" — and so, by the replicas' symmetry")[0]!;
-            this.record(gd, gc, f, () => `${why} — and so, by the replicas' symmetry, ${name(gd)} affects ${name(gc)}`);
+            this.record(gd, gc, f, () => `${why} — and so, by the replicas' symmetry, ${name(gd)} affects ${name(gc)}`, true);
             changed = true;
           }
     }
@@ -337,8 +352,8 @@ export class TcbAccumulator {
         const c = kind === Kind.PD ? o : kind === Kind.EC ? ecOwner(o) : kind === Kind.SC && scGet(s, L, o, SC.ALIVE) ? ecOwner(scGet(s, L, o, SC.EC)) : -1;
         if (c >= 0 && c < n) this.record(d, c, index, () => `${name(d)} holds a capability to ${kind === Kind.PD ? `${name(c)}'s PD` : `${objectName(model, L, kind, o)}`}`);
         // A call capability to a sealing oracle's portal (see the constructor).
-        const oracle = kind === Kind.PT && capRights(cap) & Right.CALL ? this.oracles.get(o) : undefined;
-        if (oracle) this.record(d, oracle.c, index, () => `${name(d)} can call ${this.oracleText(oracle)}`);
+        const fed = kind === Kind.PT && capRights(cap) & Right.CALL ? this.oracles.get(o) : undefined;
+        for (const oracle of fed ?? []) this.record(d, oracle.c, index, () => `${name(d)} can call ${this.oracleText(oracle)}`);
       }
     // An EC whose exceptions or page faults go to a sealing oracle's portal feeds it too: the
     // exception's value, or which object faulted, is data the EC's component chooses.
@@ -348,8 +363,7 @@ export class TcbAccumulator {
         const d = ecGet(s, L, e, EC.PD);
         if (d < 0 || d >= n) continue;
         for (const [field, how] of [[EC.EXC_PT, "raises exceptions to"], [EC.PAGER_PT, "page-faults to"]] as const) {
-          const oracle = this.oracles.get(ecGet(s, L, e, field));
-          if (oracle) this.record(d, oracle.c, index, () => `${name(d)} ${how} ${this.oracleText(oracle)}`);
+          for (const oracle of this.oracles.get(ecGet(s, L, e, field)) ?? []) this.record(d, oracle.c, index, () => `${name(d)} ${how} ${this.oracleText(oracle)}`);
         }
       }
   }
@@ -434,7 +448,8 @@ export class TcbAccumulator {
   /**
    * Judges `tcb(c) <= {…}` or `tcb(c).sloc <= N` (spec/invariants.md §6) on the states seen
    * so far; null when it holds (or the invariant is not a TCB bound). For a replicated c
-   * every replica's TCB must satisfy it; the failure reported is the earliest.
+   * every replica's TCB must satisfy it; the failure reported is the earliest (and of replicas
+   * failing in the same state, one whose chain was seen, not only inferred by symmetry).
    */
   judge(inv: InvariantModel): TcbFailure | null {
     const p = inv.prop;
@@ -442,13 +457,18 @@ export class TcbAccumulator {
     const model = this.sys.model;
     const name = (c: number): string => model.components[c]!.name;
     let best: TcbFailure | null = null;
+    let bestByImage = false;
     for (const c of p.of) {
       const { reach, next } = this.bottleneck(c);
       let f: TcbFailure | null = null;
+      let byImage = false;
       if (p.kind === "tcb_subset") {
         const bound = new Set(p.bound);
         const out = [...reach].filter(([d]) => !bound.has(d)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
-        if (out) f = { state: out[1], reason: `tcb(${name(c)}) includes ${name(out[0])}, which is not in { ${p.bound.map(name).join(", ")} }: ${this.chain(out[0], next)}` };
+        if (out) {
+          f = { state: out[1], reason: `tcb(${name(c)}) includes ${name(out[0])}, which is not in { ${p.bound.map(name).join(", ")} }: ${this.chain(out[0], next)}` };
+          byImage = this.byImage(out[0], next);
+        }
       } else {
         const order = [...reach].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
         let sum = 0;
@@ -460,7 +480,10 @@ export class TcbAccumulator {
             const members = order.slice(0, i + 1).map(([m]) => m).sort((a, b) => a - b);
             // The largest of the members that joined in state k explains the excess.
             const joined = order.slice(0, i + 1).filter(([m, at]) => at === k && m !== c).map(([m]) => m);
-            const last = joined.sort((a, b) => model.components[b]!.sloc - model.components[a]!.sloc || a - b)[0];
+            // (Of equal SLOC, one whose chain was seen, not only inferred by symmetry.)
+            const inferred = (m: number): number => (this.byImage(m, next) ? 1 : 0);
+            const last = joined.sort((a, b) => model.components[b]!.sloc - model.components[a]!.sloc || inferred(a) - inferred(b) || a - b)[0];
+            byImage = last !== undefined && this.byImage(last, next);
             f = {
               state: k,
               reason: `tcb(${name(c)}) has ${sum} SLOC, more than ${p.max}: ${members.map((m) => `${name(m)} (${model.components[m]!.sloc})`).join(", ")}${last === undefined ? "" : `; ${name(last)} is in it because ${this.chain(last, next)}`}`,
@@ -468,7 +491,11 @@ export class TcbAccumulator {
           }
         }
       }
-      if (f && (!best || f.state < best.state)) best = f;
+      // Of replicas failing in the same state, one whose reason was seen rather than inferred from another's.
+      if (f && (!best || f.state < best.state || (f.state === best.state && bestByImage && !byImage))) {
+        best = f;
+        bestByImage = byImage;
+      }
     }
     return best;
   }

@@ -60,7 +60,7 @@ export async function tcbCommand(paths: readonly string[], opts: TcbCommandOptio
   const files = scenarioFiles(paths);
   if (opts.trace !== undefined) {
     if (files.length !== 1) throw new UsageError(`--trace is for one scenario, not ${files.length}: name the file`);
-    if (opts.component?.length !== 1) throw new UsageError("--trace needs one --component: the component whose TCB the member is in");
+    if (new Set(opts.component).size !== 1) throw new UsageError("--trace needs one --component: the component whose TCB the member is in");
     if (format !== "text") throw new UsageError("--trace prints text: for a trace in another format, write the bound as an invariant and use `nizza trace`");
   }
   // Every scenario is compiled before the first is explored, so that the output cannot overwrite one or a file one imports.
@@ -89,7 +89,8 @@ export async function tcbCommand(paths: readonly string[], opts: TcbCommandOptio
     session?.scenario(file);
     // No invariant and no path: the search explores every reachable state, for the TCB alone.
     const alone: SystemModel = { ...model, invariants: [], paths: [] };
-    const r = await checkParallel(alone, { file }, { ...options, stopEarly: false, tcbOf: chosen[k]!, interrupt: session?.interrupt, progress: session?.progress });
+    // Nor the asserts: a failed one would be a verdict in a report that judges nothing.
+    const r: CheckResult = { ...(await checkParallel(alone, { file }, { ...options, stopEarly: false, tcbOf: chosen[k]!, interrupt: session?.interrupt, progress: session?.progress })), asserts: null };
     const slocOf = (name: string): number => model.components.find((x) => x.name === name)!.sloc;
     if (format === "text") {
       const text = renderTcbText(file, r, slocOf, { color });

@@ -263,6 +263,24 @@ describe("who affects whom", () => {
     expect(accumulate(untrusted).acc.affects(idx(untrusted, "f"), idx(untrusted, "w"))).toBeNull();
   });
 
+  it("a trusted relay that passes what it receives on to two sealing oracles feeds both", () => {
+    // Before, only the first oracle the relay calls was fed: f was in tcb(w1), not in tcb(w2).
+    const oracle = (w: string): string => `component ${w} : trusted {
+              memory k 4K
+              portal o
+              caps { s1.a: call }
+              thread serve { loop { recv o -> m; reply seal(m, k) } }
+              thread t { call s1.a(1) -> r1; write k <- open(r1, k) }
+            }`;
+    const sys = system(base(`component s1 : untrusted { portal a; adversary steps 0 }
+            component r : trusted { portal q; caps { w1.o: call; w2.o: call }; thread t { recv q -> v; call w1.o(v) -> y; call w2.o(v) -> z; reply y } }
+            component f : untrusted { caps { r.q: call }; adversary steps 0 }
+            ${oracle("w1")}
+            ${oracle("w2")}`));
+    const { acc } = accumulate(sys);
+    for (const w of ["w1", "w2"]) expect(acc.affects(idx(sys, "f"), idx(sys, w))?.why, w).toBe(`f can call r.q, whose receiver passes what it receives on to ${w}.o, and ${w} seals what it receives with ${w}.k, a key it opens values with`);
+  });
+
   it("a DMA device no IOMMU confines puts its driver in every TCB", () => {
     const text = base("component d : untrusted { device nic; adversary steps 0 }", "", "machine { device nic { dma } }");
     const sys = system(text);
@@ -316,6 +334,36 @@ describe("TCB bounds", () => {
     );
     const { acc } = accumulate(sys);
     expect(acc.judge(sys.model.invariants[0]!)).toEqual({ state: 0, reason: "tcb(v) includes x, which is not in { sigma0, v, w }: x can write w.buf, which v reads" });
+  });
+
+  it("under symmetry reduction: the same depths and counterexample lengths as without, and the reason names the replica the run shows", async () => {
+    // Each client delegates its PD to the server with its call; the server replies with its own.
+    // Before, an image pair seen later kept the later state (client[1]'s link 'after 4 steps'
+    // against 2), counterexamples were a step longer, and the reason named the other replica.
+    const { check } = await import("../../../src/checker/check.js");
+    const { compile } = await import("../../kernel/harness.js");
+    const text = `system sym {
+  component sigma0 : trusted root { sloc 10 }
+  component server : trusted { sloc 20; portal rpc; thread serve { loop { recv rpc -> x; reply ok with server : ctrl } } }
+  component client[2] : trusted { sloc 100; caps { server.rpc: call }; thread main { call server.rpc(1) with client } }
+  invariant tcb(client) <= { sigma0, client }
+  invariant tcb(server).sloc <= 200
+}`;
+    const m = compile(text);
+    const sym = check(m, { stopEarly: false });
+    const plain = check(m, { stopEarly: false, symmetry: false });
+    expect(sym.stats.reductions.symmetry).toHaveProperty("used");
+    const depths = (r: typeof sym) => r.tcb.map((t) => [t.component, t.reasons.map((x) => [x.member, x.links.map((l) => l.depth)])]);
+    expect(depths(sym)).toEqual(depths(plain));
+    for (const [k, inv] of sym.invariants.entries()) {
+      const cx = inv.counterexample!;
+      expect(cx.steps.length, inv.text).toBe(plain.invariants[k]!.counterexample!.steps.length);
+      // The client that called in the run is the one the reason names.
+      const caller = cx.steps.map((st) => /^(client\[\d\]).main: call/.exec(st.text)?.[1]).find((x) => x)!;
+      expect(caller).toBeDefined();
+      expect(cx.reason, inv.text).toContain(`${caller}`);
+      expect(cx.reason).not.toContain("by the replicas' symmetry");
+    }
   });
 
   it("replicas: each replica's TCB is judged", () => {
