@@ -1,17 +1,22 @@
 // AST utilities: structural equality modulo node ids, and a generic child walk.
 import type { AnyNode } from "./ast.js";
 
-/** A deep copy without `id` fields: two ASTs are the same scenario iff these are deep-equal. */
-export function stripIds(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(stripIds);
+/**
+ * A deep copy without `id` fields: two ASTs are the same scenario iff these are deep-equal.
+ * `rename` gives a name node the name an import binding gave it (load.ts `renames`), if any.
+ */
+export function stripIds(x: unknown, rename?: (id: number) => string | undefined): unknown {
+  if (Array.isArray(x)) return x.map((y) => stripIds(y, rename));
   if (x === null || typeof x !== "object") return x;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(x)) if (k !== "id") out[k] = stripIds(v);
+  const renamed = rename && isNode(x) && x.kind === "Name" ? rename(x.id) : undefined;
+  for (const [k, v] of Object.entries(x)) if (k !== "id") out[k] = k === "text" && renamed !== undefined ? renamed : stripIds(v, rename);
   return out;
 }
 
-export function sameModuloIds(a: unknown, b: unknown): boolean {
-  return JSON.stringify(stripIds(a)) === JSON.stringify(stripIds(b));
+/** Whether two ASTs are the same modulo node ids (and, with `rename`, with the names import bindings gave their name nodes). */
+export function sameModuloIds(a: unknown, b: unknown, rename?: (id: number) => string | undefined): boolean {
+  return JSON.stringify(stripIds(a, rename)) === JSON.stringify(stripIds(b, rename));
 }
 
 function isNode(x: unknown): x is AnyNode {

@@ -157,7 +157,10 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     claimed.add(name);
     if (parsed.ast && alias.size > 0)
       walk(parsed.ast, (n) => {
-        if (n.kind === "Name" && alias.has(n.text)) renames.set(n.id, alias.get(n.text)!);
+        if (n.kind === "Name" && alias.has(n.text)) {
+          renames.set(n.id, alias.get(n.text)!);
+          sources.rename(n.id, alias.get(n.text)!);
+        }
       });
     const merged = parsed.ast ? mergeSystem(parsed.ast, name, [...stack, { key, name, importId }], alias) : null;
     byKey.set(instance, merged);
@@ -220,7 +223,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
         invariants,
         inv,
         isLocal,
-        (p) => (inv.name ? p.name?.text === inv.name.text : p.name === null && sameModuloIds(p.prop, inv.prop)),
+        // Unnamed, the same property: as bound (a file imported twice, bound apart, gives two).
+        (p) => (inv.name ? p.name?.text === inv.name.text : p.name === null && sameModuloIds(p.prop, inv.prop, (id) => renames.get(id))),
         (prior) =>
           duplicate("E0314", inv.name ? `invariant '${inv.name.text}'` : "this invariant", (inv.name ?? inv).id, (prior.name ?? prior).id),
       );

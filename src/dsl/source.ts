@@ -75,8 +75,24 @@ export class SourceMap {
   private readonly spans: Span[] = [];
   private readonly files = new Map<string, SourceFile>();
 
+  /** The first node id of each parse (`addFile` starts one): a file parsed again for another import instance has ids of its own. */
+  private readonly starts: number[] = [];
+
   addFile(file: SourceFile): void {
     this.files.set(file.name, file);
+    this.starts.push(this.spans.length);
+  }
+
+  /** The parse a node id belongs to (an index into `starts`). */
+  private parseOf(id: NodeId): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   file(name: string): SourceFile | undefined {
@@ -95,10 +111,28 @@ export class SourceMap {
     return s;
   }
 
-  /** The source text of a node, comments dropped and whitespace collapsed. */
+  /**
+   * Names an import binding gives names written in an imported file (`import "lib.nizza" {
+   * service = fs }`): `text` shows them as bound, so that an invariant, a path or a statement of
+   * the library reads as the system has it. Each bound instance of a file has node ids of its own.
+   */
+  private readonly renamed = new Map<NodeId, string>();
+
+  rename(id: NodeId, name: string): void {
+    this.renamed.set(id, name);
+  }
+
+  /** The source text of a node, names as import bindings made them, comments dropped and whitespace collapsed. */
   text(id: NodeId): string {
     const s = this.span(id);
-    const raw = this.files.get(s.file)?.text.slice(s.start, s.end) ?? "";
+    let raw = this.files.get(s.file)?.text.slice(s.start, s.end) ?? "";
+    if (this.renamed.size > 0) {
+      // Only the names of this node's own parse: another instance of the file has the same offsets.
+      const own = this.parseOf(id);
+      const inside = [...this.renamed].filter(([n]) => this.parseOf(n) === own).map(([n, name]) => ({ span: this.span(n), name })).filter((r) => r.span.start >= s.start && r.span.end <= s.end);
+      // From the last to the first, so that the offsets before each are still the source's.
+      for (const r of inside.sort((a, b) => b.span.start - a.span.start)) raw = raw.slice(0, r.span.start - s.start) + r.name + raw.slice(r.span.end - s.start);
+    }
     return raw.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, " ").replace(/\s+/g, " ").trim();
   }
 

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileFile } from "../../src/dsl/compile.js";
 import { MAX_IMPORT_DEPTH, type Host } from "../../src/dsl/load.js";
+import { invariantText } from "../../src/checker/check.js";
 
 function host(files: Record<string, string>): Host {
   return {
@@ -170,6 +171,27 @@ describe("import bindings (stand-in components)", () => {
     const call = m.threads[0]!.body[1]!;
     expect(call).toMatchObject({ kind: "call", portal: out.index });
     expect(m.invariants[0]!.prop).toMatchObject({ kind: "isolated", a: [1], b: [2] });
+  });
+
+  it("the library's text reads with the bound names: its invariants and statements, as reports and traces show them", () => {
+    // Before, a report said `isolated(relay, far)` of an invariant about mine.
+    const c = compileFile("main.nizza", files(`system main {
+  import "lib.nizza" { far = mine }
+  component mine : untrusted { sloc 7; portal out }
+}
+`));
+    const m = c.model!;
+    expect(invariantText(m, m.invariants[0]!)).toBe("isolated(relay, mine)");
+    expect(m.sources.text(m.threads[0]!.body[1]!.node)).toBe("call mine.out(x) timeout 5");
+    // The place is still the library's, where it is written.
+    expect(m.sources.where(m.invariants[0]!.node)).toBe("lib.nizza:9:3");
+    // Two instances of one file, bound apart, read apart.
+    const two = compileFile("main.nizza", host({
+      "root.nizza": root,
+      "srv.nizza": "system srv { component server : trusted { portal p }\n invariant isolated(server, sigma0) }",
+      "main.nizza": 'system main {\n  import "root.nizza"\n  import "srv.nizza" { server = a }\n  import "srv.nizza" { server = b }\n}\n',
+    }));
+    expect(two.model!.invariants.map((inv) => invariantText(two.model!, inv))).toEqual(["isolated(a, sigma0)", "isolated(b, sigma0)"]);
   });
 
   it("an unbound binding renames: the stand-in is kept under the new name", () => {
