@@ -105,7 +105,7 @@ describe("the component library, each in a small scenario", () => {
     // the driver's call mapped into the driver's page table, and so into the card's IOMMU domain.
     for (const e of r.edges)
       if (!knows(r.states[e.from]!) && knows(r.states[e.to]!))
-        expect(e.step.text).toMatch(/^(nic_driver\.irq: call stack\.rx\(pkt\)|netstack(@cpu\d+)?\[adversary\]: recv on netstack\.rx|device nic writes data from outside, 0 \[packet\], to netstack\.buffers by DMA$)/);
+        expect(e.step.text).toMatch(/^(nic_driver\.irq: call netstack\.rx\(pkt\)|netstack(@cpu\d+)?\[adversary\]: recv on netstack\.rx|device nic writes data from outside, 0 \[packet\], to netstack\.buffers by DMA$)/);
     // The driver's DMA ring and the card's interrupt and window never reach the stack.
     const ring = { kind: "region" as const, index: x.region("nic_driver", "rx_ring") };
     const irq = { kind: "irq" as const, index: 0 };
@@ -145,7 +145,7 @@ describe("the component library, by walks and small bounded variants", () => {
     );
     d.runThread("red.main");
     expect(d.step("viaduct.outbound").step.text).toBe("viaduct.outbound: recv encrypt -> pkt: pkt = 5 [lan]");
-    expect(d.step("viaduct.outbound").step.text).toMatch(/call wan\.tx\(seal\(pkt, key\)\) timeout 2000: blocks$/);
+    expect(d.step("viaduct.outbound").step.text).toMatch(/call black\.tx\(seal\(pkt, key\)\) timeout 2000: blocks$/);
     d.take(/^black\[adversary\]: recv on black\.tx$/);
     const black = d.model.threads.length; // the only untrusted component's adversary EC
     const got = d.utcb(black);
@@ -187,10 +187,10 @@ describe("the component library in bounded variants, explored completely", () =>
       const before = r.states[e.from]!;
       const f = regionValue(before, d.L, focus);
       if (/^gui\.input: call secure\.input\(key\)/.test(e.step.text)) expect(f).toBe(1);
-      if (/^gui\.input: call legacy\.input\(key\)/.test(e.step.text)) (delivered++, expect(f).toBe(2));
+      if (/^gui\.input: call browser\.input\(key\)/.test(e.step.text)) (delivered++, expect(f).toBe(2));
       // The browser comes to know input only by receiving it from the GUI while it has the focus.
       if ((knownLabels(before, d.L, browser) & input) === 0 && (knownLabels(r.states[e.to]!, d.L, browser) & input) !== 0)
-        expect(e.step.text).toMatch(/^(gui\.input: call legacy\.input\(key\)|browser\[adversary\]: recv on browser\.input)/);
+        expect(e.step.text).toMatch(/^(gui\.input: call browser\.input\(key\)|browser\[adversary\]: recv on browser\.input)/);
     }
     expect(delivered).toBeGreaterThan(0);
     // Only the GUI ever maps the title bar.
