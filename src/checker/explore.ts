@@ -525,6 +525,16 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     h.edge?.(s, from, x, i, to);
     return true;
   };
+  /**
+   * Whether the state bound stops the step `x` (fingerprinted ahead into `slot`, or -1): the
+   * visited set holds `maxStates` states and `x` leads to a new one. A step to a known state adds
+   * none, so a search whose space has exactly `maxStates` states completes.
+   */
+  const full = (x: Successor, slot: number): boolean => {
+    if (st.table.size < maxStates) return false;
+    ahead.one(x.state, slot);
+    return st.table.find(ahead.hi, ahead.lo) < 0;
+  };
   outer: while (queue.length > 0) {
     if (h.done?.()) {
       bound = queue.length > 0 ? "stopped" : null;
@@ -562,7 +572,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     // every cycle is expanded in full).
     const local = o.por ? localStep(sys, s) : null;
     if (local) {
-      if (st.table.size >= maxStates) {
+      if (full(local, -1)) {
         bound = "states";
         break;
       }
@@ -589,7 +599,7 @@ function bfsRecycling(sys: System, o: ExploreOptions, h: ExploreHooks, st: Store
     ahead.take(xs, st.table);
     for (let i = 0; i < xs.length; i++) {
       // The step not taken is not counted (as a worker does not).
-      if (st.table.size >= maxStates) {
+      if (full(xs[i]!, ahead.slotOf(i))) {
         bound = "states";
         break outer;
       }
@@ -729,17 +739,18 @@ function dfs(sys: System, o: ExploreOptions, h: ExploreHooks): Exploration {
     }
     const i = f.local ? LOCAL_STEP : f.next;
     const x = f.xs[f.next++]!;
-    if (st.table.size >= maxStates) {
-      bound = "states";
-      break;
-    }
-    transitions++;
     // Back to this frame after a child's: its state is the canonicaliser's parent again.
     if (sym && parentFrame !== f) {
       ahead.setParent(f.s, f.diff, f.diff.length, f.sigs);
       parentFrame = f;
     }
     ahead.one(x.state, -1);
+    // The state bound stops a step to a new state only: a space of exactly `maxStates` states completes.
+    if (st.table.size >= maxStates && st.table.find(ahead.hi, ahead.lo) < 0) {
+      bound = "states";
+      break;
+    }
+    transitions++;
     const r = st.insert(ahead.hi, ahead.lo, f.index, i);
     const to = r >= 0 ? r : -r - 1;
     graph?.push(f.index, to, i, ahead);

@@ -142,15 +142,21 @@ export class LevelExpander {
       judge.edge(s, from, x.step, x.state, i, to);
       return true;
     };
-    for (; next < task.count; next++) {
+    /**
+     * Whether the state bound stops step `x` (fingerprinted ahead into `slot`, or -1): the table
+     * holds `maxStates` states and `x` leads to a new one (explore.ts `full`). The state being
+     * expanded is then not done.
+     */
+    const full = (x: Successor, slot: number): boolean => {
+      if (table.size < task.maxStates) return false;
+      ahead.one(x.state, slot);
+      return table.find(ahead.hi, ahead.lo) < 0;
+    };
+    tasks: for (; next < task.count; next++) {
       // Room for this state's successors from every worker in the table and the claims, or
       // pause: the explorer grows them.
       if (table.size + task.margin >= table.maxSize || table.size - levelEnd + task.margin >= claims.capacity) {
         stop = "full";
-        break;
-      }
-      if (table.size >= task.maxStates) {
-        stop = "states";
         break;
       }
       if ((next & PROGRESS_MASK) === 0 && interrupted(interrupt)) {
@@ -169,6 +175,10 @@ export class LevelExpander {
       ahead.setParentRecord(s, states, last);
       // Partial-order reduction, as in explore.ts's breadth-first search.
       const local = setup.por ? localStep(sys, s) : null;
+      if (local && full(local, -1)) {
+        stop = "states";
+        break;
+      }
       if (local && visit(local, LOCAL_STEP, true)) continue;
       const xs = successors(sys, s);
       if (sys.truncated) {
@@ -178,7 +188,13 @@ export class LevelExpander {
       }
       if (xs.length === 0) judge.dead(s, from);
       ahead.take(xs, table);
-      for (let i = 0; i < xs.length; i++) visit(xs[i]!, i, false, ahead.slotOf(i));
+      for (let i = 0; i < xs.length; i++) {
+        if (full(xs[i]!, ahead.slotOf(i))) {
+          stop = "states";
+          break tasks;
+        }
+        visit(xs[i]!, i, false, ahead.slotOf(i));
+      }
     }
     // `cur` is the initial state again for the next task.
     if (last >= 0) overlay(cur, sys.init, states, last, true);

@@ -80,6 +80,22 @@ describe("bounds are reported, never taken for a complete search", () => {
       expect([e.states, e.transitions, e.bound], mode).toEqual([1, 0, "states"]);
     }
   });
+  it("a state bound equal to the number of states completes, one less is reported, breadth first and depth first, with and without reductions", () => {
+    // Before, the search stopped at the next step once the table held the bound, though every
+    // step left led to a known state: `--max-states` equal to the true count reported the bound.
+    // Repeat counters are local steps: partial-order reduction takes them alone.
+    const local = `system l { component sigma0 : trusted root { semaphore s; thread t1 { repeat 2 { up s } } thread t2 { repeat 2 { up s } } } }`;
+    for (const text of [big, SCENARIOS[1]!, local])
+      for (const mode of ["bfs", "dfs"] as const)
+        for (const por of [false, true]) {
+          const s = sys(text);
+          const all = explore(s, { mode, por });
+          expect(all.bound).toBeNull();
+          const exact = explore(s, { mode, por, maxStates: all.states });
+          expect([exact.bound, exact.states, exact.transitions], `${mode} por=${por}`).toEqual([null, all.states, all.transitions]);
+          expect(explore(s, { mode, por, maxStates: all.states - 1 }).bound, `${mode} por=${por}`).toBe("states");
+        }
+  });
   it("a depth bound: breadth-first and depth-first report the bound as the depth reached", () => {
     for (const d of [1, 2, 3]) {
       const e = explore(sys(big), { maxDepth: d });

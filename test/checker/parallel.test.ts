@@ -400,6 +400,19 @@ describe("1 and 2 workers agree", () => {
     expect(r.invariants[0]!.verdict).not.toBe("holds");
   });
 
+  it("a state bound equal to the number of states: the search completes, with workers as on one thread", async () => {
+    // Before, a worker stopped at its next state once the table held the bound, though every step
+    // left led to a known state: `--max-states` equal to the true count reported the bound.
+    const text = SCENARIOS.revoke!;
+    const m = compile(text);
+    const all = check(m, { stopEarly: false });
+    const exact = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, maxStates: all.stats.states, probeStates: 0, chunkStates: 1 });
+    expect([exact.stats.bound, exact.stats.states, exact.stats.transitions]).toEqual([null, all.stats.states, all.stats.transitions]);
+    expect(exact.invariants.map((i) => i.verdict)).toEqual(all.invariants.map((i) => i.verdict));
+    const under = await checkParallel(m, { name: "test.nizza", text }, { workers: 2, stopEarly: false, maxStates: all.stats.states - 1, probeStates: 0, chunkStates: 1 });
+    expect(under.stats.bound).toBe("states");
+  });
+
   it("a state bound in the middle of a level: the depth is that of the deepest state found, as on one thread", async () => {
     // Before, the level's new states were not counted in the depth until the level was done.
     const text = SCENARIOS.revoke!;
