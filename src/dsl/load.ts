@@ -145,8 +145,37 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
    * The merged items of a file. `stack` holds the files being merged, each with the
    * import that brought it in, so that a cycle can be shown import by import.
    */
-  const mergeFile = (name: string, stack: readonly Frame[], importId: number | null, alias: Alias): Merged | null => {
+  /** The file an import of `value`, written in `fileName`, names: relative to the file it is written in (after symbolic links). */
+  const importTarget = (fileName: string, value: string): string => {
+    const from = dirname(host.follow?.(fileName) ?? fileName);
+    return isAbsolute(value) ? normalize(value) : normalize(join(from, value));
+  };
+
+  /** Per file: the names written in it and in the files it imports, the only ones a binding can rename there. */
+  const mentioned = new Map<string, Set<string>>();
+  const mentions = (name: string): ReadonlySet<string> => {
     const key = fileKey(name);
+    const known = mentioned.get(key);
+    if (known) return known;
+    const out = new Set<string>();
+    // Set first: a cycle of imports (E0202, reported by the merge) ends here.
+    mentioned.set(key, out);
+    const parsed = read(name);
+    if ("failed" in parsed || !parsed.ast) return out;
+    walk(parsed.ast, (n) => {
+      if (n.kind === "Name") out.add(n.text);
+    });
+    for (const item of parsed.ast.items) if (item.kind === "Import" && item.path.value !== "") for (const n of mentions(importTarget(name, item.path.value))) out.add(n);
+    return out;
+  };
+
+  const mergeFile = (name: string, stack: readonly Frame[], importId: number | null, bindings: Alias): Merged | null => {
+    const key = fileKey(name);
+    // Only the bindings of names the file (or one it imports) writes tell its instances apart: an
+    // importer's bindings for a library pass through to the library's own imports (`root.nizza`),
+    // which are still one instance for every binding of the library.
+    const names = bindings.size > 0 ? mentions(name) : null;
+    const alias: Alias = names ? new Map([...bindings].filter(([k]) => names.has(k))) : bindings;
     const instance = `${key}\0${aliasKey(alias)}`;
     if (byKey.has(instance)) return byKey.get(instance)!;
     // Each differently bound instance of a file gets node ids of its own, so that the
@@ -186,6 +215,12 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     const local = new Set<number>();
     const worldNames = new Set<string>();
     const nameOf = (c: Component): string => renames.get(c.name.id) ?? c.name.text;
+    /** Whether two nodes are one item of one file, in two instances of it (imports that bind it apart). */
+    const sameItem = (a: NodeId, b: NodeId): boolean => {
+      const x = sources.span(a);
+      const y = sources.span(b);
+      return x.start === y.start && fileKey(x.file) === fileKey(y.file);
+    };
     /** A component an import binding renamed: any other definition of its name replaces it. */
     const isStandIn = (c: Component): boolean => renames.has(c.name.id);
     let sawOther = false;
@@ -206,7 +241,12 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       if (i < 0) list.push(item);
       else if (list[i]!.id === item.id) return; // the same file reached through two imports
       else if (isLocal && local.has(list[i]!.id)) return dup(list[i]!);
-      else list[i] = item;
+      else if (!isLocal && sameItem(list[i]!.id, item.id)) list.push(item); // another copy, bound apart: both are checked
+      else {
+        // Replaces the item of that name, and every other copy of it that imports bound apart.
+        list[i] = item;
+        for (let j = list.length - 1; j > i; j--) if (same(list[j]!)) list.splice(j, 1);
+      }
       if (isLocal) local.add(item.id);
     };
     const addComponent = (c: Component, isLocal: boolean): void => {
@@ -245,8 +285,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             );
             break;
           }
-          const from = dirname(host.follow?.(fileName) ?? fileName);
-          const target = isAbsolute(item.path.value) ? normalize(item.path.value) : normalize(join(from, item.path.value));
+          const target = importTarget(fileName, item.path.value);
           const key = fileKey(target);
           const cycleAt = stack.findIndex((s) => s.key === key);
           if (cycleAt >= 0) {

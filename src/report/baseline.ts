@@ -30,8 +30,16 @@ export interface Baseline {
   readonly scenarios: Readonly<Record<string, BaselineScenario>>;
 }
 
-/** An invariant's key in a baseline: its name, else the property as written. */
-const invariantKey = (i: { readonly name: string | null; readonly text: string }): string => i.name ?? i.text;
+/**
+ * The keys of named items (invariants, paths) in a baseline, in order: an item's name, else its
+ * property as written; a name that several items share (the copies of one library item that
+ * imports bound apart, spec/language.md §3) with the property as bound after it (`iso: isolated(a, ca)`).
+ */
+function keysOf(items: readonly { readonly name: string | null; readonly text: string }[]): string[] {
+  const count = new Map<string, number>();
+  for (const i of items) if (i.name !== null) count.set(i.name, (count.get(i.name) ?? 0) + 1);
+  return items.map((i) => (i.name === null ? i.text : count.get(i.name)! > 1 ? `${i.name}: ${i.text}` : i.name));
+}
 
 /**
  * How a baseline names scenario files. The command line keys them by path relative to the
@@ -53,13 +61,15 @@ export const AS_NAMED: BaselinePlaces = { key: (f) => f, names: (k, f) => k === 
 /** One checked scenario's part of a baseline. */
 function scenarioBaseline(r: CheckResult): BaselineScenario {
   const invariants: Record<string, BaselineInvariant> = {};
-  for (const i of invariantsOf(r)) invariants[invariantKey(i)] = { verdict: i.verdict, met: i.met };
+  const invs = invariantsOf(r);
+  keysOf(invs).forEach((k, n) => (invariants[k] = { verdict: invs[n]!.verdict, met: invs[n]!.met }));
   const tcb: Record<string, BaselineTcb> = {};
   for (const t of r.tcb) tcb[t.component] = { members: [...t.members].sort(), sloc: t.sloc };
   const paths: Record<string, BaselinePath> = {};
-  for (const p of r.paths) {
+  const pathKeys = keysOf(r.paths);
+  for (const [n, p] of r.paths.entries()) {
     const t = p.timings[0];
-    paths[p.name] = {
+    paths[pathKeys[n]!] = {
       preset: t?.preset ?? null,
       best: t?.best?.cycles ?? null,
       worst: !t?.worst ? null : "unbounded" in t.worst ? "unbounded" : t.worst.cycles,
@@ -225,7 +235,7 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
         const is = np[which];
         if (was !== null && is === null) {
           // Measured before, not now: the start no longer happens, or no end follows it.
-          const observed = s.result.paths.find((p) => p.name === name)?.observed ?? false;
+          const observed = s.result.paths[keysOf(s.result.paths).indexOf(name)]?.observed ?? false;
           if (which === "best") out.push(`${file}: path ${name} was measured (best ${fmt(was as number)} cycles) and is no longer: ${observed ? "the end event no longer follows the start event" : "its start event no longer happens in any state explored"}`);
           continue;
         }

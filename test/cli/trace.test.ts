@@ -55,6 +55,33 @@ describe("nizza trace", () => {
     expect(asserts.out).not.toContain("sealed");
   });
 
+  it("a name that copies of one library invariant share (imports bound apart) is ambiguous: named by number or with its property; a baseline keys each apart", async () => {
+    const lib = scratch({
+      "root.nizza": "system base { component sigma0 : trusted root { } }",
+      "srv.nizza": `system srv { import "root.nizza"
+ component server : trusted { portal p; memory m 4K [k] }
+ component client : untrusted { caps { server.p: call } adversary steps 0 }
+ invariant iso: isolated(server, client)
+ path rt: client calls server.p -> client gets reply
+}`,
+      "two.nizza": `system two {\n  import "srv.nizza" { server = a; client = ca }\n  import "srv.nizza" { server = b; client = cb }\n}\n`,
+    });
+    const two = join(lib, "two.nizza");
+    const byName = await run(["trace", two, "iso"]);
+    expect(byName.code).toBe(2);
+    expect(byName.err).toContain("'iso' names 2 invariants (#1, #2), copies bound apart: name one by its number or as 'iso: PROPERTY'");
+    const second = await run(["trace", two, "iso: isolated(b, cb)"]);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain("counterexample of iso: isolated(b, cb)");
+    expect(second.out).not.toContain("isolated(a, ca)");
+    const baseline = join(lib, "b.json");
+    // Both copies are violated (exit 1), and both are recorded.
+    expect((await run(["check", two, "--baseline", baseline, "--update-baseline"])).code).toBe(1);
+    const recorded = JSON.parse(readFileSync(baseline, "utf8")).scenarios["two.nizza"];
+    expect(Object.keys(recorded.invariants)).toEqual(["iso: isolated(a, ca)", "iso: isolated(b, cb)"]);
+    expect(Object.keys(recorded.paths)).toEqual(["rt: ca calls a.p -> ca gets reply", "rt: cb calls b.p -> cb gets reply"]);
+  });
+
   it.each([...FORMATS])("renders the %s format, to stdout or to --output", async (format) => {
     const out = join(dir, `trace.${format}`);
     const r = await run(["trace", leak, "sealed", "--format", format, "--output", out]);

@@ -229,6 +229,49 @@ describe("import bindings (stand-in components)", () => {
     expect(two.model!.portals.map((p) => `${two.model!.components[p.owner]!.name}.${p.name}`)).toEqual(["a.p", "b.p"]);
   });
 
+  it("a library imported twice, bound apart, shares the files it imports that name neither stand-in", () => {
+    // Before, root.nizza was copied once per binding of srv.nizza, and sigma0 clashed (E0301).
+    const c = compileFile("main.nizza", host({
+      "root.nizza": root,
+      "srv.nizza": `system srv { import "root.nizza"\n component server : trusted { portal p } }`,
+      "main.nizza": `system main {\n  import "srv.nizza" { server = a }\n  import "srv.nizza" { server = b }\n}\n`,
+    }));
+    expect(c.diagnostics).toEqual([]);
+    expect(c.model!.components.map((x) => x.name)).toEqual(["sigma0", "a", "b"]);
+    // A nested file that names a stand-in is still copied: bound through the library's binding.
+    const nested = compileFile("main.nizza", host({
+      "root.nizza": root,
+      "inv.nizza": `system inv { invariant isolated(server, sigma0) }`,
+      "srv.nizza": `system srv { import "root.nizza"\n import "inv.nizza"\n component server : trusted { portal p } }`,
+      "main.nizza": `system main {\n  import "srv.nizza" { server = a }\n  import "srv.nizza" { server = b }\n}\n`,
+    }));
+    expect(nested.diagnostics).toEqual([]);
+    expect(nested.model!.invariants.map((inv) => invariantText(nested.model!, inv))).toEqual(["isolated(a, sigma0)", "isolated(b, sigma0)"]);
+  });
+
+  it("a named invariant or path of a library imported twice, bound apart, is two; a later one of that name replaces both", () => {
+    // Before, the second copy replaced the first: only isolated(b, sigma0) was checked.
+    const files = (main: string) =>
+      host({
+        "root.nizza": root,
+        "srv.nizza": `system srv { import "root.nizza"
+ component server : trusted { portal p }
+ component client : untrusted { caps { server.p: call } }
+ invariant iso: isolated(server, sigma0)
+ path rt: client calls server.p -> client gets reply
+}`,
+        "main.nizza": main,
+      });
+    const two = compileFile("main.nizza", files(`system main {\n  import "srv.nizza" { server = a; client = ca }\n  import "srv.nizza" { server = b; client = cb }\n}\n`));
+    expect(two.diagnostics).toEqual([]);
+    const m = two.model!;
+    expect(m.invariants.map((inv) => `${inv.name}: ${invariantText(m, inv)}`)).toEqual(["iso: isolated(a, sigma0)", "iso: isolated(b, sigma0)"]);
+    expect(m.paths.map((p) => `${p.name}: ${m.sources.text(p.node)}`)).toEqual(["rt: path rt: ca calls a.p -> ca gets reply", "rt: path rt: cb calls b.p -> cb gets reply"]);
+    const replaced = compileFile("main.nizza", files(`system main {\n  import "srv.nizza" { server = a; client = ca }\n  import "srv.nizza" { server = b; client = cb }\n  invariant iso: isolated(a, b)\n}\n`));
+    expect(replaced.diagnostics).toEqual([]);
+    expect(replaced.model!.invariants.map((inv) => `${inv.name}: ${invariantText(replaced.model!, inv)}`)).toEqual(["iso: isolated(a, b)"]);
+  });
+
   it("a library's mention the importer's component cannot satisfy is reported where the library wrote it", () => {
     const c = compileFile("main.nizza", files(`system main {
   import "lib.nizza" { far = mine }

@@ -68,8 +68,11 @@ function chooseInvariant(model: SystemModel, query: string): Chosen | string {
     const i = Number(n[1]) - 1;
     return i >= 0 && i < model.invariants.length ? { kind: "invariant", index: i } : none(`no invariant #${n[1]}`);
   }
-  const byName = model.invariants.findIndex((inv) => inv.name === q);
-  if (byName >= 0) return { kind: "invariant", index: byName };
+  const byName = model.invariants.flatMap((inv, i) => (inv.name === q ? [i] : []));
+  if (byName.length === 1) return { kind: "invariant", index: byName[0]! };
+  // Copies of one library invariant that imports bound apart share its name (spec/language.md §3).
+  if (byName.length > 1)
+    return none(`'${q}' names ${byName.length} invariants (${byName.map((i) => `#${i + 1}`).join(", ")}), copies bound apart: name one by its number or as '${q}: PROPERTY'`);
   const want = squash(q.replace(/^invariant\s+/, "").replace(/\s+expect\s+(violated|holds)$/, ""));
   const matches = model.invariants.flatMap((inv, i) => {
     const text = squash(invariantText(model, model.invariants[i]!));
