@@ -2,7 +2,7 @@
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, resolve as resolvePath } from "node:path";
 import type { Component, Import, Invariant, Kernel, Machine, PathDecl, SystemAst } from "./ast.js";
-import { sameModuloIds, walk } from "./ast-util.js";
+import { componentMentions, sameModuloIds } from "./ast-util.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { ioReason, NotUtf8, readScenarioText } from "./io-error.js";
 import { didYouMean } from "./names.js";
@@ -151,7 +151,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     return isAbsolute(value) ? normalize(value) : normalize(join(from, value));
   };
 
-  /** Per file: the names written in it and in the files it imports, the only ones a binding can rename there. */
+  /** Per file: the component names written in it and in the files it imports, the only ones a binding can rename there. */
   const mentioned = new Map<string, Set<string>>();
   const mentions = (name: string): ReadonlySet<string> => {
     const key = fileKey(name);
@@ -162,9 +162,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     mentioned.set(key, out);
     const parsed = read(name);
     if ("failed" in parsed || !parsed.ast) return out;
-    walk(parsed.ast, (n) => {
-      if (n.kind === "Name") out.add(n.text);
-    });
+    componentMentions(parsed.ast, (n) => out.add(n.text));
     for (const item of parsed.ast.items) if (item.kind === "Import" && item.path.value !== "") for (const n of mentions(importTarget(name, item.path.value))) out.add(n);
     return out;
   };
@@ -184,9 +182,11 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     // (A file that did not parse, or is not UTF-8, has no items to give an instance.)
     if (claimed.has(name) && parsed.ast) parsed = parse(new SourceFile(name, texts.get(name)!), sources);
     claimed.add(name);
+    // Only the names that name components are bound: an object, variable or label of a stand-in's
+    // name keeps it (spec/language.md §3).
     if (parsed.ast && alias.size > 0)
-      walk(parsed.ast, (n) => {
-        if (n.kind === "Name" && alias.has(n.text)) {
+      componentMentions(parsed.ast, (n) => {
+        if (alias.has(n.text)) {
           renames.set(n.id, alias.get(n.text)!);
           sources.rename(n.id, alias.get(n.text)!);
         }

@@ -272,6 +272,33 @@ describe("import bindings (stand-in components)", () => {
     expect(replaced.model!.invariants.map((inv) => `${inv.name}: ${invariantText(replaced.model!, inv)}`)).toEqual(["iso: isolated(a, b)"]);
   });
 
+  it("a binding renames only what names a component: an object, variable or label of the stand-in's name keeps it", () => {
+    // Before, every name of that text was renamed: the region `peer` read as `pa`, and an
+    // importer's `revocable(mine.alice)` replaced the library's `revocable(owner.peer)` (a
+    // violated claim dropped), while its `revocable(owner.peer) expect violated` did not.
+    const srv = `system srv2 {
+  component server : trusted {
+    memory peer 4K [peer]
+    portal rpc
+    caps { peer.in: call }
+    thread serve { recv rpc -> peer; write peer <- peer; call peer.in(peer) timeout 10; reply peer }
+  }
+  component peer : untrusted { portal in; caps { server.rpc: call } }
+  invariant never flows([peer] -> peer)
+  invariant revocable(server.peer)
+}`;
+    const c = compileFile("main.nizza", host({ "root.nizza": root, "srv.nizza": srv, "main.nizza": `system main {\n  import "root.nizza"\n  import "srv.nizza" { peer = pa }\n}\n` }));
+    expect(c.diagnostics).toEqual([]);
+    const m = c.model!;
+    expect(m.components.map((x) => x.name)).toEqual(["sigma0", "server", "pa"]);
+    expect(m.invariants.map((inv) => invariantText(m, inv))).toEqual(["never flows([peer] -> pa)", "revocable(server.peer)"]);
+    expect(m.threads[0]!.body.map((st) => m.sources.text(st.node))).toEqual(["recv rpc -> peer", "write peer <- peer", "call pa.in(peer) timeout 10", "reply peer"]);
+    // The importer's invariant about another object is another invariant; the same property replaces the library's.
+    const mine = compileFile("main.nizza", host({ "root.nizza": root, "srv.nizza": srv, "main.nizza": `system main {\n  import "root.nizza"\n  import "srv.nizza" { peer = pa }\n  component other : trusted { memory pa 4K }\n  invariant revocable(other.pa)\n  invariant revocable(server.peer) expect violated\n}\n` }));
+    expect(mine.diagnostics).toEqual([]);
+    expect(mine.model!.invariants.map((inv) => `${invariantText(mine.model!, inv)} ${inv.expect}`)).toEqual(["never flows([peer] -> pa) holds", "revocable(server.peer) violated", "revocable(other.pa) holds"]);
+  });
+
   it("a library's mention the importer's component cannot satisfy is reported where the library wrote it", () => {
     const c = compileFile("main.nizza", files(`system main {
   import "lib.nizza" { far = mine }
