@@ -71,6 +71,8 @@ export class TcbAccumulator {
   private readonly memory: Int32Array;
   /** For the CAN_ rows, how x reaches m in that first state ("", or " (via …)"). */
   private readonly means: string[];
+  /** The memory pairs one state was seen to show both halves of (`pair`'s `together`): ((row * n + d) * n + c) * M + m. */
+  private readonly together = new Set<number>();
   /** Per trusted component, the memory objects its threads' `read` and `write` statements name; null for an untrusted one (its adversary uses anything). */
   private readonly uses: ({ readonly read: ReadonlySet<number>; readonly write: ReadonlySet<number> } | null)[];
   /**
@@ -177,7 +179,7 @@ export class TcbAccumulator {
    * c when d can write m and c reads it, or d can read m and c writes it — in the same state or
    * not, since m keeps what was written into it.
    */
-  private meet(row: number, x: number, m: number, state: number, means: () => string, now?: (row: number, y: number) => boolean): void {
+  private meet(row: number, x: number, m: number, state: number, means: () => string, now?: (row: number, y: number) => boolean, joint?: ReadonlySet<number>): void {
     const { n, M } = this;
     const at = (row * n + x) * M + m;
     const f = this.memory[at]!;
@@ -190,9 +192,11 @@ export class TcbAccumulator {
     for (let y = 0; y < n; y++) {
       const g = this.memory[(other * n + y) * M + m]!;
       if (g < 0 || y === x) continue;
-      // Shown in one state: the state being observed shows y's side too, or both were first seen in the same one.
-      const together = now ? now(other, y) : g === state;
-      if (row === CAN_WRITE || row === CAN_READ) this.pair(row, x, y, m, Math.max(state, g), together);
+      // Shown in one state: the state being observed shows y's side too, or both were first seen
+      // in the same one, or (`joint`, under symmetry) the pair is the image of one shown so.
+      const can = row === CAN_WRITE || row === CAN_READ;
+      const together = now ? now(other, y) : g === state || (joint?.has(this.pairKey(can ? row : other, can ? x : y, can ? y : x, m)) ?? false);
+      if (can) this.pair(row, x, y, m, Math.max(state, g), together);
       else this.pair(other, y, x, m, Math.max(state, g), together);
     }
   }
@@ -200,6 +204,7 @@ export class TcbAccumulator {
   /** d affects c through memory object m, known from state `state` on (`row`: d can write, or can read); `together`: shown in one state. */
   private pair(row: number, d: number, c: number, m: number, state: number, together: boolean): void {
     const { n, M } = this;
+    if (together) this.together.add(this.pairKey(row, d, c, m));
     const model = this.sys.model;
     const name = (x: number): string => model.components[x]!.name;
     this.record(d, c, state, () => {
@@ -207,6 +212,10 @@ export class TcbAccumulator {
       const apart = together ? "" : " in another state: a memory object keeps what was written into it";
       return `${name(d)} can ${w ? "write" : "read"} ${objectName(model, this.sys.k.L, Kind.MEM, m)}${this.means[(row * n + d) * M + m]}, which ${name(c)} ${w ? "reads" : "writes"}${apart}`;
     });
+  }
+
+  private pairKey(row: number, d: number, c: number, m: number): number {
+    return ((row * this.n + d) * this.n + c) * this.M + m;
   }
 
   /** What this accumulator has learnt so far, for another to merge. */
@@ -235,13 +244,13 @@ export class TcbAccumulator {
   }
 
   /** Meets every entry of a memory table (first states, -1: not), in increasing order of state. */
-  private mergeMemory(memory: Int32Array, means: (at: number) => string): void {
+  private mergeMemory(memory: Int32Array, means: (at: number) => string, joint?: ReadonlySet<number>): void {
     const { n, M } = this;
     const order = [...memory.keys()].filter((at) => memory[at]! >= 0).sort((a, b) => memory[a]! - memory[b]! || a - b);
     for (const at of order) {
       const row = Math.floor(at / (n * M));
       const x = Math.floor(at / M) % n;
-      this.meet(row, x, at % M, memory[at]!, () => means(at));
+      this.meet(row, x, at % M, memory[at]!, () => means(at), undefined, joint);
     }
   }
 
@@ -271,7 +280,24 @@ export class TcbAccumulator {
           changed = true;
         }
     }
-    this.mergeMemory(memory, (at) => means[at]!);
+    // The pairs shown in one state, and their images: an image is shown in the image of that state.
+    const joint = new Set(this.together);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const g of perms)
+        for (const key of [...joint]) {
+          const m = key % M;
+          const c = Math.floor(key / M) % n;
+          const d = Math.floor(key / (M * n)) % n;
+          const row = Math.floor(key / (M * n * n));
+          const to = this.pairKey(row, g.comp[d]!, g.comp[c]!, g.mem[m]!);
+          if (!joint.has(to)) {
+            joint.add(to);
+            grew = true;
+          }
+        }
+    }
+    this.mergeMemory(memory, (at) => means[at]!, joint);
     for (let changed = true; changed; ) {
       changed = false;
       for (const { comp: g } of perms)

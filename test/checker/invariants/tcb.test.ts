@@ -366,6 +366,32 @@ describe("TCB bounds", () => {
     }
   });
 
+  it("under symmetry reduction: a memory link learnt for a replica reads as for the replica it is the image of", async () => {
+    // The server maps buf and reads it in every state; each worker gets write access with a reply.
+    // Before, worker[1]'s link (an image) said 'which server reads in another state', worker[0]'s not.
+    const { check } = await import("../../../src/checker/check.js");
+    const { compile } = await import("../../kernel/harness.js");
+    const m = compile(`system sym2 {
+  component sigma0 : trusted root { sloc 1000 }
+  component client : trusted { sloc 300; caps { server.rpc: call }; thread main { call server.rpc(1) -> r } }
+  component server : trusted {
+    sloc 2000
+    memory buf 4K
+    portal rpc
+    portal get
+    thread serve { recv rpc -> m; read buf -> x; reply x }
+    thread give { loop { recv get -> m; reply ok with buf : rw } }
+  }
+  component worker[2] : trusted { sloc 100; caps { server.get: call }; thread t { call server.get() -> r; write server.buf <- r } }
+}`);
+    const why = (r: ReturnType<typeof check>) => r.tcb.find((t) => t.component === "client")!.reasons.filter((x) => x.member.startsWith("worker")).map((x) => x.links.map((l) => l.why));
+    const sym = check(m, { stopEarly: false });
+    expect(sym.stats.reductions.symmetry).toHaveProperty("used");
+    const plain = check(m, { stopEarly: false, symmetry: false });
+    expect(why(sym)).toEqual(why(plain));
+    expect(why(sym).flat().filter((w) => w.includes("server.buf"))).toEqual(["worker[0] can write server.buf, which server reads", "worker[1] can write server.buf, which server reads"]);
+  });
+
   it("replicas: each replica's TCB is judged", () => {
     const sys = system(base("component r[2] : trusted { sloc 10; caps { s.q: call }; thread t { call s.q() -> y } } component s : untrusted { portal q; adversary steps 0 }", "invariant tcb(r) <= { sigma0, r }"));
     const f = accumulate(sys).acc.judge(sys.model.invariants[0]!)!;
