@@ -25,7 +25,7 @@ export function isFormat(s: string): s is Format {
  * (WebAssembly, loaded on first use).
  */
 /** A scenario with errors in the text report: not checked, and each error on a line, as `file:line:col: error[CODE]: message`. */
-function notChecked(file: string, errors: readonly ScenarioError[]): string {
+export function notChecked(file: string, errors: readonly ScenarioError[]): string {
   const n = errors.filter((e) => e.severity === "error").length;
   const lines = errors.map((e) => `  ${e.at ? `${e.at.file}:${e.at.line}:${e.at.column}: ` : ""}${e.severity}[${e.code}]: ${e.message}\n`);
   return `${file}: not checked: ${n} error${n === 1 ? "" : "s"}\n${lines.join("")}`;

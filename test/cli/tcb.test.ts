@@ -167,6 +167,11 @@ describe("nizza tcb", () => {
     expect(all.err).toContain("broken.nizza");
     expect(all.out).toContain("system chain");
     expect(all.out).toContain("system lone");
+    expect(all.out).not.toContain("not checked");
+    // Written to a file, the text report says which scenario was not checked and why, as check's does.
+    const toFile = await run(["tcb", dir, "--output", join(dir, "all.txt")]);
+    expect(toFile.code).toBe(2);
+    expect(readFileSync(join(dir, "all.txt"), "utf8")).toMatch(/broken\.nizza: not checked: 1 error\n {2}.*broken\.nizza:\d+:\d+: error\[E\d+\]/);
     expect((await run(["tcb", chain, "--format", "sarif"])).err).toContain("--format must be one of text, json, not 'sarif'");
   });
 });

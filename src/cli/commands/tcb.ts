@@ -4,6 +4,7 @@ import { interrupted } from "../../checker/explore.js";
 import type { InvariantModel, SystemModel } from "../../dsl/model.js";
 import { compileFile } from "../../dsl/compile.js";
 import { didYouMean } from "../../dsl/names.js";
+import { notChecked } from "../../report/index.js";
 import { renderJson } from "../../report/json.js";
 import { scenarioErrors, type Report, type ScenarioOutcome } from "../../report/model.js";
 import { renderTcbText, renderTcbTrace } from "../../report/tcb.js";
@@ -81,7 +82,10 @@ export async function tcbCommand(paths: readonly string[], opts: TcbCommandOptio
     if (interrupted(session?.interrupt)) break;
     const c = reportCompiled(file, compiled[k]!, io);
     if (!c.model) {
-      scenarios.push({ file, result: null, errors: scenarioErrors(c.diagnostics, c.sources), exit: EXIT.error });
+      const errors = scenarioErrors(c.diagnostics, c.sources);
+      scenarios.push({ file, result: null, errors, exit: EXIT.error });
+      // On the terminal the errors are on stderr; a text report written to a file says, as `check`'s does, why this one is not in it.
+      if (format === "text" && opts.output !== undefined) texts.push(notChecked(file, errors));
       continue;
     }
     const model = c.model;
