@@ -599,17 +599,26 @@ export function invariantText(model: SystemModel, inv: InvariantModel): string {
  * each invariant the bound left incomplete that the earlier one violated is violated, with that
  * counterexample, its steps taken again in the wider system `to` (the same states: the narrower
  * values are among the wider ones), so that it replays there as every trace of the result does.
- * A lasso is not moved (graph invariants are judged on the last exploration's graph).
+ * A lasso is not moved, nor a deadlock (graph invariants are judged on the last exploration's
+ * graph, and the wider system has more runs).
  */
 function keepViolations(r: CheckResult, earlier: CheckResult, from: System, to: System): CheckResult {
   if (r.stats.bound === null || r.stats.bound === "stopped") return r;
-  const keep = (now: InvariantResult, then: InvariantResult | null | undefined): InvariantResult => {
+  const keep = (now: InvariantResult, then: InvariantResult | null | undefined, deadlock: boolean): InvariantResult => {
     const cx = then?.counterexample;
     if (now.verdict !== "incomplete" || then?.verdict !== "violated" || !cx || cx.loopsTo !== null || cx.stuckFrom !== null) return now;
+    // A deadlock is not carried over: an endless wait was judged on the narrower system's graph,
+    // and the wider one's runs may wake the waiter (spec §8); nor is a dead state, since in the
+    // wider system a device can always put another value in its window (a step).
+    if (deadlock) return now;
     const steps = stepsIn(to, replay(from, cx.steps.map((st) => st.ordinal)).map((x) => x.state));
     return steps ? { ...now, verdict: "violated", met: now.expect === "violated", counterexample: { ...cx, steps } } : now;
   };
-  return { ...r, asserts: r.asserts && keep(r.asserts, earlier.asserts), invariants: r.invariants.map((inv, k) => keep(inv, earlier.invariants[k])) };
+  return {
+    ...r,
+    asserts: r.asserts && keep(r.asserts, earlier.asserts, false),
+    invariants: r.invariants.map((inv, k) => keep(inv, earlier.invariants[k], to.model.invariants[inv.index]?.prop.kind === "deadlock_free")),
+  };
 }
 
 /** The trace through `states` (each the one after the step before) in `sys`; null where a state is not a successor of the one before. */

@@ -684,6 +684,34 @@ describe("data from outside in an MMIO window (language.md §9.5)", () => {
     expect(check(m).asserts?.verdict).toBe("violated");
   });
 
+  it("an endless wait the first exploration found is not carried over when a bound cuts the wider one short: the wider system may wake the waiter", () => {
+    // With the window at 0 the poller never ups s, so the waiter waits for ever; with 0 and 7 it
+    // may. Before, a bound on the second exploration made deadlock_free 'violated' (exit 1) with
+    // a trace whose reason is false, while unbounded it holds.
+    const text = `system mmio3 {
+  machine { device uart { mmio 4K; produces [serial] } }
+  component sigma0 : trusted root { }
+  component drv : trusted {
+    device uart
+    semaphore s
+    thread poll { loop { read uart.mmio -> c; if c == 7 { up s } } }
+    thread waiter { down s }
+  }
+  invariant deadlock_free
+  invariant always not holds(sigma0, drv.s) expect violated
+}`;
+    const m = compile(text);
+    const all = check(m);
+    expect(all.invariants[0]!.verdict).toBe("holds");
+    expect(all.stats.mmio?.explorations).toBe(2);
+    for (const bound of [{ maxStates: 30 }, { maxDepth: 8 }]) {
+      const r = check(m, bound);
+      expect(r.stats.bound).not.toBeNull();
+      expect(r.invariants[0]!.verdict, JSON.stringify(bound)).toBe("incomplete");
+      expect(r.invariants[1]!.verdict).toBe("violated");
+    }
+  });
+
   it("explores once when no thread compares what came from a window", () => {
     // `f == 1` compares what the driver wrote itself; the register's value is only passed on.
     const r = check(compile(uart("read uart.mmio -> c; write out <- c; write flag <- 1; read flag -> f; assert f == 1").replace("memory out 4K;", "memory out 4K; memory flag 4K;")));
