@@ -1,7 +1,7 @@
 // Paths in text: a line per path for `nizza check`, the side-by-side table of `nizza paths`, and a path's trace.
 import type pc from "picocolors";
 import { PRIMITIVES } from "../machine/meter.js";
-import { NEVER_ENDS, type PathCase, type PathResult, type PathTiming, type PathTrace, type PathsOutcome, type UnboundedCase } from "../timing/measure.js";
+import { NEVER_ENDS, NO_END_SEEN, type PathCase, type PathResult, type PathTiming, type PathTrace, type PathsOutcome, type UnboundedCase } from "../timing/measure.js";
 import { BOUND_TEXT } from "./text.js";
 import { showValue } from "../components/values.js";
 
@@ -26,7 +26,7 @@ export function pathLine(p: PathResult, c: Colors): string {
   const t = p.timings[0];
   const mark = p.verdict === "incomplete" ? c.yellow("?") : p.verdict === "violated" ? c.red("✗") : p.budget === null ? c.dim("·") : c.green("✓");
   const budget = p.budget === null ? "" : `, budget ${n(p.budget)}`;
-  const what = !t ? (p.reason ?? "not measured") : !p.observed ? "never happens: no state explored has the start event" : !t.best ? `never ends: ${NEVER_ENDS}${budget}` : `best ${cyclesText(t.best)} cycles, worst ${cyclesText(t.worst)}${t.worst && "unbounded" in t.worst ? "" : " cycles"} (${t.preset})${budget}`;
+  const what = !t ? (p.reason ?? "not measured") : !p.observed ? "never happens: no state explored has the start event" : !t.best ? (p.verdict === "incomplete" ? `no end yet: ${NO_END_SEEN}${budget}` : `never ends: ${NEVER_ENDS}${budget}`) : `best ${cyclesText(t.best)} cycles, worst ${cyclesText(t.worst)}${t.worst && "unbounded" in t.worst ? "" : " cycles"} (${t.preset})${budget}`;
   return `  ${mark} path ${p.name}: ${p.text}  ${c.dim(what)}`;
 }
 
@@ -72,7 +72,7 @@ export function renderPathsTable(file: string, system: string, o: PathsOutcome, 
       continue;
     }
     if (!p.timings[0]?.best) {
-      lines.push(`    never ends: ${NEVER_ENDS}${p.verdict === "violated" ? c.red(" (over budget)") : ""}`);
+      lines.push(p.verdict === "incomplete" ? `    no end yet: ${NO_END_SEEN}` : `    never ends: ${NEVER_ENDS}${p.verdict === "violated" ? c.red(" (over budget)") : ""}`);
       continue;
     }
     const rows = p.timings.map((t) => [t.preset, cyclesText(t.best), cyclesText(t.worst), t.best ? budgetMark(p, t) : ""]);

@@ -111,6 +111,8 @@ export function measurePaths(model: SystemModel, presets: readonly CostPreset[] 
 
 /** Why a path that starts has no figures: every report says it the same way. */
 export const NEVER_ENDS = "the start event happens, but the end event never follows it (every start waits for ever or times out)";
+/** The same seen by an exploration a bound cut short: the states beyond may hold an end. */
+export const NO_END_SEEN = "the start event happens, but no end event follows it in the states explored (a bound stopped the exploration)";
 
 /** The path's events as written: `client calls server.rpc -> client gets reply`. */
 export function pathText(model: SystemModel, p: PathModel): string {
