@@ -369,7 +369,10 @@ export class TcbAccumulator {
     }
     // Control of execution: a capability to c's PD, or to the EC or SC of one of c's ECs.
     const ecOwner = (e: number): number => (ecState(s, L, e) === EcState.FREE ? -1 : ecGet(s, L, e, EC.PD));
-    for (let d = 0; d < n; d++)
+    for (let d = 0; d < n; d++) {
+      // d's ways to feed an oracle, recorded after its other capabilities and the most direct
+      // first: a relay that can call the oracle itself is not said to reach it through its own portal.
+      let feeds: Oracle[] | null = null;
       for (let i = 0; i < slotsOf(L, d); i++) {
         const cap = capAt(s, L, globalSlot(L, d, i));
         if (cap === NO_CAP) continue;
@@ -379,8 +382,10 @@ export class TcbAccumulator {
         if (c >= 0 && c < n) this.record(d, c, index, () => `${name(d)} holds a capability to ${kind === Kind.PD ? `${name(c)}'s PD` : `${objectName(model, L, kind, o)}`}`);
         // A call capability to a sealing oracle's portal (see the constructor).
         const fed = kind === Kind.PT && capRights(cap) & Right.CALL ? this.oracles.get(o) : undefined;
-        for (const oracle of fed ?? []) this.record(d, oracle.c, index, () => `${name(d)} can call ${this.oracleText(oracle)}`);
+        if (fed) (feeds ??= []).push(...fed);
       }
+      if (feeds) for (const oracle of feeds.sort((a, b) => a.via.length - b.via.length)) this.record(d, oracle.c, index, () => `${name(d)} can call ${this.oracleText(oracle)}`);
+    }
     // An EC whose exceptions or page faults go to a sealing oracle's portal feeds it too: the
     // exception's value, or which object faulted, is data the EC's component chooses.
     if (this.oracles.size > 0)

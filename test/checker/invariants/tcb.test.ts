@@ -254,8 +254,8 @@ describe("who affects whom", () => {
     const w = idx(sys, "w");
     expect(acc.affects(idx(sys, "e"), w)?.why).toBe("e raises exceptions to w.o, and w seals what it receives with w.k, a key it opens values with");
     expect(acc.affects(idx(sys, "f"), w)?.why).toBe("f can call r.q, whose receiver passes what it receives on to w.o, and w seals what it receives with w.k, a key it opens values with");
-    // r can call w.o (and its own r.q, which leads there too).
-    expect(acc.affects(idx(sys, "r"), w)?.why).toMatch(/^r can call (r\.q, whose receiver passes what it receives on to )?w\.o, and w seals/);
+    // r can call w.o (and its own r.q, which leads there too): the direct way is the reason.
+    expect(acc.affects(idx(sys, "r"), w)?.why).toBe("r can call w.o, and w seals what it receives with w.k, a key it opens values with");
     expect(acc.affects(idx(sys, "g"), w)).toBeNull();
     expect(acc.affects(idx(sys, "s1"), w)).toBeNull();
     // An untrusted relay is not followed: it is in w's TCB itself, and does anything anyway.
