@@ -145,7 +145,8 @@ export function componentMentions(ast: SystemAst, f: (n: Name) => void): void {
       case "Path":
         for (const ev of [item.from, item.to]) {
           f(ev.subject);
-          if (ev.portal) ref(ev.portal, NONE);
+          // A bare portal in an event is the subject's own (resolve.ts: looked up in its component).
+          if (ev.portal && ev.portal.parts.length > 1) f(ev.portal.parts[0]!);
         }
         break;
       default:

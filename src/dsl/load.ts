@@ -85,6 +85,10 @@ export interface Merged {
   readonly renames: ReadonlyMap<NodeId, string>;
   /** The component names of this file's own world (before its importer's bindings). */
   readonly worldNames: ReadonlySet<string>;
+  /** Per component merged: its name in this file's world (before its importer's bindings). */
+  readonly worldNameOf: ReadonlyMap<Component, string>;
+  /** The components merged that are stand-ins at this file's level: bound by one of its imports (or below) and replaced by no definition. */
+  readonly standIns: ReadonlySet<Component>;
 }
 
 /** A component's name in the merged system: its written name, or what an import binding made of it. */
@@ -222,7 +226,11 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       return x.start === y.start && fileKey(x.file) === fileKey(y.file);
     };
     /** A component an import binding renamed: any other definition of its name replaces it. */
-    const isStandIn = (c: Component): boolean => renames.has(c.name.id);
+    // A stand-in at this level: a component an import of this file (or of a file below) binds.
+    // Not one the importer's bindings rename (`renames` holds those too): a definition stays one.
+    const standIns = new Set<Component>();
+    const worldNameOf = new Map<Component, string>();
+    const isStandIn = (c: Component): boolean => standIns.has(c);
     let sawOther = false;
 
     const duplicate = (code: "E0301" | "E0314" | "E0315", what: string, at: number, prior: number): void => {
@@ -250,7 +258,10 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       if (isLocal) local.add(item.id);
     };
     const addComponent = (c: Component, isLocal: boolean): void => {
-      const i = components.findIndex((p) => nameOf(p) === nameOf(c));
+      // Compared by their names at this level: the importer's bindings may give two of them one
+      // name, and the level whose binding does so is where one replaces the other.
+      const here = (x: Component): string => worldNameOf.get(x) ?? x.name.text;
+      const i = components.findIndex((p) => here(p) === here(c));
       if (i >= 0 && components[i]!.id === c.id) return;
       if (i >= 0 && isStandIn(c)) return; // the definition already merged replaces the stand-in
       if (i >= 0 && isStandIn(components[i]!)) components[i] = c;
@@ -338,7 +349,12 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
           for (const n of m.worldNames) worldNames.add(bound.get(n) ?? n);
           if (m.machine) machine = m.machine;
           if (m.kernel) kernel = m.kernel;
-          m.components.forEach((c) => addComponent(c, false));
+          for (const c of m.components) {
+            const wn = m.worldNameOf.get(c) ?? c.name.text;
+            worldNameOf.set(c, bound.get(wn) ?? wn);
+            if (m.standIns.has(c) || bound.has(wn)) standIns.add(c);
+            addComponent(c, false);
+          }
           m.invariants.forEach((i) => addInvariant(i, false));
           m.paths.forEach((p) => addPath(p, false));
           break;
@@ -360,6 +376,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
         case "Component":
           sawOther = true;
           worldNames.add(item.name.text);
+          worldNameOf.set(item, item.name.text);
           addComponent(item, true);
           break;
         case "Invariant":
@@ -372,7 +389,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
           break;
       }
     }
-    return { name: ast.name.text, nameId: ast.name.id, machine, kernel, components, invariants, paths, renames, worldNames };
+    return { name: ast.name.text, nameId: ast.name.id, machine, kernel, components, invariants, paths, renames, worldNames, worldNameOf, standIns: new Set(components.filter(isStandIn)) };
   };
 
   const root = read(path);

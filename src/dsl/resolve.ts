@@ -396,7 +396,8 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
               ? lookupComponent(e.target.parts[0]!) && (targets.set(e.target.id, targets.get(e.target.parts[0]!.id)!), true)
               : lookupObject(e.target, ["region", "portal", "semaphore", "thread"], { comp: c, vars: null });
             if (!t) continue;
-            const key = e.target.parts.map((p) => p.text).join(".");
+            // As bound: two targets an import's bindings made one are the same.
+            const key = e.target.parts.map((p, i) => (i === 0 ? cname(p) : p.text)).join(".");
             const prior = capTargets.get(key);
             if (prior !== undefined) dup("E0317", `'${c.name}' lists a capability to '${key}' twice`, e.target.id, prior);
             else capTargets.set(key, e.target.id);
@@ -420,9 +421,9 @@ export function resolve(loaded: Loaded & { merged: Merged }): Resolved {
   const lookupComponents = (names: readonly Name[]): void => {
     const seen = new Map<string, Name>();
     for (const n of names) {
-      const prior = seen.get(n.text);
+      const prior = seen.get(cname(n));
       if (!prior) {
-        seen.set(n.text, n);
+        seen.set(cname(n), n);
         lookupComponent(n);
       } else {
         const t = targets.get(prior.id);

@@ -5,6 +5,7 @@ import { builtin, type ValueType } from "./builtins.js";
 import type { Code } from "./codes.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 import { FRAME_BYTES, formatSize, isSizeSuffix, numParts, numValue } from "./literals.js";
+import { componentName } from "./load.js";
 import { didYouMean } from "./names.js";
 import type { ComponentSym, Resolved, Target } from "./resolve.js";
 import { parseRights, type CapKind } from "./rights.js";
@@ -353,11 +354,13 @@ export function validate(r: Resolved): Validated {
   function distinct(names: readonly Name[], what: string): void {
     const seen = new Map<string, NodeId>();
     for (const n of names) {
-      const prior = seen.get(n.text);
-      if (prior === undefined) seen.set(n.text, n.id);
+      // As bound: two names an import's bindings made one are the same (a label is never renamed).
+      const name = componentName(merged, n);
+      const prior = seen.get(name);
+      if (prior === undefined) seen.set(name, n.id);
       else
         diagnostics.push(
-          error("E0426", `'${n.text}' appears twice in ${what}`, sources.span(n.id), {
+          error("E0426", `'${name}' appears twice in ${what}`, sources.span(n.id), {
             related: [{ span: sources.span(prior), message: "first given here" }],
           }),
         );

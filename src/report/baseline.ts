@@ -31,14 +31,30 @@ export interface Baseline {
 }
 
 /**
- * The keys of named items (invariants, paths) in a baseline, in order: an item's name, else its
- * property as written; a name that several items share (the copies of one library item that
- * imports bound apart, spec/language.md §3) with the property as bound after it (`iso: isolated(a, ca)`).
+ * The keys of named items (invariants, paths) in a baseline, in order, each different: an item's
+ * name, else its property as written; a name that another key also is (the copies of one library
+ * item that imports bound apart, spec/language.md §3, or an unnamed property of that text) with the
+ * property as bound after it (`iso: isolated(a, ca)`); and keys still the same numbered, `(2)` on.
  */
 function keysOf(items: readonly { readonly name: string | null; readonly text: string }[]): string[] {
-  const count = new Map<string, number>();
-  for (const i of items) if (i.name !== null) count.set(i.name, (count.get(i.name) ?? 0) + 1);
-  return items.map((i) => (i.name === null ? i.text : count.get(i.name)! > 1 ? `${i.name}: ${i.text}` : i.name));
+  const tally = (keys: readonly string[]): Map<string, number> => {
+    const count = new Map<string, number>();
+    for (const k of keys) count.set(k, (count.get(k) ?? 0) + 1);
+    return count;
+  };
+  const first = items.map((i) => i.name ?? i.text);
+  const once = tally(first);
+  // A name another item also has, or that is another's property (`deadlock_free`): with its property.
+  const second = items.map((i, k) => (i.name !== null && once.get(first[k]!)! > 1 ? `${i.name}: ${i.text}` : first[k]!));
+  // Still the same (copies whose bound properties are the same too): numbered in order, from the second.
+  const twice = tally(second);
+  const seen = new Map<string, number>();
+  return second.map((k) => {
+    if (twice.get(k)! === 1) return k;
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    return n === 1 ? k : `${k} (${n})`;
+  });
 }
 
 /**

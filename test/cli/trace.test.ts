@@ -69,7 +69,7 @@ describe("nizza trace", () => {
     const two = join(lib, "two.nizza");
     const byName = await run(["trace", two, "iso"]);
     expect(byName.code).toBe(2);
-    expect(byName.err).toContain("'iso' names 2 invariants (#1, #2), copies bound apart: name one by its number or as 'iso: PROPERTY'");
+    expect(byName.err).toContain("'iso' names 2 invariants (#1, #2): name one by its number or as 'NAME: PROPERTY'");
     const second = await run(["trace", two, "iso: isolated(b, cb)"]);
     expect(second.code).toBe(0);
     expect(second.out).toContain("counterexample of iso: isolated(b, cb)");
@@ -80,6 +80,23 @@ describe("nizza trace", () => {
     const recorded = JSON.parse(readFileSync(baseline, "utf8")).scenarios["two.nizza"];
     expect(Object.keys(recorded.invariants)).toEqual(["iso: isolated(a, ca)", "iso: isolated(b, cb)"]);
     expect(Object.keys(recorded.paths)).toEqual(["rt: ca calls a.p -> ca gets reply", "rt: cb calls b.p -> cb gets reply"]);
+  });
+
+  it("a name that is another invariant's property is ambiguous too, and a baseline keeps both", async () => {
+    // Before, the baseline recorded one "deadlock_free" (the violated named one was lost) and
+    // trace picked the named one silently.
+    const d = scratch({ "s.nizza": "system s {\n  component sigma0 : trusted root { }\n  component a : trusted { sloc 5 }\n  invariant deadlock_free: tcb(a).sloc <= 1\n  invariant deadlock_free\n}\n" });
+    const file = join(d, "s.nizza");
+    const r = await run(["trace", file, "deadlock_free"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("'deadlock_free' names 2 invariants (#1, #2)");
+    expect((await run(["trace", file, "deadlock_free: tcb(a).sloc <= 1"])).code).toBe(0);
+    const baseline = join(d, "b.json");
+    expect((await run(["check", file, "--baseline", baseline, "--update-baseline"])).code).toBe(1);
+    expect(JSON.parse(readFileSync(baseline, "utf8")).scenarios["s.nizza"].invariants).toEqual({
+      "deadlock_free: tcb(a).sloc <= 1": { met: false, verdict: "violated" },
+      deadlock_free: { met: true, verdict: "holds" },
+    });
   });
 
   it.each([...FORMATS])("renders the %s format, to stdout or to --output", async (format) => {

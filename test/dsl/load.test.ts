@@ -299,6 +299,48 @@ describe("import bindings (stand-in components)", () => {
     expect(mine.model!.invariants.map((inv) => `${invariantText(mine.model!, inv)} ${inv.expect}`)).toEqual(["never flows([peer] -> pa) holds", "revocable(server.peer) violated", "revocable(other.pa) holds"]);
   });
 
+  it("a file's own definition that replaces a stand-in stays a definition when an importer renames it", () => {
+    // mid binds lib's stand-in `a` to `b`, which lib defines; main renames b to c. Before, main's
+    // binding made lib's `b` a stand-in too, and lib's untrusted `a` was kept as c (a wrong verdict).
+    const files = {
+      "lib.nizza": "system lib {\n  component sigma0 : trusted root { }\n  component a : untrusted { adversary steps 1 }\n  component b : trusted { sloc 7; portal p }\n}\n",
+      "mid.nizza": 'system mid {\n  import "lib.nizza" { a = b }\n  invariant small: tcb(b).sloc <= 5\n}\n',
+      "main.nizza": 'system main {\n  import "mid.nizza" { b = c }\n}\n',
+    };
+    const c = compileFile("main.nizza", host(files));
+    expect(c.diagnostics).toEqual([]);
+    expect(c.model!.components.map((x) => [x.name, x.trusted, x.sloc])).toEqual([["sigma0", true, 0], ["c", true, 7]]);
+    expect(c.model!.invariants.map((inv) => invariantText(c.model!, inv))).toEqual(["tcb(c).sloc <= 5"]);
+    // And a definition the importer gives replaces the renamed one, as a stand-in.
+    const mine = compileFile("main.nizza", host({ ...files, "main.nizza": 'system main {\n  import "mid.nizza" { b = c }\n  component c : trusted { sloc 3 }\n}\n' }));
+    expect(mine.diagnostics).toEqual([]);
+    expect(mine.model!.components.map((x) => [x.name, x.sloc])).toEqual([["sigma0", 0], ["c", 3]]);
+  });
+
+  it("a bare portal in a path event is the subject's own, not a component a binding renames", () => {
+    const c = compileFile("main.nizza", host({
+      "lib.nizza": "system lib {\n  component sigma0 : trusted root { }\n  component srv : trusted { portal lan; thread t { loop { recv lan -> m; reply m } } }\n  component lan : untrusted { caps { srv.lan: call } }\n  path p: srv receives lan -> lan gets reply\n}\n",
+      "main.nizza": 'system main { import "lib.nizza" { lan = red } }\n',
+    }));
+    expect(c.diagnostics).toEqual([]);
+    expect(c.model!.paths.map((p) => c.model!.sources.text(p.node))).toEqual(["path p: srv receives lan -> red gets reply"]);
+  });
+
+  it("names that bindings make one are duplicates as written out: E0317 and E0426", () => {
+    const c = compileFile("main.nizza", host({
+      "lib.nizza": `system lib {
+  component sigma0 : trusted root { }
+  component v : trusted { caps { a.m: r; b.m: rw } }
+  component a : trusted { memory m 4K }
+  component b : trusted { memory m 4K }
+  invariant tcb(v) <= { sigma0, v, a, b }
+}
+`,
+      "main.nizza": 'system main {\n  import "lib.nizza" { a = c; b = c }\n  component c : trusted { memory m 4K }\n}\n',
+    }));
+    expect(c.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["E0317 'v' lists a capability to 'c.m' twice", "E0426 'c' appears twice in the TCB bound"]);
+  });
+
   it("a library's mention the importer's component cannot satisfy is reported where the library wrote it", () => {
     const c = compileFile("main.nizza", files(`system main {
   import "lib.nizza" { far = mine }

@@ -69,15 +69,19 @@ function chooseInvariant(model: SystemModel, query: string): Chosen | string {
     return i >= 0 && i < model.invariants.length ? { kind: "invariant", index: i } : none(`no invariant #${n[1]}`);
   }
   const byName = model.invariants.flatMap((inv, i) => (inv.name === q ? [i] : []));
-  if (byName.length === 1) return { kind: "invariant", index: byName[0]! };
-  // Copies of one library invariant that imports bound apart share its name (spec/language.md §3).
-  if (byName.length > 1)
-    return none(`'${q}' names ${byName.length} invariants (${byName.map((i) => `#${i + 1}`).join(", ")}), copies bound apart: name one by its number or as '${q}: PROPERTY'`);
   const want = squash(q.replace(/^invariant\s+/, "").replace(/\s+expect\s+(violated|holds)$/, ""));
-  const matches = model.invariants.flatMap((inv, i) => {
+  const byText = model.invariants.flatMap((inv, i) => {
     const text = squash(invariantText(model, model.invariants[i]!));
     return want === text || (inv.name !== null && want === squash(`${inv.name}:`) + text) ? [i] : [];
   });
+  if (byName.length === 1 && byText.every((i) => i === byName[0])) return { kind: "invariant", index: byName[0]! };
+  // Copies of one library invariant that imports bound apart share its name (spec/language.md §3),
+  // and a name may be another invariant's property (`deadlock_free`).
+  if (byName.length > 0) {
+    const all = [...new Set([...byName, ...byText])].sort((a, b) => a - b);
+    return none(`'${q}' names ${all.length} invariants (${all.map((i) => `#${i + 1}`).join(", ")}): name one by its number or as 'NAME: PROPERTY'`);
+  }
+  const matches = byText;
   if (matches.length === 1) return { kind: "invariant", index: matches[0]! };
   if (matches.length > 1) return none(`'${q}' names ${matches.length} invariants (${matches.map((i) => `#${i + 1}`).join(", ")}): name one by its number`);
   // The query as given (not trimmed): a blank one is seen to be blank.
