@@ -230,6 +230,8 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     // Not one the importer's bindings rename (`renames` holds those too): a definition stays one.
     const standIns = new Set<Component>();
     const worldNameOf = new Map<Component, string>();
+    /** Per component merged from an import: that import (its node). */
+    const importOf = new Map<Component, NodeId>();
     const isStandIn = (c: Component): boolean => standIns.has(c);
     let sawOther = false;
 
@@ -265,7 +267,19 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       if (i >= 0 && components[i]!.id === c.id) return;
       if (i >= 0 && isStandIn(c)) return; // the definition already merged replaces the stand-in
       if (i >= 0 && isStandIn(components[i]!)) components[i] = c;
-      else if (i >= 0) return duplicate("E0301", `component '${nameOf(c)}'`, c.name.id, components[i]!.name.id);
+      else if (i >= 0 && importOf.has(c) && importOf.has(components[i]!) && sameItem(c.name.id, components[i]!.name.id)) {
+        // One definition, in two copies of its file that imports bound apart (spec/language.md §3).
+        const file = sources.span(c.name.id).file;
+        return void diagnostics.push(
+          error("E0301", `component '${nameOf(c)}' is defined more than once: '${file}' is copied by two imports that bind it apart, and each copy defines it`, sources.span(importOf.get(c)!), {
+            related: [
+              { span: sources.span(importOf.get(components[i]!)!), message: "the first copy's import" },
+              { span: sources.span(c.name.id), message: "the definition copied" },
+            ],
+            help: `bind '${c.name.text}' in each import to a component of its own, or define it in a file both copies import without binding it (as scenarios/lib/ does with root.nizza)`,
+          }),
+        );
+      } else if (i >= 0) return duplicate("E0301", `component '${nameOf(c)}'`, c.name.id, components[i]!.name.id);
       else components.push(c);
       if (isLocal) local.add(c.id);
     };
@@ -353,6 +367,7 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
             const wn = m.worldNameOf.get(c) ?? c.name.text;
             worldNameOf.set(c, bound.get(wn) ?? wn);
             if (m.standIns.has(c) || bound.has(wn)) standIns.add(c);
+            importOf.set(c, item.id);
             addComponent(c, false);
           }
           m.invariants.forEach((i) => addInvariant(i, false));

@@ -341,6 +341,18 @@ describe("import bindings (stand-in components)", () => {
     expect(c.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["E0317 'v' lists a capability to 'c.m' twice", "E0426 'c' appears twice in the TCB bound"]);
   });
 
+  it("a component two copies bound apart both define is E0301 at the second import, naming both imports and the definition", () => {
+    const c = compileFile("main.nizza", host({
+      "root.nizza": root,
+      "srv.nizza": `system srv { import "root.nizza"\n component server : trusted { portal p }\n component helper : trusted { } }`,
+      "main.nizza": `system main {\n  import "srv.nizza" { server = a }\n  import "srv.nizza" { server = b }\n}\n`,
+    }));
+    expect(c.diagnostics.map((d) => [d.code, d.span?.file, d.span?.start, d.related?.map((r) => r.message)])).toEqual([
+      ["E0301", "main.nizza", "system main {\n  import \"srv.nizza\" { server = a }\n  ".length, ["the first copy's import", "the definition copied"]],
+    ]);
+    expect(c.diagnostics[0]!.message).toBe("component 'helper' is defined more than once: 'srv.nizza' is copied by two imports that bind it apart, and each copy defines it");
+  });
+
   it("a library's mention the importer's component cannot satisfy is reported where the library wrote it", () => {
     const c = compileFile("main.nizza", files(`system main {
   import "lib.nizza" { far = mine }
