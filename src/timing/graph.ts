@@ -3,6 +3,7 @@ import { explore, type Exploration, type ExploreHooks, type ExploreOptions } fro
 import { buildSystem, useMmioValues, type System } from "../components/step.js";
 import type { PathModel, SystemModel } from "../dsl/model.js";
 import type { Counts } from "../machine/meter.js";
+import { Status } from "../kernel/status.js";
 import { dispatchCounts, EventMatcher } from "./events.js";
 import { monolithicCounts, servicesOf } from "./monolithic.js";
 
@@ -78,6 +79,12 @@ export interface TimedGraph {
   readonly costMono: Int32Array;
   /** Per path (model order): its start and end event on every edge. */
   readonly events: readonly { readonly from: EventColumn; readonly to: EventColumn }[];
+  /**
+   * Per edge: the EC whose blocking operation times out or is aborted in it (its timeout, or its
+   * completion with TIMEOUT or ABORTED), or NONE. A measurement of that EC's call ends there
+   * without an end event: it is dropped (spec/costs.md §Paths, "a call that times out measures nothing").
+   */
+  readonly gaveUp: Int32Array;
 }
 
 /**
@@ -100,6 +107,7 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
   const services = servicesOf(sys);
   const cost = new Column();
   const costMono = new Column();
+  const gaveUp = new Column();
   const matchers = paths.map((p) => ({ from: new EventMatcher(sys, p.from), to: new EventMatcher(sys, p.to) }));
   const cols = paths.map(() => ({ from: [new Column(), new Column(), new Column()], to: [new Column(), new Column(), new Column()] }));
   let e = 0;
@@ -113,6 +121,7 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
         costMono.set(e, counts.id(monolithicCounts(sys, services, s, x.step.ec >= 0 && x.step.kind !== "timeout" ? x.step.ec : -1, x.step.cost)));
         // Every edge, every path, both sides: plain loops, no arrays made or destructured per edge.
         const step = x.step;
+        gaveUp.set(e, step.ec >= 0 && (step.kind === "timeout" || step.status === Status.TIMEOUT || step.status === Status.ABORTED) ? step.ec : NONE);
         // The start side: the dispatch of the step's actor at the start of its step (from the state
         // before it), which comes before the event whatever its subject; devices and timers dispatch nothing.
         const actor = step.kind === "irq" || step.kind === "dma" || step.kind === "timeout" ? -1 : step.ec;
@@ -143,5 +152,6 @@ export function timedGraph(model: SystemModel, paths: readonly PathModel[], opti
     cost: cost.trim(n),
     costMono: costMono.trim(n),
     events: cols.map((c) => ({ from: column(c.from), to: column(c.to) })),
+    gaveUp: gaveUp.trim(n),
   };
 }

@@ -122,7 +122,9 @@ class Heap {
  * The timing of path `p` under `pricing` (spec/costs.md §Paths). A measurement starts at an
  * edge where the start event happens and ends at the next edge where the end event happens;
  * another start event on the way starts a new measurement. When both events are of the same
- * component, the end must happen to the EC the start happened to.
+ * component, the end must happen to the same replica: to the EC the start happened to for a
+ * reply or a resumption, to any of its ECs otherwise; and a measurement whose EC's call times
+ * out or is aborted is dropped there.
  */
 export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming {
   const graph = g.exploration.graph!;
@@ -147,10 +149,18 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
   let best: Measure | null = null;
   let worst: Measure | Unbounded | null = null;
   const observed = ecsOf(startCol).length > 0;
+  // A reply or a resumption goes to the EC that called or faulted; another end (`receives`,
+  // `calls`, `faults`) may happen to any thread of the same component (a callback another of its
+  // threads receives): the replica is what pairs a start with its end.
+  const sameEc = ev.to.verb === "gets reply" || ev.to.verb === "resumes";
+  const threads = g.sys.model.threads;
+  const ownerOf = (e: number): number => (e >= 0 && e < threads.length ? threads[e]!.owner : -1 - e);
   for (const token of tokens) {
     const isStart = (e: number): boolean => startCol.ec[e] !== NONE && (token === null || startCol.ec[e] === token);
-    const isEnd = (e: number): boolean => endCol.ec[e] !== NONE && (token === null || endCol.ec[e] === token);
-    const ctx: Ctx = { p, g, w, ws, adj, isStart, isEnd, fwd, bwd, states, E, pricing, ids, dispatch, lead };
+    const isEnd = (e: number): boolean => endCol.ec[e] !== NONE && (token === null || endCol.ec[e] === token || (!sameEc && ownerOf(endCol.ec[e]!) === ownerOf(token)));
+    // The EC's call (or wait) times out or is aborted: its measurement ends there without an end.
+    const drops = (e: number): boolean => token !== null && g.gaveUp[e] === token && !isEnd(e);
+    const ctx: Ctx = { p, g, w, ws, adj, isStart, isEnd, drops, fwd, bwd, states, E, pricing, ids, dispatch, lead };
     const b = bestOf(ctx);
     if (b && (!best || b.cycles < best.cycles)) best = b;
     const x = worstOf(ctx);
@@ -177,6 +187,8 @@ interface Ctx {
   readonly adj: (e: number) => number;
   readonly isStart: (e: number) => boolean;
   readonly isEnd: (e: number) => boolean;
+  /** Whether a measurement is dropped at edge e: its EC gave up the call it started (a timeout, an abort). */
+  readonly drops: (e: number) => boolean;
   readonly fwd: Adjacency;
   readonly bwd: Adjacency;
   readonly states: number;
@@ -187,8 +199,8 @@ interface Ctx {
   readonly lead: Int32Array;
 }
 
-/** Whether a measurement goes on through edge e: neither a new start nor the end. */
-const through = (c: Ctx, e: number): boolean => !c.isStart(e) && !c.isEnd(e);
+/** Whether a measurement goes on through edge e: neither a new start nor the end, nor where it is dropped. */
+const through = (c: Ctx, e: number): boolean => !c.isStart(e) && !c.isEnd(e) && !c.drops(e);
 
 function measure(c: Ctx, edges: number[], cycles: number): Measure {
   const graph = c.g.exploration.graph!;
@@ -244,7 +256,7 @@ function bestOf(c: Ctx): Measure | null {
     if (d > dist[u]! || d >= bestCost) continue;
     for (let i = c.fwd.start[u]!; i < c.fwd.start[u + 1]!; i++) {
       const e = c.fwd.edges[i]!;
-      if (c.isStart(e)) continue;
+      if (c.isStart(e) || c.drops(e)) continue;
       const nd = d + c.w[e]!;
       if (c.isEnd(e)) {
         const total = nd + c.adj(e);

@@ -11,6 +11,7 @@ import type { PathCase, PathResult, UnboundedCase } from "../../src/timing/measu
 import { timePath } from "../../src/timing/paths.js";
 import { COST_MODELS, type CostPreset } from "../../src/timing/presets.js";
 import { price } from "../../src/timing/price.js";
+import { compile } from "../kernel/harness.js";
 import { fixture, measured, nonZero, PRESETS, replaySystem } from "./helpers.js";
 
 /*
@@ -420,5 +421,51 @@ describe("a replicated client", () => {
     // 260 + 260 = 1,417.
     const worst = bounded(r.paths[0]!.timings[0]!.worst);
     expect(worst.cycles).toBe(1417);
+  });
+});
+
+describe("pairing a start with its end", () => {
+  const check1 = (text: string) => check(compile(text), { stopEarly: false }).paths[0]!;
+
+  it("drops a measurement whose call timed out: a later reply to another call does not end it", () => {
+    // The server never serves; the client's call times out and it calls `other`. Before, the
+    // reply from `other` ended the timed-out call's measurement: best 630, budget held.
+    const text = `system to_other {
+  kernel nova { costs "nova"; strict scheduling }
+  component sigma0 : trusted root { }
+  component server : trusted { portal rpc; semaphore never; thread serve { down never; recv rpc -> x; reply x } }
+  component other : trusted { portal p; thread serve { loop { recv p -> x; reply x } } }
+  component client : trusted {
+    caps { server.rpc: call; other.p: call }
+    thread main { call server.rpc(1) -> r timeout 5; call other.p(2) -> q }
+  }
+  path rt: client calls server.rpc -> client gets reply within 1000 cycles
+}
+`;
+    const p = check1(text);
+    expect(p.observed).toBe(true);
+    expect(p.timings[0]!.best).toBeNull();
+    expect(p.verdict).toBe("violated");
+  });
+
+  it("ends a callback another thread of the calling component receives (the replica pairs them, not the EC)", () => {
+    // The server calls back into the client, whose handler thread receives. Before, the end had to
+    // happen to the calling EC: the path was said never to end.
+    const text = `system cb {
+  kernel nova { costs "nova"; strict scheduling }
+  component sigma0 : trusted root { }
+  component server : trusted { portal rpc; caps { client.cb: call }; thread serve { recv rpc -> x; call client.cb(x) -> y; reply y } }
+  component client : trusted {
+    portal cb
+    caps { server.rpc: call }
+    thread main { call server.rpc(1) -> r }
+    thread handler { recv cb -> z; reply z }
+  }
+  path callback: client calls server.rpc -> client receives cb within 5000 cycles
+}
+`;
+    const p = check1(text);
+    expect(p.verdict).toBe("holds");
+    expect(bounded(p.timings[0]!.best).cycles).toBeGreaterThan(0);
   });
 });
