@@ -153,6 +153,10 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
   // `calls`, `faults`) may happen to any thread of the same component (a callback another of its
   // threads receives): the replica is what pairs a start with its end.
   const sameEc = ev.to.verb === "gets reply" || ev.to.verb === "resumes";
+  // In one step the actor's event (`calls`, `faults`, `fires`) comes before the one of the
+  // subject it wakes (`receives`, `gets reply`, `resumes`, `delivers`).
+  const acts = (v: string): boolean => v === "calls" || v === "faults" || v === "fires";
+  const reversed = !acts(ev.from.verb) && acts(ev.to.verb);
   const threads = g.sys.model.threads;
   const ownerOf = (e: number): number => (e >= 0 && e < threads.length ? threads[e]!.owner : -1 - e);
   for (const token of tokens) {
@@ -160,7 +164,13 @@ export function timePath(g: TimedGraph, p: number, pricing: Pricing): PathTiming
     const isEnd = (e: number): boolean => endCol.ec[e] !== NONE && (token === null || endCol.ec[e] === token || (!sameEc && ownerOf(endCol.ec[e]!) === ownerOf(token)));
     // The EC's call (or wait) times out or is aborted: its measurement ends there without an end.
     const drops = (e: number): boolean => token !== null && g.gaveUp[e] === token && !isEnd(e);
-    const ctx: Ctx = { p, g, w, ws, adj, isStart, isEnd, drops, fwd, bwd, states, E, pricing, ids, dispatch, lead };
+    // An edge with both events: a measurement by itself when the start comes first in its step;
+    // when the end comes first (`nic delivers -> nic fires`: the fire wakes the driver), it ends
+    // the measurement under way and starts the next.
+    const single = (e: number): boolean => !reversed && isStart(e) && isEnd(e);
+    const opens = (e: number): boolean => isStart(e) && !single(e);
+    const closes = (e: number): boolean => isEnd(e) && (reversed || !isStart(e));
+    const ctx: Ctx = { p, g, w, ws, adj, isStart, isEnd, drops, single, opens, closes, fwd, bwd, states, E, pricing, ids, dispatch, lead };
     const b = bestOf(ctx);
     if (b && (!best || b.cycles < best.cycles)) best = b;
     const x = worstOf(ctx);
@@ -189,6 +199,12 @@ interface Ctx {
   readonly isEnd: (e: number) => boolean;
   /** Whether a measurement is dropped at edge e: its EC gave up the call it started (a timeout, an abort). */
   readonly drops: (e: number) => boolean;
+  /** Edge e is a measurement by itself: both events, the start first. */
+  readonly single: (e: number) => boolean;
+  /** Edge e starts a measurement that goes on past it. */
+  readonly opens: (e: number) => boolean;
+  /** Edge e ends the measurement under way. */
+  readonly closes: (e: number) => boolean;
   readonly fwd: Adjacency;
   readonly bwd: Adjacency;
   readonly states: number;
@@ -238,7 +254,7 @@ function bestOf(c: Ctx): Measure | null {
   let bestEdge = -1;
   for (let e = 0; e < c.E; e++) {
     if (!c.isStart(e)) continue;
-    if (c.isEnd(e)) {
+    if (c.single(e)) {
       const total = c.ws[e]! + c.adj(e);
       if (total < bestCost) [bestCost, bestEdge] = [total, e];
       continue;
@@ -256,13 +272,13 @@ function bestOf(c: Ctx): Measure | null {
     if (d > dist[u]! || d >= bestCost) continue;
     for (let i = c.fwd.start[u]!; i < c.fwd.start[u + 1]!; i++) {
       const e = c.fwd.edges[i]!;
-      if (c.isStart(e) || c.drops(e)) continue;
       const nd = d + c.w[e]!;
-      if (c.isEnd(e)) {
+      if (c.closes(e)) {
         const total = nd + c.adj(e);
         if (total < bestCost) [bestCost, bestEdge] = [total, e];
         continue;
       }
+      if (c.isStart(e) || c.drops(e)) continue;
       const v = graph.to[e]!;
       if (nd < dist[v]!) {
         dist[v] = nd;
@@ -273,7 +289,7 @@ function bestOf(c: Ctx): Measure | null {
   }
   if (bestEdge < 0) return null;
   const edges = [bestEdge];
-  if (!c.isStart(bestEdge)) {
+  if (!c.single(bestEdge)) {
     for (let e = pred[graph.from[bestEdge]!]!; ; e = pred[graph.from[e]!]!) {
       edges.push(e);
       if (c.isStart(e)) break;
@@ -295,7 +311,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
   const bwdSeen = new Uint8Array(states);
   const stack: number[] = [];
   for (let e = 0; e < E; e++) {
-    if (c.isStart(e) && !c.isEnd(e) && !fwdSeen[graph.to[e]!]) {
+    if (c.opens(e) && !fwdSeen[graph.to[e]!]) {
       fwdSeen[graph.to[e]!] = 1;
       stack.push(graph.to[e]!);
     }
@@ -313,7 +329,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
   }
   for (let e = 0; e < E; e++) {
     const u = graph.from[e]!;
-    if (c.isEnd(e) && !c.isStart(e) && fwdSeen[u] && !bwdSeen[u]) {
+    if (c.closes(e) && fwdSeen[u] && !bwdSeen[u]) {
       bwdSeen[u] = 1;
       stack.push(u);
     }
@@ -336,7 +352,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
   let worstCost = -Infinity;
   let worstEnd = -1;
   for (let e = 0; e < E; e++) {
-    if (c.isStart(e) && c.isEnd(e)) {
+    if (c.single(e)) {
       const total = c.ws[e]! + c.adj(e);
       if (total > worstCost) [worstCost, worstEnd] = [total, e];
     }
@@ -353,7 +369,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
   const val = new Float64Array(comps).fill(-Infinity);
   const entry = new Int32Array(comps).fill(-1);
   for (let e = 0; e < E; e++) {
-    if (!c.isStart(e) || c.isEnd(e) || !inH(graph.to[e]!)) continue;
+    if (!c.opens(e) || !inH(graph.to[e]!)) continue;
     const k = scc[graph.to[e]!]!;
     if (c.ws[e]! > val[k]!) [val[k], entry[k]] = [c.ws[e]!, e];
   }
@@ -364,7 +380,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
       const u = members.nodes[j]!;
       for (let i = c.fwd.start[u]!; i < c.fwd.start[u + 1]!; i++) {
         const e = c.fwd.edges[i]!;
-        if (c.isEnd(e) && !c.isStart(e)) {
+        if (c.closes(e)) {
           const total = val[k]! + c.w[e]! + c.adj(e);
           if (total > worstCost) [worstCost, worstEnd] = [total, e];
           continue;
@@ -378,7 +394,7 @@ function worstOf(c: Ctx): Measure | Unbounded | null {
   if (worstEnd < 0) return null;
   // Back from the end edge: within each component, a path from where it was entered to where it was left.
   const edges = [worstEnd];
-  if (!(c.isStart(worstEnd) && c.isEnd(worstEnd))) {
+  if (!c.single(worstEnd)) {
     let exit = graph.from[worstEnd]!;
     for (;;) {
       const k = scc[exit]!;
@@ -492,7 +508,7 @@ function unboundedTrace(c: Ctx, loop: number, inH: (v: number) => boolean, inner
   const queue: number[] = [];
   for (let e = 0; e < c.E; e++) {
     const v = graph.to[e]!;
-    if (c.isStart(e) && !c.isEnd(e) && inH(v) && !pred.has(v)) {
+    if (c.opens(e) && inH(v) && !pred.has(v)) {
       pred.set(v, e);
       queue.push(v);
     }

@@ -469,3 +469,28 @@ describe("pairing a start with its end", () => {
     expect(bounded(p.timings[0]!.best).cycles).toBeGreaterThan(0);
   });
 });
+
+describe("an edge with both events, the end first", () => {
+  it("ends the measurement under way and starts the next: it is no measurement by itself", () => {
+    // In the step where the NIC fires and its waiting driver is delivered the interrupt, the fire
+    // comes first. Before, that step counted as 'delivery, then the next fire' on its own: best
+    // 600 cycles, the price of the interrupt alone, less than any delivery-to-fire measurement.
+    const text = `system rev_irq {
+  machine { device nic { irq 10 } }
+  kernel nova { costs "nova"; strict scheduling }
+  component sigma0 : trusted root { }
+  component driver : trusted { device nic; thread irq { repeat 2 { down nic.irq } } }
+  path d2f: nic delivers -> nic fires
+  path f2d: nic fires -> nic delivers
+}
+`;
+    const r = check(compile(text), { stopEarly: false });
+    const [d2f, f2d] = r.paths;
+    // Fire then delivery in one step is a measurement of its own: the interrupt's price.
+    expect(bounded(f2d!.timings[0]!.best).cycles).toBe(600);
+    // Delivery to the next fire takes at least that next fire's step, and the driver's next down first.
+    const best = bounded(d2f!.timings[0]!.best);
+    expect(best.cycles).toBeGreaterThan(600);
+    expect(best.trace.steps.length).toBeGreaterThan(1);
+  });
+});
