@@ -94,11 +94,22 @@ export function noteMmioCompares(s: StateVector, L: Layout, ec: number, e: ExprM
       return;
     case "eq":
     case "ne":
-      if (!seen.has(e.node) && (mayBeFrom(s, L, evalData(s, L, ec, e.left), mask) || mayBeFrom(s, L, evalData(s, L, ec, e.right), mask))) seen.add(e.node);
+      if (!seen.has(e.node) && (mayHold(s, L, ec, e.left, mask) || mayHold(s, L, ec, e.right, mask))) seen.add(e.node);
       return;
     default:
       return;
   }
+}
+
+/**
+ * Whether the value of expression `e` may hold data labelled with some label in `mask`: its
+ * datum may (`mayBeFrom`), or it seals or opens data that may. A `seal` in a condition adds
+ * nothing to its key's sealed labels (language.md §9.1), so `seal(m, key) == seal(5, key)`
+ * compares window data only by what `m` holds.
+ */
+function mayHold(s: StateVector, L: Layout, ec: number, e: ExprModel, mask: number): boolean {
+  if (mayBeFrom(s, L, evalData(s, L, ec, e), mask)) return true;
+  return (e.kind === "seal" || e.kind === "open") && mayHold(s, L, ec, e.data, mask);
 }
 
 /** Whether datum `d` may hold data labelled with some label in `mask`, sealed or not (`noteMmioCompares`). */

@@ -145,7 +145,7 @@ export function buildSystem(model: SystemModel, config: KernelConfig = DEFAULT_C
   programs.forEach((p, ec) => p.code.length === 0 && ecSet(state, kernel.L, ec, EC.STATE, EcState.DONE));
   const constants = constantsOf(model, kernel.L.counts.mem);
   const mmioLabels = mmioLabelsOf(model);
-  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map(localPcsOf), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, successorBound: "memory", truncated: false };
+  const sys: System = { model, k: kernel, programs, plans: plansOf(kernel.L, programs), localPcs: programs.map((p) => localPcsOf(p, mmioLabels !== 0)), arena: new StateArena(kernel.L.words), init: state, footprints: true, metered: false, quietIrqs: false, namedIrqs: namedIrqs(programs), constants, outside: outsideValues(model, constants), mmio: [0], outsideCompared: mmioLabels !== 0 ? new Set() : null, mmioLabels, deadVariables: false, quietCpus: false, deadMessages: false, live: deadVariableTables(model, programs), maxSuccessors: 0, successorBound: "memory", truncated: false };
   boundSuccessors(sys, SUCCESSOR_BYTES);
   return sys;
 }
@@ -790,13 +790,36 @@ export function localStep(sys: System, s: StateVector): Successor | null {
   return null;
 }
 
-/** A program's `System.localPcs` row: 1 at each local statement, or null when it has none. */
-function localPcsOf(p: Program): Uint8Array | null {
+/**
+ * A program's `System.localPcs` row: 1 at each local statement, or null when it has none. With
+ * MMIO comparisons watched (`watched`), a branch that seals or opens is not local: whether it
+ * notes a comparison reads its keys' sealed labels, which other threads change (flow.ts
+ * `noteMmioCompares`).
+ */
+function localPcsOf(p: Program, watched: boolean): Uint8Array | null {
   const row = new Uint8Array(p.code.length);
   p.code.forEach((i, pc) => {
-    if (i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond))) row[pc] = 1;
+    if (i.op === "count" || i.op === "repeat" || (i.op === "branch" && localCondition(i.cond) && !(watched && sealsOrOpens(i.cond)))) row[pc] = 1;
   });
   return row.includes(1) ? row : null;
+}
+
+/** Whether a condition has a `seal` or an `open`. */
+function sealsOrOpens(e: ExprModel): boolean {
+  switch (e.kind) {
+    case "seal":
+    case "open":
+      return true;
+    case "not":
+      return sealsOrOpens(e.arg);
+    case "and":
+    case "or":
+    case "eq":
+    case "ne":
+      return sealsOrOpens(e.left) || sealsOrOpens(e.right);
+    default:
+      return false;
+  }
 }
 
 /**

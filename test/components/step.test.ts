@@ -712,6 +712,33 @@ describe("data from outside in an MMIO window (language.md §9.5)", () => {
     }
   });
 
+  it("notes a comparison of sealed window data in a condition, and such a branch is no local step", () => {
+    // A seal in a condition adds nothing to its key's sealed labels, so `seal(m, key)` looked
+    // like no window data: the window never took 5 and the assert was said to hold.
+    const sealed = uart("read uart.mmio -> m; if seal(m, key) == seal(5, key) { assert 1 == 0 }; if open(m, key) == 7 { }").replace("memory out 4K;", "memory out 4K; memory key 4K;");
+    for (const por of [true, false]) expect(check(compile(sealed), { por }).asserts?.verdict, `por ${por}`).toBe("violated");
+    // Whether a branch notes a comparison reads the keys' sealed labels, which another thread's
+    // write of sealed window data changes: with partial-order reduction the branch was taken alone
+    // before that write, never noted, and the verdict differed from --no-por's.
+    const text = `system por_mmio {
+  machine { device uart { mmio 4K; produces [serial] } }
+  component sigma0 : trusted root { }
+  component t : trusted {
+    memory key 4K
+    memory buf 4K
+    semaphore s
+    device uart
+    thread c { up s; if seal(1, key) == seal(2, key) or open(0, key) == 3 { } loop { } }
+    thread a { down s; read uart.mmio -> z; write buf <- seal(z, key) }
+  }
+}`;
+    const sys = buildSystem(compile(text));
+    expect(sys.localPcs[0]).toBeNull();
+    const on = check(compile(text));
+    const off = check(compile(text), { por: false });
+    expect([on.stats.states, on.stats.mmio]).toEqual([off.stats.states, off.stats.mmio]);
+  });
+
   it("explores once when no thread compares what came from a window", () => {
     // `f == 1` compares what the driver wrote itself; the register's value is only passed on.
     const r = check(compile(uart("read uart.mmio -> c; write out <- c; write flag <- 1; read flag -> f; assert f == 1").replace("memory out 4K;", "memory out 4K; memory flag 4K;")));
