@@ -806,20 +806,7 @@ function localPcsOf(p: Program, watched: boolean): Uint8Array | null {
 
 /** Whether a condition has a `seal` or an `open`. */
 function sealsOrOpens(e: ExprModel): boolean {
-  switch (e.kind) {
-    case "seal":
-    case "open":
-      return true;
-    case "not":
-      return sealsOrOpens(e.arg);
-    case "and":
-    case "or":
-    case "eq":
-    case "ne":
-      return sealsOrOpens(e.left) || sealsOrOpens(e.right);
-    default:
-      return false;
-  }
+  return subexpressions(e).some((x) => x.kind === "seal" || x.kind === "open");
 }
 
 /**
