@@ -113,6 +113,7 @@ export class LevelExpander {
     let transitions = 0;
     let next = 0;
     let stop: LevelReply["stop"] = null;
+    let wider = 0;
     // The state being expanded (always `cur`), its index, and its position in its level, from 1 (claims.ts).
     const s = cur;
     let from = 0;
@@ -186,6 +187,13 @@ export class LevelExpander {
         stop = "memory";
         break;
       }
+      if (xs.length > task.widest) {
+        // More successors than the margin leaves room for while the others insert theirs: not
+        // expanded yet; the explorer widens the margin (and grows the table) and hands it out again.
+        stop = "full";
+        wider = xs.length;
+        break;
+      }
       if (xs.length === 0) judge.dead(s, from);
       ahead.take(xs, table);
       for (let i = 0; i < xs.length; i++) {
@@ -201,7 +209,7 @@ export class LevelExpander {
     const newStates = out.take();
     const newIndices = outIndex.take();
     const edgeList = edges ? edges.take() : null;
-    return { done: next, stop, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings(), mmioCompared: this.takeCompared() };
+    return { done: next, stop, wider, transitions, newStates: newStates.buffer, newIndices, edges: edgeList, findings: judge.takeFindings(), mmioCompared: this.takeCompared() };
   }
 
   /**

@@ -55,6 +55,8 @@ export type LevelTask =
       readonly graph: boolean;
       /** Pause before a state when fewer than this many slots are left below the table's limit. */
       readonly margin: number;
+      /** The most successors of one state the margin leaves room for (per thread): a state with more pauses the thread. */
+      readonly widest: number;
       readonly maxStates: number;
       /** The first index of the next level (partial-order reduction's cycle proviso, and the claims'). */
       readonly levelEnd: number;
@@ -74,6 +76,8 @@ export interface LevelReply {
   readonly done: number;
   /** Why the worker stopped early: the table needs to grow, the state bound was reached, or the `interrupt` flag is set. */
   readonly stop: "full" | "states" | "memory" | "interrupted" | null;
+  /** With "full": the successors of the state that has more than the task's `widest` (0: none had). */
+  readonly wider: number;
   readonly transitions: number;
   /** The new states, packed as the task's are. */
   readonly newStates: ArrayBuffer;
@@ -129,6 +133,8 @@ export async function exploreParallel(
   const keepGraph = o.graph ?? false;
   // Successors per state at most, as far as known: what a level may add to the table.
   let maxBranch = from ? Math.max(64, Math.ceil(from.transitions / from.table.size)) : 64;
+  // The most successors one state was seen to have, by a worker that paused before it (`LevelReply.wider`).
+  let wider = 0;
   const table = from ? from.table.sharedCopy() : new FingerprintTable(tuning.initialCapacity ?? 1 << 16, true);
   const records = from ? from.records.sharedCopy(table.maxSize) : new StateRecords(table.maxSize, true);
   if (from) {
@@ -229,7 +235,7 @@ export async function exploreParallel(
       judge.beginLevel();
       // Room to claim about twice as many states as this level has; those of the next level a
       // probe found are held (they were reached from states before this part of the level).
-      claims.reserve(table.size - levelEnd + 2 * cur.count + 2 * marginOf(threads, maxBranch));
+      claims.reserve(table.size - levelEnd + 2 * cur.count + 2 * marginOf(threads, widestOf(maxBranch, wider)));
       if (carried) for (let k = 0; k < carried.indices.length; k++) claims.hold(k);
       found = carried ? [carried] : [];
       foundCount = carried?.indices.length ?? 0;
@@ -243,7 +249,8 @@ export async function exploreParallel(
       // worker has answered the table grows and the chunks left go on.
       let chunks = chunksOf(cur.count, threads, tuning.chunkStates);
       while (chunks.length > 0) {
-        const margin = marginOf(threads, maxBranch);
+        const widest = widestOf(maxBranch, wider);
+        const margin = marginOf(threads, widest);
         const left: Chunk[] = [];
         let next = 0;
         let halt = false;
@@ -252,8 +259,9 @@ export async function exploreParallel(
             await w.ready;
             while (!halt && next < chunks.length) {
               const c = chunks[next++]!;
-              const r = await w.level({ kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd, claims: claims.shared(), ranks: cur.ranks });
+              const r = await w.level({ kind: "level", states: cur.states, indices: cur.indices, start: cur.at[c.first]!, first: c.first, count: c.count, graph: keepGraph, margin, maxStates, levelEnd, claims: claims.shared(), ranks: cur.ranks, widest });
               transitions += r.transitions;
+              wider = Math.max(wider, r.wider);
               shares[k === 0 ? 0 : 1 + ((k - 1) % pool.length)]! += r.done;
               judge.merge(r.findings);
               for (const node of r.mmioCompared) sys.outsideCompared?.add(node);
@@ -574,9 +582,18 @@ function graphOf(parts: readonly Int32Array[], stride: number): Graph {
 }
 
 
-/** Room a thread leaves for the successors of the states the others are expanding: it pauses before a state when less is left (level.ts). */
-function marginOf(threads: number, maxBranch: number): number {
-  return threads * maxBranch * 2 + 1024;
+/**
+ * Room a thread leaves for the successors of the states the others are expanding: it pauses
+ * before a state when less is left (level.ts), and before inserting the successors of a state
+ * that has more than `widest` of them, which the next round's margin then covers.
+ */
+function marginOf(threads: number, widest: number): number {
+  return threads * widest + 1024;
+}
+
+/** The successors per state a margin covers: twice the mean branching, or the most one state was seen to have. */
+function widestOf(maxBranch: number, wider: number): number {
+  return Math.max(2 * maxBranch, wider);
 }
 
 /** A level's states (as its threads found them, one after another) ranked in one thread's order: `order[j]` is the `j`th, `rank` its inverse, `index` each one's index. */

@@ -400,6 +400,42 @@ describe("1 and 2 workers agree", () => {
     expect(r.invariants[0]!.verdict).not.toBe("holds");
   });
 
+  it("states with far more successors than the mean: a worker pauses before one the margin has no room for, and the table grows", async () => {
+    // The adversaries' states have 700-1,100 successors, the margin covered twice the mean
+    // branching (64 at least): four threads expanding such states at once passed the shared
+    // table's limit ("shared fingerprint table full", exit 70).
+    const text = `system big {
+  machine { cpus 2; device nic { irq 10; mmio 4K; dma; produces [lan] }; iommu }
+  kernel nova { preemptible revoke ; fault reply_cap_leak; fault portal_cross_core; fault map_unowned; fault pagetable_writable; fault delegate_rights_escalation }
+  component sigma0 : trusted root { memory z 4K; portal pf; thread pg { loop { recv pf -> m; reply ok with z : rw } } }
+  component srv : trusted {
+    memory key 4K [secret]
+    portal p
+    semaphore s
+    pager sigma0
+    caps { adv: ctrl; adv2: ctrl }
+    thread t { loop { recv p -> m; choose { reply ok with key : r } or { reply m } or { revoke key } or { delegate key -> adv : r } } }
+  }
+  component adv : untrusted {
+    memory ram 4K [priv]
+    device nic
+    portal q
+    pager sigma0
+    exceptions srv
+    caps { srv.p: call; srv.s: up+down; adv2: ctrl }
+    adversary steps 6
+  }
+  component adv2 : untrusted { memory r2 4K; caps { adv.q: call; srv: ctrl }; adversary steps 4 }
+  invariant revocable(srv.key)
+}`;
+    const m = compile(text);
+    const one = check(m, { stopEarly: false, maxStates: 120_000 });
+    const four = await checkParallel(m, { name: "big.nizza", text }, { workers: 4, stopEarly: false, maxStates: 120_000, probeStates: 0 });
+    expect(four.stats.bound).toBe("states");
+    expect(four.stats.depth).toBe(one.stats.depth);
+    expect(four.invariants[0]!.verdict).toBe(one.invariants[0]!.verdict);
+  }, 60_000);
+
   it("a state bound equal to the number of states: the search completes, with workers as on one thread", async () => {
     // Before, a worker stopped at its next state once the table held the bound, though every step
     // left led to a known state: `--max-states` equal to the true count reported the bound.
