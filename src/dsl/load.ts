@@ -145,10 +145,6 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     return parsed;
   };
 
-  /**
-   * The merged items of a file. `stack` holds the files being merged, each with the
-   * import that brought it in, so that a cycle can be shown import by import.
-   */
   /** The file an import of `value`, written in `fileName`, names: relative to the file it is written in (after symbolic links). */
   const importTarget = (fileName: string, value: string): string => {
     const from = dirname(host.follow?.(fileName) ?? fileName);
@@ -171,6 +167,10 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
     return out;
   };
 
+  /**
+   * The merged items of a file. `stack` holds the files being merged, each with the
+   * import that brought it in, so that a cycle can be shown import by import.
+   */
   const mergeFile = (name: string, stack: readonly Frame[], importId: number | null, bindings: Alias): Merged | null => {
     const key = fileKey(name);
     // Only the bindings of names the file (or one it imports) writes tell its instances apart: an
@@ -225,9 +225,9 @@ export function load(path: string, host: Host = nodeHost, sources = new SourceMa
       const y = sources.span(b);
       return x.start === y.start && fileKey(x.file) === fileKey(y.file);
     };
-    /** A component an import binding renamed: any other definition of its name replaces it. */
-    // A stand-in at this level: a component an import of this file (or of a file below) binds.
-    // Not one the importer's bindings rename (`renames` holds those too): a definition stays one.
+    // A stand-in at this level: a component an import of this file (or of a file below) binds,
+    // which any other definition of its name replaces. Not one only the importer's bindings
+    // rename (`renames` holds those too): a definition stays one.
     const standIns = new Set<Component>();
     const worldNameOf = new Map<Component, string>();
     /** Per component merged from an import: that import (its node). */
