@@ -236,6 +236,8 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
       if (added.length) out.push(`${file}: TCB(${comp}) grew by ${added.map((m) => `${m}${why(m)}`).join(", ")}`);
       if (nt.sloc > bt.sloc) out.push(`${file}: TCB(${comp}) grew from ${fmt(bt.sloc)} to ${fmt(nt.sloc)} SLOC`);
     }
+    // The run's paths under their baseline keys, worked out once for the scenario.
+    const runPathKeys = keysOf(s.result.paths);
     for (const [name, bp] of Object.entries(b.paths)) {
       const np = n.paths[name];
       if (!np) {
@@ -251,7 +253,7 @@ export function compareBaseline(base: Baseline, report: Report, tolerance = 0, p
         const is = np[which];
         if (was !== null && is === null) {
           // Measured before, not now: the start no longer happens, or no end follows it.
-          const observed = s.result.paths[keysOf(s.result.paths).indexOf(name)]?.observed ?? false;
+          const observed = s.result.paths[runPathKeys.indexOf(name)]?.observed ?? false;
           if (which === "best") out.push(`${file}: path ${name} was measured (best ${fmt(was as number)} cycles) and is no longer: ${observed ? "the end event no longer follows the start event" : "its start event no longer happens in any state explored"}`);
           continue;
         }
